@@ -1,0 +1,187 @@
+"""Builds a Simpul service: middleware, problem+json errors, health and metrics routes, and a
+lifespan that opens the database and runs the outbox relay and the consumers beside the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import MetaData, delete
+
+from simpul_platform.auth import Authenticator
+from simpul_platform.consumer import Consumer, ConsumerRunner, inbox_table
+from simpul_platform.db import Database
+from simpul_platform.errors import PROBLEM_RESPONSES, install_problem_handlers
+from simpul_platform.events import EventPayload
+from simpul_platform.http import RequestContextMiddleware
+from simpul_platform.idempotency import IdempotencyMiddleware, idempotency_table
+from simpul_platform.kafka import ensure_topics
+from simpul_platform.logs import configure_logging
+from simpul_platform.outbox import Outbox
+from simpul_platform.relay import OutboxRelay
+from simpul_platform.settings import ServiceSettings
+
+logger = logging.getLogger("simpul.app")
+INBOX_RETENTION = timedelta(days=14)  # longer than the topics' 7-day retention: no redelivery
+# can outlive its inbox row.
+
+StartupHook = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """Everything that makes one service different from another."""
+
+    settings: ServiceSettings
+    title: str
+    description: str
+    version: str = "0.1.0"
+    metadata: Sequence[MetaData] = ()
+    routers: Sequence[APIRouter] = ()
+    consumers: Sequence[Consumer] = ()
+    published_events: Sequence[type[EventPayload]] = ()
+    on_startup: Sequence[StartupHook] = field(default_factory=list)
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+    configure_logging(settings.service_name, settings.log_level)
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=_lifespan(spec),
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.spec = spec
+    app.state.authenticator = Authenticator(settings)
+    app.state.outbox = Outbox(settings)
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(_operations_router())
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = spec.settings
+        db = Database(settings.resolved_database_url, settings.database_pool_size)
+        await db.create_all(*spec.metadata)
+        app.state.db = db
+        app.state.relay = OutboxRelay(db, settings)
+        app.state.runners = [ConsumerRunner(c, db, settings) for c in spec.consumers]
+        for hook in spec.on_startup:
+            await hook(app)
+        tasks = _background_tasks(app, spec)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await db.dispose()
+
+    return lifespan
+
+
+def _background_tasks(app: FastAPI, spec: ServiceSpec) -> list[asyncio.Task[None]]:
+    settings = spec.settings
+    tasks = [asyncio.create_task(_housekeeping(app.state.db), name="housekeeping")]
+    topics = {settings.topic(event.topic) for event in spec.published_events}
+    tasks.append(asyncio.create_task(_create_topics(settings, topics), name="topics"))
+    if settings.relay_enabled:
+        tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
+    if settings.consumers_enabled:
+        tasks += [asyncio.create_task(r.run(), name=r.consumer.name) for r in app.state.runners]
+    return tasks
+
+
+async def _create_topics(settings: ServiceSettings, topics: set[str]) -> None:
+    """Create this service's topics at start-up; retried quietly while the broker is away."""
+    delay = 1.0
+    while True:
+        try:
+            await ensure_topics(settings, topics)
+            return
+        except Exception as exc:
+            logger.info("topics not created yet", extra={"error": str(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+async def _housekeeping(db: Database) -> None:
+    """Forget old idempotency keys and inbox rows, hourly."""
+    while True:
+        try:
+            async with db.transaction() as session:
+                now = datetime.now(UTC)
+                await session.execute(
+                    delete(idempotency_table).where(
+                        idempotency_table.c.created_at < now - timedelta(hours=24)
+                    )
+                )
+                await session.execute(
+                    delete(inbox_table).where(inbox_table.c.processed_at < now - INBOX_RETENTION)
+                )
+        except Exception:
+            logger.warning("housekeeping failed", exc_info=True)
+        await asyncio.sleep(3600)
+
+
+def _operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", operation_id="healthz", summary="Process is up")
+    async def healthz() -> dict[str, str]:
+        """The process answers; says nothing about its dependencies."""
+        return {"status": "ok"}
+
+    @router.get("/readyz", operation_id="readyz", summary="Database, broker and consumer lag")
+    async def readyz(request: Request) -> JSONResponse:
+        """503 when the database is unreachable; a broker outage is reported but not fatal,
+        because writes keep landing in the outbox."""
+        report = await readiness(request.app)
+        return JSONResponse(report, status_code=200 if report["status"] != "down" else 503)
+
+    @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics",
+                response_class=Response)
+    async def metrics_endpoint() -> Response:
+        """Prometheus text exposition."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def readiness(app: FastAPI) -> dict[str, Any]:
+    db: Database = app.state.db
+    relay: OutboxRelay = app.state.relay
+    report: dict[str, Any] = {"service": app.state.settings.service_name}
+    try:
+        await asyncio.wait_for(db.ping(), timeout=3)
+        report["database"] = "ok"
+        report["outbox_pending"] = await relay.pending_count()
+    except Exception as exc:
+        report["database"] = f"down: {type(exc).__name__}"
+        report["status"] = "down"
+        return report
+    report["broker"] = "ok" if relay.broker_available else f"unavailable: {relay.last_error}"
+    report["consumers"] = {r.consumer.name: {"lag": r.lag} for r in app.state.runners}
+    report["status"] = "ok" if relay.broker_available else "degraded"
+    return report

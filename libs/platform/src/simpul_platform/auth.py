@@ -1,0 +1,151 @@
+"""Bearer JWT auth: who the caller is, which roles they hold, which wilayah they may see.
+
+Claims: ``sub``, ``roles`` (``opd:health``, ``kader:health``, ``tp:kecamatan``, ``dpmd``...),
+``wilayah`` (codes; a code covers every code beneath it, ``64.02`` covers ``64.02.06.2001``;
+``*`` covers the whole country). HS256 with a shared secret in development; RS256 with a
+public key or JWKS of an existing identity provider in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+
+from simpul_platform.errors import Forbidden, NotFound, Unauthorized
+from simpul_platform.settings import ServiceSettings
+
+NATIONWIDE = "*"
+
+
+def covers(scope: str, code: str) -> bool:
+    """True when wilayah ``scope`` is ``code`` or one of its ancestors."""
+    return scope == NATIONWIDE or code == scope or code.startswith(scope + ".")
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[str]
+    wilayah: tuple[str, ...]
+
+    def has_any_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def can_see(self, code: str) -> bool:
+        return any(covers(scope, code) for scope in self.wilayah)
+
+    def require_wilayah(self, code: str, *, hide: bool = False) -> None:
+        """Refuse a code outside the caller's wilayah: 403, or 404 where existence is sensitive."""
+        if not self.can_see(code):
+            if hide:
+                raise NotFound("No such resource in your wilayah.")
+            raise Forbidden(
+                f"Wilayah {code} is outside your scope ({', '.join(self.wilayah) or 'none'})."
+            )
+
+    def visible_scopes(self, requested: str | None) -> list[str]:
+        """The wilayah prefixes a list query may use: the requested code, or the caller's own."""
+        if requested is None:
+            return list(self.wilayah)
+        if self.can_see(requested):
+            return [requested]
+        # A caller asking for a parent of its own scope sees its own part of it.
+        narrower = [scope for scope in self.wilayah if covers(requested, scope)]
+        if narrower:
+            return narrower
+        raise Forbidden(f"Wilayah {requested} is outside your scope.")
+
+
+class Authenticator:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def _key(self, token: str) -> Any:
+        if self.settings.jwt_algorithm == "HS256":
+            return self.settings.jwt_secret
+        if self._jwks is not None:
+            return self._jwks.get_signing_key_from_jwt(token).key
+        return self.settings.jwt_public_key
+
+    def authenticate(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key(token),
+                algorithms=[self.settings.jwt_algorithm],
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["sub", "exp"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        roles = claims.get("roles", [])
+        wilayah = claims.get("wilayah", [])
+        if not isinstance(roles, list) or not isinstance(wilayah, list):
+            raise Unauthorized("The token's roles and wilayah claims must be lists.")
+        return Principal(str(claims["sub"]), frozenset(map(str, roles)), tuple(map(str, wilayah)))
+
+
+def mint_token(
+    settings: ServiceSettings,
+    subject: str,
+    roles: Iterable[str],
+    wilayah: Iterable[str],
+    ttl: timedelta = timedelta(hours=8),
+) -> str:
+    """An HS256 token signed with the settings' secret (development and tests)."""
+    now = datetime.now(UTC)
+    claims = {
+        "sub": subject,
+        "roles": list(roles),
+        "wilayah": list(wilayah),
+        "iat": now,
+        "exp": now + ttl,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token.strip()
+
+
+def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the authenticated caller, or 401."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("Send an Authorization: Bearer <token> header.")
+    authenticator: Authenticator = request.app.state.authenticator
+    principal = authenticator.authenticate(token)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """Dependency factory: the caller must hold at least one of ``roles`` (403 otherwise)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any_role(*roles):
+            raise Forbidden(f"This needs one of the roles: {', '.join(roles)}.")
+        return principal
+
+    return check

@@ -1,0 +1,79 @@
+"""Async database engine and sessions for PostgreSQL (asyncpg) and SQLite (aiosqlite).
+
+Platform tables (outbox, inbox, idempotency keys, posyandu replica) live in
+``platform_metadata``; each service keeps its own tables in its own ``MetaData`` and a
+service database holds both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+platform_metadata = MetaData()
+
+
+class Database:
+    """One service's database: an engine, a session factory, and what dialect it speaks."""
+
+    def __init__(self, url: str, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        self.dialect = make_url(url).get_backend_name()
+        self.engine: AsyncEngine = _create_engine(url, self.dialect, pool_size, echo)
+        self.sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def create_all(self, *metadatas: MetaData) -> None:
+        """Create missing tables (quick start and tests; production runs Alembic)."""
+        async with self.engine.begin() as connection:
+            for metadata in (platform_metadata, *metadatas):
+                await connection.run_sync(metadata.create_all)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _create_engine(url: str, dialect: str, pool_size: int, echo: bool) -> AsyncEngine:
+    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+    if dialect == "postgresql":
+        options.update(pool_size=pool_size, max_overflow=pool_size)
+        engine = create_async_engine(url, **options)
+    else:
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the relay read while a request writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def all_metadata(*service_metadata: MetaData) -> Sequence[MetaData]:
+    """The metadata a service database holds, for Alembic's target_metadata."""
+    return (platform_metadata, *service_metadata)

@@ -1,0 +1,117 @@
+"""Integration events: typed payloads, the CloudEvents 1.0 binary-mode envelope on Kafka.
+
+A producer declares each event it publishes as an ``EventPayload`` subclass with an explicit,
+versioned, past-tense ``event_type`` (``health.child.measured.v1``) and its logical
+``topic`` (``simpul.health.v1``). The class name is never the contract. Consumers parse
+``data`` with their own tolerant models.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from cloudevents.core.bindings.kafka import KafkaMessage, from_binary, to_binary
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+from pydantic import BaseModel, ConfigDict
+
+JSON = "application/json"
+EXTENSION_POSYANDU = "posyanduid"
+EXTENSION_WILAYAH = "wilayah"
+EXTENSION_TRACEPARENT = "traceparent"
+_FORMAT = JSONFormat()
+
+
+class EventPayload(BaseModel):
+    """The ``data`` of one published event type. Subclasses set the two class variables."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_type: ClassVar[str]
+    topic: ClassVar[str]
+
+
+class TolerantPayload(BaseModel):
+    """Base for a consumer's view of someone else's event: unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One event as it travels: CloudEvents attributes plus the JSON data."""
+
+    id: str
+    type: str
+    source: str
+    time: datetime
+    data: dict[str, Any]
+    subject: str | None = None
+    posyandu_id: str | None = None
+    wilayah: str | None = None
+    traceparent: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> bytes | None:
+        """Kafka key: the posyandu id, so one posyandu's events stay in order."""
+        return self.posyandu_id.encode() if self.posyandu_id else None
+
+    def to_kafka(self) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+        """(key, value, headers) in CloudEvents binary content mode."""
+        attributes: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "source": self.source,
+            "specversion": "1.0",
+            "time": self.time,
+            "datacontenttype": JSON,
+        }
+        if self.subject:
+            attributes["subject"] = self.subject
+        for name, value in self._extensions().items():
+            attributes[name] = value
+        message = to_binary(CloudEvent(attributes, self.data), _FORMAT, lambda _e: self.key)
+        return self.key, message.value, list(message.headers.items())
+
+    def _extensions(self) -> dict[str, str]:
+        values = {
+            EXTENSION_POSYANDU: self.posyandu_id,
+            EXTENSION_WILAYAH: self.wilayah,
+            EXTENSION_TRACEPARENT: self.traceparent,
+            **self.extra,
+        }
+        return {name: value for name, value in values.items() if value}
+
+    @classmethod
+    def from_kafka(
+        cls, key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> Envelope:
+        """Parse a binary-mode record; raises ValueError when it is not a CloudEvent."""
+        header_map = {name: raw for name, raw in headers}
+        if "ce_id" not in header_map or "ce_type" not in header_map:
+            raise ValueError("not a CloudEvent: ce_id or ce_type header missing")
+        event = from_binary(KafkaMessage(header_map, key, value or b"null"), _FORMAT)
+        attributes = event.get_attributes()
+        data = event.get_data()
+        if isinstance(data, bytes | str):
+            data = json.loads(data)
+        if not isinstance(data, dict):
+            raise ValueError("event data must be a JSON object")
+        known = {"id", "type", "source", "specversion", "time", "datacontenttype", "subject",
+                 "partitionkey", EXTENSION_POSYANDU, EXTENSION_WILAYAH, EXTENSION_TRACEPARENT}
+        return cls(
+            id=str(attributes["id"]),
+            type=str(attributes["type"]),
+            source=str(attributes["source"]),
+            time=attributes.get("time") or datetime.now(UTC),
+            data=data,
+            subject=attributes.get("subject"),
+            posyandu_id=attributes.get(EXTENSION_POSYANDU),
+            wilayah=attributes.get(EXTENSION_WILAYAH),
+            traceparent=attributes.get(EXTENSION_TRACEPARENT),
+            extra={k: str(v) for k, v in attributes.items() if k not in known},
+        )

@@ -1,0 +1,61 @@
+"""Kafka clients with the settings Simpul relies on, and topic creation at start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from simpul_platform.settings import ServiceSettings
+
+logger = logging.getLogger("simpul.kafka")
+
+DEAD_LETTER_PREFIX = "simpul.dlq."
+
+
+def idempotent_producer(settings: ServiceSettings, **overrides: object) -> AIOKafkaProducer:
+    """acks=all with idempotence: a retried send is written once, in order per partition."""
+    options: dict[str, object] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "client_id": f"simpul-{settings.service_name}",
+        "enable_idempotence": True,
+        "acks": "all",
+        "linger_ms": 5,
+        "request_timeout_ms": 15000,
+        "retry_backoff_ms": 200,
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+def dead_letter_topic(settings: ServiceSettings, consumer_name: str) -> str:
+    return settings.topic(DEAD_LETTER_PREFIX + consumer_name)
+
+
+async def ensure_topics(settings: ServiceSettings, topics: Iterable[str]) -> None:
+    """Create the named physical topics if they do not exist (partitions from settings)."""
+    wanted = sorted(set(topics))
+    if not wanted:
+        return
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=10000
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, settings.kafka_topic_partitions, settings.kafka_replication_factor)
+            for name in wanted
+            if name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another replica created it between our look and our create
+            logger.info("created topics", extra={"topics": [t.name for t in missing]})
+    finally:
+        await admin.close()

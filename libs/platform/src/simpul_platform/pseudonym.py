@@ -1,0 +1,35 @@
+"""Keyed pseudonyms for personal identifiers (NIK, No. KK).
+
+HMAC-SHA256 with a deployment secret: every field service derives the same ``person_ref`` for
+the same NIK, so fields can link a person without the NIK ever leaving the service that holds
+it; without the secret, the 16-digit space cannot be enumerated back from the reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Literal
+
+Kind = Literal["nik", "kk"]
+
+
+def _normalise(identifier: str) -> str:
+    digits = "".join(ch for ch in identifier if ch.isdigit())
+    if len(digits) != 16:
+        raise ValueError("NIK and No. KK have 16 digits")
+    return digits
+
+
+def pseudonym(secret: str, kind: Kind, identifier: str) -> str:
+    """A stable 64-hex-digit reference; the kind is mixed in so a NIK never equals a KK ref."""
+    message = f"{kind}:{_normalise(identifier)}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def person_ref(secret: str, nik: str) -> str:
+    return pseudonym(secret, "nik", nik)
+
+
+def household_ref(secret: str, kk: str) -> str:
+    return pseudonym(secret, "kk", kk)

@@ -1,0 +1,233 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, at least once, in order per key.
+
+It claims a batch of unsent rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas share
+the work), sends them with an idempotent acks=all producer, marks what the broker acknowledged
+as sent, and backs off while the broker is away. Consumers deduplicate by event id, so a row
+sent twice after a crash between the ack and the commit is harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simpul_platform import metrics
+from simpul_platform.db import Database
+from simpul_platform.events import Envelope
+from simpul_platform.kafka import ensure_topics, idempotent_producer
+from simpul_platform.outbox import outbox_table
+from simpul_platform.settings import ServiceSettings
+
+logger = logging.getLogger("simpul.relay")
+ProducerFactory = Callable[[], AIOKafkaProducer]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        settings: ServiceSettings,
+        producer_factory: ProducerFactory | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self._producer_factory = producer_factory or (lambda: idempotent_producer(settings))
+        self._producer: AIOKafkaProducer | None = None
+        self._known_topics: set[str] = set()
+        self._last_purge = 0.0
+        self.broker_available = False
+        self.last_error: str | None = None
+        self.published_total = 0
+
+    async def run(self) -> None:
+        """Publish until cancelled; never raises for broker or database trouble."""
+        backoff = self.settings.relay_poll_interval_s
+        try:
+            while True:
+                try:
+                    published = await self.publish_pending()
+                    backoff = self.settings.relay_poll_interval_s
+                    if published < self.settings.relay_batch_size:
+                        await asyncio.sleep(self.settings.relay_poll_interval_s)
+                    await self._purge_sent()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # broker or database away: back off, keep going
+                    await self._on_failure(exc)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, self.settings.relay_max_backoff_s)
+        finally:
+            await self._close_producer()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of pending rows; returns how many the broker acknowledged."""
+        producer = await self._ensure_producer()
+        async with self.db.sessions() as session, session.begin():
+            rows = await self._claim(session)
+            if not rows:
+                return 0
+            await self._ensure_topics({row.topic for row in rows})
+            sent, failed = await self._send(producer, rows)
+            await self._mark(session, sent, failed)
+        self.published_total += len(sent)
+        metrics.OUTBOX_PUBLISHED.labels(self.settings.service_name).inc(len(sent))
+        if failed:
+            raise RuntimeError(f"{len(failed)} events not acknowledged: {next(iter(failed.values()))}")
+        return len(sent)
+
+    async def pending_count(self) -> int:
+        async with self.db.sessions() as session:
+            result = await session.execute(
+                select(func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
+            )
+            return int(result.scalar_one())
+
+    async def _claim(self, session: AsyncSession) -> list[Row[Any]]:
+        query = (
+            select(outbox_table)
+            .where(outbox_table.c.sent_at.is_(None))
+            .order_by(outbox_table.c.seq)
+            .limit(self.settings.relay_batch_size)
+            .with_for_update(skip_locked=True)  # rendered on PostgreSQL, ignored by SQLite
+        )
+        rows = list((await session.execute(query)).all())
+        if rows and self.db.is_postgres:
+            rows = await self._drop_keys_held_elsewhere(session, rows)
+        return rows
+
+    async def _drop_keys_held_elsewhere(
+        self, session: AsyncSession, rows: list[Row[Any]]
+    ) -> list[Row[Any]]:
+        """Keep per-key order across replicas: skip a key whose older rows another relay holds.
+
+        SKIP LOCKED passed over rows locked by another replica; if one of those is older than a
+        row we claimed for the same key, publishing ours now would overtake it.
+        """
+        claimed = [row.seq for row in rows]
+        keys = {row.event_key for row in rows if row.event_key}
+        if not keys:
+            return rows
+        held = await session.execute(
+            select(outbox_table.c.event_key)
+            .where(
+                and_(
+                    outbox_table.c.sent_at.is_(None),
+                    outbox_table.c.event_key.in_(keys),
+                    outbox_table.c.seq < max(claimed),
+                    outbox_table.c.seq.not_in(claimed),
+                )
+            )
+            .distinct()
+        )
+        blocked = {key for (key,) in held}
+        return [row for row in rows if row.event_key not in blocked]
+
+    async def _send(
+        self, producer: AIOKafkaProducer, rows: Sequence[Row[Any]]
+    ) -> tuple[list[int], dict[int, str]]:
+        futures = []
+        for row in rows:
+            key, value, headers = _envelope(row).to_kafka()
+            futures.append(await producer.send(row.topic, value=value, key=key, headers=headers))
+        timeout = self.settings.relay_max_backoff_s + 30
+        results = await asyncio.wait_for(
+            asyncio.gather(*futures, return_exceptions=True), timeout=timeout
+        )
+        sent: list[int] = []
+        failed: dict[int, str] = {}
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failed[row.seq] = f"{type(result).__name__}: {result}"
+            else:
+                sent.append(row.seq)
+        return sent, failed
+
+    async def _mark(
+        self, session: AsyncSession, sent: list[int], failed: dict[int, str]
+    ) -> None:
+        if sent:
+            await session.execute(
+                update(outbox_table)
+                .where(outbox_table.c.seq.in_(sent))
+                .values(sent_at=datetime.now(UTC), attempts=outbox_table.c.attempts + 1)
+            )
+        for seq, error in failed.items():
+            await session.execute(
+                update(outbox_table)
+                .where(outbox_table.c.seq == seq)
+                .values(attempts=outbox_table.c.attempts + 1, last_error=error[:2000])
+            )
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = self._producer_factory()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+        self.broker_available = True
+        return self._producer
+
+    async def _ensure_topics(self, topics: set[str]) -> None:
+        missing = topics - self._known_topics
+        if missing:
+            await ensure_topics(self.settings, missing)
+            self._known_topics |= missing
+
+    async def _on_failure(self, exc: Exception) -> None:
+        self.broker_available = False
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        metrics.OUTBOX_FAILURES.labels(self.settings.service_name).inc()
+        logger.warning("outbox relay cannot publish; will retry", extra={"error": self.last_error})
+        # A fresh producer after a broker outage: new connections, new producer id.
+        await self._close_producer()
+
+    async def _close_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=10)
+            except Exception:  # stopping a producer whose broker is gone may itself fail
+                logger.debug("producer stop failed", exc_info=True)
+
+    async def _purge_sent(self) -> None:
+        """Delete rows sent longer ago than the retention (they stay for audit until then)."""
+        if time.monotonic() - self._last_purge < 60:
+            return
+        self._last_purge = time.monotonic()
+        cutoff = datetime.now(UTC) - timedelta(hours=self.settings.relay_retention_hours)
+        async with self.db.transaction() as session:
+            await session.execute(
+                delete(outbox_table).where(
+                    and_(outbox_table.c.sent_at.is_not(None), outbox_table.c.sent_at < cutoff)
+                )
+            )
+
+
+def _envelope(row: Row[Any]) -> Envelope:
+    occurred = row.occurred_at
+    if occurred.tzinfo is None:  # SQLite returns naive datetimes
+        occurred = occurred.replace(tzinfo=UTC)
+    return Envelope(
+        id=row.event_id,
+        type=row.event_type,
+        source=row.source,
+        time=occurred,
+        data=json.loads(row.data),
+        subject=row.subject,
+        posyandu_id=row.event_key,
+        wilayah=row.wilayah,
+        traceparent=row.traceparent,
+    )

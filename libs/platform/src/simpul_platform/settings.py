@@ -1,0 +1,99 @@
+"""Settings every Simpul service shares; each service subclasses with its own env prefix.
+
+A value is read from ``<PREFIX>_<NAME>`` first (``HEALTH_DATABASE_URL``), then from
+``SIMPUL_<NAME>`` so that deployment-wide values (broker address, JWT key, pseudonym secret)
+are set once for all services.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+DEV_JWT_SECRET = "simpul-dev-jwt-secret-change-me-0123456789"  # noqa: S105 - refused outside dev
+DEV_PSEUDONYM_SECRET = "simpul-dev-pseudonym-secret-change-me"  # noqa: S105 - refused outside dev
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Base settings; a service sets ``service_name`` and ``model_config.env_prefix``."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="SIMPUL_")
+
+    service_name: str = "simpul"
+    environment: Environment = "development"
+    log_level: str = "INFO"
+
+    # SQLite file by default (quick start); PostgreSQL in tests and production.
+    database_url: str = ""
+    database_pool_size: int = 10
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Prefix for every topic name; empty in production, unique per test for isolation.
+    kafka_topic_namespace: str = ""
+    kafka_topic_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+
+    relay_enabled: bool = True
+    relay_batch_size: int = Field(default=500, ge=1)
+    relay_poll_interval_s: float = Field(default=0.1, gt=0)
+    relay_max_backoff_s: float = Field(default=10.0, gt=0)
+    relay_retention_hours: float = Field(default=72.0, gt=0)
+
+    consumers_enabled: bool = True
+    consumer_max_attempts: int = Field(default=3, ge=1)
+
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
+    jwt_public_key: str = ""  # PEM, for RS256 tokens of an existing identity provider
+    jwt_jwks_url: str = ""  # alternative to jwt_public_key
+    jwt_issuer: str = "simpul"
+    jwt_audience: str = "simpul"
+
+    pseudonym_secret: str = DEV_PSEUDONYM_SECRET
+
+    idempotency_retention_hours: float = 24.0
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:
+        if self.environment != "development":
+            if self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_JWT_SECRET:
+                raise ValueError("jwt_secret: the development default is refused outside development")
+            if self.pseudonym_secret == DEV_PSEUDONYM_SECRET:
+                raise ValueError(
+                    "pseudonym_secret: the development default is refused outside development"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        data_dir = Path(".data")
+        data_dir.mkdir(exist_ok=True)
+        return f"sqlite+aiosqlite:///{data_dir / self.service_name}.db"
+
+    def topic(self, name: str) -> str:
+        """The physical topic name of a logical one (``simpul.health.v1``)."""
+        return f"{self.kafka_topic_namespace}{name}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared = EnvSettingsSource(settings_cls, env_prefix="SIMPUL_")
+        return init_settings, env_settings, shared, dotenv_settings, file_secret_settings

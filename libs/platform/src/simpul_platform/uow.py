@@ -1,0 +1,70 @@
+"""Unit of work: one transaction holding a request's state changes, its events and its key.
+
+Routes that write take ``UnitOfWorkDep``; everything added through it commits or rolls back
+together: domain rows, outbox events and the Idempotency-Key claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_platform import idempotency
+from simpul_platform.db import Database
+from simpul_platform.events import Envelope, EventPayload
+from simpul_platform.outbox import Outbox
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+        self.session = session
+        self.outbox = outbox
+        self._events: list[tuple[str, Envelope]] = []
+
+    def publish(
+        self,
+        payload: EventPayload,
+        *,
+        posyandu_id: str | None,
+        wilayah: str | None = None,
+        subject: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Envelope:
+        """Queue an event; it is written to the outbox when (and only if) the work commits."""
+        envelope = self.outbox.envelope(
+            payload, posyandu_id=posyandu_id, wilayah=wilayah, subject=subject,
+            occurred_at=occurred_at,
+        )
+        self._events.append((payload.topic, envelope))
+        return envelope
+
+    async def commit(self) -> None:
+        await self.outbox.add_many(self.session, self._events)
+        self._events = []
+        await idempotency.claim_in_transaction(self.session)
+        await self.session.commit()
+        idempotency.mark_committed()
+
+    async def rollback(self) -> None:
+        self._events = []
+        await self.session.rollback()
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    db: Database = request.app.state.db
+    async with db.sessions() as session:
+        yield UnitOfWork(session, request.app.state.outbox)
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    db: Database = request.app.state.db
+    async with db.sessions() as session:
+        yield session
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
+SessionDep = Annotated[AsyncSession, Depends(_session)]

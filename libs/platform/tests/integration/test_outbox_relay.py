@@ -1,0 +1,211 @@
+"""Outbox, relay and consumer over the real Kafka broker and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from toy_service import TOPIC, NoteCreated, ToySettings, create_app, effect_counts, note_count
+
+from simpul_platform.auth import mint_token
+from simpul_platform.db import Database
+from simpul_platform.outbox import Outbox
+from simpul_platform.relay import OutboxRelay
+from simpul_platform.testing.asgi import running_app
+from simpul_platform.testing.kafka_reader import read_envelopes, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+def writer_headers(settings: ToySettings) -> dict[str, str]:
+    token = mint_token(settings, "opd-toy-system", ["opd:toy"], ["64.02"])
+    return {"Authorization": f"Bearer {token}"}
+
+
+def note(text: str, posyandu: str = "pos-1") -> dict[str, Any]:
+    return {"posyandu_id": posyandu, "wilayah": "64.02.06.2001", "text": text}
+
+
+async def wait_for(predicate: Callable[[], Any], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+async def test_committed_write_reaches_kafka_as_a_cloudevent(make_settings, postgres_url):
+    settings = make_settings(ToySettings, database_url=postgres_url)
+    app = create_app(settings)
+    async with running_app(app) as client:
+        traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        response = await client.post(
+            "/v1/notes", json=note("weighing day moved"),
+            headers={**writer_headers(settings), "traceparent": traceparent},
+        )
+        assert response.status_code == 201, response.text
+        note_id = response.json()["id"]
+        records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
+                                   expected=1)
+    assert len(records) == 1
+    record = records[0]
+    headers = {name: value.decode() for name, value in record.headers}
+    assert record.key == b"pos-1"
+    assert headers["ce_specversion"] == "1.0"
+    assert headers["ce_type"] == "toy.note.created.v1"
+    assert headers["ce_source"] == "/simpul/toy"
+    assert headers["ce_subject"] == note_id
+    assert headers["ce_posyanduid"] == "pos-1"
+    assert headers["ce_wilayah"] == "64.02.06.2001"
+    assert headers["ce_traceparent"] == traceparent
+    assert headers["content-type"] == "application/json"
+    assert headers["ce_time"].endswith("Z") and len(headers["ce_id"]) == 36
+    assert NoteCreated.model_validate_json(record.value) == NoteCreated(
+        note_id=note_id, text="weighing day moved"
+    )
+
+
+async def test_rolled_back_event_is_never_published(make_settings, postgres_url):
+    settings = make_settings(ToySettings, database_url=postgres_url)
+    db = Database(postgres_url)
+    await db.create_all()
+    outbox = Outbox(settings)
+    async with db.sessions() as session:
+        await outbox.add(session, NoteCreated(note_id="rolled-back", text="x"), posyandu_id="p")
+        await session.rollback()
+    async with db.transaction() as session:
+        await outbox.add(session, NoteCreated(note_id="committed", text="y"), posyandu_id="p")
+    relay = OutboxRelay(db, settings)
+    try:
+        assert await relay.publish_pending() == 1
+        assert await relay.publish_pending() == 0
+    finally:
+        await relay._close_producer()
+        await db.dispose()
+    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
+                                  expected=2, timeout=3)
+    assert [e.data["note_id"] for e in events] == ["committed"]
+
+
+async def test_writes_during_a_broker_outage_are_all_delivered_once(
+    make_settings, postgres_url, kafka_broker
+):
+    settings = make_settings(ToySettings, database_url=postgres_url)
+    app = create_app(settings)
+    async with running_app(app) as client:
+        headers = writer_headers(settings)
+        first = await client.post("/v1/notes", json=note("before"), headers=headers)
+        assert first.status_code == 201
+        kafka_broker.kill()
+        try:
+            during = [
+                await client.post("/v1/notes", json=note(f"outage {i}", f"pos-{i % 4}"),
+                                  headers=headers)
+                for i in range(25)
+            ]
+            assert [r.status_code for r in during] == [201] * 25
+            ready = (await client.get("/readyz")).json()
+            assert ready["database"] == "ok"
+        finally:
+            kafka_broker.start()
+        written = {first.json()["id"], *(r.json()["id"] for r in during)}
+
+        async def all_applied() -> bool:
+            async with app.state.db.sessions() as session:
+                return set((await effect_counts(session)).keys()) == written
+
+        await wait_for(all_applied, timeout=90)
+        async with app.state.db.sessions() as session:
+            counts = await effect_counts(session)
+            assert await note_count(session) == 26
+        assert set(counts.values()) == {1}, "an effect was applied twice"
+        assert await app.state.relay.pending_count() == 0
+    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
+                                  expected=26)
+    assert {e.data["note_id"] for e in events} == written
+
+
+async def test_poison_message_goes_to_dead_letter_topic_and_consumption_continues(
+    make_settings, postgres_url
+):
+    settings = make_settings(ToySettings, database_url=postgres_url)
+    app = create_app(settings)
+    async with running_app(app) as client:
+        headers = writer_headers(settings)
+        poison = await client.post("/v1/notes", json=note("poison"), headers=headers)
+        healthy = await client.post("/v1/notes", json=note("healthy"), headers=headers)
+        dead = await read_topic(settings.kafka_bootstrap_servers,
+                                settings.topic("simpul.dlq.toy.effects"), expected=1)
+
+        async def healthy_applied() -> bool:
+            async with app.state.db.sessions() as session:
+                return healthy.json()["id"] in await effect_counts(session)
+
+        await wait_for(healthy_applied)
+        async with app.state.db.sessions() as session:
+            assert poison.json()["id"] not in await effect_counts(session)
+    assert len(dead) == 1
+    dead_headers = {name: value.decode() for name, value in dead[0].headers}
+    assert dead_headers["dlq_error"] == "ValueError: this note can never be applied"
+    assert dead_headers["dlq_consumer"] == "toy.effects"
+    assert dead_headers["dlq_source_topic"] == settings.topic(TOPIC)
+    assert dead_headers["ce_type"] == "toy.note.created.v1"
+
+
+async def test_two_relays_share_the_outbox_without_duplicates_or_reordering(
+    make_settings, postgres_url
+):
+    settings = make_settings(ToySettings, database_url=postgres_url, relay_batch_size=40)
+    db = Database(postgres_url)
+    await db.create_all()
+    outbox = Outbox(settings)
+    keys = [f"pos-{i}" for i in range(5)]
+    for chunk in range(10):
+        async with db.transaction() as session:
+            for i in range(30):
+                n = chunk * 30 + i
+                await outbox.add(session, NoteCreated(note_id=str(n), text="x"),
+                                 posyandu_id=keys[n % 5])
+    relays = [OutboxRelay(db, settings), OutboxRelay(db, settings)]
+
+    async def drain(relay: OutboxRelay) -> None:
+        while await relay.pending_count():
+            await relay.publish_pending()
+
+    try:
+        await asyncio.gather(*(drain(r) for r in relays))
+    finally:
+        for relay in relays:
+            await relay._close_producer()
+        await db.dispose()
+    assert all(r.published_total > 0 for r in relays), "both replicas should have worked"
+    assert sum(r.published_total for r in relays) == 300
+    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
+                                  expected=300)
+    numbers = [int(e.data["note_id"]) for e in events]
+    assert sorted(numbers) == list(range(300))
+    for key in keys:  # per posyandu, the order of writing is the order on the topic
+        per_key = [int(e.data["note_id"]) for e in events if e.posyandu_id == key]
+        assert per_key == sorted(per_key)
+
+
+async def test_outbox_relay_and_consumer_work_on_sqlite(make_settings, sqlite_url):
+    settings = make_settings(ToySettings, database_url=sqlite_url)
+    app = create_app(settings)
+    async with running_app(app) as client:
+        response = await client.post("/v1/notes", json=note("sqlite"),
+                                      headers=writer_headers(settings))
+        assert response.status_code == 201
+
+        async def applied() -> bool:
+            async with app.state.db.sessions() as session:
+                return (await effect_counts(session)).get(response.json()["id"]) == 1
+
+        await wait_for(applied)
+    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
+                                  expected=1)
+    assert [e.data["note_id"] for e in events] == [response.json()["id"]]
