@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -27,6 +28,7 @@ from simpul_platform.http import RequestContextMiddleware
 from simpul_platform.idempotency import IdempotencyMiddleware, idempotency_table
 from simpul_platform.kafka import ensure_topics
 from simpul_platform.logs import configure_logging
+from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.settings import ServiceSettings
@@ -47,6 +49,8 @@ class ServiceSpec:
     description: str
     version: str = "0.1.0"
     metadata: Sequence[MetaData] = ()
+    # Alembic revisions for metadata; without them tables are created directly (tests, toys).
+    migrations_dir: Path | None = None
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[Consumer] = ()
     published_events: Sequence[type[EventPayload]] = ()
@@ -81,7 +85,10 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = spec.settings
         db = Database(settings.resolved_database_url, settings.database_pool_size)
-        await db.create_all(*spec.metadata)
+        if spec.migrations_dir is not None:
+            await upgrade(spec.migrations_dir, db.url)
+        else:
+            await db.create_all(*spec.metadata)
         app.state.db = db
         app.state.relay = OutboxRelay(db, settings)
         app.state.runners = [ConsumerRunner(c, db, settings) for c in spec.consumers]

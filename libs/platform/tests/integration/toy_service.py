@@ -7,6 +7,7 @@ own topic into an effects table, counting how often each event was applied.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -124,7 +125,12 @@ TOY_CONSUMER = Consumer(
 )
 
 
-def create_app(settings: ToySettings, with_consumer: bool = True) -> FastAPI:
+MIGRATIONS = Path(__file__).parent / "toy_migrations"
+
+
+def create_app(
+    settings: ToySettings, with_consumer: bool = True, migrate: bool = False
+) -> FastAPI:
     return create_service_app(
         ServiceSpec(
             settings=settings,
@@ -134,6 +140,7 @@ def create_app(settings: ToySettings, with_consumer: bool = True) -> FastAPI:
             routers=[router],
             consumers=[TOY_CONSUMER] if with_consumer else [],
             published_events=[NoteCreated],
+            migrations_dir=MIGRATIONS if migrate else None,
         )
     )
 
