@@ -167,8 +167,9 @@ def _operations_router() -> APIRouter:
         report = await readiness(request.app)
         return JSONResponse(report, status_code=200 if report["status"] != "down" else 503)
 
-    @router.get("/metrics", operation_id="metrics", summary="Prometheus metrics",
-                response_class=Response)
+    @router.get(
+        "/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response
+    )
     async def metrics_endpoint() -> Response:
         """Prometheus text exposition."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

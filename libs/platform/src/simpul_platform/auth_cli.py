@@ -18,8 +18,12 @@ from simpul_platform.settings import ServiceSettings
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="simpul-token", description=__doc__.splitlines()[0])
     parser.add_argument("--sub", default="dev-user", help="subject (user or system id)")
-    parser.add_argument("--role", action="append", required=True, help="repeatable: dpmd, opd:health, ...")
-    parser.add_argument("--wilayah", action="append", default=[], help="repeatable wilayah code, or *")
+    parser.add_argument(
+        "--role", action="append", required=True, help="repeatable: dpmd, opd:health, ..."
+    )
+    parser.add_argument(
+        "--wilayah", action="append", default=[], help="repeatable wilayah code, or *"
+    )
     parser.add_argument("--hours", type=float, default=8.0, help="lifetime in hours")
     args = parser.parse_args(argv)
     settings = ServiceSettings()

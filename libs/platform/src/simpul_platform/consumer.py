@@ -137,7 +137,9 @@ class ConsumerRunner:
             await kafka.stop()
             await dead_letters.stop()
 
-    async def _commit(self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int) -> None:
+    async def _commit(
+        self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int
+    ) -> None:
         try:
             await kafka.commit({partition: offset})
         except CommitFailedError:
@@ -158,7 +160,10 @@ class ConsumerRunner:
                     await asyncio.sleep(1.0)
                     continue
                 attempts += 1
-                if isinstance(exc, PoisonMessage) or attempts >= self.settings.consumer_max_attempts:
+                if (
+                    isinstance(exc, PoisonMessage)
+                    or attempts >= self.settings.consumer_max_attempts
+                ):
                     await self._dead_letter(record, exc, dead_letters)
                     return
                 await asyncio.sleep(0.1 * attempts)
@@ -175,7 +180,9 @@ class ConsumerRunner:
             async with self.db.sessions() as session, session.begin():
                 if not await self._claim_inbox(session, envelope):
                     self.duplicates += 1
-                    metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, "duplicate").inc()
+                    metrics.CONSUMED.labels(
+                        self.settings.service_name, self.consumer.name, "duplicate"
+                    ).inc()
                     return
                 if handler is not None:
                     await handler(session, envelope)
@@ -224,9 +231,15 @@ class ConsumerRunner:
             except KafkaError:
                 await asyncio.sleep(1.0)
         self.dead_lettered += 1
-        metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, "dead_lettered").inc()
+        metrics.CONSUMED.labels(
+            self.settings.service_name, self.consumer.name, "dead_lettered"
+        ).inc()
         logger.error(
             "event dead-lettered",
-            extra={"consumer": self.consumer.name, "topic": record.topic,
-                   "offset": record.offset, "error": str(exc)},
+            extra={
+                "consumer": self.consumer.name,
+                "topic": record.topic,
+                "offset": record.offset,
+                "error": str(exc),
+            },
         )

@@ -26,9 +26,7 @@ class Database:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         self.engine: AsyncEngine = _create_engine(url, self.dialect, pool_size, echo)
-        self.sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
-        )
+        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property
     def is_postgres(self) -> bool:

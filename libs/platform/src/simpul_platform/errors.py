@@ -134,8 +134,11 @@ def _location(loc: Sequence[str | int]) -> str:
 def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
     """Pydantic's error list as field/rule pairs a client can act on."""
     return [
-        FieldError(field=_location(err.get("loc", ())), rule=err.get("type", "invalid"),
-                   message=err.get("msg", "invalid value"))
+        FieldError(
+            field=_location(err.get("loc", ())),
+            rule=err.get("type", "invalid"),
+            message=err.get("msg", "invalid value"),
+        )
         for err in raw
     ]
 
@@ -160,7 +163,9 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         exc.status_code, "http-error"
     )
     body = Problem(
-        type=PROBLEM_TYPE_BASE + slug, title=str(exc.detail), status=exc.status_code,
+        type=PROBLEM_TYPE_BASE + slug,
+        title=str(exc.detail),
+        status=exc.status_code,
         instance=request.url.path,
     ).model_dump(exclude_none=True)
     return problem_response(exc.status_code, body, dict(exc.headers or {}))
@@ -169,7 +174,9 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"path": request.url.path})
     body = Problem(
-        type=PROBLEM_TYPE_BASE + "internal", title="Internal error", status=500,
+        type=PROBLEM_TYPE_BASE + "internal",
+        title="Internal error",
+        status=500,
         detail="The error was logged; quote the X-Request-ID header when reporting it.",
         instance=request.url.path,
     ).model_dump(exclude_none=True)

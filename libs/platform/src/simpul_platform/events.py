@@ -101,8 +101,19 @@ class Envelope:
             data = json.loads(data)
         if not isinstance(data, dict):
             raise ValueError("event data must be a JSON object")
-        known = {"id", "type", "source", "specversion", "time", "datacontenttype", "subject",
-                 "partitionkey", EXTENSION_POSYANDU, EXTENSION_WILAYAH, EXTENSION_TRACEPARENT}
+        known = {
+            "id",
+            "type",
+            "source",
+            "specversion",
+            "time",
+            "datacontenttype",
+            "subject",
+            "partitionkey",
+            EXTENSION_POSYANDU,
+            EXTENSION_WILAYAH,
+            EXTENSION_TRACEPARENT,
+        }
         return cls(
             id=str(attributes["id"]),
             type=str(attributes["type"]),

@@ -22,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simpul_platform.db import Database, platform_metadata
-from simpul_platform.errors import Conflict, FieldError, InvalidInput, ProblemError, problem_response
+from simpul_platform.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    ProblemError,
+    problem_response,
+)
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -66,8 +72,12 @@ async def claim_in_transaction(session: AsyncSession) -> None:
         async with session.begin_nested():
             await session.execute(
                 insert(idempotency_table).values(
-                    scope=claim.scope, key=claim.key, method=claim.method, path=claim.path,
-                    fingerprint=claim.fingerprint, created_at=datetime.now(UTC),
+                    scope=claim.scope,
+                    key=claim.key,
+                    method=claim.method,
+                    path=claim.path,
+                    fingerprint=claim.fingerprint,
+                    created_at=datetime.now(UTC),
                 )
             )
     except IntegrityError as exc:
@@ -209,18 +219,28 @@ async def _answer_from_record(db: Database, claim: Claim, scope: Scope, send: Se
     if record.fingerprint != claim.fingerprint:
         raise InvalidInput(
             "This Idempotency-Key was used with a different request; use a new key.",
-            errors=[FieldError(field=f"header.{HEADER}", rule="reused_with_different_request",
-                               message="same key, different method, path or body")],
+            errors=[
+                FieldError(
+                    field=f"header.{HEADER}",
+                    rule="reused_with_different_request",
+                    message="same key, different method, path or body",
+                )
+            ],
         )
     if record.status_code is not None:
         await _replay(record, send)
         return True
-    created = record.created_at if record.created_at.tzinfo else record.created_at.replace(tzinfo=UTC)
+    created = (
+        record.created_at if record.created_at.tzinfo else record.created_at.replace(tzinfo=UTC)
+    )
     if datetime.now(UTC) - created > STALE_AFTER:
-        raise Conflict("This request was processed, but its response was not kept; read the "
-                       "resource instead of retrying.")
-    raise Conflict("A request with this Idempotency-Key is still in progress.",
-                   headers={"Retry-After": "1"})
+        raise Conflict(
+            "This request was processed, but its response was not kept; read the "
+            "resource instead of retrying."
+        )
+    raise Conflict(
+        "A request with this Idempotency-Key is still in progress.", headers={"Retry-After": "1"}
+    )
 
 
 async def _wait_and_replay(db: Database, claim: Claim, scope: Scope, send: Send) -> bool:
@@ -236,15 +256,17 @@ async def _wait_and_replay(db: Database, claim: Claim, scope: Scope, send: Send)
 
 async def _replay(record: Any, send: Send) -> None:
     body = (record.response_body or "").encode()
-    await send({
-        "type": "http.response.start",
-        "status": record.status_code,
-        "headers": [
-            (b"content-type", (record.content_type or "application/json").encode()),
-            (b"content-length", str(len(body)).encode()),
-            (REPLAY_HEADER.lower().encode(), b"true"),
-        ],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": record.status_code,
+            "headers": [
+                (b"content-type", (record.content_type or "application/json").encode()),
+                (b"content-length", str(len(body)).encode()),
+                (REPLAY_HEADER.lower().encode(), b"true"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -260,7 +282,9 @@ async def _store_response(db: Database, claim: Claim, messages: list[Message]) -
         await session.execute(
             update(idempotency_table)
             .where(idempotency_table.c.scope == claim.scope, idempotency_table.c.key == claim.key)
-            .values(status_code=start["status"], content_type=content_type,
-                    response_body=body.decode("utf-8", errors="replace"))
+            .values(
+                status_code=start["status"],
+                content_type=content_type,
+                response_body=body.decode("utf-8", errors="replace"),
+            )
         )
-

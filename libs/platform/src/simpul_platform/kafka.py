@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -52,10 +53,9 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[str]) -> Non
             if name not in existing
         ]
         if missing:
-            try:
+            # Another replica may create it between our look and our create.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another replica created it between our look and our create
             logger.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()

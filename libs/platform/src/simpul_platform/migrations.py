@@ -47,7 +47,9 @@ def run_env(*service_metadata: MetaData) -> None:
     if context.is_offline_mode():
         context.configure(
             url=context.config.get_main_option("sqlalchemy.url"),
-            target_metadata=target, literal_binds=True, render_as_batch=True,
+            target_metadata=target,
+            literal_binds=True,
+            render_as_batch=True,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -58,7 +60,8 @@ def run_env(*service_metadata: MetaData) -> None:
 async def _run_online(target: list[MetaData]) -> None:
     engine = async_engine_from_config(
         context.config.get_section(context.config.config_ini_section, {}),
-        prefix="sqlalchemy.", poolclass=pool.NullPool,
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
     )
     async with engine.connect() as connection:
         await connection.run_sync(_migrate, target)

@@ -32,8 +32,9 @@ outbox_table = Table(
     "outbox",
     platform_metadata,
     # Publication order; SQLite only auto-increments a plain INTEGER primary key.
-    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("event_id", String(36), nullable=False, unique=True),
     Column("topic", String(249), nullable=False),
     Column("event_key", String(200), nullable=True),
@@ -98,15 +99,16 @@ class Outbox:
     ) -> Envelope:
         """Queue one event in the caller's transaction; returns its envelope (with its id)."""
         envelope = self.envelope(
-            payload, posyandu_id=posyandu_id, wilayah=wilayah, subject=subject,
+            payload,
+            posyandu_id=posyandu_id,
+            wilayah=wilayah,
+            subject=subject,
             occurred_at=occurred_at,
         )
         await self.add_many(session, [(payload.topic, envelope)])
         return envelope
 
-    async def add_many(
-        self, session: SAAsyncSession, events: list[tuple[str, Envelope]]
-    ) -> None:
+    async def add_many(self, session: SAAsyncSession, events: list[tuple[str, Envelope]]) -> None:
         """Queue many events with one INSERT (bulk endpoints): (logical topic, envelope)."""
         if not events:
             return

@@ -82,13 +82,17 @@ class OutboxRelay:
         self.published_total += len(sent)
         metrics.OUTBOX_PUBLISHED.labels(self.settings.service_name).inc(len(sent))
         if failed:
-            raise RuntimeError(f"{len(failed)} events not acknowledged: {next(iter(failed.values()))}")
+            raise RuntimeError(
+                f"{len(failed)} events not acknowledged: {next(iter(failed.values()))}"
+            )
         return len(sent)
 
     async def pending_count(self) -> int:
         async with self.db.sessions() as session:
             result = await session.execute(
-                select(func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
+                select(func.count())
+                .select_from(outbox_table)
+                .where(outbox_table.c.sent_at.is_(None))
             )
             return int(result.scalar_one())
 
@@ -152,9 +156,7 @@ class OutboxRelay:
                 sent.append(row.seq)
         return sent, failed
 
-    async def _mark(
-        self, session: AsyncSession, sent: list[int], failed: dict[int, str]
-    ) -> None:
+    async def _mark(self, session: AsyncSession, sent: list[int], failed: dict[int, str]) -> None:
         if sent:
             await session.execute(
                 update(outbox_table)

@@ -18,8 +18,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-DEV_JWT_SECRET = "simpul-dev-jwt-secret-change-me-0123456789"  # noqa: S105 - refused outside dev
-DEV_PSEUDONYM_SECRET = "simpul-dev-pseudonym-secret-change-me"  # noqa: S105 - refused outside dev
+DEV_JWT_SECRET = "simpul-dev-jwt-secret-change-me-0123456789"
+DEV_PSEUDONYM_SECRET = "simpul-dev-pseudonym-secret-change-me"
 
 Environment = Literal["development", "test", "production"]
 
@@ -67,7 +67,9 @@ class ServiceSettings(BaseSettings):
     def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:
         if self.environment != "development":
             if self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_JWT_SECRET:
-                raise ValueError("jwt_secret: the development default is refused outside development")
+                raise ValueError(
+                    "jwt_secret: the development default is refused outside development"
+                )
             if self.pseudonym_secret == DEV_PSEUDONYM_SECRET:
                 raise ValueError(
                     "pseudonym_secret: the development default is refused outside development"

@@ -36,7 +36,10 @@ class UnitOfWork:
     ) -> Envelope:
         """Queue an event; it is written to the outbox when (and only if) the work commits."""
         envelope = self.outbox.envelope(
-            payload, posyandu_id=posyandu_id, wilayah=wilayah, subject=subject,
+            payload,
+            posyandu_id=posyandu_id,
+            wilayah=wilayah,
+            subject=subject,
             occurred_at=occurred_at,
         )
         self._events.append((payload.topic, envelope))

@@ -6,12 +6,12 @@ import asyncio
 from typing import Any
 
 import pytest
-from toy_service import TOY_CONSUMER, NoteCreated, ToySettings, effect_counts, toy_metadata
 
 from simpul_platform.consumer import ConsumerRunner
 from simpul_platform.db import Database
 from simpul_platform.outbox import Outbox
 from simpul_platform.relay import OutboxRelay
+from toy_service import TOY_CONSUMER, NoteCreated, ToySettings, effect_counts, toy_metadata
 
 pytestmark = pytest.mark.integration
 

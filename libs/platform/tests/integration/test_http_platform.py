@@ -6,17 +6,19 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from toy_service import ToySettings, create_app, note_count
 
 from simpul_platform.auth import mint_token
 from simpul_platform.testing.asgi import running_app
+from toy_service import ToySettings, create_app, note_count
 
 pytestmark = pytest.mark.integration
 PROBLEM = "application/problem+json"
 NOTE = {"posyandu_id": "pos-1", "wilayah": "64.02.06.2001", "text": "kader meeting"}
 
 
-def bearer(settings: ToySettings, roles: list[str], wilayah: list[str], **kw: object) -> dict[str, str]:
+def bearer(
+    settings: ToySettings, roles: list[str], wilayah: list[str], **kw: object
+) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(settings, 'user-1', roles, wilayah, **kw)}"}
 
 
@@ -31,8 +33,15 @@ async def service(make_settings, postgres_url):
 async def test_missing_expired_and_forged_tokens_are_401_problems(service):
     settings, _, client = service
     expired = bearer(settings, ["opd:toy"], ["64"], ttl=timedelta(seconds=-5))
-    forged = {"Authorization": "Bearer " + mint_token(settings.model_copy(
-        update={"jwt_secret": "another-secret-of-sufficient-length-000"}), "x", ["opd:toy"], ["64"])}
+    forged = {
+        "Authorization": "Bearer "
+        + mint_token(
+            settings.model_copy(update={"jwt_secret": "another-secret-of-sufficient-length-000"}),
+            "x",
+            ["opd:toy"],
+            ["64"],
+        )
+    }
     for headers, detail in [({}, "Authorization"), (expired, "expired"), (forged, "not valid")]:
         response = await client.post("/v1/notes", json=NOTE, headers=headers)
         assert response.status_code == 401
@@ -44,12 +53,14 @@ async def test_missing_expired_and_forged_tokens_are_401_problems(service):
 
 async def test_wrong_role_and_outside_wilayah_are_403_problems(service):
     settings, app, client = service
-    wrong_role = await client.post("/v1/notes", json=NOTE,
-                                   headers=bearer(settings, ["opd:health"], ["64"]))
+    wrong_role = await client.post(
+        "/v1/notes", json=NOTE, headers=bearer(settings, ["opd:health"], ["64"])
+    )
     assert wrong_role.status_code == 403
     assert "opd:toy" in wrong_role.json()["detail"]
-    elsewhere = await client.post("/v1/notes", json=NOTE,
-                                  headers=bearer(settings, ["opd:toy"], ["64.02.07"]))
+    elsewhere = await client.post(
+        "/v1/notes", json=NOTE, headers=bearer(settings, ["opd:toy"], ["64.02.07"])
+    )
     assert elsewhere.status_code == 403
     assert elsewhere.headers["content-type"] == PROBLEM
     assert "64.02.06.2001" in elsewhere.json()["detail"]
@@ -59,8 +70,9 @@ async def test_wrong_role_and_outside_wilayah_are_403_problems(service):
 
 async def test_parent_wilayah_covers_children_and_hidden_reads_are_404(service):
     settings, _, client = service
-    created = await client.post("/v1/notes", json=NOTE,
-                                headers=bearer(settings, ["opd:toy"], ["64.02"]))
+    created = await client.post(
+        "/v1/notes", json=NOTE, headers=bearer(settings, ["opd:toy"], ["64.02"])
+    )
     assert created.status_code == 201
     note_id = created.json()["id"]
     own = await client.get(f"/v1/notes/{note_id}", headers=bearer(settings, ["dpmd"], ["64.02.06"]))
@@ -72,13 +84,16 @@ async def test_parent_wilayah_covers_children_and_hidden_reads_are_404(service):
 async def test_validation_errors_name_the_field_and_the_rule(service):
     settings, app, client = service
     bad = {**NOTE, "wilayah": "64-02", "weight_kg": 200}
-    response = await client.post("/v1/notes", json=bad,
-                                 headers=bearer(settings, ["opd:toy"], ["64"]))
+    response = await client.post(
+        "/v1/notes", json=bad, headers=bearer(settings, ["opd:toy"], ["64"])
+    )
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     errors = {e["field"]: e["rule"] for e in response.json()["errors"]}
-    assert errors == {"body.wilayah": "string_pattern_mismatch",
-                      "body.weight_kg": "less_than_equal"}
+    assert errors == {
+        "body.wilayah": "string_pattern_mismatch",
+        "body.weight_kg": "less_than_equal",
+    }
     async with app.state.db.sessions() as session:
         assert await note_count(session) == 0
 
@@ -87,8 +102,7 @@ async def test_idempotency_key_replays_the_first_response(service):
     settings, app, client = service
     headers = {**bearer(settings, ["opd:toy"], ["64"]), "Idempotency-Key": "batch-2026-11-01"}
     first = await client.post("/v1/notes", json=NOTE, headers=headers)
-    again = await client.post("/v1/notes", json=dict(reversed(list(NOTE.items()))),
-                              headers=headers)
+    again = await client.post("/v1/notes", json=dict(reversed(list(NOTE.items()))), headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from toy_service import TOPIC, NoteCreated, ToySettings, create_app, effect_counts, note_count
 
 from simpul_platform.auth import mint_token
 from simpul_platform.db import Database
@@ -16,6 +15,7 @@ from simpul_platform.outbox import Outbox
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.kafka_reader import read_envelopes, read_topic
+from toy_service import TOPIC, NoteCreated, ToySettings, create_app, effect_counts, note_count
 
 pytestmark = pytest.mark.integration
 
@@ -44,13 +44,15 @@ async def test_committed_write_reaches_kafka_as_a_cloudevent(make_settings, post
     async with running_app(app) as client:
         traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
         response = await client.post(
-            "/v1/notes", json=note("weighing day moved"),
+            "/v1/notes",
+            json=note("weighing day moved"),
             headers={**writer_headers(settings), "traceparent": traceparent},
         )
         assert response.status_code == 201, response.text
         note_id = response.json()["id"]
-        records = await read_topic(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
-                                   expected=1)
+        records = await read_topic(
+            settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=1
+        )
     assert len(records) == 1
     record = records[0]
     headers = {name: value.decode() for name, value in record.headers}
@@ -86,8 +88,9 @@ async def test_rolled_back_event_is_never_published(make_settings, postgres_url)
     finally:
         await relay._close_producer()
         await db.dispose()
-    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
-                                  expected=2, timeout=3)
+    events = await read_envelopes(
+        settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=2, timeout=3
+    )
     assert [e.data["note_id"] for e in events] == ["committed"]
 
 
@@ -103,8 +106,9 @@ async def test_writes_during_a_broker_outage_are_all_delivered_once(
         kafka_broker.kill()
         try:
             during = [
-                await client.post("/v1/notes", json=note(f"outage {i}", f"pos-{i % 4}"),
-                                  headers=headers)
+                await client.post(
+                    "/v1/notes", json=note(f"outage {i}", f"pos-{i % 4}"), headers=headers
+                )
                 for i in range(25)
             ]
             assert [r.status_code for r in during] == [201] * 25
@@ -124,8 +128,9 @@ async def test_writes_during_a_broker_outage_are_all_delivered_once(
             assert await note_count(session) == 26
         assert set(counts.values()) == {1}, "an effect was applied twice"
         assert await app.state.relay.pending_count() == 0
-    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
-                                  expected=26)
+    events = await read_envelopes(
+        settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=26
+    )
     assert {e.data["note_id"] for e in events} == written
 
 
@@ -138,8 +143,9 @@ async def test_poison_message_goes_to_dead_letter_topic_and_consumption_continue
         headers = writer_headers(settings)
         poison = await client.post("/v1/notes", json=note("poison"), headers=headers)
         healthy = await client.post("/v1/notes", json=note("healthy"), headers=headers)
-        dead = await read_topic(settings.kafka_bootstrap_servers,
-                                settings.topic("simpul.dlq.toy.effects"), expected=1)
+        dead = await read_topic(
+            settings.kafka_bootstrap_servers, settings.topic("simpul.dlq.toy.effects"), expected=1
+        )
 
         async def healthy_applied() -> bool:
             async with app.state.db.sessions() as session:
@@ -168,8 +174,9 @@ async def test_two_relays_share_the_outbox_without_duplicates_or_reordering(
         async with db.transaction() as session:
             for i in range(30):
                 n = chunk * 30 + i
-                await outbox.add(session, NoteCreated(note_id=str(n), text="x"),
-                                 posyandu_id=keys[n % 5])
+                await outbox.add(
+                    session, NoteCreated(note_id=str(n), text="x"), posyandu_id=keys[n % 5]
+                )
     relays = [OutboxRelay(db, settings), OutboxRelay(db, settings)]
 
     async def drain(relay: OutboxRelay) -> None:
@@ -184,8 +191,9 @@ async def test_two_relays_share_the_outbox_without_duplicates_or_reordering(
         await db.dispose()
     assert all(r.published_total > 0 for r in relays), "both replicas should have worked"
     assert sum(r.published_total for r in relays) == 300
-    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
-                                  expected=300)
+    events = await read_envelopes(
+        settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=300
+    )
     numbers = [int(e.data["note_id"]) for e in events]
     assert sorted(numbers) == list(range(300))
     for key in keys:  # per posyandu, the order of writing is the order on the topic
@@ -197,8 +205,9 @@ async def test_outbox_relay_and_consumer_work_on_sqlite(make_settings, sqlite_ur
     settings = make_settings(ToySettings, database_url=sqlite_url)
     app = create_app(settings)
     async with running_app(app) as client:
-        response = await client.post("/v1/notes", json=note("sqlite"),
-                                      headers=writer_headers(settings))
+        response = await client.post(
+            "/v1/notes", json=note("sqlite"), headers=writer_headers(settings)
+        )
         assert response.status_code == 201
 
         async def applied() -> bool:
@@ -206,6 +215,7 @@ async def test_outbox_relay_and_consumer_work_on_sqlite(make_settings, sqlite_ur
                 return (await effect_counts(session)).get(response.json()["id"]) == 1
 
         await wait_for(applied)
-    events = await read_envelopes(settings.kafka_bootstrap_servers, settings.topic(TOPIC),
-                                  expected=1)
+    events = await read_envelopes(
+        settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=1
+    )
     assert [e.data["note_id"] for e in events] == [response.json()["id"]]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from simpul_platform.devstack import postgres as pg_module
 from simpul_platform.devstack.postgres import PostgresServer
 

@@ -7,8 +7,8 @@ own topic into an effects table, counting how often each event was applied.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -90,12 +90,20 @@ async def create_note(body: NoteIn, uow: UnitOfWorkDep, principal: Writer) -> An
     """Record a note and announce it."""
     principal.require_wilayah(body.wilayah)
     note = Note(
-        id=str(uuid.uuid4()), posyandu_id=body.posyandu_id, wilayah=body.wilayah, text=body.text,
-        created_by=principal.subject, created_at=datetime.now(UTC),
+        id=str(uuid.uuid4()),
+        posyandu_id=body.posyandu_id,
+        wilayah=body.wilayah,
+        text=body.text,
+        created_by=principal.subject,
+        created_at=datetime.now(UTC),
     )
     uow.session.add(note)
-    uow.publish(NoteCreated(note_id=note.id, text=note.text), posyandu_id=note.posyandu_id,
-                wilayah=note.wilayah, subject=note.id)
+    uow.publish(
+        NoteCreated(note_id=note.id, text=note.text),
+        posyandu_id=note.posyandu_id,
+        wilayah=note.wilayah,
+        subject=note.id,
+    )
     await uow.commit()
     return note
 
@@ -128,9 +136,7 @@ TOY_CONSUMER = Consumer(
 MIGRATIONS = Path(__file__).parent / "toy_migrations"
 
 
-def create_app(
-    settings: ToySettings, with_consumer: bool = True, migrate: bool = False
-) -> FastAPI:
+def create_app(settings: ToySettings, with_consumer: bool = True, migrate: bool = False) -> FastAPI:
     return create_service_app(
         ServiceSpec(
             settings=settings,

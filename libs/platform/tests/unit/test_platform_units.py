@@ -63,9 +63,14 @@ def test_service_prefix_wins_over_the_shared_prefix(monkeypatch):
 
 def test_envelope_round_trips_through_binary_mode():
     envelope = Envelope(
-        id="e-1", type="health.child.measured.v1", source="/simpul/health",
-        time=datetime(2026, 11, 1, 8, 30, tzinfo=UTC), data={"haz": -2.33},
-        subject="m-1", posyandu_id="pos-9", wilayah="64.02.06.2001",
+        id="e-1",
+        type="health.child.measured.v1",
+        source="/simpul/health",
+        time=datetime(2026, 11, 1, 8, 30, tzinfo=UTC),
+        data={"haz": -2.33},
+        subject="m-1",
+        posyandu_id="pos-9",
+        wilayah="64.02.06.2001",
     )
     key, value, headers = envelope.to_kafka()
     assert key == b"pos-9"
@@ -79,8 +84,10 @@ def test_a_record_without_cloudevent_headers_is_rejected():
 
 
 def test_validation_locations_read_like_paths():
-    errors = validation_errors([
-        {"loc": ("body", "items", 3, "weight_kg"), "type": "less_than_equal", "msg": "too big"},
-    ])
+    errors = validation_errors(
+        [
+            {"loc": ("body", "items", 3, "weight_kg"), "type": "less_than_equal", "msg": "too big"},
+        ]
+    )
     assert errors[0].field == "body.items[3].weight_kg"
     assert errors[0].rule == "less_than_equal"

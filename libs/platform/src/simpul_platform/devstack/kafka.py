@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -40,15 +42,25 @@ def kafka_classpath(version: str = KAFKA_VERSION) -> Path:
     if marker.exists():
         return libs
     if shutil.which("mvn") is None:
-        raise RuntimeError("Maven (mvn) is needed to fetch the Kafka broker jars: apt-get install maven")
+        raise RuntimeError(
+            "Maven (mvn) is needed to fetch the Kafka broker jars: apt-get install maven"
+        )
     if shutil.which("java") is None:
-        raise RuntimeError("Java 17+ is needed to run the Kafka broker: apt-get install openjdk-17-jre")
+        raise RuntimeError(
+            "Java 17+ is needed to run the Kafka broker: apt-get install openjdk-17-jre"
+        )
     print(f"simpul: resolving Apache Kafka {version} from Maven Central ...", file=sys.stderr)
     libs.mkdir(parents=True, exist_ok=True)
     command = [
-        "mvn", "-B", "-q", "-f", str(root / "deploy" / "kafka" / "pom.xml"),
-        f"-Dkafka.version={version}", "dependency:copy-dependencies",
-        f"-DoutputDirectory={libs}", "-DincludeScope=runtime",
+        "mvn",
+        "-B",
+        "-q",
+        "-f",
+        str(root / "deploy" / "kafka" / "pom.xml"),
+        f"-Dkafka.version={version}",
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={libs}",
+        "-DincludeScope=runtime",
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -146,18 +158,29 @@ class KafkaBroker:
 
     def _java(self, libs: Path) -> list[str]:
         return [
-            "java", f"-Xms256m", f"-Xmx{self.heap_mb}m", "-XX:+UseG1GC",
-            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
+            "java",
+            "-Xms256m",
+            f"-Xmx{self.heap_mb}m",
+            "-XX:+UseG1GC",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={project_root() / 'deploy' / 'kafka' / 'log4j2.yaml'}",
             f"-Dsimpul.kafka.log={self.log_file}",
-            "-cp", f"{libs}/*",
+            "-cp",
+            f"{libs}/*",
         ]
 
     def _format(self, libs: Path, config: Path) -> None:
         cluster_id = _random_cluster_id()
         command = [
-            *self._java(libs), "kafka.tools.StorageTool", "format", "--standalone",
-            "-t", cluster_id, "-c", str(config),
+            *self._java(libs),
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "-t",
+            cluster_id,
+            "-c",
+            str(config),
         ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -169,6 +192,16 @@ class KafkaBroker:
         return config
 
     def _wait_ready(self, timeout: float) -> None:
+        # Clients log every refused probe while the broker boots; the outcome is reported here.
+        quiet = logging.getLogger("aiokafka")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)
+        try:
+            self._probe_until_ready(timeout)
+        finally:
+            quiet.setLevel(level)
+
+    def _probe_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         last_error: BaseException | None = None
         while time.monotonic() < deadline:
@@ -232,10 +265,8 @@ def _random_cluster_id() -> str:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _run_async(coro: object) -> None:

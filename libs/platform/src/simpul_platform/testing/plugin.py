@@ -17,8 +17,8 @@ import pytest
 
 from simpul_platform.settings import ServiceSettings
 
-TEST_JWT_SECRET = "simpul-test-jwt-secret-0123456789abcdef"  # noqa: S105 - test-only key
-TEST_PSEUDONYM_SECRET = "simpul-test-pseudonym-secret"  # noqa: S105 - test-only key
+TEST_JWT_SECRET = "simpul-test-jwt-secret-0123456789abcdef"
+TEST_PSEUDONYM_SECRET = "simpul-test-pseudonym-secret"
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -92,9 +92,7 @@ def topic_namespace() -> str:
 
 
 @pytest.fixture
-def make_settings(
-    kafka_broker: Broker, topic_namespace: str
-) -> Callable[..., ServiceSettings]:
+def make_settings(kafka_broker: Broker, topic_namespace: str) -> Callable[..., ServiceSettings]:
     """Settings for a service under test: real broker, own topics, test secrets.
 
     Pass ``database_url`` (from ``postgres_url`` or ``sqlite_url``) and any overrides.

@@ -1,5 +1,4 @@
-from toy_service import toy_metadata
-
 from simpul_platform.migrations import run_env
+from toy_service import toy_metadata
 
 run_env(toy_metadata)

@@ -1,0 +1,144 @@
+"""``./simpul up``: the whole system on one machine — Kafka, every service, the gateway.
+
+SQLite files under .data/ by default; ``--postgres`` sets up the machine's PostgreSQL (one
+database per service) instead, ``--database-url-template`` points at an existing server.
+Waits until everything is healthy, prints the URLs, and stops everything on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from simpul_platform.devstack.kafka import KafkaBroker
+from simpul_platform.devstack.ports import port_open
+from simpul_platform.devstack.project import project_root
+from simpul_platform.devstack.services import ServiceEntry, ServiceProcess, load_services
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="simpul up", description="Start the whole system.")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="use this machine's PostgreSQL (installed and started if needed)",
+    )
+    parser.add_argument(
+        "--database-url-template",
+        default="",
+        help="e.g. postgresql+asyncpg://u:p@host:5432/{database}",
+    )
+    parser.add_argument("--demo", action="store_true", help="load the Kutai Kartanegara demo data")
+    parser.add_argument("--kafka-port", type=int, default=9092)
+    parser.add_argument("--only", action="append", default=[], help="start only these services")
+    return parser.parse_args(argv)
+
+
+def _database_template(args: argparse.Namespace, services: list[ServiceEntry]) -> str | None:
+    if args.database_url_template:
+        return str(args.database_url_template)
+    if args.postgres:
+        from simpul_platform.devstack.postgres import setup_system_cluster
+
+        return setup_system_cluster([s.database for s in services])
+    return None
+
+
+def _service_env(
+    entry: ServiceEntry, template: str | None, bootstrap: str, data: Path
+) -> dict[str, str]:
+    database_url = (
+        template.format(database=entry.database)
+        if template
+        else f"sqlite+aiosqlite:///{data / entry.database}.db"
+    )
+    return {
+        f"{entry.env_prefix}_DATABASE_URL": database_url,
+        "SIMPUL_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "SIMPUL_ROOT": str(project_root()),
+        **{f"SIMPUL_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in _ports().items()},
+    }
+
+
+def _ports() -> dict[str, int]:
+    return {entry.name.replace("-", "_"): entry.port for entry in load_services()}
+
+
+def _load_demo(processes: list[ServiceProcess]) -> None:
+    for process in processes:
+        if process.entry.demo:
+            print(f"  loading demo data: {process.entry.name} ...", flush=True)
+            subprocess.run(
+                [sys.executable, "-m", process.entry.demo],
+                env={**os.environ, **process.env},
+                check=True,
+            )
+
+
+def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Path) -> None:
+    print("\nSimpul is up.")
+    print(f"  kafka      {broker.bootstrap_servers}   (log: {broker.log_file})")
+    for process in processes:
+        print(f"  {process.entry.name:<10} {process.url}/docs   (log: {process.log_file})")
+    print("\nA development token for DPMD of Kutai Kartanegara:")
+    print("  uv run simpul-token --role dpmd --wilayah 64.02")
+    print(f"Data: {data}.  Ctrl-C stops everything.", flush=True)
+
+
+def up(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    root = project_root()
+    data = root / ".data"
+    data.mkdir(exist_ok=True)
+    services = [s for s in load_services() if not args.only or s.name in args.only]
+    if port_open(args.kafka_port):
+        print(
+            f"port {args.kafka_port} is taken; stop what runs there or pass --kafka-port",
+            file=sys.stderr,
+        )
+        return 1
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    broker = KafkaBroker(
+        data_dir=data / "kafka", port=args.kafka_port, controller_port=args.kafka_port + 1
+    )
+    processes: list[ServiceProcess] = []
+    try:
+        print(f"Starting Kafka on 127.0.0.1:{args.kafka_port} ...", flush=True)
+        broker.start()
+        template = _database_template(args, services)
+        for entry in services:
+            env = _service_env(entry, template, broker.bootstrap_servers, data)
+            processes.append(ServiceProcess(entry, env, data / "logs").start())
+        for process in processes:
+            process.wait_healthy()
+        if args.demo:
+            _load_demo(processes)
+        _print_ready(broker, processes, data)
+        stop.wait()
+        print("\nStopping ...", flush=True)
+        return 0
+    except Exception as exc:
+        print(f"simpul up failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for process in reversed(processes):
+            process.stop()
+        broker.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] != "up":
+        raise SystemExit("usage: simpul-stack up [--postgres] [--demo] [--kafka-port N]")
+    raise SystemExit(up(args[1:]))
+
+
+if __name__ == "__main__":
+    main()

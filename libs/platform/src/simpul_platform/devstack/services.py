@@ -1,0 +1,108 @@
+"""The services table (deploy/services.toml) and running a service as a real uvicorn process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from simpul_platform.devstack.project import project_root
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    name: str
+    app: str
+    port: int
+    env_prefix: str
+    database: str
+    demo: str | None = None
+
+
+def load_services(path: Path | None = None) -> list[ServiceEntry]:
+    table = tomllib.loads((path or project_root() / "deploy" / "services.toml").read_text())
+    return [ServiceEntry(name=name, **values) for name, values in table.items()]
+
+
+class ServiceProcess:
+    """One service under uvicorn in its own process group, logging to a file."""
+
+    def __init__(
+        self, entry: ServiceEntry, env: dict[str, str], log_dir: Path, port: int | None = None
+    ) -> None:
+        self.entry = entry
+        self.port = port or entry.port
+        self.env = env
+        self.log_file = log_dir / f"{entry.name}.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> ServiceProcess:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            self.entry.app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+        ]
+        self._process = subprocess.Popen(
+            command,
+            env={**os.environ, **self.env},
+            stdout=self.log_file.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise RuntimeError(f"{self.entry.name} exited; see {self.log_file}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"{self.entry.name} not healthy after {timeout:.0f}s; see {self.log_file}"
+        )
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """Graceful stop (SIGTERM lets uvicorn run the lifespan shutdown); SIGKILL if stuck."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would (fault injection)."""
+        self.stop(signal.SIGKILL)

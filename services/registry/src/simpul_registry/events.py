@@ -1,0 +1,97 @@
+"""Events the registry publishes on ``simpul.registry.v1``. Key = posyandu id.
+
+Every posyandu event carries the posyandu's current identity (id, name, desa code, status,
+fields, registration number, version) so a replica can be rebuilt from any one of them.
+People travel only as ``person_ref`` (keyed pseudonym of the NIK): no NIK, no names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from simpul_platform.events import EventPayload
+
+TOPIC = "simpul.registry.v1"
+
+
+class PosyanduSnapshot(EventPayload):
+    topic = TOPIC
+
+    posyandu_id: str
+    name: str
+    desa_code: str
+    status: str
+    fields: list[str]
+    registration_number: str | None = None
+    version: int
+
+
+class PosyanduRegistered(PosyanduSnapshot):
+    """A posyandu entered the registry (as a draft, or by import)."""
+
+    event_type = "registry.posyandu.registered.v1"
+
+
+class PosyanduUpdated(PosyanduSnapshot):
+    """Name, desa, address or coordinates changed."""
+
+    event_type = "registry.posyandu.updated.v1"
+
+    changed: list[str]
+
+
+class PosyanduStatusChanged(PosyanduSnapshot):
+    """A lifecycle transition (submit, verify, return, register, deactivate, reactivate)."""
+
+    event_type = "registry.posyandu.status_changed.v1"
+
+    action: str
+    from_status: str
+    to_status: str
+
+
+class PosyanduDeactivated(PosyanduSnapshot):
+    """The posyandu stopped operating (published beside its status change)."""
+
+    event_type = "registry.posyandu.deactivated.v1"
+
+
+class PosyanduFieldsChanged(PosyanduSnapshot):
+    """The set of SPM fields the posyandu runs changed."""
+
+    event_type = "registry.posyandu.fields_changed.v1"
+
+    added: list[str]
+    removed: list[str]
+
+
+class KaderAssigned(EventPayload):
+    """A kader or pengurus took up a role at a posyandu."""
+
+    event_type = "registry.kader.assigned.v1"
+    topic = TOPIC
+
+    posyandu_id: str
+    person_ref: str
+    role: str
+    field: str | None
+    start_date: date
+
+
+class KaderReleased(EventPayload):
+    """A kader or pengurus left a role at a posyandu."""
+
+    event_type = "registry.kader.released.v1"
+    topic = TOPIC
+
+    posyandu_id: str
+    person_ref: str
+    role: str
+    field: str | None
+    end_date: date
+
+
+PUBLISHED: list[type[EventPayload]] = [
+    PosyanduRegistered, PosyanduUpdated, PosyanduStatusChanged, PosyanduDeactivated,
+    PosyanduFieldsChanged, KaderAssigned, KaderReleased,
+]

@@ -1,0 +1,98 @@
+"""The registry's tables, on its own metadata (platform tables live beside them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+registry_registry = registry()
+metadata = registry_registry.metadata
+
+
+class RegistryModel(SQLModel, registry=registry_registry):
+    pass
+
+
+class Posyandu(RegistryModel, table=True):
+    __tablename__ = "posyandu"
+    __table_args__ = (UniqueConstraint("desa_code", "name_key", name="uq_posyandu_desa_name"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(max_length=120)
+    name_key: str = Field(max_length=120)  # lower-cased, single-spaced: one name per desa
+    desa_code: str = Field(max_length=13, index=True)
+    kecamatan_code: str = Field(max_length=8, index=True)
+    kabupaten_code: str = Field(max_length=5, index=True)
+    provinsi_code: str = Field(max_length=2)
+    dusun: str | None = Field(default=None, max_length=80)
+    rt: str | None = Field(default=None, max_length=3)
+    rw: str | None = Field(default=None, max_length=3)
+    address: str | None = Field(default=None, max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
+    fields: str = Field(default="", max_length=80)  # ",health,social,"
+    status: str = Field(default="draft", max_length=12, index=True)
+    registration_number: str | None = Field(default=None, max_length=17, unique=True)
+    sk_tp_number: str | None = Field(default=None, max_length=80)
+    sk_tp_date: date | None = None
+    sk_kepengurusan_number: str | None = Field(default=None, max_length=80)
+    sk_kepengurusan_date: date | None = None
+    rekap_number: str | None = Field(default=None, max_length=80)
+    rekap_date: date | None = None
+    version: int = 1
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class StatusChange(RegistryModel, table=True):
+    """The full lifecycle history: who, when, from, to, why."""
+
+    __tablename__ = "posyandu_status_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    posyandu_id: str = Field(foreign_key="posyandu.id", index=True, max_length=36)
+    action: str = Field(max_length=12)
+    from_status: str | None = Field(default=None, max_length=12)
+    to_status: str = Field(max_length=12)
+    reason: str | None = Field(default=None, max_length=500)
+    actor: str = Field(max_length=200)
+    at: datetime
+
+
+class Person(RegistryModel, table=True):
+    """A pengurus or kader of one posyandu. The NIK never leaves this table's service."""
+
+    __tablename__ = "person"
+
+    id: str = Field(primary_key=True, max_length=36)
+    posyandu_id: str = Field(foreign_key="posyandu.id", index=True, max_length=36)
+    nik: str = Field(max_length=16)
+    person_ref: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=120)
+    gender: str = Field(max_length=1)
+    birth_date: date
+    role: str = Field(max_length=16)
+    field: str | None = Field(default=None, max_length=16)
+    start_date: date
+    end_date: date | None = None
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class Target(RegistryModel, table=True):
+    """A DPMD's registration target for a wilayah (e.g. 827 in 64.02 by 31 October)."""
+
+    __tablename__ = "registration_target"
+
+    wilayah_code: str = Field(primary_key=True, max_length=13)
+    target: int
+    due_date: date | None = None
+    set_by: str = Field(max_length=200)
+    set_at: datetime

@@ -1,0 +1,136 @@
+"""Bulk import of posyandu from CSV: one result per row, idempotent on re-upload.
+
+Columns: ``name, desa_code, dusun, rt, rw, address, latitude, longitude, fields`` (fields
+separated by ``;``). A row is matched to an existing posyandu by desa code and name; a row
+equal to what is stored changes nothing, so uploading the same file twice is harmless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import col, select
+
+from simpul_platform.errors import InvalidInput, ProblemError, validation_errors
+from simpul_platform.uow import UnitOfWork
+from simpul_registry.domain.fields import decode_fields, normalise_fields
+from simpul_registry.models import Posyandu
+from simpul_registry.ops.lifecycle import record_creation
+from simpul_registry.ops.posyandu import (
+    ADDRESS_FIELDS,
+    name_key,
+    new_posyandu,
+    publish,
+    update_posyandu,
+)
+from simpul_registry.events import PosyanduRegistered
+from simpul_registry.schemas import ImportOut, ImportRowResult, PosyanduIn, PosyanduPatch
+
+COLUMNS = ("name", "desa_code", "dusun", "rt", "rw", "address", "latitude", "longitude", "fields")
+REQUIRED = ("name", "desa_code")
+
+
+def parse_csv(text: str, max_rows: int) -> list[dict[str, str]]:
+    """Rows as dicts of stripped strings; 422 when the header lacks the required columns."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InvalidInput.field("body", "csv_header",
+                                 f"The CSV header lacks {', '.join(missing)}; "
+                                 f"expected columns: {', '.join(COLUMNS)}.")
+    rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    if len(rows) > max_rows:
+        raise InvalidInput.field("body", "too_many_rows",
+                                 f"At most {max_rows} rows per upload; send it in parts.")
+    return rows
+
+
+def row_to_input(row: dict[str, str]) -> PosyanduIn:
+    values: dict[str, Any] = {k: v for k, v in row.items() if k in COLUMNS and v != ""}
+    if "fields" in values:
+        values["fields"] = [f.strip() for f in values["fields"].replace("|", ";").split(";")
+                            if f.strip()]
+    return PosyanduIn.model_validate(values)
+
+
+def _differences(p: Posyandu, data: PosyanduIn) -> PosyanduPatch | None:
+    wanted = data.model_dump(include={"name", *ADDRESS_FIELDS})
+    sent = {k: v for k, v in wanted.items() if v != getattr(p, k)}
+    fields = normalise_fields(f.value for f in data.fields)
+    if fields != decode_fields(p.fields):
+        sent["fields"] = fields
+    return PosyanduPatch.model_validate(sent) if sent else None
+
+
+async def import_rows(
+    uow: UnitOfWork, rows: Iterable[dict[str, str]], actor: str,
+    may_write: Callable[[str], bool], first_row: int = 1,
+) -> ImportOut:
+    """Create or update each good row; explain each bad one. The caller commits."""
+    parsed: list[tuple[int, PosyanduIn | None, list[dict[str, str]]]] = []
+    for number, row in enumerate(rows, start=first_row):
+        try:
+            parsed.append((number, row_to_input(row), []))
+        except ValidationError as exc:
+            errors = [e.model_dump() for e in validation_errors(exc.errors())]
+            parsed.append((number, None, errors))
+    codes = {data.desa_code for _, data, _ in parsed if data is not None}
+    existing: dict[tuple[str, str], Posyandu] = {}
+    if codes:
+        found = await uow.session.exec(select(Posyandu).where(col(Posyandu.desa_code).in_(codes)))
+        existing = {(p.desa_code, p.name_key): p for p in found.all()}
+    seen: set[tuple[str, str]] = set()
+    results: list[ImportRowResult] = []
+    for number, data, errors in parsed:
+        if data is None:
+            results.append(ImportRowResult(row=number, outcome="rejected", errors=errors))
+            continue
+        results.append(await _one_row(uow, number, data, actor, may_write, existing, seen))
+    counts = {o: sum(1 for r in results if r.outcome == o)
+              for o in ("created", "updated", "unchanged", "rejected")}
+    return ImportOut(rows=results, **counts)
+
+
+async def _one_row(
+    uow: UnitOfWork, number: int, data: PosyanduIn, actor: str,
+    may_write: Callable[[str], bool], existing: dict[tuple[str, str], Posyandu],
+    seen: set[tuple[str, str]],
+) -> ImportRowResult:
+    key = (data.desa_code, name_key(data.name))
+    result = ImportRowResult(row=number, outcome="rejected", name=data.name,
+                             desa_code=data.desa_code)
+    if key in seen:
+        result.errors = [{"field": "name", "rule": "duplicate_in_file",
+                          "message": "An earlier row has the same name in the same desa."}]
+        return result
+    seen.add(key)
+    if not may_write(data.desa_code):
+        result.errors = [{"field": "desa_code", "rule": "outside_wilayah",
+                          "message": f"{data.desa_code} is outside your wilayah."}]
+        return result
+    try:
+        current = existing.get(key)
+        if current is None:
+            p = new_posyandu(data, actor)
+            uow.session.add(p)
+            record_creation(uow, p)
+            publish(uow, PosyanduRegistered, p)
+            existing[key] = p
+            result.outcome, result.posyandu_id = "created", p.id
+            return result
+        patch = _differences(current, data)
+        result.posyandu_id = current.id
+        if patch is None:
+            result.outcome = "unchanged"
+        else:
+            await update_posyandu(uow, current, patch, actor)
+            result.outcome = "updated"
+    except ProblemError as exc:
+        result.errors = [e.model_dump() for e in exc.errors] or [
+            {"field": "row", "rule": exc.slug, "message": exc.detail or exc.title}]
+    return result

@@ -1,0 +1,112 @@
+"""Pengurus and kader: people by NIK, one role (and for kader/ketua bidang one field) each."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime
+
+from sqlmodel import col, select
+
+from simpul_platform.errors import Conflict, InvalidInput
+from simpul_platform.pseudonym import person_ref
+from simpul_platform.uow import UnitOfWork
+from simpul_registry.domain.fields import (
+    SINGLE_HOLDER_ROLES,
+    Role,
+    check_role_field,
+    decode_fields,
+)
+from simpul_registry.domain.nik import check_gender, check_nik
+from simpul_registry.events import KaderAssigned, KaderReleased
+from simpul_registry.models import Person, Posyandu
+from simpul_registry.ops import rules_as_422
+from simpul_registry.schemas import FieldStaff, PersonIn
+
+
+def is_active(person: Person, on: date | None = None) -> bool:
+    day = on or date.today()
+    return person.start_date <= day and (person.end_date is None or person.end_date >= day)
+
+
+async def people_of(session: object, posyandu_id: str) -> list[Person]:
+    result = await session.exec(  # type: ignore[attr-defined]
+        select(Person).where(Person.posyandu_id == posyandu_id)
+        .order_by(col(Person.role), col(Person.created_at))
+    )
+    return list(result.all())
+
+
+async def assign_person(
+    uow: UnitOfWork, p: Posyandu, data: PersonIn, actor: str, secret: str,
+    today: date | None = None,
+) -> Person:
+    """Validate the NIK (+40 day for women), the role's field, and who already holds it."""
+    with rules_as_422():
+        facts = check_nik(data.nik, today=today)
+        check_gender(facts, data.gender)
+        check_role_field(data.role, data.field)
+    field = data.field.value if data.field else None
+    if field is not None and field not in decode_fields(p.fields):
+        raise InvalidInput.field("field", "field_not_run",
+                                 f"This posyandu does not run the {field} field.")
+    if data.end_date is not None and data.end_date < data.start_date:
+        raise InvalidInput.field("end_date", "before_start", "end_date is before start_date.")
+    current = [x for x in await people_of(uow.session, p.id) if x.end_date is None]
+    if any(x.nik == facts.nik for x in current):
+        raise Conflict("This person already holds an open role at this posyandu.")
+    if data.role in SINGLE_HOLDER_ROLES and any(
+        x.role == data.role.value and x.field == field for x in current
+    ):
+        raise Conflict(f"This posyandu already has an active {data.role.value}"
+                       + (f" for {field}" if field else "") + "; release them first.")
+    now = datetime.now(UTC)
+    person = Person(
+        id=str(uuid.uuid4()), posyandu_id=p.id, nik=facts.nik,
+        person_ref=person_ref(secret, facts.nik), name=data.name.strip(), gender=facts.gender,
+        birth_date=facts.birth_date, role=data.role.value, field=field,
+        start_date=data.start_date, end_date=data.end_date, created_by=actor, created_at=now,
+        updated_by=actor, updated_at=now,
+    )
+    uow.session.add(person)
+    uow.publish(
+        KaderAssigned(posyandu_id=p.id, person_ref=person.person_ref, role=person.role,
+                      field=field, start_date=person.start_date),
+        posyandu_id=p.id, wilayah=p.desa_code, subject=person.id,
+    )
+    return person
+
+
+def release_person(
+    uow: UnitOfWork, p: Posyandu, person: Person, end_date: date, actor: str
+) -> Person:
+    if person.end_date is not None:
+        raise Conflict(f"This person was already released on {person.end_date}.")
+    if end_date < person.start_date:
+        raise InvalidInput.field("end_date", "before_start", "end_date is before start_date.")
+    person.end_date = end_date
+    person.updated_by = actor
+    person.updated_at = datetime.now(UTC)
+    uow.session.add(person)
+    uow.publish(
+        KaderReleased(posyandu_id=p.id, person_ref=person.person_ref, role=person.role,
+                      field=person.field, end_date=end_date),
+        posyandu_id=p.id, wilayah=p.desa_code, subject=person.id,
+    )
+    return person
+
+
+def staffing(p: Posyandu, people: list[Person], on: date | None = None) -> list[FieldStaff]:
+    """Per field the posyandu runs: its ketua bidang and active kader, with the gaps flagged."""
+    active = [x for x in people if is_active(x, on)]
+    kader = Counter(x.field for x in active if x.role == Role.kader.value)
+    heads = {x.field: x.id for x in active if x.role == Role.ketua_bidang.value}
+    return [
+        FieldStaff(field=f, ketua_bidang=heads.get(f), active_kader=kader.get(f, 0),
+                   missing_ketua_bidang=f not in heads, no_kader=kader.get(f, 0) == 0)
+        for f in decode_fields(p.fields)
+    ]
+
+
+def mask_nik(nik: str) -> str:
+    return nik[:6] + "*" * 10

@@ -1,0 +1,18 @@
+"""Registry settings: ``REGISTRY_*`` first, then the deployment-wide ``SIMPUL_*``."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from simpul_platform.settings import ServiceSettings
+
+
+class RegistrySettings(ServiceSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="REGISTRY_")
+
+    service_name: str = "registry"
+    # Rows per request when the CSV import CLI sends a file in chunks.
+    import_chunk_size: int = Field(default=200, ge=1, le=5000)
+    # Largest CSV accepted in one request.
+    import_max_rows: int = Field(default=5000, ge=1)
