@@ -120,8 +120,8 @@ class ConsumerRunner:
             max_poll_records=200,
         )
         dead_letters = idempotent_producer(self.settings)
-        await kafka.start()
         try:
+            await kafka.start()
             await dead_letters.start()
             self._kafka = kafka
             while True:
@@ -174,6 +174,9 @@ class ConsumerRunner:
         except Exception as exc:
             raise PoisonMessage(f"unreadable record: {exc}") from exc
         handler = self.consumer.handlers.get(envelope.type)
+        if handler is None:  # another consumer's business: nothing to apply, nothing to dedupe
+            metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, "ignored").inc()
+            return
         event_token = context.event_id.set(envelope.id)
         trace_token = context.traceparent.set(envelope.traceparent or context.new_traceparent())
         try:
@@ -184,11 +187,9 @@ class ConsumerRunner:
                         self.settings.service_name, self.consumer.name, "duplicate"
                     ).inc()
                     return
-                if handler is not None:
-                    await handler(session, envelope)
+                await handler(session, envelope)
             self.handled += 1
-            outcome = "handled" if handler else "ignored"
-            metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, outcome).inc()
+            metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, "handled").inc()
         finally:
             context.event_id.reset(event_token)
             context.traceparent.reset(trace_token)

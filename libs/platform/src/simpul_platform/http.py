@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simpul_platform import context, metrics
+
+access_log = logging.getLogger("simpul.access")
 
 
 class RequestContextMiddleware:
@@ -46,8 +49,17 @@ class RequestContextMiddleware:
             path = getattr(route, "path", "unmatched")
             method = scope.get("method", "")
             metrics.HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(self.service, method, path).observe(
-                time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            metrics.HTTP_LATENCY.labels(self.service, method, path).observe(elapsed)
+            access_log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "path": scope.get("path"),
+                    "route": path,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
             )
             context.request_id.reset(request_token)
             context.traceparent.reset(trace_token)

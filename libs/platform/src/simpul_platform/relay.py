@@ -209,6 +209,8 @@ class OutboxRelay:
         if time.monotonic() - self._last_purge < 60:
             return
         self._last_purge = time.monotonic()
+        pending = await self.pending_count()
+        metrics.OUTBOX_PENDING.labels(self.settings.service_name).set(pending)
         cutoff = datetime.now(UTC) - timedelta(hours=self.settings.relay_retention_hours)
         async with self.db.transaction() as session:
             await session.execute(

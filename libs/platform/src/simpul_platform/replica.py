@@ -1,0 +1,154 @@
+"""A local replica of posyandu identity, kept from the registry's events.
+
+Field services never call the registry on a write path: they opt in to this replica by adding
+``replica_metadata`` to their ServiceSpec.metadata (and migrations) and
+``posyandu_replica_consumer("<service>.posyandu-replica")`` to their consumers, then check a
+posyandu with ``require_active_posyandu(session, posyandu_id)``.
+
+Every registry posyandu event carries the posyandu's identity, so each one upserts the row.
+An event older than the stored one (by event time) is ignored: replays and reordering are
+harmless. Payloads are parsed tolerantly (unknown fields ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_platform.consumer import Consumer, Handler
+from simpul_platform.errors import InvalidInput
+from simpul_platform.events import Envelope, TolerantPayload
+
+REGISTRY_TOPIC = "simpul.registry.v1"
+POSYANDU_REGISTERED = "registry.posyandu.registered.v1"
+POSYANDU_UPDATED = "registry.posyandu.updated.v1"
+POSYANDU_STATUS_CHANGED = "registry.posyandu.status_changed.v1"
+POSYANDU_DEACTIVATED = "registry.posyandu.deactivated.v1"
+POSYANDU_FIELDS_CHANGED = "registry.posyandu.fields_changed.v1"
+POSYANDU_EVENT_TYPES = (
+    POSYANDU_REGISTERED,
+    POSYANDU_UPDATED,
+    POSYANDU_STATUS_CHANGED,
+    POSYANDU_DEACTIVATED,
+    POSYANDU_FIELDS_CHANGED,
+)
+INACTIVE = "inactive"
+
+replica_metadata = MetaData()
+
+posyandu_replica = Table(
+    "posyandu_replica",
+    replica_metadata,
+    Column("posyandu_id", String(36), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("desa_code", String(13), nullable=False, index=True),
+    Column("kecamatan_code", String(8), nullable=False, index=True),
+    Column("kabupaten_code", String(5), nullable=False, index=True),
+    Column("status", String(12), nullable=False),
+    Column("fields", String(80), nullable=False),  # "health,social"
+    Column("registration_number", String(17), nullable=True),
+    Column("version", Integer, nullable=True),
+    Column("last_event_at", DateTime(timezone=True), nullable=False),
+    Column("last_event_id", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class PosyanduIdentity(TolerantPayload):
+    """The part of every registry posyandu event a replica needs."""
+
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    name: str = Field(max_length=120)
+    desa_code: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+    status: str = Field(max_length=12)
+    fields: list[str] = Field(default_factory=list)
+    registration_number: str | None = None
+    version: int | None = None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def apply_posyandu_event(session: AsyncSession, event: Envelope) -> None:
+    """Upsert the replica row from one registry posyandu event, unless a newer one is stored."""
+    identity = PosyanduIdentity.model_validate(event.data)
+    event_at = _aware(event.time)
+    parts = identity.desa_code.split(".")
+    values: dict[str, Any] = {
+        "name": identity.name,
+        "desa_code": identity.desa_code,
+        "kecamatan_code": ".".join(parts[:3]),
+        "kabupaten_code": ".".join(parts[:2]),
+        "status": identity.status,
+        "fields": ",".join(identity.fields),
+        "registration_number": identity.registration_number,
+        "version": identity.version,
+        "last_event_at": event_at,
+        "last_event_id": event.id,
+        "updated_at": datetime.now(UTC),
+    }
+    current = (
+        await session.execute(
+            select(posyandu_replica.c.last_event_at)
+            .where(posyandu_replica.c.posyandu_id == identity.posyandu_id)
+            .with_for_update()
+        )
+    ).first()
+    if current is None:
+        await session.execute(
+            insert(posyandu_replica).values(posyandu_id=identity.posyandu_id, **values)
+        )
+    elif _aware(current.last_event_at) <= event_at:
+        await session.execute(
+            update(posyandu_replica)
+            .where(posyandu_replica.c.posyandu_id == identity.posyandu_id)
+            .values(**values)
+        )
+
+
+def posyandu_replica_consumer(name: str) -> Consumer:
+    """A consumer (group ``name``) keeping ``posyandu_replica`` from ``simpul.registry.v1``."""
+    handlers: dict[str, Handler] = {t: apply_posyandu_event for t in POSYANDU_EVENT_TYPES}
+    return Consumer(name=name, topics=[REGISTRY_TOPIC], handlers=handlers)
+
+
+async def get_posyandu(session: AsyncSession, posyandu_id: str) -> RowMapping | None:
+    """The replica row of a posyandu, or None."""
+    row = (
+        (
+            await session.execute(
+                select(posyandu_replica).where(posyandu_replica.c.posyandu_id == posyandu_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return row
+
+
+async def require_active_posyandu(
+    session: AsyncSession,
+    posyandu_id: str,
+    *,
+    field: str = "posyandu_id",
+    inactive_statuses: Sequence[str] = (INACTIVE,),
+) -> RowMapping:
+    """The replica row, or a 422 naming ``posyandu_id`` (``unknown_posyandu`` or
+    ``posyandu_inactive``)."""
+    row = await get_posyandu(session, posyandu_id)
+    if row is None:
+        raise InvalidInput.field(
+            field, "unknown_posyandu", f"No posyandu {posyandu_id} is known to the registry."
+        )
+    if row["status"] in inactive_statuses:
+        raise InvalidInput.field(
+            field, "posyandu_inactive", f"Posyandu {posyandu_id} is {row['status']}."
+        )
+    return row
