@@ -36,6 +36,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true", help="load the Kutai Kartanegara demo data")
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--only", action="append", default=[], help="start only these services")
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: .data/")
+    parser.add_argument(
+        "--port-offset",
+        type=int,
+        default=0,
+        help="added to every service port (run a second stack beside the first)",
+    )
     return parser.parse_args(argv)
 
 
@@ -50,23 +57,24 @@ def _database_template(args: argparse.Namespace, services: list[ServiceEntry]) -
 
 
 def _service_env(
-    entry: ServiceEntry, template: str | None, bootstrap: str, data: Path
+    entry: ServiceEntry, template: str | None, bootstrap: str, data: Path, offset: int
 ) -> dict[str, str]:
     database_url = (
         template.format(database=entry.database)
         if template
         else f"sqlite+aiosqlite:///{data / entry.database}.db"
     )
+    # Each service can find the others (the gateway fans out to them): SIMPUL_<NAME>_URL.
+    peers = {
+        f"SIMPUL_{peer.name.replace('-', '_').upper()}_URL": f"http://127.0.0.1:{peer.port + offset}"  # noqa: E501
+        for peer in load_services()
+    }
     return {
         f"{entry.env_prefix}_DATABASE_URL": database_url,
         "SIMPUL_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "SIMPUL_ROOT": str(project_root()),
-        **{f"SIMPUL_{s.upper()}_URL": f"http://127.0.0.1:{p}" for s, p in _ports().items()},
+        **peers,
     }
-
-
-def _ports() -> dict[str, int]:
-    return {entry.name.replace("-", "_"): entry.port for entry in load_services()}
 
 
 def _load_demo(processes: list[ServiceProcess]) -> None:
@@ -92,9 +100,8 @@ def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Pat
 
 def up(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    root = project_root()
-    data = root / ".data"
-    data.mkdir(exist_ok=True)
+    data = (args.data_dir or project_root() / ".data").resolve()
+    data.mkdir(parents=True, exist_ok=True)
     services = [s for s in load_services() if not args.only or s.name in args.only]
     if port_open(args.kafka_port):
         print(
@@ -114,8 +121,9 @@ def up(argv: list[str] | None = None) -> int:
         broker.start()
         template = _database_template(args, services)
         for entry in services:
-            env = _service_env(entry, template, broker.bootstrap_servers, data)
-            processes.append(ServiceProcess(entry, env, data / "logs").start())
+            env = _service_env(entry, template, broker.bootstrap_servers, data, args.port_offset)
+            port = entry.port + args.port_offset
+            processes.append(ServiceProcess(entry, env, data / "logs", port=port).start())
         for process in processes:
             process.wait_healthy()
         if args.demo:
