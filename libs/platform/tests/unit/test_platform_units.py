@@ -91,3 +91,23 @@ def test_validation_locations_read_like_paths():
     )
     assert errors[0].field == "body.items[3].weight_kg"
     assert errors[0].rule == "less_than_equal"
+
+
+def test_periods_cover_months_quarters_and_years():
+    from simpul_platform.indicators import Period
+
+    assert Period.parse("2024-02").end == datetime(2024, 2, 29).date()
+    q4 = Period.parse("2026-Q4")
+    assert (q4.start.isoformat(), q4.end.isoformat()) == ("2026-10-01", "2026-12-31")
+    assert Period.parse("2026").contains(datetime(2026, 7, 1).date())
+    for bad in ("2026-13", "2026-Q5", "26-01", "2026-1"):
+        with pytest.raises(ValueError, match="period must be"):
+            Period.parse(bad)
+
+
+def test_indicator_percent_is_null_without_a_denominator():
+    from simpul_platform.indicators import IndicatorValue
+
+    value = IndicatorValue.of("health.balita", "health", "Balita", 0, 0, "d", "s")
+    assert value.percent is None
+    assert IndicatorValue.of("x", "social", "x", 1, 3, "d", "s").percent == 33.33

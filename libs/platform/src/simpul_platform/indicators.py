@@ -1,0 +1,100 @@
+"""The shape every SPM indicator takes across services, and the reporting periods.
+
+Every SPM indicator is *people in the target group served to standard ÷ people in the target
+group*, target 100%, for a period and a wilayah (DOMAIN.md). Field services answer with
+``IndicatorValue`` rows so the gateway can put them side by side without translation.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SpmField = Literal["health", "education", "social", "housing", "public_works", "trantib"]
+SPM_FIELDS: tuple[SpmField, ...] = (
+    "health",
+    "education",
+    "social",
+    "housing",
+    "public_works",
+    "trantib",
+)
+
+
+class IndicatorValue(BaseModel):
+    """One indicator for one wilayah (or posyandu) and period."""
+
+    code: str = Field(examples=["health.balita"])
+    field: SpmField = Field(examples=["health"])
+    name: str = Field(examples=["Balita receiving growth monitoring to standard"])
+    numerator: int = Field(ge=0, examples=[912])
+    denominator: int = Field(ge=0, examples=[1040])
+    percent: float | None = Field(examples=[87.69], description="null when the denominator is 0")
+    target_percent: float = Field(default=100.0, examples=[100.0])
+    definition: str = Field(examples=["Balita weighed at least 8 times in the year ÷ balita"])
+    source: str = Field(examples=["Permenkes 4/2019, lampiran, SPM kesehatan no. 4"])
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        field: SpmField,
+        name: str,
+        numerator: int,
+        denominator: int,
+        definition: str,
+        source: str,
+        target_percent: float = 100.0,
+    ) -> IndicatorValue:
+        return cls(
+            code=code,
+            field=field,
+            name=name,
+            numerator=numerator,
+            denominator=denominator,
+            percent=percent(numerator, denominator),
+            target_percent=target_percent,
+            definition=definition,
+            source=source,
+        )
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    return round(100.0 * numerator / denominator, 2) if denominator else None
+
+
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: a month (2026-11), a quarter (2026-Q4) or a year (2026)."""
+
+    label: str
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def parse(cls, label: str) -> Period:
+        if not re.match(PERIOD_PATTERN, label):
+            raise ValueError("period must be YYYY, YYYY-MM or YYYY-Qn")
+        year = int(label[:4])
+        if len(label) == 4:
+            return cls(label, date(year, 1, 1), date(year, 12, 31))
+        if label[5] == "Q":
+            first = 3 * (int(label[6]) - 1) + 1
+            return cls(label, date(year, first, 1), _month_end(year, first + 2))
+        month = int(label[5:7])
+        return cls(label, date(year, month, 1), _month_end(year, month))
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
