@@ -38,6 +38,7 @@ INBOX_RETENTION = timedelta(days=14)  # longer than the topics' 7-day retention:
 # can outlive its inbox row.
 
 StartupHook = Callable[[FastAPI], Awaitable[None]]
+ReadinessHook = Callable[[FastAPI], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -55,6 +56,11 @@ class ServiceSpec:
     consumers: Sequence[Consumer] = ()
     published_events: Sequence[type[EventPayload]] = ()
     on_startup: Sequence[StartupHook] = field(default_factory=list)
+    on_shutdown: Sequence[StartupHook] = field(default_factory=list)
+    # False for a service that owns no data (the gateway): no database, relay or consumers.
+    uses_database: bool = True
+    # Extra readiness facts (the gateway reports its upstream services).
+    readiness_hook: ReadinessHook | None = None
 
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
@@ -83,6 +89,16 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
 def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not spec.uses_database:
+            app.state.db = None
+            for hook in spec.on_startup:
+                await hook(app)
+            try:
+                yield
+            finally:
+                for hook in spec.on_shutdown:
+                    await hook(app)
+            return
         settings = spec.settings
         db = Database(settings.resolved_database_url, settings.database_pool_size)
         if spec.migrations_dir is not None:
@@ -103,6 +119,8 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            for hook in spec.on_shutdown:
+                await hook(app)
             await db.dispose()
 
     return lifespan
@@ -178,6 +196,16 @@ def _operations_router() -> APIRouter:
 
 
 async def readiness(app: FastAPI) -> dict[str, Any]:
+    spec: ServiceSpec = app.state.spec
+    if app.state.db is None:
+        report: dict[str, Any] = {"service": app.state.settings.service_name, "status": "ok"}
+        if spec.readiness_hook is not None:
+            report.update(await spec.readiness_hook(app))
+        return report
+    return await _stateful_readiness(app)
+
+
+async def _stateful_readiness(app: FastAPI) -> dict[str, Any]:
     db: Database = app.state.db
     relay: OutboxRelay = app.state.relay
     report: dict[str, Any] = {"service": app.state.settings.service_name}

@@ -100,7 +100,8 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, b"idempotency-key")
-        if scope["type"] != "http" or scope["method"] != "POST" or key is None:
+        stateless = getattr(getattr(scope.get("app"), "state", None), "db", None) is None
+        if scope["type"] != "http" or scope["method"] != "POST" or key is None or stateless:
             await self.app(scope, receive, send)
             return
         try:

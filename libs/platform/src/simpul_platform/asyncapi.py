@@ -1,0 +1,113 @@
+"""AsyncAPI 3.0 document of every topic and event type, generated from the producers' own
+``EventPayload`` classes, so the catalogue subscribers read cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic.json_schema import models_json_schema
+
+from simpul_platform.events import (
+    EXTENSION_POSYANDU,
+    EXTENSION_TRACEPARENT,
+    EXTENSION_WILAYAH,
+    EventPayload,
+)
+
+ASYNCAPI_VERSION = "3.0.0"
+
+
+def _headers_schema(event_type: str, service: str) -> dict[str, Any]:
+    def text(description: str, **extra: Any) -> dict[str, Any]:
+        return {"type": "string", "description": description, **extra}
+
+    return {
+        "type": "object",
+        "required": ["ce_id", "ce_type", "ce_source", "ce_specversion", "ce_time"],
+        "properties": {
+            "ce_id": text("Event id; consumers deduplicate on it"),
+            "ce_type": text("Event type", const=event_type),
+            "ce_source": text("Producing service", const=f"/simpul/{service}"),
+            "ce_specversion": text("CloudEvents version", const="1.0"),
+            "ce_time": text("When it happened (RFC 3339)", format="date-time"),
+            "ce_subject": text("The aggregate the event is about"),
+            "content-type": text("Media type of the value", const="application/json"),
+            f"ce_{EXTENSION_POSYANDU}": text("Posyandu id (also the record key)"),
+            f"ce_{EXTENSION_WILAYAH}": text("Kemendagri desa code of the posyandu"),
+            f"ce_{EXTENSION_TRACEPARENT}": text("W3C trace context of the originating request"),
+        },
+    }
+
+
+def _message_id(event_type: str) -> str:
+    # Component keys allow only [A-Za-z0-9._-]; type names already fit.
+    return event_type
+
+
+def asyncapi_document(
+    events_by_service: Mapping[str, Sequence[type[EventPayload]]],
+    *,
+    title: str = "Simpul events",
+    version: str = "1.0.0",
+    kafka_host: str = "127.0.0.1:9092",
+) -> dict[str, Any]:
+    """The document for the given services' published event types."""
+    mode: Literal["validation"] = "validation"
+    models = [(event, mode) for events in events_by_service.values() for event in events]
+    keyed, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
+    schemas = dict(definitions.get("$defs", {}))
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for service, events in events_by_service.items():
+        for event in events:
+            message_id = _message_id(event.event_type)
+            payload_ref = keyed[(event, mode)]
+            messages[message_id] = {
+                "name": event.event_type,
+                "title": event.event_type,
+                "summary": (event.__doc__ or event.event_type).strip().splitlines()[0],
+                "contentType": "application/json",
+                "headers": _headers_schema(event.event_type, service),
+                "payload": payload_ref,
+                "bindings": {"kafka": {"key": {"type": "string", "description": "posyandu id"}}},
+            }
+            channel = channels.setdefault(
+                event.topic,
+                {
+                    "address": event.topic,
+                    "description": f"Events of the {service} service, keyed by posyandu id.",
+                    "messages": {},
+                },
+            )
+            channel["messages"][message_id] = {"$ref": f"#/components/messages/{message_id}"}
+        for topic in {event.topic for event in events}:
+            operations[f"{service}.publish.{topic}"] = {
+                "action": "send",
+                "channel": {"$ref": f"#/channels/{topic}"},
+                "messages": [
+                    {"$ref": f"#/channels/{topic}/messages/{_message_id(e.event_type)}"}
+                    for e in events
+                    if e.topic == topic
+                ],
+            }
+    return {
+        "asyncapi": ASYNCAPI_VERSION,
+        "info": {
+            "title": title,
+            "version": version,
+            "description": (
+                "Every Simpul topic and event type. Records are CloudEvents 1.0 in Kafka binary "
+                "mode: attributes in ce_* headers, the JSON data as the value, the posyandu id "
+                "as the key. No NIK, No. KK or names: people appear as keyed pseudonyms "
+                "(person_ref, household_ref). A breaking change gets a new .vN type."
+            ),
+        },
+        "defaultContentType": "application/json",
+        "servers": {"local": {"host": kafka_host, "protocol": "kafka"}},
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }
