@@ -1,0 +1,48 @@
+"""The gateway: DPMD's cross-field views. Stateless: it composes the services' answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from simpul_gateway.settings import GatewaySettings
+from simpul_gateway.upstreams import Upstreams
+from simpul_gateway.views import events, loci, profile, progress, scorecard
+from simpul_platform.app import ServiceSpec, create_service_app
+
+DESCRIPTION = """DPMD and TP Posyandu coordination across the six SPM fields.
+
+Every view shows all six fields; a field whose service is not deployed is `not_available`,
+one that fails or is slow is `unavailable` or `timeout` — the view still answers, in time."""
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    async def open_upstreams(app: FastAPI) -> None:
+        app.state.upstreams = Upstreams.from_settings(settings)
+
+    async def close_upstreams(app: FastAPI) -> None:
+        await app.state.upstreams.close()
+
+    async def upstream_readiness(app: FastAPI) -> dict[str, Any]:
+        ups: Upstreams = app.state.upstreams
+        return {
+            "upstreams": {
+                u.name: {"url": u.base_url or None, "breaker": u.breaker.state} for u in ups.all()
+            }
+        }
+
+    return create_service_app(
+        ServiceSpec(
+            settings=settings,
+            title="Simpul gateway",
+            description=DESCRIPTION,
+            routers=[profile.router, scorecard.router, progress.router, loci.router, events.router],
+            uses_database=False,
+            on_startup=[open_upstreams],
+            on_shutdown=[close_upstreams],
+            readiness_hook=upstream_readiness,
+        )
+    )

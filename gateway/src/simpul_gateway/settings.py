@@ -1,0 +1,45 @@
+"""Gateway settings: where each service is, how long to wait for it, how to rank loci.
+
+Service URLs come from ``GATEWAY_<NAME>_URL`` or the deployment-wide ``SIMPUL_<NAME>_URL``
+(the start command sets those). A field whose URL is empty has no service yet and is shown as
+``not_available``; adding a service is its URL here and one typed client.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from simpul_platform.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="GATEWAY_")
+
+    service_name: str = "gateway"
+    registry_url: str = "http://127.0.0.1:8101"
+    health_url: str = "http://127.0.0.1:8102"
+    education_url: str = ""
+    social_url: str = "http://127.0.0.1:8104"
+    housing_url: str = ""
+    public_works_url: str = ""
+    trantib_url: str = ""
+
+    upstream_timeout_s: float = Field(default=2.0, gt=0, description="whole budget per service")
+    upstream_retries: int = Field(default=2, ge=0)
+    breaker_failures: int = Field(default=3, ge=1, description="consecutive failures to open")
+    breaker_reset_s: float = Field(default=15.0, gt=0, description="how long it stays open")
+
+    # Priority loci: score = Σ weight × component (each component a 0–100 percentage).
+    loci_weight_stunting: float = Field(default=0.6, ge=0)
+    loci_weight_poverty: float = Field(default=0.4, ge=0)
+
+    def field_urls(self) -> dict[str, str]:
+        return {
+            "health": self.health_url,
+            "education": self.education_url,
+            "social": self.social_url,
+            "housing": self.housing_url,
+            "public_works": self.public_works_url,
+            "trantib": self.trantib_url,
+        }

@@ -1,0 +1,157 @@
+"""Calls to one upstream service: a time budget, retries with jitter, and a circuit breaker.
+
+A view never waits longer than the budget for any service, and a service that keeps failing
+is skipped (answered as unavailable at once) until the breaker's reset time has passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+
+class Status(StrEnum):
+    OK = "ok"
+    NOT_AVAILABLE = "not_available"  # no service for this field exists yet
+    UNAVAILABLE = "unavailable"  # down, erroring, or skipped by the open breaker
+    TIMEOUT = "timeout"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    REJECTED = "rejected"  # the service answered 4xx to what we asked (a bad period, say)
+
+
+@dataclass
+class Answer:
+    status: Status
+    data: Any = None
+    detail: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.OK
+
+
+class CircuitBreaker:
+    def __init__(self, failures_to_open: int, reset_after_s: float) -> None:
+        self.failures_to_open = failures_to_open
+        self.reset_after_s = reset_after_s
+        self.failures = 0
+        self.opened_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        if self.opened_at is None:
+            return "closed"
+        return "half_open" if self._cooled_down() else "open"
+
+    def allows(self) -> bool:
+        # After the reset time one trial call goes through (half-open); its outcome decides.
+        return self.opened_at is None or self._cooled_down()
+
+    def record(self, success: bool) -> None:
+        if success:
+            self.failures, self.opened_at = 0, None
+            return
+        self.failures += 1
+        if self.failures >= self.failures_to_open:
+            self.opened_at = time.monotonic()
+
+    def _cooled_down(self) -> bool:
+        return (
+            self.opened_at is not None and time.monotonic() - self.opened_at >= self.reset_after_s
+        )
+
+
+class Upstream:
+    """One service the gateway reads from."""
+
+    def __init__(
+        self, name: str, base_url: str, *, timeout_s: float, retries: int, breaker: CircuitBreaker
+    ) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.breaker = breaker
+        self._client = (
+            httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s) if base_url else None
+        )
+
+    @property
+    def exists(self) -> bool:
+        return self._client is not None
+
+    async def get(self, path: str, token: str, params: dict[str, Any] | None = None) -> Answer:
+        """GET within the time budget; never raises for upstream trouble."""
+        if self._client is None:
+            return Answer(Status.NOT_AVAILABLE, detail=f"no {self.name} service is deployed yet")
+        if not self.breaker.allows():
+            return Answer(Status.UNAVAILABLE, detail=f"{self.name} is failing; skipped for now")
+        try:
+            answer = await asyncio.wait_for(
+                self._get_with_retries(path, token, params), timeout=self.timeout_s
+            )
+        except TimeoutError:
+            answer = Answer(
+                Status.TIMEOUT, detail=f"{self.name} did not answer in {self.timeout_s}s"
+            )
+        self.breaker.record(answer.status not in (Status.UNAVAILABLE, Status.TIMEOUT))
+        return answer
+
+    async def _get_with_retries(
+        self, path: str, token: str, params: dict[str, Any] | None
+    ) -> Answer:
+        assert self._client is not None
+        headers = {"Authorization": f"Bearer {token}"}
+        answer = Answer(Status.UNAVAILABLE)
+        for attempt in range(self.retries + 1):
+            if attempt:
+                await asyncio.sleep(random.uniform(0.05, 0.15) * attempt)  # jitter: no herd
+            try:
+                response = await self._client.get(path, params=params, headers=headers)
+            except httpx.TransportError as exc:
+                answer = Answer(Status.UNAVAILABLE, detail=f"{self.name}: {type(exc).__name__}")
+                continue
+            answer = _classify(self.name, response)
+            if answer.status is not Status.UNAVAILABLE:  # only 5xx and transport errors retry
+                return answer
+        return answer
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+def _classify(name: str, response: httpx.Response) -> Answer:
+    if response.status_code < 300:
+        return Answer(Status.OK, data=response.json())
+    detail = _problem_detail(response)
+    if response.status_code in (401, 403):
+        return Answer(Status.FORBIDDEN, detail=f"{name}: {detail}")
+    if response.status_code == 404:
+        return Answer(Status.NOT_FOUND, detail=f"{name}: {detail}")
+    if response.status_code < 500:
+        return Answer(
+            Status.UNAVAILABLE,
+            data=response.json() if _is_json(response) else None,
+            detail=f"{name} refused the request ({response.status_code}): {detail}",
+        )
+    return Answer(Status.UNAVAILABLE, detail=f"{name} failed ({response.status_code})")
+
+
+def _is_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "")
+
+
+def _problem_detail(response: httpx.Response) -> str:
+    if _is_json(response):
+        body = response.json()
+        if isinstance(body, dict):
+            return str(body.get("detail") or body.get("title") or response.reason_phrase)
+    return response.reason_phrase

@@ -1,0 +1,57 @@
+"""Query parameters and checks every view shares."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from simpul_gateway.schemas import FieldSection, UpstreamSection
+from simpul_gateway.upstream import Answer
+from simpul_platform.auth import bearer_token
+from simpul_platform.errors import InvalidInput, Unauthorized
+from simpul_platform.indicators import PERIOD_PATTERN, Period, SpmField
+
+WILAYAH_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
+
+PeriodQuery = Annotated[
+    str | None,
+    Query(
+        description="YYYY, YYYY-MM or YYYY-Qn; default: the current month",
+        examples=["2026-Q3"],
+        pattern=PERIOD_PATTERN,
+    ),
+]
+WilayahQuery = Annotated[
+    str,
+    Query(
+        description="kabupaten, kecamatan or desa code", examples=["64.02"], pattern=WILAYAH_PATTERN
+    ),
+]
+
+
+def resolve_period(label: str | None) -> Period:
+    if label is None:
+        return Period.parse(date.today().strftime("%Y-%m"))
+    try:
+        return Period.parse(label)
+    except ValueError as exc:
+        raise InvalidInput.field("query.period", "period_format", str(exc)) from exc
+
+
+def caller_token(request: Request) -> str:
+    token = bearer_token(request)
+    if token is None:  # the auth dependency already refused; this keeps the type honest
+        raise Unauthorized()
+    return token
+
+
+def section(field: SpmField, answer: Answer) -> FieldSection:
+    return FieldSection(field=field, **upstream_section(answer).model_dump())
+
+
+def upstream_section(answer: Answer) -> UpstreamSection:
+    return UpstreamSection(
+        status=answer.status, data=answer.data if answer.ok else None, detail=answer.detail
+    )

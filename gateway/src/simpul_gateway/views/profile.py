@@ -1,0 +1,75 @@
+"""One posyandu's whole picture: identity, registration, staffing, every field, open cases."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+
+from simpul_gateway.access import CrossFieldReader
+from simpul_gateway.schemas import CrossFieldCase, FieldSection, PosyanduProfile
+from simpul_gateway.upstream import Answer, Status
+from simpul_gateway.upstreams import upstreams
+from simpul_gateway.views.common import (
+    PeriodQuery,
+    caller_token,
+    resolve_period,
+    section,
+    upstream_section,
+)
+from simpul_platform.errors import NotFound, ProblemError
+from simpul_platform.indicators import SPM_FIELDS
+
+router = APIRouter(prefix="/v1", tags=["views"])
+
+
+class UpstreamUnavailable(ProblemError):
+    status = 503
+    slug = "upstream-unavailable"
+    title = "A service this view cannot do without did not answer"
+
+
+@router.get(
+    "/posyandu/{posyandu_id}/profile",
+    response_model=PosyanduProfile,
+    operation_id="getPosyanduProfile",
+)
+async def posyandu_profile(
+    posyandu_id: str, request: Request, principal: CrossFieldReader, period: PeriodQuery = None
+) -> PosyanduProfile:
+    """One posyandu across all six fields, with open cross-field cases and their due dates."""
+    chosen = resolve_period(period)
+    token, ups = caller_token(request), upstreams(request)
+    scope = {"posyandu_id": posyandu_id, "period": chosen.label}
+    identity, staffing, *summaries = await asyncio.gather(
+        ups.registry.get(f"/v1/posyandu/{posyandu_id}", token),
+        ups.registry.get(f"/v1/posyandu/{posyandu_id}/staffing", token),
+        *(ups.fields[field].get("/v1/summary", token, scope) for field in SPM_FIELDS),
+    )
+    _require_identity(identity, posyandu_id)
+    principal.require_wilayah(identity.data["desa_code"], hide=True)
+    sections = [section(field, answer) for field, answer in zip(SPM_FIELDS, summaries, strict=True)]
+    return PosyanduProfile(
+        posyandu=identity.data,
+        staffing=upstream_section(staffing),
+        fields=sections,
+        open_cases=_open_cases(sections),
+        period=chosen.label,
+    )
+
+
+def _require_identity(identity: Answer, posyandu_id: str) -> None:
+    if identity.status in (Status.NOT_FOUND, Status.FORBIDDEN):
+        raise NotFound(f"No posyandu {posyandu_id} in your wilayah.")
+    if not identity.ok:
+        raise UpstreamUnavailable(f"The registry did not answer: {identity.detail}")
+
+
+def _open_cases(sections: list[FieldSection]) -> list[CrossFieldCase]:
+    cases: list[CrossFieldCase] = []
+    for part in sections:
+        if part.status is not Status.OK or not isinstance(part.data, dict):
+            continue
+        for case in part.data.get("open_cases", []):
+            cases.append(CrossFieldCase(field=part.field, **case))
+    return sorted(cases, key=lambda c: (c.due_on is None, c.due_on))
