@@ -74,7 +74,9 @@ def test_start_command_runs_broker_and_every_service_and_stops_cleanly() -> None
             url = f"http://127.0.0.1:{entry.port + offset}"
             assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
             ready = httpx.get(f"{url}/readyz").json()
-            assert ready["database"] == "ok", ready
+            assert ready["status"] in ("ok", "degraded"), ready
+            if entry.database:
+                assert ready["database"] == "ok", ready
             assert any(url in line for line in lines), "the start command prints each URL"
         os.kill(process.pid, signal.SIGINT)  # what Ctrl-C sends
         assert process.wait(timeout=90) == 0

@@ -1,8 +1,8 @@
 """Async database engine and sessions for PostgreSQL (asyncpg) and SQLite (aiosqlite).
 
-Platform tables (outbox, inbox, idempotency keys, posyandu replica) live in
-``platform_metadata``; each service keeps its own tables in its own ``MetaData`` and a
-service database holds both.
+Platform tables (outbox, inbox, idempotency keys) live in ``platform_metadata``; each service
+keeps its own tables in its own ``MetaData`` (and opts into ``replica.replica_metadata`` for a
+posyandu replica), and a service database holds them all.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -171,6 +172,23 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, body, dict(exc.headers or {}))
 
 
+async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable", extra={"path": request.url.path, "error": str(exc)})
+    return problem_response(
+        503, database_unavailable_problem(request.url.path), {"Retry-After": "5"}
+    )
+
+
+def database_unavailable_problem(instance: str | None) -> dict[str, Any]:
+    return Problem(
+        type=PROBLEM_TYPE_BASE + "unavailable",
+        title="Temporarily unavailable",
+        status=503,
+        detail="The service's database cannot be reached; nothing was changed. Retry later.",
+        instance=instance,
+    ).model_dump(exclude_none=True)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"path": request.url.path})
     body = Problem(
@@ -187,6 +205,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(InterfaceError, _on_database_down)
+    # asyncpg raises the socket's own error when it cannot connect at all.
+    app.add_exception_handler(ConnectionError, _on_database_down)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

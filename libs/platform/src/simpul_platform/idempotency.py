@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +27,7 @@ from simpul_platform.errors import (
     FieldError,
     InvalidInput,
     ProblemError,
+    database_unavailable_problem,
     problem_response,
 )
 
@@ -107,8 +108,13 @@ class IdempotencyMiddleware:
         try:
             await self._handle(scope, receive, send, key)
         except ProblemError as problem:
-            response = problem_response(problem.status, problem.to_problem(scope["path"]))
+            response = problem_response(
+                problem.status, problem.to_problem(scope["path"]), problem.headers
+            )
             await response(scope, receive, send)
+        except (OperationalError, InterfaceError, ConnectionError):
+            body = database_unavailable_problem(scope["path"])
+            await problem_response(503, body, {"Retry-After": "5"})(scope, receive, send)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send, key: str) -> None:
         if not 1 <= len(key) <= 255 or not key.isprintable():

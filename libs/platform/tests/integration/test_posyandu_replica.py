@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import time
 import uuid
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +24,8 @@ from simpul_platform.replica import (
 )
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
+from simpul_registry.app import create_app
+from simpul_registry.settings import RegistrySettings
 
 pytestmark = pytest.mark.integration
 DESA = "64.02.06.2012"
@@ -40,10 +40,6 @@ DOCUMENTS = {
 
 
 def _registry_app(settings_factory, url):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "services/registry/src"))
-    from simpul_registry.app import create_app
-    from simpul_registry.settings import RegistrySettings
-
     settings = settings_factory(RegistrySettings, database_url=url)
     return settings, create_app(settings)
 

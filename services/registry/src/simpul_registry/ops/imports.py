@@ -18,16 +18,16 @@ from sqlmodel import col, select
 from simpul_platform.errors import InvalidInput, ProblemError, validation_errors
 from simpul_platform.uow import UnitOfWork
 from simpul_registry.domain.fields import decode_fields, normalise_fields
+from simpul_registry.events import PosyanduRegistered
 from simpul_registry.models import Posyandu
-from simpul_registry.ops.lifecycle import record_creation
 from simpul_registry.ops.posyandu import (
     ADDRESS_FIELDS,
     name_key,
     new_posyandu,
     publish,
+    record_creation,
     update_posyandu,
 )
-from simpul_registry.events import PosyanduRegistered
 from simpul_registry.schemas import ImportOut, ImportRowResult, PosyanduIn, PosyanduPatch
 
 COLUMNS = ("name", "desa_code", "dusun", "rt", "rw", "address", "latitude", "longitude", "fields")

@@ -72,10 +72,3 @@ async def apply_action(
         publish(uow, PosyanduDeactivated, p)
     return p
 
-
-def record_creation(uow: UnitOfWork, p: Posyandu) -> None:
-    """The first history row: the posyandu entered the registry as a draft."""
-    uow.session.add(StatusChange(
-        posyandu_id=p.id, action="create", from_status=None, to_status=p.status,
-        reason=None, actor=p.created_by, at=p.created_at,
-    ))

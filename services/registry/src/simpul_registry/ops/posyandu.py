@@ -20,7 +20,7 @@ from simpul_registry.events import (
     PosyanduSnapshot,
     PosyanduUpdated,
 )
-from simpul_registry.models import Posyandu
+from simpul_registry.models import Posyandu, StatusChange
 from simpul_registry.ops import rules_as_422
 from simpul_registry.schemas import PosyanduIn, PosyanduPatch
 
@@ -93,8 +93,17 @@ async def create_posyandu(uow: UnitOfWork, data: PosyanduIn, actor: str) -> Posy
         raise Conflict(f"Desa {data.desa_code} already has a posyandu named {data.name!r}.")
     p = new_posyandu(data, actor)
     uow.session.add(p)
+    record_creation(uow, p)
     publish(uow, PosyanduRegistered, p)
     return p
+
+
+def record_creation(uow: UnitOfWork, p: Posyandu) -> None:
+    """The first history row: the posyandu entered the registry as a draft."""
+    uow.session.add(StatusChange(
+        posyandu_id=p.id, action="create", from_status=None, to_status=p.status,
+        reason=None, actor=p.created_by, at=p.created_at,
+    ))
 
 
 async def update_posyandu(

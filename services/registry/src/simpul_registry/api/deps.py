@@ -1,0 +1,34 @@
+"""Shared dependencies: who may do what, and loading a posyandu the caller may see."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_platform.auth import Principal, require_roles
+from simpul_registry.models import Posyandu
+from simpul_registry.ops.posyandu import get_posyandu
+from simpul_registry.settings import RegistrySettings
+
+DPMD = "dpmd"
+TP_KECAMATAN = "tp:kecamatan"
+
+Writer = Annotated[Principal, Depends(require_roles(DPMD))]
+Verifier = Annotated[Principal, Depends(require_roles(TP_KECAMATAN))]
+
+
+def _settings(request: Request) -> RegistrySettings:
+    settings: RegistrySettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[RegistrySettings, Depends(_settings)]
+
+
+async def load_visible(session: AsyncSession, posyandu_id: str, principal: Principal) -> Posyandu:
+    """The posyandu, or 404; 403 when it lies outside the caller's wilayah."""
+    posyandu = await get_posyandu(session, posyandu_id)
+    principal.require_wilayah(posyandu.desa_code)
+    return posyandu
