@@ -16,9 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 from simpul_platform.settings import ServiceSettings
-
-TEST_JWT_SECRET = "simpul-test-jwt-secret-0123456789abcdef"
-TEST_PSEUDONYM_SECRET = "simpul-test-pseudonym-secret"
+from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -113,3 +111,19 @@ def make_settings(kafka_broker: Broker, topic_namespace: str) -> Callable[..., S
         return settings_class(**values)
 
     return build
+
+
+@pytest.fixture
+def start_stack(kafka_broker: Broker, postgres_server: Any) -> Iterator[Callable[..., Stack]]:
+    """Start services from deploy/services.toml as real processes: ``start_stack("registry",
+    "health", extra_env={...})``. Everything started is stopped after the test."""
+    stacks: list[Stack] = []
+
+    def start(*names: str, extra_env: dict[str, str] | None = None) -> Stack:
+        stack = Stack(kafka_broker.bootstrap_servers, postgres_server, list(names), extra_env)
+        stacks.append(stack)
+        return stack.start()
+
+    yield start
+    for stack in stacks:
+        stack.stop()
