@@ -1,0 +1,1 @@
+"""Simpul social: Dinas Sosial's field: households, deciles, usulan, bansos, PPKS, stunting."""

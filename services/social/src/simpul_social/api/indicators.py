@@ -1,0 +1,80 @@
+"""Aggregates for DPMD and the gateway: SPM sosial indicators, bansos coverage, the summary."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from simpul_platform.auth import Principal
+from simpul_platform.errors import InvalidInput
+from simpul_platform.indicators import IndicatorValue, Period
+from simpul_platform.replica import get_posyandu
+from simpul_platform.uow import SessionDep
+from simpul_social.api.deps import AggregateReader, SettingsDep
+from simpul_social.ops import aggregates
+from simpul_social.ops.common import local_today
+from simpul_social.schemas_summary import Summary
+
+router = APIRouter(tags=["indicators"])
+WilayahQuery = Annotated[
+    str | None, Query(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$", examples=["64.02.06"])
+]
+PeriodQuery = Annotated[str, Query(examples=["2026-11", "2026-Q4", "2026"])]
+
+
+def _period(label: str) -> Period:
+    try:
+        return Period.parse(label)
+    except ValueError as exc:
+        raise InvalidInput.field("query.period", "period_format", str(exc)) from exc
+
+
+async def _scope(
+    session: Any, principal: Principal, wilayah: str | None, posyandu_id: str | None
+) -> aggregates.Scope:
+    if posyandu_id is None:
+        return aggregates.Scope(principal.visible_scopes(wilayah))
+    posyandu = await get_posyandu(session, posyandu_id)
+    if posyandu is None:
+        raise InvalidInput.field(
+            "query.posyandu_id",
+            "unknown_posyandu",
+            f"No posyandu {posyandu_id} is known to the registry.",
+        )
+    principal.require_wilayah(posyandu["desa_code"])
+    return aggregates.Scope([posyandu["desa_code"]], posyandu_id)
+
+
+@router.get("/v1/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
+async def indicators(
+    session: SessionDep,
+    principal: AggregateReader,
+    settings: SettingsDep,
+    period: PeriodQuery,
+    wilayah: WilayahQuery = None,
+    posyandu_id: str | None = None,
+) -> Any:
+    """SPM sosial (PPKS served ÷ identified per group), bansos coverage, priority follow-up."""
+    window = _period(period)
+    scope = await _scope(session, principal, wilayah, posyandu_id)
+    values = await aggregates.ppks(session, scope, window)
+    values += await aggregates.coverage(session, scope, window)
+    cases = await aggregates.priority_summary(session, scope, window, local_today(settings))
+    values.append(aggregates.on_time_indicator(cases, window, settings.priority_due_working_days))
+    return values
+
+
+@router.get("/v1/summary", response_model=Summary, operation_id="getSummary")
+async def summary(
+    session: SessionDep,
+    principal: AggregateReader,
+    settings: SettingsDep,
+    period: PeriodQuery,
+    wilayah: WilayahQuery = None,
+    posyandu_id: str | None = None,
+) -> Any:
+    """Households per decile, deciles 1–4, priority cases (open with due dates), decisions."""
+    window = _period(period)
+    scope = await _scope(session, principal, wilayah, posyandu_id)
+    return await aggregates.summary(session, scope, window, local_today(settings))

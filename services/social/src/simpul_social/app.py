@@ -1,0 +1,47 @@
+"""The social service: Dinas Sosial's field at the posyandu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from simpul_platform.app import ServiceSpec, create_service_app
+from simpul_platform.replica import posyandu_replica_consumer, replica_metadata
+from simpul_social.api import bansos, households, indicators, ppks, priority, usulan
+from simpul_social.events import PUBLISHED, REPLICA_CONSUMER
+from simpul_social.models import metadata
+from simpul_social.ops.reaction import StuntingReactor
+from simpul_social.settings import SocialSettings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(settings: SocialSettings | None = None) -> FastAPI:
+    """The ASGI app; with no argument it reads SocialSettings (SOCIAL_*, SIMPUL_*)."""
+    settings = settings or SocialSettings()
+    return create_service_app(
+        ServiceSpec(
+            settings=settings,
+            title="Simpul social",
+            description=(
+                "Dinas Sosial's field: households and DTSEN deciles, usulan, bansos, PPKS cases, "
+                "and priority cases for families of stunted children."
+            ),
+            metadata=[metadata, replica_metadata],
+            migrations_dir=MIGRATIONS,
+            routers=[
+                households.router,
+                usulan.router,
+                bansos.router,
+                ppks.router,
+                priority.router,
+                indicators.router,
+            ],
+            consumers=[
+                posyandu_replica_consumer(REPLICA_CONSUMER),
+                StuntingReactor(settings).consumer(),
+            ],
+            published_events=PUBLISHED,
+        )
+    )

@@ -1,0 +1,221 @@
+"""Demo data linked to the health demo: households for the demo balita, deciles, bansos, PPKS.
+
+The children, their NIK and No. KK come from ``simpul_health.demo.generate_balita`` called
+exactly as the health demo calls it (same posyandu list from the replica, same seed, same
+pseudonym secret, same day), so social's households are the demo children's households and
+the ``household_ref`` in health's stunting events matches. Deciles are drawn so that poverty
+and stunting overlap more in some desa (the "lokus" desa) than in others. Everything is written
+through the service's own operations (validation, attribution, outbox events), one transaction
+per posyandu; open stunting leads from health's events are decided again as households appear.
+
+    python -m simpul_social.demo            # reads SOCIAL_* / SIMPUL_* like the service
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from simpul_platform.auth import Principal
+from simpul_platform.db import Database
+from simpul_platform.errors import ProblemError
+from simpul_platform.migrations import upgrade
+from simpul_platform.outbox import Outbox
+from simpul_platform.replica import posyandu_replica
+from simpul_platform.uow import UnitOfWork
+from simpul_social.app import MIGRATIONS
+from simpul_social.domain.periods import PeriodType, label_of
+from simpul_social.models import Household, Program
+from simpul_social.ops.bansos import create_program, record_distribution
+from simpul_social.ops.households import create_household
+from simpul_social.schemas import DecileIn, HouseholdIn, MemberIn
+from simpul_social.schemas_services import DistributionIn, ProgramIn
+from simpul_social.settings import SocialSettings
+
+KUKAR = "64.02"
+SEED = 2025
+PROGRAMS = [
+    ProgramIn(
+        code="PKH",
+        name="Program Keluarga Harapan",
+        period_type="quarter",
+        benefit="cash",
+        funder="Kemensos",
+    ),
+    ProgramIn(
+        code="SEMBAKO",
+        name="Bantuan Pangan Non Tunai (Sembako)",
+        period_type="month",
+        benefit="goods",
+        funder="Kemensos",
+    ),
+    ProgramIn(
+        code="PBI-JK",
+        name="Penerima Bantuan Iuran Jaminan Kesehatan",
+        period_type="month",
+        benefit="service",
+        funder="Kemensos",
+    ),
+    ProgramIn(
+        code="BLT-DESA",
+        name="BLT Dana Desa",
+        period_type="month",
+        benefit="cash",
+        funder="Dana Desa",
+    ),
+    ProgramIn(
+        code="PERMAKANAN-LANSIA",
+        name="Permakanan lansia",
+        period_type="month",
+        benefit="goods",
+        funder="Kemensos",
+    ),
+]
+# (program, chance for a deciles 1–4 household, amount, goods)
+AID: list[tuple[str, float, int | None, str | None]] = [
+    ("PKH", 0.35, 750_000, None),
+    ("SEMBAKO", 0.30, None, "beras 10 kg, telur 1 kg"),
+    ("BLT-DESA", 0.15, 300_000, None),
+]
+
+
+def decile_for(rng: random.Random, *, lokus: bool, stunted: bool) -> int | None:
+    """Lokus desa: poverty common, and most stunted children are in poor households."""
+    if rng.random() < 0.05:
+        return None
+    poor_chance = (0.9 if stunted else 0.5) if lokus else 0.2
+    return rng.randint(1, 4) if rng.random() < poor_chance else rng.randint(5, 10)
+
+
+def _balita(posyandu: list[tuple[str, str]], settings: SocialSettings) -> list[Any]:
+    from simpul_health.demo import generate_balita
+
+    return list(
+        generate_balita(posyandu, seed=SEED, per_posyandu=20, secret=settings.pseudonym_secret)
+    )
+
+
+async def _programs(db: Database, outbox: Outbox) -> None:
+    async with db.sessions() as session:
+        uow = UnitOfWork(session, outbox)
+        for program in PROGRAMS:
+            if await session.get(Program, program.code) is None:
+                await create_program(uow, program, "demo")
+        await uow.commit()
+
+
+async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
+    """Households, deciles and distributions for every active Kukar posyandu in the replica."""
+    async with db.sessions() as session:
+        if (await session.execute(select(func.count()).select_from(Household))).scalar_one():
+            return {"households": 0}
+        rows = (
+            await session.execute(
+                select(
+                    posyandu_replica.c.posyandu_id,
+                    posyandu_replica.c.desa_code,
+                    posyandu_replica.c.status,
+                )
+                .where(posyandu_replica.c.kabupaten_code == KUKAR)
+                .order_by(posyandu_replica.c.posyandu_id)
+            )
+        ).all()
+    children = _balita([(r[0], r[1]) for r in rows], settings)
+    active = {r[0] for r in rows if r[2] != "inactive"}
+    by_posyandu: dict[str, list[Any]] = {}
+    for child in children:
+        by_posyandu.setdefault(child.target["posyandu_id"], []).append(child)
+    rng = random.Random(SEED + 104)
+    desa = sorted({r[1] for r in rows})
+    lokus = set(rng.sample(desa, k=len(desa) // 3)) if desa else set()
+    outbox = Outbox(settings)
+    principal = Principal("demo", frozenset({"opd:social"}), ("*",))
+    await _programs(db, outbox)
+    today = date.today()
+    counts = {"households": 0, "distributions": 0}
+    for posyandu_id in sorted(active):
+        mine = by_posyandu.get(posyandu_id, [])
+        async with db.sessions() as session:
+            uow = UnitOfWork(session, outbox)
+            for child in mine:
+                target = child.target
+                decile = decile_for(rng, lokus=target["desa_code"] in lokus, stunted=child.haz < -2)
+                body = HouseholdIn(
+                    kk=target["kk"],
+                    posyandu_id=posyandu_id,
+                    address=f"RT {rng.randint(1, 20)}",
+                    members=[
+                        MemberIn(
+                            nik=target["nik"],
+                            name=target["name"],
+                            relationship="anak",
+                            sex="P" if target["sex"] == "F" else "L",
+                            birth_date=target["birth_date"],
+                        )
+                    ],
+                    decile=DecileIn(
+                        decile=decile, source="DTSEN", assessed_on=today - timedelta(days=90)
+                    )
+                    if decile
+                    else None,
+                )
+                try:
+                    household = await create_household(uow, settings, body, principal)
+                except ProblemError:
+                    continue
+                counts["households"] += 1
+                if decile is None or decile > 4:
+                    continue
+                for code, chance, amount, goods in AID:
+                    if rng.random() >= chance:
+                        continue
+                    period_type: PeriodType = "quarter" if code == "PKH" else "month"
+                    day = today - timedelta(days=rng.randint(0, 20))
+                    await record_distribution(
+                        uow,
+                        settings,
+                        DistributionIn(
+                            household_id=household.id,
+                            program_code=code,
+                            period=label_of(period_type, day),
+                            amount_idr=amount,
+                            goods=goods,
+                            distributed_on=day,
+                        ),
+                        household,
+                        "demo",
+                    )
+                    counts["distributions"] += 1
+            await uow.commit()
+    return counts
+
+
+async def _replica_settled(db: Database, attempts: int = 90) -> None:
+    """Wait until the posyandu replica has rows and stopped growing (registry demo done)."""
+    last = -1
+    for _ in range(attempts):
+        async with db.sessions() as session:
+            count = (
+                await session.execute(select(func.count()).select_from(posyandu_replica))
+            ).scalar_one()
+        if count and count == last:
+            return
+        last = count
+        await asyncio.sleep(3)
+
+
+async def _main() -> None:
+    settings = SocialSettings()
+    db = Database(settings.resolved_database_url, settings.database_pool_size)
+    await upgrade(MIGRATIONS, db.url)
+    await _replica_settled(db)
+    print(f"demo: {await load_demo(db, settings)}")
+    await db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

@@ -1,0 +1,1 @@
+"""Pure social-field logic: no FastAPI, SQL or Kafka here."""

@@ -1,0 +1,185 @@
+"""Events social publishes on ``simpul.social.v1`` (key = posyandu id, wilayah = desa code),
+and the consumers it runs: the posyandu replica and the reaction to stunting from health.
+
+No KK, NIK or names travel: households as ``household_ref``, people as ``person_ref``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from simpul_platform.consumer import Consumer
+from simpul_platform.events import EventPayload, TolerantPayload
+from simpul_platform.replica import posyandu_replica_consumer
+
+TOPIC = "simpul.social.v1"
+HEALTH_TOPIC = "simpul.health.v1"
+STUNTING_DETECTED = "health.stunting.detected.v1"
+STUNTING_RECOVERED = "health.stunting.recovered.v1"
+STUNTING_CONSUMER = "social.stunting-reaction"
+REPLICA_CONSUMER = "social.posyandu-replica"
+
+
+class HouseholdAssessed(EventPayload):
+    """A household was given a DTSEN welfare decile."""
+
+    event_type = "social.household.assessed.v1"
+    topic = TOPIC
+    household_ref: str
+    posyandu_id: str
+    desa_code: str
+    decile: int
+    source: str
+    assessed_on: date
+
+
+class AidDistributed(EventPayload):
+    """A bansos benefit reached a household for a program and period."""
+
+    event_type = "social.aid.distributed.v1"
+    topic = TOPIC
+    distribution_id: str
+    household_ref: str
+    posyandu_id: str
+    desa_code: str
+    program_code: str
+    period: str
+    amount_idr: int | None
+    goods: str | None
+    distributed_on: date
+
+
+class PpksCaseEvent(EventPayload):
+    topic = TOPIC
+    case_id: str
+    person_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    category: str
+
+
+class CaseOpened(PpksCaseEvent):
+    """A PPKS case was identified."""
+
+    event_type = "social.case.opened.v1"
+    opened_on: date
+
+
+class CaseClosed(PpksCaseEvent):
+    """A PPKS case was closed, with its outcome."""
+
+    event_type = "social.case.closed.v1"
+    closed_on: date
+    outcome: str
+    served: bool
+
+
+class PriorityCaseOpened(EventPayload):
+    """A keluarga berisiko stunting case was opened for Dinas Sosial."""
+
+    event_type = "social.priority_case.opened.v1"
+    topic = TOPIC
+    case_id: str
+    stunting_episode_id: str
+    household_ref: str
+    child_person_ref: str
+    posyandu_id: str
+    desa_code: str
+    decile: int
+    due_on: date
+    severity: str
+
+
+class PriorityCaseResolved(EventPayload):
+    """Dinas Sosial resolved a priority case."""
+
+    event_type = "social.priority_case.resolved.v1"
+    topic = TOPIC
+    case_id: str
+    stunting_episode_id: str
+    household_ref: str
+    posyandu_id: str
+    desa_code: str
+    outcome: str
+    resolved_on: date
+    on_time: bool
+
+
+class UsulanEvent(EventPayload):
+    topic = TOPIC
+    usulan_id: str
+    household_ref: str
+    posyandu_id: str
+    desa_code: str
+
+
+class HouseholdProposed(UsulanEvent):
+    """A kader proposed a household as poor (usulan)."""
+
+    event_type = "social.household.proposed.v1"
+
+
+class HouseholdVerified(UsulanEvent):
+    """The musyawarah desa verified an usulan."""
+
+    event_type = "social.household.verified.v1"
+    musdes_date: date
+
+
+class HouseholdValidated(UsulanEvent):
+    """Dinas Sosial validated an usulan."""
+
+    event_type = "social.household.validated.v1"
+
+
+class HouseholdRejected(UsulanEvent):
+    """An usulan was rejected (by the village or by Dinas Sosial), with a reason."""
+
+    event_type = "social.household.rejected.v1"
+    stage: str
+    reason: str
+
+
+PUBLISHED: list[type[EventPayload]] = [
+    HouseholdAssessed,
+    AidDistributed,
+    CaseOpened,
+    CaseClosed,
+    PriorityCaseOpened,
+    PriorityCaseResolved,
+    HouseholdProposed,
+    HouseholdVerified,
+    HouseholdValidated,
+    HouseholdRejected,
+]
+
+
+class StuntingDetected(TolerantPayload):
+    """Social's view of ``health.stunting.detected.v1``."""
+
+    episode_id: str = Field(min_length=1, max_length=64)
+    person_ref: str = Field(min_length=1, max_length=64)
+    household_ref: str | None = Field(default=None, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+    measurement_id: str = Field(max_length=64)
+    measured_on: date
+    haz: float | None = None
+    severity: str = Field(max_length=20)
+    escalated: bool = False
+
+
+class StuntingRecovered(TolerantPayload):
+    """Social's view of ``health.stunting.recovered.v1``."""
+
+    episode_id: str = Field(min_length=1, max_length=64)
+    measurement_id: str = Field(max_length=64)
+    measured_on: date
+    haz: float | None = None
+
+
+def consumers(stunting: Consumer) -> list[Consumer]:
+    """Everything social consumes: posyandu identity, and stunting from health."""
+    return [posyandu_replica_consumer(REPLICA_CONSUMER), stunting]

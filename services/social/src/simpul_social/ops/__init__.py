@@ -1,0 +1,1 @@
+"""Database operations behind the routes and the consumers."""

@@ -1,0 +1,131 @@
+"""Priority cases and leads as Dinas Sosial works them: list, resolve, find."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_platform.auth import Principal
+from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.uow import UnitOfWork
+from simpul_social.events import PriorityCaseResolved
+from simpul_social.models import PriorityCase, StuntingLead
+from simpul_social.ops.common import not_before, not_future, now
+from simpul_social.ops.households import get_visible
+from simpul_social.schemas_services import LeadResolveIn, PriorityCaseOut, ResolveIn
+from simpul_social.settings import SocialSettings
+
+
+def in_wilayah(column: Any, scopes: Sequence[str]) -> ColumnElement[bool]:
+    """``column`` (a desa code) lies within any of the scopes (a code covers its children)."""
+    if "*" in scopes:
+        return col(column).is_not(None)
+    return or_(*(or_(column == s, col(column).startswith(s + ".")) for s in scopes))
+
+
+def to_out(case: PriorityCase, today: date) -> PriorityCaseOut:
+    out = PriorityCaseOut.model_validate(case)
+    out.overdue = case.status == "open" and case.due_on < today
+    return out
+
+
+async def list_cases(
+    session: AsyncSession,
+    scopes: Sequence[str],
+    *,
+    status: str | None,
+    overdue_on: date | None,
+    posyandu_id: str | None,
+) -> Sequence[PriorityCase]:
+    query = select(PriorityCase).where(in_wilayah(PriorityCase.desa_code, scopes))
+    if status is not None:
+        query = query.where(PriorityCase.status == status)
+    if overdue_on is not None:
+        query = query.where(PriorityCase.status == "open", col(PriorityCase.due_on) < overdue_on)
+    if posyandu_id is not None:
+        query = query.where(PriorityCase.posyandu_id == posyandu_id)
+    query = query.order_by(col(PriorityCase.due_on), col(PriorityCase.id)).limit(1000)
+    return list((await session.exec(query)).all())
+
+
+async def get_case(
+    session: AsyncSession, case_id: str, principal: Principal, lock: bool = False
+) -> PriorityCase:
+    case = await session.get(PriorityCase, case_id, with_for_update=lock or None)
+    if case is None or not principal.can_see(case.desa_code):
+        raise NotFound(f"No priority case {case_id} in your wilayah.")
+    return case
+
+
+def resolve(
+    uow: UnitOfWork,
+    settings: SocialSettings,
+    case: PriorityCase,
+    body: ResolveIn,
+    actor: str,
+    today: date,
+) -> None:
+    if case.status != "open":
+        raise Conflict(f"Priority case {case.id} is already {case.status}.", status=case.status)
+    resolved_on = body.resolved_on or today
+    not_future(settings, resolved_on, "body.resolved_on")
+    not_before(resolved_on, case.detected_on, "body.resolved_on", "detection on")
+    case.status = "resolved"
+    case.outcome = body.outcome
+    case.resolution_note = body.note
+    case.resolved_on = resolved_on
+    case.resolved_by = actor
+    case.resolved_at = now()
+    case.updated_at = now()
+    uow.session.add(case)
+    uow.publish(
+        PriorityCaseResolved(
+            case_id=case.id,
+            stunting_episode_id=case.stunting_episode_id,
+            household_ref=case.household_ref,
+            posyandu_id=case.posyandu_id,
+            desa_code=case.desa_code,
+            outcome=body.outcome,
+            resolved_on=resolved_on,
+            on_time=resolved_on <= case.due_on,
+        ),
+        posyandu_id=case.posyandu_id,
+        wilayah=case.desa_code,
+        subject=case.id,
+    )
+
+
+async def list_leads(
+    session: AsyncSession, scopes: Sequence[str], status: str | None
+) -> Sequence[StuntingLead]:
+    query = select(StuntingLead).where(in_wilayah(StuntingLead.desa_code, scopes))
+    if status is not None:
+        query = query.where(StuntingLead.status == status)
+    query = query.order_by(col(StuntingLead.detected_on), col(StuntingLead.id)).limit(1000)
+    return list((await session.exec(query)).all())
+
+
+async def resolve_lead(
+    uow: UnitOfWork, lead_id: str, body: LeadResolveIn, principal: Principal
+) -> StuntingLead:
+    lead = await uow.session.get(StuntingLead, lead_id, with_for_update=True)
+    if lead is None or not principal.can_see(lead.desa_code):
+        raise NotFound(f"No lead {lead_id} in your wilayah.")
+    if lead.status != "open":
+        raise Conflict(f"Lead {lead_id} is already {lead.status}.", status=lead.status)
+    if body.outcome == "found" and body.household_id is not None:
+        household = await get_visible(
+            uow.session, body.household_id, principal, field="body.household_id"
+        )
+        lead.household_id = household.id
+    lead.status = body.outcome
+    lead.note = body.note
+    lead.resolved_by = principal.subject
+    lead.resolved_at = now()
+    uow.session.add(lead)
+    return lead

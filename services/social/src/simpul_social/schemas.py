@@ -1,0 +1,142 @@
+"""API bodies and responses: households, members, deciles, usulan."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from simpul_social.domain.usulan import UsulanStatus
+
+KK_PATTERN = r"^\d{16}$"
+Relationship = Literal["kepala", "istri", "suami", "anak", "menantu", "cucu", "orang_tua", "lain"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class DecileIn(BaseModel):
+    """A DTSEN welfare decile with where and when it came from."""
+
+    decile: int = Field(ge=1, le=10, examples=[2])
+    source: str = Field(min_length=1, max_length=40, examples=["DTSEN"])
+    assessed_on: date = Field(examples=["2026-10-01"])
+
+
+class MemberIn(BaseModel):
+    """A household member by NIK; sex and birth date default to what the NIK encodes."""
+
+    nik: str = Field(pattern=r"^\d{16}$", examples=["6402064107200001"])
+    name: str = Field(min_length=1, max_length=120, examples=["Siti Aminah"])
+    relationship: Relationship = Field(examples=["anak"])
+    sex: Literal["L", "P"] | None = Field(default=None, examples=["P"])
+    birth_date: date | None = Field(default=None, examples=["2020-07-01"])
+
+
+class HouseholdIn(BaseModel):
+    """A household (No. KK) in a posyandu's area, with its members and, if known, its decile."""
+
+    kk: str = Field(pattern=KK_PATTERN, examples=["6402060101200001"])
+    posyandu_id: str = Field(min_length=1, max_length=36, examples=["3f1c1c2e-posyandu"])
+    address: str = Field(min_length=1, max_length=200, examples=["Jl. Mangkurawang No. 12"])
+    rt: str | None = Field(default=None, pattern=r"^\d{1,3}$", examples=["003"])
+    rw: str | None = Field(default=None, pattern=r"^\d{1,3}$", examples=["001"])
+    members: list[MemberIn] = Field(default_factory=list, max_length=30)
+    decile: DecileIn | None = None
+
+
+class MemberOut(Out):
+    id: str
+    nik_masked: str = Field(examples=["640206********01"])
+    person_ref: str
+    name: str
+    sex: str
+    birth_date: date
+    relationship: str
+
+
+class AssessmentOut(Out):
+    decile: int
+    source: str
+    assessed_on: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+class HouseholdOut(Out):
+    id: str
+    kk: str = Field(examples=["6402060101200001"])
+    household_ref: str
+    posyandu_id: str
+    desa_code: str = Field(examples=["64.02.06.2012"])
+    address: str
+    rt: str | None
+    rw: str | None
+    decile: int | None = Field(examples=[2])
+    decile_source: str | None
+    decile_assessed_on: date | None
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+class HouseholdDetail(HouseholdOut):
+    members: list[MemberOut]
+    assessments: list[AssessmentOut]
+
+
+class UsulanIn(BaseModel):
+    """A kader proposes a household as poor."""
+
+    household_id: str = Field(min_length=1, max_length=36)
+    reason: str = Field(
+        min_length=3, max_length=500, examples=["Kepala keluarga sakit, tidak bekerja"]
+    )
+
+
+class VerifyIn(BaseModel):
+    """The musyawarah desa that verified the usulan."""
+
+    musdes_date: date = Field(examples=["2026-11-10"])
+    musdes_reference: str = Field(min_length=1, max_length=80, examples=["BA-MUSDES/11/2026"])
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ValidateIn(BaseModel):
+    """Dinas Sosial validates; a decile given here is recorded with source ``usulan``."""
+
+    decile: int | None = Field(default=None, ge=1, le=10, examples=[2])
+    note: str | None = Field(default=None, max_length=500)
+
+
+class RejectIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=500, examples=["Memiliki usaha dan kendaraan"])
+
+
+class UsulanStepOut(Out):
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+    actor: str
+    at: datetime
+
+
+class UsulanOut(Out):
+    id: str
+    household_id: str
+    posyandu_id: str
+    desa_code: str
+    status: UsulanStatus
+    reason: str
+    musdes_date: date | None
+    musdes_reference: str | None
+    rejection_reason: str | None
+    proposed_by: str
+    proposed_at: datetime
+    updated_by: str
+    updated_at: datetime
+    history: list[UsulanStepOut] = Field(default_factory=list)

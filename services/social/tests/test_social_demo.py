@@ -1,0 +1,34 @@
+"""The demo loader: households for the health demo's children, linked by household_ref."""
+
+from __future__ import annotations
+
+import pytest
+from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Social
+from sqlalchemy import func, select
+
+from simpul_social.demo import load_demo
+from simpul_social.models import Distribution, Household
+
+pytestmark = pytest.mark.integration
+health_demo = pytest.importorskip("simpul_health.demo")
+
+
+async def test_demo_households_are_the_health_demo_children(social: Social) -> None:
+    posyandu = [await social.known_posyandu(desa) for desa in (RAPAK_LAMBUR, MANGKURAWANG)]
+    closed = await social.known_posyandu(SEBULU, status="inactive")  # its children: skipped
+    db, settings = social.app.state.db, social.settings
+    counts = await load_demo(db, settings)
+    assert counts["households"] == 40 and counts["distributions"] > 0
+    assert (await load_demo(db, settings)) == {"households": 0}  # loading twice is harmless
+    async with db.sessions() as session:
+        refs = set((await session.execute(select(Household.household_ref))).scalars())
+        assert (
+            await session.execute(select(func.count()).select_from(Distribution))
+        ).scalar_one() == counts["distributions"]
+    # Health generates for every Kukar posyandu in its replica, in posyandu id order.
+    kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
+    children = health_demo.generate_balita(
+        kukar, seed=2025, per_posyandu=20, secret=settings.pseudonym_secret
+    )
+    expected = {c.target["household_ref"] for c in children if c.target["posyandu_id"] != closed}
+    assert expected == refs

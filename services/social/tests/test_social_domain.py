@@ -1,0 +1,78 @@
+"""Pure rules: periods, working days, workflows, the stunting decision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from simpul_social.domain import ppks, usulan
+from simpul_social.domain.periods import bounds, current_periods, period_type_of
+from simpul_social.domain.reaction import decide
+from simpul_social.domain.workdays import add_working_days, national_holidays
+
+pytestmark = pytest.mark.unit
+
+
+def test_periods() -> None:
+    assert period_type_of("2026") == "year"
+    assert period_type_of("2026-Q4") == "quarter"
+    assert period_type_of("2026-11") == "month"
+    with pytest.raises(ValueError):
+        period_type_of("2026-Q5")
+    assert current_periods("month", date(2026, 1, 3)) == ("2026-01", "2025-12")
+    assert current_periods("quarter", date(2026, 11, 23)) == ("2026-Q4",)
+    assert current_periods("year", date(2026, 11, 23)) == ("2026",)
+    assert bounds("2026-Q1") == (date(2026, 1, 1), date(2026, 3, 31))
+
+
+def test_five_working_days_skip_weekends_and_holidays() -> None:
+    holidays = national_holidays([2026])
+    # Monday 23 Nov 2026 → Monday 30 Nov (Sat/Sun skipped).
+    assert add_working_days(date(2026, 11, 23), 5, holidays) == date(2026, 11, 30)
+    # Tuesday 17 Mar 2026: Nyepi and Idulfitri (18–24 Mar, with cuti bersama) are skipped.
+    assert add_working_days(date(2026, 3, 17), 5, holidays) == date(2026, 3, 31)
+    assert add_working_days(
+        date(2026, 3, 17), 5, national_holidays([2026], cuti_bersama=False)
+    ) == date(2026, 3, 25)
+    # A Friday detection; a configured regional holiday on the Monday.
+    assert add_working_days(date(2026, 11, 20), 1, {date(2026, 11, 23)}) == date(2026, 11, 24)
+    assert national_holidays([1999]) == frozenset()
+
+
+def test_usulan_transitions() -> None:
+    assert usulan.next_status(None, "propose") == "proposed"
+    assert usulan.next_status("proposed", "verify") == "verified"
+    assert usulan.next_status("proposed", "reject") == "rejected"
+    assert usulan.next_status("verified", "validate") == "validated"
+    with pytest.raises(usulan.TransitionRefused) as refused:
+        usulan.next_status("validated", "reject")
+    assert refused.value.allowed == []
+    with pytest.raises(usulan.TransitionRefused):
+        usulan.next_status("proposed", "validate")
+
+
+def test_ppks_transitions() -> None:
+    assert ppks.next_status("identified", "assess") == "assessed"
+    assert ppks.next_status("assessed", "serve") == "served"
+    assert ppks.next_status("served", "close") == "closed"
+    with pytest.raises(ppks.CaseTransitionRefused):
+        ppks.next_status("identified", "serve")
+    assert not ppks.outcome_allowed("assessed", "rehabilitated")
+    assert ppks.outcome_allowed("assessed", "moved_away")
+
+
+def test_stunting_decision() -> None:
+    assert decide(household_known=False, decile=None, receiving_programs=()).lead_reason == (
+        "household_unknown"
+    )
+    assert decide(household_known=True, decile=None, receiving_programs=()).decision == (
+        "unmatched"
+    )
+    assert decide(household_known=True, decile=5, receiving_programs=()).decision == (
+        "not_priority_decile"
+    )
+    assert decide(household_known=True, decile=4, receiving_programs={"PKH"}).decision == (
+        "receiving_bansos"
+    )
+    assert decide(household_known=True, decile=4, receiving_programs=()).decision == ("case_opened")
