@@ -81,9 +81,13 @@ def test_start_command_runs_broker_and_every_service_and_stops_cleanly() -> None
         os.kill(process.pid, signal.SIGINT)  # what Ctrl-C sends
         assert process.wait(timeout=90) == 0
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if process.poll() is None:  # a failed assertion: stop it the way a user would first
+            os.kill(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
     assert not port_open(kafka_port), "the broker outlived the start command"
     for entry in services:
         assert not port_open(entry.port + offset), f"{entry.name} outlived the start command"

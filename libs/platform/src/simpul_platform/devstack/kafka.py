@@ -23,6 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
+from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.ports import free_port, port_open
 from simpul_platform.devstack.project import project_root
 
@@ -117,6 +118,7 @@ class KafkaBroker:
             stdout=(self.base_dir / "stdout.log").open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() kills every child too
+            preexec_fn=die_with_parent,  # no orphan if we are killed
         )
         self._wait_ready(timeout)
         return self

@@ -34,6 +34,8 @@ from types import TracebackType
 from typing import Self
 from urllib.parse import quote
 
+from simpul_platform.devstack.lifetime import die_with_parent
+
 PG_LIB_ROOT = Path("/usr/lib/postgresql")
 PG_OS_USER = "postgres"
 HOST = "127.0.0.1"
@@ -384,6 +386,7 @@ class PostgresServer:
                 cwd=self.base_dir,
                 env=_clean_env(),
                 start_new_session=True,  # own process group: stop() can kill it whole
+                preexec_fn=die_with_parent,  # no orphan if we are killed
             )
         self._wait_until_ready(self._proc)
 

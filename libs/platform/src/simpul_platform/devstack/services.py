@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.project import project_root
 
 
@@ -71,6 +72,7 @@ class ServiceProcess:
             stdout=self.log_file.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # no orphan if we are killed
         )
         return self
 
