@@ -1,0 +1,1 @@
+"""Simpul health: Dinas Kesehatan's field at the posyandu."""

@@ -1,0 +1,37 @@
+"""The health service: sasaran, growth and stunting, immunisation, ANC, screening, indicators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from simpul_health.api import care, indicators, measurements, targets
+from simpul_health.events import PUBLISHED
+from simpul_health.models import metadata
+from simpul_health.settings import HealthSettings
+from simpul_platform.app import ServiceSpec, create_service_app
+from simpul_platform.replica import posyandu_replica_consumer, replica_metadata
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(settings: HealthSettings | None = None) -> FastAPI:
+    """The ASGI app; with no argument it reads HealthSettings (HEALTH_*, SIMPUL_*)."""
+    settings = settings or HealthSettings()
+    return create_service_app(
+        ServiceSpec(
+            settings=settings,
+            title="Simpul health",
+            description=(
+                "Dinas Kesehatan's field at the posyandu: sasaran, growth monitoring with WHO "
+                "z-scores and stunting episodes, immunisation, ibu hamil and ANC, screening, "
+                "and the SPM kesehatan indicators."
+            ),
+            metadata=[metadata, replica_metadata],
+            migrations_dir=MIGRATIONS,
+            routers=[targets.router, measurements.router, care.router, indicators.router],
+            consumers=[posyandu_replica_consumer("health.posyandu-replica")],
+            published_events=PUBLISHED,
+        )
+    )

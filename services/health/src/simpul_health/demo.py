@@ -1,0 +1,207 @@
+"""Synthetic balita for the Kukar demo posyandu: 12 months of measurements, ~15% stunted.
+
+``generate_balita(posyandu, seed)`` is deterministic and pure (benchmarks reuse it). The
+posyandu come from this service's own replica (filled from the registry's events, i.e. the
+registry's ``simpul_registry.demo`` posyandu), so ids match whatever the registry issued.
+``load_demo`` writes through the service's own code (``record_measurements`` in a unit of
+work: validation, z-scores, episodes, outbox events), one transaction per posyandu.
+
+    python -m simpul_health.demo            # reads HEALTH_* / SIMPUL_* like the service
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from simpul_health.domain.zscores import _by_age
+from simpul_health.measuring import record_measurements
+from simpul_health.models import Target
+from simpul_health.schemas import MeasurementIn
+from simpul_health.settings import HealthSettings
+from simpul_platform.auth import Principal
+from simpul_platform.db import Database
+from simpul_platform.migrations import upgrade
+from simpul_platform.outbox import Outbox
+from simpul_platform.pseudonym import household_ref, person_ref
+from simpul_platform.replica import posyandu_replica
+from simpul_platform.uow import UnitOfWork
+
+logger = logging.getLogger("simpul.health.demo")
+KUKAR = "64.02"
+HAZ_MEAN, HAZ_SD = -0.9, 1.1  # P(HAZ < −2) ≈ 16%: Kukar reports 14.9% stunting
+
+
+@dataclass(frozen=True)
+class DemoChild:
+    target: dict[str, Any]
+    haz: float
+    whz: float
+
+
+def _nik(desa_code: str, birth: date, sex: str, serial: int) -> str:
+    day = birth.day + (40 if sex == "F" else 0)
+    region = desa_code[:8].replace(".", "")
+    return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+
+
+def generate_balita(
+    posyandu: list[tuple[str, str]],
+    *,
+    seed: int = 2025,
+    per_posyandu: int = 20,
+    end: date | None = None,
+    secret: str = "demo",
+) -> list[DemoChild]:
+    """``per_posyandu`` balita for each (posyandu_id, desa_code), born within 5 years of end."""
+    rng = random.Random(seed)
+    last = end or date.today()
+    now = datetime.now(UTC)
+    children = []
+    for serial, (pid, desa) in enumerate(
+        [(p, d) for p, d in posyandu for _ in range(per_posyandu)], start=1
+    ):
+        sex = rng.choice("MF")
+        birth = last - timedelta(days=rng.randint(380, 1790))
+        nik, kk = (
+            _nik(desa, birth, sex, serial % 9999 + 1),
+            f"{desa[:8].replace('.', '')}0101{serial:06d}",
+        )
+        parts = desa.split(".")
+        children.append(
+            DemoChild(
+                {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                    "nik": nik,
+                    "kk": kk,
+                    "name": f"Balita {serial}",
+                    "sex": sex,
+                    "birth_date": birth,
+                    "posyandu_id": pid,
+                    "desa_code": desa,
+                    "kecamatan_code": ".".join(parts[:3]),
+                    "kabupaten_code": ".".join(parts[:2]),
+                    "person_ref": person_ref(secret, nik),
+                    "household_ref": household_ref(secret, kk),
+                    "created_by": "demo",
+                    "created_at": now,
+                    "updated_by": "demo",
+                    "updated_at": now,
+                },
+                rng.gauss(HAZ_MEAN, HAZ_SD),
+                rng.gauss(-0.2, 0.9),
+            )
+        )
+    return children
+
+
+def monthly_measurements(
+    child: DemoChild, month_end: date, rng: random.Random
+) -> MeasurementIn | None:
+    """The weighing in the month ending ``month_end`` (day 5–25), or None (unborn/absent)."""
+    on = month_end.replace(day=rng.randint(5, 25))
+    birth: date = child.target["birth_date"]
+    age = (on - birth).days
+    if age < 0 or age > 1826 or on > date.today() or rng.random() < 0.08:
+        return None
+    haz = max(-4.5, min(3.0, child.haz + rng.gauss(0, 0.08)))
+    lhfa = _by_age("lhfa", child.target["sex"], age)
+    length = lhfa["m"] * (1 + lhfa["l"] * lhfa["s"] * haz) ** (1 / lhfa["l"])
+    wfa = _by_age("wfa", child.target["sex"], age)
+    waz = max(-4.0, min(3.0, 0.6 * haz + 0.8 * child.whz + rng.gauss(0, 0.15)))
+    weight = wfa["m"] * (1 + wfa["l"] * wfa["s"] * waz) ** (1 / wfa["l"])
+    position = "recumbent" if age < 731 else "standing"
+    return MeasurementIn(
+        target_id=child.target["id"],
+        measured_on=on,
+        weight_kg=round(weight, 1),
+        height_cm=round(length, 1),
+        measure_position=position,
+        confirmed_implausible=True,
+        vitamin_a=on.month in (2, 8),
+    )
+
+
+def month_ends(months: int, end: date) -> list[date]:
+    out, cursor = [], end.replace(day=1) - timedelta(days=1)
+    for _ in range(months):
+        out.append(cursor)
+        cursor = cursor.replace(day=1) - timedelta(days=1)
+    return list(reversed(out))
+
+
+async def load_demo(
+    db: Database,
+    settings: HealthSettings,
+    *,
+    months: int = 12,
+    per_posyandu: int = 20,
+    seed: int = 2025,
+) -> int:
+    """Targets and 12 months of measurements for every Kukar posyandu in the replica."""
+    async with db.sessions() as session:
+        if (await session.execute(select(func.count()).select_from(Target))).scalar_one():
+            logger.info("demo data already present")
+            return 0
+        rows = (
+            await session.execute(
+                select(posyandu_replica.c.posyandu_id, posyandu_replica.c.desa_code)
+                .where(posyandu_replica.c.kabupaten_code == KUKAR)
+                .order_by(posyandu_replica.c.posyandu_id)
+            )
+        ).all()
+    posyandu = [(r[0], r[1]) for r in rows]
+    children = generate_balita(
+        posyandu, seed=seed, per_posyandu=per_posyandu, secret=settings.pseudonym_secret
+    )
+    rng = random.Random(seed)
+    outbox, principal = Outbox(settings), Principal("demo", frozenset({"opd:health"}), ("*",))
+    total = 0
+    for pid, desa in posyandu:
+        mine = [c for c in children if c.target["posyandu_id"] == pid]
+        async with db.sessions() as session:
+            uow = UnitOfWork(session, outbox)
+            await session.execute(insert(Target.__table__), [c.target for c in mine])  # type: ignore[attr-defined]
+            parts = desa.split(".")
+            codes = {
+                "desa_code": desa,
+                "kecamatan_code": ".".join(parts[:3]),
+                "kabupaten_code": ".".join(parts[:2]),
+            }
+            for month_end in month_ends(months, date.today()):
+                items = [m for c in mine if (m := monthly_measurements(c, month_end, rng))]
+                results = await record_measurements(
+                    uow, principal, {"posyandu_id": pid}, list(enumerate(items)), codes
+                )
+                total += sum(r.status == "created" for r in results)
+            await uow.commit()
+    return total
+
+
+async def _main() -> None:
+    settings = HealthSettings()
+    db = Database(settings.resolved_database_url, settings.database_pool_size)
+    from simpul_health.app import MIGRATIONS
+
+    await upgrade(MIGRATIONS, db.url)
+    for _ in range(60):  # the replica fills from the registry's events
+        async with db.sessions() as session:
+            if (
+                await session.execute(select(func.count()).select_from(posyandu_replica))
+            ).scalar_one():
+                break
+        await asyncio.sleep(2)
+    await asyncio.sleep(5)
+    print(f"demo: {await load_demo(db, settings)} measurements")
+    await db.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

@@ -1,0 +1,130 @@
+"""Periods and the definitions of the indicators this service counts.
+
+Every SPM indicator is "people in the target group who received the service to standard ÷
+people in the target group", target 100% (PP 2/2018; Permenkes 4/2019 Lampiran — being
+replaced by Permenkes 6/2024). Definitions below say exactly what is counted from this
+service's data; the counting is SQL (``simpul_health.queries``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from simpul_health.domain import RuleViolation
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: date
+    end: date  # inclusive
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+
+def parse_period(text: str) -> Period:
+    """``2025`` (year), ``2025-Q1`` (quarter) or ``2025-03`` (month)."""
+    match = _PERIOD.match(text)
+    if not match:
+        raise RuleViolation("period", "period_format", "Use YYYY, YYYY-Qn or YYYY-MM.")
+    year = int(match.group(1))
+    if match.group(2):
+        first = last = int(match.group(2))
+    elif match.group(3):
+        first = (int(match.group(3)) - 1) * 3 + 1
+        last = first + 2
+    else:
+        first, last = 1, 12
+    end = date(year, last, calendar.monthrange(year, last)[1])
+    return Period(text, date(year, first, 1), end)
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    code: str
+    name: str
+    numerator: str
+    denominator: str
+    source: str
+
+
+# Balita weighed at least 8 times a year (Permenkes 4/2019, SPM 4: penimbangan minimal 8 kali
+# setahun), pro-rated for shorter periods.
+BALITA_WEIGHINGS_PER_YEAR = 8
+
+
+def required_weighings(period: Period) -> int:
+    return max(1, math.ceil(BALITA_WEIGHINGS_PER_YEAR * period.months / 12))
+
+
+STUNTING = IndicatorDefinition(
+    code="stunting_prevalence",
+    name="Prevalensi stunting (balita pendek dan sangat pendek)",
+    numerator="Balita 0–59 months whose latest measurement in the period has HAZ < −2 SD",
+    denominator="Balita 0–59 months with a length/height measurement in the period",
+    source="WHO Child Growth Standards 2006; Permenkes 2/2020 Standar Antropometri Anak",
+)
+
+SPM: dict[str, IndicatorDefinition] = {
+    d.code: d
+    for d in (
+        IndicatorDefinition(
+            "balita",
+            "Pelayanan kesehatan balita sesuai standar",
+            "Balita (0–59 months at period end) registered here weighed at least "
+            "ceil(8 × months/12) times in the period",
+            "Balita (0–59 months at period end) registered as sasaran in the wilayah",
+            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 4 (penimbangan minimal 8 kali "
+            "setahun); Permenkes 6/2024",
+        ),
+        IndicatorDefinition(
+            "ibu_hamil",
+            "Pelayanan kesehatan ibu hamil sesuai standar",
+            "Pregnancies with at least 6 ANC visits (K1…K6) among the denominator",
+            "Pregnancies in the wilayah that ended (delivery recorded) in the period, or whose "
+            "estimated delivery date falls in it",
+            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 1; K6 standard per Permenkes 21/2021",
+        ),
+        IndicatorDefinition(
+            "usia_produktif",
+            "Pelayanan kesehatan usia produktif sesuai standar",
+            "Sasaran aged 15–59 at period end screened (blood pressure, glucose, BMI) in the "
+            "period",
+            "Sasaran aged 15–59 at period end registered in the wilayah",
+            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 6 (skrining kesehatan sesuai standar)",
+        ),
+        IndicatorDefinition(
+            "usia_lanjut",
+            "Pelayanan kesehatan usia lanjut sesuai standar",
+            "Sasaran aged 60+ at period end screened in the period",
+            "Sasaran aged 60+ at period end registered in the wilayah",
+            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 7 (skrining minimal 1 kali setahun)",
+        ),
+        IndicatorDefinition(
+            "hipertensi",
+            "Pelayanan kesehatan penderita hipertensi sesuai standar",
+            "Of the denominator, people with a blood pressure measurement in the period",
+            "Sasaran aged 15+ flagged hypertensive in any screening up to the period end",
+            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 8 (pengukuran tekanan darah rutin)",
+        ),
+        IndicatorDefinition(
+            "diabetes",
+            "Pelayanan kesehatan penderita diabetes melitus sesuai standar",
+            "Of the denominator, people with a blood glucose measurement in the period",
+            "Sasaran aged 15+ flagged diabetic in any screening up to the period end",
+            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 9 (pemeriksaan gula darah rutin)",
+        ),
+    )
+}
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    return round(100.0 * numerator / denominator, 1) if denominator else None

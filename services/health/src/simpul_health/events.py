@@ -1,0 +1,118 @@
+"""Events the health service publishes on ``simpul.health.v1``. Key = posyandu id,
+``wilayah`` = desa code. People travel only as ``person_ref``/``household_ref`` (keyed
+pseudonyms of NIK and No. KK): no NIK, no KK, no names.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from simpul_platform.events import EventPayload
+
+TOPIC = "simpul.health.v1"
+
+
+class ChildMeasured(EventPayload):
+    """A balita was weighed and measured; z-scores (WHO 2006) and Permenkes 2/2020 categories."""
+
+    event_type = "health.child.measured.v1"
+    topic = TOPIC
+
+    measurement_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    measured_on: date
+    age_days: int
+    sex: Literal["M", "F"]
+    weight_kg: float
+    height_cm: float | None
+    measure_position: Literal["recumbent", "standing"] | None
+    haz: float | None
+    waz: float | None
+    whz: float | None
+    bmiz: float | None
+    height_for_age: str | None
+    weight_for_age: str | None
+    weight_for_height: str | None
+    growth: Literal["N", "T"] | None
+    growth_faltering: bool
+
+
+class StuntingDetected(EventPayload):
+    """Once per episode: first HAZ below −2, or an open episode newly below −3 (escalated)."""
+
+    event_type = "health.stunting.detected.v1"
+    topic = TOPIC
+
+    episode_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    measurement_id: str
+    measured_on: date
+    age_days: int
+    sex: Literal["M", "F"]
+    haz: float
+    severity: Literal["stunted", "severely_stunted"]
+    escalated: bool
+
+
+class StuntingRecovered(EventPayload):
+    """An open stunting episode ended: a later measurement at or above −2 HAZ."""
+
+    event_type = "health.stunting.recovered.v1"
+    topic = TOPIC
+
+    episode_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    measurement_id: str
+    measured_on: date
+    haz: float
+
+
+class PregnancyRiskFlagged(EventPayload):
+    """A pregnancy gained risk flags (kek, anaemia, hypertension, age_risk); ``flags`` is the
+    full current set."""
+
+    event_type = "health.pregnancy.risk_flagged.v1"
+    topic = TOPIC
+
+    pregnancy_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    flags: list[str]
+    recorded_on: date
+
+
+class ScreeningRecorded(EventPayload):
+    """A remaja, adult or lansia was screened (flags: hypertension, diabetes, anaemia, obesity)."""
+
+    event_type = "health.screening.recorded.v1"
+    topic = TOPIC
+
+    screening_id: str
+    person_ref: str
+    posyandu_id: str
+    desa_code: str
+    life_cycle_group: str
+    screened_on: date
+    flags: list[str]
+    follow_up: str
+
+
+PUBLISHED: list[type[EventPayload]] = [
+    ChildMeasured,
+    StuntingDetected,
+    StuntingRecovered,
+    PregnancyRiskFlagged,
+    ScreeningRecorded,
+]

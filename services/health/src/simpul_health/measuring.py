@@ -1,0 +1,329 @@
+"""Recording balita measurements, one or a posyandu day's worth, in one transaction.
+
+For a batch: every item is validated on its own; one SELECT loads the targets, their open
+stunting episodes and their recent measurements; z-scores are computed here; then one INSERT
+per table and the outbox rows go in with the commit (the platform inserts them in one go).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.engine import RowMapping
+
+from simpul_health.domain import RuleViolation
+from simpul_health.domain.growth import PreviousWeighing, assess_growth
+from simpul_health.domain.measurement import EpisodeState, assess, episode_transition, severity
+from simpul_health.events import ChildMeasured, StuntingDetected, StuntingRecovered
+from simpul_health.models import Measurement, StuntingEpisode, Target
+from simpul_health.schemas import BulkItemResult, ItemError, MeasurementIn
+from simpul_platform.auth import Principal
+from simpul_platform.errors import validation_errors
+from simpul_platform.uow import UnitOfWork
+
+LOOKBACK = timedelta(days=62)  # enough to find last month's weighing before the batch
+M, E, T = Measurement.__table__, StuntingEpisode.__table__, Target.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class _State:
+    """One target's situation as the batch unfolds."""
+
+    target: RowMapping
+    by_day: dict[date, dict[str, Any]] = field(default_factory=dict)
+    episode: dict[str, Any] | None = None
+
+
+def parse_items(
+    raw: list[dict[str, Any]],
+) -> tuple[list[tuple[int, MeasurementIn]], list[BulkItemResult]]:
+    good, bad = [], []
+    for index, item in enumerate(raw):
+        try:
+            good.append((index, MeasurementIn.model_validate(item)))
+        except ValidationError as exc:
+            errors = [ItemError(**e.model_dump()) for e in validation_errors(exc.errors())]
+            bad.append(BulkItemResult(index=index, status="rejected", errors=errors))
+    return good, bad
+
+
+async def _load(uow: UnitOfWork, items: list[tuple[int, MeasurementIn]]) -> dict[str, _State]:
+    if not items:
+        return {}
+    since = min(m.measured_on for _, m in items) - LOOKBACK
+    query = (
+        select(
+            T.c.id,
+            T.c.sex,
+            T.c.birth_date,
+            T.c.desa_code,
+            T.c.person_ref,
+            T.c.household_ref,
+            E.c.id.label("e_id"),
+            E.c.severity.label("e_severity"),
+            M.c.id.label("m_id"),
+            M.c.measured_on,
+            M.c.weight_kg,
+            M.c.height_cm,
+            M.c.growth,
+        )
+        .select_from(
+            T.outerjoin(E, and_(E.c.target_id == T.c.id, E.c.closed_on.is_(None))).outerjoin(
+                M, and_(M.c.target_id == T.c.id, M.c.measured_on >= since)
+            )
+        )
+        .where(T.c.id.in_({m.target_id for _, m in items}))
+    )
+    states: dict[str, _State] = {}
+    for row in (await uow.session.execute(query)).mappings():
+        state = states.setdefault(row["id"], _State(row))
+        if row["e_id"] is not None and state.episode is None:
+            state.episode = {"id": row["e_id"], "severity": row["e_severity"], "changed": False}
+        if row["m_id"] is not None:
+            state.by_day[row["measured_on"]] = {
+                "id": row["m_id"],
+                "weight_kg": row["weight_kg"],
+                "height_cm": row["height_cm"],
+                "growth": row["growth"],
+            }
+    return states
+
+
+def _previous(state: _State, day: date) -> PreviousWeighing | None:
+    earlier = [d for d in state.by_day if d < day]
+    if not earlier:
+        return None
+    last = max(earlier)
+    row = state.by_day[last]
+    return PreviousWeighing(last, row["weight_kg"], row["growth"])
+
+
+async def record_measurements(
+    uow: UnitOfWork,
+    principal: Principal,
+    posyandu: Mapping[Any, Any],
+    items: list[tuple[int, MeasurementIn]],
+    codes: dict[str, str],
+) -> list[BulkItemResult]:
+    """Validate, compute and stage the items; the caller commits. Results in item order."""
+    today = date.today()
+    now = datetime.now(UTC)
+    states = await _load(uow, items)
+    results: list[BulkItemResult] = []
+    rows: list[dict[str, Any]] = []
+    new_episodes: list[dict[str, Any]] = []
+    changed: dict[str, dict[str, Any]] = {}
+    for index, item in sorted(items, key=lambda p: (p[1].target_id, p[1].measured_on)):
+        state = states.get(item.target_id)
+        if state is None or not principal.can_see(state.target["desa_code"]):
+            results.append(_rejected(index, "target_id", "unknown_target", "No such target."))
+            continue
+        target = state.target
+        same_day = state.by_day.get(item.measured_on)
+        if same_day is not None:
+            if same_day["weight_kg"] == item.weight_kg and same_day["height_cm"] == item.height_cm:
+                results.append(
+                    BulkItemResult(index=index, status="duplicate", measurement_id=same_day["id"])
+                )
+            else:
+                results.append(
+                    _rejected(
+                        index,
+                        "measured_on",
+                        "already_measured",
+                        "This child already has another measurement that day.",
+                    )
+                )
+            continue
+        try:
+            a = assess(
+                sex=target["sex"],
+                birth_date=target["birth_date"],
+                measured_on=item.measured_on,
+                today=today,
+                weight_kg=item.weight_kg,
+                height_cm=item.height_cm,
+                position=item.measure_position,
+                confirmed_implausible=item.confirmed_implausible,
+            )
+        except RuleViolation as violation:
+            results.append(_rejected(index, violation.field, violation.rule, violation.message))
+            continue
+        is_latest = all(d < item.measured_on for d in state.by_day)
+        growth = assess_growth(
+            item.measured_on, a.age_days, item.weight_kg, _previous(state, item.measured_on)
+        )
+        row = {
+            "id": str(uuid.uuid4()),
+            "target_id": item.target_id,
+            "posyandu_id": posyandu["posyandu_id"],
+            **codes,
+            "measured_on": item.measured_on,
+            "age_days": a.age_days,
+            "sex": target["sex"],
+            "weight_kg": item.weight_kg,
+            "height_cm": item.height_cm,
+            "measure_position": a.position,
+            "adjusted_length_cm": a.z.adjusted_length_cm,
+            "muac_cm": item.muac_cm,
+            "head_circumference_cm": item.head_circumference_cm,
+            "vitamin_a": item.vitamin_a,
+            "supplementary_food": item.supplementary_food,
+            "haz": a.z.haz,
+            "waz": a.z.waz,
+            "whz": a.z.whz,
+            "bmiz": a.z.bmiz,
+            "height_for_age": a.height_for_age,
+            "weight_for_age": a.weight_for_age,
+            "weight_for_height": a.weight_for_height,
+            "growth": growth.growth,
+            "growth_faltering": growth.faltering,
+            "confirmed_implausible": item.confirmed_implausible,
+            "created_by": principal.subject,
+            "created_at": now,
+        }
+        rows.append(row)
+        state.by_day[item.measured_on] = {
+            "id": row["id"],
+            "weight_kg": item.weight_kg,
+            "height_cm": item.height_cm,
+            "growth": growth.growth,
+        }
+        results.append(BulkItemResult(index=index, status="created", measurement_id=row["id"]))
+        _publish_measured(uow, target, row)
+        if is_latest:
+            _episode(uow, state, row, new_episodes, changed, now)
+    if rows:
+        await uow.session.execute(insert(M), rows)
+    if new_episodes:
+        await uow.session.execute(insert(E), new_episodes)
+    if changed:
+        await uow.session.execute(update(StuntingEpisode), list(changed.values()))
+    return sorted(results, key=lambda r: r.index)
+
+
+def _rejected(index: int, field_name: str, rule: str, message: str) -> BulkItemResult:
+    return BulkItemResult(
+        index=index,
+        status="rejected",
+        errors=[ItemError(field=field_name, rule=rule, message=message)],
+    )
+
+
+def _publish_measured(uow: UnitOfWork, target: RowMapping, row: dict[str, Any]) -> None:
+    uow.publish(
+        ChildMeasured(
+            measurement_id=row["id"],
+            person_ref=target["person_ref"],
+            household_ref=target["household_ref"],
+            posyandu_id=row["posyandu_id"],
+            desa_code=row["desa_code"],
+            measured_on=row["measured_on"],
+            age_days=row["age_days"],
+            sex=row["sex"],
+            weight_kg=row["weight_kg"],
+            height_cm=row["height_cm"],
+            measure_position=row["measure_position"],
+            haz=row["haz"],
+            waz=row["waz"],
+            whz=row["whz"],
+            bmiz=row["bmiz"],
+            height_for_age=row["height_for_age"],
+            weight_for_age=row["weight_for_age"],
+            weight_for_height=row["weight_for_height"],
+            growth=row["growth"],
+            growth_faltering=row["growth_faltering"],
+        ),
+        posyandu_id=row["posyandu_id"],
+        wilayah=row["desa_code"],
+        subject=row["id"],
+    )
+
+
+def _episode(
+    uow: UnitOfWork,
+    state: _State,
+    row: dict[str, Any],
+    new: list[dict[str, Any]],
+    changed: dict[str, dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Open, escalate or close the child's stunting episode, with its event."""
+    haz = row["haz"]
+    current = EpisodeState(state.episode["severity"]) if state.episode else None
+    transition = episode_transition(current, haz)
+    if transition is None:
+        return
+    target = state.target
+    common = {
+        "person_ref": target["person_ref"],
+        "household_ref": target["household_ref"],
+        "posyandu_id": row["posyandu_id"],
+        "desa_code": row["desa_code"],
+        "measurement_id": row["id"],
+        "measured_on": row["measured_on"],
+        "haz": haz,
+    }
+    keys = {"posyandu_id": row["posyandu_id"], "wilayah": row["desa_code"]}
+    if transition == "close":
+        assert state.episode is not None
+        episode_id = state.episode["id"]
+        update_row = changed.get(episode_id) or _pending_new(new, episode_id) or {"id": episode_id}
+        update_row.update(
+            closed_on=row["measured_on"], closed_measurement_id=row["id"], updated_at=now
+        )
+        if not _pending_new(new, episode_id):
+            changed[episode_id] = update_row
+        state.episode = None
+        uow.publish(StuntingRecovered(episode_id=episode_id, **common), subject=episode_id, **keys)
+        return
+    level = severity(haz)
+    assert level is not None
+    if transition == "open":
+        episode_id = str(uuid.uuid4())
+        new.append(
+            {
+                "id": episode_id,
+                "target_id": row["target_id"],
+                "posyandu_id": row["posyandu_id"],
+                "desa_code": row["desa_code"],
+                "opened_on": row["measured_on"],
+                "opened_measurement_id": row["id"],
+                "severity": level,
+                "escalated_on": None,
+                "closed_on": None,
+                "closed_measurement_id": None,
+                "updated_at": now,
+            }
+        )
+        state.episode = {"id": episode_id, "severity": level}
+    else:
+        assert state.episode is not None
+        episode_id = state.episode["id"]
+        update_row = _pending_new(new, episode_id) or changed.setdefault(
+            episode_id, {"id": episode_id}
+        )
+        update_row.update(severity=level, escalated_on=row["measured_on"], updated_at=now)
+        state.episode["severity"] = level
+    uow.publish(
+        StuntingDetected(
+            episode_id=episode_id,
+            age_days=row["age_days"],
+            sex=row["sex"],
+            severity=level,
+            escalated=transition == "escalate",
+            **common,
+        ),
+        subject=episode_id,
+        **keys,
+    )
+
+
+def _pending_new(new: list[dict[str, Any]], episode_id: str) -> dict[str, Any] | None:
+    return next((e for e in new if e["id"] == episode_id), None)

@@ -1,0 +1,204 @@
+"""The health service's tables. NIK and No. KK live only here (``targets``).
+
+Rows copy the posyandu's wilayah codes (desa, kecamatan, kabupaten) at write time so that
+indicators filter on an indexed equality at any level.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+health_registry = registry()
+metadata = health_registry.metadata
+
+
+class HealthModel(SQLModel, registry=health_registry):
+    pass
+
+
+class Target(HealthModel, table=True):
+    """A person served at a posyandu (sasaran)."""
+
+    __tablename__ = "targets"
+    __table_args__ = (
+        Index("ix_targets_desa_birth", "desa_code", "birth_date"),
+        Index("ix_targets_kec_birth", "kecamatan_code", "birth_date"),
+        Index("ix_targets_kab_birth", "kabupaten_code", "birth_date"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    nik: str = Field(max_length=16, unique=True)
+    kk: str | None = Field(default=None, max_length=16)
+    name: str = Field(max_length=120)
+    sex: str = Field(max_length=1)
+    birth_date: date
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    kecamatan_code: str = Field(max_length=8)
+    kabupaten_code: str = Field(max_length=5)
+    person_ref: str = Field(max_length=64, index=True)
+    household_ref: str | None = Field(default=None, max_length=64)
+    created_by: str = Field(max_length=120)
+    created_at: datetime
+    updated_by: str = Field(max_length=120)
+    updated_at: datetime
+
+
+class Measurement(HealthModel, table=True):
+    """One weighing/measuring of a balita with its WHO z-scores and Permenkes categories."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (
+        UniqueConstraint("target_id", "measured_on", name="uq_measurement_target_day"),
+        Index("ix_measurements_desa_on", "desa_code", "measured_on"),
+        Index("ix_measurements_kec_on", "kecamatan_code", "measured_on"),
+        Index("ix_measurements_kab_on", "kabupaten_code", "measured_on"),
+        Index("ix_measurements_pos_on", "posyandu_id", "measured_on"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    target_id: str = Field(foreign_key="targets.id", max_length=36)
+    posyandu_id: str = Field(max_length=36)
+    desa_code: str = Field(max_length=13)
+    kecamatan_code: str = Field(max_length=8)
+    kabupaten_code: str = Field(max_length=5)
+    measured_on: date
+    age_days: int
+    sex: str = Field(max_length=1)
+    weight_kg: float
+    height_cm: float | None = None
+    measure_position: str | None = Field(default=None, max_length=10)
+    adjusted_length_cm: float | None = None
+    muac_cm: float | None = None
+    head_circumference_cm: float | None = None
+    vitamin_a: bool = False
+    supplementary_food: bool = False
+    haz: float | None = None
+    waz: float | None = None
+    whz: float | None = None
+    bmiz: float | None = None
+    height_for_age: str | None = Field(default=None, max_length=20)
+    weight_for_age: str | None = Field(default=None, max_length=20)
+    weight_for_height: str | None = Field(default=None, max_length=20)
+    growth: str | None = Field(default=None, max_length=1)
+    growth_faltering: bool = False
+    confirmed_implausible: bool = False
+    created_by: str = Field(max_length=120)
+    created_at: datetime
+
+
+class StuntingEpisode(HealthModel, table=True):
+    """From the first measurement below −2 HAZ to the first one back at or above −2."""
+
+    __tablename__ = "stunting_episodes"
+    __table_args__ = (Index("ix_episodes_target_open", "target_id", "closed_on"),)
+    id: str = Field(primary_key=True, max_length=36)
+    target_id: str = Field(foreign_key="targets.id", max_length=36)
+    posyandu_id: str = Field(max_length=36)
+    desa_code: str = Field(max_length=13)
+    opened_on: date
+    opened_measurement_id: str = Field(max_length=36)
+    severity: str = Field(max_length=20)
+    escalated_on: date | None = None
+    closed_on: date | None = None
+    closed_measurement_id: str | None = Field(default=None, max_length=36)
+    updated_at: datetime
+
+
+class Immunisation(HealthModel, table=True):
+    __tablename__ = "immunisations"
+    __table_args__ = (UniqueConstraint("target_id", "antigen", "dose", name="uq_immunisation"),)
+    id: str = Field(primary_key=True, max_length=36)
+    target_id: str = Field(foreign_key="targets.id", max_length=36, index=True)
+    posyandu_id: str = Field(max_length=36)
+    desa_code: str = Field(max_length=13)
+    antigen: str = Field(max_length=20)
+    dose: int
+    given_on: date
+    created_by: str = Field(max_length=120)
+    created_at: datetime
+
+
+class Pregnancy(HealthModel, table=True):
+    __tablename__ = "pregnancies"
+    __table_args__ = (
+        Index("ix_pregnancies_desa", "desa_code"),
+        Index("ix_pregnancies_kec", "kecamatan_code"),
+        Index("ix_pregnancies_kab", "kabupaten_code"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    target_id: str = Field(foreign_key="targets.id", max_length=36, index=True)
+    posyandu_id: str = Field(max_length=36)
+    desa_code: str = Field(max_length=13)
+    kecamatan_code: str = Field(max_length=8)
+    kabupaten_code: str = Field(max_length=5)
+    registered_on: date
+    last_menstrual_period: date
+    estimated_delivery: date
+    gravida: int
+    status: str = Field(max_length=12)  # ongoing, delivered, ended
+    flags: str = Field(default="", max_length=80)
+    anc_visits: int = 0
+    delivered_on: date | None = None
+    outcome: str | None = Field(default=None, max_length=20)
+    birth_weight_kg: float | None = None
+    created_by: str = Field(max_length=120)
+    created_at: datetime
+    updated_by: str = Field(max_length=120)
+    updated_at: datetime
+
+
+class AncVisit(HealthModel, table=True):
+    __tablename__ = "anc_visits"
+    __table_args__ = (UniqueConstraint("pregnancy_id", "visit_number", name="uq_anc_visit"),)
+    id: str = Field(primary_key=True, max_length=36)
+    pregnancy_id: str = Field(foreign_key="pregnancies.id", max_length=36)
+    visit_number: int
+    visited_on: date
+    lila_cm: float | None = None
+    hb_g_dl: float | None = None
+    systolic: int | None = None
+    diastolic: int | None = None
+    weight_kg: float | None = None
+    iron_tablets: int = 0
+    flags: str = Field(default="", max_length=80)
+    created_by: str = Field(max_length=120)
+    created_at: datetime
+
+
+class Screening(HealthModel, table=True):
+    __tablename__ = "screenings"
+    __table_args__ = (
+        Index("ix_screenings_desa_on", "desa_code", "screened_on"),
+        Index("ix_screenings_kec_on", "kecamatan_code", "screened_on"),
+        Index("ix_screenings_kab_on", "kabupaten_code", "screened_on"),
+        Index("ix_screenings_pos_on", "posyandu_id", "screened_on"),
+    )
+    id: str = Field(primary_key=True, max_length=36)
+    target_id: str = Field(foreign_key="targets.id", max_length=36, index=True)
+    posyandu_id: str = Field(max_length=36)
+    desa_code: str = Field(max_length=13)
+    kecamatan_code: str = Field(max_length=8)
+    kabupaten_code: str = Field(max_length=5)
+    screened_on: date
+    life_cycle_group: str = Field(max_length=20)
+    age_years: int
+    systolic: int | None = None
+    diastolic: int | None = None
+    glucose_mg_dl: float | None = None
+    glucose_kind: str | None = Field(default=None, max_length=8)
+    hb_g_dl: float | None = None
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    bmi: float | None = None
+    hypertension: bool = False
+    diabetes: bool = False
+    anaemia: bool = False
+    obesity: bool = False
+    follow_up: str = Field(max_length=10)
+    created_by: str = Field(max_length=120)
+    created_at: datetime
+    updated_by: str = Field(max_length=120)
+    updated_at: datetime

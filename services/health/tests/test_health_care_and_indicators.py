@@ -1,0 +1,188 @@
+"""Immunisation, ibu hamil/ANC, screening, and indicators against hand counts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from health_testkit import start_health
+
+from simpul_health.events import TOPIC
+from simpul_platform.testing.kafka_reader import read_envelopes
+
+pytestmark = pytest.mark.integration
+TODAY = date.today()
+
+
+@pytest.fixture
+async def health(make_settings, postgres_server, postgres_url):
+    async with start_health(make_settings, postgres_server, postgres_url) as service:
+        yield service
+
+
+async def test_stunting_and_spm_indicators_match_hand_counts(health):
+    pid = await health.posyandu()
+    day = TODAY - timedelta(days=5)
+    # Boys of 731 days: 80.0 cm → HAZ −2.33 (stunted); 76.0 cm → < −3; 87.0 cm → normal.
+    heights = [80.0, 80.0, 76.0, 87.0, 87.0, 87.0, 87.0]
+    children = [
+        await health.target(pid, day - timedelta(days=731), "M", serial=100 + i)
+        for i in range(len(heights))
+    ]
+    items = [
+        {
+            "target_id": c["id"],
+            "measured_on": day.isoformat(),
+            "weight_kg": 11.0,
+            "height_cm": h,
+            "measure_position": "standing",
+        }
+        for c, h in zip(children, heights, strict=True)
+    ]
+    # An earlier measurement of child 0 in the same month: each child counts once, latest.
+    items.append(
+        {
+            "target_id": children[0]["id"],
+            "measured_on": (day - timedelta(days=1)).isoformat(),
+            "weight_kg": 11.0,
+            "height_cm": 88.0,
+            "measure_position": "standing",
+        }
+    )
+    bulk = await health.client.post(
+        f"/v1/posyandu/{pid}/measurements/bulk",
+        json={"posyandu_id": pid, "items": items},
+        headers=health.kader,
+    )
+    assert bulk.json()["created"] == 8, bulk.text
+    adult = await health.target(pid, date(1970, 3, 4), "F", serial=200)
+    await health.target(pid, date(1990, 3, 4), "M", serial=201)
+    screening = await health.client.post(
+        "/v1/screenings",
+        headers=health.kader,
+        json={
+            "target_id": adult["id"],
+            "screened_on": day.isoformat(),
+            "systolic": 150,
+            "diastolic": 95,
+            "glucose_mg_dl": 130,
+            "glucose_kind": "fasting",
+        },
+    )
+    assert screening.status_code == 201, screening.text
+    assert screening.json()["flags"] == ["hypertension", "diabetes"]
+    assert screening.json()["follow_up"] == "referred"
+
+    period = f"{day.year}-{day.month:02d}"
+    dpmd = health.auth(["dpmd"], ["64.02"])
+    for params in ({"wilayah": "64.02"}, {"wilayah": "64.02.06"}, {"posyandu_id": pid}):
+        s = (
+            await health.client.get(
+                "/v1/indicators/stunting", params={"period": period, **params}, headers=dpmd
+            )
+        ).json()
+        assert (s["measured"], s["stunted"], s["severely_stunted"]) == (7, 2, 1), s
+        assert s["stunting_percent"] == round(100 * 3 / 7, 1)
+        assert "Permenkes 2/2020" in s["definition"]["source"]
+    elsewhere = (
+        await health.client.get(
+            "/v1/indicators/stunting",
+            params={"period": period, "wilayah": "64.02.07"},
+            headers=dpmd,
+        )
+    ).json()
+    assert elsewhere["measured"] == 0 and elsewhere["stunting_percent"] is None
+    spm = (
+        await health.client.get(
+            "/v1/indicators/spm", params={"period": period, "wilayah": "64.02"}, headers=dpmd
+        )
+    ).json()
+    values = {i["code"]: (i["numerator"], i["denominator"]) for i in spm["indicators"]}
+    assert values["balita"] == (7, 7)  # one weighing needed in a month
+    assert values["usia_produktif"] == (1, 2)  # 55 and 35 years old; one screened
+    assert values["usia_lanjut"] == (0, 0)
+    assert values["hipertensi"] == (1, 1) and values["diabetes"] == (1, 1)
+    assert all(i["source"].startswith("Permenkes") for i in spm["indicators"])
+
+
+async def test_pregnancy_anc_immunisation_and_events(health):
+    pid = await health.posyandu()
+    mother = await health.target(pid, date(2007, 5, 1), "F", serial=300)
+    registered = TODAY - timedelta(days=60)
+    p = await health.client.post(
+        "/v1/pregnancies",
+        headers=health.kader,
+        json={
+            "target_id": mother["id"],
+            "registered_on": registered.isoformat(),
+            "last_menstrual_period": (registered - timedelta(days=70)).isoformat(),
+            "gravida": 1,
+            "lila_cm": 22.9,
+        },
+    )
+    assert p.status_code == 201, p.text
+    pregnancy = p.json()
+    assert set(pregnancy["flags"]) == {"kek", "age_risk"} or pregnancy["flags"] == ["kek"]
+    visit = await health.client.post(
+        f"/v1/pregnancies/{pregnancy['id']}/anc-visits",
+        headers=health.kader,
+        json={
+            "visit_number": 2,
+            "visited_on": (registered + timedelta(days=30)).isoformat(),
+            "hb_g_dl": 10.2,
+            "systolic": 120,
+            "diastolic": 80,
+            "iron_tablets": 30,
+        },
+    )
+    assert visit.status_code == 201, visit.text
+    assert "anaemia" in visit.json()["flags"] and visit.json()["iron_tablets_total"] == 30
+    group = (await health.client.get(f"/v1/targets/{mother['id']}", headers=health.kader)).json()
+    assert group["life_cycle_group"] == "ibu_hamil_nifas"
+
+    baby = await health.target(pid, TODAY - timedelta(days=70), "M", serial=301)
+    for antigen in ("HB0", "BCG", "OPV"):
+        r = await health.client.post(
+            f"/v1/targets/{baby['id']}/immunisations",
+            headers=health.kader,
+            json={
+                "antigen": antigen,
+                "dose": 1,
+                "given_on": (TODAY - timedelta(days=40)).isoformat(),
+            },
+        )
+        assert r.status_code == 201, r.text
+    again = await health.client.post(
+        f"/v1/targets/{baby['id']}/immunisations",
+        headers=health.kader,
+        json={"antigen": "BCG", "dose": 1, "given_on": TODAY.isoformat()},
+    )
+    assert again.status_code == 409
+    bad = await health.client.post(
+        f"/v1/targets/{baby['id']}/immunisations",
+        headers=health.kader,
+        json={"antigen": "XYZ", "dose": 1, "given_on": TODAY.isoformat()},
+    )
+    assert bad.json()["errors"][0]["rule"] == "unknown_antigen"
+    status = (
+        await health.client.get(
+            f"/v1/targets/{baby['id']}/immunisations/status", headers=health.kader
+        )
+    ).json()
+    assert not status["complete_for_age"]
+    assert {(d["antigen"], d["dose"]) for d in status["missing"]} == {
+        ("DPT-HB-Hib", 1),
+        ("OPV", 2),
+        ("PCV", 1),
+        ("RV", 1),
+    }
+
+    envelopes = await read_envelopes(
+        health.settings.kafka_bootstrap_servers,
+        health.settings.topic(TOPIC),
+        expected=2,
+        timeout=20,
+    )
+    flagged = [e.data for e in envelopes if e.type == "health.pregnancy.risk_flagged.v1"]
+    assert [f["flags"] for f in flagged][-1][:2] == ["kek", "anaemia"]
+    assert all(f["person_ref"] == mother["person_ref"] for f in flagged)
