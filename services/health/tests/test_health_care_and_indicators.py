@@ -82,7 +82,7 @@ async def test_stunting_and_spm_indicators_match_hand_counts(health):
             )
         ).json()
         assert (s["measured"], s["stunted"], s["severely_stunted"]) == (7, 2, 1), s
-        assert s["stunting_percent"] == round(100 * 3 / 7, 1)
+        assert s["stunting_percent"] == round(100 * 3 / 7, 2)
         assert "Permenkes 2/2020" in s["definition"]["source"]
     elsewhere = (
         await health.client.get(
@@ -98,11 +98,37 @@ async def test_stunting_and_spm_indicators_match_hand_counts(health):
         )
     ).json()
     values = {i["code"]: (i["numerator"], i["denominator"]) for i in spm["indicators"]}
-    assert values["balita"] == (7, 7)  # one weighing needed in a month
-    assert values["usia_produktif"] == (1, 2)  # 55 and 35 years old; one screened
-    assert values["usia_lanjut"] == (0, 0)
-    assert values["hipertensi"] == (1, 1) and values["diabetes"] == (1, 1)
+    assert values["health.balita"] == (7, 7)  # one weighing needed in a month
+    assert values["health.usia_produktif"] == (1, 2)  # 55 and 35 years old; one screened
+    assert values["health.usia_lanjut"] == (0, 0)
+    assert values["health.hipertensi"] == (1, 1) and values["health.diabetes"] == (1, 1)
     assert all(i["source"].startswith("Permenkes") for i in spm["indicators"])
+    assert all(i["field"] == "health" and i["target_percent"] == 100 for i in spm["indicators"])
+
+    # The shapes the gateway composes: the same figures, no new counting.
+    shared = await health.client.get(
+        "/v1/indicators", params={"period": period, "wilayah": "64.02"}, headers=dpmd
+    )
+    assert shared.json() == spm["indicators"]
+    by_desa = (
+        await health.client.get(
+            "/v1/stunting/by-desa", params={"period": period, "wilayah": "64.02"}, headers=dpmd
+        )
+    ).json()
+    assert len(by_desa) == 1 and by_desa[0]["desa_code"].startswith("64.02.06.")
+    assert (by_desa[0]["measured"], by_desa[0]["stunted"], by_desa[0]["severely_stunted"]) == (
+        7,
+        3,
+        1,
+    )
+    assert by_desa[0]["prevalence_percent"] == round(100 * 3 / 7, 2)
+    summary = (
+        await health.client.get(
+            "/v1/summary", params={"period": period, "posyandu_id": pid}, headers=dpmd
+        )
+    ).json()
+    assert summary["stunting"]["measured"] == 7
+    assert [i["code"] for i in summary["indicators"]] == [i["code"] for i in spm["indicators"]]
 
 
 async def test_pregnancy_anc_immunisation_and_events(health):

@@ -146,6 +146,27 @@ async def test_indicators_and_summary_equal_hand_counts(social: Social) -> None:
     assert body["deciles_1_4"] == 4 and body["deciles_1_4_percent"] == 80.0
     assert body["priority_cases"]["open"] == 0
 
+    by_desa = await social.client.get(
+        "/v1/summary/by-desa", headers=social.dpmd, params={"wilayah": "64.02", "period": "2026-08"}
+    )
+    assert by_desa.status_code == 200, by_desa.text
+    rows = {row["desa_code"]: row for row in by_desa.json()}
+    rapak_desa = next(code for code in rows if code.startswith("64.02.06."))
+    assert rows[rapak_desa] == {
+        "desa_code": body_desa,
+        "households": 6,
+        "households_assessed": 5,
+        "deciles_1_4": 4,
+        "share_deciles_1_4": 80.0,
+    }
+    assert rows[SEBULU] == {
+        "desa_code": SEBULU,
+        "households": 2,
+        "households_assessed": 2,
+        "deciles_1_4": 1,
+        "share_deciles_1_4": 50.0,
+    }
+
 
 async def test_indicator_queries_are_checked(social: Social) -> None:
     bad = await social.client.get(

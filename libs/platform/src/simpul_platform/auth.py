@@ -20,6 +20,10 @@ from simpul_platform.errors import Forbidden, NotFound, Unauthorized
 from simpul_platform.settings import ServiceSettings
 
 NATIONWIDE = "*"
+# Roles that read a field's aggregates (never person-level data): DPMD, the Tim Pembina at each
+# level, and the gateway's own identity. The gateway forwards the caller's token, so a field
+# service still checks the caller's wilayah itself.
+AGGREGATE_READER_ROLES = ("dpmd", "tp:kabupaten", "tp:kecamatan", "tp:desa", "gateway")
 
 
 def covers(scope: str, code: str) -> bool:

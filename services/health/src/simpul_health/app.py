@@ -30,7 +30,13 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
             ),
             metadata=[metadata, replica_metadata],
             migrations_dir=MIGRATIONS,
-            routers=[targets.router, measurements.router, care.router, indicators.router],
+            routers=[
+                targets.router,
+                measurements.router,
+                care.router,
+                indicators.router,
+                indicators.aggregates,
+            ],
             consumers=[posyandu_replica_consumer("health.posyandu-replica")],
             published_events=PUBLISHED,
         )

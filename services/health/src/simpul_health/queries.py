@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select, true
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health.domain.indicators import Period, required_weighings
+from simpul_health.domain.indicators import required_weighings
 from simpul_health.domain.lifecycle import birth_date_bounds
 from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
 from simpul_health.models import Measurement, Pregnancy, Screening, Target
+from simpul_platform.indicators import Period
 
 M: Table = Measurement.__table__  # type: ignore[attr-defined]
 T: Table = Target.__table__  # type: ignore[attr-defined]
@@ -47,8 +48,23 @@ def _sum(condition: ColumnElement[bool]) -> Any:
 
 async def stunting_counts(session: AsyncSession, area: Area, period: Period) -> dict[str, int]:
     """Each child counted once, by its latest length-measured visit in the period."""
+    rows = await _stunting_rows(session, area, period, by_desa=False)
+    return rows[0]
+
+
+async def stunting_by_desa(
+    session: AsyncSession, area: Area, period: Period
+) -> list[dict[str, Any]]:
+    """The same counts per desa (for ranking priority loci), one query."""
+    return await _stunting_rows(session, area, period, by_desa=True)
+
+
+async def _stunting_rows(
+    session: AsyncSession, area: Area, period: Period, *, by_desa: bool
+) -> list[dict[str, Any]]:
     ranked = (
         select(
+            M.c.desa_code,
             M.c.haz,
             M.c.whz,
             M.c.waz,
@@ -61,15 +77,26 @@ async def stunting_counts(session: AsyncSession, area: Area, period: Period) -> 
         )
         .subquery()
     )
-    query = select(
+    counts = [
         func.count().label("measured"),
         _sum(and_(ranked.c.haz >= -3, ranked.c.haz < -2)).label("stunted"),
         _sum(ranked.c.haz < -3).label("severely_stunted"),
         _sum(ranked.c.whz < -2).label("wasted"),
         _sum(ranked.c.waz < -2).label("underweight"),
-    ).where(ranked.c.rn == 1)
-    row = (await session.execute(query)).mappings().one()
-    return {k: int(v) for k, v in row.items()}
+    ]
+    if not by_desa:
+        row = (await session.execute(select(*counts).where(ranked.c.rn == 1))).mappings().one()
+        return [{k: int(v) for k, v in row.items()}]
+    query = (
+        select(ranked.c.desa_code, *counts)
+        .where(ranked.c.rn == 1)
+        .group_by(ranked.c.desa_code)
+        .order_by(ranked.c.desa_code)
+    )
+    return [
+        {k: (v if k == "desa_code" else int(v)) for k, v in row.items()}
+        for row in (await session.execute(query)).mappings()
+    ]
 
 
 def _age_between(period: Period, min_years: int, max_years: int | None) -> ColumnElement[bool]:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from simpul_platform.indicators import IndicatorValue
+
 Sex = Literal["M", "F"]
 NIK = Field(pattern=r"^\d{16}$", examples=["6402065207230001"])
 
@@ -334,17 +336,6 @@ class ScreeningOut(BaseModel):
     updated_at: datetime
 
 
-class IndicatorValue(BaseModel):
-    code: str
-    name: str
-    numerator: int
-    denominator: int
-    percent: float | None
-    numerator_definition: str
-    denominator_definition: str
-    source: str
-
-
 class StuntingOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -385,4 +376,22 @@ class SpmOut(BaseModel):
     wilayah: str | None
     posyandu_id: str | None
     period: str
+    indicators: list[IndicatorValue]
+
+
+class DesaStunting(BaseModel):
+    """One desa's stunting counts; ``stunted`` includes the severely stunted here."""
+
+    desa_code: str = Field(examples=["64.02.06.2001"])
+    measured: int = Field(examples=[84])
+    stunted: int = Field(examples=[17], description="HAZ < −2 (pendek and sangat pendek)")
+    severely_stunted: int = Field(examples=[4], description="HAZ < −3 (sangat pendek)")
+    prevalence_percent: float | None = Field(examples=[20.24])
+
+
+class HealthSummary(BaseModel):
+    """A posyandu's or wilayah's health picture for a period (gateway profile)."""
+
+    period: str
+    stunting: StuntingOut
     indicators: list[IndicatorValue]

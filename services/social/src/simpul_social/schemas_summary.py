@@ -51,3 +51,15 @@ class Summary(BaseModel):
         examples=[{"case_opened": 3, "receiving_bansos": 2}],
     )
     open_leads: int = Field(description="unmatched stunting leads still open", examples=[1])
+
+
+class DesaPoverty(BaseModel):
+    """One desa's share of households in DTSEN deciles 1–4 (for ranking priority loci)."""
+
+    desa_code: str = Field(examples=["64.02.06.2012"])
+    households: int = Field(examples=[140])
+    households_assessed: int = Field(examples=[131])
+    deciles_1_4: int = Field(examples=[62])
+    share_deciles_1_4: float | None = Field(
+        description="deciles 1–4 ÷ assessed households, percent", examples=[47.33]
+    )

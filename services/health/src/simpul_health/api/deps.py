@@ -11,12 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_health.domain import RuleViolation
 from simpul_health.models import Target
 from simpul_health.settings import HealthSettings
-from simpul_platform.auth import Principal, require_roles
+from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
 from simpul_platform.errors import InvalidInput, NotFound
 from simpul_platform.replica import require_active_posyandu
 
 HEALTH_ROLES = ("opd:health", "kader:health")
-AGGREGATE_ROLES = (*HEALTH_ROLES, "dpmd", "gateway")
+AGGREGATE_ROLES = (*HEALTH_ROLES, *AGGREGATE_READER_ROLES)
 
 # Writes and person-level reads: Dinas Kesehatan and health kader, within their wilayah.
 HealthUser = Annotated[Principal, Depends(require_roles(*HEALTH_ROLES))]

@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from simpul_health import queries
-from simpul_health.api.deps import AggregateReader, invalid
-from simpul_health.domain import RuleViolation
-from simpul_health.domain.indicators import SPM, STUNTING, Period, parse_period, percent
-from simpul_health.schemas import IndicatorValue, SpmOut, StuntingOut
+from simpul_health.api.deps import AggregateReader
+from simpul_health.domain.indicators import SPM, STUNTING
+from simpul_health.schemas import DesaStunting, HealthSummary, SpmOut, StuntingOut
 from simpul_platform.auth import Principal
 from simpul_platform.errors import InvalidInput
+from simpul_platform.indicators import IndicatorValue, Period, percent
 from simpul_platform.replica import get_posyandu
 from simpul_platform.uow import SessionDep
 
@@ -46,9 +46,50 @@ async def _area(
 
 def _period(text: str) -> Period:
     try:
-        return parse_period(text)
-    except RuleViolation as violation:
-        raise invalid(violation) from violation
+        return Period.parse(text)
+    except ValueError as exc:
+        raise InvalidInput.field("period", "period_format", str(exc)) from exc
+
+
+async def _stunting(session: Any, area: queries.Area, period: Period) -> StuntingOut:
+    c = await queries.stunting_counts(session, area, period)
+    stunted_total = c["stunted"] + c["severely_stunted"]
+    return StuntingOut(
+        wilayah=area.wilayah,
+        posyandu_id=area.posyandu_id,
+        period=period.label,
+        **c,
+        stunting_percent=percent(stunted_total, c["measured"]),
+        severely_stunted_percent=percent(c["severely_stunted"], c["measured"]),
+        wasted_percent=percent(c["wasted"], c["measured"]),
+        underweight_percent=percent(c["underweight"], c["measured"]),
+        definition=IndicatorValue.of(
+            STUNTING.code,
+            "health",
+            STUNTING.name,
+            stunted_total,
+            c["measured"],
+            STUNTING.text(),
+            STUNTING.source,
+            target_percent=0.0,
+        ),
+    )
+
+
+async def _spm(session: Any, area: queries.Area, period: Period) -> list[IndicatorValue]:
+    counts = await queries.spm_counts(session, area, period)
+    return [
+        IndicatorValue.of(
+            f"health.{code}",
+            "health",
+            SPM[code].name,
+            numerator,
+            denominator,
+            SPM[code].text(),
+            SPM[code].source,
+        )
+        for code, (numerator, denominator) in counts.items()
+    ]
 
 
 @router.get("/stunting", response_model=StuntingOut, operation_id="stuntingPrevalence")
@@ -61,29 +102,7 @@ async def stunting(
 ) -> Any:
     """Stunting, wasting and underweight prevalence among balita measured in the period."""
     p = _period(period)
-    area = await _area(session, principal, wilayah, posyandu_id)
-    c = await queries.stunting_counts(session, area, p)
-    stunted_total = c["stunted"] + c["severely_stunted"]
-    return StuntingOut(
-        wilayah=area.wilayah,
-        posyandu_id=area.posyandu_id,
-        period=p.label,
-        **c,
-        stunting_percent=percent(stunted_total, c["measured"]),
-        severely_stunted_percent=percent(c["severely_stunted"], c["measured"]),
-        wasted_percent=percent(c["wasted"], c["measured"]),
-        underweight_percent=percent(c["underweight"], c["measured"]),
-        definition=IndicatorValue(
-            code=STUNTING.code,
-            name=STUNTING.name,
-            numerator=stunted_total,
-            denominator=c["measured"],
-            percent=percent(stunted_total, c["measured"]),
-            numerator_definition=STUNTING.numerator,
-            denominator_definition=STUNTING.denominator,
-            source=STUNTING.source,
-        ),
-    )
+    return await _stunting(session, await _area(session, principal, wilayah, posyandu_id), p)
 
 
 @router.get("/spm", response_model=SpmOut, operation_id="spmHealthIndicators")
@@ -97,22 +116,65 @@ async def spm(
     """SPM kesehatan indicators this data can count, each numerator / denominator / percent."""
     p = _period(period)
     area = await _area(session, principal, wilayah, posyandu_id)
-    counts = await queries.spm_counts(session, area, p)
-    values = []
-    for code, (numerator, denominator) in counts.items():
-        d = SPM[code]
-        values.append(
-            IndicatorValue(
-                code=code,
-                name=d.name,
-                numerator=numerator,
-                denominator=denominator,
-                percent=percent(numerator, denominator),
-                numerator_definition=d.numerator,
-                denominator_definition=d.denominator,
-                source=d.source,
-            )
-        )
+    values = await _spm(session, area, p)
     return SpmOut(
         wilayah=area.wilayah, posyandu_id=area.posyandu_id, period=p.label, indicators=values
     )
+
+
+aggregates = APIRouter(prefix="/v1", tags=["indicators"])
+
+
+@aggregates.get("/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
+async def indicators(
+    session: SessionDep,
+    principal: AggregateReader,
+    period: str = PERIOD,
+    wilayah: str | None = WILAYAH,
+    posyandu_id: str | None = None,
+) -> Any:
+    """The SPM kesehatan indicators in the shape every field service shares (scorecards)."""
+    p = _period(period)
+    return await _spm(session, await _area(session, principal, wilayah, posyandu_id), p)
+
+
+@aggregates.get("/summary", response_model=HealthSummary, operation_id="getSummary")
+async def summary(
+    session: SessionDep,
+    principal: AggregateReader,
+    period: str = PERIOD,
+    wilayah: str | None = WILAYAH,
+    posyandu_id: str | None = None,
+) -> Any:
+    """Stunting and SPM kesehatan together, for a posyandu profile."""
+    p = _period(period)
+    area = await _area(session, principal, wilayah, posyandu_id)
+    return HealthSummary(
+        period=p.label,
+        stunting=await _stunting(session, area, p),
+        indicators=await _spm(session, area, p),
+    )
+
+
+@aggregates.get(
+    "/stunting/by-desa", response_model=list[DesaStunting], operation_id="stuntingByDesa"
+)
+async def stunting_by_desa(
+    session: SessionDep,
+    principal: AggregateReader,
+    period: str = PERIOD,
+    wilayah: str | None = WILAYAH,
+) -> Any:
+    """Stunting prevalence per desa under a wilayah (priority loci), one query."""
+    p = _period(period)
+    area = await _area(session, principal, wilayah, None)
+    return [
+        DesaStunting(
+            desa_code=row["desa_code"],
+            measured=row["measured"],
+            stunted=row["stunted"] + row["severely_stunted"],
+            severely_stunted=row["severely_stunted"],
+            prevalence_percent=percent(row["stunted"] + row["severely_stunted"], row["measured"]),
+        )
+        for row in await queries.stunting_by_desa(session, area, p)
+    ]

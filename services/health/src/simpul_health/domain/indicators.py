@@ -8,43 +8,10 @@ service's data; the counting is SQL (``simpul_health.queries``).
 
 from __future__ import annotations
 
-import calendar
 import math
-import re
 from dataclasses import dataclass
-from datetime import date
 
-from simpul_health.domain import RuleViolation
-
-_PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    start: date
-    end: date  # inclusive
-
-    @property
-    def months(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-
-
-def parse_period(text: str) -> Period:
-    """``2025`` (year), ``2025-Q1`` (quarter) or ``2025-03`` (month)."""
-    match = _PERIOD.match(text)
-    if not match:
-        raise RuleViolation("period", "period_format", "Use YYYY, YYYY-Qn or YYYY-MM.")
-    year = int(match.group(1))
-    if match.group(2):
-        first = last = int(match.group(2))
-    elif match.group(3):
-        first = (int(match.group(3)) - 1) * 3 + 1
-        last = first + 2
-    else:
-        first, last = 1, 12
-    end = date(year, last, calendar.monthrange(year, last)[1])
-    return Period(text, date(year, first, 1), end)
+from simpul_platform.indicators import Period
 
 
 @dataclass(frozen=True)
@@ -54,6 +21,9 @@ class IndicatorDefinition:
     numerator: str
     denominator: str
     source: str
+
+    def text(self) -> str:
+        return f"{self.numerator} ÷ {self.denominator}"
 
 
 # Balita weighed at least 8 times a year (Permenkes 4/2019, SPM 4: penimbangan minimal 8 kali
@@ -124,7 +94,3 @@ SPM: dict[str, IndicatorDefinition] = {
         ),
     )
 }
-
-
-def percent(numerator: int, denominator: int) -> float | None:
-    return round(100.0 * numerator / denominator, 1) if denominator else None

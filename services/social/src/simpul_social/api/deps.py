@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from simpul_platform.auth import Principal, require_roles
+from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
 from simpul_social.settings import SocialSettings
 
 OPD = "opd:social"
@@ -25,7 +25,7 @@ Writer = Annotated[Principal, Depends(require_roles(OPD, KADER))]
 Village = Annotated[Principal, Depends(require_roles(OPD, KADER, DESA))]
 Opd = Annotated[Principal, Depends(require_roles(OPD))]
 Reader = Annotated[Principal, Depends(require_roles(OPD, KADER))]
-AggregateReader = Annotated[Principal, Depends(require_roles(OPD, KADER, DPMD))]
+AggregateReader = Annotated[Principal, Depends(require_roles(OPD, KADER, *AGGREGATE_READER_ROLES))]
 
 
 def _settings(request: Request) -> SocialSettings:

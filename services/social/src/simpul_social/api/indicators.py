@@ -14,7 +14,7 @@ from simpul_platform.uow import SessionDep
 from simpul_social.api.deps import AggregateReader, SettingsDep
 from simpul_social.ops import aggregates
 from simpul_social.ops.common import local_today
-from simpul_social.schemas_summary import Summary
+from simpul_social.schemas_summary import DesaPoverty, Summary
 
 router = APIRouter(tags=["indicators"])
 WilayahQuery = Annotated[
@@ -78,3 +78,17 @@ async def summary(
     window = _period(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
     return await aggregates.summary(session, scope, window, local_today(settings))
+
+
+@router.get("/v1/summary/by-desa", response_model=list[DesaPoverty], operation_id="povertyByDesa")
+async def poverty_by_desa(
+    session: SessionDep,
+    principal: AggregateReader,
+    period: PeriodQuery,
+    wilayah: WilayahQuery = None,
+) -> Any:
+    """Share of households in deciles 1–4 per desa under a wilayah (DTSEN as of now; the
+    period is accepted for symmetry with the other views)."""
+    _period(period)
+    scope = await _scope(session, principal, wilayah, None)
+    return await aggregates.poverty_by_desa(session, scope)

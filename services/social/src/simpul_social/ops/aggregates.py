@@ -23,7 +23,7 @@ from simpul_social.models import (
     StuntingReaction,
 )
 from simpul_social.ops.priority import in_wilayah
-from simpul_social.schemas_summary import OpenCaseBrief, PriorityCaseSummary, Summary
+from simpul_social.schemas_summary import DesaPoverty, OpenCaseBrief, PriorityCaseSummary, Summary
 
 PERMENSOS = "Permensos 9/2018 (SPM bidang sosial daerah kabupaten/kota), rehabilitasi sosial "
 PRIORITY = (1, 4)
@@ -262,3 +262,30 @@ async def summary(session: AsyncSession, scope: Scope, period: Period, today: da
         stunting_decisions={decision: int(n) for decision, n in decisions.all()},
         open_leads=int(leads),
     )
+
+
+async def poverty_by_desa(session: AsyncSession, scope: Scope) -> list[DesaPoverty]:
+    """Households, assessed households and deciles 1–4 per desa (priority loci), one query."""
+    low, high = PRIORITY
+    poor = and_(col(Household.decile) >= low, col(Household.decile) <= high)
+    rows = await session.execute(
+        select(
+            col(Household.desa_code),
+            func.count(),
+            func.count(col(Household.decile)),
+            func.coalesce(func.sum(case((poor, 1), else_=0)), 0),
+        )
+        .where(scope.where(Household))
+        .group_by(col(Household.desa_code))
+        .order_by(col(Household.desa_code))
+    )
+    return [
+        DesaPoverty(
+            desa_code=desa,
+            households=int(total),
+            households_assessed=int(assessed),
+            deciles_1_4=int(deciles_1_4),
+            share_deciles_1_4=percent(int(deciles_1_4), int(assessed)),
+        )
+        for desa, total, assessed, deciles_1_4 in rows.all()
+    ]
