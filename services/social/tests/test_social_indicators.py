@@ -153,7 +153,7 @@ async def test_indicators_and_summary_equal_hand_counts(social: Social) -> None:
     rows = {row["desa_code"]: row for row in by_desa.json()}
     rapak_desa = next(code for code in rows if code.startswith("64.02.06."))
     assert rows[rapak_desa] == {
-        "desa_code": body_desa,
+        "desa_code": rapak_desa,
         "households": 6,
         "households_assessed": 5,
         "deciles_1_4": 4,
