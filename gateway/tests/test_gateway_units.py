@@ -82,13 +82,13 @@ def test_complete_loci_rank_before_incomplete_ones_and_missing_components_show()
                 "desa_code": "64.02.06.2001",
                 "share_deciles_1_4": 20.0,
                 "deciles_1_4": 2,
-                "households": 10,
+                "households_assessed": 10,
             },
             {
                 "desa_code": "64.02.06.2002",
                 "share_deciles_1_4": 80.0,
                 "deciles_1_4": 8,
-                "households": 10,
+                "households_assessed": 10,
             },
         ],
     )
@@ -99,5 +99,7 @@ def test_complete_loci_rank_before_incomplete_ones_and_missing_components_show()
         ("64.02.06.2003", 90.0, False),
     ]
     assert loci[1].name == "Desa A"
+    poverty_of_second = next(c for c in loci[0].components if c.name == "poverty_deciles_1_4")
+    assert (poverty_of_second.numerator, poverty_of_second.denominator) == (8, 10)
     missing = [c for c in loci[2].components if c.percent is None]
     assert [c.name for c in missing] == ["poverty_deciles_1_4"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from fastapi import Request
 
+from simpul_gateway.clients import CLIENTS, FieldClient, HealthClient, SocialClient
 from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.upstream import CircuitBreaker, Upstream
 from simpul_platform.indicators import SPM_FIELDS, SpmField
@@ -14,7 +16,7 @@ from simpul_platform.indicators import SPM_FIELDS, SpmField
 @dataclass
 class Upstreams:
     registry: Upstream
-    fields: dict[SpmField, Upstream]
+    fields: dict[SpmField, FieldClient]
 
     @classmethod
     def from_settings(cls, settings: GatewaySettings) -> Upstreams:
@@ -31,11 +33,19 @@ class Upstreams:
         urls = settings.field_urls()
         return cls(
             registry=build("registry", settings.registry_url),
-            fields={field: build(field, urls[field]) for field in SPM_FIELDS},
+            fields={field: CLIENTS[field](build(field, urls[field])) for field in SPM_FIELDS},
         )
 
+    @property
+    def health(self) -> HealthClient:
+        return cast(HealthClient, self.fields["health"])
+
+    @property
+    def social(self) -> SocialClient:
+        return cast(SocialClient, self.fields["social"])
+
     def all(self) -> list[Upstream]:
-        return [self.registry, *self.fields.values()]
+        return [self.registry, *(client.upstream for client in self.fields.values())]
 
     async def close(self) -> None:
         for upstream in self.all():

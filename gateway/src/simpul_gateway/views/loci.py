@@ -27,8 +27,6 @@ from simpul_gateway.views.common import (
 )
 
 router = APIRouter(prefix="/v1", tags=["views"])
-STUNTING_PATH = "/v1/stunting/by-desa"
-POVERTY_PATH = "/v1/summary/by-desa"
 
 
 @router.get("/priority-loci", response_model=PriorityLoci, operation_id="getPriorityLoci")
@@ -55,10 +53,9 @@ async def priority_loci(
         else weight_poverty,
     }
     token, ups = caller_token(request), upstreams(request)
-    query = {"wilayah": wilayah, "period": chosen.label}
     stunting, poverty, names = await asyncio.gather(
-        ups.fields["health"].get(STUNTING_PATH, token, query),
-        ups.fields["social"].get(POVERTY_PATH, token, query),
+        ups.health.stunting_by_desa(token, wilayah, chosen.label),
+        ups.social.poverty_by_desa(token, wilayah, chosen.label),
         _desa_names(ups.registry, wilayah, token),
     )
     loci = _rank(_components(stunting, poverty, weights), names)
@@ -83,7 +80,7 @@ def _components(
             "social",
             "share_deciles_1_4",
             "deciles_1_4",
-            "households",
+            "households_assessed",
         ),
     ]
     for answer, name, field, percent_key, numerator_key, denominator_key in rows:

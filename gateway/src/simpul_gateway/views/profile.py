@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from simpul_gateway.access import CrossFieldReader
 from simpul_gateway.schemas import CrossFieldCase, FieldSection, PosyanduProfile
 from simpul_gateway.upstream import Answer, Status
-from simpul_gateway.upstreams import upstreams
+from simpul_gateway.upstreams import Upstreams, upstreams
 from simpul_gateway.views.common import (
     PeriodQuery,
     caller_token,
@@ -40,11 +40,10 @@ async def posyandu_profile(
     """One posyandu across all six fields, with open cross-field cases and their due dates."""
     chosen = resolve_period(period)
     token, ups = caller_token(request), upstreams(request)
-    scope = {"posyandu_id": posyandu_id, "period": chosen.label}
     identity, staffing, *summaries = await asyncio.gather(
         ups.registry.get(f"/v1/posyandu/{posyandu_id}", token),
         ups.registry.get(f"/v1/posyandu/{posyandu_id}/staffing", token),
-        *(ups.fields[field].get("/v1/summary", token, scope) for field in SPM_FIELDS),
+        *(ups.fields[field].summary(token, posyandu_id, chosen.label) for field in SPM_FIELDS),
     )
     _require_identity(identity, posyandu_id)
     principal.require_wilayah(identity.data["desa_code"], hide=True)
@@ -53,7 +52,7 @@ async def posyandu_profile(
         posyandu=identity.data,
         staffing=upstream_section(staffing),
         fields=sections,
-        open_cases=_open_cases(sections),
+        open_cases=_open_cases(ups, sections),
         period=chosen.label,
     )
 
@@ -65,11 +64,11 @@ def _require_identity(identity: Answer, posyandu_id: str) -> None:
         raise UpstreamUnavailable(f"The registry did not answer: {identity.detail}")
 
 
-def _open_cases(sections: list[FieldSection]) -> list[CrossFieldCase]:
-    cases: list[CrossFieldCase] = []
-    for part in sections:
-        if part.status is not Status.OK or not isinstance(part.data, dict):
-            continue
-        for case in part.data.get("open_cases", []):
-            cases.append(CrossFieldCase(field=part.field, **case))
+def _open_cases(ups: Upstreams, sections: list[FieldSection]) -> list[CrossFieldCase]:
+    cases = [
+        case
+        for part in sections
+        if part.status is Status.OK and isinstance(part.data, dict)
+        for case in ups.fields[part.field].open_cases(part.data)
+    ]
     return sorted(cases, key=lambda c: (c.due_on is None, c.due_on))

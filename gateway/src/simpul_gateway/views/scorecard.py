@@ -28,10 +28,9 @@ async def scorecard(
     principal.require_wilayah(wilayah)
     chosen = resolve_period(period)
     token, ups = caller_token(request), upstreams(request)
-    query = {"wilayah": wilayah, "period": chosen.label}
     place, *answers = await asyncio.gather(
         ups.registry.get(f"/v1/wilayah/{wilayah}", token),
-        *(ups.fields[field].get("/v1/indicators", token, query) for field in SPM_FIELDS),
+        *(ups.fields[field].indicators(token, wilayah, chosen.label) for field in SPM_FIELDS),
     )
     rows = [
         row
