@@ -1,0 +1,350 @@
+"""DPMD's views through the gateway, with registry, health, social and the gateway as real
+uvicorn processes on the real broker and PostgreSQL, seeded only through their REST APIs.
+
+The data: two posyandu in Tenggarong. At Mawar two of four balita are stunted and their
+households are poor (decile 2), so social opens priority cases from health's events; at Melati
+nobody is stunted and the households are better off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from jsonschema import Draft7Validator
+
+from simpul_platform.auth import mint_token
+from simpul_platform.settings import ServiceSettings
+from simpul_platform.testing.asyncapi_schema import asyncapi_schema
+from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
+
+pytestmark = pytest.mark.e2e
+
+MAWAR_DESA, MELATI_DESA = "64.02.06.2012", "64.02.06.1002"
+TODAY = date.today()
+PERIOD = TODAY.strftime("%Y-%m")
+TIMEOUT_S = 1.0
+TOKENS = ServiceSettings(
+    environment="test", jwt_secret=TEST_JWT_SECRET, pseudonym_secret=TEST_PSEUDONYM_SECRET
+)
+
+
+def bearer(roles: list[str], wilayah: list[str], sub: str = "tester") -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(TOKENS, sub, roles, wilayah)}"}
+
+
+DPMD = bearer(["dpmd"], ["64.02"], "dpmd-kukar")
+
+
+def nik(birth: date, sex: str, serial: int) -> str:
+    day = birth.day + (40 if sex == "F" else 0)
+    return f"640206{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+
+
+@pytest.fixture(scope="module")
+def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
+    extra = {"GATEWAY_UPSTREAM_TIMEOUT_S": str(TIMEOUT_S), "GATEWAY_BREAKER_RESET_S": "2"}
+    started = Stack(
+        kafka_broker.bootstrap_servers,
+        postgres_server,
+        ["registry", "health", "social", "gateway"],
+        extra,
+    ).start()
+    try:
+        yield started
+    finally:
+        for name in ("health", "social"):  # a failed test may leave one paused
+            process = started.processes[name]._process
+            if process is not None:
+                os.killpg(process.pid, signal.SIGCONT)
+        started.stop()
+
+
+async def _post_when_replicated(
+    client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
+) -> dict[str, Any]:
+    """Field services learn of a new posyandu from registry events: retry until they have."""
+    deadline = time.monotonic() + 60
+    while True:
+        response = await client.post(url, json=body, headers=headers)
+        waiting = response.status_code == 422 and "unknown_posyandu" in response.text
+        if not waiting or time.monotonic() > deadline:
+            assert response.status_code == 201, response.text
+            result: dict[str, Any] = response.json()
+            return result
+        await asyncio.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        posyandu = {}
+        for name, desa in (("Posyandu Mawar", MAWAR_DESA), ("Posyandu Melati", MELATI_DESA)):
+            created = await client.post(
+                f"{stack.url('registry')}/v1/posyandu",
+                headers=DPMD,
+                json={"name": name, "desa_code": desa, "fields": ["health", "social"]},
+            )
+            assert created.status_code == 201, created.text
+            posyandu[name] = created.json()["id"]
+        await client.put(
+            f"{stack.url('registry')}/v1/targets/64.02",
+            headers=DPMD,
+            json={"target": 4, "due_date": "2026-12-31"},
+        )
+        opd_social = bearer(["opd:social"], ["64.02"], "dinsos-kukar")
+        opd_health = bearer(["opd:health"], ["64.02"], "dinkes-kukar")
+        children = [  # posyandu, sex, height (cm) for a 24-month-old: < 82 cm is stunted
+            ("Posyandu Mawar", "M", 78.0, 2),
+            ("Posyandu Mawar", "F", 77.0, 2),
+            ("Posyandu Mawar", "M", 88.0, 2),
+            ("Posyandu Mawar", "F", 87.0, 2),
+            ("Posyandu Melati", "M", 88.0, 8),
+            ("Posyandu Melati", "F", 86.0, 8),
+        ]
+        for serial, (name, sex, height, decile) in enumerate(children, start=1):
+            kk = f"64020601012000{serial:02d}"
+            await _post_when_replicated(
+                client,
+                f"{stack.url('social')}/v1/households",
+                {
+                    "kk": kk,
+                    "posyandu_id": posyandu[name],
+                    "address": "Jl. Mawar",
+                    "members": [],
+                    "decile": {"decile": decile, "source": "DTSEN", "assessed_on": "2026-01-15"},
+                },
+                opd_social,
+            )
+            birth = TODAY - timedelta(days=740)
+            target = await _post_when_replicated(
+                client,
+                f"{stack.url('health')}/v1/targets",
+                {
+                    "nik": nik(birth, sex, serial),
+                    "kk": kk,
+                    "name": f"Anak {serial}",
+                    "sex": sex,
+                    "birth_date": birth.isoformat(),
+                    "posyandu_id": posyandu[name],
+                },
+                opd_health,
+            )
+            measured = await client.post(
+                f"{stack.url('health')}/v1/posyandu/{posyandu[name]}/measurements",
+                headers=opd_health,
+                json={
+                    "target_id": target["id"],
+                    "measured_on": TODAY.isoformat(),
+                    "weight_kg": 10.5,
+                    "height_cm": height,
+                    "measure_position": "standing",
+                },
+            )
+            assert measured.status_code == 201, measured.text
+        await _wait_for_priority_cases(client, stack, posyandu["Posyandu Mawar"], expected=2)
+        yield posyandu
+
+
+async def _wait_for_priority_cases(
+    client: httpx.AsyncClient, stack: Stack, posyandu_id: str, expected: int
+) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        summary = await client.get(
+            f"{stack.url('social')}/v1/summary",
+            headers=DPMD,
+            params={"posyandu_id": posyandu_id, "period": PERIOD},
+        )
+        if summary.status_code == 200 and summary.json()["priority_cases"]["open"] == expected:
+            return
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"social never opened {expected} priority cases: {summary.text}")
+
+
+async def get(
+    stack: Stack, service: str, path: str, headers: dict[str, str] = DPMD, **params: Any
+) -> httpx.Response:
+    async with httpx.AsyncClient(timeout=30) as client:
+        return await client.get(f"{stack.url(service)}{path}", params=params, headers=headers)
+
+
+def by_field(sections: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {section["field"]: section for section in sections}
+
+
+async def test_posyandu_profile_shows_every_field_and_the_open_cases(stack, seeded):
+    mawar = seeded["Posyandu Mawar"]
+    response = await get(stack, "gateway", f"/v1/posyandu/{mawar}/profile", period=PERIOD)
+    assert response.status_code == 200, response.text
+    profile = response.json()
+    registry = (await get(stack, "registry", f"/v1/posyandu/{mawar}")).json()
+    assert profile["posyandu"] == registry
+    assert profile["staffing"]["status"] == "ok"
+    fields = by_field(profile["fields"])
+    assert list(fields) == ["health", "education", "social", "housing", "public_works", "trantib"]
+    assert {f: s["status"] for f, s in fields.items()} == {
+        "health": "ok",
+        "education": "not_available",
+        "social": "ok",
+        "housing": "not_available",
+        "public_works": "not_available",
+        "trantib": "not_available",
+    }
+    stunting = fields["health"]["data"]["stunting"]
+    assert (stunting["measured"], stunting["stunted"] + stunting["severely_stunted"]) == (4, 2)
+    assert fields["social"]["data"]["deciles_1_4"] == 4
+    assert [case["field"] for case in profile["open_cases"]] == ["social", "social"]
+    assert all(date.fromisoformat(case["due_on"]) > TODAY for case in profile["open_cases"])
+
+
+async def test_scorecard_rows_equal_the_services_own_figures(stack, seeded):
+    response = await get(stack, "gateway", "/v1/scorecard", wilayah="64.02", period=PERIOD)
+    assert response.status_code == 200, response.text
+    card = response.json()
+    for field in ("health", "social"):
+        own = (await get(stack, field, "/v1/indicators", wilayah="64.02", period=PERIOD)).json()
+        rows = [row["indicator"] for row in card["rows"] if row["field"] == field]
+        assert rows == own and rows, field
+    missing = {
+        row["field"]: row["status"]
+        for row in card["rows"]
+        if row["field"] not in ("health", "social")
+    }
+    assert missing == dict.fromkeys(
+        ("education", "housing", "public_works", "trantib"), "not_available"
+    )
+    assert card["name"] == "Kabupaten Kutai Kartanegara"
+    assert len(card["children"]) == 20  # Kukar's kecamatan, each a drill-down link
+    assert card["children"][0]["href"].startswith("/v1/scorecard?wilayah=64.02.")
+
+
+async def test_registration_progress_is_the_registry_answer(stack, seeded):
+    through = await get(stack, "gateway", "/v1/registration-progress", wilayah="64.02")
+    direct = await get(stack, "registry", "/v1/progress/64.02")
+    assert through.status_code == 200 and through.json() == direct.json()
+    assert through.json()["wilayah"]["total"] == 2 and through.json()["wilayah"]["target"] == 4
+
+
+async def test_priority_loci_rank_the_stunted_and_poor_desa_first(stack, seeded):
+    response = await get(stack, "gateway", "/v1/priority-loci", wilayah="64.02.06", period=PERIOD)
+    assert response.status_code == 200, response.text
+    loci = response.json()["loci"]
+    assert [locus["code"] for locus in loci] == [MAWAR_DESA, MELATI_DESA]
+    first = {c["name"]: c for c in loci[0]["components"]}
+    assert (
+        first["stunting_prevalence"]["numerator"],
+        first["stunting_prevalence"]["denominator"],
+        first["stunting_prevalence"]["percent"],
+    ) == (2, 4, 50.0)
+    assert first["poverty_deciles_1_4"]["percent"] == 100.0
+    assert loci[0]["score"] == round(0.6 * 50.0 + 0.4 * 100.0, 2)
+    assert loci[1]["score"] == 0.0 and loci[0]["complete"] and loci[0]["name"]
+    reweighted = await get(
+        stack,
+        "gateway",
+        "/v1/priority-loci",
+        wilayah="64.02.06",
+        period=PERIOD,
+        weight_stunting=1,
+        weight_poverty=0,
+    )
+    assert reweighted.json()["loci"][0]["score"] == 50.0
+
+
+async def test_event_catalogue_validates_and_lists_every_published_type(stack, seeded):
+    response = await get(stack, "gateway", "/v1/events/asyncapi.json")
+    document = response.json()
+    assert list(Draft7Validator(asyncapi_schema()).iter_errors(document)) == []
+    types = set(document["components"]["messages"])
+    for expected in (
+        "registry.posyandu.registered.v1",
+        "registry.kader.assigned.v1",
+        "health.child.measured.v1",
+        "health.stunting.detected.v1",
+        "social.priority_case.opened.v1",
+        "social.aid.distributed.v1",
+    ):
+        assert expected in types
+    assert set(document["channels"]) == {
+        "simpul.registry.v1",
+        "simpul.health.v1",
+        "simpul.social.v1",
+    }
+
+
+async def test_roles_and_wilayah_are_enforced(stack, seeded):
+    mawar = seeded["Posyandu Mawar"]
+    opd = await get(
+        stack,
+        "gateway",
+        "/v1/scorecard",
+        headers=bearer(["opd:health"], ["64.02"]),
+        wilayah="64.02",
+        period=PERIOD,
+    )
+    assert opd.status_code == 403 and "Cross-field" in opd.json()["detail"]
+    other_kabupaten = bearer(["dpmd"], ["64.03"])
+    assert (
+        await get(
+            stack,
+            "gateway",
+            "/v1/scorecard",
+            headers=other_kabupaten,
+            wilayah="64.02",
+            period=PERIOD,
+        )
+    ).status_code == 403
+    assert (
+        await get(stack, "gateway", f"/v1/posyandu/{mawar}/profile", headers=other_kabupaten)
+    ).status_code == 404
+    tp = bearer(["tp:kecamatan"], ["64.02.06"])
+    assert (
+        await get(stack, "gateway", f"/v1/posyandu/{mawar}/profile", headers=tp, period=PERIOD)
+    ).status_code == 200
+    assert (
+        await get(stack, "gateway", "/v1/scorecard", headers=tp, wilayah="64.02", period=PERIOD)
+    ).status_code == 403
+    assert (
+        await get(stack, "gateway", "/v1/scorecard", headers={}, wilayah="64.02")
+    ).status_code == 401
+
+
+async def test_a_stopped_service_gives_a_partial_answer_in_time(stack, seeded):
+    mawar = seeded["Posyandu Mawar"]
+    stack.processes["social"].stop()
+    try:
+        started = time.monotonic()
+        response = await get(stack, "gateway", f"/v1/posyandu/{mawar}/profile", period=PERIOD)
+        elapsed = time.monotonic() - started
+        assert response.status_code == 200
+        fields = by_field(response.json()["fields"])
+        assert fields["social"]["status"] == "unavailable"
+        assert fields["health"]["status"] == "ok"
+        assert response.json()["open_cases"] == []
+        assert elapsed < TIMEOUT_S + 1.0
+    finally:
+        stack.restart("social")
+
+
+async def test_a_hanging_service_is_cut_off_at_the_timeout(stack, seeded):
+    health = stack.processes["health"]._process
+    assert health is not None
+    os.killpg(health.pid, signal.SIGSTOP)  # accepts connections, answers nothing
+    try:
+        started = time.monotonic()
+        response = await get(stack, "gateway", "/v1/scorecard", wilayah="64.02", period=PERIOD)
+        elapsed = time.monotonic() - started
+    finally:
+        os.killpg(health.pid, signal.SIGCONT)
+    assert response.status_code == 200
+    statuses = {row["field"]: row["status"] for row in response.json()["rows"]}
+    assert statuses["health"] == "timeout" and statuses["social"] == "ok"
+    assert TIMEOUT_S <= elapsed < TIMEOUT_S + 1.0
