@@ -7,6 +7,7 @@ posyandu replica), and a service database holds them all.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 platform_metadata = MetaData()
+
+# Services run SQLAlchemy Core statements (bulk inserts, the outbox, aggregates) through
+# SQLModel's session on purpose; its advice to use session.exec() does not apply to them.
+warnings.filterwarnings(
+    "ignore", message=r"(?s).*You probably want to use `session.exec", category=DeprecationWarning
+)
 
 
 class Database:
