@@ -18,7 +18,8 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
     closed = await social.known_posyandu(SEBULU, status="inactive")  # its children: skipped
     db, settings = social.app.state.db, social.settings
     counts = await load_demo(db, settings)
-    assert counts["households"] == 40 and counts["distributions"] > 0
+    assert counts["households"] == 2 * settings.demo_balita_per_posyandu  # one per child
+    assert counts["distributions"] > 0
     assert (await load_demo(db, settings)) == {"households": 0}  # loading twice is harmless
     async with db.sessions() as session:
         refs = set((await session.execute(select(Household.household_ref))).scalars())
@@ -28,7 +29,10 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
     # Health generates for every Kukar posyandu in its replica, in posyandu id order.
     kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
     children = health_demo.generate_balita(
-        kukar, seed=2025, per_posyandu=20, secret=settings.pseudonym_secret
+        kukar,
+        seed=2025,
+        per_posyandu=settings.demo_balita_per_posyandu,
+        secret=settings.pseudonym_secret,
     )
     expected = {c.target["household_ref"] for c in children if c.target["posyandu_id"] != closed}
     assert expected == refs

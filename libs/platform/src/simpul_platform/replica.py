@@ -12,16 +12,29 @@ harmless. Payloads are parsed tolerantly (unknown fields ignored).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.consumer import Consumer, Handler
+from simpul_platform.db import Database
 from simpul_platform.errors import InvalidInput
 from simpul_platform.events import Envelope, TolerantPayload
 
@@ -152,3 +165,24 @@ async def require_active_posyandu(
             field, "posyandu_inactive", f"Posyandu {posyandu_id} is {row['status']}."
         )
     return row
+
+
+async def wait_until_settled(db: Database, *, interval_s: float = 3.0, attempts: int = 200) -> int:
+    """Wait until the replica has rows and has stopped growing; returns how many it holds.
+
+    Demo loaders call this so that every field service generates its demo data from the same,
+    complete list of posyandu (their data is linked by the pseudonyms derived from it).
+    """
+    last = -1
+    for _ in range(attempts):
+        async with db.sessions() as session:
+            count = int(
+                (
+                    await session.execute(select(func.count()).select_from(posyandu_replica))
+                ).scalar_one()
+            )
+        if count and count == last:
+            return count
+        last = count
+        await asyncio.sleep(interval_s)
+    raise TimeoutError("the posyandu replica did not settle; is the registry publishing?")

@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
 
     idempotency_retention_hours: float = 24.0
 
+    # Size of the linked health/social demo (`./simpul up --demo`): balita per posyandu.
+    demo_balita_per_posyandu: int = Field(default=6, ge=1, le=200)
+
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:
         if self.environment != "development":

@@ -31,7 +31,7 @@ from simpul_platform.db import Database
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.pseudonym import household_ref, person_ref
-from simpul_platform.replica import posyandu_replica
+from simpul_platform.replica import posyandu_replica, wait_until_settled
 from simpul_platform.uow import UnitOfWork
 
 logger = logging.getLogger("simpul.health.demo")
@@ -191,15 +191,9 @@ async def _main() -> None:
     from simpul_health.app import MIGRATIONS
 
     await upgrade(MIGRATIONS, db.url)
-    for _ in range(60):  # the replica fills from the registry's events
-        async with db.sessions() as session:
-            if (
-                await session.execute(select(func.count()).select_from(posyandu_replica))
-            ).scalar_one():
-                break
-        await asyncio.sleep(2)
-    await asyncio.sleep(5)
-    print(f"demo: {await load_demo(db, settings)} measurements")
+    await wait_until_settled(db)  # every posyandu, as the social demo will see them
+    loaded = await load_demo(db, settings, per_posyandu=settings.demo_balita_per_posyandu)
+    print(f"demo: {loaded} measurements")
     await db.dispose()
 
 

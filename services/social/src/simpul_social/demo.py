@@ -25,7 +25,7 @@ from simpul_platform.db import Database
 from simpul_platform.errors import ProblemError
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
-from simpul_platform.replica import posyandu_replica
+from simpul_platform.replica import posyandu_replica, wait_until_settled
 from simpul_platform.uow import UnitOfWork
 from simpul_social.app import MIGRATIONS
 from simpul_social.domain.periods import PeriodType, label_of
@@ -95,7 +95,12 @@ def _balita(posyandu: list[tuple[str, str]], settings: SocialSettings) -> list[A
     from simpul_health.demo import generate_balita
 
     return list(
-        generate_balita(posyandu, seed=SEED, per_posyandu=20, secret=settings.pseudonym_secret)
+        generate_balita(
+            posyandu,
+            seed=SEED,
+            per_posyandu=settings.demo_balita_per_posyandu,
+            secret=settings.pseudonym_secret,
+        )
     )
 
 
@@ -194,25 +199,11 @@ async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
     return counts
 
 
-async def _replica_settled(db: Database, attempts: int = 90) -> None:
-    """Wait until the posyandu replica has rows and stopped growing (registry demo done)."""
-    last = -1
-    for _ in range(attempts):
-        async with db.sessions() as session:
-            count = (
-                await session.execute(select(func.count()).select_from(posyandu_replica))
-            ).scalar_one()
-        if count and count == last:
-            return
-        last = count
-        await asyncio.sleep(3)
-
-
 async def _main() -> None:
     settings = SocialSettings()
     db = Database(settings.resolved_database_url, settings.database_pool_size)
     await upgrade(MIGRATIONS, db.url)
-    await _replica_settled(db)
+    await wait_until_settled(db)
     print(f"demo: {await load_demo(db, settings)}")
     await db.dispose()
 

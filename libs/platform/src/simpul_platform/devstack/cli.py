@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from simpul_platform.devstack.kafka import KafkaBroker
@@ -34,6 +35,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="e.g. postgresql+asyncpg://u:p@host:5432/{database}",
     )
     parser.add_argument("--demo", action="store_true", help="load the Kutai Kartanegara demo data")
+    parser.add_argument(
+        "--demo-balita",
+        type=int,
+        default=6,
+        help="balita per posyandu in the demo (827 posyandu; 6 ≈ 5,000 balita)",
+    )
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--only", action="append", default=[], help="start only these services")
     parser.add_argument("--data-dir", type=Path, default=None, help="default: .data/")
@@ -79,14 +86,20 @@ def _service_env(
     }
 
 
-def _load_demo(processes: list[ServiceProcess]) -> None:
+def _load_demo(processes: list[ServiceProcess], balita_per_posyandu: int) -> None:
+    size = {"SIMPUL_DEMO_BALITA_PER_POSYANDU": str(balita_per_posyandu)}
     for process in processes:
         if process.entry.demo:
             print(f"  loading demo data: {process.entry.name} ...", flush=True)
+            started = time.monotonic()
             subprocess.run(
                 [sys.executable, "-m", process.entry.demo],
-                env={**os.environ, **process.env},
+                env={**os.environ, **process.env, **size},
                 check=True,
+            )
+            print(
+                f"  {process.entry.name} demo loaded in {time.monotonic() - started:.0f} s",
+                flush=True,
             )
 
 
@@ -129,7 +142,7 @@ def up(argv: list[str] | None = None) -> int:
         for process in processes:
             process.wait_healthy()
         if args.demo:
-            _load_demo(processes)
+            _load_demo(processes, args.demo_balita)
         _print_ready(broker, processes, data)
         stop.wait()
         print("\nStopping ...", flush=True)
