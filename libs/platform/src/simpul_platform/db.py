@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 platform_metadata = MetaData()
+# PostgreSQL's LIMIT/OFFSET are bigints: a larger offset is a 500 from the database, so list
+# endpoints bound it (``Query(ge=0, le=MAX_SQL_OFFSET)``) and answer a 422 naming the field.
+MAX_SQL_OFFSET = 2**63 - 1
 
 # Services run SQLAlchemy Core statements (bulk inserts, the outbox, aggregates) through
 # SQLModel's session on purpose; its advice to use session.exec() does not apply to them.

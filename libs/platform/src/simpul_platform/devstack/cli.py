@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from simpul_platform.devstack.kafka import KafkaBroker
+from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.ports import port_open
 from simpul_platform.devstack.project import project_root
 from simpul_platform.devstack.services import ServiceEntry, ServiceProcess, load_services
@@ -86,21 +87,31 @@ def _service_env(
     }
 
 
-def _load_demo(processes: list[ServiceProcess], balita_per_posyandu: int) -> None:
+def _load_demo(
+    processes: list[ServiceProcess], balita_per_posyandu: int, stop: threading.Event
+) -> None:
+    """Run each service's demo loader in turn; a stop request (Ctrl-C, SIGTERM) ends it."""
     size = {"SIMPUL_DEMO_BALITA_PER_POSYANDU": str(balita_per_posyandu)}
     for process in processes:
-        if process.entry.demo:
-            print(f"  loading demo data: {process.entry.name} ...", flush=True)
-            started = time.monotonic()
-            subprocess.run(
-                [sys.executable, "-m", process.entry.demo],
-                env={**os.environ, **process.env, **size},
-                check=True,
-            )
-            print(
-                f"  {process.entry.name} demo loaded in {time.monotonic() - started:.0f} s",
-                flush=True,
-            )
+        if not process.entry.demo or stop.is_set():
+            continue
+        print(f"  loading demo data: {process.entry.name} ...", flush=True)
+        started = time.monotonic()
+        loader = subprocess.Popen(
+            [sys.executable, "-m", process.entry.demo],
+            env={**os.environ, **process.env, **size},
+            preexec_fn=die_with_parent,
+        )
+        while loader.poll() is None and not stop.wait(0.5):
+            pass
+        if loader.poll() is None:
+            loader.terminate()
+            loader.wait(timeout=30)
+            return
+        if loader.returncode != 0:
+            raise RuntimeError(f"the {process.entry.name} demo failed ({loader.returncode})")
+        elapsed = time.monotonic() - started
+        print(f"  {process.entry.name} demo loaded in {elapsed:.0f} s", flush=True)
 
 
 def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Path) -> None:
@@ -142,7 +153,7 @@ def up(argv: list[str] | None = None) -> int:
         for process in processes:
             process.wait_healthy()
         if args.demo:
-            _load_demo(processes, args.demo_balita)
+            _load_demo(processes, args.demo_balita, stop)
         _print_ready(broker, processes, data)
         stop.wait()
         print("\nStopping ...", flush=True)
