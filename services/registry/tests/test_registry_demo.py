@@ -38,3 +38,7 @@ async def test_demo_generator_and_loader(make_settings, postgres_url):
         progress = (await registry.client.get("/v1/progress/64.02",
                                               headers=registry.dpmd)).json()
         assert progress["wilayah"]["total"] == 30
+        assert progress["wilayah"]["target"] == 30  # the demo's DPMD target: all of them
+        assert progress["due_date"].endswith("-10-31")
+        registered = statuses.get("registered", 0)
+        assert progress["wilayah"]["share_of_target"] == round(registered / 30, 4)

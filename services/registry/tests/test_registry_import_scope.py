@@ -160,3 +160,14 @@ async def test_wilayah_browse(registry):
     assert len(provinces) == 38
     assert (await registry.client.get("/v1/wilayah/64.99",
                                       headers=registry.tp)).status_code == 404
+
+
+async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry):
+    """Found by bench/fuzz.py: (page - 1) × page_size past PostgreSQL's bigint was a 500."""
+    response = await registry.client.get(
+        "/v1/posyandu", params={"page": 2**62}, headers=registry.dpmd
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    error = response.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("query.page", "less_than_equal")

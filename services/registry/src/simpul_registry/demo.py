@@ -15,7 +15,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -27,7 +27,7 @@ from simpul_platform.uow import UnitOfWork
 from simpul_registry import wilayah
 from simpul_registry.domain.fields import SpmField
 from simpul_registry.domain.lifecycle import Action
-from simpul_registry.models import Posyandu
+from simpul_registry.models import Posyandu, Target
 from simpul_registry.ops.lifecycle import apply_action
 from simpul_registry.ops.people import assign_person
 from simpul_registry.ops.posyandu import create_posyandu
@@ -145,7 +145,16 @@ async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827
             bar.update(min(batch, len(items) - start))
     if bar is not None:
         bar.close()
+    await _set_kukar_target(db, actor, count)
     return len(items)
+
+
+async def _set_kukar_target(db: Database, actor: str, count: int) -> None:
+    """The DPMD's target: every Kukar posyandu registered by the end of October."""
+    async with db.transaction() as session:
+        session.add(Target(wilayah_code=KUKAR, target=count,
+                           due_date=date(date.today().year, 10, 31), set_by=actor,
+                           set_at=datetime.now(UTC)))
 
 
 async def _main() -> None:

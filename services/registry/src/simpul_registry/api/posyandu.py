@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
 
 from simpul_platform.auth import NATIONWIDE, CurrentPrincipal
+from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_registry.api.deps import Writer, load_visible
 from simpul_registry.domain.fields import SpmField, decode_fields
@@ -61,7 +62,7 @@ async def list_posyandu(
     status: Status | None = None,
     field: SpmField | None = None,
     q: str | None = Query(default=None, min_length=1, max_length=80, description="Name contains"),
-    page: int = Query(default=1, ge=1),
+    page: int = Query(default=1, ge=1, le=MAX_SQL_OFFSET // 500),
     page_size: int = Query(default=50, ge=1, le=500),
 ) -> Any:
     """Posyandu in the caller's wilayah, filtered and paginated (ordered by desa, then name)."""
