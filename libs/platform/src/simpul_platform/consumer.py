@@ -98,12 +98,16 @@ class ConsumerRunner:
                 backoff = min(backoff * 2, self.settings.relay_max_backoff_s)
 
     async def _update_lag(self, kafka: AIOKafkaConsumer) -> None:
-        """Records between this consumer's position and the end of its partitions."""
+        """Records between this consumer's position and the end of its partitions; unknown
+        (None) until it has partitions and has fetched from each, so 0 means caught up."""
+        partitions = kafka.assignment()
+        highwaters = {partition: kafka.highwater(partition) for partition in partitions}
+        if not partitions or any(h is None for h in highwaters.values()):
+            self.lag = None
+            return
         total = 0
-        for partition in kafka.assignment():
-            highwater = kafka.highwater(partition)
-            if highwater is not None:
-                total += max(highwater - await kafka.position(partition), 0)
+        for partition, highwater in highwaters.items():
+            total += max((highwater or 0) - await kafka.position(partition), 0)
         self.lag = total
         metrics.CONSUMER_LAG.labels(self.settings.service_name, self.consumer.name).set(total)
 
