@@ -33,7 +33,9 @@ from simpul_platform.errors import (
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
-STALE_AFTER = timedelta(seconds=60)
+# A key row without a response means the effects committed and the response is being stored
+# (milliseconds) or never will be (the process died): a retrying client is told so quickly.
+STALE_AFTER = timedelta(seconds=5)
 
 idempotency_table = Table(
     "idempotency_keys",

@@ -263,7 +263,12 @@ def _random_cluster_id() -> str:
     # Kafka cluster ids are 16 random bytes, base64url without padding (22 characters).
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # Like Kafka's own Uuid.randomUuid(): never start with "-", or the format command takes
+    # the id for an option (about one start in 64 failed that way).
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
