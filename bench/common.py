@@ -1,0 +1,490 @@
+"""What every benchmark shares: the real broker, PostgreSQL and services (started by the same
+code the tests use), tokens, demo-data seeding, the HTTP retry loop, percentiles and printing.
+
+Everything listens on 127.0.0.1; every process started here is stopped by ``Infra.__exit__``
+(and, if we are killed, by the kernel: the devstack children die with their parent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import math
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+
+from simpul_health.demo import DemoChild, generate_balita
+from simpul_health.domain.zscores import _by_age
+from simpul_platform.auth import mint_token
+from simpul_platform.devstack.kafka import KafkaBroker
+from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
+from simpul_platform.pseudonym import household_ref, person_ref
+from simpul_platform.settings import ServiceSettings
+from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
+
+KUKAR = "64.02"
+TODAY = date.today()
+TOKENS = ServiceSettings(
+    environment="test", jwt_secret=TEST_JWT_SECRET, pseudonym_secret=TEST_PSEUDONYM_SECRET
+)
+STUNTED_HAZ = -2.6  # one measurement at this HAZ opens a stunting episode (→ a priority case)
+HEALTHY_HAZ = 0.0
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def bearer(roles: Sequence[str], wilayah: Sequence[str] = (KUKAR,), sub: str = "bench") -> dict:
+    return {"Authorization": f"Bearer {mint_token(TOKENS, sub, list(roles), list(wilayah))}"}
+
+
+DPMD = bearer(["dpmd"], sub="bench-dpmd")
+OPD_HEALTH = bearer(["opd:health"], sub="bench-dinkes")
+OPD_SOCIAL = bearer(["opd:social"], sub="bench-dinsos")
+
+
+# --------------------------------------------------------------------------- processes
+
+
+class Infra:
+    """PostgreSQL + (optionally) the Kafka broker, and the stacks started on them.
+
+    ``with Infra() as infra: stack = infra.stack("registry", "health")``; on exit every stack,
+    the broker and the database server are stopped, even after an error or Ctrl-C.
+    """
+
+    def __init__(self, *, broker: bool = True, partitions: int = 3) -> None:
+        self.want_broker = broker
+        self.partitions = partitions
+        self.postgres: PostgresServer | None = None
+        self.broker: KafkaBroker | None = None
+        self.stacks: list[Stack] = []
+
+    def __enter__(self) -> Infra:
+        try:
+            ensure_postgres_installed()
+            self.postgres = PostgresServer().start()
+            if self.want_broker:
+                self.broker = start_broker(self.partitions)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for stack in reversed(self.stacks):
+            with contextlib.suppress(Exception):
+                stack.stop()
+        if self.broker is not None:
+            with contextlib.suppress(Exception):
+                self.broker.close()
+        if self.postgres is not None:
+            with contextlib.suppress(Exception):
+                self.postgres.stop()
+
+    @property
+    def bootstrap(self) -> str:
+        assert self.broker is not None
+        return self.broker.bootstrap_servers
+
+    def stack(self, *names: str, extra_env: dict[str, str] | None = None) -> Stack:
+        return start_stack(self.bootstrap, self.postgres, names, extra_env, self.stacks)
+
+
+def start_broker(partitions: int) -> KafkaBroker:
+    """A started KafkaBroker. Works around a devstack bug: a random cluster id starting with
+    "-" makes ``kafka-storage format -t <id>`` fail (1 start in 64); try a fresh one."""
+    for attempt in range(3):
+        broker = KafkaBroker(default_partitions=partitions)
+        try:
+            return broker.start()
+        except RuntimeError as exc:
+            broker.close()
+            if "storage format failed" not in str(exc) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def start_stack(
+    bootstrap: str,
+    postgres: Any,
+    names: Sequence[str],
+    extra_env: dict[str, str] | None = None,
+    registry: list[Stack] | None = None,
+) -> Stack:
+    """A Stack of real uvicorn services; registered for cleanup before it starts."""
+    env = {"SIMPUL_LOG_LEVEL": "WARNING", **(extra_env or {})}
+    stack = Stack(bootstrap, postgres, list(names), env)
+    if registry is not None:
+        registry.append(stack)
+    try:
+        return stack.start()
+    except BaseException:
+        stack.stop()
+        raise
+
+
+def quiet_kafka_logs() -> None:
+    """Clients log every refused connection while a broker is down; figures matter here."""
+    for name in ("aiokafka", "kafka"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def dsn(url: str) -> str:
+    """asyncpg's DSN for a SQLAlchemy URL from Stack.databases / PostgresServer.create_database."""
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@contextlib.asynccontextmanager
+async def connect(url: str) -> Any:
+    conn = await asyncpg.connect(dsn(url))
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def scalar(url: str, sql: str, *args: Any) -> Any:
+    async with connect(url) as conn:
+        return await conn.fetchval(sql, *args)
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def kukar_desa(count: int) -> list[str]:
+    from simpul_registry import wilayah
+
+    desa = [d.code for k in wilayah.children(KUKAR) for d in wilayah.children(k.code)]
+    return [desa[i % len(desa)] for i in range(count)]
+
+
+async def create_posyandu(
+    client: httpx.AsyncClient,
+    stack: Stack,
+    count: int,
+    fields: Sequence[str] = ("health", "social"),
+    label: str = "Bench",
+) -> list[tuple[str, str]]:
+    """``count`` posyandu through the registry's REST API; returns (id, desa code) pairs."""
+    semaphore = asyncio.Semaphore(8)
+
+    async def one(i: int, desa: str) -> tuple[str, str]:
+        async with semaphore:
+            response = await client.post(
+                f"{stack.url('registry')}/v1/posyandu",
+                headers=DPMD,
+                json={
+                    "name": f"Posyandu {label} {i + 1}",
+                    "desa_code": desa,
+                    "fields": list(fields),
+                },
+            )
+            response.raise_for_status()
+            return response.json()["id"], desa
+
+    return list(await asyncio.gather(*(one(i, d) for i, d in enumerate(kukar_desa(count)))))
+
+
+async def wait_replicas(
+    stack: Stack, ids: Sequence[str], services: Sequence[str], timeout: float = 120.0
+) -> None:
+    """Field services learn posyandu from registry events; wait until every replica has them."""
+    deadline = time.monotonic() + timeout
+    for service in services:
+        url = stack.databases[service]
+        while True:
+            found = await scalar(
+                url,
+                "SELECT count(*) FROM posyandu_replica WHERE posyandu_id = ANY($1::text[])",
+                list(ids),
+            )
+            if found == len(ids):
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{service} replica has {found} of {len(ids)} posyandu")
+            await asyncio.sleep(0.2)
+
+
+_ISSUED_NIKS: set[str] = set()  # across calls: several batches of children share a database
+
+
+def balita(
+    posyandu: Sequence[tuple[str, str]],
+    per_posyandu: int,
+    *,
+    seed: int,
+    stunted: float = 0.0,
+    serial_from: int = 0,
+) -> list[DemoChild]:
+    """health's demo generator, with each child's HAZ set: a ``stunted`` share at −2.6.
+
+    NIK and No. KK serials start at ``serial_from`` so that several batches of children can
+    share one database (both are unique there).
+    """
+    rng = random.Random(seed)
+    children = generate_balita(
+        list(posyandu), seed=seed, per_posyandu=per_posyandu, secret=TEST_PSEUDONYM_SECRET
+    )
+    out, niks = [], _ISSUED_NIKS
+    for i, child in enumerate(children):
+        target = dict(child.target)
+        if serial_from:
+            serial = serial_from + i
+            target["nik"] = f"{target['nik'][:12]}{serial % 9999 + 1:04d}"
+            target["kk"] = f"{target['kk'][:6]}01{serial:08d}"
+            target["person_ref"] = person_ref(TEST_PSEUDONYM_SECRET, target["nik"])
+            target["household_ref"] = household_ref(TEST_PSEUDONYM_SECRET, target["kk"])
+        haz = STUNTED_HAZ if rng.random() < stunted else HEALTHY_HAZ
+        if target["nik"] in niks:  # the 4-digit NIK serial repeats: skip a twin (NIK is unique)
+            continue
+        niks.add(target["nik"])
+        out.append(DemoChild(target, haz, 0.0))
+    return out
+
+
+async def insert_targets(stack: Stack, children: Sequence[DemoChild]) -> None:
+    """Targets straight into health's own ``targets`` table (COPY), as the demo rows are."""
+    columns = list(children[0].target)
+    async with connect(stack.databases["health"]) as conn:
+        await conn.copy_records_to_table(
+            "targets",
+            records=[tuple(c.target[k] for k in columns) for c in children],
+            columns=columns,
+        )
+
+
+async def insert_households(stack: Stack, children: Sequence[DemoChild], decile: int = 2) -> None:
+    """Each child's household in social's ``household`` table with a priority decile (COPY)."""
+    now = datetime.now(UTC)
+    rows = [
+        (
+            str(uuid.uuid4()),
+            c.target["kk"],
+            c.target["household_ref"],
+            c.target["posyandu_id"],
+            c.target["desa_code"],
+            "Jl. Bench",
+            decile,
+            "DTSEN",
+            date(2026, 1, 15),
+            "bench",
+            now,
+            "bench",
+            now,
+        )
+        for c in children
+    ]
+    columns = [
+        "id", "kk", "household_ref", "posyandu_id", "desa_code", "address", "decile",
+        "decile_source", "decile_assessed_on", "created_by", "created_at", "updated_by",
+        "updated_at",
+    ]  # fmt: skip
+    async with connect(stack.databases["social"]) as conn:
+        await conn.copy_records_to_table("household", records=rows, columns=columns)
+
+
+def measurement(child: DemoChild, on: date) -> dict[str, Any]:
+    """One weighing of ``child`` on ``on`` at the child's HAZ (WHO LMS tables from health)."""
+    sex, birth = child.target["sex"], child.target["birth_date"]
+    age = (on - birth).days
+    lhfa = _by_age("lhfa", sex, age)
+    length = lhfa["m"] * (1 + lhfa["l"] * lhfa["s"] * child.haz) ** (1 / lhfa["l"])
+    wfa = _by_age("wfa", sex, age)
+    waz = max(-3.0, 0.6 * child.haz)
+    weight = wfa["m"] * (1 + wfa["l"] * wfa["s"] * waz) ** (1 / wfa["l"])
+    return {
+        "target_id": child.target["id"],
+        "measured_on": on.isoformat(),
+        "weight_kg": round(weight, 1),
+        "height_cm": round(length, 1),
+        "measure_position": "recumbent" if age < 731 else "standing",
+        "confirmed_implausible": True,
+    }
+
+
+def bulk_requests(
+    children: Sequence[DemoChild], per_request: int, on: date | None = None
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(posyandu id, items) per request: each posyandu's children in chunks of ``per_request``."""
+    day = on or TODAY - timedelta(days=2)
+    by_posyandu: dict[str, list[DemoChild]] = {}
+    for child in children:
+        by_posyandu.setdefault(child.target["posyandu_id"], []).append(child)
+    out = []
+    for pid, mine in by_posyandu.items():
+        for i in range(0, len(mine), per_request):
+            out.append((pid, [measurement(c, day) for c in mine[i : i + per_request]]))
+    return out
+
+
+# --------------------------------------------------------------------------- writing over HTTP
+
+
+@dataclass
+class Ingest:
+    """What a client was told: every measurement id answered 2xx, and how it got there."""
+
+    acknowledged: set[str] = field(default_factory=set)
+    requests: int = 0
+    attempts: int = 0
+    replayed: int = 0  # answers carrying Idempotent-Replayed: true
+    rekeyed: int = 0  # "processed but response not kept": resent with a new key
+    created: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    latencies: list[float] = field(default_factory=list)  # successful attempts, seconds
+    answered_at: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
+
+
+async def post_bulk(
+    client: httpx.AsyncClient,
+    health_url: str,
+    posyandu_id: str,
+    items: list[dict[str, Any]],
+    ingest: Ingest,
+    *,
+    deadline: float,
+    headers: dict[str, str] = OPD_HEALTH,
+) -> dict[str, Any]:
+    """POST one bulk batch with an Idempotency-Key, retrying with the same key until a 2xx."""
+    key = str(uuid.uuid4())
+    url = f"{health_url}/v1/posyandu/{posyandu_id}/measurements/bulk"
+    body = {"posyandu_id": posyandu_id, "items": items}
+    ingest.requests += 1
+    in_progress_since: float | None = None
+    while True:
+        ingest.attempts += 1
+        started = time.perf_counter()
+        try:
+            response = await client.post(
+                url, json=body, headers={**headers, "Idempotency-Key": key}
+            )
+        except httpx.TransportError:
+            response = None
+        if response is not None and response.status_code == 200:
+            ingest.latencies.append(time.perf_counter() - started)
+            result: dict[str, Any] = response.json()
+            ingest.answered_at.append((datetime.now(UTC), result))
+            ingest.replayed += response.headers.get("idempotent-replayed") == "true"
+            ingest.created += result["created"]
+            ingest.duplicates += result["duplicates"]
+            ingest.rejected += result["rejected"]
+            ingest.acknowledged |= {
+                r["measurement_id"] for r in result["results"] if r.get("measurement_id")
+            }
+            return result
+        if response is not None and response.status_code == 409:
+            # The key's effects committed but the process died before keeping its response:
+            # "in progress" until STALE_AFTER (60 s), then "not kept". Health's own per-item
+            # dedupe makes a resend with a new key safe; it answers with the stored ids.
+            in_progress_since = in_progress_since or time.monotonic()
+            if "not kept" in response.text or time.monotonic() - in_progress_since > 5:
+                key, in_progress_since = str(uuid.uuid4()), None
+                ingest.rekeyed += 1
+        elif response is not None and response.status_code < 500 and response.status_code != 422:
+            raise RuntimeError(f"bulk upload refused: {response.status_code} {response.text[:300]}")
+        elif (
+            response is not None
+            and response.status_code == 422
+            and "unknown_posyandu" not in response.text
+        ):
+            raise RuntimeError(f"bulk upload refused: {response.text[:300]}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no 2xx for a bulk upload before the deadline ({response})")
+        await asyncio.sleep(0.2)
+
+
+async def paced(
+    count: int, rate_per_s: float, deadline: float, work: Callable[[int], Awaitable[None]]
+) -> None:
+    """Run ``work(i)`` for i < count, one after another, no faster than ``rate_per_s``."""
+    start = time.monotonic()
+    for i in range(count):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"stopped after {i} of {count}: deadline")
+        wait = start + i / rate_per_s - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        await work(i)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def ms(values_s: Sequence[float]) -> dict[str, float]:
+    return {
+        "p50": percentile(values_s, 50) * 1000,
+        "p99": percentile(values_s, 99) * 1000,
+        "max": max(values_s) * 1000 if values_s else math.nan,
+        "n": len(values_s),
+    }
+
+
+class Report:
+    """Prints figures as they come, each beside the target it stands against."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.verdicts: list[tuple[str, bool]] = []
+        print(f"== bench.{name}  ({datetime.now().isoformat(timespec='seconds')})", flush=True)
+
+    def figure(
+        self,
+        label: str,
+        value: float,
+        unit: str,
+        *,
+        target: str | None = None,
+        met: bool | None = None,
+    ) -> None:
+        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        line = f"  {label:<52} {shown:>12} {unit}"
+        if target is not None:
+            line += f"   target {target}: {'met' if met else 'MISSED'}"
+            self.verdicts.append((label, bool(met)))
+        print(line, flush=True)
+
+    def note(self, text: str) -> None:
+        print(f"  - {text}", flush=True)
+
+    def summary(self, text: str) -> None:
+        missed = [label for label, met in self.verdicts if not met]
+        verdict = "all targets met" if not missed else f"missed: {', '.join(missed)}"
+        print(f"SUMMARY {self.name}: {text} ({verdict})", flush=True)
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--quick", action="store_true", help="a short run (fewer records, less time)")
+    return p
+
+
+@contextlib.contextmanager
+def timed() -> Iterator[Callable[[], float]]:
+    start = time.perf_counter()
+    end: list[float] = []
+    yield lambda: (end[0] if end else time.perf_counter()) - start
+    end.append(time.perf_counter())

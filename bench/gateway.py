@@ -1,0 +1,201 @@
+"""Gateway: posyandu profile and kabupaten scorecard latency under N concurrent clients,
+against calling the services directly for the same data.
+
+registry, health, social and the gateway run under uvicorn. Demo data: posyandu through the
+registry's REST API, their balita (health's demo generator, 15% stunted) measured through
+health's bulk endpoint, households with deciles in social, and the priority cases social opens
+from health's events. Then ``--clients`` clients (default 8) each make ``--requests`` calls:
+
+* through the gateway: ``GET /v1/posyandu/{id}/profile`` and ``GET /v1/scorecard?wilayah=64.02``;
+* directly: the very calls the gateway fans out to (registry posyandu + staffing, health and
+  social ``/v1/summary``; registry ``/v1/wilayah/64.02``, health and social
+  ``/v1/indicators``), issued concurrently like the gateway does, so a direct "request" lasts
+  as long as its slowest service.
+
+Overhead = gateway p50 − direct p50 (and the same at p99).
+
+    uv run python -m bench.gateway [--quick] [--clients 8] [--requests 50]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from bench.common import (
+    DPMD,
+    KUKAR,
+    TODAY,
+    Infra,
+    Ingest,
+    Report,
+    balita,
+    bulk_requests,
+    create_posyandu,
+    insert_households,
+    insert_targets,
+    ms,
+    parser,
+    post_bulk,
+    quiet_kafka_logs,
+    wait_replicas,
+)
+from simpul_platform.testing.stack import Stack
+
+TARGET_OVERHEAD_MS = 10.0
+PERIOD = TODAY.strftime("%Y-%m")
+
+
+async def seed(stack: Stack, posyandu: int) -> list[str]:
+    async with httpx.AsyncClient(timeout=60) as client:
+        places = await create_posyandu(client, stack, posyandu)
+        ids = [p for p, _ in places]
+        await wait_replicas(stack, ids, ["health", "social"])
+        children = balita(places, 75, seed=31, stunted=0.15)
+        await insert_targets(stack, children)
+        await insert_households(stack, children)
+        ingest = Ingest()
+        deadline = time.monotonic() + 300
+        for pid, items in bulk_requests(children, 1000):
+            await post_bulk(client, stack.url("health"), pid, items, ingest, deadline=deadline)
+    return ids
+
+
+async def load(
+    clients: int, requests: int, call: Callable[[httpx.AsyncClient, int], Awaitable[None]]
+) -> list[float]:
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients * 4, max_keepalive_connections=clients * 4)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+
+        async def user(u: int) -> None:
+            for i in range(requests):
+                started = time.perf_counter()
+                await call(client, u * requests + i)
+                latencies.append(time.perf_counter() - started)
+
+        await asyncio.gather(*(user(u) for u in range(clients)))
+    return latencies
+
+
+UPSTREAM: dict[str, list[float]] = {}  # direct call latencies by path, for the breakdown
+SERVICES: dict[str, str] = {}  # host:port → service name
+PARTIAL: dict[str, int] = {}  # gateway answers where health or social was not "ok"
+
+
+async def get(client: httpx.AsyncClient, url: str, **params: str) -> Any:
+    started = time.perf_counter()
+    try:
+        response = await client.get(url, params=params, headers=DPMD)
+    except httpx.ReadError:  # a keep-alive connection uvicorn closed as we reused it: once more
+        response = await client.get(url, params=params, headers=DPMD)
+    path = url.split("/v1/", 1)[1].split("/")[0] + ("/staffing" if url.endswith("g") else "")
+    UPSTREAM.setdefault(f"{SERVICES.get(url.split('//')[1].split('/')[0])} {path}", []).append(
+        time.perf_counter() - started
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _check(view: str, answer: dict[str, Any]) -> None:
+    """A fast gateway answer that left a service out would flatter the gateway: count them."""
+    if view == "profile":
+        statuses = [s["status"] for s in answer["fields"] if s["field"] in ("health", "social")]
+    else:
+        statuses = [r["status"] for r in answer["rows"] if r["field"] in ("health", "social")]
+    if any(status != "ok" for status in statuses):
+        PARTIAL[view] = PARTIAL.get(view, 0) + 1
+
+
+async def run(stack: Stack, posyandu: int, clients: int, requests: int) -> dict[str, dict]:
+    ids = await seed(stack, posyandu)
+    gw, reg, health, social = (stack.url(n) for n in ("gateway", "registry", "health", "social"))
+    SERVICES.update({stack.url(n).split("//")[1]: n for n in stack.ports})
+
+    async def profile_gateway(client: httpx.AsyncClient, i: int) -> None:
+        answer = await get(client, f"{gw}/v1/posyandu/{ids[i % len(ids)]}/profile", period=PERIOD)
+        _check("profile", answer)
+
+    async def profile_direct(client: httpx.AsyncClient, i: int) -> None:
+        pid = ids[i % len(ids)]
+        await asyncio.gather(
+            get(client, f"{reg}/v1/posyandu/{pid}"),
+            get(client, f"{reg}/v1/posyandu/{pid}/staffing"),
+            get(client, f"{health}/v1/summary", posyandu_id=pid, period=PERIOD),
+            get(client, f"{social}/v1/summary", posyandu_id=pid, period=PERIOD),
+        )
+
+    async def scorecard_gateway(client: httpx.AsyncClient, i: int) -> None:
+        _check("scorecard", await get(client, f"{gw}/v1/scorecard", wilayah=KUKAR, period=PERIOD))
+
+    async def scorecard_direct(client: httpx.AsyncClient, i: int) -> None:
+        await asyncio.gather(
+            get(client, f"{reg}/v1/wilayah/{KUKAR}"),
+            get(client, f"{health}/v1/indicators", wilayah=KUKAR, period=PERIOD),
+            get(client, f"{social}/v1/indicators", wilayah=KUKAR, period=PERIOD),
+        )
+
+    out = {}
+    for users in sorted({1, clients}):
+        for name, call in (
+            ("profile direct", profile_direct),
+            ("profile gateway", profile_gateway),
+            ("scorecard direct", scorecard_direct),
+            ("scorecard gateway", scorecard_gateway),
+        ):
+            await load(users, 2, call)  # warm-up
+            out[f"{name} {users}"] = ms(await load(users, requests, call))
+    return out
+
+
+def main() -> None:
+    args = parser(__doc__.splitlines()[0])
+    args.add_argument("--clients", type=int, default=8)
+    args.add_argument("--requests", type=int, default=None, help="per client (50; quick 10)")
+    args.add_argument("--posyandu", type=int, default=20)
+    options = args.parse_args()
+    requests = options.requests or (10 if options.quick else 50)
+    posyandu = 5 if options.quick else options.posyandu
+    quiet_kafka_logs()
+    report = Report("gateway")
+    with Infra() as infra:
+        stack = infra.stack("registry", "health", "social", "gateway")
+        figures = asyncio.run(run(stack, posyandu, options.clients, requests))
+    report.note(
+        f"{options.clients} clients x {requests} requests each; {posyandu} posyandu x 75 balita"
+    )
+    summary = []
+    for users in sorted({1, options.clients}):
+        for view in ("profile", "scorecard"):
+            direct, through = figures[f"{view} direct {users}"], figures[f"{view} gateway {users}"]
+            tag = f"{view}, {users} client{'s' if users > 1 else ''}:"
+            for p in ("p50", "p99"):
+                report.figure(f"{tag} direct (slowest service) {p}", direct[p], "ms")
+                report.figure(f"{tag} through the gateway {p}", through[p], "ms")
+            overhead = through["p50"] - direct["p50"]
+            judged = users == options.clients
+            report.figure(
+                f"{tag} gateway overhead p50",
+                overhead,
+                "ms",
+                target=f"<= {TARGET_OVERHEAD_MS:.0f} ms" if judged else None,
+                met=overhead <= TARGET_OVERHEAD_MS,
+            )
+            report.figure(f"{tag} gateway overhead p99", through["p99"] - direct["p99"], "ms")
+            summary.append(f"{tag} +{overhead:.0f} ms p50")
+    for name, values in sorted(UPSTREAM.items()):
+        if "gateway" not in name:
+            report.figure(f"direct {name} p50 (all runs)", ms(values)["p50"], "ms")
+    partial = sum(PARTIAL.values())
+    report.figure(
+        "gateway answers missing health or social", partial, "", target="0", met=partial == 0
+    )
+    report.summary("gateway overhead " + ", ".join(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Outbox relay: outbox → Kafka events/s, against a raw aiokafka producer with the same
+settings sending the same records to the same broker.
+
+An outbox table on a real PostgreSQL database is filled with N ``health.child.measured.v1``
+events (``Outbox.add_many``, 1,000 per transaction, keys spread over 100 posyandu); then
+``OutboxRelay.publish_pending`` is called until it returns 0 (claim with ``FOR UPDATE SKIP
+LOCKED``, send, mark sent — ``relay_batch_size`` rows a round). The raw side is
+``simpul_platform.kafka.idempotent_producer`` (acks=all, idempotence, linger 5 ms) sending the
+same (key, value, headers) — encoded beforehand — to another topic with the same partitions,
+all sends in flight, then awaiting every acknowledgement. Both sides are warmed up first
+(producer started, topic created).
+
+    uv run python -m bench.relay [--quick] [--events 50000]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import date
+
+from bench.common import TOKENS, Infra, Report, parser, quiet_kafka_logs
+from simpul_health.events import ChildMeasured
+from simpul_platform.db import Database, platform_metadata
+from simpul_platform.kafka import ensure_topics, idempotent_producer
+from simpul_platform.outbox import Outbox
+from simpul_platform.relay import OutboxRelay
+from simpul_platform.settings import ServiceSettings
+
+TARGET_SHARE = 0.50
+
+
+def payload(i: int) -> ChildMeasured:
+    return ChildMeasured(
+        measurement_id=str(uuid.uuid4()),
+        person_ref=f"{i:064x}",
+        household_ref=f"{i * 7:064x}",
+        posyandu_id=str(uuid.UUID(int=i % 100 + 1)),
+        desa_code="64.02.06.2012",
+        measured_on=date(2026, 10, 5),
+        age_days=700,
+        sex="F",
+        weight_kg=9.8,
+        height_cm=78.2,
+        measure_position="recumbent",
+        haz=-2.31,
+        waz=-1.2,
+        whz=-0.4,
+        bmiz=-0.3,
+        height_for_age="stunted",
+        weight_for_age="normal",
+        weight_for_height="normal",
+        growth="N",
+        growth_faltering=False,
+    )
+
+
+async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
+    url = infra.postgres.create_database(f"bench_relay_{uuid.uuid4().hex[:8]}")
+    settings = ServiceSettings(
+        service_name="bench",
+        environment="test",
+        jwt_secret=TOKENS.jwt_secret,
+        pseudonym_secret=TOKENS.pseudonym_secret,
+        kafka_bootstrap_servers=infra.bootstrap,
+        kafka_topic_namespace=f"r{uuid.uuid4().hex[:8]}.",
+        kafka_topic_partitions=3,
+        relay_batch_size=batch_size,
+    )
+    db = Database(url)
+    await db.create_all(platform_metadata)
+    outbox = Outbox(settings)
+    relay = OutboxRelay(db, settings)
+    try:
+        # warm-up: the relay's producer and the topic exist before the clock starts
+        async with db.transaction() as session:
+            await outbox.add(session, payload(0), posyandu_id=str(uuid.UUID(int=1)))
+        assert await relay.publish_pending() == 1
+        envelopes = [
+            (
+                ChildMeasured.topic,
+                outbox.envelope(
+                    p, posyandu_id=p.posyandu_id, wilayah=p.desa_code, subject=p.measurement_id
+                ),
+            )
+            for p in map(payload, range(1, events + 1))
+        ]
+        started = time.perf_counter()
+        for i in range(0, events, 1000):
+            async with db.transaction() as session:
+                await outbox.add_many(session, envelopes[i : i + 1000])
+        fill = time.perf_counter() - started
+        started = time.perf_counter()
+        published = 0
+        deadline = time.monotonic() + 600
+        while (n := await relay.publish_pending()) and time.monotonic() < deadline:
+            published += n
+        relay_s = time.perf_counter() - started
+        assert published == events, (published, events)
+
+        raw_topic = settings.topic("bench.raw.v1")
+        await ensure_topics(settings, [raw_topic])
+        records = [e.to_kafka() for _, e in envelopes]
+        producer = idempotent_producer(settings)
+        await producer.start()
+        try:
+            await producer.send_and_wait(raw_topic, b"warm-up", key=b"warm-up")
+            started = time.perf_counter()
+            futures = [
+                await producer.send(raw_topic, value=value, key=key, headers=headers)
+                for key, value, headers in records
+            ]
+            await asyncio.gather(*futures)
+            raw_s = time.perf_counter() - started
+        finally:
+            await producer.stop()
+    finally:
+        await relay._close_producer()
+        await db.dispose()
+    return {"fill": events / fill, "relay": events / relay_s, "raw": events / raw_s}
+
+
+def main() -> None:
+    args = parser(__doc__.splitlines()[0])
+    args.add_argument("--events", type=int, default=None, help="outbox rows (50,000)")
+    args.add_argument("--batch-size", type=int, default=ServiceSettings().relay_batch_size)
+    options = args.parse_args()
+    events = options.events or (5_000 if options.quick else 50_000)
+    quiet_kafka_logs()
+    report = Report("relay")
+    with Infra() as infra:
+        rates = asyncio.run(run(infra, events, options.batch_size))
+    share = rates["relay"] / rates["raw"]
+    report.figure(f"outbox fill (Outbox.add_many, {events:,} events)", rates["fill"], "events/s")
+    report.figure(
+        f"relay publish_pending until drained (batch {options.batch_size})",
+        rates["relay"],
+        "events/s",
+    )
+    report.figure("raw idempotent producer, same records", rates["raw"], "events/s")
+    report.figure(
+        "relay / raw producer", share * 100, "%", target=f">= {TARGET_SHARE:.0%}",
+        met=share >= TARGET_SHARE,
+    )  # fmt: skip
+    report.summary(
+        f"relay {rates['relay']:,.0f} events/s = {share:.0%} of the raw producer "
+        f"({rates['raw']:,.0f}/s) on {events:,} events"
+    )
+
+
+if __name__ == "__main__":
+    main()
