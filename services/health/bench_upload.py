@@ -6,7 +6,8 @@ and the stunting/SPM indicator queries for the whole kabupaten. The posyandu rep
 filled through the platform's own event handler (``apply_posyandu_event``); the relay and
 consumers are off (outbox rows are still written in each transaction).
 
-    uv run python services/health/bench_upload.py [--balita 60000]
+    uv run python services/health/bench_upload.py [--balita 60000] [--bulk-only]
+        [--profile profile.txt]   # pyinstrument profile of the second 1,000-item request
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import random
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import insert
 
@@ -33,7 +35,7 @@ from simpul_platform.testing.asgi import running_app
 DESA = [f"64.02.{k:02d}.20{d:02d}" for k in range(1, 21) for d in range(1, 13)]
 
 
-async def main(balita: int, batches: int) -> None:
+async def main(balita: int, batches: int, bulk_only: bool, profile: str | None) -> None:
     ensure_postgres_installed()
     server = PostgresServer()
     server.start()
@@ -48,12 +50,12 @@ async def main(balita: int, batches: int) -> None:
         )
         app = create_app(settings)
         async with running_app(app) as client:
-            await run(app, client, settings, balita, batches)
+            await run(app, client, settings, balita, batches, bulk_only, profile)
     finally:
         server.stop()
 
 
-async def run(app, client, settings, balita: int, batches: int) -> None:  # type: ignore[no-untyped-def]
+async def run(app, client, settings, balita, batches, bulk_only, profile) -> None:  # type: ignore[no-untyped-def]
     posyandu = [(str(uuid.UUID(int=i + 1)), DESA[i % len(DESA)]) for i in range(balita // 75)]
     async with app.state.db.transaction() as session:
         for pid, desa in posyandu:
@@ -92,7 +94,7 @@ async def run(app, client, settings, balita: int, batches: int) -> None:  # type
     # Batches of 1,000: ~13 posyandu days of 75 balita, sent as one posyandu's request each
     # (a posyandu day is one request); items for children of neighbouring posyandu included.
     pids = list(by_posyandu)
-    timings, created = [], 0
+    timings, cpu, created = [], [], 0
     for b in range(batches):
         group = [c for pid in pids[b * 14 : (b + 1) * 14] for c in by_posyandu[pid]][:1000]
         items = [
@@ -101,19 +103,31 @@ async def run(app, client, settings, balita: int, batches: int) -> None:  # type
             if (m := monthly_measurements(c, month_end, rng))
         ]
         body = {"posyandu_id": group[0].target["posyandu_id"], "items": items}
-        start = time.perf_counter()
+        profiler = _profiler() if profile and b == 1 else None
+        start, cpu_start = time.perf_counter(), time.process_time()
         response = await client.post(
             f"/v1/posyandu/{body['posyandu_id']}/measurements/bulk", json=body, headers=headers
         )
         timings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+        if profiler is not None:
+            profiler.stop()
+            text = profiler.output_text(unicode=True, show_all=False)
+            await asyncio.to_thread(Path(profile).write_text, text)
+            profiler.last_session.save(profile + ".pyisession")
+            print(f"profile of one {len(items)}-item request written to {profile}")
         assert response.status_code == 200, response.text
         created += response.json()["created"]
     rate = created / sum(timings)
     print(
         f"bulk: {batches} requests, {created} measurements created, "
         f"median {sorted(timings)[len(timings) // 2] * 1000:.0f} ms/request, "
-        f"{rate:.0f} measurements/s"
+        f"{rate:.0f} measurements/s "
+        f"(service CPU: median {sorted(cpu)[len(cpu) // 2] * 1000:.0f} ms/request, "
+        f"{created / sum(cpu):.0f} measurements per CPU-second)"
     )
+    if bulk_only:
+        return
     # Fill the remaining months in bulk for the indicator timing.
     end = month_end
     for _ in range(1, 12):
@@ -147,9 +161,19 @@ async def run(app, client, settings, balita: int, batches: int) -> None:  # type
         print(f"indicator {path} {period} for 64.02: {elapsed * 1000:.0f} ms {summary}")
 
 
+def _profiler():  # type: ignore[no-untyped-def]
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005, async_mode="enabled")
+    profiler.start()
+    return profiler
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--balita", type=int, default=60000)
     parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--bulk-only", action="store_true", help="skip the indicator timing")
+    parser.add_argument("--profile", help="write a pyinstrument profile of one request here")
     args = parser.parse_args()
-    asyncio.run(main(args.balita, args.batches))
+    asyncio.run(main(args.balita, args.batches, args.bulk_only, args.profile))

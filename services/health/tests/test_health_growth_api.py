@@ -235,3 +235,36 @@ async def test_bulk_day_with_good_bad_and_resent_items_and_one_detection_per_epi
     ]
     assert len({d["episode_id"] for d in detected}) == 1
     assert sum(e.type == "health.child.measured.v1" for e in envelopes) == 6
+
+
+async def test_a_list_offset_beyond_the_database_range_is_a_422_not_a_500(health):
+    """Found by bench/fuzz.py: an offset past PostgreSQL's bigint made the list a 500."""
+    too_far = await health.client.get("/v1/targets", params={"offset": 2**63}, headers=health.opd)
+    assert too_far.status_code == 422, too_far.text
+    assert too_far.headers["content-type"] == "application/problem+json"
+    error = too_far.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("query.offset", "less_than_equal")
+    furthest = await health.client.get(
+        "/v1/targets", params={"offset": 2**63 - 1}, headers=health.opd
+    )
+    assert furthest.status_code == 200 and furthest.json() == []
+
+
+async def test_a_measurement_dated_in_year_one_is_refused_not_a_500(health):
+    """Found by bench/fuzz.py: the history look-back (62 days before the earliest item)
+    overflowed Python's date range for 0001-01-01."""
+    pid = await health.posyandu()
+    child = await health.target(pid, TODAY - timedelta(days=400), "F", serial=21)
+    url = f"/v1/posyandu/{pid}/measurements"
+    response = await health.client.post(
+        url, json=weighing(child["id"], date(1, 1, 1), 0.5), headers=health.kader
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("measured_on", "measured_before_birth")
+    bulk = await health.client.post(
+        f"{url}/bulk",
+        json={"posyandu_id": pid, "items": [weighing(child["id"], date(1, 1, 5), 9.0)]},
+        headers=health.kader,
+    )
+    assert bulk.status_code == 200 and bulk.json()["results"][0]["status"] == "rejected"

@@ -130,3 +130,48 @@ async def test_roles_and_wilayah(social: Social) -> None:
     assert hidden.status_code == 404
     listed = await social.client.get("/v1/households", headers=sebulu_kader)
     assert listed.json() == []
+
+
+async def test_a_list_offset_beyond_the_database_range_is_a_422_not_a_500(social: Social) -> None:
+    """Found by bench/fuzz.py: an offset past PostgreSQL's bigint made the list a 500."""
+    too_far = await social.client.get(
+        "/v1/households", params={"offset": 2**63}, headers=social.opd
+    )
+    assert too_far.status_code == 422, too_far.text
+    error = too_far.json()["errors"][0]
+    assert (error["field"], error["rule"]) == ("query.offset", "less_than_equal")
+    furthest = await social.client.get(
+        "/v1/households", params={"offset": 2**63 - 1}, headers=social.opd
+    )
+    assert furthest.status_code == 200 and furthest.json() == []
+
+
+async def test_a_nul_character_anywhere_is_a_422_naming_where_not_a_500(social: Social) -> None:
+    """Found by bench/fuzz.py: PostgreSQL text cannot hold U+0000, so a NUL in a body or a
+    query parameter reached the database and came back as a 500."""
+    posyandu_id = await social.known_posyandu()
+    household = await social.household(posyandu_id, KK, members=[CHILD])
+    cases = [
+        ("post", "/v1/usulan", {"household_id": household["id"], "reason": "a\x00b"}, None),
+        (
+            "post",
+            "/v1/households",
+            {"kk": KK, "posyandu_id": posyandu_id, "members": [{**CHILD, "name": "N\x00ur"}]},
+            None,
+        ),
+        ("get", "/v1/distributions", None, {"household_id": "\x00x"}),
+    ]
+    expected = ["body.reason", "body.members[0].name", "query.household_id"]
+    for (method, url, body, params), field in zip(cases, expected, strict=True):
+        response = await social.client.request(
+            method.upper(), url, json=body, params=params, headers=social.opd
+        )
+        assert response.status_code == 422, (url, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [(e["field"], e["rule"]) for e in response.json()["errors"]] == [
+            (field, "nul_character")
+        ]
+    clean = await social.client.get(
+        "/v1/distributions", params={"household_id": household["id"]}, headers=social.opd
+    )
+    assert clean.status_code == 200

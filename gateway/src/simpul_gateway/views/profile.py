@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 
 from simpul_gateway.access import CrossFieldReader
 from simpul_gateway.schemas import CrossFieldCase, FieldSection, PosyanduProfile
@@ -21,6 +23,17 @@ from simpul_platform.errors import NotFound, ProblemError
 from simpul_platform.indicators import SPM_FIELDS
 
 router = APIRouter(prefix="/v1", tags=["views"])
+# Registry ids are UUIDs; anything else cannot name a posyandu and must not reach an
+# upstream URL (a "?", "/" or control character would change or break the upstream request).
+PosyanduIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=36,
+        pattern=r"^[0-9A-Za-z-]+$",
+        examples=["3f1c2a9e-1111-4c7e-9a55-000000000001"],
+    ),
+]
 
 
 class UpstreamUnavailable(ProblemError):
@@ -35,14 +48,18 @@ class UpstreamUnavailable(ProblemError):
     operation_id="getPosyanduProfile",
 )
 async def posyandu_profile(
-    posyandu_id: str, request: Request, principal: CrossFieldReader, period: PeriodQuery = None
+    posyandu_id: PosyanduIdPath,
+    request: Request,
+    principal: CrossFieldReader,
+    period: PeriodQuery = None,
 ) -> PosyanduProfile:
     """One posyandu across all six fields, with open cross-field cases and their due dates."""
     chosen = resolve_period(period)
     token, ups = caller_token(request), upstreams(request)
+    segment = quote(posyandu_id, safe="")
     identity, staffing, *summaries = await asyncio.gather(
-        ups.registry.get(f"/v1/posyandu/{posyandu_id}", token),
-        ups.registry.get(f"/v1/posyandu/{posyandu_id}/staffing", token),
+        ups.registry.get(f"/v1/posyandu/{segment}", token),
+        ups.registry.get(f"/v1/posyandu/{segment}/staffing", token),
         *(ups.fields[field].summary(token, posyandu_id, chosen.label) for field in SPM_FIELDS),
     )
     _require_identity(identity, posyandu_id)

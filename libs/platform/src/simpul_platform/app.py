@@ -32,6 +32,7 @@ from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.settings import ServiceSettings
+from simpul_platform.textguard import NulCharacterGuard
 
 logger = logging.getLogger("simpul.app")
 INBOX_RETENTION = timedelta(days=14)  # longer than the topics' 7-day retention: no redelivery
@@ -78,6 +79,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.authenticator = Authenticator(settings)
     app.state.outbox = Outbox(settings)
     install_problem_handlers(app)
+    app.add_middleware(NulCharacterGuard)  # innermost: PostgreSQL text cannot hold U+0000
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_operations_router())

