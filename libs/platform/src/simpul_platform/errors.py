@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -189,6 +189,21 @@ def database_unavailable_problem(instance: str | None) -> dict[str, Any]:
     ).model_dump(exclude_none=True)
 
 
+async def _on_integrity(request: Request, exc: Exception) -> JSONResponse:
+    # A service turns the conflicts it expects into named 409s; one that still reaches here
+    # is a concurrent write that won a uniqueness race. Nothing of this request was kept.
+    logger.warning("integrity conflict", extra={"path": request.url.path, "error": str(exc)})
+    body = Problem(
+        type=PROBLEM_TYPE_BASE + "conflict",
+        title="Conflict with the current state",
+        status=409,
+        instance=request.url.path,
+        detail="A concurrent request wrote the same record first; nothing of this request "
+        "was kept. Read the current state, or retry.",
+    ).model_dump(exclude_none=True)
+    return problem_response(409, body)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"path": request.url.path})
     body = Problem(
@@ -205,6 +220,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(IntegrityError, _on_integrity)
     app.add_exception_handler(OperationalError, _on_database_down)
     app.add_exception_handler(InterfaceError, _on_database_down)
     # asyncpg raises the socket's own error when it cannot connect at all.

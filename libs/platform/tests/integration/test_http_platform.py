@@ -6,10 +6,13 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from fastapi import APIRouter
 
+from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.auth import mint_token
 from simpul_platform.testing.asgi import running_app
-from toy_service import ToySettings, create_app, note_count
+from simpul_platform.uow import UnitOfWorkDep
+from toy_service import Effect, ToySettings, create_app, note_count, toy_metadata
 
 pytestmark = pytest.mark.integration
 PROBLEM = "application/problem+json"
@@ -133,3 +136,29 @@ async def test_health_readiness_and_metrics(service):
     metrics = await client.get("/metrics")
     assert "simpul_http_requests_total" in metrics.text
     assert "x-request-id" in metrics.headers
+
+
+async def test_a_uniqueness_race_that_escapes_a_route_is_a_409_not_a_500(
+    make_settings, postgres_url
+):
+
+    router = APIRouter()
+
+    @router.post("/v1/effects/{note_id}", status_code=201)
+    async def add_effect(note_id: str, uow: UnitOfWorkDep) -> dict[str, str]:
+        uow.session.add(Effect(note_id=note_id, times=1))  # no check first: the race's loser
+        await uow.commit()
+        return {"note_id": note_id}
+
+    settings = make_settings(ToySettings, database_url=postgres_url, consumers_enabled=False)
+    app = create_service_app(
+        ServiceSpec(
+            settings=settings, title="t", description="t", metadata=[toy_metadata], routers=[router]
+        )
+    )
+    async with running_app(app) as client:
+        assert (await client.post("/v1/effects/n-1")).status_code == 201
+        second = await client.post("/v1/effects/n-1")
+    assert second.status_code == 409
+    assert second.headers["content-type"] == PROBLEM
+    assert "concurrent" in second.json()["detail"]
