@@ -37,16 +37,18 @@ from bench.common import (
     Infra,
     Ingest,
     Report,
-    balita,
-    bulk_requests,
     connect,
-    create_posyandu,
-    insert_households,
-    insert_targets,
     ms,
     parser,
     post_bulk,
     quiet_kafka_logs,
+)
+from bench.seeding import (
+    balita,
+    bulk_requests,
+    create_posyandu,
+    insert_households,
+    insert_targets,
     wait_replicas,
 )
 from simpul_platform.testing.stack import Stack

@@ -33,16 +33,18 @@ from bench.common import (
     Infra,
     Ingest,
     Report,
-    balita,
-    bulk_requests,
     connect,
-    create_posyandu,
-    insert_targets,
-    measurement,
     ms,
     parser,
     post_bulk,
     quiet_kafka_logs,
+)
+from bench.seeding import (
+    balita,
+    bulk_requests,
+    create_posyandu,
+    insert_targets,
+    measurement,
     wait_replicas,
 )
 from simpul_health.demo import DemoChild

@@ -20,7 +20,13 @@ import time
 import uuid
 from datetime import date
 
-from bench.common import TOKENS, Infra, Report, parser, quiet_kafka_logs
+from bench.common import (
+    TOKENS,
+    Infra,
+    Report,
+    parser,
+    quiet_kafka_logs,
+)
 from simpul_health.events import ChildMeasured
 from simpul_platform.db import Database, platform_metadata
 from simpul_platform.kafka import ensure_topics, idempotent_producer

@@ -30,7 +30,17 @@ from typing import Any
 
 import httpx
 
-from bench.common import DPMD, KUKAR, TODAY, Infra, Report, connect, ms, parser, quiet_kafka_logs
+from bench.common import (
+    DPMD,
+    KUKAR,
+    TODAY,
+    Infra,
+    Report,
+    connect,
+    ms,
+    parser,
+    quiet_kafka_logs,
+)
 from simpul_health.demo import generate_balita, month_ends, monthly_measurements
 from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth

@@ -6,11 +6,11 @@ import pytest
 from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Social
 from sqlalchemy import func, select
 
+from simpul_health import demo as health_demo
 from simpul_social.demo import load_demo
 from simpul_social.models import Distribution, Household
 
 pytestmark = pytest.mark.integration
-health_demo = pytest.importorskip("simpul_health.demo")
 
 
 async def test_demo_households_are_the_health_demo_children(social: Social) -> None:

@@ -10,10 +10,10 @@ from social_testkit import RAPAK_LAMBUR, Social, eventually
 
 from simpul_platform.auth import mint_token
 from simpul_platform.testing.asgi import running_app
+from simpul_registry import app as registry_app
+from simpul_registry import settings as registry_settings
 
 pytestmark = pytest.mark.integration
-registry_app = pytest.importorskip("simpul_registry.app")
-registry_settings = pytest.importorskip("simpul_registry.settings")
 
 
 async def test_posyandu_registered_in_the_registry_accepts_households(
