@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bench.faults import SERVICES, Counts, broker_fault, consumer_fault, service_fault
+from bench.fault_counts import Counts
+from bench.faults import SERVICES, broker_fault, consumer_fault, service_fault
 from simpul_platform.testing.stack import Stack
 
 pytestmark = pytest.mark.e2e

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -10,8 +9,8 @@ from fastapi import Query, Request
 from simpul_gateway.schemas import FieldSection, UpstreamSection
 from simpul_gateway.upstream import Answer
 from simpul_platform.auth import bearer_token
-from simpul_platform.errors import InvalidInput, Unauthorized
-from simpul_platform.indicators import PERIOD_PATTERN, Period, SpmField
+from simpul_platform.errors import Unauthorized
+from simpul_platform.indicators import PERIOD_PATTERN, Period, SpmField, period_from_query
 
 WILAYAH_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 
@@ -32,12 +31,7 @@ WilayahQuery = Annotated[
 
 
 def resolve_period(label: str | None) -> Period:
-    if label is None:
-        return Period.parse(date.today().strftime("%Y-%m"))
-    try:
-        return Period.parse(label)
-    except ValueError as exc:
-        raise InvalidInput.field("query.period", "period_format", str(exc)) from exc
+    return period_from_query(label)
 
 
 def caller_token(request: Request) -> str:

@@ -63,3 +63,29 @@ class RequestContextMiddleware:
             )
             context.request_id.reset(request_token)
             context.traceparent.reset(trace_token)
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body, for middleware that must look at it before the route does."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replay_body(body: bytes) -> Receive:
+    """A ``receive`` that hands the already-read body to the app, then reports a disconnect."""
+    delivered = False
+
+    async def receive() -> Message:
+        nonlocal delivered
+        if delivered:
+            return {"type": "http.disconnect"}
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive

@@ -30,6 +30,7 @@ from simpul_platform.errors import (
     database_unavailable_problem,
     problem_response,
 )
+from simpul_platform.http import read_body, replay_body
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -125,7 +126,7 @@ class IdempotencyMiddleware:
         if subject is None:  # unauthenticated: let the route answer 401
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         claim = Claim(subject, key, "POST", scope["path"], _fingerprint(scope, body))
         db: Database = scope["app"].state.db
         if await _answer_from_record(db, claim, scope, send):
@@ -141,21 +142,13 @@ class IdempotencyMiddleware:
     async def _run(self, scope: Scope, body: bytes, claim: Claim) -> list[Message]:
         """Run the app with the claim in context and keep its response to store it."""
         messages: list[Message] = []
-        delivered = False
-
-        async def replay_receive() -> Message:
-            nonlocal delivered
-            if delivered:
-                return {"type": "http.disconnect"}
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
 
         async def capture(message: Message) -> None:
             messages.append(message)
 
         token = pending_claim.set(claim)
         try:
-            await self.app(scope, replay_receive, capture)
+            await self.app(scope, replay_body(body), capture)
         finally:
             pending_claim.reset(token)
         return messages
@@ -184,15 +177,6 @@ def _subject(scope: Scope) -> str | None:
         return str(scope["app"].state.authenticator.authenticate(token.strip()).subject)
     except ProblemError:
         return None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:

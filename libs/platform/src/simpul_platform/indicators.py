@@ -102,3 +102,15 @@ class Period:
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_from_query(label: str | None, field: str = "query.period") -> Period:
+    """A period from a request (the current month when absent), or a 422 naming the field."""
+    from simpul_platform.errors import InvalidInput  # errors imports FastAPI; keep this pure
+
+    if label is None:
+        return Period.parse(date.today().strftime("%Y-%m"))
+    try:
+        return Period.parse(label)
+    except ValueError as exc:
+        raise InvalidInput.field(field, "period_format", str(exc)) from exc

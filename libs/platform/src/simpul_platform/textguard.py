@@ -11,9 +11,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simpul_platform.errors import FieldError, InvalidInput, problem_response
+from simpul_platform.http import read_body, replay_body
 
 RULE = "nul_character"
 MESSAGE = "Text may not contain the NUL character (U+0000)."
@@ -30,12 +31,12 @@ class NulCharacterGuard:
             return
         where = _in_path_or_query(scope)
         if where is None and scope["method"] in _WITH_BODY:
-            body = await _read_body(receive)
+            body = await read_body(receive)
             if b"\x00" in body:  # a raw NUL (a CSV upload, say)
                 where = "body"
             elif b"\\u0000" in body:  # JSON's escape for U+0000
                 where = _in_json(body)
-            receive = _replay(body)
+            receive = replay_body(body)
         if where is None:
             await self.app(scope, receive, send)
             return
@@ -80,27 +81,3 @@ def _find(value: Any, location: str) -> str | None:
             if (found := _find(item, f"{location}[{index}]")) is not None:
                 return found
     return None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return b"".join(chunks)
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    delivered = False
-
-    async def receive() -> Message:
-        nonlocal delivered
-        if delivered:
-            return {"type": "http.disconnect"}
-        delivered = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive

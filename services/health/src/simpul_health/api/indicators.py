@@ -12,7 +12,7 @@ from simpul_health.domain.indicators import SPM, STUNTING
 from simpul_health.schemas import DesaStunting, HealthSummary, SpmOut, StuntingOut
 from simpul_platform.auth import Principal
 from simpul_platform.errors import InvalidInput
-from simpul_platform.indicators import IndicatorValue, Period, percent
+from simpul_platform.indicators import IndicatorValue, Period, percent, period_from_query
 from simpul_platform.replica import get_posyandu
 from simpul_platform.uow import SessionDep
 
@@ -42,13 +42,6 @@ async def _area(
     elif not principal.can_see(wilayah):
         principal.require_wilayah(wilayah)
     return queries.Area(wilayah=wilayah)
-
-
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise InvalidInput.field("period", "period_format", str(exc)) from exc
 
 
 async def _stunting(session: Any, area: queries.Area, period: Period) -> StuntingOut:
@@ -101,7 +94,7 @@ async def stunting(
     posyandu_id: str | None = None,
 ) -> Any:
     """Stunting, wasting and underweight prevalence among balita measured in the period."""
-    p = _period(period)
+    p = period_from_query(period)
     return await _stunting(session, await _area(session, principal, wilayah, posyandu_id), p)
 
 
@@ -114,7 +107,7 @@ async def spm(
     posyandu_id: str | None = None,
 ) -> Any:
     """SPM kesehatan indicators this data can count, each numerator / denominator / percent."""
-    p = _period(period)
+    p = period_from_query(period)
     area = await _area(session, principal, wilayah, posyandu_id)
     values = await _spm(session, area, p)
     return SpmOut(
@@ -134,7 +127,7 @@ async def indicators(
     posyandu_id: str | None = None,
 ) -> Any:
     """The SPM kesehatan indicators in the shape every field service shares (scorecards)."""
-    p = _period(period)
+    p = period_from_query(period)
     return await _spm(session, await _area(session, principal, wilayah, posyandu_id), p)
 
 
@@ -147,7 +140,7 @@ async def summary(
     posyandu_id: str | None = None,
 ) -> Any:
     """Stunting and SPM kesehatan together, for a posyandu profile."""
-    p = _period(period)
+    p = period_from_query(period)
     area = await _area(session, principal, wilayah, posyandu_id)
     return HealthSummary(
         period=p.label,
@@ -166,7 +159,7 @@ async def stunting_by_desa(
     wilayah: str | None = WILAYAH,
 ) -> Any:
     """Stunting prevalence per desa under a wilayah (priority loci), one query."""
-    p = _period(period)
+    p = period_from_query(period)
     area = await _area(session, principal, wilayah, None)
     return [
         DesaStunting(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from simpul_platform.auth import Principal
 from simpul_platform.errors import InvalidInput
-from simpul_platform.indicators import IndicatorValue, Period
+from simpul_platform.indicators import IndicatorValue, period_from_query
 from simpul_platform.replica import get_posyandu
 from simpul_platform.uow import SessionDep
 from simpul_social.api.deps import AggregateReader, SettingsDep
@@ -21,13 +21,6 @@ WilayahQuery = Annotated[
     str | None, Query(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$", examples=["64.02.06"])
 ]
 PeriodQuery = Annotated[str, Query(examples=["2026-11", "2026-Q4", "2026"])]
-
-
-def _period(label: str) -> Period:
-    try:
-        return Period.parse(label)
-    except ValueError as exc:
-        raise InvalidInput.field("query.period", "period_format", str(exc)) from exc
 
 
 async def _scope(
@@ -56,7 +49,7 @@ async def indicators(
     posyandu_id: str | None = None,
 ) -> Any:
     """SPM sosial (PPKS served ÷ identified per group), bansos coverage, priority follow-up."""
-    window = _period(period)
+    window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
     values = await aggregates.ppks(session, scope, window)
     values += await aggregates.coverage(session, scope, window)
@@ -75,7 +68,7 @@ async def summary(
     posyandu_id: str | None = None,
 ) -> Any:
     """Households per decile, deciles 1–4, priority cases (open with due dates), decisions."""
-    window = _period(period)
+    window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
     return await aggregates.summary(session, scope, window, local_today(settings))
 
@@ -89,6 +82,6 @@ async def poverty_by_desa(
 ) -> Any:
     """Share of households in deciles 1–4 per desa under a wilayah (DTSEN as of now; the
     period is accepted for symmetry with the other views)."""
-    _period(period)
+    period_from_query(period)
     scope = await _scope(session, principal, wilayah, None)
     return await aggregates.poverty_by_desa(session, scope)
