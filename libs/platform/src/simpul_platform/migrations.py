@@ -20,7 +20,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
@@ -73,10 +73,21 @@ async def _run_online(target: list[MetaData]) -> None:
     await engine.dispose()
 
 
+# Any constant works: it only has to be the same for every replica of every service.
+_MIGRATION_LOCK_KEY = 0x53494D50  # "SIMP"
+
+
 def _migrate(connection: Connection, target: list[MetaData]) -> None:
     # Batch mode lets the same revisions ALTER tables on SQLite, which cannot alter in place.
     context.configure(connection=connection, target_metadata=target, render_as_batch=True)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together: the first migrates, the others wait here until it
+            # commits, then read the new version and find nothing to do. (A database has one
+            # service, so one key serves all.)
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+            )
         context.run_migrations()
 
 
