@@ -9,6 +9,7 @@ versioned, past-tense ``event_type`` (``health.child.measured.v1``) and its logi
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -23,6 +24,17 @@ EXTENSION_POSYANDU = "posyanduid"
 EXTENSION_WILAYAH = "wilayah"
 EXTENSION_TRACEPARENT = "traceparent"
 _FORMAT = JSONFormat()
+
+
+def new_id() -> str:
+    """A random (version 4) UUID as its canonical string, like ``str(uuid.uuid4())`` at less
+    than half the cost: bulk uploads make two per item (the row's id and its event's id)."""
+    h = os.urandom(16).hex()
+    # Version nibble 4; variant bits 10 (the top two bits of the 17th hex digit).
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 class EventPayload(BaseModel):

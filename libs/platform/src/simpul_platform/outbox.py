@@ -6,8 +6,8 @@ committed rows to Kafka. A rolled-back transaction leaves no row, so it never pu
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic_core import to_json
 from sqlalchemy import (
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 
 from simpul_platform import context
 from simpul_platform.db import bulk_insert, platform_metadata
-from simpul_platform.events import Envelope, EventPayload
+from simpul_platform.events import Envelope, EventPayload, new_id
 from simpul_platform.settings import ServiceSettings
 
 outbox_table = Table(
@@ -74,12 +74,34 @@ class Outbox:
         subject: str | None = None,
         occurred_at: datetime | None = None,
     ) -> Envelope:
+        return self.envelope_of(
+            payload.event_type,
+            payload.model_dump(mode="json"),
+            posyandu_id=posyandu_id,
+            wilayah=wilayah,
+            subject=subject,
+            occurred_at=occurred_at,
+        )
+
+    def envelope_of(
+        self,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        posyandu_id: str | None,
+        wilayah: str | None = None,
+        subject: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Envelope:
+        """An envelope around ``data`` that is already the payload's JSON form (what
+        ``model_dump(mode="json")`` gives): for bulk paths that build it without a second
+        pydantic validation. The caller answers for its shape."""
         return Envelope(
-            id=str(uuid.uuid4()),
-            type=payload.event_type,
+            id=new_id(),
+            type=event_type,
             source=self.source,
             time=occurred_at or datetime.now(UTC),
-            data=payload.model_dump(mode="json"),
+            data=data,
             subject=subject,
             posyandu_id=posyandu_id,
             wilayah=wilayah,

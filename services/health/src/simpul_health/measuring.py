@@ -1,13 +1,12 @@
 """Recording balita measurements, one or a posyandu day's worth, in one transaction.
 
 For a batch: every item is validated on its own; one SELECT loads the targets, their open
-stunting episodes and their recent measurements; z-scores are computed here; then one INSERT
-per table and the outbox rows go in with the commit (the platform inserts them in one go).
+stunting episodes and their recent measurements; z-scores are computed here; then one COPY
+(INSERT off PostgreSQL) per table, the outbox rows last, all in the caller's transaction.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -19,13 +18,26 @@ from sqlalchemy.engine import RowMapping
 
 from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
-from simpul_health.domain.measurement import EpisodeState, assess, episode_transition, severity
-from simpul_health.events import ChildMeasured, StuntingDetected, StuntingRecovered
+from simpul_health.domain.measurement import (
+    Assessed,
+    AssessInput,
+    EpisodeState,
+    assess_many,
+    episode_transition,
+    severity,
+)
+from simpul_health.events import (
+    ChildMeasured,
+    StuntingDetected,
+    StuntingRecovered,
+    child_measured_data,
+)
 from simpul_health.models import Measurement, StuntingEpisode, Target
 from simpul_health.schemas import BulkItemResult, ItemError, MeasurementIn
 from simpul_platform.auth import Principal
 from simpul_platform.db import bulk_insert
 from simpul_platform.errors import validation_errors
+from simpul_platform.events import Envelope, EventPayload, new_id
 from simpul_platform.uow import UnitOfWork
 
 LOOKBACK = timedelta(days=62)  # enough to find last month's weighing before the batch
@@ -107,6 +119,33 @@ def _previous(state: _State, day: date) -> PreviousWeighing | None:
     return PreviousWeighing(last, row["weight_kg"], row["growth"])
 
 
+@dataclass
+class _Batch:
+    """What one call stages: rows for the COPYs and events in publication order."""
+
+    uow: UnitOfWork
+    now: datetime
+    posyandu_id: str
+    codes: dict[str, str]  # desa, kecamatan and kabupaten codes of the posyandu
+    created_by: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    new_episodes: list[dict[str, Any]] = field(default_factory=list)
+    changed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[tuple[str, Envelope]] = field(default_factory=list)
+
+    def publish(
+        self, payload: EventPayload, *, posyandu_id: str, wilayah: str, subject: str
+    ) -> None:
+        envelope = self.uow.outbox.envelope(
+            payload,
+            posyandu_id=posyandu_id,
+            wilayah=wilayah,
+            subject=subject,
+            occurred_at=self.now,
+        )
+        self.events.append((payload.topic, envelope))
+
+
 async def record_measurements(
     uow: UnitOfWork,
     principal: Principal,
@@ -114,103 +153,111 @@ async def record_measurements(
     items: list[tuple[int, MeasurementIn]],
     codes: dict[str, str],
 ) -> list[BulkItemResult]:
-    """Validate, compute and stage the items; the caller commits. Results in item order."""
+    """Validate, compute and stage the items; the caller commits. Results in item order.
+
+    The events go into the outbox here, in the unit of work's transaction (so they still
+    commit or roll back with the rows), rather than through ``uow.publish``: the bulk path
+    hands the outbox ready-made JSON data for ``ChildMeasured``."""
     today = date.today()
-    now = datetime.now(UTC)
+    batch = _Batch(uow, datetime.now(UTC), posyandu["posyandu_id"], codes, principal.subject)
     states = await _load(uow, items)
+    # A posyandu day has a handful of desa, not 1,000.
+    visible = {d: principal.can_see(d) for d in {s.target["desa_code"] for s in states.values()}}
     results: list[BulkItemResult] = []
-    rows: list[dict[str, Any]] = []
-    new_episodes: list[dict[str, Any]] = []
-    changed: dict[str, dict[str, Any]] = {}
-    visible: dict[str, bool] = {}  # a posyandu day has a handful of desa, not 1,000
+    known: list[tuple[int, MeasurementIn, _State]] = []
     for index, item in sorted(items, key=lambda p: (p[1].target_id, p[1].measured_on)):
         state = states.get(item.target_id)
-        desa = state.target["desa_code"] if state is not None else ""
-        if desa not in visible:
-            visible[desa] = principal.can_see(desa)
-        if state is None or not visible[desa]:
+        if state is None or not visible[state.target["desa_code"]]:
             results.append(_rejected(index, "target_id", "unknown_target", "No such target."))
-            continue
-        target = state.target
-        same_day = state.by_day.get(item.measured_on)
-        if same_day is not None:
-            if same_day["weight_kg"] == item.weight_kg and same_day["height_cm"] == item.height_cm:
-                results.append(
-                    BulkItemResult(index=index, status="duplicate", measurement_id=same_day["id"])
-                )
-            else:
-                results.append(
-                    _rejected(
-                        index,
-                        "measured_on",
-                        "already_measured",
-                        "This child already has another measurement that day.",
-                    )
-                )
-            continue
-        try:
-            a = assess(
-                sex=target["sex"],
-                birth_date=target["birth_date"],
-                measured_on=item.measured_on,
-                today=today,
-                weight_kg=item.weight_kg,
-                height_cm=item.height_cm,
-                position=item.measure_position,
-                confirmed_implausible=item.confirmed_implausible,
-            )
-        except RuleViolation as violation:
-            results.append(_rejected(index, violation.field, violation.rule, violation.message))
-            continue
-        is_latest = all(d < item.measured_on for d in state.by_day)
-        growth = assess_growth(
-            item.measured_on, a.age_days, item.weight_kg, _previous(state, item.measured_on)
-        )
-        row = {
-            "id": str(uuid.uuid4()),
-            "target_id": item.target_id,
-            "posyandu_id": posyandu["posyandu_id"],
-            **codes,
-            "measured_on": item.measured_on,
-            "age_days": a.age_days,
-            "sex": target["sex"],
-            "weight_kg": item.weight_kg,
-            "height_cm": item.height_cm,
-            "measure_position": a.position,
-            "adjusted_length_cm": a.z.adjusted_length_cm,
-            "muac_cm": item.muac_cm,
-            "head_circumference_cm": item.head_circumference_cm,
-            "vitamin_a": item.vitamin_a,
-            "supplementary_food": item.supplementary_food,
-            "haz": a.z.haz,
-            "waz": a.z.waz,
-            "whz": a.z.whz,
-            "bmiz": a.z.bmiz,
-            "height_for_age": a.height_for_age,
-            "weight_for_age": a.weight_for_age,
-            "weight_for_height": a.weight_for_height,
-            "growth": growth.growth,
-            "growth_faltering": growth.faltering,
-            "confirmed_implausible": item.confirmed_implausible,
-            "created_by": principal.subject,
-            "created_at": now,
-        }
-        rows.append(row)
-        state.by_day[item.measured_on] = {
-            "id": row["id"],
-            "weight_kg": item.weight_kg,
-            "height_cm": item.height_cm,
-            "growth": growth.growth,
-        }
-        results.append(BulkItemResult(index=index, status="created", measurement_id=row["id"]))
-        _publish_measured(uow, target, row)
-        if is_latest:
-            _episode(uow, state, row, new_episodes, changed, now)
-    await bulk_insert(uow.session, M, rows)  # COPY on PostgreSQL
-    await bulk_insert(uow.session, E, new_episodes)
-    if changed:
-        await uow.session.execute(update(StuntingEpisode), list(changed.values()))
+        else:
+            known.append((index, item, state))
+    assessed = assess_many([_assess_input(item, state) for _, item, state in known], today)
+    for (index, item, state), a in zip(known, assessed, strict=True):
+        results.append(_record_one(batch, state, index, item, a))
+    await bulk_insert(uow.session, M, batch.rows)  # COPY on PostgreSQL
+    await bulk_insert(uow.session, E, batch.new_episodes)
+    if batch.changed:
+        await uow.session.execute(update(StuntingEpisode), list(batch.changed.values()))
+    await uow.outbox.add_many(uow.session, batch.events)
     return sorted(results, key=lambda r: r.index)
+
+
+def _assess_input(item: MeasurementIn, state: _State) -> AssessInput:
+    return AssessInput(
+        sex=state.target["sex"],
+        birth_date=state.target["birth_date"],
+        measured_on=item.measured_on,
+        weight_kg=item.weight_kg,
+        height_cm=item.height_cm,
+        position=item.measure_position,
+        confirmed_implausible=item.confirmed_implausible,
+    )
+
+
+def _record_one(
+    batch: _Batch,
+    state: _State,
+    index: int,
+    item: MeasurementIn,
+    a: Assessed | RuleViolation,
+) -> BulkItemResult:
+    target = state.target
+    same_day = state.by_day.get(item.measured_on)
+    if same_day is not None:
+        if same_day["weight_kg"] == item.weight_kg and same_day["height_cm"] == item.height_cm:
+            return BulkItemResult(index=index, status="duplicate", measurement_id=same_day["id"])
+        return _rejected(
+            index,
+            "measured_on",
+            "already_measured",
+            "This child already has another measurement that day.",
+        )
+    if isinstance(a, RuleViolation):
+        return _rejected(index, a.field, a.rule, a.message)
+    is_latest = all(d < item.measured_on for d in state.by_day)
+    growth = assess_growth(
+        item.measured_on, a.age_days, item.weight_kg, _previous(state, item.measured_on)
+    )
+    row = {
+        "id": new_id(),
+        "target_id": item.target_id,
+        "posyandu_id": batch.posyandu_id,
+        **batch.codes,
+        "measured_on": item.measured_on,
+        "age_days": a.age_days,
+        "sex": target["sex"],
+        "weight_kg": item.weight_kg,
+        "height_cm": item.height_cm,
+        "measure_position": a.position,
+        "adjusted_length_cm": a.z.adjusted_length_cm,
+        "muac_cm": item.muac_cm,
+        "head_circumference_cm": item.head_circumference_cm,
+        "vitamin_a": item.vitamin_a,
+        "supplementary_food": item.supplementary_food,
+        "haz": a.z.haz,
+        "waz": a.z.waz,
+        "whz": a.z.whz,
+        "bmiz": a.z.bmiz,
+        "height_for_age": a.height_for_age,
+        "weight_for_age": a.weight_for_age,
+        "weight_for_height": a.weight_for_height,
+        "growth": growth.growth,
+        "growth_faltering": growth.faltering,
+        "confirmed_implausible": item.confirmed_implausible,
+        "created_by": batch.created_by,
+        "created_at": batch.now,
+    }
+    batch.rows.append(row)
+    state.by_day[item.measured_on] = {
+        "id": row["id"],
+        "weight_kg": item.weight_kg,
+        "height_cm": item.height_cm,
+        "growth": growth.growth,
+    }
+    _publish_measured(batch, target, row)
+    if is_latest:
+        _episode(batch, state, row)
+    return BulkItemResult(index=index, status="created", measurement_id=row["id"])
 
 
 def _rejected(index: int, field_name: str, rule: str, message: str) -> BulkItemResult:
@@ -221,45 +268,23 @@ def _rejected(index: int, field_name: str, rule: str, message: str) -> BulkItemR
     )
 
 
-def _publish_measured(uow: UnitOfWork, target: RowMapping, row: dict[str, Any]) -> None:
-    uow.publish(
-        ChildMeasured(
-            measurement_id=row["id"],
-            person_ref=target["person_ref"],
-            household_ref=target["household_ref"],
-            posyandu_id=row["posyandu_id"],
-            desa_code=row["desa_code"],
-            measured_on=row["measured_on"],
-            age_days=row["age_days"],
-            sex=row["sex"],
-            weight_kg=row["weight_kg"],
-            height_cm=row["height_cm"],
-            measure_position=row["measure_position"],
-            haz=row["haz"],
-            waz=row["waz"],
-            whz=row["whz"],
-            bmiz=row["bmiz"],
-            height_for_age=row["height_for_age"],
-            weight_for_age=row["weight_for_age"],
-            weight_for_height=row["weight_for_height"],
-            growth=row["growth"],
-            growth_faltering=row["growth_faltering"],
-        ),
+def _publish_measured(batch: _Batch, target: RowMapping, row: dict[str, Any]) -> None:
+    # One per row: JSON data built straight from the row (no ChildMeasured validation).
+    data = child_measured_data(row, target["person_ref"], target["household_ref"])
+    envelope = batch.uow.outbox.envelope_of(
+        ChildMeasured.event_type,
+        data,
         posyandu_id=row["posyandu_id"],
         wilayah=row["desa_code"],
         subject=row["id"],
+        occurred_at=batch.now,
     )
+    batch.events.append((ChildMeasured.topic, envelope))
 
 
-def _episode(
-    uow: UnitOfWork,
-    state: _State,
-    row: dict[str, Any],
-    new: list[dict[str, Any]],
-    changed: dict[str, dict[str, Any]],
-    now: datetime,
-) -> None:
+def _episode(batch: _Batch, state: _State, row: dict[str, Any]) -> None:
     """Open, escalate or close the child's stunting episode, with its event."""
+    new, changed, now = batch.new_episodes, batch.changed, batch.now
     haz = row["haz"]
     current = EpisodeState(state.episode["severity"]) if state.episode else None
     transition = episode_transition(current, haz)
@@ -286,12 +311,14 @@ def _episode(
         if not _pending_new(new, episode_id):
             changed[episode_id] = update_row
         state.episode = None
-        uow.publish(StuntingRecovered(episode_id=episode_id, **common), subject=episode_id, **keys)
+        batch.publish(
+            StuntingRecovered(episode_id=episode_id, **common), subject=episode_id, **keys
+        )
         return
     level = severity(haz)
     assert level is not None
     if transition == "open":
-        episode_id = str(uuid.uuid4())
+        episode_id = new_id()
         new.append(
             {
                 "id": episode_id,
@@ -316,7 +343,7 @@ def _episode(
         )
         update_row.update(severity=level, escalated_on=row["measured_on"], updated_at=now)
         state.episode["severity"] = level
-    uow.publish(
+    batch.publish(
         StuntingDetected(
             episode_id=episode_id,
             age_days=row["age_days"],

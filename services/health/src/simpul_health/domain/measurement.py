@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from simpul_health.domain import RuleViolation, categories
 from simpul_health.domain.zscores import (
@@ -14,6 +15,7 @@ from simpul_health.domain.zscores import (
     Sex,
     ZScores,
     zscores,
+    zscores_many,
 )
 
 # Which input a WHO plausibility flag points at.
@@ -30,6 +32,18 @@ class Assessed:
     weight_for_height: categories.WeightForHeight | None
 
 
+class AssessInput(NamedTuple):
+    """One measurement to ``assess_many``: ``assess``'s arguments but ``today``."""
+
+    sex: Sex
+    birth_date: date
+    measured_on: date
+    weight_kg: float
+    height_cm: float | None
+    position: Position | None
+    confirmed_implausible: bool
+
+
 def assess(
     *,
     sex: Sex,
@@ -42,6 +56,52 @@ def assess(
     confirmed_implausible: bool,
 ) -> Assessed:
     """Z-scores and categories, or RuleViolation for a date or value WHO's rules refuse."""
+    age_days, position = _age_and_position(birth_date, measured_on, today, height_cm, position)
+    z = zscores(sex, age_days, weight_kg, height_cm, position or "recumbent")
+    return _assessed(age_days, position, height_cm, z, confirmed_implausible)
+
+
+def assess_many(items: Sequence[AssessInput], today: date) -> list[Assessed | RuleViolation]:
+    """``assess`` of each item, the same results (the RuleViolation it would raise in place
+    of a refused item), with the z-scores of the whole batch computed together."""
+    results: dict[int, Assessed | RuleViolation] = {}
+    checked: list[tuple[int, int, Position | None]] = []  # (item, age in days, position)
+    for i, item in enumerate(items):
+        try:
+            age_days, position = _age_and_position(
+                item.birth_date, item.measured_on, today, item.height_cm, item.position
+            )
+        except RuleViolation as violation:
+            results[i] = violation
+        else:
+            checked.append((i, age_days, position))
+    zs = zscores_many(
+        [items[i].sex for i, _, _ in checked],
+        [age_days for _, age_days, _ in checked],
+        [items[i].weight_kg for i, _, _ in checked],
+        [items[i].height_cm for i, _, _ in checked],
+        [position or "recumbent" for _, _, position in checked],
+    )
+    for (i, age_days, position), z in zip(checked, zs, strict=True):
+        item = items[i]
+        try:
+            results[i] = _assessed(
+                age_days, position, item.height_cm, z, item.confirmed_implausible
+            )
+        except RuleViolation as violation:
+            results[i] = violation
+    return [results[i] for i in range(len(items))]
+
+
+def _age_and_position(
+    birth_date: date,
+    measured_on: date,
+    today: date,
+    height_cm: float | None,
+    position: Position | None,
+) -> tuple[int, Position | None]:
+    """The age in days and the position (WHO's default for the age when not given), or
+    RuleViolation for a date the growth standards cannot take."""
     if measured_on > today:
         raise RuleViolation(
             "measured_on", "measured_in_future", "The measurement date is in the future."
@@ -62,7 +122,16 @@ def assess(
         )
     if height_cm is not None and position is None:
         position = "recumbent" if age_days < STANDING_FROM_DAY else "standing"
-    z = zscores(sex, age_days, weight_kg, height_cm, position or "recumbent")
+    return age_days, position
+
+
+def _assessed(
+    age_days: int,
+    position: Position | None,
+    height_cm: float | None,
+    z: ZScores,
+    confirmed_implausible: bool,
+) -> Assessed:
     flagged = z.implausible()
     if flagged and not confirmed_implausible:
         name = flagged[0]
