@@ -4,7 +4,9 @@ against calling the services directly for the same data.
 registry, health, social and the gateway run under uvicorn. Demo data: posyandu through the
 registry's REST API, their balita (health's demo generator, 15% stunted) measured through
 health's bulk endpoint, households with deciles in social, and the priority cases social opens
-from health's events. Then ``--clients`` clients (default 8) each make ``--requests`` calls:
+from health's events; then it waits until every event is relayed and reacted to, and runs
+ANALYZE. Then ``--clients`` clients (default 8) each make ``--requests`` pairs of calls, a
+direct one and a gateway one, alternating which goes first:
 
 * through the gateway: ``GET /v1/posyandu/{id}/profile`` and ``GET /v1/scorecard?wilayah=64.02``;
 * directly: the very calls the gateway fans out to (registry posyandu + staffing, health and
@@ -33,11 +35,13 @@ from bench.common import (
     Infra,
     Ingest,
     Report,
+    connect,
     ms,
     parser,
     post_bulk,
     quiet_kafka_logs,
 )
+from bench.fault_counts import wait_settled
 from bench.seeding import (
     balita,
     bulk_requests,
@@ -67,21 +71,36 @@ async def seed(stack: Stack, posyandu: int) -> list[str]:
     return ids
 
 
-async def load(
-    clients: int, requests: int, call: Callable[[httpx.AsyncClient, int], Awaitable[None]]
-) -> list[float]:
-    latencies: list[float] = []
+Call = Callable[[httpx.AsyncClient, int], Awaitable[None]]
+
+
+async def load(clients: int, requests: int, direct: Call, gateway: Call) -> tuple[list[float], ...]:
+    """Each client alternates a direct call and a gateway call (order swapped every time), so
+    anything that drifts during the run (autovacuum, a consumer catching up, the page cache)
+    weighs on both sides alike."""
+    latencies: tuple[list[float], list[float]] = ([], [])
     limits = httpx.Limits(max_connections=clients * 4, max_keepalive_connections=clients * 4)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
 
         async def user(u: int) -> None:
             for i in range(requests):
-                started = time.perf_counter()
-                await call(client, u * requests + i)
-                latencies.append(time.perf_counter() - started)
+                order = (0, 1) if (u + i) % 2 == 0 else (1, 0)
+                for side in order:
+                    started = time.perf_counter()
+                    await (direct, gateway)[side](client, u * requests + i)
+                    latencies[side].append(time.perf_counter() - started)
 
         await asyncio.gather(*(user(u) for u in range(clients)))
     return latencies
+
+
+async def settle(stack: Stack, ids: list[str]) -> None:
+    """Measure a steady system: every event relayed and reacted to, and fresh planner
+    statistics (right after a bulk load, stale ones picked slow plans for a while)."""
+    await wait_settled(stack, ids, timeout=300)
+    for name in ("registry", "health", "social"):
+        async with connect(stack.databases[name]) as conn:
+            await conn.execute("ANALYZE")
 
 
 UPSTREAM: dict[str, list[float]] = {}  # direct call latencies by path, for the breakdown
@@ -141,16 +160,17 @@ async def run(stack: Stack, posyandu: int, clients: int, requests: int) -> dict[
             get(client, f"{social}/v1/indicators", wilayah=KUKAR, period=PERIOD),
         )
 
+    await settle(stack, ids)
     out = {}
     for users in sorted({1, clients}):
-        for name, call in (
-            ("profile direct", profile_direct),
-            ("profile gateway", profile_gateway),
-            ("scorecard direct", scorecard_direct),
-            ("scorecard gateway", scorecard_gateway),
+        for view, direct, gateway in (
+            ("profile", profile_direct, profile_gateway),
+            ("scorecard", scorecard_direct, scorecard_gateway),
         ):
-            await load(users, 2, call)  # warm-up
-            out[f"{name} {users}"] = ms(await load(users, requests, call))
+            await load(users, 2, direct, gateway)  # warm-up
+            direct_s, gateway_s = await load(users, requests, direct, gateway)
+            out[f"{view} direct {users}"] = ms(direct_s)
+            out[f"{view} gateway {users}"] = ms(gateway_s)
     return out
 
 

@@ -11,8 +11,11 @@ and categories; ``assess_growth``: N/T against last month), then ``COPY``-ed int
 ``targets`` and ``measurements`` tables, followed by ``ANALYZE``. No outbox rows or stunting
 episodes are written (history, not news); the scorecard reads neither.
 
+Social gets the kabupaten's households, a year of bansos and the priority cases
+(``bench/scale_social.py``), so its indicators are timed at scale too.
+
 Then, with registry, health, social and the gateway running, for the last full month and the
-year: health's ``/v1/indicators?wilayah=64.02`` directly, and the gateway's
+year: health's and social's ``/v1/indicators?wilayah=64.02`` directly, and the gateway's
 ``/v1/scorecard?wilayah=64.02``, ``--requests`` times one after another (p50/p99), plus the
 gateway scorecard under 8 concurrent clients. See bench/SCALE.md for the national projection.
 
@@ -30,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from bench import scale_social
 from bench.common import (
     DPMD,
     KUKAR,
@@ -117,6 +121,17 @@ def rows(posyandu: int, balita: int, months: int) -> tuple[list[dict], list[dict
     return [c.target for c in targets], out
 
 
+def social_tables(targets: list[dict], per_balita: int, months: int) -> dict[str, list[dict]]:
+    homes = scale_social.households(targets, per_balita)
+    ends = month_ends(months, TODAY)
+    return {
+        "program": scale_social.programs(),
+        "household": homes,
+        "distribution": scale_social.distributions(homes, ends),
+        "priority_case": scale_social.priority_cases(targets, homes, ends),
+    }
+
+
 async def load(stack: Stack, targets: list[dict], measurements: list[dict]) -> dict[str, float]:
     async with connect(stack.databases["health"]) as conn:
         started = time.perf_counter()
@@ -139,7 +154,7 @@ PARTIAL: dict[str, int] = {}  # gateway scorecards whose health rows were not "o
 def _check(name: str, response: httpx.Response) -> None:
     """The gateway answers 200 with a timed-out field; a fast partial answer flatters it."""
     if "scorecard" in name:
-        rows = [r for r in response.json()["rows"] if r["field"] == "health"]
+        rows = [r for r in response.json()["rows"] if r["field"] in ("health", "social")]
         if any(r["status"] != "ok" for r in rows):
             PARTIAL[name] = PARTIAL.get(name, 0) + 1
 
@@ -148,6 +163,7 @@ async def timings(stack: Stack, requests: int, period: str) -> dict[str, dict[st
     out = {}
     calls = {
         "health /v1/indicators": (f"{stack.url('health')}/v1/indicators", {}),
+        "social /v1/indicators": (f"{stack.url('social')}/v1/indicators", {}),
         "gateway /v1/scorecard": (f"{stack.url('gateway')}/v1/scorecard", {}),
     }
     async with httpx.AsyncClient(timeout=120) as client:
@@ -186,6 +202,7 @@ def main() -> None:
     args.add_argument("--posyandu", type=int, default=827)
     args.add_argument("--balita", type=int, default=60_000)
     args.add_argument("--months", type=int, default=12)
+    args.add_argument("--households-per-balita", type=int, default=3)
     options = args.parse_args()
     quick = options.quick
     posyandu, balita = (100, 7_500) if quick else (options.posyandu, options.balita)
@@ -205,6 +222,10 @@ def main() -> None:
         loaded = asyncio.run(load(stack, targets, measurements))
         report.figure("COPY into health's tables", len(measurements) / loaded["copy_s"], "rows/s")
         report.figure("measurements table + indexes", loaded["bytes"] / 2**20, "MiB")
+        social = social_tables(targets, options.households_per_balita, options.months)
+        asyncio.run(scale_social.load(stack, social))
+        for table in ("household", "distribution", "priority_case"):
+            report.figure(f"social {table} rows", len(social[table]), "")
         for period in (f"{last_month:%Y-%m}", f"{last_month:%Y}"):
             figures[period] = asyncio.run(timings(stack, requests, period))
     judged = None
@@ -223,7 +244,7 @@ def main() -> None:
                 judged = f
     partial = sum(PARTIAL.values())
     report.figure(
-        "gateway scorecards without health's figures (timeout)",
+        "gateway scorecards without health's or social's figures",
         partial,
         "",
         target="0",
