@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -42,11 +41,11 @@ async def test_service_start_migrates_to_head(backend, make_settings, request):
     assert len(heads) == 1
 
 
-# Each replica imports everything first, then waits for a common instant, so the upgrades
-# really overlap instead of being spread out by interpreter start-up.
+# Each replica imports everything first, says so, and waits for the word to go, so the
+# upgrades really overlap instead of being spread out by interpreter start-up.
 UPGRADE = (
-    "import asyncio, pathlib, sys, time; from simpul_platform.migrations import upgrade; "
-    "time.sleep(max(0, float(sys.argv[3]) - time.time())); "
+    "import asyncio, pathlib, sys; from simpul_platform.migrations import upgrade; "
+    "print('ready', flush=True); sys.stdin.readline(); "
     "asyncio.run(upgrade(pathlib.Path(sys.argv[1]), sys.argv[2]))"
 )
 
@@ -55,17 +54,21 @@ async def test_replicas_starting_together_migrate_once(postgres_url):
     """Several replicas of a service start at once, each a process running the upgrade: one
     applies it, the others wait for it and then find nothing to do (no duplicate-table error)."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
-    together = str(time.time() + 8)
+    pipe = asyncio.subprocess.PIPE
     replicas = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-c", UPGRADE, str(MIGRATIONS), postgres_url, together,
-            env=env, stderr=asyncio.subprocess.PIPE,
+            sys.executable, "-c", UPGRADE, str(MIGRATIONS), postgres_url,
+            env=env, stdin=pipe, stdout=pipe, stderr=pipe,
         )
         for _ in range(4)
     ]  # fmt: skip
-    outcomes = [await asyncio.wait_for(r.communicate(), 120) for r in replicas]
+    for replica in replicas:
+        assert replica.stdout is not None
+        assert await asyncio.wait_for(replica.stdout.readline(), 180) == b"ready\n"
+    outcomes = [asyncio.create_task(r.communicate(b"go\n")) for r in replicas]
+    finished = [await asyncio.wait_for(outcome, 180) for outcome in outcomes]
     failures = [
-        err.decode()[-2000:] for r, (_, err) in zip(replicas, outcomes, strict=True) if r.returncode
+        err.decode()[-2000:] for r, (_, err) in zip(replicas, finished, strict=True) if r.returncode
     ]
     assert failures == []
     db = Database(postgres_url)
