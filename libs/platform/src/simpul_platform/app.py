@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -88,6 +89,14 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     return app
 
 
+def _freeze_startup_heap() -> None:
+    """Move everything alive after start-up (modules, tables, reference data: ~140k objects in
+    health) out of the collector's reach. Otherwise every full collection walks them again,
+    which took ~90 ms each and several per bulk request, all of it request latency."""
+    gc.collect()
+    gc.freeze()
+
+
 def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,6 +104,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
             app.state.db = None
             for hook in spec.on_startup:
                 await hook(app)
+            _freeze_startup_heap()
             try:
                 yield
             finally:
@@ -113,6 +123,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
         for hook in spec.on_startup:
             await hook(app)
         tasks = _background_tasks(app, spec)
+        _freeze_startup_heap()
         try:
             yield
         finally:
