@@ -1,21 +1,34 @@
 """Consumers: exactly-once effects on top of at-least-once delivery.
 
-For each record the runner opens one database transaction, inserts an inbox row
-``(consumer, event id)`` and runs the handler in it. A redelivered event finds its inbox row and
-is skipped. Offsets are committed only after that transaction commits. A handler that keeps
-failing sends the record to ``simpul.dlq.<consumer>`` with the error and the runner moves on;
-a database or broker outage is waited out instead, since dead-lettering would lose nothing but
-still stop the effect.
+The runner applies a poll's records in chunks of up to ``consumer_batch_size`` (partitions one
+after another, each in offset order), each chunk in ONE database transaction: it inserts the
+chunk's inbox rows ``(consumer, event id)`` in one statement, runs the handlers of the records
+it newly claimed, in order, commits once, and only then commits the chunk's offsets. A
+redelivered event finds its inbox row and is skipped; so is the same event a second time in
+one chunk. One commit per chunk instead of per record is what lets a consumer keep up: the
+connection checkout, BEGIN, inbox insert and COMMIT cost as much as a small handler.
+
+Handlers share the chunk's session, one after another; after each one the runner flushes and
+empties the session, so a handler sees the earlier records' effects exactly as if they had
+committed in transactions of their own, and never a stale ORM object from before them.
+
+If anything in a chunk fails, the whole chunk rolls back. For a record's own error, the records
+before it are applied again in one transaction, the failing record goes through the
+one-record-per-transaction path (retries, then ``simpul.dlq.<consumer>`` with the error), and
+the records after it continue as a new chunk. A database or broker outage (or a failed commit)
+sends the chunk through the one-record path, which waits the outage out instead of
+dead-lettering: that would lose nothing but still stop the effect. Counters and metrics move
+only for committed outcomes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -67,6 +80,32 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
+Outcome = Literal["handled", "duplicate", "ignored"]
+
+
+def _parse(record: ConsumerRecord[Any, Any]) -> Envelope:
+    try:
+        return Envelope.from_kafka(record.key, record.value, list(record.headers))
+    except Exception as exc:
+        raise PoisonMessage(f"unreadable record: {exc}") from exc
+
+
+def _next_offsets(records: Sequence[ConsumerRecord[Any, Any]]) -> dict[TopicPartition, int]:
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:  # in offset order per partition: the last one wins
+        offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
+    return offsets
+
+
+class _ChunkFailed(Exception):
+    """A chunk rolled back; ``index`` is the record that raised (None: none of them did, but
+    the session, the inbox claim or the commit)."""
+
+    def __init__(self, index: int | None, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index, self.error = index, error
+
+
 class ConsumerRunner:
     def __init__(self, consumer: Consumer, db: Database, settings: ServiceSettings) -> None:
         self.consumer = consumer
@@ -75,6 +114,7 @@ class ConsumerRunner:
         self.group_id = settings.topic(consumer.name)
         self.topics = [settings.topic(t) for t in consumer.topics]
         self.dead_letter_topic = dead_letter_topic(settings, consumer.name)
+        self.batch_size = settings.consumer_batch_size
         self._kafka: AIOKafkaConsumer | None = None
         self.handled = 0
         self.duplicates = 0
@@ -121,7 +161,7 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
-            max_poll_records=200,
+            max_poll_records=max(self.batch_size, 200),
         )
         dead_letters = idempotent_producer(self.settings)
         try:
@@ -130,10 +170,14 @@ class ConsumerRunner:
             self._kafka = kafka
             while True:
                 batch = await kafka.getmany(timeout_ms=500)
-                for partition, records in batch.items():
-                    for record in records:
-                        await self._process(record, dead_letters)
-                    await self._commit(kafka, partition, records[-1].offset + 1)
+                # Partitions one after another, each in offset order: chunks may span
+                # partitions (bigger transactions when load is spread), order is kept per key.
+                records = [record for part in batch.values() for record in part]
+                for start in range(0, len(records), self.batch_size):
+                    chunk = records[start : start + self.batch_size]
+                    await self._process_chunk(chunk, dead_letters)
+                    for partition, offset in _next_offsets(chunk).items():
+                        await self._commit(kafka, partition, offset)
                 await self._update_lag(kafka)
         finally:
             self._kafka = None
@@ -149,6 +193,29 @@ class ConsumerRunner:
         except CommitFailedError:
             # Rebalanced away: the new owner re-reads from the last commit; the inbox skips repeats.
             logger.info("offset commit lost to a rebalance", extra={"consumer": self.consumer.name})
+
+    async def _process_chunk(
+        self, records: Sequence[ConsumerRecord[Any, Any]], dead_letters: Any
+    ) -> None:
+        """Apply ``records`` in one transaction, splitting around a record that fails."""
+        while records:
+            try:
+                await self._apply_chunk(records)
+                return
+            except _ChunkFailed as failed:
+                index = failed.index
+                if index is None or _is_transient(failed.error):
+                    for record in records:  # the one-record path waits outages out
+                        await self._process(record, dead_letters)
+                    return
+                # The records before it succeeded once in this order; they will again.
+                if index:
+                    await self._process_chunk(records[:index], dead_letters)
+                await self._process(records[index], dead_letters)
+                records = records[index + 1 :]
+
+    async def _apply_chunk(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        self._count(await self._transaction(records))
 
     async def _process(self, record: ConsumerRecord[Any, Any], dead_letters: Any) -> None:
         attempts = 0
@@ -173,47 +240,91 @@ class ConsumerRunner:
                 await asyncio.sleep(0.1 * attempts)
 
     async def _handle(self, record: ConsumerRecord[Any, Any]) -> None:
+        """One record in its own transaction."""
         try:
-            envelope = Envelope.from_kafka(record.key, record.value, list(record.headers))
+            self._count(await self._transaction([record]))
+        except _ChunkFailed as failed:  # retries and dead letters judge the record's own error
+            raise failed.error from failed.error.__cause__
+
+    async def _transaction(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
+        """Claim the records' inbox rows and run their handlers in one transaction, in order.
+
+        Raises _ChunkFailed, after the rollback, naming the record that failed."""
+        failed_at: int | None = None  # None: not any one record's fault (the claim, the commit)
+        try:
+            envelopes: list[Envelope] = []
+            for record in records:
+                failed_at = len(envelopes)
+                envelopes.append(_parse(record))
+            failed_at = None
+            async with self.db.sessions() as session, session.begin():
+                claimed = await self._claim_inbox(session, envelopes)
+                outcomes: list[Outcome] = []
+                for envelope in envelopes:
+                    failed_at = len(outcomes)
+                    outcomes.append(await self._apply(session, envelope, claimed))
+                failed_at = None
+            return outcomes
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
-            raise PoisonMessage(f"unreadable record: {exc}") from exc
+            raise _ChunkFailed(failed_at, exc) from exc
+
+    async def _apply(self, session: AsyncSession, envelope: Envelope, claimed: set[str]) -> Outcome:
         handler = self.consumer.handlers.get(envelope.type)
         if handler is None:  # another consumer's business: nothing to apply, nothing to dedupe
-            metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, "ignored").inc()
-            return
+            return "ignored"
+        if envelope.id not in claimed:
+            return "duplicate"
+        claimed.discard(envelope.id)  # the same event again later in this chunk is a duplicate
         event_token = context.event_id.set(envelope.id)
         trace_token = context.traceparent.set(envelope.traceparent or context.new_traceparent())
         try:
-            async with self.db.sessions() as session, session.begin():
-                if not await self._claim_inbox(session, envelope):
-                    self.duplicates += 1
-                    metrics.CONSUMED.labels(
-                        self.settings.service_name, self.consumer.name, "duplicate"
-                    ).inc()
-                    return
-                await handler(session, envelope)
-            self.handled += 1
-            metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, "handled").inc()
+            await handler(session, envelope)
+            # Written now, so the next handler's queries see it; forgotten, so its ORM reads
+            # come from the database as they would in a transaction of their own.
+            await session.flush()
+            session.expunge_all()
+            return "handled"
         finally:
             context.event_id.reset(event_token)
             context.traceparent.reset(trace_token)
 
-    async def _claim_inbox(self, session: AsyncSession, envelope: Envelope) -> bool:
-        values = {
-            "consumer": self.consumer.name,
-            "event_id": envelope.id,
-            "event_type": envelope.type,
-            "processed_at": datetime.now(UTC),
+    def _count(self, outcomes: Sequence[Outcome]) -> None:
+        """Counters move only once the outcomes are committed (a rolled-back chunk is redone)."""
+        for outcome in outcomes:
+            if outcome == "handled":
+                self.handled += 1
+            elif outcome == "duplicate":
+                self.duplicates += 1
+            metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, outcome).inc()
+
+    async def _claim_inbox(self, session: AsyncSession, envelopes: list[Envelope]) -> set[str]:
+        """Insert the inbox rows of the handled types in one statement; the ids newly claimed."""
+        moment = datetime.now(UTC)
+        rows = {
+            envelope.id: {
+                "consumer": self.consumer.name,
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "processed_at": moment,
+            }
+            for envelope in envelopes
+            if envelope.type in self.consumer.handlers
         }
+        if not rows:
+            return set()
         statement: Any
         if self.db.is_postgres:
-            statement = pg_insert(inbox_table).values(**values).on_conflict_do_nothing()
+            statement = pg_insert(inbox_table).on_conflict_do_nothing()
         elif self.db.dialect == "sqlite":
-            statement = sqlite_insert(inbox_table).values(**values).on_conflict_do_nothing()
-        else:
-            statement = insert(inbox_table).values(**values)
-        result = await session.execute(statement)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            statement = sqlite_insert(inbox_table).on_conflict_do_nothing()
+        else:  # no upsert: a repeat fails the insert, and the one-record path dead-letters it
+            statement = insert(inbox_table)
+        result = await session.execute(
+            statement.returning(inbox_table.c.event_id), list(rows.values())
+        )
+        return set(result.scalars())
 
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], exc: BaseException, dead_letters: Any

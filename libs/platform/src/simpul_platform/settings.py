@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
 
     consumers_enabled: bool = True
     consumer_max_attempts: int = Field(default=3, ge=1)
+    # Records a consumer applies in one database transaction (1: one transaction per record).
+    consumer_batch_size: int = Field(default=200, ge=1)
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"

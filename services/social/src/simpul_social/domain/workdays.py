@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 import lokal
 
@@ -17,12 +18,20 @@ def national_holidays(years: Iterable[int], *, cuti_bersama: bool = True) -> fro
     """Libur nasional (and cuti bersama) for the years lokal-id has data for."""
     days: set[date] = set()
     for year in years:
-        if year not in lokal.HOLIDAY_YEARS:
-            continue
-        for holiday in lokal.get_holidays(year).holidays:
-            if cuti_bersama or holiday.type == "libur_nasional":
-                days.add(date.fromisoformat(holiday.date))
+        days |= _holidays_of(year, cuti_bersama)
     return frozenset(days)
+
+
+@lru_cache(maxsize=64)
+def _holidays_of(year: int, cuti_bersama: bool) -> frozenset[date]:
+    # lokal-id builds its holiday objects on every call; every due date needs two years of them.
+    if year not in lokal.HOLIDAY_YEARS:
+        return frozenset()
+    return frozenset(
+        date.fromisoformat(holiday.date)
+        for holiday in lokal.get_holidays(year).holidays
+        if cuti_bersama or holiday.type == "libur_nasional"
+    )
 
 
 def is_working_day(day: date, holidays: Collection[date]) -> bool:

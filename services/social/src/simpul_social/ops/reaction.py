@@ -9,13 +9,17 @@ A lead is decided again when its household is registered or assessed later (``re
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
-from sqlmodel import select
+from sqlalchemy import Table, and_, bindparam, exists, insert, literal
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.consumer import Consumer, Handler
 from simpul_platform.events import Envelope
 from simpul_platform.outbox import Outbox
+from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
 from simpul_social.domain.workdays import add_working_days, national_holidays
 from simpul_social.events import (
@@ -28,12 +32,13 @@ from simpul_social.events import (
     StuntingRecovered,
 )
 from simpul_social.models import (
+    Distribution,
     Household,
     PriorityCase,
+    Program,
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.bansos import receiving_programs
 from simpul_social.ops.common import local_day, local_today, new_id, now
 from simpul_social.settings import SocialSettings
 
@@ -45,6 +50,49 @@ def due_date(settings: SocialSettings, detected_on: date) -> date:
     if settings.national_holidays:
         holidays |= national_holidays(years, cuti_bersama=settings.cuti_bersama_is_holiday)
     return add_working_days(detected_on, settings.priority_due_working_days, holidays)
+
+
+# Built once: composing a statement costs more CPU than running it, and a consumer runs these
+# for every detection. Values travel as bind parameters.
+_REACTION = (
+    select(StuntingReaction)
+    .where(col(StuntingReaction.stunting_episode_id) == bindparam("episode_id"))
+    .with_for_update()
+)
+_CASE = (
+    select(PriorityCase)
+    .where(col(PriorityCase.stunting_episode_id) == bindparam("episode_id"))
+    .with_for_update()
+)
+# What a decision needs, in one round trip and without locks: whether the episode was seen
+# before, the household, and its distributions in the candidate current periods. Driven by a
+# one-row subquery so that an unknown household still gives a row.
+_ONE = sa_select(literal(1).label("one")).subquery("one")
+_FACTS = (
+    sa_select(
+        exists()
+        .where(col(StuntingReaction.stunting_episode_id) == bindparam("episode_id"))
+        .label("known"),
+        Household,
+        col(Distribution.program_code),
+        col(Distribution.period),
+        col(Program.period_type),
+    )
+    .select_from(_ONE)
+    .outerjoin(Household, col(Household.household_ref) == bindparam("household_ref"))
+    .outerjoin(
+        Distribution,
+        and_(
+            col(Distribution.household_id) == col(Household.id),
+            col(Distribution.period).in_(bindparam("periods", expanding=True)),
+        ),
+    )
+    .outerjoin(Program, col(Program.code) == col(Distribution.program_code))
+)
+_CASE_TABLE: Table = PriorityCase.__table__  # type: ignore[attr-defined]
+_REACTION_TABLE: Table = StuntingReaction.__table__  # type: ignore[attr-defined]
+_INSERT_CASE = insert(_CASE_TABLE)
+_INSERT_REACTION = insert(_REACTION_TABLE)
 
 
 class Reaction:
@@ -63,33 +111,22 @@ class Reaction:
         due_from: date | None = None,
     ) -> Verdict | None:
         """Open, update or decline a case for the episode; None when a case already exists."""
-        case = (
-            await self.session.exec(
-                select(PriorityCase)
-                .where(PriorityCase.stunting_episode_id == data.episode_id)
-                .with_for_update()
-            )
-        ).first()
+        known, household, receiving = await self._facts(data, detected_on)
+        reaction = case = None
+        if known:  # seen before: lock what this decision may change
+            episode = {"episode_id": data.episode_id}
+            reaction = (await self.session.exec(_REACTION, params=episode)).first()
+            case = (await self.session.exec(_CASE, params=episode)).first()
+        # A new episode has no row to lock; should another transaction add the episode's row
+        # meanwhile, the unique episode ids fail this one, and its retry finds the row.
         if case is not None:  # the same episode again (escalated): update, never a second case
             if case.severity != data.severity:
                 case.severity = data.severity
                 case.escalated_on = case.escalated_on or detected_on
             case.updated_at = now()
             self.session.add(case)
-            await self._remember(data, detected_on, event_id, None, None, new_detection)
+            await self._remember(reaction, data, detected_on, event_id, None, None, new_detection)
             return None
-        household = None
-        if data.household_ref:
-            household = (
-                await self.session.exec(
-                    select(Household).where(Household.household_ref == data.household_ref)
-                )
-            ).first()
-        receiving = (
-            await receiving_programs(self.session, household.id, detected_on)
-            if household
-            else set()
-        )
         verdict = decide(
             household_known=household is not None,
             decile=household.decile if household else None,
@@ -99,49 +136,74 @@ class Reaction:
         if verdict.decision == "case_opened" and household is not None:
             await self._open_case(data, household, detected_on, due_from or detected_on)
         elif verdict.lead_reason is not None:
-            await self._lead(data, verdict, household, detected_on)
-        await self._remember(data, detected_on, event_id, verdict, household, new_detection)
+            await self._lead(data, verdict, household, detected_on, known=known)
+        await self._remember(
+            reaction, data, detected_on, event_id, verdict, household, new_detection
+        )
         return verdict
+
+    async def _facts(
+        self, data: StuntingDetected, day: date
+    ) -> tuple[bool, Household | None, set[str]]:
+        """Whether the episode is known; the household; the bansos programs it receives in a
+        current period (a distribution in one of the program's current periods)."""
+        periods = sorted({label for kind in PERIOD_TYPES for label in current_periods(kind, day)})
+        params = {
+            "episode_id": data.episode_id,
+            "household_ref": data.household_ref,
+            "periods": periods,
+        }
+        rows = (await self.session.execute(_FACTS, params)).all()
+        receiving = {
+            code
+            for _, _, code, period, period_type in rows
+            if code is not None
+            and period_type is not None
+            and period in current_periods(cast(PeriodType, period_type), day)
+        }
+        return bool(rows[0][0]), rows[0][1], receiving
 
     async def _open_case(
         self, data: StuntingDetected, household: Household, detected_on: date, due_from: date
     ) -> None:
         assert household.decile is not None
-        case = PriorityCase(
-            id=new_id(),
-            stunting_episode_id=data.episode_id,
-            household_id=household.id,
-            household_ref=household.household_ref,
-            child_person_ref=data.person_ref,
-            posyandu_id=household.posyandu_id,
-            desa_code=household.desa_code,
-            decile=household.decile,
-            severity=data.severity,
-            detection_measurement_id=data.measurement_id,
-            detected_on=detected_on,
-            due_on=due_date(self.settings, due_from),
-            status="open",
-            opened_at=now(),
-            updated_at=now(),
-        )
-        self.session.add(case)
-        await self.session.flush()  # the unique episode id is checked here, in this transaction
+        moment = now()
+        case: dict[str, Any] = {
+            "id": new_id(),
+            "stunting_episode_id": data.episode_id,
+            "household_id": household.id,
+            "household_ref": household.household_ref,
+            "child_person_ref": data.person_ref,
+            "posyandu_id": household.posyandu_id,
+            "desa_code": household.desa_code,
+            "decile": household.decile,
+            "severity": data.severity,
+            "detection_measurement_id": data.measurement_id,
+            "detected_on": detected_on,
+            "due_on": due_date(self.settings, due_from),
+            "status": "open",
+            "opened_at": moment,
+            "updated_at": moment,
+        }
+        # A plain INSERT (no ORM object to build and flush, a third of the handler's CPU): the
+        # unique episode id is checked here, in this transaction.
+        await self.session.execute(_INSERT_CASE, case)
         await self.outbox.add(
             self.session,
             PriorityCaseOpened(
-                case_id=case.id,
-                stunting_episode_id=case.stunting_episode_id,
-                household_ref=case.household_ref,
-                child_person_ref=case.child_person_ref,
-                posyandu_id=case.posyandu_id,
-                desa_code=case.desa_code,
-                decile=case.decile,
-                due_on=case.due_on,
-                severity=case.severity,
+                case_id=case["id"],
+                stunting_episode_id=data.episode_id,
+                household_ref=household.household_ref,
+                child_person_ref=data.person_ref,
+                posyandu_id=household.posyandu_id,
+                desa_code=household.desa_code,
+                decile=household.decile,
+                due_on=case["due_on"],
+                severity=data.severity,
             ),
-            posyandu_id=case.posyandu_id,
-            wilayah=case.desa_code,
-            subject=case.id,
+            posyandu_id=household.posyandu_id,
+            wilayah=household.desa_code,
+            subject=case["id"],
         )
 
     async def _lead(
@@ -150,12 +212,13 @@ class Reaction:
         verdict: Verdict,
         household: Household | None,
         detected_on: date,
+        *,
+        known: bool = True,
     ) -> None:
-        lead = (
-            await self.session.exec(
-                select(StuntingLead).where(StuntingLead.stunting_episode_id == data.episode_id)
-            )
-        ).first()
+        lead = None
+        if known:  # a lead only exists for an episode seen before
+            query = select(StuntingLead).where(StuntingLead.stunting_episode_id == data.episode_id)
+            lead = (await self.session.exec(query)).first()
         if lead is not None:
             lead.severity = data.severity
             self.session.add(lead)
@@ -181,6 +244,7 @@ class Reaction:
 
     async def _remember(
         self,
+        row: StuntingReaction | None,
         data: StuntingDetected,
         detected_on: date,
         event_id: str,
@@ -188,26 +252,16 @@ class Reaction:
         household: Household | None,
         new_detection: bool,
     ) -> None:
-        """Keep the latest decision per episode (and how many detections it has seen)."""
-        row = await self.session.get(StuntingReaction, data.episode_id, with_for_update=True)
+        """Keep the latest decision per episode (and how many detections it has seen).
+
+        ``row`` is the episode's row, already read and locked by ``detected``."""
         if row is None:
             assert verdict is not None
-            row = StuntingReaction(
-                stunting_episode_id=data.episode_id,
-                decision=verdict.decision,
-                reason=verdict.reason,
-                household_ref=data.household_ref,
-                child_person_ref=data.person_ref,
-                posyandu_id=data.posyandu_id,
-                desa_code=data.desa_code,
-                severity=data.severity,
-                detected_on=detected_on,
-                detections=0,
-                last_event_id=event_id,
-                decided_at=now(),
-                updated_at=now(),
+            await self._first_decision(
+                data, detected_on, event_id, verdict, household, new_detection
             )
-        elif verdict is not None and row.decision != "case_opened":
+            return
+        if verdict is not None and row.decision != "case_opened":
             row.decision, row.reason, row.decided_at = verdict.decision, verdict.reason, now()
         if household is not None:
             row.household_id, row.decile = household.id, household.decile
@@ -217,6 +271,35 @@ class Reaction:
         row.last_event_id = event_id
         row.updated_at = now()
         self.session.add(row)
+
+    async def _first_decision(
+        self,
+        data: StuntingDetected,
+        detected_on: date,
+        event_id: str,
+        verdict: Verdict,
+        household: Household | None,
+        new_detection: bool,
+    ) -> None:
+        moment = now()
+        row: dict[str, Any] = {
+            "stunting_episode_id": data.episode_id,
+            "decision": verdict.decision,
+            "reason": verdict.reason,
+            "household_ref": data.household_ref,
+            "household_id": household.id if household else None,
+            "child_person_ref": data.person_ref,
+            "posyandu_id": household.posyandu_id if household else data.posyandu_id,
+            "desa_code": household.desa_code if household else data.desa_code,
+            "decile": household.decile if household else None,
+            "severity": data.severity,
+            "detected_on": detected_on,
+            "detections": 1 if new_detection else 0,
+            "last_event_id": event_id,
+            "decided_at": moment,
+            "updated_at": moment,
+        }
+        await self.session.execute(_INSERT_REACTION, row)
 
     async def rematch(self, household: Household) -> int:
         """Decide again the open leads of a household just registered or assessed."""

@@ -1,0 +1,214 @@
+"""A poll's records applied in one transaction per chunk, over the real broker and database.
+
+Every record is on the topic before the runner starts, on one partition, so the first poll
+holds them all and they form one chunk (``consumer_batch_size`` is larger than the test).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, select, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_platform.consumer import Consumer, ConsumerRunner, inbox_table
+from simpul_platform.db import Database
+from simpul_platform.events import Envelope
+from simpul_platform.kafka import ensure_topics, idempotent_producer
+from simpul_platform.testing.kafka_reader import read_topic
+from toy_service import TOPIC, NoteCreated, ToySettings, apply_note, effect_counts, toy_metadata
+
+pytestmark = pytest.mark.integration
+
+audit_metadata = MetaData()
+# Which transaction applied each event: txid_current() is one value per transaction.
+applied_in = Table(
+    "applied_in",
+    audit_metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("note_id", String(64), nullable=False),
+    Column("txid", BigInteger, nullable=False),
+)
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+def note(note_id: str, text_: str = "x") -> Envelope:
+    return Envelope(
+        id=str(uuid.uuid4()),
+        type=NoteCreated.event_type,
+        source="/simpul/toy",
+        time=datetime.now(UTC),
+        data={"note_id": note_id, "text": text_},
+        posyandu_id="pos-1",
+    )
+
+
+def audited(handler: Handler) -> Handler:
+    """The toy handler (ORM read-then-write of the note's effect row), noting its transaction."""
+
+    async def apply(session: AsyncSession, event: Envelope) -> None:
+        await handler(session, event)
+        postgres = session.bind.dialect.name == "postgresql"
+        txid = (
+            (await session.execute(text("SELECT txid_current()"))).scalar_one() if postgres else 0
+        )
+        await session.execute(
+            insert(applied_in).values(event_id=event.id, note_id=event.data["note_id"], txid=txid)
+        )
+
+    return apply
+
+
+class Scenario:
+    def __init__(self, make_settings: Callable[..., Any], postgres_url: str) -> None:
+        self.settings = make_settings(
+            ToySettings,
+            database_url=postgres_url,
+            kafka_topic_partitions=1,
+            consumer_max_attempts=2,
+        )
+        self.db = Database(postgres_url)
+
+    async def publish(self, records: list[Envelope | tuple[bytes, bytes, list[Any]]]) -> None:
+        topic = self.settings.topic(TOPIC)
+        await self.db.create_all(toy_metadata, audit_metadata)
+        await ensure_topics(self.settings, [topic])
+        producer = idempotent_producer(self.settings)
+        await producer.start()
+        try:
+            for record in records:
+                key, value, headers = record.to_kafka() if isinstance(record, Envelope) else record
+                await producer.send_and_wait(topic, value=value, key=key, headers=headers)
+        finally:
+            await producer.stop()
+
+    async def consume(self, handler: Handler, done: Callable[[ConsumerRunner], bool]) -> Any:
+        consumer = Consumer(
+            name="toy.batches", topics=[TOPIC], handlers={NoteCreated.event_type: handler}
+        )
+        runner = ConsumerRunner(consumer, self.db, self.settings)
+        task = asyncio.create_task(runner.run())
+        try:
+            for _ in range(600):
+                if done(runner):
+                    break
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)  # anything further it would (wrongly) apply
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        return runner
+
+    async def effects(self) -> dict[str, int]:
+        async with self.db.sessions() as session:
+            return await effect_counts(session)
+
+    async def transactions(self) -> dict[str, int]:
+        """note id → the transaction that applied it (the last one, for a note seen twice)."""
+        async with self.db.sessions() as session:
+            rows = await session.execute(select(applied_in.c.note_id, applied_in.c.txid))
+            return {note_id: txid for note_id, txid in rows.all()}
+
+    async def committed_offset(self) -> int | None:
+        kafka = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            group_id=self.settings.topic("toy.batches"),
+            enable_auto_commit=False,
+        )
+        await kafka.start()
+        try:
+            return await kafka.committed(TopicPartition(self.settings.topic(TOPIC), 0))
+        finally:
+            await kafka.stop()
+
+
+@pytest.fixture
+async def scenario(make_settings, postgres_url):
+    running = Scenario(make_settings, postgres_url)
+    yield running
+    await running.db.dispose()
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+async def any_scenario(request, make_settings):
+    running = Scenario(make_settings, request.getfixturevalue(f"{request.param}_url"))
+    yield running
+    await running.db.dispose()
+
+
+async def test_a_chunk_is_one_transaction_and_a_repeat_inside_it_applies_once(any_scenario):
+    scenario = any_scenario
+    first = note("n1")
+    again_n1 = note("n1")  # another event for the same row: read, then written again
+    records = [first, note("n2"), note("n3"), first, again_n1, note("n4")]
+    await scenario.publish(records)
+
+    runner = await scenario.consume(
+        audited(apply_note), lambda r: r.handled + r.duplicates >= len(records)
+    )
+
+    assert await scenario.effects() == {"n1": 2, "n2": 1, "n3": 1, "n4": 1}
+    assert (runner.handled, runner.duplicates, runner.dead_lettered) == (5, 1, 0)
+    assert len(set((await scenario.transactions()).values())) == 1  # (SQLite: all 0)
+    async with scenario.db.sessions() as session:
+        claimed = (await session.execute(select(inbox_table.c.processed_at))).scalars().all()
+    assert len(claimed) == 5 and len(set(claimed)) == 1  # claimed together, in one statement
+    assert await scenario.committed_offset() == len(records)
+
+
+async def test_poison_in_the_middle_is_dead_lettered_and_its_neighbours_apply_once(scenario):
+    unreadable = (b"pos-1", b'{"not": "a cloudevent"}', [])
+    records = [note("n1"), note("n2"), note("bad", "poison"), unreadable, note("n3"), note("n4")]
+    await scenario.publish(records)
+
+    runner = await scenario.consume(
+        audited(apply_note), lambda r: r.handled + r.dead_lettered >= len(records)
+    )
+
+    assert await scenario.effects() == {"n1": 1, "n2": 1, "n3": 1, "n4": 1}
+    assert (runner.handled, runner.duplicates, runner.dead_lettered) == (4, 0, 2)
+    txids = await scenario.transactions()
+    # Before the poison: one chunk again; after it: one more chunk.
+    assert txids["n1"] == txids["n2"] and txids["n3"] == txids["n4"] != txids["n1"]
+    dead = await read_topic(
+        scenario.settings.kafka_bootstrap_servers, runner.dead_letter_topic, expected=2
+    )
+    errors = sorted(dict(record.headers)["dlq_error"].decode() for record in dead)
+    assert errors[0].startswith("PoisonMessage: unreadable record")
+    assert errors[1] == "ValueError: this note can never be applied"
+    assert await scenario.committed_offset() == len(records)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [RuntimeError("flaky once"), OperationalError("SELECT 1", None, ConnectionError("gone"))],
+    ids=["handler-error", "database-outage"],
+)
+async def test_a_failure_once_neither_loses_nor_doubles_the_others(scenario, error):
+    failed: list[str] = []
+
+    async def fails_once_on_n3(session: AsyncSession, event: Envelope) -> None:
+        await apply_note(session, event)  # the effect is rolled back with the chunk
+        if event.data["note_id"] == "n3" and not failed:
+            failed.append(event.id)
+            raise error
+
+    records = [note(f"n{i}") for i in range(1, 7)]
+    await scenario.publish(records)
+
+    runner = await scenario.consume(
+        audited(fails_once_on_n3), lambda r: r.handled + r.dead_lettered >= len(records)
+    )
+
+    assert await scenario.effects() == {f"n{i}": 1 for i in range(1, 7)}
+    assert (runner.handled, runner.duplicates, runner.dead_lettered) == (6, 0, 0)
+    assert failed == [records[2].id]
+    assert await scenario.committed_offset() == len(records)
