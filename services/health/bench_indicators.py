@@ -9,7 +9,15 @@ the queries the indicator endpoints run (``simpul_health.queries``) for a month,
 and the year over the whole kabupaten, and prints p50/p99 and a digest of the results (equal
 digests before and after a change mean equal answers).
 
+``--areas`` adds a kecamatan, a desa and a posyandu (the smaller areas take other plans; the
+digest then covers them too, so compare digests of runs with the same ``--areas``).
+``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of every statement, once per query and
+period. The tables are vacuumed after loading (as autovacuum would do in service), so that
+index-only scans are measured as they run in production, not with every row's visibility
+still to check in the table.
+
     uv run python services/health/bench_indicators.py [--balita 60000] [--runs 30]
+        [--areas kabupaten,kecamatan,desa,posyandu] [--explain]
 """
 
 from __future__ import annotations
@@ -26,6 +34,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import Select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health import queries
 from simpul_health.app import MIGRATIONS
@@ -38,6 +50,12 @@ from simpul_platform.migrations import upgrade
 DESA = [f"64.02.{k:02d}.20{d:02d}" for k in range(1, 21) for d in range(1, 13)]
 YEAR_END = date(2025, 12, 31)
 KABUPATEN = queries.Area(wilayah="64.02")
+AREAS = {
+    "kabupaten": KABUPATEN,
+    "kecamatan": queries.Area(wilayah="64.02.01"),
+    "desa": queries.Area(wilayah=DESA[0]),
+    "posyandu": queries.Area(posyandu_id=str(uuid.UUID(int=1))),  # in DESA[0]
+}
 PERIODS = ("2025-12", "2025-Q4", "2025")
 
 
@@ -226,6 +244,26 @@ SCREENING_COLUMNS = [
 ]
 
 
+async def vacuum(connection: asyncpg.Connection, attempts: int = 10) -> None:
+    """VACUUM ANALYZE until the tables' pages are all-visible, as autovacuum leaves them.
+
+    A page is marked all-visible only when its rows are older than every open snapshot; an
+    autoanalyze that started during the COPY holds one, so a single VACUUM may mark nothing
+    and every index-only scan would then read the table too.
+    """
+    visible = 0.0
+    for _ in range(attempts):
+        await connection.execute("VACUUM ANALYZE")
+        visible = await connection.fetchval(
+            "SELECT min(relallvisible::float / greatest(relpages, 1)) FROM pg_class"
+            " WHERE relname IN ('targets', 'measurements', 'screenings')"
+        )
+        if visible > 0.99:
+            return
+        await asyncio.sleep(2)
+    print(f"warning: only {visible:.0%} of some table's pages are all-visible")
+
+
 async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
     posyandu = [(str(uuid.UUID(int=i + 1)), DESA[i % len(DESA)]) for i in range(balita // 75)]
     children = generate_balita(posyandu, per_posyandu=75, end=YEAR_END, secret="bench")
@@ -245,7 +283,7 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
         await connection.copy_records_to_table(
             "screenings", records=screenings, columns=SCREENING_COLUMNS
         )
-        await connection.execute("ANALYZE")
+        await vacuum(connection)
     finally:
         await connection.close()
     print(
@@ -255,7 +293,23 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
     return len(measurements)
 
 
-async def time_queries(url: str, runs: int) -> None:
+def explaining(session: AsyncSession) -> None:
+    """Make the session print EXPLAIN (ANALYZE, BUFFERS) before running each SELECT."""
+    execute = session.execute
+
+    async def explained(statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(statement, Select) and statement.get_final_froms():
+            sql = statement.compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            plan = await execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+            print("\n".join(f"    {line}" for (line,) in plan))
+        return await execute(statement, *args, **kwargs)
+
+    session.execute = explained  # type: ignore[method-assign]
+
+
+async def time_queries(url: str, runs: int, areas: list[str], explain: bool = False) -> None:
     db = Database(url, 5)
     digest = hashlib.sha256()
     queries_to_run = {
@@ -264,30 +318,40 @@ async def time_queries(url: str, runs: int) -> None:
         "spm_counts": queries.spm_counts,
     }
     try:
-        for label in PERIODS:
-            period = Period.parse(label)
-            for name, query in queries_to_run.items():
-                timings = []
-                result: Any = None
-                for _ in range(runs + 1):  # the first run warms the cache and is not counted
-                    async with db.sessions() as session:
-                        start = time.perf_counter()
-                        result = await query(session, KABUPATEN, period)  # type: ignore[operator]
-                        timings.append((time.perf_counter() - start) * 1000)
-                timings = sorted(timings[1:])
-                p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
-                digest.update(json.dumps([label, name, result], sort_keys=True).encode())
-                shown = result if name != "stunting_by_desa" else f"{len(result)} desa"
-                print(
-                    f"{name:17} {label:8} p50 {statistics.median(timings):7.1f} ms  "
-                    f"p99 {p99:7.1f} ms  {shown}"
-                )
+        for area_name in areas:
+            area = AREAS[area_name]
+            for label in PERIODS:
+                period = Period.parse(label)
+                for name, query in queries_to_run.items():
+                    if explain:
+                        print(f"EXPLAIN {name} {label} {area_name}:")
+                        async with db.sessions() as session:
+                            explaining(session)
+                            await query(session, area, period)  # type: ignore[operator]
+                    timings = []
+                    result: Any = None
+                    for _ in range(runs + 1):  # the first run warms the cache, not counted
+                        async with db.sessions() as session:
+                            start = time.perf_counter()
+                            result = await query(session, area, period)  # type: ignore[operator]
+                            timings.append((time.perf_counter() - start) * 1000)
+                    timings = sorted(timings[1:])
+                    p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
+                    # The kabupaten's entries are hashed as they always were, so that a
+                    # default run's digest compares with those of earlier runs.
+                    key = [label, name] if area is KABUPATEN else [area_name, label, name]
+                    digest.update(json.dumps([*key, result], sort_keys=True).encode())
+                    shown = result if name != "stunting_by_desa" else f"{len(result)} desa"
+                    print(
+                        f"{name:17} {label:8} {area_name:10} "
+                        f"p50 {statistics.median(timings):7.1f} ms  p99 {p99:7.1f} ms  {shown}"
+                    )
     finally:
         await db.dispose()
     print(f"results digest: {digest.hexdigest()[:16]}")
 
 
-async def main(balita: int, runs: int, adults: int) -> None:
+async def main(balita: int, runs: int, adults: int, areas: list[str], explain: bool) -> None:
     ensure_postgres_installed()
     server = PostgresServer()
     server.start()
@@ -297,7 +361,7 @@ async def main(balita: int, runs: int, adults: int) -> None:
         await upgrade(MIGRATIONS, url)
         await load(url, balita, adults)
         print(f"schema and data ready in {time.perf_counter() - started:.0f} s")
-        await time_queries(url, runs)
+        await time_queries(url, runs, areas, explain)
     finally:
         server.stop()
 
@@ -307,5 +371,14 @@ if __name__ == "__main__":
     parser.add_argument("--balita", type=int, default=60000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--adults-per-posyandu", type=int, default=100)
+    parser.add_argument(
+        "--areas",
+        default="kabupaten",
+        help=f"comma-separated, of {', '.join(AREAS)} (default: kabupaten)",
+    )
+    parser.add_argument("--explain", action="store_true", help="print each statement's plan")
     args = parser.parse_args()
-    asyncio.run(main(args.balita, args.runs, args.adults_per_posyandu))
+    chosen = args.areas.split(",")
+    if unknown := set(chosen) - set(AREAS):
+        parser.error(f"unknown areas: {', '.join(sorted(unknown))}")
+    asyncio.run(main(args.balita, args.runs, args.adults_per_posyandu, chosen, args.explain))

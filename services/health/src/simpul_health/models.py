@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, column, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -27,7 +27,9 @@ class Target(HealthModel, table=True):
     __table_args__ = (
         Index("ix_targets_desa_birth", "desa_code", "birth_date"),
         Index("ix_targets_kec_birth", "kecamatan_code", "birth_date"),
-        Index("ix_targets_kab_birth", "kabupaten_code", "birth_date"),
+        # With the id, a kabupaten's 140,000 sasaran are counted and joined from the index
+        # alone (queries.spm_counts), without visiting the table.
+        Index("ix_targets_kab_birth_id", "kabupaten_code", "birth_date", postgresql_include=["id"]),
     )
     id: str = Field(primary_key=True, max_length=36)
     nik: str = Field(max_length=16, unique=True)
@@ -57,6 +59,26 @@ class Measurement(HealthModel, table=True):
         Index("ix_measurements_kec_on", "kecamatan_code", "measured_on"),
         Index("ix_measurements_kab_on", "kabupaten_code", "measured_on"),
         Index("ix_measurements_pos_on", "posyandu_id", "measured_on"),
+        # Each child's latest z-scores in a kabupaten, in (target, newest first) order: the
+        # stunting counts for a year read it alone, with no sort and no table. Ids in byte
+        # order (pattern ops): the counts sort by it too, and bytes are the cheapest sort.
+        Index(
+            "ix_measurements_kab_latest",
+            "kabupaten_code",
+            "target_id",
+            column("measured_on").desc(),
+            postgresql_ops={"target_id": "varchar_pattern_ops"},
+            postgresql_include=["desa_code", "haz", "whz", "waz"],
+            postgresql_where=text("haz IS NOT NULL"),
+        ),
+        # One period of every child: balita weighings per child (whatever posyandu weighed
+        # them) and a month's stunting counts, without visiting the table.
+        Index(
+            "ix_measurements_on_target",
+            "measured_on",
+            "target_id",
+            postgresql_include=["kabupaten_code", "desa_code", "haz", "whz", "waz"],
+        ),
     )
     id: str = Field(primary_key=True, max_length=36)
     target_id: str = Field(foreign_key="targets.id", max_length=36)

@@ -1,16 +1,23 @@
-"""Indicator counts, aggregated in SQL (GROUP BY / window functions, no rows in Python).
+"""Indicator counts, aggregated in SQL (GROUP BY / DISTINCT ON, no rows in Python).
 
 Each filter is an equality on an indexed wilayah column (desa, kecamatan, kabupaten) or on
-the posyandu, plus a date range, so a kabupaten of 60,000 balita stays an index range scan.
+the posyandu, plus a date range. A kabupaten holds most of a health database (60,000 balita,
+660,000 measurements a year), so its counts are written to read covering indexes from end
+to end (index-only scans, hash joins, no per-child probes and no on-disk sort); a smaller
+area probes the few children it has. Both shapes give the same answers.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select, true
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.domain.indicators import required_weighings
@@ -23,6 +30,17 @@ M: Table = Measurement.__table__  # type: ignore[attr-defined]
 T: Table = Target.__table__  # type: ignore[attr-defined]
 P: Table = Pregnancy.__table__  # type: ignore[attr-defined]
 S: Table = Screening.__table__  # type: ignore[attr-defined]
+
+# Per transaction (SET LOCAL). The hash tables and the sort of a kabupaten month (≈ 60,000
+# children) need about 10 MB, and the default 4 MB would spill them to disk. asyncpg prepares
+# statements, and after five runs PostgreSQL may settle on a generic plan that ignores the
+# dates, while a month and a year want different plans, so each run is planned for its own
+# values.
+SETTINGS = {"work_mem": "32MB", "plan_cache_mode": "force_custom_plan"}
+# For the SPM counts, parallel workers would each build the same hash tables again (three
+# times the CPU for a little latency), which a small server answering several requests
+# cannot afford.
+SERIAL = {"max_parallel_workers_per_gather": "0"}
 
 
 @dataclass(frozen=True)
@@ -41,9 +59,30 @@ class Area:
         column = ("kabupaten_code", "kecamatan_code", "desa_code")[level - 1]
         return table.c[column] == self.wilayah
 
+    @property
+    def wide(self) -> bool:
+        """A kabupaten or more: all or most of a kabupaten's health database, so reading a
+        period's rows once beats probing child by child."""
+        return not self.posyandu_id and (not self.wilayah or self.wilayah.count(".") <= 1)
+
 
 def _sum(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.count().filter(condition)
+
+
+async def _prepare(session: AsyncSession, *, serial: bool = False) -> bool:
+    """Apply SETTINGS (and SERIAL) to this transaction; True on PostgreSQL."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    settings = {**SETTINGS, **SERIAL} if serial else SETTINGS
+    await session.execute(  # set_config(..., true) is SET LOCAL: it ends with the transaction
+        select(*(func.set_config(name, value, True) for name, value in settings.items()))
+    )
+    return True
 
 
 async def stunting_counts(session: AsyncSession, area: Area, period: Period) -> dict[str, int]:
@@ -59,39 +98,63 @@ async def stunting_by_desa(
     return await _stunting_rows(session, area, period, by_desa=True)
 
 
-async def _stunting_rows(
-    session: AsyncSession, area: Area, period: Period, *, by_desa: bool
-) -> list[dict[str, Any]]:
+def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
+    """Each child's latest measurement with a HAZ in the period, among the area's rows.
+
+    (target_id, measured_on) is unique, so "latest" has no ties. DISTINCT ON reads
+    ix_measurements_kab_latest in order for a kabupaten's year; a shorter period sorts its
+    rows. Both in byte order (``USING ~<~``, the order of the index's pattern ops): ids are
+    only compared for equality here, and a byte sort is about twice as fast as a
+    locale-aware one. Elsewhere (SQLite) a window does it.
+    """
+    where = (
+        area.where(M),
+        M.c.measured_on.between(period.start, period.end),
+        M.c.haz.is_not(None),
+    )
+    columns = (M.c.desa_code, M.c.haz, M.c.whz, M.c.waz)
+    if postgres:
+        in_byte_order: UnaryExpression[str] = UnaryExpression(
+            M.c.target_id, modifier=custom_op("USING ~<~")
+        )
+        return (
+            select(*columns)
+            .where(*where)
+            .ext(distinct_on(M.c.target_id))
+            .order_by(in_byte_order, M.c.measured_on.desc())
+            .subquery()
+        )
     ranked = (
         select(
-            M.c.desa_code,
-            M.c.haz,
-            M.c.whz,
-            M.c.waz,
+            *columns,
             func.row_number()
             .over(partition_by=M.c.target_id, order_by=M.c.measured_on.desc())
             .label("rn"),
         )
-        .where(
-            area.where(M), M.c.measured_on.between(period.start, period.end), M.c.haz.is_not(None)
-        )
+        .where(*where)
         .subquery()
     )
+    return select(*(ranked.c[c.name] for c in columns)).where(ranked.c.rn == 1).subquery()
+
+
+async def _stunting_rows(
+    session: AsyncSession, area: Area, period: Period, *, by_desa: bool
+) -> list[dict[str, Any]]:
+    latest = _latest_measurements(area, period, postgres=await _prepare(session))
     counts = [
         func.count().label("measured"),
-        _sum(and_(ranked.c.haz >= -3, ranked.c.haz < -2)).label("stunted"),
-        _sum(ranked.c.haz < -3).label("severely_stunted"),
-        _sum(ranked.c.whz < -2).label("wasted"),
-        _sum(ranked.c.waz < -2).label("underweight"),
+        _sum(and_(latest.c.haz >= -3, latest.c.haz < -2)).label("stunted"),
+        _sum(latest.c.haz < -3).label("severely_stunted"),
+        _sum(latest.c.whz < -2).label("wasted"),
+        _sum(latest.c.waz < -2).label("underweight"),
     ]
     if not by_desa:
-        row = (await session.execute(select(*counts).where(ranked.c.rn == 1))).mappings().one()
+        row = (await session.execute(select(*counts))).mappings().one()
         return [{k: int(v) for k, v in row.items()}]
     query = (
-        select(ranked.c.desa_code, *counts)
-        .where(ranked.c.rn == 1)
-        .group_by(ranked.c.desa_code)
-        .order_by(ranked.c.desa_code)
+        select(latest.c.desa_code, *counts)
+        .group_by(latest.c.desa_code)
+        .order_by(latest.c.desa_code)
     )
     return [
         {k: (v if k == "desa_code" else int(v)) for k, v in row.items()}
@@ -105,63 +168,123 @@ def _age_between(period: Period, min_years: int, max_years: int | None) -> Colum
     return and_(condition, T.c.birth_date > born_after) if born_after else condition
 
 
-async def _pair(session: AsyncSession, query: Any) -> tuple[int, int]:
-    row = (await session.execute(query)).one()
-    return int(row[0] or 0), int(row[1] or 0)
+def _balita(area: Area, period: Period) -> Any:
+    """Balita at period end, and those weighed ``required_weighings`` times in the period.
+
+    A weighing counts wherever the child was weighed (the posyandu of the measurement may lie
+    outside the area), so measurements are matched by child, not filtered by area. The
+    numerator is a semi-join: hashed for a kabupaten, one index probe per child for less.
+    """
+    children = and_(
+        area.where(T),
+        T.c.birth_date > _months_before(period.end, 60),
+        T.c.birth_date <= period.end,
+    )
+    weighed = select(M.c.target_id).where(M.c.measured_on.between(period.start, period.end))
+    required = required_weighings(period)
+    if required > 1:  # (one weighing is just "has a row"; no counting needed)
+        if not area.wide:  # count the area's children only, not a whole period
+            weighed = weighed.where(M.c.target_id.in_(select(T.c.id).where(children)))
+        weighed = weighed.group_by(M.c.target_id).having(func.count() >= required)
+    numerator = select(func.count()).where(children, T.c.id.in_(weighed))
+    return select(
+        numerator.scalar_subquery().label("balita_num"),
+        select(func.count()).where(children).scalar_subquery().label("balita_den"),
+    ).subquery()
+
+
+def _pregnancies(area: Area, period: Period) -> Any:
+    return (
+        select(
+            _sum(P.c.anc_visits >= ANC_STANDARD_VISITS).label("ibu_hamil_num"),
+            func.count().label("ibu_hamil_den"),
+        )
+        .where(
+            area.where(P),
+            or_(
+                P.c.delivered_on.between(period.start, period.end),
+                and_(
+                    P.c.status == "ongoing",
+                    P.c.estimated_delivery.between(period.start, period.end),
+                ),
+            ),
+        )
+        .subquery()
+    )
+
+
+def _screened(area: Area, period: Period) -> Any:
+    """The four screening indicators over the area's adults (15+), one scan of them.
+
+    One pass over the screenings up to the period end keeps, per person, whether they were
+    screened in the period (with blood pressure, with glucose) and were ever found
+    hypertensive or diabetic; only rows in the period or with a finding matter. Screenings
+    are matched by person wherever they took place, as weighings are.
+    """
+    adults = and_(area.where(T), _age_between(period, 15, None))
+    in_period = S.c.screened_on >= period.start  # the rows below all end by period.end
+
+    def any_row(condition: ColumnElement[bool], label: str) -> Any:
+        return func.max(case((condition, 1), else_=0)).label(label)  # SQLite has no bool_or
+
+    flags = select(
+        S.c.target_id,
+        any_row(in_period, "screened"),
+        any_row(and_(in_period, S.c.systolic.is_not(None)), "blood_pressure"),
+        any_row(and_(in_period, S.c.glucose_mg_dl.is_not(None)), "glucose"),
+        any_row(S.c.hypertension.is_(True), "hypertension"),
+        any_row(S.c.diabetes.is_(True), "diabetes"),
+    ).where(
+        S.c.screened_on <= period.end,
+        or_(in_period, S.c.hypertension.is_(True), S.c.diabetes.is_(True)),
+    )
+    if not area.wide:  # the area's adults' screenings only, not everybody's
+        flags = flags.where(S.c.target_id.in_(select(T.c.id).where(adults)))
+    f = flags.group_by(S.c.target_id).subquery()
+    productive, elderly = _age_between(period, 15, 60), _age_between(period, 60, None)
+    screened, hyper, diab = f.c.screened == 1, f.c.hypertension == 1, f.c.diabetes == 1
+    return (
+        select(
+            _count_if(and_(productive, screened)).label("usia_produktif_num"),
+            _count_if(productive).label("usia_produktif_den"),
+            _count_if(and_(elderly, screened)).label("usia_lanjut_num"),
+            _count_if(elderly).label("usia_lanjut_den"),
+            _count_if(and_(hyper, f.c.blood_pressure == 1)).label("hipertensi_num"),
+            _count_if(hyper).label("hipertensi_den"),
+            _count_if(and_(diab, f.c.glucose == 1)).label("diabetes_num"),
+            _count_if(diab).label("diabetes_den"),
+        )
+        .select_from(T.outerjoin(f, f.c.target_id == T.c.id))
+        .where(adults)
+        .subquery()
+    )
+
+
+SPM_CODES = ("balita", "ibu_hamil", "usia_produktif", "usia_lanjut", "hipertensi", "diabetes")
+
+
+def _spm_query(area: Area, period: Period) -> Select[Any]:
+    """Every SPM count in one statement (one round trip): three one-row aggregates."""
+    balita, anc, screened = (
+        _balita(area, period),
+        _pregnancies(area, period),
+        _screened(area, period),
+    )
+    return select(balita, anc, screened).select_from(
+        balita.join(anc, true()).join(screened, true())
+    )
 
 
 async def spm_counts(
     session: AsyncSession, area: Area, period: Period
 ) -> dict[str, tuple[int, int]]:
     """(numerator, denominator) per SPM code; definitions in domain.indicators.SPM."""
-    in_period = M.c.measured_on.between(period.start, period.end)
-    weighings = (
-        select(M.c.target_id, func.count().label("n")).where(in_period).group_by(M.c.target_id)
-    ).subquery()
-    balita_born_after = _months_before(period.end, 60)
-    balita = (
-        select(_sum(func.coalesce(weighings.c.n, 0) >= required_weighings(period)), func.count())
-        .select_from(T.outerjoin(weighings, weighings.c.target_id == T.c.id))
-        .where(area.where(T), T.c.birth_date > balita_born_after, T.c.birth_date <= period.end)
-    )
-    anc = select(_sum(P.c.anc_visits >= ANC_STANDARD_VISITS), func.count()).where(
-        area.where(P),
-        or_(
-            P.c.delivered_on.between(period.start, period.end),
-            and_(P.c.status == "ongoing", P.c.estimated_delivery.between(period.start, period.end)),
-        ),
-    )
-
-    def screened(extra: ColumnElement[bool] | None = None) -> Any:
-        condition = and_(S.c.target_id == T.c.id, S.c.screened_on.between(period.start, period.end))
-        return exists().where(condition if extra is None else and_(condition, extra))
-
-    def group(min_years: int, max_years: int | None) -> Any:
-        return select(_sum(screened()), func.count()).where(
-            area.where(T), _age_between(period, min_years, max_years)
-        )
-
-    def disease(flag: str, measured: ColumnElement[bool]) -> Any:
-        ever = exists().where(
-            S.c.target_id == T.c.id, S.c[flag].is_(True), S.c.screened_on <= period.end
-        )
-        return select(_sum(screened(measured)), func.count()).where(
-            area.where(T), _age_between(period, 15, None), ever
-        )
-
-    return {
-        "balita": await _pair(session, balita),
-        "ibu_hamil": await _pair(session, anc),
-        "usia_produktif": await _pair(session, group(15, 60)),
-        "usia_lanjut": await _pair(session, group(60, None)),
-        "hipertensi": await _pair(session, disease("hypertension", S.c.systolic.is_not(None))),
-        "diabetes": await _pair(session, disease("diabetes", S.c.glucose_mg_dl.is_not(None))),
-    }
+    await _prepare(session, serial=True)
+    row = (await session.execute(_spm_query(area, period))).mappings().one()
+    return {code: (int(row[f"{code}_num"]), int(row[f"{code}_den"])) for code in SPM_CODES}
 
 
 def _months_before(day: date, months: int) -> date:
     total = day.year * 12 + day.month - 1 - months
     year, month = divmod(total, 12)
-    import calendar
-
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
