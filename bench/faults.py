@@ -169,7 +169,15 @@ async def consumer_fault(
     ids, children = await seed(
         stack, "Consumer", posyandu=posyandu, per_posyandu=per_posyandu, stunted=1.0, seed=13
     )
-    await asyncio.to_thread(stack.processes["social"].stop)
+    social_process = stack.processes["social"]
+    await asyncio.to_thread(social_process.stop)
+    # While it works through the burst, social applies small chunks and holds each chunk's
+    # offset commit for a second after committing its effects (fault injection; test
+    # environment only), so the kill below lands in that window for certain, not by luck,
+    # and part of the burst is left for after the restart.
+    normal_env = dict(social_process.env)
+    social_process.env["SIMPUL_FAULT_HOLD_OFFSET_COMMIT_S"] = "1"
+    social_process.env["SIMPUL_CONSUMER_BATCH_SIZE"] = "10"
     ingest = Ingest()
     deadline = time.monotonic() + 300
     async with httpx.AsyncClient(timeout=30) as client:
@@ -197,6 +205,7 @@ async def consumer_fault(
     finally:
         with contextlib.suppress(RuntimeError):  # "social exited": we killed it while it booted
             await restart
+    social_process.env = normal_env
     if cases_at_kill is None:
         raise RuntimeError("social never got going on the burst")
     await asyncio.to_thread(stack.restart, "social")

@@ -176,8 +176,9 @@ class ConsumerRunner:
                 for start in range(0, len(records), self.batch_size):
                     chunk = records[start : start + self.batch_size]
                     await self._process_chunk(chunk, dead_letters)
-                    for partition, offset in _next_offsets(chunk).items():
-                        await self._commit(kafka, partition, offset)
+                    if self.settings.fault_hold_offset_commit_s:
+                        await asyncio.sleep(self.settings.fault_hold_offset_commit_s)
+                    await self._commit(kafka, _next_offsets(chunk))
                 await self._update_lag(kafka)
         finally:
             self._kafka = None
@@ -185,11 +186,9 @@ class ConsumerRunner:
             await kafka.stop()
             await dead_letters.stop()
 
-    async def _commit(
-        self, kafka: AIOKafkaConsumer, partition: TopicPartition, offset: int
-    ) -> None:
+    async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:
-            await kafka.commit({partition: offset})
+            await kafka.commit(offsets)  # every partition of the chunk in one request
         except CommitFailedError:
             # Rebalanced away: the new owner re-reads from the last commit; the inbox skips repeats.
             logger.info("offset commit lost to a rebalance", extra={"consumer": self.consumer.name})

@@ -53,6 +53,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=3, ge=1)
     # Records a consumer applies in one database transaction (1: one transaction per record).
     consumer_batch_size: int = Field(default=200, ge=1)
+    # Fault injection, test environment only: a consumer waits this long between committing a
+    # chunk's effects and committing its offsets, so a fault test can kill it in that window.
+    fault_hold_offset_commit_s: float = Field(default=0.0, ge=0)
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
@@ -67,6 +70,12 @@ class ServiceSettings(BaseSettings):
 
     # Size of the linked health/social demo (`./simpul up --demo`): balita per posyandu.
     demo_balita_per_posyandu: int = Field(default=6, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:
+        if self.fault_hold_offset_commit_s and self.environment != "test":
+            raise ValueError("fault_hold_offset_commit_s: fault injection is for tests only")
+        return self
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:

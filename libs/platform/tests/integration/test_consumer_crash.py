@@ -21,7 +21,7 @@ class Crash(BaseException):
 
 
 class DiesBeforeOffsetCommit(ConsumerRunner):
-    async def _commit(self, kafka: Any, partition: Any, offset: int) -> None:
+    async def _commit(self, kafka: Any, offsets: Any) -> None:
         raise Crash
 
 

@@ -51,6 +51,14 @@ def test_development_secrets_are_refused_outside_development():
         ServiceSettings(environment="test", jwt_secret="x" * 40)
 
 
+def test_fault_injection_is_refused_outside_tests():
+    secrets = {"jwt_secret": "x" * 40, "pseudonym_secret": "y" * 40}
+    assert ServiceSettings(environment="test", fault_hold_offset_commit_s=1, **secrets)
+    for environment in ("development", "production"):
+        with pytest.raises(ValidationError, match="fault injection is for tests only"):
+            ServiceSettings(environment=environment, fault_hold_offset_commit_s=1, **secrets)
+
+
 def test_service_prefix_wins_over_the_shared_prefix(monkeypatch):
     class HealthSettings(ServiceSettings):
         model_config = {**ServiceSettings.model_config, "env_prefix": "HEALTH_"}
