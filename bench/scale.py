@@ -143,7 +143,10 @@ async def load(stack: Stack, targets: list[dict], measurements: list[dict]) -> d
                     table, records=[tuple(r[c] for c in columns) for r in chunk], columns=columns
                 )
         copied = time.perf_counter() - started
-        await conn.execute("ANALYZE targets; ANALYZE measurements")
+        # VACUUM too: it marks the pages all-visible, as autovacuum soon would in production,
+        # so the index-only scans the indicator queries are built on need no heap visits.
+        for table in ("targets", "measurements"):
+            await conn.execute(f"VACUUM (ANALYZE) {table}")
         size = await conn.fetchval("SELECT pg_total_relation_size('measurements')")
     return {"copy_s": copied, "bytes": size}
 

@@ -152,4 +152,5 @@ async def load(stack: Stack, tables: dict[str, list[dict[str, Any]]]) -> None:
                     records=[tuple(r[c] for c in columns) for r in data[i : i + 50_000]],
                     columns=columns,
                 )
-        await conn.execute("ANALYZE")
+        for table in tables:
+            await conn.execute(f"VACUUM (ANALYZE) {table}")
