@@ -24,16 +24,29 @@ class Household(SocialModel, table=True):
     """A family by No. KK, within one posyandu's area, with its current DTSEN decile."""
 
     __tablename__ = "household"
+    # The aggregates' filters (see ops/aggregates.py): pattern ops so that a wilayah prefix is
+    # an index range under any collation (ops/priority.py in_wilayah); the included columns
+    # let a count read the index alone.
+    __table_args__ = (
+        Index(
+            "ix_household_desa_decile",
+            "desa_code",
+            "decile",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+            postgresql_include=["id"],
+        ),
+        Index("ix_household_decile_desa", "decile", postgresql_include=["desa_code", "id"]),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     kk: str = Field(max_length=16, unique=True)
     household_ref: str = Field(max_length=64, unique=True)
     posyandu_id: str = Field(max_length=36, index=True)
-    desa_code: str = Field(max_length=13, index=True)
+    desa_code: str = Field(max_length=13)
     address: str = Field(max_length=200)
     rt: str | None = Field(default=None, max_length=3)
     rw: str | None = Field(default=None, max_length=3)
-    decile: int | None = Field(default=None, index=True)
+    decile: int | None = None
     decile_source: str | None = Field(default=None, max_length=40)
     decile_assessed_on: date | None = None
     created_by: str = Field(max_length=200)
@@ -135,11 +148,25 @@ class Distribution(SocialModel, table=True):
     __tablename__ = "distribution"
     __table_args__ = (
         UniqueConstraint("program_code", "household_id", "period", name="uq_distribution_once"),
-        Index("ix_distribution_period", "period_start", "period_end"),
+        # Bansos coverage (ops/aggregates.py), read from the indexes alone: a household's
+        # distributions (a kecamatan or desa probes its households' ones), and a period's
+        # (a kabupaten; period_end first, so a recent period skips the older rows).
+        Index(
+            "ix_distribution_household_program",
+            "household_id",
+            "program_code",
+            postgresql_include=["status", "period_start", "period_end"],
+        ),
+        Index(
+            "ix_distribution_period_end",
+            "period_end",
+            "period_start",
+            postgresql_include=["status", "program_code", "household_id"],
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=36)
-    household_id: str = Field(foreign_key="household.id", index=True, max_length=36)
+    household_id: str = Field(foreign_key="household.id", max_length=36)
     program_code: str = Field(foreign_key="program.code", max_length=40)
     period: str = Field(max_length=7)
     period_start: date

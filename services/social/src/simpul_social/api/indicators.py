@@ -51,11 +51,8 @@ async def indicators(
     """SPM sosial (PPKS served ÷ identified per group), bansos coverage, priority follow-up."""
     window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
-    values = await aggregates.ppks(session, scope, window)
-    values += await aggregates.coverage(session, scope, window)
-    cases = await aggregates.priority_summary(session, scope, window, local_today(settings))
-    values.append(aggregates.on_time_indicator(cases, window, settings.priority_due_working_days))
-    return values
+    due_days = settings.priority_due_working_days
+    return await aggregates.indicators(session, scope, window, due_days)
 
 
 @router.get("/v1/summary", response_model=Summary, operation_id="getSummary")

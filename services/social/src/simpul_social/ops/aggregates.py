@@ -1,4 +1,11 @@
-"""Indicators and the summary, aggregated in SQL (GROUP BY over indexed columns)."""
+"""Indicators and the summary, aggregated in SQL (GROUP BY over covering indexes).
+
+A kabupaten holds most of a social database (Kutai Kartanegara: 180,000 households, 350,000
+bansos distributions a year), so its counts read covering indexes from end to end
+(index-only scans, hash joins); a smaller area probes the households it has. Both shapes
+give the same answers. /v1/indicators is one statement: its three parts are rows of one
+shape, (kind, key, name, a, b), put together with UNION ALL.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, select, union_all
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +35,28 @@ from simpul_social.schemas_summary import DesaPoverty, OpenCaseBrief, PriorityCa
 PERMENSOS = "Permensos 9/2018 (SPM bidang sosial daerah kabupaten/kota), rehabilitasi sosial "
 PRIORITY = (1, 4)
 
+# Per transaction (SET LOCAL), on PostgreSQL, for a wide scope (a kabupaten or more). asyncpg
+# prepares statements, and after five runs PostgreSQL may settle on a generic plan that sees
+# neither the wilayah nor the dates: for a kabupaten it then probed 51,000 households one by
+# one (1–3 s instead of 0.15 s). Its (household, program) pairs need about 6 MB of hash
+# table, which the default 4 MB would spill to disk. A narrow scope keeps the defaults: its
+# generic plan probes, as its custom plans do, and planning the indicators' statement anew
+# (about 7 ms) would cost more than running it.
+SETTINGS = {"plan_cache_mode": "force_custom_plan", "work_mem": "32MB"}
+
+Part = Select[*tuple[Any, ...]]  # a SELECT of (kind, key, name, a, b) rows
+Rows = Sequence[Any]  # their results
+
+
+async def tune(session: AsyncSession, scope: Scope) -> None:
+    """Apply SETTINGS to this transaction for a wide scope (PostgreSQL only). The endpoints'
+    functions below (indicators, summary, poverty_by_desa) call it; call it before the
+    others."""
+    if scope.wide and session.get_bind().dialect.name == "postgresql":
+        await session.execute(  # set_config(..., true) is SET LOCAL: it ends with the transaction
+            select(*(func.set_config(name, value, True) for name, value in SETTINGS.items()))
+        )
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -41,6 +70,14 @@ class Scope:
         if self.posyandu_id is not None:
             clause = and_(clause, table.posyandu_id == self.posyandu_id)
         return clause
+
+    @property
+    def wide(self) -> bool:
+        """A kabupaten or more: most of the database, so reading a period's distributions
+        once beats probing household by household."""
+        return self.posyandu_id is None and any(
+            code == "*" or code.count(".") <= 1 for code in self.wilayah
+        )
 
 
 def _within(column: Any, period: Period) -> ColumnElement[bool]:
@@ -56,45 +93,110 @@ async def deciles(session: AsyncSession, scope: Scope) -> dict[int | None, int]:
     return {decile: int(n) for decile, n in rows.all()}
 
 
-async def coverage(session: AsyncSession, scope: Scope, period: Period) -> list[IndicatorValue]:
-    """Share of deciles 1–4 households that received each program in the period."""
-    poor = and_(scope.where(Household), col(Household.decile).between(*PRIORITY))
-    denominator = int(
-        (
-            await session.execute(select(func.count()).select_from(Household).where(poor))
-        ).scalar_one()
-    )
-    received = and_(
-        poor,
+def _poor(scope: Scope) -> ColumnElement[bool]:
+    return and_(scope.where(Household), col(Household.decile).between(*PRIORITY))
+
+
+def _received(period: Period) -> tuple[ColumnElement[bool], ...]:
+    return (
         col(Distribution.status) == "distributed",
         col(Distribution.period_start) <= period.end,
         col(Distribution.period_end) >= period.start,
     )
-    joined = select(
-        col(Distribution.program_code), func.count(func.distinct(col(Distribution.household_id)))
-    )
-    rows = await session.execute(
-        joined.join(Household, col(Household.id) == col(Distribution.household_id))
-        .where(received)
-        .group_by(col(Distribution.program_code))
-    )
-    per_program = {code: int(n) for code, n in rows.all()}
-    any_program = int(
-        (
-            await session.execute(
-                select(func.count(func.distinct(col(Distribution.household_id))))
-                .join(Household, col(Household.id) == col(Distribution.household_id))
-                .where(received)
-            )
-        ).scalar_one()
-    )
-    programs = (
-        await session.execute(
-            select(col(Program.code), col(Program.name))
-            .where(col(Program.active))
-            .order_by(col(Program.code))
+
+
+def _pairs(scope: Scope, period: Period) -> Any:
+    """Each (household, program) once where a deciles 1–4 household of the scope had a
+    distribution of the program for a period overlapping ``period``.
+
+    Wide: the period's distributions reduced to pairs first (from the covering
+    ix_distribution_period_end or ix_distribution_household_program, as the planner
+    finds cheaper), then joined to the scope's poor households. Narrow: the scope's poor
+    households first (ix_household_desa_decile), each probing its own distributions.
+    """
+    household_id, program_code = col(Distribution.household_id), col(Distribution.program_code)
+    if scope.wide:
+        received = (
+            select(household_id, program_code)
+            .where(*_received(period))
+            .group_by(household_id, program_code)
+            .subquery()
         )
-    ).all()
+        pairs = (
+            select(received.c.household_id, received.c.program_code)
+            .join(Household, col(Household.id) == received.c.household_id)
+            .where(_poor(scope))
+        )
+    else:
+        pairs = (
+            select(household_id, program_code)
+            .join(Household, col(Household.id) == household_id)
+            .where(_poor(scope), *_received(period))
+            .group_by(household_id, program_code)
+        )
+    return pairs.cte("pairs")
+
+
+def _coverage_rows(scope: Scope, period: Period) -> list[Part]:
+    """("program", code, name, households, -) for each active program, ("any", ...) and
+    ("poor", ...): the deciles 1–4 households, the denominator."""
+    pairs = _pairs(scope, period)
+    per_program = (
+        select(pairs.c.program_code, func.count().label("n"))
+        .group_by(pairs.c.program_code)
+        .subquery()
+    )
+    programs: Part = (
+        select(
+            literal("program"),
+            col(Program.code),
+            col(Program.name),
+            func.coalesce(per_program.c.n, 0),
+            null(),
+        )
+        .outerjoin(per_program, per_program.c.program_code == col(Program.code))
+        .where(col(Program.active))
+    )
+    # DISTINCT in a subquery is hashed; count(DISTINCT ...) would sort.
+    households = select(pairs.c.household_id).distinct().subquery()
+    any_program = select(literal("any"), null(), null(), func.count(), null()).select_from(
+        households
+    )
+    poor = select(literal("poor"), null(), null(), func.count(), null()).where(_poor(scope))
+    return [programs, any_program, poor]
+
+
+def _ppks_rows(scope: Scope, period: Period) -> list[Part]:
+    """("ppks", category, -, identified, served) for PPKS identified in the period."""
+    category = col(PpksCase.category)
+    counts = select(
+        literal("ppks"), category, null(), func.count(), func.count(col(PpksCase.served_on))
+    )
+    where = (scope.where(PpksCase), _within(col(PpksCase.identified_on), period))
+    return [counts.where(*where).group_by(category)]
+
+
+def _case_rows(scope: Scope, period: Period) -> list[Part]:
+    """("cases", -, -, opened, resolved on time) in the period."""
+    resolved_on = col(PriorityCase.resolved_on)
+    on_time = and_(_within(resolved_on, period), resolved_on <= col(PriorityCase.due_on))
+    opened = _count_if(_within(col(PriorityCase.detected_on), period))
+    counts = select(literal("cases"), null(), null(), opened, _count_if(on_time))
+    return [counts.where(scope.where(PriorityCase))]
+
+
+async def _rows(session: AsyncSession, parts: list[Part]) -> Rows:
+    """One statement; ordered by kind and key (so programs come in code order)."""
+    union = union_all(*parts).subquery()
+    kind, key = list(union.c)[:2]
+    statement = select(union).order_by(kind, key)
+    return (await session.execute(statement)).all()
+
+
+def _coverage_values(rows: Rows, period: Period) -> list[IndicatorValue]:
+    programs = [(code, name, int(n)) for kind, code, name, n, _ in rows if kind == "program"]
+    any_program = next(int(n) for kind, _, _, n, _ in rows if kind == "any")
+    denominator = next(int(n) for kind, _, _, n, _ in rows if kind == "poor")
     definition = "Deciles 1–4 households with a {what} distribution for a period overlapping {p} ÷ deciles 1–4 households"  # noqa: E501
     source = "DTSEN (Inpres 4/2025): bansos is mostly for deciles 1–4"
     values = [
@@ -102,12 +204,12 @@ async def coverage(session: AsyncSession, scope: Scope, period: Period) -> list[
             f"social.bansos.coverage.{code}",
             "social",
             f"Deciles 1–4 households receiving {name}",
-            per_program.get(code, 0),
+            n,
             denominator,
             definition.format(what=code, p=period.label),
             source,
         )
-        for code, name in programs
+        for code, name, n in programs
     ]
     values.append(
         IndicatorValue.of(
@@ -123,14 +225,8 @@ async def coverage(session: AsyncSession, scope: Scope, period: Period) -> list[
     return values
 
 
-async def ppks(session: AsyncSession, scope: Scope, period: Period) -> list[IndicatorValue]:
-    """SPM sosial: PPKS identified in the period who were served outside institutions."""
-    rows = await session.execute(
-        select(col(PpksCase.category), func.count(), func.count(col(PpksCase.served_on)))
-        .where(scope.where(PpksCase), _within(col(PpksCase.identified_on), period))
-        .group_by(col(PpksCase.category))
-    )
-    counts = {category: (int(n), int(served)) for category, n, served in rows.all()}
+def _ppks_values(rows: Rows, period: Period) -> list[IndicatorValue]:
+    counts = {key: (int(a), int(b)) for kind, key, _, a, b in rows if kind == "ppks"}
     values = []
     for number, category in enumerate(PPKS_CATEGORIES, start=1):
         identified, served = counts.get(category, (0, 0))
@@ -150,31 +246,57 @@ async def ppks(session: AsyncSession, scope: Scope, period: Period) -> list[Indi
     return values
 
 
-async def priority_summary(
+async def coverage(session: AsyncSession, scope: Scope, period: Period) -> list[IndicatorValue]:
+    """Share of deciles 1–4 households that received each program in the period."""
+    return _coverage_values(await _rows(session, _coverage_rows(scope, period)), period)
+
+
+async def ppks(session: AsyncSession, scope: Scope, period: Period) -> list[IndicatorValue]:
+    """SPM sosial: PPKS identified in the period who were served outside institutions."""
+    return _ppks_values(await _rows(session, _ppks_rows(scope, period)), period)
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def priority_counts(
     session: AsyncSession, scope: Scope, period: Period, today: date
 ) -> PriorityCaseSummary:
-    where = scope.where(PriorityCase)
+    """Cases opened, resolved (and on time) in the period, open and overdue now; no list."""
     opened_in = _within(col(PriorityCase.detected_on), period)
     resolved_in = _within(col(PriorityCase.resolved_on), period)
     is_open = col(PriorityCase.status) == "open"
     overdue = and_(is_open, col(PriorityCase.due_on) < today)
-
-    def count_if(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
     row = (
         await session.execute(
             select(
-                count_if(opened_in),
-                count_if(resolved_in),
-                count_if(
+                _count_if(opened_in),
+                _count_if(resolved_in),
+                _count_if(
                     and_(resolved_in, col(PriorityCase.resolved_on) <= col(PriorityCase.due_on))
                 ),
-                count_if(is_open),
-                count_if(overdue),
-            ).where(where)
+                _count_if(is_open),
+                _count_if(overdue),
+            ).where(scope.where(PriorityCase))
         )
     ).one()
+    opened, resolved, on_time, open_now, overdue_now = (int(v) for v in row)
+    return PriorityCaseSummary(
+        opened=opened,
+        resolved=resolved,
+        resolved_on_time=on_time,
+        open=open_now,
+        overdue=overdue_now,
+    )
+
+
+async def priority_summary(
+    session: AsyncSession, scope: Scope, period: Period, today: date
+) -> PriorityCaseSummary:
+    """The counts and the first 500 open cases by due date (the id breaks ties, as in
+    ``priority.list_cases``, so the same cases are listed each time)."""
+    counts = await priority_counts(session, scope, period, today)
     open_rows = (
         await session.execute(
             select(
@@ -185,12 +307,12 @@ async def priority_summary(
                 col(PriorityCase.detected_on),
                 col(PriorityCase.due_on),
             )
-            .where(where, is_open)
-            .order_by(col(PriorityCase.due_on))
+            .where(scope.where(PriorityCase), col(PriorityCase.status) == "open")
+            .order_by(col(PriorityCase.due_on), col(PriorityCase.id))
             .limit(500)
         )
     ).all()
-    briefs = [
+    counts.open_cases = [
         OpenCaseBrief(
             case_id=r[0],
             posyandu_id=r[1],
@@ -202,33 +324,40 @@ async def priority_summary(
         )
         for r in open_rows
     ]
-    opened, resolved, on_time, open_now, overdue_now = (int(v) for v in row)
-    return PriorityCaseSummary(
-        opened=opened,
-        resolved=resolved,
-        resolved_on_time=on_time,
-        open=open_now,
-        overdue=overdue_now,
-        open_cases=briefs,
-    )
+    return counts
 
 
-def on_time_indicator(
-    summary: PriorityCaseSummary, period: Period, due_days: int
-) -> IndicatorValue:
+def on_time_indicator(on_time: int, opened: int, period: Period, due_days: int) -> IndicatorValue:
     return IndicatorValue.of(
         "social.priority_case.resolved_on_time",
         "social",
         "Keluarga berisiko stunting cases followed up within the due date",
-        summary.resolved_on_time,
-        summary.opened,
+        on_time,
+        opened,
         f"Priority cases resolved in {period.label} by their due date ({due_days} working days "
         f"after detection) ÷ priority cases opened in {period.label}",
         "Service path: OPD follows up within 5 working days (DOMAIN.md)",
     )
 
 
+async def indicators(
+    session: AsyncSession, scope: Scope, period: Period, due_days: int
+) -> list[IndicatorValue]:
+    """What /v1/indicators answers (SPM sosial, bansos coverage, priority follow-up), from
+    one statement."""
+    await tune(session, scope)
+    parts = _ppks_rows(scope, period) + _coverage_rows(scope, period) + _case_rows(scope, period)
+    rows = await _rows(session, parts)
+    opened, on_time = next((int(a), int(b)) for kind, _, _, a, b in rows if kind == "cases")
+    return [
+        *_ppks_values(rows, period),
+        *_coverage_values(rows, period),
+        on_time_indicator(on_time, opened, period, due_days),
+    ]
+
+
 async def summary(session: AsyncSession, scope: Scope, period: Period, today: date) -> Summary:
+    await tune(session, scope)
     by_decile = await deciles(session, scope)
     total = sum(by_decile.values())
     assessed = total - by_decile.get(None, 0)
@@ -266,6 +395,7 @@ async def summary(session: AsyncSession, scope: Scope, period: Period, today: da
 
 async def poverty_by_desa(session: AsyncSession, scope: Scope) -> list[DesaPoverty]:
     """Households, assessed households and deciles 1–4 per desa (priority loci), one query."""
+    await tune(session, scope)
     low, high = PRIORITY
     poor = and_(col(Household.decile) >= low, col(Household.decile) <= high)
     rows = await session.execute(

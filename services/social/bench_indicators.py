@@ -1,0 +1,418 @@
+"""Indicator query benchmark: social's aggregates over a kabupaten (Kutai Kartanegara's size).
+
+Starts a temporary PostgreSQL, migrates social's schema (Alembic, as the service does), and
+COPY-loads what ``bench.scale`` gives social: ``simpul_health.demo.generate_balita`` targets
+on the registry demo's 827 Kukar posyandu (60,000 balita), three households per balita
+(``bench.scale_social.households``), a year of bansos for deciles 1–4 (``distributions``) and
+the priority cases (``priority_cases``); plus, made here, PPKS cases, stunting decisions and
+open leads (the summary counts them) and the posyandu replica (a posyandu's scope needs it).
+Ids are remapped from a seeded generator, so a run's answers do not depend on uuid4.
+
+Then it times, for a month, a quarter and the year, over the kabupaten (``--areas`` adds a
+kecamatan, a desa and a posyandu): the three aggregate endpoints as the service runs them
+(``/v1/indicators``, ``/v1/summary``, ``/v1/summary/by-desa``: the route functions called
+with a session, minus HTTP) and the aggregates ``/v1/indicators`` is made of. It prints
+p50/p99 and a digest of all results: equal digests before and after a change mean equal
+answers (compare runs with the same ``--areas`` and ``--balita``). ``--explain`` prints
+EXPLAIN (ANALYZE, BUFFERS) of every statement, once per query, period and area.
+
+    uv run python services/social/bench_indicators.py [--balita 60000] [--runs 30]
+        [--areas kabupaten,kecamatan,desa,posyandu] [--explain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import Select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository's bench package
+
+from bench import scale_social
+from simpul_health.demo import generate_balita, month_ends
+from simpul_platform.auth import Principal
+from simpul_platform.db import Database
+from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
+from simpul_platform.indicators import Period
+from simpul_platform.migrations import upgrade
+from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET
+from simpul_registry.demo import generate_kukar
+from simpul_social.api import indicators as api
+from simpul_social.app import MIGRATIONS
+from simpul_social.domain.ppks import PPKS_CATEGORIES
+from simpul_social.ops import aggregates
+from simpul_social.settings import SocialSettings
+
+END = date(2026, 1, 1)  # the data covers the 12 months before
+TODAY = date(2026, 1, 12)  # "today" of the overdue counts
+PERIODS = ("2025-12", "2025-Q4", "2025")
+DPMD = Principal("bench-dpmd", frozenset({"dpmd"}), ("64.02",))
+SETTINGS = SocialSettings(environment="development")
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _targets(posyandu: int, balita: int) -> list[dict[str, Any]]:
+    """As bench.scale makes them: the demo balita on the registry demo's Kukar posyandu."""
+    places = [
+        (str(uuid.UUID(int=i + 1)), p.data.desa_code)
+        for i, p in enumerate(generate_kukar(count=posyandu))
+    ]
+    per = -(-balita // posyandu)
+    children = generate_balita(places, per_posyandu=per, end=END, secret=TEST_PSEUDONYM_SECRET)
+    seen, out = set(), []
+    for child in children[:balita]:
+        if child.target["nik"] not in seen:
+            seen.add(child.target["nik"])
+            out.append(child.target)
+    return out
+
+
+def _seeded_ids(tables: dict[str, list[dict[str, Any]]], rng: random.Random) -> None:
+    """Replace the generators' uuid4 ids (and the references to them) with seeded ones."""
+
+    def fresh() -> str:
+        return str(uuid.UUID(int=rng.getrandbits(128)))
+
+    homes = {h["id"]: fresh() for h in tables["household"]}
+    for h in tables["household"]:
+        h["id"] = homes[h["id"]]
+    for table in ("distribution", "priority_case"):
+        for row in tables[table]:
+            row["id"] = fresh()
+            row["household_id"] = homes[row["household_id"]]
+
+
+def _ppks(places: list[tuple[str, str]], count: int, rng: random.Random) -> list[dict]:
+    """PPKS identified through the year; about two in three served, some of those closed."""
+    out = []
+    for n in range(count):
+        pid, desa = rng.choice(places)
+        identified = END - timedelta(days=rng.randint(1, 365))
+        served = identified + timedelta(days=rng.randint(1, 40)) if rng.random() < 0.65 else None
+        closed = served + timedelta(days=30) if served and rng.random() < 0.5 else None
+        status = "closed" if closed else "served" if served else "identified"
+        out.append(
+            {
+                "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                "category": rng.choice(PPKS_CATEGORIES),
+                "status": status,
+                "posyandu_id": pid,
+                "desa_code": desa,
+                "name": f"PPKS {n}",
+                "identified_on": identified,
+                "assessed_on": identified if served else None,
+                "served_on": served,
+                "closed_on": closed,
+                "outcome": "rehabilitated" if closed else None,
+                "created_by": "bench",
+                "created_at": NOW,
+                "updated_by": "bench",
+                "updated_at": NOW,
+            }
+        )
+    return out
+
+
+def _reactions(cases: list[dict], places: list[tuple[str, str]], rng: random.Random) -> Any:
+    """A decision per priority case plus as many others; an open lead for one in ten others."""
+    decisions, leads = [], []
+    others = ("not_priority_decile", "receiving_bansos", "unmatched")
+    rows = [("case_opened", c["posyandu_id"], c["desa_code"], c["detected_on"]) for c in cases]
+    for _ in range(len(cases)):
+        pid, desa = rng.choice(places)
+        rows.append((rng.choice(others), pid, desa, END - timedelta(days=rng.randint(1, 365))))
+    for decision, pid, desa, detected in rows:
+        episode = uuid.UUID(int=rng.getrandbits(128)).hex
+        decisions.append(
+            {
+                "stunting_episode_id": episode,
+                "decision": decision,
+                "reason": decision,
+                "child_person_ref": episode,
+                "posyandu_id": pid,
+                "desa_code": desa,
+                "severity": "stunted",
+                "detected_on": detected,
+                "detections": 1,
+                "last_event_id": episode,
+                "decided_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+        if decision == "unmatched" and rng.random() < 0.3:
+            leads.append(
+                {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                    "stunting_episode_id": episode,
+                    "reason": "household_unknown",
+                    "child_person_ref": episode,
+                    "posyandu_id": pid,
+                    "desa_code": desa,
+                    "severity": "stunted",
+                    "measurement_id": episode,
+                    "detected_on": detected,
+                    "status": rng.choice(("open", "open", "found")),
+                    "created_at": NOW,
+                }
+            )
+    return decisions, leads
+
+
+def _replica(places: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "posyandu_id": pid,
+            "name": f"Posyandu {pid[-4:]}",
+            "desa_code": desa,
+            "kecamatan_code": desa[:8],
+            "kabupaten_code": desa[:5],
+            "status": "active",
+            "fields": "health,social",
+            "last_event_at": NOW,
+            "last_event_id": pid,
+            "updated_at": NOW,
+        }
+        for pid, desa in places
+    ]
+
+
+def tables(posyandu: int, balita: int, ppks: int) -> dict[str, list[dict[str, Any]]]:
+    targets = _targets(posyandu, balita)
+    places = sorted({(t["posyandu_id"], t["desa_code"]) for t in targets})
+    homes = scale_social.households(targets, 3)
+    months = month_ends(12, END)
+    out = {
+        "program": scale_social.programs(),
+        "household": homes,
+        "distribution": scale_social.distributions(homes, months),
+        "priority_case": scale_social.priority_cases(targets, homes, months),
+    }
+    rng = random.Random(64_02)
+    _seeded_ids(out, rng)
+    out["ppks_case"] = _ppks(places, ppks, rng)
+    out["stunting_reaction"], out["stunting_lead"] = _reactions(out["priority_case"], places, rng)
+    out["posyandu_replica"] = _replica(places)
+    return out
+
+
+async def load(url: str, data: dict[str, list[dict[str, Any]]]) -> None:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        for table, rows in data.items():
+            columns = list(rows[0])
+            await connection.copy_records_to_table(
+                table, records=[tuple(r[c] for c in columns) for r in rows], columns=columns
+            )
+        # As autovacuum would leave it in service: statistics, and a visibility map that
+        # lets index-only scans skip the table.
+        await connection.execute("VACUUM ANALYZE")
+        collation = await connection.fetchval(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+        )
+    finally:
+        await connection.close()
+    sizes = ", ".join(f"{len(rows):,} {table}" for table, rows in data.items())
+    print(f"loaded {sizes}; database collation {collation}")
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def explaining(session: AsyncSession) -> None:
+    """Make the session print EXPLAIN (ANALYZE, BUFFERS) before running each SELECT."""
+    execute = session.execute
+
+    async def explained(statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(statement, Select) and statement.get_final_froms():
+            sql = statement.compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            plan = await execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+            print("\n".join(f"    {line}" for (line,) in plan))
+        return await execute(statement, *args, **kwargs)
+
+    session.execute = explained  # type: ignore[method-assign]
+
+
+def canonical(result: Any) -> Any:
+    """JSON-able, and independent of how ties in "ORDER BY due_on LIMIT n" fell: open cases
+    due on the last listed day are kept as a count (any of that day's cases may be listed)."""
+    if isinstance(result, list):
+        return [canonical(r) for r in result]
+    if not hasattr(result, "model_dump"):
+        return result
+    data = result.model_dump(mode="json")
+    cases = data.get("priority_cases") or data
+    if "open_cases" in cases:
+        briefs = cases["open_cases"]
+        last = max((b["due_on"] for b in briefs), default=None)
+        cases["open_cases"] = {
+            "before_last_day": sorted(
+                json.dumps(b, sort_keys=True) for b in briefs if b["due_on"] != last
+            ),
+            "last_day": last,
+            "on_last_day": sum(b["due_on"] == last for b in briefs),
+        }
+    return data
+
+
+Query = Callable[[AsyncSession, str, str | None, str | None], Awaitable[Any]]
+
+
+def _aggregate(name: str) -> Query:
+    """One of aggregates' functions as /v1/indicators calls it, for one area."""
+
+    async def run(session: AsyncSession, label: str, wilayah: str | None, pid: str | None) -> Any:
+        scope = await api._scope(session, DPMD, wilayah, pid)
+        period = Period.parse(label)
+        if tune := getattr(aggregates, "tune", None):  # as the endpoint does (if it does)
+            await tune(session, scope)
+        if name == "priority_summary":
+            return await aggregates.priority_summary(session, scope, period, TODAY)
+        return await getattr(aggregates, name)(session, scope, period)
+
+    return run
+
+
+async def _indicators(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> Any:
+    return await api.indicators(session, DPMD, SETTINGS, label, wilayah, pid)
+
+
+async def _summary(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> Any:
+    return await api.summary(session, DPMD, SETTINGS, label, wilayah, pid)
+
+
+async def _by_desa(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> Any:
+    return await api.poverty_by_desa(session, DPMD, label, wilayah)
+
+
+QUERIES: dict[str, Query] = {
+    "GET /v1/indicators": _indicators,
+    "  ppks": _aggregate("ppks"),
+    "  coverage": _aggregate("coverage"),
+    "  priority_summary": _aggregate("priority_summary"),
+    "GET /v1/summary": _summary,
+    "GET /v1/summary/by-desa": _by_desa,
+}
+
+
+def areas(data: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[str | None, str | None]]:
+    """(wilayah, posyandu id) per area: the kabupaten, and the first posyandu's kecamatan,
+    desa and posyandu."""
+    first = data["posyandu_replica"][0]
+    return {
+        "kabupaten": ("64.02", None),
+        "kecamatan": (first["kecamatan_code"], None),
+        "desa": (first["desa_code"], None),
+        "posyandu": (None, first["posyandu_id"]),
+    }
+
+
+async def time_queries(
+    url: str,
+    runs: int,
+    chosen: dict[str, tuple[str | None, str | None]],
+    explain: bool,
+    dump: Path | None = None,
+) -> None:
+    api.local_today = lambda settings: TODAY  # type: ignore[assignment]  # a fixed "today"
+    db = Database(url, 5)
+    digest, answers = hashlib.sha256(), []
+    try:
+        for area, (wilayah, pid) in chosen.items():
+            for label in PERIODS:
+                for name, query in QUERIES.items():
+                    if name == "GET /v1/summary/by-desa" and pid is not None:
+                        continue  # not offered for a posyandu
+                    if explain:
+                        print(f"EXPLAIN {name.strip()} {label} {area}:")
+                        async with db.sessions() as session:
+                            explaining(session)
+                            await query(session, label, wilayah, pid)
+                    timings, result = [], None
+                    for _ in range(runs + 1):  # the first run warms the cache, not counted
+                        async with db.sessions() as session:
+                            start = time.perf_counter()
+                            result = await query(session, label, wilayah, pid)
+                            timings.append((time.perf_counter() - start) * 1000)
+                    timings = sorted(timings[1:])
+                    p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
+                    answer = canonical(result)
+                    answers.append(json.dumps([area, label, name, answer], sort_keys=True))
+                    digest.update(answers[-1].encode())
+                    print(
+                        f"{name:24} {label:8} {area:10} p50 {statistics.median(timings):7.1f} ms"
+                        f"  p99 {p99:7.1f} ms  {_brief(answer)}"
+                    )
+    finally:
+        await db.dispose()
+    print(f"results digest: {digest.hexdigest()[:16]}")
+    if dump:
+        await asyncio.to_thread(dump.write_text, "\n".join(answers) + "\n")
+
+
+def _brief(answer: Any) -> str:
+    if isinstance(answer, list) and answer and "numerator" in answer[-1]:
+        last = answer[-1]
+        return f"{len(answer)} values, {last['code']} {last['numerator']}/{last['denominator']}"
+    if isinstance(answer, list):
+        return f"{len(answer)} rows"
+    if isinstance(answer, dict) and "households" in answer:
+        return f"{answer['households']} households"
+    return ""
+
+
+async def main(args: argparse.Namespace, chosen: list[str]) -> None:
+    ensure_postgres_installed()
+    server = PostgresServer()
+    server.start()
+    try:
+        url = server.create_database("bench_social_indicators")
+        started = time.perf_counter()
+        data = tables(827, args.balita, args.ppks)
+        await upgrade(MIGRATIONS, url)
+        await load(url, data)
+        print(f"schema and data ready in {time.perf_counter() - started:.0f} s")
+        where = areas(data)
+        chosen_areas = {a: where[a] for a in chosen}
+        await time_queries(url, args.runs, chosen_areas, args.explain, args.dump)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--balita", type=int, default=60000)
+    parser.add_argument("--ppks", type=int, default=4000, help="PPKS cases in the year")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--areas",
+        default="kabupaten",
+        help="comma-separated, of kabupaten, kecamatan, desa, posyandu (default: kabupaten)",
+    )
+    parser.add_argument("--explain", action="store_true", help="print each statement's plan")
+    parser.add_argument("--dump", type=Path, help="write every answer to this file (JSON lines)")
+    args = parser.parse_args()
+    chosen = args.areas.split(",")
+    if unknown := set(chosen) - {"kabupaten", "kecamatan", "desa", "posyandu"}:
+        parser.error(f"unknown areas: {', '.join(sorted(unknown))}")
+    asyncio.run(main(args, chosen))
