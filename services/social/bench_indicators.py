@@ -57,6 +57,7 @@ from simpul_social.api import indicators as api
 from simpul_social.app import MIGRATIONS
 from simpul_social.domain.ppks import PPKS_CATEGORIES
 from simpul_social.ops import aggregates
+from simpul_social.ops import summary as summaries
 from simpul_social.settings import SocialSettings
 
 END = date(2026, 1, 1)  # the data covers the 12 months before
@@ -287,7 +288,7 @@ def _aggregate(name: str) -> Query:
         if tune := getattr(aggregates, "tune", None):  # as the endpoint does (if it does)
             await tune(session, scope)
         if name == "priority_summary":
-            return await aggregates.priority_summary(session, scope, period, TODAY)
+            return await summaries.priority_summary(session, scope, period, TODAY)
         return await getattr(aggregates, name)(session, scope, period)
 
     return run

@@ -13,6 +13,7 @@ from simpul_platform.replica import get_posyandu
 from simpul_platform.uow import SessionDep
 from simpul_social.api.deps import AggregateReader, SettingsDep
 from simpul_social.ops import aggregates
+from simpul_social.ops import summary as summaries
 from simpul_social.ops.common import local_today
 from simpul_social.schemas_summary import DesaPoverty, Summary
 
@@ -67,7 +68,7 @@ async def summary(
     """Households per decile, deciles 1–4, priority cases (open with due dates), decisions."""
     window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
-    return await aggregates.summary(session, scope, window, local_today(settings))
+    return await summaries.summary(session, scope, window, local_today(settings))
 
 
 @router.get("/v1/summary/by-desa", response_model=list[DesaPoverty], operation_id="povertyByDesa")
@@ -81,4 +82,4 @@ async def poverty_by_desa(
     period is accepted for symmetry with the other views)."""
     period_from_query(period)
     scope = await _scope(session, principal, wilayah, None)
-    return await aggregates.poverty_by_desa(session, scope)
+    return await summaries.poverty_by_desa(session, scope)

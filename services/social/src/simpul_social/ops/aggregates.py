@@ -1,4 +1,4 @@
-"""Indicators and the summary, aggregated in SQL (GROUP BY over covering indexes).
+"""Indicators, aggregated in SQL (GROUP BY over covering indexes).
 
 A kabupaten holds most of a social database (Kutai Kartanegara: 180,000 households, 350,000
 bansos distributions a year), so its counts read covering indexes from end to end
@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, select, union_all
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.indicators import IndicatorValue, Period, percent
+from simpul_platform.indicators import IndicatorValue, Period
 from simpul_social.domain.ppks import CATEGORY_NAMES, PPKS_CATEGORIES
 from simpul_social.models import (
     Distribution,
@@ -26,11 +25,8 @@ from simpul_social.models import (
     PpksCase,
     PriorityCase,
     Program,
-    StuntingLead,
-    StuntingReaction,
 )
 from simpul_social.ops.priority import in_wilayah
-from simpul_social.schemas_summary import DesaPoverty, OpenCaseBrief, PriorityCaseSummary, Summary
 
 PERMENSOS = "Permensos 9/2018 (SPM bidang sosial daerah kabupaten/kota), rehabilitasi sosial "
 PRIORITY = (1, 4)
@@ -80,17 +76,8 @@ class Scope:
         )
 
 
-def _within(column: Any, period: Period) -> ColumnElement[bool]:
+def within_period(column: Any, period: Period) -> ColumnElement[bool]:
     return col(column).between(period.start, period.end)
-
-
-async def deciles(session: AsyncSession, scope: Scope) -> dict[int | None, int]:
-    rows = await session.execute(
-        select(col(Household.decile), func.count())
-        .where(scope.where(Household))
-        .group_by(col(Household.decile))
-    )
-    return {decile: int(n) for decile, n in rows.all()}
 
 
 def _poor(scope: Scope) -> ColumnElement[bool]:
@@ -172,16 +159,16 @@ def _ppks_rows(scope: Scope, period: Period) -> list[Part]:
     counts = select(
         literal("ppks"), category, null(), func.count(), func.count(col(PpksCase.served_on))
     )
-    where = (scope.where(PpksCase), _within(col(PpksCase.identified_on), period))
+    where = (scope.where(PpksCase), within_period(col(PpksCase.identified_on), period))
     return [counts.where(*where).group_by(category)]
 
 
 def _case_rows(scope: Scope, period: Period) -> list[Part]:
     """("cases", -, -, opened, resolved on time) in the period."""
     resolved_on = col(PriorityCase.resolved_on)
-    on_time = and_(_within(resolved_on, period), resolved_on <= col(PriorityCase.due_on))
-    opened = _count_if(_within(col(PriorityCase.detected_on), period))
-    counts = select(literal("cases"), null(), null(), opened, _count_if(on_time))
+    on_time = and_(within_period(resolved_on, period), resolved_on <= col(PriorityCase.due_on))
+    opened = count_if(within_period(col(PriorityCase.detected_on), period))
+    counts = select(literal("cases"), null(), null(), opened, count_if(on_time))
     return [counts.where(scope.where(PriorityCase))]
 
 
@@ -256,75 +243,8 @@ async def ppks(session: AsyncSession, scope: Scope, period: Period) -> list[Indi
     return _ppks_values(await _rows(session, _ppks_rows(scope, period)), period)
 
 
-def _count_if(condition: ColumnElement[bool]) -> Any:
+def count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-async def priority_counts(
-    session: AsyncSession, scope: Scope, period: Period, today: date
-) -> PriorityCaseSummary:
-    """Cases opened, resolved (and on time) in the period, open and overdue now; no list."""
-    opened_in = _within(col(PriorityCase.detected_on), period)
-    resolved_in = _within(col(PriorityCase.resolved_on), period)
-    is_open = col(PriorityCase.status) == "open"
-    overdue = and_(is_open, col(PriorityCase.due_on) < today)
-    row = (
-        await session.execute(
-            select(
-                _count_if(opened_in),
-                _count_if(resolved_in),
-                _count_if(
-                    and_(resolved_in, col(PriorityCase.resolved_on) <= col(PriorityCase.due_on))
-                ),
-                _count_if(is_open),
-                _count_if(overdue),
-            ).where(scope.where(PriorityCase))
-        )
-    ).one()
-    opened, resolved, on_time, open_now, overdue_now = (int(v) for v in row)
-    return PriorityCaseSummary(
-        opened=opened,
-        resolved=resolved,
-        resolved_on_time=on_time,
-        open=open_now,
-        overdue=overdue_now,
-    )
-
-
-async def priority_summary(
-    session: AsyncSession, scope: Scope, period: Period, today: date
-) -> PriorityCaseSummary:
-    """The counts and the first 500 open cases by due date (the id breaks ties, as in
-    ``priority.list_cases``, so the same cases are listed each time)."""
-    counts = await priority_counts(session, scope, period, today)
-    open_rows = (
-        await session.execute(
-            select(
-                col(PriorityCase.id),
-                col(PriorityCase.posyandu_id),
-                col(PriorityCase.desa_code),
-                col(PriorityCase.severity),
-                col(PriorityCase.detected_on),
-                col(PriorityCase.due_on),
-            )
-            .where(scope.where(PriorityCase), col(PriorityCase.status) == "open")
-            .order_by(col(PriorityCase.due_on), col(PriorityCase.id))
-            .limit(500)
-        )
-    ).all()
-    counts.open_cases = [
-        OpenCaseBrief(
-            case_id=r[0],
-            posyandu_id=r[1],
-            desa_code=r[2],
-            severity=r[3],
-            detected_on=r[4],
-            due_on=r[5],
-            overdue=r[5] < today,
-        )
-        for r in open_rows
-    ]
-    return counts
 
 
 def on_time_indicator(on_time: int, opened: int, period: Period, due_days: int) -> IndicatorValue:
@@ -353,69 +273,4 @@ async def indicators(
         *_ppks_values(rows, period),
         *_coverage_values(rows, period),
         on_time_indicator(on_time, opened, period, due_days),
-    ]
-
-
-async def summary(session: AsyncSession, scope: Scope, period: Period, today: date) -> Summary:
-    await tune(session, scope)
-    by_decile = await deciles(session, scope)
-    total = sum(by_decile.values())
-    assessed = total - by_decile.get(None, 0)
-    poor = sum(n for d, n in by_decile.items() if d is not None and PRIORITY[0] <= d <= PRIORITY[1])
-    decisions = await session.execute(
-        select(col(StuntingReaction.decision), func.count())
-        .where(scope.where(StuntingReaction), _within(col(StuntingReaction.detected_on), period))
-        .group_by(col(StuntingReaction.decision))
-    )
-    leads = (
-        await session.execute(
-            select(func.count())
-            .select_from(StuntingLead)
-            .where(scope.where(StuntingLead), col(StuntingLead.status) == "open")
-        )
-    ).scalar_one()
-    return Summary(
-        wilayah=list(scope.wilayah),
-        posyandu_id=scope.posyandu_id,
-        period=period.label,
-        as_of=today,
-        households=total,
-        households_assessed=assessed,
-        households_by_decile={
-            **{str(d): by_decile.get(d, 0) for d in range(1, 11)},
-            "unassessed": by_decile.get(None, 0),
-        },
-        deciles_1_4=poor,
-        deciles_1_4_percent=percent(poor, assessed),
-        priority_cases=await priority_summary(session, scope, period, today),
-        stunting_decisions={decision: int(n) for decision, n in decisions.all()},
-        open_leads=int(leads),
-    )
-
-
-async def poverty_by_desa(session: AsyncSession, scope: Scope) -> list[DesaPoverty]:
-    """Households, assessed households and deciles 1–4 per desa (priority loci), one query."""
-    await tune(session, scope)
-    low, high = PRIORITY
-    poor = and_(col(Household.decile) >= low, col(Household.decile) <= high)
-    rows = await session.execute(
-        select(
-            col(Household.desa_code),
-            func.count(),
-            func.count(col(Household.decile)),
-            func.coalesce(func.sum(case((poor, 1), else_=0)), 0),
-        )
-        .where(scope.where(Household))
-        .group_by(col(Household.desa_code))
-        .order_by(col(Household.desa_code))
-    )
-    return [
-        DesaPoverty(
-            desa_code=desa,
-            households=int(total),
-            households_assessed=int(assessed),
-            deciles_1_4=int(deciles_1_4),
-            share_deciles_1_4=percent(int(deciles_1_4), int(assessed)),
-        )
-        for desa, total, assessed, deciles_1_4 in rows.all()
     ]
