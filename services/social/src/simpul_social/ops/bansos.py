@@ -3,16 +3,13 @@ a unique constraint decides races, and the loser gets a 409 naming the winner.""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import cast
-
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.errors import Conflict, InvalidInput
 from simpul_platform.uow import UnitOfWork
-from simpul_social.domain.periods import PeriodType, bounds, current_periods, period_type_of
+from simpul_social.domain.periods import bounds, period_type_of
 from simpul_social.events import AidDistributed
 from simpul_social.models import Distribution, Household, Program
 from simpul_social.ops.common import new_id, not_future, now
@@ -120,19 +117,3 @@ async def record_distribution(
             subject=distribution.id,
         )
     return distribution
-
-
-async def receiving_programs(session: AsyncSession, household_id: str, day: date) -> set[str]:
-    """Programs with a (pending or made) distribution to the household in a current period."""
-    rows = (
-        await session.exec(
-            select(Distribution.program_code, Distribution.period, Program.period_type)
-            .join(Program, col(Program.code) == col(Distribution.program_code))
-            .where(Distribution.household_id == household_id)
-        )
-    ).all()
-    return {
-        code
-        for code, period, period_type in rows
-        if period in current_periods(cast(PeriodType, period_type), day)
-    }
