@@ -16,10 +16,13 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 
-from simpul_platform.errors import Forbidden, NotFound, Unauthorized
+from simpul_platform.errors import Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from simpul_platform.settings import ServiceSettings
 
 NATIONWIDE = "*"
+# A JWKS fetch runs in a request's worker thread; an identity provider that hangs must not
+# hold it for PyJWT's default 30 s.
+JWKS_TIMEOUT_S = 5.0
 # Roles that read a field's aggregates (never person-level data): DPMD, the Tim Pembina at each
 # level, and the gateway's own identity. The gateway forwards the caller's token, so a field
 # service still checks the caller's wilayah itself.
@@ -68,14 +71,28 @@ class Principal:
 class Authenticator:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
-        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._jwks = (
+            jwt.PyJWKClient(
+                settings.jwt_jwks_url,
+                timeout=JWKS_TIMEOUT_S,
+                cooldown_duration=settings.jwt_jwks_refresh_cooldown_s,
+            )
+            if settings.jwt_jwks_url
+            else None
+        )
 
     def _key(self, token: str) -> Any:
         if self.settings.jwt_algorithm == "HS256":
             return self.settings.jwt_secret
-        if self._jwks is not None:
+        if self._jwks is None:
+            return self.settings.jwt_public_key
+        try:
+            # Cached for the key set's lifespan; an unknown kid refetches once (key rotation).
             return self._jwks.get_signing_key_from_jwt(token).key
-        return self.settings.jwt_public_key
+        except jwt.PyJWKClientConnectionError as exc:
+            raise ServiceUnavailable(
+                "The identity provider's signing keys (JWKS) cannot be fetched; retry shortly."
+            ) from exc
 
     def authenticate(self, token: str) -> Principal:
         try:

@@ -116,6 +116,17 @@ class Conflict(ProblemError):
     title = "Conflict with the current state"
 
 
+class ServiceUnavailable(ProblemError):
+    """Something this service needs is out of reach for now; the caller did nothing wrong."""
+
+    status = 503
+    slug = "unavailable"
+    title = "Temporarily unavailable"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"}, **extra)
+
+
 def problem_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> JSONResponse:

@@ -61,6 +61,9 @@ class ServiceSettings(BaseSettings):
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_public_key: str = ""  # PEM, for RS256 tokens of an existing identity provider
     jwt_jwks_url: str = ""  # alternative to jwt_public_key
+    # An unknown key id refetches the JWKS at most this often, so forged kids cannot flood the
+    # identity provider; a rotated key is accepted at most this long after its first use.
+    jwt_jwks_refresh_cooldown_s: float = Field(default=30.0, ge=0)
     jwt_issuer: str = "simpul"
     jwt_audience: str = "simpul"
 
@@ -75,6 +78,12 @@ class ServiceSettings(BaseSettings):
     def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:
         if self.fault_hold_offset_commit_s and self.environment != "test":
             raise ValueError("fault_hold_offset_commit_s: fault injection is for tests only")
+        return self
+
+    @model_validator(mode="after")
+    def _require_a_key_for_rs256(self) -> ServiceSettings:
+        if self.jwt_algorithm == "RS256" and not (self.jwt_public_key or self.jwt_jwks_url):
+            raise ValueError("jwt_algorithm: RS256 needs jwt_public_key or jwt_jwks_url")
         return self
 
     @model_validator(mode="after")
