@@ -8,8 +8,9 @@ generator (``simpul_health.demo.generate_balita``, ~73 per posyandu, HAZ ~ N(−
 month's weighing is ``simpul_health.demo.monthly_measurements``, and each row is computed by
 health's own domain code exactly as ``record_measurements`` does (``assess``: WHO z-scores
 and categories; ``assess_growth``: N/T against last month), then ``COPY``-ed into health's
-``targets`` and ``measurements`` tables, followed by ``ANALYZE``. No outbox rows or stunting
-episodes are written (history, not news); the scorecard reads neither.
+``targets`` and ``measurements`` tables. ``balita_weighed``, which the write path keeps, is
+then recounted from them (``simpul_health.weighed.rebuild``), followed by ``ANALYZE``. No
+outbox rows or stunting episodes are written (history, not news); the scorecard reads neither.
 
 Social gets the kabupaten's households, a year of bansos and the priority cases
 (``bench/scale_social.py``), so its indicators are timed at scale too.
@@ -45,10 +46,12 @@ from bench.common import (
     parser,
     quiet_kafka_logs,
 )
+from simpul_health import weighed
 from simpul_health.demo import generate_balita, month_ends, monthly_measurements
 from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import assess
+from simpul_platform.db import Database
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 from simpul_registry.demo import generate_kukar
 
@@ -143,12 +146,23 @@ async def load(stack: Stack, targets: list[dict], measurements: list[dict]) -> d
                     table, records=[tuple(r[c] for c in columns) for r in chunk], columns=columns
                 )
         copied = time.perf_counter() - started
+        await recount_weighed(stack.databases["health"])
         # VACUUM too: it marks the pages all-visible, as autovacuum soon would in production,
         # so the index-only scans the indicator queries are built on need no heap visits.
-        for table in ("targets", "measurements"):
+        for table in ("targets", "measurements", "balita_weighed"):
             await conn.execute(f"VACUUM (ANALYZE) {table}")
         size = await conn.fetchval("SELECT pg_total_relation_size('measurements')")
     return {"copy_s": copied, "bytes": size}
+
+
+async def recount_weighed(url: str) -> None:
+    """Health's per-desa balita counts, which its write path keeps and the COPY bypasses."""
+    db = Database(url, 1)
+    try:
+        async with db.transaction() as session:
+            await weighed.rebuild(session)
+    finally:
+        await db.dispose()
 
 
 PARTIAL: dict[str, int] = {}  # gateway scorecards whose health rows were not "ok"

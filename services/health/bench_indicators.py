@@ -39,7 +39,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health import queries
+from simpul_health import queries, weighed
 from simpul_health.app import MIGRATIONS
 from simpul_health.demo import generate_balita
 from simpul_platform.db import Database
@@ -256,7 +256,7 @@ async def vacuum(connection: asyncpg.Connection, attempts: int = 10) -> None:
         await connection.execute("VACUUM ANALYZE")
         visible = await connection.fetchval(
             "SELECT min(relallvisible::float / greatest(relpages, 1)) FROM pg_class"
-            " WHERE relname IN ('targets', 'measurements', 'screenings')"
+            " WHERE relname IN ('targets', 'measurements', 'screenings', 'balita_weighed')"
         )
         if visible > 0.99:
             return
@@ -283,6 +283,7 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
         await connection.copy_records_to_table(
             "screenings", records=screenings, columns=SCREENING_COLUMNS
         )
+        await recount_weighed(url)  # as the write path keeps it (the COPYs bypass it)
         await vacuum(connection)
     finally:
         await connection.close()
@@ -291,6 +292,15 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
         f"{len(adults)} adults, {len(screenings)} screenings"
     )
     return len(measurements)
+
+
+async def recount_weighed(url: str) -> None:
+    db = Database(url, 1)
+    try:
+        async with db.transaction() as session:
+            await weighed.rebuild(session)
+    finally:
+        await db.dispose()
 
 
 def explaining(session: AsyncSession) -> None:

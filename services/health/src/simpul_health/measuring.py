@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import RowMapping
 
+from simpul_health import weighed
 from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import (
@@ -72,12 +73,17 @@ async def _load(uow: UnitOfWork, items: list[tuple[int, MeasurementIn]]) -> dict
     earliest = min(m.measured_on for _, m in items)
     # A date within LOOKBACK of year 1 is refused per item later (before birth); not a 500 here.
     since = earliest - LOOKBACK if earliest > date.min + LOOKBACK else date.min
+    target_ids = {m.target_id for _, m in items}
+    await weighed.lock_children(uow.session, target_ids)  # before reading their measurements
     query = (
         select(
             T.c.id,
             T.c.sex,
             T.c.birth_date,
+            T.c.posyandu_id,
             T.c.desa_code,
+            T.c.kecamatan_code,
+            T.c.kabupaten_code,
             T.c.person_ref,
             T.c.household_ref,
             E.c.id.label("e_id"),
@@ -93,7 +99,7 @@ async def _load(uow: UnitOfWork, items: list[tuple[int, MeasurementIn]]) -> dict
                 M, and_(M.c.target_id == T.c.id, M.c.measured_on >= since)
             )
         )
-        .where(T.c.id.in_({m.target_id for _, m in items}))
+        .where(T.c.id.in_(target_ids))
     )
     states: dict[str, _State] = {}
     for row in (await uow.session.execute(query)).mappings():
@@ -175,6 +181,7 @@ async def record_measurements(
     for (index, item, state), a in zip(known, assessed, strict=True):
         results.append(_record_one(batch, state, index, item, a))
     await bulk_insert(uow.session, M, batch.rows)  # COPY on PostgreSQL
+    await weighed.record(uow.session, batch.rows, {t: s.target for t, s in states.items()})
     await bulk_insert(uow.session, E, batch.new_episodes)
     if batch.changed:
         await uow.session.execute(update(StuntingEpisode), list(batch.changed.values()))

@@ -111,6 +111,29 @@ class Measurement(HealthModel, table=True):
     created_at: datetime
 
 
+class BalitaWeighed(HealthModel, table=True):
+    """Balita weighed to standard, per registering posyandu and desa and per period.
+
+    ``children``: the posyandu's registered children who are balita at the period's end and
+    were weighed at least ``required_weighings(period)`` times in it (the SPM balita
+    numerator), kept on write by ``simpul_health.weighed``. ``period`` is a month, quarter or
+    year label (2025-06, 2025-Q2, 2025).
+    """
+
+    __tablename__ = "balita_weighed"
+    __table_args__ = (
+        Index("ix_balita_weighed_desa", "desa_code", "period"),
+        Index("ix_balita_weighed_kec", "kecamatan_code", "period"),
+        Index("ix_balita_weighed_kab", "kabupaten_code", "period"),
+    )
+    posyandu_id: str = Field(primary_key=True, max_length=36)
+    desa_code: str = Field(primary_key=True, max_length=13)
+    period: str = Field(primary_key=True, max_length=7)
+    kecamatan_code: str = Field(max_length=8)
+    kabupaten_code: str = Field(max_length=5)
+    children: int
+
+
 class StuntingEpisode(HealthModel, table=True):
     """From the first measurement below −2 HAZ to the first one back at or above −2."""
 

@@ -9,9 +9,7 @@ area probes the few children it has. Both shapes give the same answers.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select, true
@@ -20,16 +18,17 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health.domain.indicators import required_weighings
+from simpul_health import weighed
 from simpul_health.domain.lifecycle import birth_date_bounds
 from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
-from simpul_health.models import Measurement, Pregnancy, Screening, Target
+from simpul_health.models import BalitaWeighed, Measurement, Pregnancy, Screening, Target
 from simpul_platform.indicators import Period
 
 M: Table = Measurement.__table__  # type: ignore[attr-defined]
 T: Table = Target.__table__  # type: ignore[attr-defined]
 P: Table = Pregnancy.__table__  # type: ignore[attr-defined]
 S: Table = Screening.__table__  # type: ignore[attr-defined]
+W: Table = BalitaWeighed.__table__  # type: ignore[attr-defined]
 
 # Per transaction (SET LOCAL). The hash tables and the sort of a kabupaten month (≈ 60,000
 # children) need about 10 MB, and the default 4 MB would spill them to disk. asyncpg prepares
@@ -171,26 +170,25 @@ def _age_between(period: Period, min_years: int, max_years: int | None) -> Colum
 def _balita(area: Area, period: Period) -> Any:
     """Balita at period end, and those weighed ``required_weighings`` times in the period.
 
-    A weighing counts wherever the child was weighed (the posyandu of the measurement may lie
-    outside the area), so measurements are matched by child, not filtered by area. The
-    numerator is a semi-join: hashed for a kabupaten, one index probe per child for less.
+    The numerator is kept on write per registering posyandu and desa (``balita_weighed``,
+    see ``simpul_health.weighed``): a sum of a few hundred rows for a kabupaten. A weighing
+    counts wherever the child was weighed; the child counts where it is registered.
     """
-    children = and_(
-        area.where(T),
-        T.c.birth_date > _months_before(period.end, 60),
-        T.c.birth_date <= period.end,
+    numerator = select(func.coalesce(func.sum(W.c.children), 0)).where(
+        area.where(W), W.c.period == period.label
     )
-    weighed = select(M.c.target_id).where(M.c.measured_on.between(period.start, period.end))
-    required = required_weighings(period)
-    if required > 1:  # (one weighing is just "has a row"; no counting needed)
-        if not area.wide:  # count the area's children only, not a whole period
-            weighed = weighed.where(M.c.target_id.in_(select(T.c.id).where(children)))
-        weighed = weighed.group_by(M.c.target_id).having(func.count() >= required)
-    numerator = select(func.count()).where(children, T.c.id.in_(weighed))
+    children = and_(area.where(T), weighed.balita_at_end(period))
     return select(
         numerator.scalar_subquery().label("balita_num"),
         select(func.count()).where(children).scalar_subquery().label("balita_den"),
     ).subquery()
+
+
+def balita_scanned(area: Area, period: Period) -> Select[Any]:
+    """The balita numerator counted from the measurements, as ``balita_weighed`` keeps it
+    (for tests and checks: a scan of the period's measurements)."""
+    children = and_(area.where(T), weighed.balita_at_end(period))
+    return select(func.count()).where(children, T.c.id.in_(weighed.weighed_enough(period)))
 
 
 def _pregnancies(area: Area, period: Period) -> Any:
@@ -282,9 +280,3 @@ async def spm_counts(
     await _prepare(session, serial=True)
     row = (await session.execute(_spm_query(area, period))).mappings().one()
     return {code: (int(row[f"{code}_num"]), int(row[f"{code}_den"])) for code in SPM_CODES}
-
-
-def _months_before(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 - months
-    year, month = divmod(total, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -8,8 +8,11 @@ service's data; the counting is SQL (``simpul_health.queries``).
 
 from __future__ import annotations
 
+import calendar
 import math
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 from simpul_platform.indicators import Period
 
@@ -33,6 +36,30 @@ BALITA_WEIGHINGS_PER_YEAR = 8
 
 def required_weighings(period: Period) -> int:
     return max(1, math.ceil(BALITA_WEIGHINGS_PER_YEAR * period.months / 12))
+
+
+def is_balita_of(birth_date: date, period: Period) -> bool:
+    """Aged 0–59 months at the period's end (born after the day 60 months before it)."""
+    return months_before(period.end, 60) < birth_date <= period.end
+
+
+@lru_cache(maxsize=4096)  # a batch has a few distinct days and thousands of rows
+def periods_of(day: date) -> tuple[Period, Period, Period]:
+    """The month, quarter and year a day falls in: every period an indicator is asked for."""
+    quarter = (day.month - 1) // 3 + 1
+    return (
+        Period.parse(f"{day:%Y-%m}"),
+        Period.parse(f"{day.year:04d}-Q{quarter}"),
+        Period.parse(f"{day.year:04d}"),
+    )
+
+
+@lru_cache(maxsize=4096)  # asked for the same few period ends per batch
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier, or that month's last day when it is shorter."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 STUNTING = IndicatorDefinition(
