@@ -20,12 +20,17 @@ before it, so the figure slightly *under*states by the response's trip back). En
 transaction, just before it commits (so it slightly understates by the commit itself).
 The matching is by ``priority_case.detection_measurement_id``.
 
+CPU: each service process's own CPU time (user + system, from ``/proc``) from the first
+request until the last case is seen, per measurement (health) and per priority case (social:
+its consumer and its relay). Far less sensitive to other load on the machine than wall time.
+
     uv run python -m bench.end_to_end [--quick] [--rate 200] [--seconds 20] [--batch 10]
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from datetime import datetime
 from itertools import zip_longest
@@ -54,6 +59,15 @@ from bench.seeding import (
 from simpul_platform.testing.stack import Stack
 
 TARGET_P99_MS = 1000.0
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(stack: Stack, name: str) -> float:
+    """CPU seconds (user + system) the service's process has used so far."""
+    pid = stack.processes[name]._process.pid  # type: ignore[union-attr]  # bench-only peek
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
 
 
 async def run(
@@ -83,6 +97,7 @@ async def run(
             await post_bulk(client, stack.url("health"), *request, ingest, deadline=deadline)
 
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    cpu_before = {name: cpu_s(stack, name) for name in ("health", "social")}
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         started = time.monotonic()
         tasks = []
@@ -106,6 +121,7 @@ async def run(
             )
             opened = {r[0]: r[1] for r in rows}
             await asyncio.sleep(0.5)
+    cpu = {name: cpu_s(stack, name) - before for name, before in cpu_before.items()}
     latencies = [(opened[m] - answered[m]).total_seconds() for m in opened if m in answered]
     async with connect(stack.databases["health"]) as health:
         sent = {
@@ -127,6 +143,8 @@ async def run(
         "latency": ms(latencies),
         "post": ms(ingest.latencies),
         "negative": sum(x < 0 for x in latencies),
+        "health_cpu_ms": cpu["health"] * 1000 / max(len(answered), 1),
+        "social_cpu_ms": cpu["social"] * 1000 / max(len(opened), 1),
     }
 
 
@@ -163,6 +181,8 @@ def main() -> None:
     for part, label in (("relay", "2xx → outbox row marked sent"), ("consume", "sent → case")):
         report.figure(f"  of which {label} p50", figures[part]["p50"], "ms")
         report.figure(f"  of which {label} p99", figures[part]["p99"], "ms")
+    report.figure("health CPU per measurement", figures["health_cpu_ms"], "ms")
+    report.figure("social CPU per priority case (consumer + relay)", figures["social_cpu_ms"], "ms")
     if figures["negative"]:
         report.note(f"{figures['negative']} cases opened before the client saw the 2xx")
     report.summary(

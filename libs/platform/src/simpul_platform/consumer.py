@@ -19,13 +19,22 @@ the records after it continue as a new chunk. A database or broker outage (or a 
 sends the chunk through the one-record path, which waits the outage out instead of
 dead-lettering: that would lose nothing but still stop the effect. Counters and metrics move
 only for committed outcomes.
+
+A consumer may also give an event type a batch handler: the records of a chunk it newly
+claimed, one run of consecutive events of that type at a time, so it can read the facts for
+all of them in one query and write with multi-row INSERTs. Runs keep the chunk's order (a
+run ends at an event of another handled type). The per-record handler stays the reference:
+if a batch handler raises, the chunk rolls back and is applied again record by record, which
+finds and splits out a poison record as above. So a batch handler must give exactly the
+effects its per-record handler would, applied in order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -56,6 +65,7 @@ inbox_table = Table(
 )
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
 
 
 @dataclass
@@ -63,11 +73,31 @@ class Consumer:
     """What a service consumes: a name (its group id), logical topics, handlers by event type.
 
     Event types without a handler are acknowledged and ignored, so producers can add types.
+    ``batch_handlers`` (optional) apply several events of a type at once; each such type must
+    also have a per-record handler, the path a failed batch falls back to.
     """
 
     name: str
     topics: list[str]
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    batch_handlers: Mapping[str, BatchHandler] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if missing := set(self.batch_handlers) - set(self.handlers):
+            raise ValueError(f"batch handlers without a per-record handler: {sorted(missing)}")
+
+
+@contextmanager
+def handling(envelope: Envelope) -> Iterator[None]:
+    """The event's id and trace in the logging and outbox context while its effects are made
+    (a batch handler wraps each event's work in it, so the events it emits continue the trace)."""
+    event_token = context.event_id.set(envelope.id)
+    trace_token = context.traceparent.set(envelope.traceparent or context.new_traceparent())
+    try:
+        yield
+    finally:
+        context.event_id.reset(event_token)
+        context.traceparent.reset(trace_token)
 
 
 class PoisonMessage(Exception):
@@ -99,11 +129,24 @@ def _next_offsets(records: Sequence[ConsumerRecord[Any, Any]]) -> dict[TopicPart
 
 class _ChunkFailed(Exception):
     """A chunk rolled back; ``index`` is the record that raised (None: none of them did, but
-    the session, the inbox claim or the commit)."""
+    the session, the inbox claim, the commit or a batch handler: ``in_batch``)."""
 
-    def __init__(self, index: int | None, error: Exception) -> None:
+    def __init__(self, index: int | None, error: Exception, *, in_batch: bool = False) -> None:
         super().__init__(str(error))
-        self.index, self.error = index, error
+        self.index, self.error, self.in_batch = index, error, in_batch
+
+
+def _runs(envelopes: Sequence[Envelope], batched: Mapping[str, BatchHandler]) -> list[list[int]]:
+    """Indexes of ``envelopes`` grouped as they are applied, in order: a run of consecutive
+    events of a type with a batch handler together, every other event alone."""
+    runs: list[list[int]] = []
+    for i, envelope in enumerate(envelopes):
+        previous = envelopes[runs[-1][-1]] if runs else None
+        if previous is not None and envelope.type in batched and previous.type == envelope.type:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 class ConsumerRunner:
@@ -194,27 +237,36 @@ class ConsumerRunner:
             logger.info("offset commit lost to a rebalance", extra={"consumer": self.consumer.name})
 
     async def _process_chunk(
-        self, records: Sequence[ConsumerRecord[Any, Any]], dead_letters: Any
+        self,
+        records: Sequence[ConsumerRecord[Any, Any]],
+        dead_letters: Any,
+        *,
+        batched: bool = True,
     ) -> None:
         """Apply ``records`` in one transaction, splitting around a record that fails."""
         while records:
             try:
-                await self._apply_chunk(records)
+                self._count(await self._transaction(records, batched=batched))
                 return
             except _ChunkFailed as failed:
                 index = failed.index
+                if failed.in_batch and not _is_transient(failed.error):
+                    # Which record the batch failed on is unknown: record by record finds it.
+                    logger.warning(
+                        "batch handler failed; applying the chunk record by record",
+                        extra={"consumer": self.consumer.name, "error": str(failed.error)},
+                    )
+                    await self._process_chunk(records, dead_letters, batched=False)
+                    return
                 if index is None or _is_transient(failed.error):
                     for record in records:  # the one-record path waits outages out
                         await self._process(record, dead_letters)
                     return
                 # The records before it succeeded once in this order; they will again.
                 if index:
-                    await self._process_chunk(records[:index], dead_letters)
+                    await self._process_chunk(records[:index], dead_letters, batched=batched)
                 await self._process(records[index], dead_letters)
                 records = records[index + 1 :]
-
-    async def _apply_chunk(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
-        self._count(await self._transaction(records))
 
     async def _process(self, record: ConsumerRecord[Any, Any], dead_letters: Any) -> None:
         attempts = 0
@@ -239,17 +291,21 @@ class ConsumerRunner:
                 await asyncio.sleep(0.1 * attempts)
 
     async def _handle(self, record: ConsumerRecord[Any, Any]) -> None:
-        """One record in its own transaction."""
+        """One record in its own transaction, with its per-record handler."""
         try:
-            self._count(await self._transaction([record]))
+            self._count(await self._transaction([record], batched=False))
         except _ChunkFailed as failed:  # retries and dead letters judge the record's own error
             raise failed.error from failed.error.__cause__
 
-    async def _transaction(self, records: Sequence[ConsumerRecord[Any, Any]]) -> list[Outcome]:
-        """Claim the records' inbox rows and run their handlers in one transaction, in order.
+    async def _transaction(
+        self, records: Sequence[ConsumerRecord[Any, Any]], *, batched: bool
+    ) -> list[Outcome]:
+        """Claim the records' inbox rows and run their handlers in one transaction, in order
+        (runs of one type together through its batch handler when ``batched``).
 
         Raises _ChunkFailed, after the rollback, naming the record that failed."""
         failed_at: int | None = None  # None: not any one record's fault (the claim, the commit)
+        in_batch = False
         try:
             envelopes: list[Envelope] = []
             for record in records:
@@ -257,37 +313,53 @@ class ConsumerRunner:
                 envelopes.append(_parse(record))
             failed_at = None
             async with self.db.sessions() as session, session.begin():
-                claimed = await self._claim_inbox(session, envelopes)
-                outcomes: list[Outcome] = []
-                for envelope in envelopes:
-                    failed_at = len(outcomes)
-                    outcomes.append(await self._apply(session, envelope, claimed))
+                outcomes = self._outcomes(envelopes, await self._claim_inbox(session, envelopes))
+                positions = [i for i, outcome in enumerate(outcomes) if outcome == "handled"]
+                work = [envelopes[i] for i in positions]
+                batch_handlers = self.consumer.batch_handlers if batched else {}
+                for run in _runs(work, batch_handlers):
+                    if len(run) == 1:
+                        failed_at = positions[run[0]]
+                        await self._apply(session, work[run[0]])
+                    else:
+                        failed_at, in_batch = None, True
+                        await self._apply_batch(session, [work[i] for i in run])
+                        in_batch = False
                 failed_at = None
             return outcomes
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            raise _ChunkFailed(failed_at, exc) from exc
+            raise _ChunkFailed(failed_at, exc, in_batch=in_batch) from exc
 
-    async def _apply(self, session: AsyncSession, envelope: Envelope, claimed: set[str]) -> Outcome:
-        handler = self.consumer.handlers.get(envelope.type)
-        if handler is None:  # another consumer's business: nothing to apply, nothing to dedupe
-            return "ignored"
-        if envelope.id not in claimed:
-            return "duplicate"
-        claimed.discard(envelope.id)  # the same event again later in this chunk is a duplicate
-        event_token = context.event_id.set(envelope.id)
-        trace_token = context.traceparent.set(envelope.traceparent or context.new_traceparent())
-        try:
-            await handler(session, envelope)
-            # Written now, so the next handler's queries see it; forgotten, so its ORM reads
-            # come from the database as they would in a transaction of their own.
-            await session.flush()
-            session.expunge_all()
-            return "handled"
-        finally:
-            context.event_id.reset(event_token)
-            context.traceparent.reset(trace_token)
+    def _outcomes(self, envelopes: Sequence[Envelope], claimed: set[str]) -> list[Outcome]:
+        """What each record will be: handled (newly claimed), a duplicate, or ignored."""
+        outcomes: list[Outcome] = []
+        for envelope in envelopes:
+            if envelope.type not in self.consumer.handlers:
+                outcomes.append("ignored")  # another consumer's business: nothing to dedupe
+            elif envelope.id in claimed:
+                claimed.discard(envelope.id)  # the same event again later in it is a duplicate
+                outcomes.append("handled")
+            else:
+                outcomes.append("duplicate")
+        return outcomes
+
+    async def _apply(self, session: AsyncSession, envelope: Envelope) -> None:
+        with handling(envelope):
+            await self.consumer.handlers[envelope.type](session, envelope)
+            await self._settle(session)
+
+    async def _apply_batch(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
+        await self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
+        await self._settle(session)
+
+    @staticmethod
+    async def _settle(session: AsyncSession) -> None:
+        # Written now, so the next handler's queries see it; forgotten, so its ORM reads come
+        # from the database as they would in a transaction of their own.
+        await session.flush()
+        session.expunge_all()
 
     def _count(self, outcomes: Sequence[Outcome]) -> None:
         """Counters move only once the outcomes are committed (a rolled-back chunk is redone)."""

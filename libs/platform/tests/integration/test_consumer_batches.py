@@ -7,8 +7,9 @@ holds them all and they form one chunk (``consumer_batch_size`` is larger than t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, sele
 from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.consumer import Consumer, ConsumerRunner, inbox_table
+from simpul_platform.consumer import BatchHandler, Consumer, ConsumerRunner, inbox_table
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope
 from simpul_platform.kafka import ensure_topics, idempotent_producer
@@ -90,9 +91,20 @@ class Scenario:
         finally:
             await producer.stop()
 
-    async def consume(self, handler: Handler, done: Callable[[ConsumerRunner], bool]) -> Any:
+    async def consume(
+        self,
+        handler: Handler,
+        done: Callable[[ConsumerRunner], bool],
+        *,
+        batch: BatchHandler | None = None,
+        other: Handler | None = None,
+    ) -> Any:
+        handlers = {NoteCreated.event_type: handler} | ({OTHER_TYPE: other} if other else {})
         consumer = Consumer(
-            name="toy.batches", topics=[TOPIC], handlers={NoteCreated.event_type: handler}
+            name="toy.batches",
+            topics=[TOPIC],
+            handlers=handlers,
+            batch_handlers={NoteCreated.event_type: batch} if batch else {},
         )
         runner = ConsumerRunner(consumer, self.db, self.settings)
         task = asyncio.create_task(runner.run())
@@ -212,3 +224,86 @@ async def test_a_failure_once_neither_loses_nor_doubles_the_others(scenario, err
     assert (runner.handled, runner.duplicates, runner.dead_lettered) == (6, 0, 0)
     assert failed == [records[2].id]
     assert await scenario.committed_offset() == len(records)
+
+
+OTHER_TYPE = "toy.note.other.v1"
+
+
+def other(note_id: str) -> Envelope:
+    return dataclasses.replace(note(note_id), type=OTHER_TYPE)
+
+
+class Batches:
+    """A batch handler that applies the notes one by one as the per-record one would, noting
+    the runs it was given (as note ids) and failing on a poison note."""
+
+    def __init__(self) -> None:
+        self.runs: list[list[str]] = []
+        self.singles: list[str] = []
+
+    async def batch(self, session: AsyncSession, events: Sequence[Envelope]) -> None:
+        self.runs.append([event.data["note_id"] for event in events])
+        if any(event.data["text"] == "poison" for event in events):
+            raise ValueError("a poison note in the batch")
+        for event in events:
+            await audited(apply_note)(session, event)
+            await session.flush()
+
+    async def single(self, session: AsyncSession, event: Envelope) -> None:
+        self.singles.append(event.data["note_id"])
+        await audited(apply_note)(session, event)
+
+
+async def test_a_batch_handler_gets_each_run_of_its_type_in_order(scenario):
+    batches = Batches()
+    first = note("n1")
+    records = [first, note("n2"), other("o1"), note("n3"), first, note("n1"), note("n4")]
+    await scenario.publish(records)
+
+    runner = await scenario.consume(
+        batches.single,
+        lambda r: r.handled + r.duplicates >= len(records),
+        batch=batches.batch,
+        other=batches.single,
+    )
+
+    # The repeated event is claimed once; the other type ends a run and is applied alone.
+    assert batches.runs == [["n1", "n2"], ["n3", "n1", "n4"]]
+    assert batches.singles == ["o1"]
+    assert await scenario.effects() == {"n1": 2, "n2": 1, "o1": 1, "n3": 1, "n4": 1}
+    assert (runner.handled, runner.duplicates, runner.dead_lettered) == (6, 1, 0)
+    assert len(set((await scenario.transactions()).values())) == 1
+    assert await scenario.committed_offset() == len(records)
+
+
+async def test_a_failing_batch_falls_back_to_record_by_record(scenario):
+    batches = Batches()
+    records = [note("n1"), note("n2"), note("bad", "poison"), note("n3"), note("n4")]
+    await scenario.publish(records)
+
+    runner = await scenario.consume(
+        batches.single,
+        lambda r: r.handled + r.dead_lettered >= len(records),
+        batch=batches.batch,
+    )
+
+    assert await scenario.effects() == {"n1": 1, "n2": 1, "n3": 1, "n4": 1}
+    assert (runner.handled, runner.duplicates, runner.dead_lettered) == (4, 0, 1)
+    # The whole chunk once as a batch; then record by record, the poison note split out.
+    assert batches.runs[0] == ["n1", "n2", "bad", "n3", "n4"]
+    assert "bad" not in {n for run in batches.runs[1:] for n in run}
+    dead = await read_topic(
+        scenario.settings.kafka_bootstrap_servers, runner.dead_letter_topic, expected=1
+    )
+    error = dict(dead[0].headers)["dlq_error"].decode()
+    assert error == "ValueError: this note can never be applied"
+    assert await scenario.committed_offset() == len(records)
+
+
+async def noop(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    return None
+
+
+def test_a_batch_handler_needs_a_per_record_handler():
+    with pytest.raises(ValueError, match="without a per-record handler"):
+        Consumer(name="toy", topics=[TOPIC], batch_handlers={NoteCreated.event_type: noop})

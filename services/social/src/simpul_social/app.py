@@ -11,7 +11,7 @@ from simpul_platform.replica import posyandu_replica_consumer, replica_metadata
 from simpul_social.api import bansos, households, indicators, ppks, priority, usulan
 from simpul_social.events import PUBLISHED, REPLICA_CONSUMER
 from simpul_social.models import metadata
-from simpul_social.ops.reaction import StuntingReactor
+from simpul_social.ops.stunting_consumer import StuntingReactor
 from simpul_social.settings import SocialSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"

@@ -4,6 +4,8 @@ Exactly once per stunting episode: the inbox makes a redelivered event a no-op, 
 ``stunting_episode_id`` on priority_case, stunting_lead and stunting_reaction makes a second
 detection of the same episode (an escalation, say) update the first instead of adding to it.
 A lead is decided again when its household is registered or assessed later (``rematch``).
+The consumer decides a chunk's new episodes in bulk (ops/reaction_batch.py), with these same
+rules; ``Reaction`` stays the reference and handles everything else.
 """
 
 from __future__ import annotations
@@ -16,21 +18,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.consumer import Consumer, Handler
-from simpul_platform.events import Envelope
 from simpul_platform.outbox import Outbox
 from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
 from simpul_social.domain.workdays import add_working_days, national_holidays
-from simpul_social.events import (
-    HEALTH_TOPIC,
-    STUNTING_CONSUMER,
-    STUNTING_DETECTED,
-    STUNTING_RECOVERED,
-    PriorityCaseOpened,
-    StuntingDetected,
-    StuntingRecovered,
-)
+from simpul_social.events import PriorityCaseOpened, StuntingDetected
 from simpul_social.models import (
     Distribution,
     Household,
@@ -39,7 +31,7 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.common import local_day, local_today, new_id, now
+from simpul_social.ops.common import local_today, new_id, now
 from simpul_social.settings import SocialSettings
 
 
@@ -338,42 +330,3 @@ class Reaction:
                 self.session.add(lead)
                 matched += 1
         return matched
-
-
-class StuntingReactor:
-    """The ``social.stunting-reaction`` consumer: health's stunting events."""
-
-    def __init__(self, settings: SocialSettings) -> None:
-        self.settings = settings
-        self.outbox = Outbox(settings)
-
-    def consumer(self) -> Consumer:
-        handlers: dict[str, Handler] = {
-            STUNTING_DETECTED: self.on_detected,
-            STUNTING_RECOVERED: self.on_recovered,
-        }
-        return Consumer(name=STUNTING_CONSUMER, topics=[HEALTH_TOPIC], handlers=handlers)
-
-    async def on_detected(self, session: AsyncSession, event: Envelope) -> None:
-        data = StuntingDetected.model_validate(event.data)
-        reaction = Reaction(session, self.outbox, self.settings)
-        await reaction.detected(data, local_day(self.settings, event.time), event.id)
-
-    async def on_recovered(self, session: AsyncSession, event: Envelope) -> None:
-        """Note a recovery on the episode's case; Dinas Sosial still closes it themselves."""
-        data = StuntingRecovered.model_validate(event.data)
-        case = (
-            await session.exec(
-                select(PriorityCase)
-                .where(PriorityCase.stunting_episode_id == data.episode_id)
-                .with_for_update()
-            )
-        ).first()
-        if case is None:
-            return
-        case.recovered_on = data.measured_on
-        case.recovery_measurement_id = data.measurement_id
-        haz = f" (HAZ {data.haz:.2f})" if data.haz is not None else ""
-        case.recovery_note = f"Health reports recovery on {data.measured_on}{haz}."
-        case.updated_at = now()
-        session.add(case)
