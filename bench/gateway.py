@@ -14,16 +14,27 @@ direct one and a gateway one, alternating which goes first:
   ``/v1/indicators``), issued concurrently like the gateway does, so a direct "request" lasts
   as long as its slowest service.
 
-Overhead = gateway p50 − direct p50 (and the same at p99).
+Overhead = gateway p50 − direct p50 (and the same at p99). The gateway's own CPU time per
+gateway request (utime + stime from ``/proc/<pid>/stat`` around each run) is printed too: it
+is far less sensitive to the machine's load than wall-clock figures.
 
-    uv run python -m bench.gateway [--quick] [--clients 8] [--requests 50]
+``--profile FILE`` runs the gateway under pyinstrument (sampling the gateway process only, and
+only during the runs with ``--clients`` clients) and writes ``FILE-profile.txt`` and
+``FILE-scorecard.txt``; latency and CPU figures are then inflated by the sampler.
+
+    uv run python -m bench.gateway [--quick] [--clients 8] [--requests 50] [--profile FILE]
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -50,6 +61,8 @@ from bench.seeding import (
     insert_targets,
     wait_replicas,
 )
+from simpul_platform.devstack.lifetime import die_with_parent
+from simpul_platform.devstack.services import ServiceProcess
 from simpul_platform.testing.stack import Stack
 
 TARGET_OVERHEAD_MS = 10.0
@@ -94,6 +107,105 @@ async def load(clients: int, requests: int, direct: Call, gateway: Call) -> tupl
     return latencies
 
 
+# Runs uvicorn with a pyinstrument sampler that SIGUSR1 starts and SIGUSR2 stops, writing the
+# text report, so only the measured phase is sampled. async_mode "disabled": a sample is what
+# the thread is running. The loop is asyncio's, not uvloop: uvloop waits in C without a
+# Python event, so pyinstrument would charge idle time to whichever coroutine resumes next;
+# with asyncio's loop idle shows as the selector's poll, and the rest of the tree is CPU.
+# The handlers never raise: a signal handler's exception would surface in whatever request
+# code happened to be running.
+PROFILED_UVICORN = """
+import os, signal, sys, traceback, uvicorn
+from pyinstrument import Profiler
+report, app, port = sys.argv[1:4]
+profiler = None
+def start(*_):
+    global profiler
+    try:
+        profiler = Profiler(interval=0.001, async_mode="disabled")
+        profiler.start()
+    except Exception:
+        traceback.print_exc()
+def stop(*_):
+    try:
+        profiler.stop()
+        with open(report + ".part", "w") as out:
+            out.write(profiler.output_text(unicode=True, show_all=True))
+        os.replace(report + ".part", report)
+    except Exception:
+        traceback.print_exc()
+signal.signal(signal.SIGUSR1, start)
+signal.signal(signal.SIGUSR2, stop)
+uvicorn.run(
+    app, factory=True, host="127.0.0.1", port=int(port), access_log=False, loop="asyncio"
+)
+"""
+
+
+class ProfiledProcess(ServiceProcess):
+    """The service under uvicorn, as ``ServiceProcess`` runs it, with a signal-driven profiler."""
+
+    def __init__(self, process: ServiceProcess, report: str) -> None:
+        super().__init__(process.entry, process.env, process.log_file.parent, port=process.port)
+        self.report = report
+
+    def start(self) -> ServiceProcess:
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", PROFILED_UVICORN, self.report, self.entry.app, str(self.port)],
+            env={**os.environ, **self.env},
+            stdout=self.log_file.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
+        return self
+
+    def signal(self, number: signal.Signals) -> None:
+        assert self._process is not None
+        self._process.send_signal(number)
+
+
+def run_gateway_profiled(stack: Stack, report: str) -> None:
+    """Replace the stack's gateway with one running under the profiler, on the same port."""
+    stack.processes["gateway"].stop()
+    stack.processes["gateway"] = ProfiledProcess(stack.processes["gateway"], report).start()
+    stack.processes["gateway"].wait_healthy(60)
+
+
+@contextlib.asynccontextmanager
+async def profiling(stack: Stack, view: str) -> AsyncIterator[None]:
+    """Sample the gateway while the block runs, if it runs under the profiler; the report is
+    renamed to ``<FILE>-<view>.txt``."""
+    process = stack.processes["gateway"]
+    if not isinstance(process, ProfiledProcess):
+        yield
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(process.report)
+    process.signal(signal.SIGUSR1)
+    yield
+    process.signal(signal.SIGUSR2)
+    _wait_for_file(process.report, timeout=120)
+    os.replace(process.report, f"{process.report}-{view}.txt")
+
+
+def _wait_for_file(path: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the profiler wrote no {path}; see the gateway's log")
+        time.sleep(0.2)
+
+
+def cpu_seconds(stack: Stack, name: str) -> float:
+    """User + system CPU time the service's process has used so far."""
+    process = stack.processes[name]._process
+    assert process is not None
+    with open(f"/proc/{process.pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def settle(stack: Stack, ids: list[str]) -> None:
     """Measure a steady system: every event relayed and reacted to, and fresh planner
     statistics (right after a bulk load, stale ones picked slow plans for a while)."""
@@ -106,6 +218,7 @@ async def settle(stack: Stack, ids: list[str]) -> None:
 UPSTREAM: dict[str, list[float]] = {}  # direct call latencies by path, for the breakdown
 SERVICES: dict[str, str] = {}  # host:port → service name
 PARTIAL: dict[str, int] = {}  # gateway answers where health or social was not "ok"
+CPU_MS: dict[str, float] = {}  # gateway process CPU ms per gateway request, by view and clients
 
 
 async def get(client: httpx.AsyncClient, url: str, **params: str) -> Any:
@@ -168,7 +281,11 @@ async def run(stack: Stack, posyandu: int, clients: int, requests: int) -> dict[
             ("scorecard", scorecard_direct, scorecard_gateway),
         ):
             await load(users, 2, direct, gateway)  # warm-up
-            direct_s, gateway_s = await load(users, requests, direct, gateway)
+            cpu = cpu_seconds(stack, "gateway")
+            async with profiling(stack, view) if users == clients else contextlib.nullcontext():
+                direct_s, gateway_s = await load(users, requests, direct, gateway)
+            used_ms = (cpu_seconds(stack, "gateway") - cpu) * 1000
+            CPU_MS[f"{view} {users}"] = used_ms / len(gateway_s)
             out[f"{view} direct {users}"] = ms(direct_s)
             out[f"{view} gateway {users}"] = ms(gateway_s)
     return out
@@ -179,6 +296,7 @@ def main() -> None:
     args.add_argument("--clients", type=int, default=8)
     args.add_argument("--requests", type=int, default=None, help="per client (50; quick 10)")
     args.add_argument("--posyandu", type=int, default=20)
+    args.add_argument("--profile", metavar="FILE", help="pyinstrument text report of the gateway")
     options = args.parse_args()
     requests = options.requests or (10 if options.quick else 50)
     posyandu = 5 if options.quick else options.posyandu
@@ -186,6 +304,8 @@ def main() -> None:
     report = Report("gateway")
     with Infra() as infra:
         stack = infra.stack("registry", "health", "social", "gateway")
+        if options.profile:
+            run_gateway_profiled(stack, options.profile)
         figures = asyncio.run(run(stack, posyandu, options.clients, requests))
     report.note(
         f"{options.clients} clients x {requests} requests each; {posyandu} posyandu x 75 balita"
@@ -208,6 +328,7 @@ def main() -> None:
                 met=overhead <= TARGET_OVERHEAD_MS,
             )
             report.figure(f"{tag} gateway overhead p99", through["p99"] - direct["p99"], "ms")
+            report.figure(f"{tag} gateway CPU per request", CPU_MS[f"{view} {users}"], "ms")
             summary.append(f"{tag} +{overhead:.0f} ms p50")
     for name, values in sorted(UPSTREAM.items()):
         if "gateway" not in name:

@@ -8,20 +8,39 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
-from simpul_platform.auth import CurrentPrincipal, Principal
+from simpul_gateway.tokens import TokenCache
+from simpul_platform.auth import Principal, bearer_token, current_principal
 from simpul_platform.errors import Forbidden
 
 CROSS_FIELD_ROLES = ("dpmd", "tp:kabupaten", "tp:kecamatan", "tp:desa")
 
 
-def cross_field_reader(principal: CurrentPrincipal) -> Principal:
+async def cross_field_reader(request: Request) -> Principal:
+    # Async on purpose: FastAPI runs a sync dependency in the thread pool, and that hop cost
+    # more than everything else here put together.
+    principal = await verified_principal(request)
     if not principal.has_any_role(*CROSS_FIELD_ROLES):
         raise Forbidden(
             "Cross-field views are for DPMD and TP Posyandu "
             f"({', '.join(CROSS_FIELD_ROLES)}); read your own field from its service."
         )
+    return principal
+
+
+async def verified_principal(request: Request) -> Principal:
+    """The caller, from the token cache or verified as every service verifies it (401 if not)."""
+    token = bearer_token(request)
+    cache: TokenCache = request.app.state.token_cache
+    principal = cache.get(token) if token is not None else None
+    if principal is None:
+        # In a worker thread: with JWKS, verification may fetch keys over the network.
+        principal = await run_in_threadpool(current_principal, request)
+        if token is not None:
+            cache.put(token, principal)
+    request.state.principal = principal
     return principal
 
 

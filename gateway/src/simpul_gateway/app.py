@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from simpul_gateway.settings import GatewaySettings
+from simpul_gateway.tokens import TokenCache
 from simpul_gateway.upstreams import Upstreams
 from simpul_gateway.views import events, loci, profile, progress, scorecard
 from simpul_platform.app import ServiceSpec, create_service_app
@@ -34,7 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             }
         }
 
-    return create_service_app(
+    app = create_service_app(
         ServiceSpec(
             settings=settings,
             title="Simpul gateway",
@@ -46,3 +47,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             readiness_hook=upstream_readiness,
         )
     )
+    app.state.token_cache = TokenCache(settings.token_cache_s, settings.token_cache_size)
+    return app

@@ -29,6 +29,10 @@ class GatewaySettings(ServiceSettings):
     upstream_retries: int = Field(default=2, ge=0)
     breaker_failures: int = Field(default=3, ge=1, description="consecutive failures to open")
     breaker_reset_s: float = Field(default=15.0, gt=0, description="how long it stays open")
+    token_cache_s: float = Field(
+        default=60.0, ge=0, description="longest a verified token is trusted without a check"
+    )
+    token_cache_size: int = Field(default=4096, ge=0, description="tokens remembered; 0: none")
 
     # Priority loci: score = Σ weight × component (each component a 0–100 percentage).
     loci_weight_stunting: float = Field(default=0.6, ge=0)

@@ -7,13 +7,36 @@ is skipped (answered as unavailable at once) until the breaker's reset time has 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import random
+import sys
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from http.cookiejar import CookieJar
 from typing import Any
 
 import httpx
+
+
+def _fail_fast_without_sniffio() -> None:
+    """httpcore runs ``import sniffio`` several times per request to learn which event loop
+    it runs on. sniffio is not installed here and Python does not remember a failed import,
+    so every attempt searched all of sys.path again: a fifth of the gateway's CPU under load.
+    With None in sys.modules the import fails at once, and httpcore assumes asyncio (right)."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_fail_fast_without_sniffio()
+
+
+class _NoCookies(CookieJar):
+    """One client serves every caller, so a cookie a service sets must never go out with
+    another caller's request; the gateway needs none (and skips the jar's work)."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
 
 
 class Status(StrEnum):
@@ -80,7 +103,9 @@ class Upstream:
         self.retries = retries
         self.breaker = breaker
         self._client = (
-            httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s) if base_url else None
+            httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s, cookies=_NoCookies())
+            if base_url
+            else None
         )
 
     @property
@@ -94,9 +119,8 @@ class Upstream:
         if not self.breaker.allows():
             return Answer(Status.UNAVAILABLE, detail=f"{self.name} is failing; skipped for now")
         try:
-            answer = await asyncio.wait_for(
-                self._get_with_retries(path, token, params), timeout=self.timeout_s
-            )
+            async with asyncio.timeout(self.timeout_s):  # unlike wait_for, no task per call
+                answer = await self._get_with_retries(path, token, params)
         except TimeoutError:
             answer = Answer(
                 Status.TIMEOUT, detail=f"{self.name} did not answer in {self.timeout_s}s"
