@@ -2,21 +2,26 @@
 
 A view never waits longer than the budget for any service, and a service that keeps failing
 is skipped (answered as unavailable at once) until the breaker's reset time has passed.
+
+Calls go through httpcore's connection pool (keep-alive, one pool per service) rather than an
+httpx client: the gateway sends plain GETs and needs none of httpx's request building, cookie
+jar, redirects or auth flows, which were a third of its CPU per upstream call under load.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import random
 import sys
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from http.cookiejar import CookieJar
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-import httpx
+import httpcore
 
 
 def _fail_fast_without_sniffio() -> None:
@@ -31,12 +36,14 @@ def _fail_fast_without_sniffio() -> None:
 _fail_fast_without_sniffio()
 
 
-class _NoCookies(CookieJar):
-    """One client serves every caller, so a cookie a service sets must never go out with
-    another caller's request; the gateway needs none (and skips the jar's work)."""
-
-    def extract_cookies(self, response: Any, request: Any) -> None:
-        return None
+# What httpx counts as a TransportError, at the httpcore level where the gateway calls.
+_TRANSPORT_ERRORS = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
 
 
 class Status(StrEnum):
@@ -91,6 +98,22 @@ class CircuitBreaker:
         )
 
 
+@dataclass(frozen=True)
+class Reply:
+    """An upstream's answer, read whole."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    content: bytes
+    reason: str
+
+    def header(self, name: bytes) -> str:
+        return next((v.decode("latin-1") for k, v in self.headers if k.lower() == name), "")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
 class Upstream:
     """One service the gateway reads from."""
 
@@ -102,19 +125,24 @@ class Upstream:
         self.timeout_s = timeout_s
         self.retries = retries
         self.breaker = breaker
-        self._client = (
-            httpx.AsyncClient(base_url=self.base_url, timeout=timeout_s, cookies=_NoCookies())
+        self._host = urlsplit(self.base_url).netloc.encode("ascii")
+        self._timeouts = dict.fromkeys(("connect", "read", "write", "pool"), timeout_s)
+        # httpx's default limits: 8 clients fan out to at most 16 concurrent calls per service.
+        self._pool = (
+            httpcore.AsyncConnectionPool(
+                max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0
+            )
             if base_url
             else None
         )
 
     @property
     def exists(self) -> bool:
-        return self._client is not None
+        return self._pool is not None
 
     async def get(self, path: str, token: str, params: dict[str, Any] | None = None) -> Answer:
         """GET within the time budget; never raises for upstream trouble."""
-        if self._client is None:
+        if self._pool is None:
             return Answer(Status.NOT_AVAILABLE, detail=f"no {self.name} service is deployed yet")
         if not self.breaker.allows():
             return Answer(Status.UNAVAILABLE, detail=f"{self.name} is failing; skipped for now")
@@ -131,51 +159,63 @@ class Upstream:
     async def _get_with_retries(
         self, path: str, token: str, params: dict[str, Any] | None
     ) -> Answer:
-        assert self._client is not None
-        headers = {"Authorization": f"Bearer {token}"}
+        url = f"{self.base_url}{path}?{urlencode(params)}" if params else self.base_url + path
+        headers = [
+            (b"host", self._host),
+            (b"accept", b"application/json"),
+            (b"authorization", b"Bearer " + token.encode("latin-1")),
+        ]
         answer = Answer(Status.UNAVAILABLE)
         for attempt in range(self.retries + 1):
             if attempt:
                 await asyncio.sleep(random.uniform(0.05, 0.15) * attempt)  # jitter: no herd
             try:
-                response = await self._client.get(path, params=params, headers=headers)
-            except httpx.TransportError as exc:
+                reply = await self._request(url, headers)
+            except _TRANSPORT_ERRORS as exc:
                 answer = Answer(Status.UNAVAILABLE, detail=f"{self.name}: {type(exc).__name__}")
                 continue
-            answer = _classify(self.name, response)
+            answer = _classify(self.name, reply)
             if answer.status is not Status.UNAVAILABLE:  # only 5xx and transport errors retry
                 return answer
         return answer
 
+    async def _request(self, url: str, headers: list[tuple[bytes, bytes]]) -> Reply:
+        assert self._pool is not None
+        response = await self._pool.request(
+            "GET", url, headers=headers, extensions={"timeout": self._timeouts}
+        )
+        reason = response.extensions.get("reason_phrase", b"").decode("ascii", "replace")
+        return Reply(response.status, response.headers, response.content, reason)
+
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        if self._pool is not None:
+            await self._pool.aclose()
 
 
-def _classify(name: str, response: httpx.Response) -> Answer:
-    if response.status_code < 300:
-        return Answer(Status.OK, data=response.json())
-    detail = _problem_detail(response)
-    if response.status_code in (401, 403):
+def _classify(name: str, reply: Reply) -> Answer:
+    if reply.status < 300:
+        return Answer(Status.OK, data=reply.json())
+    detail = _problem_detail(reply)
+    if reply.status in (401, 403):
         return Answer(Status.FORBIDDEN, detail=f"{name}: {detail}")
-    if response.status_code == 404:
+    if reply.status == 404:
         return Answer(Status.NOT_FOUND, detail=f"{name}: {detail}")
-    if response.status_code < 500:
+    if reply.status < 500:
         return Answer(
             Status.UNAVAILABLE,
-            data=response.json() if _is_json(response) else None,
-            detail=f"{name} refused the request ({response.status_code}): {detail}",
+            data=reply.json() if _is_json(reply) else None,
+            detail=f"{name} refused the request ({reply.status}): {detail}",
         )
-    return Answer(Status.UNAVAILABLE, detail=f"{name} failed ({response.status_code})")
+    return Answer(Status.UNAVAILABLE, detail=f"{name} failed ({reply.status})")
 
 
-def _is_json(response: httpx.Response) -> bool:
-    return "json" in response.headers.get("content-type", "")
+def _is_json(reply: Reply) -> bool:
+    return "json" in reply.header(b"content-type")
 
 
-def _problem_detail(response: httpx.Response) -> str:
-    if _is_json(response):
-        body = response.json()
+def _problem_detail(reply: Reply) -> str:
+    if _is_json(reply):
+        body = reply.json()
         if isinstance(body, dict):
-            return str(body.get("detail") or body.get("title") or response.reason_phrase)
-    return response.reason_phrase
+            return str(body.get("detail") or body.get("title") or reply.reason)
+    return reply.reason
