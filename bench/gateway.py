@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import os
 import signal
 import subprocess
@@ -65,13 +64,6 @@ from bench.seeding import (
 from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.services import ServiceProcess
 from simpul_platform.testing.stack import Stack
-
-# httpcore (under the client's httpx) runs ``import sniffio`` several times per call; sniffio
-# is not installed, and a failed import searches all of sys.path every time. The gateway makes
-# that import fail fast; the client must too, or each direct request (3-4 calls) pays it 3-4
-# times against once per gateway request, which flattered the gateway's overhead.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 TARGET_OVERHEAD_MS = 10.0
 PERIOD = TODAY.strftime("%Y-%m")

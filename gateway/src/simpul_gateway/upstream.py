@@ -11,10 +11,8 @@ jar, redirects or auth flows, which were a third of its CPU per upstream call un
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import random
-import sys
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,19 +20,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpcore
-
-
-def _fail_fast_without_sniffio() -> None:
-    """httpcore runs ``import sniffio`` several times per request to learn which event loop
-    it runs on. sniffio is not installed here and Python does not remember a failed import,
-    so every attempt searched all of sys.path again: a fifth of the gateway's CPU under load.
-    With None in sys.modules the import fails at once, and httpcore assumes asyncio (right)."""
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_fail_fast_without_sniffio()
-
 
 # What httpx counts as a TransportError, at the httpcore level where the gateway calls.
 _TRANSPORT_ERRORS = (
