@@ -97,6 +97,24 @@ async def test_a_5xx_is_retried_and_a_404_is_not():
     assert len(service.requests) == 4
 
 
+async def test_a_refusal_is_rejected_at_once_and_leaves_the_breaker_closed():
+    problem = b'{"detail": "period: use YYYY, YYYY-Qn or YYYY-MM"}'
+    service = TinyService([(422, problem)])
+    async with service as url:
+        client = upstream(url, failures_to_open=3)
+        answers = [await client.get("/v1/indicators", "t") for _ in range(4)]
+        assert len(service.requests) == 4  # not retried
+        assert client.breaker.state == "closed"
+        service.script = [(429, b"{}"), (429, b"{}"), (200, b"[]")]  # "not now": retried
+        later = await client.get("/v1/indicators", "t")
+        await client.close()
+    assert {a.status for a in answers} == {Status.REJECTED}
+    assert answers[0].detail == (
+        "health refused the request (422): period: use YYYY, YYYY-Qn or YYYY-MM"
+    )
+    assert later.status is Status.OK and len(service.requests) == 7
+
+
 async def test_a_hung_service_is_cut_off_at_the_budget_and_opens_the_breaker():
     service = TinyService([None])
     async with service as url:

@@ -31,6 +31,10 @@ _TRANSPORT_ERRORS = (
 )
 
 
+# 4xx answers that mean "not now" rather than "not this": retried, and they count as failures.
+_COME_BACK_LATER = (408, 429)
+
+
 class Status(StrEnum):
     OK = "ok"
     NOT_AVAILABLE = "not_available"  # no service for this field exists yet
@@ -185,9 +189,11 @@ def _classify(name: str, reply: Reply) -> Answer:
         return Answer(Status.FORBIDDEN, detail=f"{name}: {detail}")
     if reply.status == 404:
         return Answer(Status.NOT_FOUND, detail=f"{name}: {detail}")
-    if reply.status < 500:
+    if reply.status < 500 and reply.status not in _COME_BACK_LATER:
+        # The service is up and said no to what we asked: asking again would get the same
+        # answer, and it says nothing about the service's health (the breaker stays closed).
         return Answer(
-            Status.UNAVAILABLE,
+            Status.REJECTED,
             data=reply.json() if _is_json(reply) else None,
             detail=f"{name} refused the request ({reply.status}): {detail}",
         )
