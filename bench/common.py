@@ -40,7 +40,9 @@ HEALTHY_HAZ = 0.0
 # --------------------------------------------------------------------------- tokens
 
 
-def bearer(roles: Sequence[str], wilayah: Sequence[str] = (KUKAR,), sub: str = "bench") -> dict:
+def bearer(
+    roles: Sequence[str], wilayah: Sequence[str] = (KUKAR,), sub: str = "bench"
+) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(TOKENS, sub, list(roles), list(wilayah))}"}
 
 

@@ -93,7 +93,7 @@ async def broker_fault(
     requests = bulk_requests(children, per_request)
     random.Random(1).shuffle(requests)
     span = kill_after_s + down_s + after_s
-    ingest, downtime = Ingest(), {}
+    ingest, downtime = Ingest(), dict[str, float]()
 
     async def outage() -> None:
         await asyncio.sleep(kill_after_s)
@@ -142,7 +142,7 @@ async def service_fault(
     victims = set(range(2, len(requests), max(1, (len(requests) - 2) // kills))[:kills])
     if len(victims) < kills:
         raise ValueError(f"{len(requests)} requests leave room for {len(victims)} of {kills} kills")
-    ingest, kill_log = Ingest(), []
+    ingest, kill_log = Ingest(), list[float]()
     deadline = time.monotonic() + 300
     async with httpx.AsyncClient(timeout=30) as client:
         for i, request in enumerate(requests):
@@ -244,7 +244,7 @@ async def run(infra: Infra, quick: bool, only: set[str]) -> list[Counts]:
     stack = await asyncio.to_thread(infra.stack, *SERVICES)
     results = []
     if "broker" in only:
-        sizes = {"down_s": 10.0, "posyandu": 4} if quick else {}
+        sizes: dict[str, Any] = {"down_s": 10.0, "posyandu": 4} if quick else {}
         results.append(await broker_fault(stack, infra.broker, **sizes))
         results[-1].print()
     if "service" in only:

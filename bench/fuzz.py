@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 
 from simpul_platform.auth import mint_token
 from simpul_platform.devstack.kafka import KafkaBroker
@@ -126,6 +127,8 @@ def fuzz_service(
     tally = Tally()
     session = requests.Session()
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise SystemExit(f"{name}'s OpenAPI document is not valid: {result.err()}")
         operation = result.ok()
         if operation.path in SKIP:
             continue

@@ -245,7 +245,9 @@ def _check(view: str, answer: dict[str, Any]) -> None:
         PARTIAL[view] = PARTIAL.get(view, 0) + 1
 
 
-async def run(stack: Stack, posyandu: int, clients: int, requests: int) -> dict[str, dict]:
+async def run(
+    stack: Stack, posyandu: int, clients: int, requests: int
+) -> dict[str, dict[str, Any]]:
     ids = await seed(stack, posyandu)
     gw, reg, health, social = (stack.url(n) for n in ("gateway", "registry", "health", "social"))
     SERVICES.update({stack.url(n).split("//")[1]: n for n in stack.ports})

@@ -63,6 +63,7 @@ def payload(i: int) -> ChildMeasured:
 
 
 async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
+    assert infra.postgres is not None  # started by Infra.__enter__
     url = infra.postgres.create_database(f"bench_relay_{uuid.uuid4().hex[:8]}")
     settings = ServiceSettings(
         service_name="bench",

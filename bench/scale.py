@@ -58,7 +58,9 @@ from simpul_registry.demo import generate_kukar
 TARGET_P99_MS = 300.0
 
 
-def rows(posyandu: int, balita: int, months: int) -> tuple[list[dict], list[dict]]:
+def rows(
+    posyandu: int, balita: int, months: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     places = [
         (str(uuid.UUID(int=i + 1)), p.data.desa_code)
         for i, p in enumerate(generate_kukar(count=posyandu))
@@ -124,7 +126,9 @@ def rows(posyandu: int, balita: int, months: int) -> tuple[list[dict], list[dict
     return [c.target for c in targets], out
 
 
-def social_tables(targets: list[dict], per_balita: int, months: int) -> dict[str, list[dict]]:
+def social_tables(
+    targets: list[dict[str, Any]], per_balita: int, months: int
+) -> dict[str, list[dict[str, Any]]]:
     homes = scale_social.households(targets, per_balita)
     ends = month_ends(months, TODAY)
     return {
@@ -135,7 +139,9 @@ def social_tables(targets: list[dict], per_balita: int, months: int) -> dict[str
     }
 
 
-async def load(stack: Stack, targets: list[dict], measurements: list[dict]) -> dict[str, float]:
+async def load(
+    stack: Stack, targets: list[dict[str, Any]], measurements: list[dict[str, Any]]
+) -> dict[str, float]:
     async with connect(stack.databases["health"]) as conn:
         started = time.perf_counter()
         for table, data in (("targets", targets), ("measurements", measurements)):
@@ -178,7 +184,7 @@ def _check(name: str, response: httpx.Response) -> None:
 
 async def timings(stack: Stack, requests: int, period: str) -> dict[str, dict[str, float]]:
     out = {}
-    calls = {
+    calls: dict[str, tuple[str, dict[str, str]]] = {
         "health /v1/indicators": (f"{stack.url('health')}/v1/indicators", {}),
         "social /v1/indicators": (f"{stack.url('social')}/v1/indicators", {}),
         "gateway /v1/scorecard": (f"{stack.url('gateway')}/v1/scorecard", {}),

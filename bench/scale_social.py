@@ -19,7 +19,7 @@ from typing import Any
 from bench.common import connect
 from simpul_platform.testing.stack import Stack
 from simpul_social.demo import AID, PROGRAMS, decile_for
-from simpul_social.domain.periods import bounds, label_of
+from simpul_social.domain.periods import PeriodType, bounds, label_of
 
 SEED = 104
 
@@ -59,7 +59,7 @@ def households(targets: Sequence[dict[str, Any]], per_balita: int) -> list[dict[
     return out
 
 
-def distributions(homes: Sequence[dict[str, Any]], months: Sequence[date]) -> list[dict]:
+def distributions(homes: Sequence[dict[str, Any]], months: Sequence[date]) -> list[dict[str, Any]]:
     """Every period (month or quarter) of ``months`` for each poor household's programs."""
     rng = random.Random(SEED + 1)
     now = datetime.now(UTC)
@@ -70,7 +70,7 @@ def distributions(homes: Sequence[dict[str, Any]], months: Sequence[date]) -> li
         for code, chance, amount, goods in AID:
             if rng.random() >= chance:
                 continue
-            kind = "quarter" if code == "PKH" else "month"
+            kind: PeriodType = "quarter" if code == "PKH" else "month"
             for label in sorted({label_of(kind, month) for month in months}):
                 start, end = bounds(label)
                 out.append(

@@ -31,9 +31,9 @@ from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 
 
 def kukar_desa(count: int) -> list[str]:
-    from simpul_registry import wilayah
+    from simpul_registry.wilayah import children
 
-    desa = [d.code for k in wilayah.children(KUKAR) for d in wilayah.children(k.code)]
+    desa = [d.code for k in children(KUKAR) for d in children(k.code)]
     return [desa[i % len(desa)] for i in range(count)]
 
 
