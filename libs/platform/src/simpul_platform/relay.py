@@ -9,7 +9,6 @@ sent twice after a crash between the ack and the commit is harmless.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -17,13 +16,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import BigInteger, String, all_, and_, any_, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.types import TypeEngine
 
 from simpul_platform import metrics
 from simpul_platform.db import Database
-from simpul_platform.events import Envelope
+from simpul_platform.events import (
+    EXTENSION_POSYANDU,
+    EXTENSION_TRACEPARENT,
+    EXTENSION_WILAYAH,
+    binary_headers,
+)
 from simpul_platform.kafka import ensure_topics, idempotent_producer
 from simpul_platform.outbox import outbox_table
 from simpul_platform.settings import ServiceSettings
@@ -118,7 +125,7 @@ class OutboxRelay:
         row we claimed for the same key, publishing ours now would overtake it.
         """
         claimed = [row.seq for row in rows]
-        keys = {row.event_key for row in rows if row.event_key}
+        keys = sorted({row.event_key for row in rows if row.event_key})
         if not keys:
             return rows
         held = await session.execute(
@@ -126,9 +133,9 @@ class OutboxRelay:
             .where(
                 and_(
                     outbox_table.c.sent_at.is_(None),
-                    outbox_table.c.event_key.in_(keys),
+                    outbox_table.c.event_key == any_(_array(keys, String())),
                     outbox_table.c.seq < max(claimed),
-                    outbox_table.c.seq.not_in(claimed),
+                    outbox_table.c.seq != all_(_array(claimed, BigInteger())),
                 )
             )
             .distinct()
@@ -141,7 +148,7 @@ class OutboxRelay:
     ) -> tuple[list[int], dict[int, str]]:
         futures = []
         for row in rows:
-            key, value, headers = _envelope(row).to_kafka()
+            key, value, headers = _record(row)
             futures.append(await producer.send(row.topic, value=value, key=key, headers=headers))
         timeout = self.settings.relay_max_backoff_s + 30
         results = await asyncio.wait_for(
@@ -158,9 +165,16 @@ class OutboxRelay:
 
     async def _mark(self, session: AsyncSession, sent: list[int], failed: dict[int, str]) -> None:
         if sent:
+            # One array parameter on PostgreSQL instead of an IN list of a batch's size, which
+            # SQLAlchemy renders anew on every call.
+            among = (
+                outbox_table.c.seq == any_(_array(sent, BigInteger()))
+                if self.db.is_postgres
+                else outbox_table.c.seq.in_(sent)
+            )
             await session.execute(
                 update(outbox_table)
-                .where(outbox_table.c.seq.in_(sent))
+                .where(among)
                 .values(sent_at=datetime.now(UTC), attempts=outbox_table.c.attempts + 1)
             )
         for seq, error in failed.items():
@@ -220,18 +234,28 @@ class OutboxRelay:
             )
 
 
-def _envelope(row: Row[Any]) -> Envelope:
+def _record(row: Row[Any]) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+    """An outbox row as its Kafka record (key, value, headers). The row's data is already the
+    event's JSON, so it goes out as stored: no parse and re-encode per event."""
     occurred = row.occurred_at
     if occurred.tzinfo is None:  # SQLite returns naive datetimes
         occurred = occurred.replace(tzinfo=UTC)
-    return Envelope(
+    headers = binary_headers(
         id=row.event_id,
         type=row.event_type,
         source=row.source,
         time=occurred,
-        data=json.loads(row.data),
         subject=row.subject,
-        posyandu_id=row.event_key,
-        wilayah=row.wilayah,
-        traceparent=row.traceparent,
+        extensions={
+            EXTENSION_POSYANDU: row.event_key,
+            EXTENSION_WILAYAH: row.wilayah,
+            EXTENSION_TRACEPARENT: row.traceparent,
+        },
     )
+    key = row.event_key.encode() if row.event_key else None
+    return key, row.data.encode(), headers
+
+
+def _array(values: Sequence[Any], item: TypeEngine[Any]) -> BindParameter[Any]:
+    """A PostgreSQL array parameter (for ``= ANY`` / ``<> ALL``): one bind, whatever its length."""
+    return bindparam(None, list(values), type_=ARRAY(item))

@@ -44,7 +44,10 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(default=1, ge=1)
 
     relay_enabled: bool = True
-    relay_batch_size: int = Field(default=500, ge=1)
+    # Rows a relay round claims, sends and marks. Each round waits for the broker's acks of all
+    # of them before the next claim, so fewer, larger rounds publish faster (bench.relay: 500 →
+    # 2,000 took the relay from ~50 % to ~60 % of a raw producer's rate).
+    relay_batch_size: int = Field(default=2000, ge=1)
     relay_poll_interval_s: float = Field(default=0.1, gt=0)
     relay_max_backoff_s: float = Field(default=10.0, gt=0)
     relay_retention_hours: float = Field(default=72.0, gt=0)
