@@ -1,10 +1,12 @@
-"""Synthetic balita for the Kukar demo posyandu: 12 months of measurements, ~15% stunted.
+"""Synthetic sasaran for the Kukar demo posyandu: balita with 12 months of measurements
+(~15% stunted), and adults with screenings and pregnancies with ANC visits.
 
 ``generate_balita(posyandu, seed)`` is deterministic and pure (benchmarks reuse it). The
 posyandu come from this service's own replica (filled from the registry's events, i.e. the
 registry's ``simpul_registry.demo`` posyandu), so ids match whatever the registry issued.
-``load_demo`` writes through the service's own code (``record_measurements`` in a unit of
-work: validation, z-scores, episodes, outbox events), one transaction per posyandu.
+``load_demo`` writes through the service's own code: ``record_measurements`` in a unit of
+work (validation, z-scores, episodes, outbox events), one transaction per posyandu, then the
+screening and pregnancy routes, one transaction per record as a kader's would be.
 
     python -m simpul_health.demo            # reads HEALTH_* / SIMPUL_* like the service
 """
@@ -21,10 +23,12 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
+from simpul_health.api.pregnancy import record_anc_visit, record_delivery, register_pregnancy
+from simpul_health.api.screening import record_screening
 from simpul_health.domain.zscores import _by_age
 from simpul_health.measuring import record_measurements
 from simpul_health.models import Target
-from simpul_health.schemas import MeasurementIn
+from simpul_health.schemas import AncVisitIn, DeliveryIn, MeasurementIn, PregnancyIn, ScreeningIn
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
@@ -63,43 +67,137 @@ def generate_balita(
     """``per_posyandu`` balita for each (posyandu_id, desa_code), born within 5 years of end."""
     rng = random.Random(seed)
     last = end or date.today()
-    now = datetime.now(UTC)
     children = []
     for serial, (pid, desa) in enumerate(
         [(p, d) for p, d in posyandu for _ in range(per_posyandu)], start=1
     ):
         sex = rng.choice("MF")
         birth = last - timedelta(days=rng.randint(380, 1790))
-        nik, kk = (
-            _nik(desa, birth, sex, serial % 9999 + 1),
-            f"{desa[:8].replace('.', '')}0101{serial:06d}",
-        )
-        parts = desa.split(".")
+        nik = _nik(desa, birth, sex, serial % 9999 + 1)
+        kk = f"{desa[:8].replace('.', '')}0101{serial:06d}"
         children.append(
             DemoChild(
-                {
-                    "id": str(uuid.UUID(int=rng.getrandbits(128))),
-                    "nik": nik,
-                    "kk": kk,
-                    "name": f"Balita {serial}",
-                    "sex": sex,
-                    "birth_date": birth,
-                    "posyandu_id": pid,
-                    "desa_code": desa,
-                    "kecamatan_code": ".".join(parts[:3]),
-                    "kabupaten_code": ".".join(parts[:2]),
-                    "person_ref": person_ref(secret, nik),
-                    "household_ref": household_ref(secret, kk),
-                    "created_by": "demo",
-                    "created_at": now,
-                    "updated_by": "demo",
-                    "updated_at": now,
-                },
+                _target_row(rng, f"Balita {serial}", sex, birth, pid, desa, nik, kk, secret),
                 rng.gauss(HAZ_MEAN, HAZ_SD),
                 rng.gauss(-0.2, 0.9),
             )
         )
     return children
+
+
+@dataclass(frozen=True)
+class DemoAdult:
+    """A posyandu's adult sasaran: screenings to record and, for some women, a pregnancy
+    (HPHT, the ANC visits K1… made by ``end``, and the delivery if it is due by then)."""
+
+    target: dict[str, Any]
+    screenings: list[dict[str, Any]]
+    pregnancy: dict[str, Any] | None
+
+
+def generate_adults(
+    posyandu: list[tuple[str, str]],
+    *,
+    seed: int = 2026,
+    per_posyandu: int = 8,
+    end: date | None = None,
+    secret: str = "demo",
+) -> list[DemoAdult]:
+    """``per_posyandu`` adults for each (posyandu_id, desa_code): about three quarters of usia
+    produktif (15–59) and a quarter of lansia; most screened in the last 12 months, some
+    hypertensive or diabetic (Riskesdas-like shares), and a pregnancy for one woman of
+    childbearing age in three. Deterministic and pure, like ``generate_balita``."""
+    rng = random.Random(seed)
+    last = end or date.today()
+    adults = []
+    for serial, (pid, desa) in enumerate(
+        [(p, d) for p, d in posyandu for _ in range(per_posyandu)], start=1
+    ):
+        sex = rng.choice("MF")
+        age = rng.randint(15, 59) if rng.random() < 0.75 else rng.randint(60, 80)
+        birth = last - timedelta(days=age * 365 + rng.randint(0, 364))
+        nik = _nik(desa, birth, sex, serial % 9999 + 1)
+        kk = f"{desa[:8].replace('.', '')}0202{serial:06d}"
+        target = _target_row(rng, f"Warga {serial}", sex, birth, pid, desa, nik, kk, secret)
+        pregnant = sex == "F" and 18 <= age <= 40 and rng.random() < 1 / 3
+        adults.append(
+            DemoAdult(target, _screenings(rng, last), _pregnancy(rng, last) if pregnant else None)
+        )
+    return adults
+
+
+def _target_row(
+    rng: random.Random,
+    name: str,
+    sex: str,
+    birth: date,
+    pid: str,
+    desa: str,
+    nik: str,
+    kk: str,
+    secret: str,
+) -> dict[str, Any]:
+    parts, now = desa.split("."), datetime.now(UTC)
+    return {
+        "id": str(uuid.UUID(int=rng.getrandbits(128))),
+        "nik": nik,
+        "kk": kk,
+        "name": name,
+        "sex": sex,
+        "birth_date": birth,
+        "posyandu_id": pid,
+        "desa_code": desa,
+        "kecamatan_code": ".".join(parts[:3]),
+        "kabupaten_code": ".".join(parts[:2]),
+        "person_ref": person_ref(secret, nik),
+        "household_ref": household_ref(secret, kk),
+        "created_by": "demo",
+        "created_at": now,
+        "updated_by": "demo",
+        "updated_at": now,
+    }
+
+
+def _screenings(rng: random.Random, end: date) -> list[dict[str, Any]]:
+    """0–3 screenings in the 12 months before ``end`` (one in five adults none); about 30 %
+    hypertensive and 10 % diabetic readings."""
+    count = 0 if rng.random() < 0.2 else rng.randint(1, 3)
+    days = sorted(end - timedelta(days=rng.randint(1, 360)) for _ in range(count))
+    hypertensive, diabetic = rng.random() < 0.3, rng.random() < 0.1
+    out = []
+    for day in days:
+        systolic = rng.randint(140, 175) if hypertensive else rng.randint(105, 135)
+        out.append(
+            {
+                "screened_on": day,
+                "systolic": systolic,
+                "diastolic": systolic - rng.randint(40, 55),
+                "glucose_mg_dl": float(rng.randint(200, 320) if diabetic else rng.randint(80, 160)),
+                "glucose_kind": "random",
+            }
+        )
+    return out
+
+
+def _pregnancy(rng: random.Random, end: date) -> dict[str, Any]:
+    """HPHT 4–13 months before ``end``; ANC visits every ~6 weeks from registration (some
+    missed), and the delivery at 38–41 weeks if that is before ``end``."""
+    lmp = end - timedelta(days=rng.randint(120, 400))
+    registered = lmp + timedelta(days=rng.randint(40, 90))
+    delivered = lmp + timedelta(days=rng.randint(266, 287))
+    visits: list[date] = []
+    day = registered
+    while day < min(end, delivered) and len(visits) < 6:
+        if rng.random() < 0.9:
+            visits.append(day)
+        day += timedelta(days=rng.randint(30, 42))
+    return {
+        "lmp": lmp,
+        "registered_on": registered,
+        "visits": visits,
+        "delivered_on": delivered if delivered <= end else None,
+        "gravida": rng.randint(1, 4),
+    }
 
 
 def monthly_measurements(
@@ -161,6 +259,7 @@ async def load_demo(
     children = generate_balita(
         posyandu, seed=seed, per_posyandu=per_posyandu, secret=settings.pseudonym_secret
     )
+    adults = generate_adults(posyandu, seed=seed + 1, secret=settings.pseudonym_secret)
     rng = random.Random(seed)
     outbox, principal = Outbox(settings), Principal("demo", frozenset({"opd:health"}), ("*",))
     total = 0
@@ -182,7 +281,43 @@ async def load_demo(
                 )
                 total += sum(r.status == "created" for r in results)
             await uow.commit()
+            await _load_adults(
+                uow, principal, [a for a in adults if a.target["posyandu_id"] == pid]
+            )
     return total
+
+
+async def _load_adults(uow: UnitOfWork, principal: Principal, adults: list[DemoAdult]) -> None:
+    """The adults' targets, then their screenings and pregnancies through the service's own
+    routes (validation, flags, events), each in its own transaction as a kader's would be."""
+    await uow.session.execute(insert(Target.__table__), [a.target for a in adults])  # type: ignore[attr-defined]
+    await uow.commit()
+    for adult in adults:
+        target_id = adult.target["id"]
+        for screening in adult.screenings:
+            await record_screening(ScreeningIn(target_id=target_id, **screening), uow, principal)
+        if adult.pregnancy is not None:
+            await _load_pregnancy(uow, principal, target_id, adult.pregnancy)
+
+
+async def _load_pregnancy(
+    uow: UnitOfWork, principal: Principal, target_id: str, plan: dict[str, Any]
+) -> None:
+    body = PregnancyIn(
+        target_id=target_id,
+        registered_on=plan["registered_on"],
+        last_menstrual_period=plan["lmp"],
+        gravida=plan["gravida"],
+    )
+    pregnancy = await register_pregnancy(body, uow, principal)
+    for number, day in enumerate(plan["visits"], start=1):
+        visit = AncVisitIn(visit_number=number, visited_on=day, iron_tablets=30)
+        await record_anc_visit(pregnancy["id"], visit, uow, principal)
+    if plan["delivered_on"] is not None:
+        delivery = DeliveryIn(
+            delivered_on=plan["delivered_on"], outcome="live_birth", birth_weight_kg=3.1
+        )
+        await record_delivery(pregnancy["id"], delivery, uow, principal)
 
 
 async def _main() -> None:
