@@ -7,10 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 from health_testkit import DESA, OTHER_DESA, start_health
+from sqlalchemy import update
 
 from simpul_health.demo import DemoAdult, generate_adults, load_demo
 from simpul_health.domain.lifecycle import age_in_years
 from simpul_platform.indicators import Period
+from simpul_platform.replica import INACTIVE, posyandu_replica
 
 pytestmark = pytest.mark.integration
 
@@ -67,14 +69,21 @@ def hand_counts(adults: list[DemoAdult], period: Period) -> dict[str, tuple[int,
 async def test_the_demo_gives_every_health_indicator_figures_equal_to_hand_counts(health):
     posyandu = [await health.posyandu("Posyandu Mawar", DESA)]
     posyandu.append(await health.posyandu("Posyandu Melati", OTHER_DESA))
+    closed = await health.posyandu("Posyandu Kenanga", DESA)
     db, settings = health.app.state.db, health.settings
+    async with db.transaction() as session:  # as the registry's deactivation would leave it
+        await session.execute(
+            update(posyandu_replica)
+            .where(posyandu_replica.c.posyandu_id == closed)
+            .values(status=INACTIVE)
+        )
 
     assert await load_demo(db, settings, months=2, per_posyandu=2) > 0
     assert await load_demo(db, settings, months=2, per_posyandu=2) == 0  # loaded once only
 
-    desa = {DESA: posyandu[0], OTHER_DESA: posyandu[1]}
+    # Adults only where a kader can still record them: not at the inactive posyandu.
     adults = generate_adults(
-        sorted((pid, code) for code, pid in desa.items()),
+        sorted(zip(posyandu, (DESA, OTHER_DESA), strict=True)),
         seed=2026,
         secret=settings.pseudonym_secret,
     )

@@ -35,7 +35,7 @@ from simpul_platform.db import Database
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.pseudonym import household_ref, person_ref
-from simpul_platform.replica import posyandu_replica, wait_until_settled
+from simpul_platform.replica import INACTIVE, posyandu_replica, wait_until_settled
 from simpul_platform.uow import UnitOfWork
 
 logger = logging.getLogger("simpul.health.demo")
@@ -250,7 +250,11 @@ async def load_demo(
             return 0
         rows = (
             await session.execute(
-                select(posyandu_replica.c.posyandu_id, posyandu_replica.c.desa_code)
+                select(
+                    posyandu_replica.c.posyandu_id,
+                    posyandu_replica.c.desa_code,
+                    posyandu_replica.c.status,
+                )
                 .where(posyandu_replica.c.kabupaten_code == KUKAR)
                 .order_by(posyandu_replica.c.posyandu_id)
             )
@@ -259,7 +263,9 @@ async def load_demo(
     children = generate_balita(
         posyandu, seed=seed, per_posyandu=per_posyandu, secret=settings.pseudonym_secret
     )
-    adults = generate_adults(posyandu, seed=seed + 1, secret=settings.pseudonym_secret)
+    # The balita are history; an inactive posyandu takes no new screenings or pregnancies.
+    active = [(r[0], r[1]) for r in rows if r[2] != INACTIVE]
+    adults = generate_adults(active, seed=seed + 1, secret=settings.pseudonym_secret)
     rng = random.Random(seed)
     outbox, principal = Outbox(settings), Principal("demo", frozenset({"opd:health"}), ("*",))
     total = 0
@@ -290,6 +296,8 @@ async def load_demo(
 async def _load_adults(uow: UnitOfWork, principal: Principal, adults: list[DemoAdult]) -> None:
     """The adults' targets, then their screenings and pregnancies through the service's own
     routes (validation, flags, events), each in its own transaction as a kader's would be."""
+    if not adults:  # an inactive posyandu
+        return
     await uow.session.execute(insert(Target.__table__), [a.target for a in adults])  # type: ignore[attr-defined]
     await uow.commit()
     for adult in adults:
