@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Social
 from sqlalchemy import func, select
 
 from simpul_health import demo as health_demo
 from simpul_social.demo import load_demo
-from simpul_social.models import Distribution, Household
+from simpul_social.models import Distribution, Household, PpksCase
 
 pytestmark = pytest.mark.integration
 
@@ -26,6 +28,14 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
         assert (
             await session.execute(select(func.count()).select_from(Distribution))
         ).scalar_one() == counts["distributions"]
+        cases = (await session.execute(select(PpksCase))).scalars().all()
+    # PPKS cases through social's own steps: every one assessed, dates in order, at active
+    # posyandu only.
+    assert len(cases) == counts["ppks_cases"] > 0
+    for case in cases:
+        assert case.posyandu_id in posyandu and case.status in ("assessed", "served", "closed")
+        assert case.identified_on <= case.assessed_on <= (case.served_on or date.max)
+        assert case.closed_on is None or case.served_on <= case.closed_on
     # Health generates for every Kukar posyandu in its replica, in posyandu id order.
     kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
     children = health_demo.generate_balita(

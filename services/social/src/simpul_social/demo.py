@@ -29,11 +29,20 @@ from simpul_platform.replica import posyandu_replica, wait_until_settled
 from simpul_platform.uow import UnitOfWork
 from simpul_social.app import MIGRATIONS
 from simpul_social.domain.periods import PeriodType, label_of
+from simpul_social.domain.ppks import PPKS_CATEGORIES
 from simpul_social.models import Household, Program
+from simpul_social.ops import ppks
 from simpul_social.ops.bansos import create_program, record_distribution
 from simpul_social.ops.households import create_household
 from simpul_social.schemas import DecileIn, HouseholdIn, MemberIn
-from simpul_social.schemas_services import DistributionIn, ProgramIn
+from simpul_social.schemas_services import (
+    AssessIn,
+    CloseIn,
+    DistributionIn,
+    PpksCaseIn,
+    ProgramIn,
+    ServeIn,
+)
 from simpul_social.settings import SocialSettings
 
 KUKAR = "64.02"
@@ -114,7 +123,8 @@ async def _programs(db: Database, outbox: Outbox) -> None:
 
 
 async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
-    """Households, deciles and distributions for every active Kukar posyandu in the replica."""
+    """Households, deciles, distributions and PPKS cases for every active Kukar posyandu in
+    the replica."""
     async with db.sessions() as session:
         if (await session.execute(select(func.count()).select_from(Household))).scalar_one():
             return {"households": 0}
@@ -141,7 +151,8 @@ async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
     principal = Principal("demo", frozenset({"opd:social"}), ("*",))
     await _programs(db, outbox)
     today = date.today()
-    counts = {"households": 0, "distributions": 0}
+    counts = {"households": 0, "distributions": 0, "ppks_cases": 0}
+    ppks_rng = random.Random(SEED + 105)  # its own, so the households' draws stay as they were
     for posyandu_id in sorted(active):
         mine = by_posyandu.get(posyandu_id, [])
         async with db.sessions() as session:
@@ -196,7 +207,45 @@ async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
                     )
                     counts["distributions"] += 1
             await uow.commit()
+            counts["ppks_cases"] += await _ppks_cases(
+                uow, settings, principal, posyandu_id, ppks_rng
+            )
     return counts
+
+
+async def _ppks_cases(
+    uow: UnitOfWork,
+    settings: SocialSettings,
+    principal: Principal,
+    posyandu_id: str,
+    rng: random.Random,
+) -> int:
+    """About one PPKS person in two posyandu, found by a kader in the last ten months, taken
+    through social's own case steps as far as the dates allow: assessed within ten days, most
+    served within three weeks of that, some closed. One transaction per case."""
+    if rng.random() >= 0.5:
+        return 0
+    today, actor = date.today(), principal.subject
+    found = today - timedelta(days=rng.randint(20, 300))
+    body = PpksCaseIn(
+        category=rng.choice(PPKS_CATEGORIES),
+        posyandu_id=posyandu_id,
+        name=f"Warga PPKS {rng.randint(1, 9999)}",
+        identified_on=found,
+    )
+    case = await ppks.identify(uow, settings, body, principal)
+    assessed = found + timedelta(days=rng.randint(1, 10))
+    ppks.assess(uow, settings, case, AssessIn(assessed_on=assessed, needs="pendampingan"), actor)
+    if rng.random() < 0.8:
+        served = min(today, assessed + timedelta(days=rng.randint(3, 21)))
+        ppks.serve(uow, settings, case, ServeIn(served_on=served, service="permakanan"), actor)
+        if rng.random() < 0.4:
+            closed = min(today, served + timedelta(days=rng.randint(7, 60)))
+            ppks.close(
+                uow, settings, case, CloseIn(closed_on=closed, outcome="rehabilitated"), actor
+            )
+    await uow.commit()
+    return 1
 
 
 async def _main() -> None:
