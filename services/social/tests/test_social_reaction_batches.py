@@ -19,8 +19,9 @@ from social_testkit import RAPAK_LAMBUR, Peer, Social, StuntingRecovered, eventu
 from sqlalchemy import Table, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.consumer import ConsumerRunner, handling, inbox_table
+from simpul_platform.consumer import ConsumerRunner, handling
 from simpul_platform.events import Envelope
+from simpul_platform.inbox import inbox_table
 from simpul_platform.outbox import outbox_table
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_social.events import STUNTING_CONSUMER, STUNTING_DETECTED

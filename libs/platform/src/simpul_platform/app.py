@@ -21,12 +21,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, delete
 
 from simpul_platform.auth import Authenticator
-from simpul_platform.consumer import Consumer, ConsumerRunner, inbox_table
+from simpul_platform.consumer import Consumer, ConsumerRunner
 from simpul_platform.db import Database
 from simpul_platform.errors import PROBLEM_RESPONSES, install_problem_handlers
 from simpul_platform.events import EventPayload
 from simpul_platform.http import RequestContextMiddleware
 from simpul_platform.idempotency import IdempotencyMiddleware, idempotency_table
+from simpul_platform.inbox import inbox_table
 from simpul_platform.kafka import ensure_topics
 from simpul_platform.logs import configure_logging
 from simpul_platform.migrations import upgrade

@@ -36,33 +36,20 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from sqlalchemy import Column, DateTime, String, Table, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform import context, metrics
-from simpul_platform.db import Database, platform_metadata
+from simpul_platform import context, inbox, metrics
+from simpul_platform.db import Database
 from simpul_platform.events import Envelope
 from simpul_platform.kafka import dead_letter_topic, ensure_topics, idempotent_producer
 from simpul_platform.settings import ServiceSettings
 
 logger = logging.getLogger("simpul.consumer")
-
-inbox_table = Table(
-    "inbox",
-    platform_metadata,
-    Column("consumer", String(120), primary_key=True),
-    Column("event_id", String(64), primary_key=True),
-    Column("event_type", String(200), nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
-)
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 BatchHandler = Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
@@ -313,7 +300,10 @@ class ConsumerRunner:
                 envelopes.append(_parse(record))
             failed_at = None
             async with self.db.sessions() as session, session.begin():
-                outcomes = self._outcomes(envelopes, await self._claim_inbox(session, envelopes))
+                claimed = await inbox.claim(
+                    session, self.db, self.consumer.name, envelopes, self.consumer.handlers
+                )
+                outcomes = self._outcomes(envelopes, claimed)
                 positions = [i for i, outcome in enumerate(outcomes) if outcome == "handled"]
                 work = [envelopes[i] for i in positions]
                 batch_handlers = self.consumer.batch_handlers if batched else {}
@@ -369,33 +359,6 @@ class ConsumerRunner:
             elif outcome == "duplicate":
                 self.duplicates += 1
             metrics.CONSUMED.labels(self.settings.service_name, self.consumer.name, outcome).inc()
-
-    async def _claim_inbox(self, session: AsyncSession, envelopes: list[Envelope]) -> set[str]:
-        """Insert the inbox rows of the handled types in one statement; the ids newly claimed."""
-        moment = datetime.now(UTC)
-        rows = {
-            envelope.id: {
-                "consumer": self.consumer.name,
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "processed_at": moment,
-            }
-            for envelope in envelopes
-            if envelope.type in self.consumer.handlers
-        }
-        if not rows:
-            return set()
-        statement: Any
-        if self.db.is_postgres:
-            statement = pg_insert(inbox_table).on_conflict_do_nothing()
-        elif self.db.dialect == "sqlite":
-            statement = sqlite_insert(inbox_table).on_conflict_do_nothing()
-        else:  # no upsert: a repeat fails the insert, and the one-record path dead-letters it
-            statement = insert(inbox_table)
-        result = await session.execute(
-            statement.returning(inbox_table.c.event_id), list(rows.values())
-        )
-        return set(result.scalars())
 
     async def _dead_letter(
         self, record: ConsumerRecord[Any, Any], exc: BaseException, dead_letters: Any

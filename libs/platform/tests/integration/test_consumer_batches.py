@@ -19,9 +19,10 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, sele
 from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.consumer import BatchHandler, Consumer, ConsumerRunner, inbox_table
+from simpul_platform.consumer import BatchHandler, Consumer, ConsumerRunner
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope
+from simpul_platform.inbox import inbox_table
 from simpul_platform.kafka import ensure_topics, idempotent_producer
 from simpul_platform.testing.kafka_reader import read_topic
 from toy_service import TOPIC, NoteCreated, ToySettings, apply_note, effect_counts, toy_metadata
