@@ -10,8 +10,8 @@ rules; ``Reaction`` stays the reference and handles everything else.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, and_, bindparam, exists, insert, literal
 from sqlalchemy import select as sa_select
@@ -42,6 +42,49 @@ def due_date(settings: SocialSettings, detected_on: date) -> date:
     if settings.national_holidays:
         holidays |= national_holidays(years, cuti_bersama=settings.cuti_bersama_is_holiday)
     return add_working_days(detected_on, settings.priority_due_working_days, holidays)
+
+
+class CaseHousehold(Protocol):
+    """What a priority case takes from its household (a row, or the batch path's facts)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def household_ref(self) -> str: ...
+    @property
+    def posyandu_id(self) -> str: ...
+    @property
+    def desa_code(self) -> str: ...
+    @property
+    def decile(self) -> int | None: ...
+
+
+def case_row(
+    data: StuntingDetected,
+    household: CaseHousehold,
+    detected_on: date,
+    due_on: date,
+    moment: datetime,
+) -> dict[str, Any]:
+    """The priority_case row for a detection in a poor household without bansos."""
+    assert household.decile is not None
+    return {
+        "id": new_id(),
+        "stunting_episode_id": data.episode_id,
+        "household_id": household.id,
+        "household_ref": household.household_ref,
+        "child_person_ref": data.person_ref,
+        "posyandu_id": household.posyandu_id,
+        "desa_code": household.desa_code,
+        "decile": household.decile,
+        "severity": data.severity,
+        "detection_measurement_id": data.measurement_id,
+        "detected_on": detected_on,
+        "due_on": due_on,
+        "status": "open",
+        "opened_at": moment,
+        "updated_at": moment,
+    }
 
 
 # Built once: composing a statement costs more CPU than running it, and a consumer runs these
@@ -158,25 +201,9 @@ class Reaction:
     async def _open_case(
         self, data: StuntingDetected, household: Household, detected_on: date, due_from: date
     ) -> None:
-        assert household.decile is not None
         moment = now()
-        case: dict[str, Any] = {
-            "id": new_id(),
-            "stunting_episode_id": data.episode_id,
-            "household_id": household.id,
-            "household_ref": household.household_ref,
-            "child_person_ref": data.person_ref,
-            "posyandu_id": household.posyandu_id,
-            "desa_code": household.desa_code,
-            "decile": household.decile,
-            "severity": data.severity,
-            "detection_measurement_id": data.measurement_id,
-            "detected_on": detected_on,
-            "due_on": due_date(self.settings, due_from),
-            "status": "open",
-            "opened_at": moment,
-            "updated_at": moment,
-        }
+        due_on = due_date(self.settings, due_from)
+        case = case_row(data, household, detected_on, due_on, moment)
         # A plain INSERT (no ORM object to build and flush, a third of the handler's CPU): the
         # unique episode id is checked here, in this transaction.
         await self.session.execute(_INSERT_CASE, case)

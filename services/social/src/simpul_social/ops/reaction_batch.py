@@ -41,7 +41,7 @@ from simpul_social.models import (
     StuntingReaction,
 )
 from simpul_social.ops.common import local_day, new_id, now
-from simpul_social.ops.reaction import Reaction, due_date
+from simpul_social.ops.reaction import Reaction, case_row, due_date
 from simpul_social.settings import SocialSettings
 
 _KNOWN = sa_select(col(StuntingReaction.stunting_episode_id)).where(
@@ -206,27 +206,10 @@ class BatchReaction:
     def _case(
         self, rows: _Rows, detection: _Detection, household: _Household, moment: datetime
     ) -> None:
-        assert household.decile is not None
         data, day = detection.data, detection.day
         if day not in self._due:  # holidays are worked out per call: once per day is enough
             self._due[day] = due_date(self.settings, day)
-        case: dict[str, Any] = {
-            "id": new_id(),
-            "stunting_episode_id": data.episode_id,
-            "household_id": household.id,
-            "household_ref": household.household_ref,
-            "child_person_ref": data.person_ref,
-            "posyandu_id": household.posyandu_id,
-            "desa_code": household.desa_code,
-            "decile": household.decile,
-            "severity": data.severity,
-            "detection_measurement_id": data.measurement_id,
-            "detected_on": day,
-            "due_on": self._due[day],
-            "status": "open",
-            "opened_at": moment,
-            "updated_at": moment,
-        }
+        case = case_row(data, household, day, self._due[day], moment)
         rows.cases.append(case)
         opened = PriorityCaseOpened(
             case_id=case["id"],
