@@ -51,7 +51,6 @@ from simpul_health.demo import generate_balita, month_ends, monthly_measurements
 from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import assess
-from simpul_platform.db import Database
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 from simpul_registry.demo import generate_kukar
 
@@ -152,23 +151,13 @@ async def load(
                     table, records=[tuple(r[c] for c in columns) for r in chunk], columns=columns
                 )
         copied = time.perf_counter() - started
-        await recount_weighed(stack.databases["health"])
+        await weighed.rebuild_database(stack.databases["health"])
         # VACUUM too: it marks the pages all-visible, as autovacuum soon would in production,
         # so the index-only scans the indicator queries are built on need no heap visits.
         for table in ("targets", "measurements", "balita_weighed"):
             await conn.execute(f"VACUUM (ANALYZE) {table}")
         size = await conn.fetchval("SELECT pg_total_relation_size('measurements')")
     return {"copy_s": copied, "bytes": size}
-
-
-async def recount_weighed(url: str) -> None:
-    """Health's per-desa balita counts, which its write path keeps and the COPY bypasses."""
-    db = Database(url, 1)
-    try:
-        async with db.transaction() as session:
-            await weighed.rebuild(session)
-    finally:
-        await db.dispose()
 
 
 PARTIAL: dict[str, int] = {}  # gateway scorecards whose health rows were not "ok"

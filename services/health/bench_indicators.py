@@ -283,7 +283,7 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
         await connection.copy_records_to_table(
             "screenings", records=screenings, columns=SCREENING_COLUMNS
         )
-        await recount_weighed(url)  # as the write path keeps it (the COPYs bypass it)
+        await weighed.rebuild_database(url)  # as the write path keeps it (the COPYs bypass it)
         await vacuum(connection)
     finally:
         await connection.close()
@@ -292,15 +292,6 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
         f"{len(adults)} adults, {len(screenings)} screenings"
     )
     return len(measurements)
-
-
-async def recount_weighed(url: str) -> None:
-    db = Database(url, 1)
-    try:
-        async with db.transaction() as session:
-            await weighed.rebuild(session)
-    finally:
-        await db.dispose()
 
 
 def explaining(session: AsyncSession) -> None:

@@ -43,6 +43,7 @@ from simpul_health.domain.indicators import (
     required_weighings,
 )
 from simpul_health.models import BalitaWeighed, Measurement, Target
+from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 
 W: Table = BalitaWeighed.__table__  # type: ignore[attr-defined]
@@ -172,6 +173,17 @@ def periods_of_years(years: Iterable[int]) -> list[Period]:
         )
     ]
     return [Period.parse(label) for label in labels]
+
+
+async def rebuild_database(url: str) -> None:
+    """``rebuild`` in a connection of its own: after a bulk load (a benchmark's COPY) that
+    bypassed the write path."""
+    db = Database(url, 1)
+    try:
+        async with db.transaction() as session:
+            await rebuild(session)
+    finally:
+        await db.dispose()
 
 
 async def rebuild(session: AsyncSession) -> None:

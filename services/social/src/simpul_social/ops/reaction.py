@@ -10,8 +10,8 @@ rules; ``Reaction`` stays the reference and handles everything else.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Protocol, cast
+from datetime import date
+from typing import cast
 
 from sqlalchemy import Table, and_, bindparam, exists, insert, literal
 from sqlalchemy import select as sa_select
@@ -31,7 +31,8 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.common import local_today, new_id, now
+from simpul_social.ops.common import local_today, now
+from simpul_social.ops.reaction_rows import case_row, lead_row, reaction_row
 from simpul_social.settings import SocialSettings
 
 
@@ -42,49 +43,6 @@ def due_date(settings: SocialSettings, detected_on: date) -> date:
     if settings.national_holidays:
         holidays |= national_holidays(years, cuti_bersama=settings.cuti_bersama_is_holiday)
     return add_working_days(detected_on, settings.priority_due_working_days, holidays)
-
-
-class CaseHousehold(Protocol):
-    """What a priority case takes from its household (a row, or the batch path's facts)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def household_ref(self) -> str: ...
-    @property
-    def posyandu_id(self) -> str: ...
-    @property
-    def desa_code(self) -> str: ...
-    @property
-    def decile(self) -> int | None: ...
-
-
-def case_row(
-    data: StuntingDetected,
-    household: CaseHousehold,
-    detected_on: date,
-    due_on: date,
-    moment: datetime,
-) -> dict[str, Any]:
-    """The priority_case row for a detection in a poor household without bansos."""
-    assert household.decile is not None
-    return {
-        "id": new_id(),
-        "stunting_episode_id": data.episode_id,
-        "household_id": household.id,
-        "household_ref": household.household_ref,
-        "child_person_ref": data.person_ref,
-        "posyandu_id": household.posyandu_id,
-        "desa_code": household.desa_code,
-        "decile": household.decile,
-        "severity": data.severity,
-        "detection_measurement_id": data.measurement_id,
-        "detected_on": detected_on,
-        "due_on": due_on,
-        "status": "open",
-        "opened_at": moment,
-        "updated_at": moment,
-    }
 
 
 # Built once: composing a statement costs more CPU than running it, and a consumer runs these
@@ -243,23 +201,8 @@ class Reaction:
             self.session.add(lead)
             return
         assert verdict.lead_reason is not None
-        self.session.add(
-            StuntingLead(
-                id=new_id(),
-                stunting_episode_id=data.episode_id,
-                reason=verdict.lead_reason,
-                household_ref=data.household_ref,
-                child_person_ref=data.person_ref,
-                posyandu_id=household.posyandu_id if household else data.posyandu_id,
-                desa_code=household.desa_code if household else data.desa_code,
-                severity=data.severity,
-                measurement_id=data.measurement_id,
-                detected_on=detected_on,
-                status="open",
-                household_id=household.id if household else None,
-                created_at=now(),
-            )
-        )
+        row = lead_row(data, verdict.lead_reason, household, detected_on, now())
+        self.session.add(StuntingLead(**row))
 
     async def _remember(
         self,
@@ -300,24 +243,8 @@ class Reaction:
         household: Household | None,
         new_detection: bool,
     ) -> None:
-        moment = now()
-        row: dict[str, Any] = {
-            "stunting_episode_id": data.episode_id,
-            "decision": verdict.decision,
-            "reason": verdict.reason,
-            "household_ref": data.household_ref,
-            "household_id": household.id if household else None,
-            "child_person_ref": data.person_ref,
-            "posyandu_id": household.posyandu_id if household else data.posyandu_id,
-            "desa_code": household.desa_code if household else data.desa_code,
-            "decile": household.decile if household else None,
-            "severity": data.severity,
-            "detected_on": detected_on,
-            "detections": 1 if new_detection else 0,
-            "last_event_id": event_id,
-            "decided_at": moment,
-            "updated_at": moment,
-        }
+        detections = 1 if new_detection else 0
+        row = reaction_row(data, verdict, household, detected_on, event_id, detections, now())
         await self.session.execute(_INSERT_REACTION, row)
 
     async def rematch(self, household: Household) -> int:

@@ -40,8 +40,9 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.common import local_day, new_id, now
-from simpul_social.ops.reaction import Reaction, case_row, due_date
+from simpul_social.ops.common import local_day, now
+from simpul_social.ops.reaction import Reaction, due_date
+from simpul_social.ops.reaction_rows import case_row, lead_row, reaction_row
 from simpul_social.settings import SocialSettings
 
 _KNOWN = sa_select(col(StuntingReaction.stunting_episode_id)).where(
@@ -200,8 +201,13 @@ class BatchReaction:
         if verdict.decision == "case_opened" and household is not None:
             self._case(rows, detection, household, moment)
         elif verdict.lead_reason is not None:
-            rows.leads.append(_lead(detection, verdict, household, moment))
-        rows.reactions.append(_reaction(detection, verdict, household, moment))
+            reason, day = verdict.lead_reason, detection.day
+            rows.leads.append(lead_row(detection.data, reason, household, day, moment))
+        rows.reactions.append(
+            reaction_row(
+                detection.data, verdict, household, detection.day, detection.event.id, 1, moment
+            )
+        )
 
     def _case(
         self, rows: _Rows, detection: _Detection, household: _Household, moment: datetime
@@ -229,48 +235,3 @@ class BatchReaction:
             subject=case["id"],
         )
         rows.events.append((TOPIC, envelope))
-
-
-def _lead(
-    detection: _Detection, verdict: Verdict, household: _Household | None, moment: datetime
-) -> dict[str, Any]:
-    assert verdict.lead_reason is not None
-    data = detection.data
-    return {
-        "id": new_id(),
-        "stunting_episode_id": data.episode_id,
-        "reason": verdict.lead_reason,
-        "household_ref": data.household_ref,
-        "child_person_ref": data.person_ref,
-        "posyandu_id": household.posyandu_id if household else data.posyandu_id,
-        "desa_code": household.desa_code if household else data.desa_code,
-        "severity": data.severity,
-        "measurement_id": data.measurement_id,
-        "detected_on": detection.day,
-        "status": "open",
-        "household_id": household.id if household else None,
-        "created_at": moment,
-    }
-
-
-def _reaction(
-    detection: _Detection, verdict: Verdict, household: _Household | None, moment: datetime
-) -> dict[str, Any]:
-    data = detection.data
-    return {
-        "stunting_episode_id": data.episode_id,
-        "decision": verdict.decision,
-        "reason": verdict.reason,
-        "household_ref": data.household_ref,
-        "household_id": household.id if household else None,
-        "child_person_ref": data.person_ref,
-        "posyandu_id": household.posyandu_id if household else data.posyandu_id,
-        "desa_code": household.desa_code if household else data.desa_code,
-        "decile": household.decile if household else None,
-        "severity": data.severity,
-        "detected_on": detection.day,
-        "detections": 1,
-        "last_event_id": detection.event.id,
-        "decided_at": moment,
-        "updated_at": moment,
-    }

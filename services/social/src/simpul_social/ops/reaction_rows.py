@@ -1,0 +1,109 @@
+"""The rows the stunting reaction writes (a priority case, a lead, the episode's decision),
+built once for the per-record path (``reaction``) and the batch path (``reaction_batch``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from simpul_social.domain.reaction import Verdict
+from simpul_social.events import StuntingDetected
+from simpul_social.ops.common import new_id
+
+
+class CaseHousehold(Protocol):
+    """What a priority case takes from its household (a row, or the batch path's facts)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def household_ref(self) -> str: ...
+    @property
+    def posyandu_id(self) -> str: ...
+    @property
+    def desa_code(self) -> str: ...
+    @property
+    def decile(self) -> int | None: ...
+
+
+def case_row(
+    data: StuntingDetected,
+    household: CaseHousehold,
+    detected_on: date,
+    due_on: date,
+    moment: datetime,
+) -> dict[str, Any]:
+    """The priority_case row for a detection in a poor household without bansos."""
+    assert household.decile is not None
+    return {
+        "id": new_id(),
+        "stunting_episode_id": data.episode_id,
+        "household_id": household.id,
+        "household_ref": household.household_ref,
+        "child_person_ref": data.person_ref,
+        "posyandu_id": household.posyandu_id,
+        "desa_code": household.desa_code,
+        "decile": household.decile,
+        "severity": data.severity,
+        "detection_measurement_id": data.measurement_id,
+        "detected_on": detected_on,
+        "due_on": due_on,
+        "status": "open",
+        "opened_at": moment,
+        "updated_at": moment,
+    }
+
+
+def lead_row(
+    data: StuntingDetected,
+    reason: str,
+    household: CaseHousehold | None,
+    detected_on: date,
+    moment: datetime,
+) -> dict[str, Any]:
+    """The stunting_lead row: a detection a kader has to follow up (household unknown or
+    not assessed)."""
+    return {
+        "id": new_id(),
+        "stunting_episode_id": data.episode_id,
+        "reason": reason,
+        "household_ref": data.household_ref,
+        "child_person_ref": data.person_ref,
+        "posyandu_id": household.posyandu_id if household else data.posyandu_id,
+        "desa_code": household.desa_code if household else data.desa_code,
+        "severity": data.severity,
+        "measurement_id": data.measurement_id,
+        "detected_on": detected_on,
+        "status": "open",
+        "household_id": household.id if household else None,
+        "created_at": moment,
+    }
+
+
+def reaction_row(
+    data: StuntingDetected,
+    verdict: Verdict,
+    household: CaseHousehold | None,
+    detected_on: date,
+    event_id: str,
+    detections: int,
+    moment: datetime,
+) -> dict[str, Any]:
+    """The stunting_reaction row: an episode's first decision."""
+    return {
+        "stunting_episode_id": data.episode_id,
+        "decision": verdict.decision,
+        "reason": verdict.reason,
+        "household_ref": data.household_ref,
+        "household_id": household.id if household else None,
+        "child_person_ref": data.person_ref,
+        "posyandu_id": household.posyandu_id if household else data.posyandu_id,
+        "desa_code": household.desa_code if household else data.desa_code,
+        "decile": household.decile if household else None,
+        "severity": data.severity,
+        "detected_on": detected_on,
+        "detections": detections,
+        "last_event_id": event_id,
+        "decided_at": moment,
+        "updated_at": moment,
+    }
