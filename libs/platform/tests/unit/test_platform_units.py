@@ -119,3 +119,15 @@ def test_indicator_percent_is_null_without_a_denominator():
     value = IndicatorValue.of("health.balita", "health", "Balita", 0, 0, "d", "s")
     assert value.percent is None
     assert IndicatorValue.of("x", "social", "x", 1, 3, "d", "s").percent == 33.33
+
+
+def test_free_ports_stay_out_of_the_range_outgoing_connections_take_theirs_from():
+    import socket
+
+    from simpul_platform.devstack.ports import _ephemeral_start, free_port
+
+    for _ in range(50):
+        port = free_port()
+        assert 20000 <= port < _ephemeral_start()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))  # and it is free to listen on
