@@ -142,7 +142,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
 
 def _background_tasks(app: FastAPI, spec: ServiceSpec) -> list[asyncio.Task[None]]:
     settings = spec.settings
-    tasks = [asyncio.create_task(_housekeeping(app.state.db), name="housekeeping")]
+    tasks = [asyncio.create_task(_housekeeping(app.state.db, settings), name="housekeeping")]
     topics = {settings.topic(event.topic) for event in spec.published_events}
     tasks.append(asyncio.create_task(_create_topics(settings, topics), name="topics"))
     if settings.relay_enabled:
@@ -165,23 +165,27 @@ async def _create_topics(settings: ServiceSettings, topics: set[str]) -> None:
             delay = min(delay * 2, 30.0)
 
 
-async def _housekeeping(db: Database) -> None:
-    """Forget old idempotency keys and inbox rows, hourly."""
+async def _housekeeping(db: Database, settings: ServiceSettings) -> None:
+    """Forget expired idempotency keys and inbox rows, hourly."""
     while True:
         try:
-            async with db.transaction() as session:
-                now = datetime.now(UTC)
-                await session.execute(
-                    delete(idempotency_table).where(
-                        idempotency_table.c.created_at < now - timedelta(hours=24)
-                    )
-                )
-                await session.execute(
-                    delete(inbox_table).where(inbox_table.c.processed_at < now - INBOX_RETENTION)
-                )
+            await forget_expired(db, settings, datetime.now(UTC))
         except Exception:
             logger.warning("housekeeping failed", exc_info=True)
         await asyncio.sleep(3600)
+
+
+async def forget_expired(db: Database, settings: ServiceSettings, now: datetime) -> None:
+    """Delete idempotency keys older than ``idempotency_retention_hours`` (a retry after that
+    is a new request) and inbox rows older than ``INBOX_RETENTION``."""
+    key_retention = timedelta(hours=settings.idempotency_retention_hours)
+    async with db.transaction() as session:
+        await session.execute(
+            delete(idempotency_table).where(idempotency_table.c.created_at < now - key_retention)
+        )
+        await session.execute(
+            delete(inbox_table).where(inbox_table.c.processed_at < now - INBOX_RETENTION)
+        )
 
 
 def _operations_router() -> APIRouter:

@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from simpul_platform.domain import RuleViolation, TransitionRefused
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:simpul:problem:"
 
@@ -87,6 +89,16 @@ class InvalidInput(ProblemError):
     @classmethod
     def field(cls, field: str, rule: str, message: str) -> InvalidInput:
         return cls(message, errors=[FieldError(field=field, rule=rule, message=message)])
+
+
+def rule_violation(violation: RuleViolation) -> InvalidInput:
+    """The 422 problem of a broken domain rule, naming its field and rule."""
+    return InvalidInput.field(violation.field, violation.rule, violation.message)
+
+
+def transition_refused(refused: TransitionRefused) -> Conflict:
+    """The 409 problem of a workflow step the current status does not allow."""
+    return Conflict(str(refused), **refused.details())
 
 
 class Unauthorized(ProblemError):
@@ -160,6 +172,18 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status, exc.to_problem(request.url.path), exc.headers)
 
 
+async def _on_rule_violation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RuleViolation)
+    problem = rule_violation(exc)
+    return problem_response(problem.status, problem.to_problem(request.url.path))
+
+
+async def _on_transition_refused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TransitionRefused)
+    problem = transition_refused(exc)
+    return problem_response(problem.status, problem.to_problem(request.url.path))
+
+
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problem = InvalidInput(
@@ -229,6 +253,8 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RuleViolation, _on_rule_violation)
+    app.add_exception_handler(TransitionRefused, _on_transition_refused)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)

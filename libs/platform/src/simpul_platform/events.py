@@ -40,12 +40,32 @@ _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 class EventPayload(BaseModel):
-    """The ``data`` of one published event type. Subclasses set the two class variables."""
+    """The ``data`` of one published event type. Subclasses set ``event_type`` and ``topic``.
+
+    ``key_field`` and ``wilayah_field`` name the payload fields the envelope's posyandu key and
+    wilayah extension are taken from, so a publish site never repeats them; a payload without
+    such a field sets the class variable to None.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     event_type: ClassVar[str]
     topic: ClassVar[str]
+    key_field: ClassVar[str | None] = "posyandu_id"
+    wilayah_field: ClassVar[str | None] = "desa_code"
+
+    def envelope_key(self) -> str | None:
+        """The posyandu id this event is keyed by (events of one posyandu stay in order)."""
+        return _field_text(self, self.key_field)
+
+    def envelope_wilayah(self) -> str | None:
+        """The desa code the event happened in."""
+        return _field_text(self, self.wilayah_field)
+
+
+def _field_text(payload: BaseModel, name: str | None) -> str | None:
+    value = getattr(payload, name, None) if name else None
+    return None if value is None else str(value)
 
 
 class TolerantPayload(BaseModel):

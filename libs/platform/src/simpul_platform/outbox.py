@@ -69,16 +69,18 @@ class Outbox:
         self,
         payload: EventPayload,
         *,
-        posyandu_id: str | None,
+        posyandu_id: str | None = None,
         wilayah: str | None = None,
         subject: str | None = None,
         occurred_at: datetime | None = None,
     ) -> Envelope:
+        """The envelope of ``payload``; key and wilayah come from the payload's own fields
+        (``EventPayload.key_field``/``wilayah_field``) unless given."""
         return self.envelope_of(
             payload.event_type,
             payload.model_dump(mode="json"),
-            posyandu_id=posyandu_id,
-            wilayah=wilayah,
+            posyandu_id=posyandu_id if posyandu_id is not None else payload.envelope_key(),
+            wilayah=wilayah if wilayah is not None else payload.envelope_wilayah(),
             subject=subject,
             occurred_at=occurred_at,
         )
@@ -113,7 +115,7 @@ class Outbox:
         session: SAAsyncSession,
         payload: EventPayload,
         *,
-        posyandu_id: str | None,
+        posyandu_id: str | None = None,
         wilayah: str | None = None,
         subject: str | None = None,
         occurred_at: datetime | None = None,

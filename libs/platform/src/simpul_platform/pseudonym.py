@@ -33,3 +33,10 @@ def person_ref(secret: str, nik: str) -> str:
 
 def household_ref(secret: str, kk: str) -> str:
     return pseudonym(secret, "kk", kk)
+
+
+def mask_nik(identifier: str) -> str:
+    """A NIK or No. KK as shown to a person who may see it exists but not read it whole: the
+    region (first six digits) and the last two, so a kader can tell two family members apart
+    (``640206********01``)."""
+    return identifier[:6] + "*" * 8 + identifier[-2:]

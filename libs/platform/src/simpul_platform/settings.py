@@ -8,8 +8,10 @@ are set once for all services.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fastapi import Depends, Request
 from pydantic import Field, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -22,6 +24,7 @@ DEV_JWT_SECRET = "simpul-dev-jwt-secret-change-me-0123456789"
 DEV_PSEUDONYM_SECRET = "simpul-dev-pseudonym-secret-change-me"
 
 Environment = Literal["development", "test", "production"]
+S = TypeVar("S", bound="ServiceSettings")
 
 
 class ServiceSettings(BaseSettings):
@@ -72,7 +75,11 @@ class ServiceSettings(BaseSettings):
 
     pseudonym_secret: str = DEV_PSEUDONYM_SECRET
 
-    idempotency_retention_hours: float = 24.0
+    # How long an Idempotency-Key's first response is kept for replay (swept hourly).
+    idempotency_retention_hours: float = Field(default=24.0, gt=0)
+
+    # The deployment's time zone: "today" for every "not in the future" rule and local dates.
+    local_timezone: str = "Asia/Makassar"
 
     # Size of the linked health/social demo (`./simpul up --demo`): balita per posyandu.
     demo_balita_per_posyandu: int = Field(default=6, ge=1, le=200)
@@ -81,6 +88,14 @@ class ServiceSettings(BaseSettings):
     def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:
         if self.fault_hold_offset_commit_s and self.environment != "test":
             raise ValueError("fault_hold_offset_commit_s: fault injection is for tests only")
+        return self
+
+    @model_validator(mode="after")
+    def _known_time_zone(self) -> ServiceSettings:
+        try:
+            ZoneInfo(self.local_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"local_timezone: unknown time zone {self.local_timezone!r}") from exc
         return self
 
     @model_validator(mode="after")
@@ -101,6 +116,10 @@ class ServiceSettings(BaseSettings):
                     "pseudonym_secret: the development default is refused outside development"
                 )
         return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.local_timezone)
 
     @property
     def resolved_database_url(self) -> str:
@@ -125,3 +144,15 @@ class ServiceSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         shared = EnvSettingsSource(settings_cls, env_prefix="SIMPUL_")
         return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
+
+
+def settings_dep(cls: type[S]) -> Any:
+    """``SettingsDep = Annotated[HealthSettings, settings_dep(HealthSettings)]``: the running
+    app's settings (``app.state.settings``), typed as the service's own class."""
+    def current(request: Request) -> S:
+        settings = request.app.state.settings
+        if not isinstance(settings, cls):
+            raise TypeError(f"app settings are {type(settings).__name__}, not {cls.__name__}")
+        return settings
+
+    return Depends(current)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,12 +29,13 @@ class UnitOfWork:
         self,
         payload: EventPayload,
         *,
-        posyandu_id: str | None,
-        wilayah: str | None = None,
         subject: str | None = None,
         occurred_at: datetime | None = None,
+        posyandu_id: str | None = None,
+        wilayah: str | None = None,
     ) -> Envelope:
-        """Queue an event; it is written to the outbox when (and only if) the work commits."""
+        """Queue an event; it is written to the outbox when (and only if) the work commits.
+        Its key and wilayah come from the payload (``EventPayload.key_field``) unless given."""
         envelope = self.outbox.envelope(
             payload,
             posyandu_id=posyandu_id,
@@ -43,6 +44,29 @@ class UnitOfWork:
             occurred_at=occurred_at,
         )
         self._events.append((payload.topic, envelope))
+        return envelope
+
+    def publish_data(
+        self,
+        event: type[EventPayload],
+        data: dict[str, Any],
+        *,
+        subject: str | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Envelope:
+        """Queue an event whose data is already the payload's JSON form (bulk paths that build
+        it without a second pydantic validation; the caller answers for its shape)."""
+        key = data.get(event.key_field) if event.key_field else None
+        wilayah = data.get(event.wilayah_field) if event.wilayah_field else None
+        envelope = self.outbox.envelope_of(
+            event.event_type,
+            data,
+            posyandu_id=None if key is None else str(key),
+            wilayah=None if wilayah is None else str(wilayah),
+            subject=subject,
+            occurred_at=occurred_at,
+        )
+        self._events.append((event.topic, envelope))
         return envelope
 
     async def commit(self) -> None:
