@@ -12,20 +12,12 @@ from simpul_platform.auth import bearer_token
 from simpul_platform.errors import Unauthorized
 from simpul_platform.indicators import PERIOD_PATTERN, Period, SpmField, period_from_query
 
-WILAYAH_PATTERN = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
-
 PeriodQuery = Annotated[
     str | None,
     Query(
         description="YYYY, YYYY-MM or YYYY-Qn; default: the current month",
         examples=["2026-Q3"],
         pattern=PERIOD_PATTERN,
-    ),
-]
-WilayahQuery = Annotated[
-    str,
-    Query(
-        description="kabupaten, kecamatan or desa code", examples=["64.02"], pattern=WILAYAH_PATTERN
     ),
 ]
 

@@ -20,11 +20,11 @@ from simpul_gateway.upstream import Answer, Upstream
 from simpul_gateway.upstreams import upstreams
 from simpul_gateway.views.common import (
     PeriodQuery,
-    WilayahQuery,
     caller_token,
     resolve_period,
     section,
 )
+from simpul_platform.wilayah import RequiredWilayahQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
 
@@ -33,7 +33,7 @@ router = APIRouter(prefix="/v1", tags=["views"])
 async def priority_loci(
     request: Request,
     principal: CrossFieldReader,
-    wilayah: WilayahQuery,
+    wilayah: RequiredWilayahQuery,
     period: PeriodQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     weight_stunting: Annotated[float | None, Query(ge=0, le=100)] = None,

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from simpul_gateway.access import CrossFieldReader
 from simpul_gateway.upstream import Status
 from simpul_gateway.upstreams import upstreams
-from simpul_gateway.views.common import WilayahQuery, caller_token
+from simpul_gateway.views.common import caller_token
 from simpul_gateway.views.profile import UpstreamUnavailable
 from simpul_platform.errors import NotFound
+from simpul_platform.wilayah import RequiredWilayahQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["views"])
     "/registration-progress", response_model=dict[str, Any], operation_id="getRegistrationProgress"
 )
 async def registration_progress(
-    request: Request, principal: CrossFieldReader, wilayah: WilayahQuery
+    request: Request, principal: CrossFieldReader, wilayah: RequiredWilayahQuery
 ) -> dict[str, Any]:
     """Counts per registration status and the share registered against the target, for the
     wilayah and each of its children (kecamatan of a kabupaten, desa of a kecamatan)."""

@@ -10,8 +10,9 @@ from simpul_gateway.access import CrossFieldReader
 from simpul_gateway.schemas import Scorecard, ScorecardRow, WilayahLink
 from simpul_gateway.upstream import Answer
 from simpul_gateway.upstreams import upstreams
-from simpul_gateway.views.common import PeriodQuery, WilayahQuery, caller_token, resolve_period
+from simpul_gateway.views.common import PeriodQuery, caller_token, resolve_period
 from simpul_platform.indicators import SPM_FIELDS, IndicatorValue, SpmField
+from simpul_platform.wilayah import RequiredWilayahQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["views"])
 async def scorecard(
     request: Request,
     principal: CrossFieldReader,
-    wilayah: WilayahQuery,
+    wilayah: RequiredWilayahQuery,
     period: PeriodQuery = None,
 ) -> Scorecard:
     """Numerator, denominator, percent and target per SPM field and indicator, with links to
