@@ -46,11 +46,11 @@ from bench.common import (
     parser,
     quiet_kafka_logs,
 )
-from simpul_health import weighed
 from simpul_health.demo import generate_balita, month_ends, monthly_measurements
-from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import assess
+from simpul_health.ops import balita_weighed as weighed
+from simpul_platform.domain import RuleViolation
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 from simpul_registry.demo import generate_kukar
 

@@ -39,9 +39,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health import queries, weighed
 from simpul_health.app import MIGRATIONS
 from simpul_health.demo import generate_balita
+from simpul_health.ops import balita_weighed as weighed
+from simpul_health.ops import indicators as queries
 from simpul_platform.db import Database
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.indicators import Period

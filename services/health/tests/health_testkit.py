@@ -1,16 +1,14 @@
-"""What the health service's integration tests share: the real registry feeding the posyandu
+"""What the health service's integration tests share: a registry stand-in feeding the posyandu
 replica over the real broker, a running health service, tokens and shortcuts."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
@@ -18,11 +16,11 @@ from fastapi import FastAPI
 from simpul_health.app import create_app
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
-from simpul_platform.replica import get_posyandu
 from simpul_platform.testing.asgi import running_app
-from simpul_registry.app import create_app as create_registry_app
-from simpul_registry.settings import RegistrySettings
+from simpul_platform.testing.peers import RegistryPeer, until_replicated
 
+# The deployment's date in the tests' (default) time zone: what "in the future" is judged by.
+TODAY = datetime.now(ZoneInfo(HealthSettings.model_fields["local_timezone"].default)).date()
 DESA = "64.02.06.2012"  # Rapak Lambur, Tenggarong, Kutai Kartanegara
 OTHER_DESA = "64.02.07.2001"
 
@@ -38,8 +36,7 @@ class Health:
     settings: HealthSettings
     app: FastAPI
     client: httpx.AsyncClient
-    registry: httpx.AsyncClient
-    registry_settings: RegistrySettings
+    registry: RegistryPeer
 
     def auth(self, roles: list[str], wilayah: list[str], sub: str = "kader-1") -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(self.settings, sub, roles, wilayah)}"}
@@ -53,24 +50,13 @@ class Health:
         return self.auth(["opd:health"], ["64.02"], sub="dinkes-kukar")
 
     async def posyandu(self, name: str = "Posyandu Mawar", desa: str = DESA) -> str:
-        """Register a posyandu in the real registry and wait until the replica has it."""
-        token = mint_token(self.registry_settings, "dpmd", ["dpmd"], ["64"])
-        dpmd = {"Authorization": f"Bearer {token}"}
-        body = {"name": name, "desa_code": desa, "fields": ["health"]}
-        response = await self.registry.post("/v1/posyandu", json=body, headers=dpmd)
-        assert response.status_code == 201, response.text
-        posyandu_id: str = response.json()["id"]
+        """A posyandu the registry stand-in announced, once the replica has it."""
+        posyandu_id = await self.registry.register(desa, name=name, fields=("health",))
         await self.wait_replica(posyandu_id, lambda row: row is not None)
         return posyandu_id
 
     async def wait_replica(self, posyandu_id: str, done: Callable[[Any], bool]) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            async with self.app.state.db.sessions() as session:
-                if done(await get_posyandu(session, posyandu_id)):
-                    return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"posyandu {posyandu_id} never reached the replica")
+        await until_replicated(self.app.state.db, posyandu_id, done)
 
     async def target(
         self,
@@ -97,18 +83,9 @@ class Health:
 
 @asynccontextmanager
 async def start_health(
-    make_settings: Callable[..., Any], postgres_server: Any, health_url: str, **overrides: Any
+    make_settings: Callable[..., Any], health_url: str, **overrides: Any
 ) -> AsyncIterator[Health]:
-    registry_db = f"r_{uuid.uuid4().hex[:12]}"
-    registry_url = postgres_server.create_database(registry_db)
-    try:
-        registry_settings = make_settings(
-            RegistrySettings, database_url=registry_url, consumers_enabled=False
-        )
-        settings = make_settings(HealthSettings, database_url=health_url, **overrides)
-        registry_app = create_registry_app(registry_settings)
-        app = create_app(settings)
-        async with running_app(registry_app) as registry, running_app(app) as client:
-            yield Health(settings, app, client, registry, registry_settings)
-    finally:
-        postgres_server.drop_database(registry_db)
+    settings = make_settings(HealthSettings, database_url=health_url, **overrides)
+    app = create_app(settings)
+    async with RegistryPeer.running(settings) as registry, running_app(app) as client:
+        yield Health(settings, app, client, registry)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_health.api import care, indicators, measurements, targets
+from simpul_health.api import (
+    immunisation,
+    indicators,
+    measurements,
+    pregnancy,
+    screening,
+    targets,
+)
 from simpul_health.events import PUBLISHED
 from simpul_health.models import metadata
 from simpul_health.settings import HealthSettings
@@ -33,7 +40,9 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
             routers=[
                 targets.router,
                 measurements.router,
-                care.router,
+                immunisation.router,
+                pregnancy.router,
+                screening.router,
                 indicators.router,
                 indicators.aggregates,
             ],

@@ -3,10 +3,10 @@
 
 ``generate_balita(posyandu, seed)`` is deterministic and pure (benchmarks reuse it). The
 posyandu come from this service's own replica (filled from the registry's events, i.e. the
-registry's ``simpul_registry.demo`` posyandu), so ids match whatever the registry issued.
-``load_demo`` writes through the service's own code: ``record_measurements`` in a unit of
-work (validation, z-scores, episodes, outbox events), one transaction per posyandu, then the
-screening and pregnancy routes, one transaction per record as a kader's would be.
+registry's own demo posyandu), so ids match whatever the registry issued.
+``load_demo`` writes through the service layer (``simpul_health.ops``): the measurements in a
+unit of work (validation, z-scores, episodes, outbox events), one transaction per posyandu,
+then the screenings and pregnancies, one transaction per record as a kader's would be.
 
     python -m simpul_health.demo            # reads HEALTH_* / SIMPUL_* like the service
 """
@@ -23,14 +23,14 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from simpul_health.api.pregnancy import record_anc_visit, record_delivery, register_pregnancy
-from simpul_health.api.screening import record_screening
-from simpul_health.domain.zscores import _by_age
-from simpul_health.measuring import record_measurements
+from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
+from simpul_health.ops import pregnancy, screening
+from simpul_health.ops.measurement_batch import record_measurements
 from simpul_health.schemas import AncVisitIn, DeliveryIn, MeasurementIn, PregnancyIn, ScreeningIn
 from simpul_health.settings import HealthSettings
-from simpul_platform.auth import Principal
+from simpul_platform.auth import NATIONWIDE, Principal
+from simpul_platform.clock import local_today
 from simpul_platform.db import Database
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
@@ -210,11 +210,9 @@ def monthly_measurements(
     if age < 0 or age > 1826 or on > date.today() or rng.random() < 0.08:
         return None
     haz = max(-4.5, min(3.0, child.haz + rng.gauss(0, 0.08)))
-    lhfa = _by_age("lhfa", child.target["sex"], age)
-    length = lhfa["m"] * (1 + lhfa["l"] * lhfa["s"] * haz) ** (1 / lhfa["l"])
-    wfa = _by_age("wfa", child.target["sex"], age)
+    length = value_at_z("lhfa", child.target["sex"], age, haz)
     waz = max(-4.0, min(3.0, 0.6 * haz + 0.8 * child.whz + rng.gauss(0, 0.15)))
-    weight = wfa["m"] * (1 + wfa["l"] * wfa["s"] * waz) ** (1 / wfa["l"])
+    weight = value_at_z("wfa", child.target["sex"], age, waz)
     position = "recumbent" if age < 731 else "standing"
     return MeasurementIn(
         target_id=child.target["id"],
@@ -267,49 +265,51 @@ async def load_demo(
     active = [(r[0], r[1]) for r in rows if r[2] != INACTIVE]
     adults = generate_adults(active, seed=seed + 1, secret=settings.pseudonym_secret)
     rng = random.Random(seed)
-    outbox, principal = Outbox(settings), Principal("demo", frozenset({"opd:health"}), ("*",))
+    outbox, principal = (
+        Outbox(settings),
+        Principal("demo", frozenset({"opd:health"}), (NATIONWIDE,)),
+    )
+    today = local_today(settings)
     total = 0
     for pid, desa in posyandu:
         mine = [c for c in children if c.target["posyandu_id"] == pid]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             await session.execute(insert(Target.__table__), [c.target for c in mine])  # type: ignore[attr-defined]
-            parts = desa.split(".")
-            codes = {
-                "desa_code": desa,
-                "kecamatan_code": ".".join(parts[:3]),
-                "kabupaten_code": ".".join(parts[:2]),
-            }
-            for month_end in month_ends(months, date.today()):
+            at = {"posyandu_id": pid, "desa_code": desa}
+            for month_end in month_ends(months, today):
                 items = [m for c in mine if (m := monthly_measurements(c, month_end, rng))]
                 results = await record_measurements(
-                    uow, principal, {"posyandu_id": pid}, list(enumerate(items)), codes
+                    uow, principal, at, list(enumerate(items)), today=today
                 )
                 total += sum(r.status == "created" for r in results)
             await uow.commit()
-            await _load_adults(
-                uow, principal, [a for a in adults if a.target["posyandu_id"] == pid]
-            )
+            mine_adults = [a for a in adults if a.target["posyandu_id"] == pid]
+            await _load_adults(uow, principal, mine_adults, today)
     return total
 
 
-async def _load_adults(uow: UnitOfWork, principal: Principal, adults: list[DemoAdult]) -> None:
-    """The adults' targets, then their screenings and pregnancies through the service's own
-    routes (validation, flags, events), each in its own transaction as a kader's would be."""
+async def _load_adults(
+    uow: UnitOfWork, principal: Principal, adults: list[DemoAdult], today: date
+) -> None:
+    """The adults' targets, then their screenings and pregnancies through the service layer
+    (validation, flags, events), each in its own transaction as a kader's would be."""
     if not adults:  # an inactive posyandu
         return
     await uow.session.execute(insert(Target.__table__), [a.target for a in adults])  # type: ignore[attr-defined]
     await uow.commit()
     for adult in adults:
         target_id = adult.target["id"]
-        for screening in adult.screenings:
-            await record_screening(ScreeningIn(target_id=target_id, **screening), uow, principal)
+        for reading in adult.screenings:
+            body = ScreeningIn(target_id=target_id, **reading)
+            await screening.record(uow, principal, body, today)
+            await uow.commit()
         if adult.pregnancy is not None:
-            await _load_pregnancy(uow, principal, target_id, adult.pregnancy)
+            await _load_pregnancy(uow, principal, target_id, adult.pregnancy, today)
 
 
 async def _load_pregnancy(
-    uow: UnitOfWork, principal: Principal, target_id: str, plan: dict[str, Any]
+    uow: UnitOfWork, principal: Principal, target_id: str, plan: dict[str, Any], today: date
 ) -> None:
     body = PregnancyIn(
         target_id=target_id,
@@ -317,15 +317,18 @@ async def _load_pregnancy(
         last_menstrual_period=plan["lmp"],
         gravida=plan["gravida"],
     )
-    pregnancy = await register_pregnancy(body, uow, principal)
+    p = await pregnancy.register(uow, principal, body, today)
+    await uow.commit()
     for number, day in enumerate(plan["visits"], start=1):
         visit = AncVisitIn(visit_number=number, visited_on=day, iron_tablets=30)
-        await record_anc_visit(pregnancy["id"], visit, uow, principal)
+        await pregnancy.record_anc_visit(uow, principal, p.id, visit, today)
+        await uow.commit()
     if plan["delivered_on"] is not None:
         delivery = DeliveryIn(
             delivered_on=plan["delivered_on"], outcome="live_birth", birth_weight_kg=3.1
         )
-        await record_delivery(pregnancy["id"], delivery, uow, principal)
+        await pregnancy.record_delivery(uow, principal, p.id, delivery, today)
+        await uow.commit()
 
 
 async def _main() -> None:

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 
-from simpul_health.api.deps import HealthUser, SettingsDep, visible_target, writable_posyandu
-from simpul_health.domain.immunisation import antigens, completeness, load_schedule
-from simpul_health.models import Immunisation
-from simpul_health.schemas import (
-    DoseOut,
-    ImmunisationIn,
-    ImmunisationOut,
-    ImmunisationStatusOut,
-)
-from simpul_platform.errors import Conflict, InvalidInput
+from simpul_health.api.deps import HealthUser, SettingsDep, Today
+from simpul_health.domain.immunisation import ScheduledDose, load_schedule
+from simpul_health.ops import commit, immunisation
+from simpul_health.schemas import DoseOut, ImmunisationIn, ImmunisationOut, ImmunisationStatusOut
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1/targets/{target_id}/immunisations", tags=["immunisation"])
@@ -32,42 +23,14 @@ async def record_immunisation(
     uow: UnitOfWorkDep,
     principal: HealthUser,
     settings: SettingsDep,
+    today: Today,
 ) -> Any:
     """Record one dose given to a child."""
-    target = await visible_target(uow.session, principal, target_id)
-    posyandu = await writable_posyandu(
-        uow.session, principal, body.posyandu_id or target.posyandu_id
+    schedule = load_schedule(settings.immunisation_schedule_file)
+    record = await immunisation.record_dose(
+        uow, principal, target_id, body, schedule=schedule, today=today
     )
-    known = antigens(load_schedule(settings.immunisation_schedule_file))
-    if body.antigen not in known:
-        raise InvalidInput.field(
-            "antigen", "unknown_antigen", f"Known antigens: {', '.join(known)}."
-        )
-    if body.dose > known[body.antigen]:
-        raise InvalidInput.field(
-            "dose", "unknown_dose", f"{body.antigen} has {known[body.antigen]} doses."
-        )
-    if body.given_on > date.today():
-        raise InvalidInput.field("given_on", "given_in_future", "The date is in the future.")
-    if body.given_on < target.birth_date:
-        raise InvalidInput.field("given_on", "given_before_birth", "The date is before birth.")
-    record = Immunisation(
-        id=str(uuid.uuid4()),
-        target_id=target_id,
-        posyandu_id=posyandu["posyandu_id"],
-        desa_code=posyandu["desa_code"],
-        antigen=body.antigen,
-        dose=body.dose,
-        given_on=body.given_on,
-        created_by=principal.subject,
-        created_at=datetime.now(UTC),
-    )
-    uow.session.add(record)
-    try:
-        await uow.commit()
-    except IntegrityError as exc:
-        await uow.rollback()
-        raise Conflict(f"{body.antigen} dose {body.dose} is already recorded.") from exc
+    await commit(uow, f"{body.antigen} dose {body.dose} is already recorded.")
     return record
 
 
@@ -77,26 +40,15 @@ async def immunisation_status(
     session: SessionDep,
     principal: HealthUser,
     settings: SettingsDep,
+    today: Today,
     on: date | None = None,
 ) -> Any:
     """Which scheduled doses are due, given and missing at the child's age."""
-    target = await visible_target(session, principal, target_id)
-    rows = (
-        await session.execute(
-            select(col(Immunisation.antigen), col(Immunisation.dose)).where(
-                col(Immunisation.target_id) == target_id
-            )
-        )
-    ).all()
-    day = on or date.today()
-    result = completeness(
-        load_schedule(settings.immunisation_schedule_file),
-        target.birth_date,
-        day,
-        {(a, d) for a, d in rows},
-    )
+    day = on or today
+    schedule = load_schedule(settings.immunisation_schedule_file)
+    result = await immunisation.status(session, principal, target_id, schedule=schedule, on=day)
 
-    def doses(items: list[Any]) -> list[DoseOut]:
+    def doses(items: list[ScheduledDose]) -> list[DoseOut]:
         return [DoseOut(antigen=i.antigen, dose=i.dose, due_age_days=i.due_age_days) for i in items]
 
     return ImmunisationStatusOut(

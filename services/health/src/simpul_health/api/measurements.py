@@ -5,25 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 
-from simpul_health.api.deps import HealthUser, SettingsDep, codes, visible_target, writable_posyandu
-from simpul_health.measuring import parse_items, record_measurements
+from simpul_health.api.deps import HealthUser, SettingsDep, Today
 from simpul_health.models import Measurement
+from simpul_health.ops import commit, measurements
+from simpul_health.ops.access import visible
 from simpul_health.schemas import BulkIn, BulkOut, MeasurementIn, MeasurementOut
-from simpul_platform.errors import Conflict, FieldError, InvalidInput, NotFound
-from simpul_platform.uow import SessionDep, UnitOfWork, UnitOfWorkDep
+from simpul_platform.uow import SessionDep, UnitOfWorkDep
 
 router = APIRouter(tags=["growth"])
-
-
-async def _commit(uow: UnitOfWork) -> None:
-    try:
-        await uow.commit()
-    except IntegrityError as exc:  # a concurrent request stored the same child and day first
-        await uow.rollback()
-        raise Conflict("A concurrent request recorded some of these measurements; retry.") from exc
 
 
 @router.post(
@@ -33,24 +23,12 @@ async def _commit(uow: UnitOfWork) -> None:
     operation_id="createMeasurement",
 )
 async def create_measurement(
-    posyandu_id: str, body: MeasurementIn, uow: UnitOfWorkDep, principal: HealthUser
+    posyandu_id: str, body: MeasurementIn, uow: UnitOfWorkDep, principal: HealthUser, today: Today
 ) -> Any:
     """Record one weighing/measuring of a balita at a posyandu."""
-    posyandu = await writable_posyandu(uow.session, principal, posyandu_id)
-    [result] = await record_measurements(
-        uow, principal, posyandu, [(0, body)], codes(posyandu["desa_code"])
-    )
-    if result.status == "rejected":
-        raise InvalidInput(
-            result.errors[0].message,
-            errors=[FieldError(**e.model_dump()) for e in result.errors],
-        )
-    if result.status == "duplicate":
-        raise Conflict(
-            "This measurement is already recorded.", measurement_id=result.measurement_id
-        )
-    await _commit(uow)
-    return await uow.session.get(Measurement, result.measurement_id)
+    measurement_id = await measurements.record_one(uow, principal, posyandu_id, body, today)
+    await commit(uow, measurements.CONCURRENT)
+    return await uow.session.get(Measurement, measurement_id)
 
 
 @router.post(
@@ -64,26 +42,14 @@ async def bulk_measurements(
     uow: UnitOfWorkDep,
     principal: HealthUser,
     settings: SettingsDep,
+    today: Today,
 ) -> Any:
     """Record a posyandu day (≤ 1,000 measurements) with a result per item."""
-    if body.posyandu_id != posyandu_id:
-        raise InvalidInput.field("posyandu_id", "path_mismatch", "Body and path posyandu differ.")
-    if len(body.items) > settings.bulk_max_items:
-        raise InvalidInput.field("items", "too_many", f"At most {settings.bulk_max_items} items.")
-    posyandu = await writable_posyandu(uow.session, principal, posyandu_id)
-    good, bad = parse_items(body.items)
-    area = codes(posyandu["desa_code"])
-    results = await record_measurements(uow, principal, posyandu, good, area)
-    await _commit(uow)
-    results = sorted([*results, *bad], key=lambda r: r.index)
-    count = {s: sum(r.status == s for r in results) for s in ("created", "duplicate", "rejected")}
-    return BulkOut(
-        posyandu_id=posyandu_id,
-        created=count["created"],
-        duplicates=count["duplicate"],
-        rejected=count["rejected"],
-        results=results,
+    result = await measurements.record_day(
+        uow, principal, posyandu_id, body, max_items=settings.bulk_max_items, today=today
     )
+    await commit(uow, measurements.CONCURRENT)
+    return result
 
 
 @router.get(
@@ -93,13 +59,7 @@ async def bulk_measurements(
 )
 async def list_measurements(target_id: str, session: SessionDep, principal: HealthUser) -> Any:
     """A child's growth record, oldest first."""
-    await visible_target(session, principal, target_id)
-    query = (
-        select(Measurement)
-        .where(col(Measurement.target_id) == target_id)
-        .order_by(col(Measurement.measured_on))
-    )
-    return (await session.execute(query)).scalars().all()
+    return await measurements.growth_record(session, principal, target_id)
 
 
 @router.get(
@@ -109,8 +69,4 @@ async def list_measurements(target_id: str, session: SessionDep, principal: Heal
 )
 async def get_measurement(measurement_id: str, session: SessionDep, principal: HealthUser) -> Any:
     """Read one measurement."""
-    measurement = await session.get(Measurement, measurement_id)
-    if measurement is None:
-        raise NotFound(f"No measurement {measurement_id}.")
-    principal.require_wilayah(measurement.desa_code, hide=True)
-    return measurement
+    return await visible(session, principal, Measurement, measurement_id, "measurement")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, NamedTuple
 
-from simpul_health.domain import RuleViolation, categories
+from simpul_health.domain import categories
 from simpul_health.domain.zscores import (
     MAX_AGE_DAYS,
     STANDING_FROM_DAY,
@@ -17,6 +17,7 @@ from simpul_health.domain.zscores import (
     zscores,
     zscores_many,
 )
+from simpul_platform.domain import RuleViolation, not_in_future
 
 # Which input a WHO plausibility flag points at.
 _FLAG_FIELDS = {"haz": "height_cm", "waz": "weight_kg", "whz": "weight_kg", "bmiz": "weight_kg"}
@@ -102,10 +103,7 @@ def _age_and_position(
 ) -> tuple[int, Position | None]:
     """The age in days and the position (WHO's default for the age when not given), or
     RuleViolation for a date the growth standards cannot take."""
-    if measured_on > today:
-        raise RuleViolation(
-            "measured_on", "measured_in_future", "The measurement date is in the future."
-        )
+    not_in_future(measured_on, today, "measured_on", "The measurement date")
     if measured_on < birth_date:
         raise RuleViolation(
             "measured_on",

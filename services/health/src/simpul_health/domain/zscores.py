@@ -88,6 +88,15 @@ def _by_age(name: str, sex: Sex, age_days: int) -> dict[str, float]:
     return _table(name)[sex][age_days]
 
 
+def value_at_z(name: str, sex: Sex, age_days: int, z: float) -> float:
+    """The measurement at z-score ``z`` on an age-indexed table (``lhfa``: length/height in
+    cm, ``wfa``: weight in kg), the LMS formula solved for it: synthetic data with a chosen
+    z-score (the demo, the benches)."""
+    lms = _by_age(name, sex, age_days)
+    value: float = lms["m"] * (1 + lms["l"] * lms["s"] * z) ** (1 / lms["l"])
+    return value
+
+
 @cache
 def _lms_by_age(name: str, sex: Sex) -> tuple[tuple[float, float, float], ...]:
     """The day table as (L, M, S) tuples indexed by age in days (bulk uploads look up

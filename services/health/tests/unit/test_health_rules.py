@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from simpul_health.domain import RuleViolation, categories
+from simpul_health.domain import categories
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.immunisation import NATIONAL_SCHEDULE, completeness
 from simpul_health.domain.indicators import required_weighings
@@ -14,6 +14,7 @@ from simpul_health.domain.lifecycle import life_cycle_group
 from simpul_health.domain.measurement import EpisodeState, assess, episode_transition
 from simpul_health.domain.pregnancy import MaternalObservation, risk_flags
 from simpul_health.domain.screening import ScreeningInput, screening_flags
+from simpul_platform.domain import RuleViolation
 from simpul_platform.indicators import Period
 
 pytestmark = pytest.mark.unit
@@ -105,7 +106,7 @@ def assess_on(measured_on: date, **kw):
 @pytest.mark.parametrize(
     ("kwargs", "field", "rule"),
     [
-        ({"measured_on": date(2025, 6, 2)}, "measured_on", "measured_in_future"),
+        ({"measured_on": date(2025, 6, 2)}, "measured_on", "not_in_future"),
         ({"measured_on": date(2022, 12, 31)}, "measured_on", "measured_before_birth"),
         (
             {"measured_on": date(2025, 6, 1), "birth_date": date(2020, 1, 1)},

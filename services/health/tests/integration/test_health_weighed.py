@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,10 +22,12 @@ from alembic import command
 from sqlalchemy import insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health import queries, weighed
 from simpul_health.app import MIGRATIONS
-from simpul_health.measuring import record_measurements
 from simpul_health.models import metadata
+from simpul_health.ops import area_codes
+from simpul_health.ops import balita_weighed as weighed
+from simpul_health.ops import indicators as queries
+from simpul_health.ops.measurement_batch import record_measurements
 from simpul_health.schemas import BulkItemResult, MeasurementIn
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
@@ -68,10 +69,6 @@ CHILDREN = {  # id: (registering desa, birth date)
 }
 
 
-def _codes(desa: str) -> dict[str, str]:
-    return {"desa_code": desa, "kecamatan_code": desa[:8], "kabupaten_code": desa[:5]}
-
-
 def _targets() -> list[dict[str, Any]]:
     return [
         {
@@ -81,7 +78,7 @@ def _targets() -> list[dict[str, Any]]:
             "sex": "F",
             "birth_date": born,
             "posyandu_id": POSYANDU[desa],
-            **_codes(desa),
+            **area_codes(desa),
             "person_ref": child,
             "created_by": "test",
             "created_at": NOW,
@@ -129,7 +126,7 @@ async def _write(db: Database, desa: str, items: list[MeasurementIn]) -> list[Bu
         uow = UnitOfWork(session, Outbox(HealthSettings()))
         posyandu = {"posyandu_id": POSYANDU[desa], "desa_code": desa}
         pairs = list(enumerate(items))
-        results = await record_measurements(uow, OPD, posyandu, pairs, _codes(desa))
+        results = await record_measurements(uow, OPD, posyandu, pairs, today=NOW.date())
         await uow.commit()
     return results
 
@@ -153,17 +150,11 @@ async def _assert_equals_scan(db: Database) -> None:
         await session.rollback()
 
 
-@pytest.fixture(params=["postgres", "sqlite"])
-async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    await upgrade(MIGRATIONS, url)
-    database = Database(url)
-    async with database.transaction() as session:
+@pytest.fixture
+async def db(migrated: Database) -> Database:
+    async with migrated.transaction() as session:
         await session.execute(insert(metadata.tables["targets"]), _targets())
-    try:
-        yield database
-    finally:
-        await database.dispose()
+    return migrated
 
 
 async def test_kept_counts_equal_the_scan_after_a_mix_of_writes(db: Database) -> None:
@@ -198,7 +189,7 @@ async def test_concurrent_writers_count_a_child_once(postgres_url: str) -> None:
             uow = UnitOfWork(first, Outbox(HealthSettings()))
             posyandu = {"posyandu_id": "p-a", "desa_code": DESA_A}
             items = [(0, _item("k1", date(2025, 6, 3)))]
-            await record_measurements(uow, OPD, posyandu, items, _codes(DESA_A))
+            await record_measurements(uow, OPD, posyandu, items, today=NOW.date())
             second = asyncio.create_task(_write(db, DESA_A, [_item("k1", date(2025, 6, 20))]))
             await asyncio.sleep(0.5)
             assert not second.done()  # waiting for k1's row
@@ -248,7 +239,7 @@ def _rows() -> list[dict[str, Any]]:
                     "id": str(uuid.uuid4()),
                     "target_id": item.target_id,
                     "posyandu_id": POSYANDU[desa],
-                    **_codes(desa),
+                    **area_codes(desa),
                     "measured_on": item.measured_on,
                     "age_days": 0,
                     "sex": "F",

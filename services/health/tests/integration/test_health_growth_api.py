@@ -6,21 +6,12 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from health_testkit import DESA, OTHER_DESA, start_health
+from health_testkit import DESA, OTHER_DESA, TODAY
 
 from simpul_health.events import TOPIC
-from simpul_platform.outbox import Outbox
 from simpul_platform.testing.kafka_reader import read_envelopes
-from simpul_registry.events import PosyanduDeactivated
 
 pytestmark = pytest.mark.integration
-TODAY = date.today()
-
-
-@pytest.fixture
-async def health(make_settings, postgres_server, postgres_url):
-    async with start_health(make_settings, postgres_server, postgres_url) as service:
-        yield service
 
 
 def weighing(target_id: str, on: date, weight: float, height: float | None = None, **kw):
@@ -73,7 +64,7 @@ async def test_every_rejection_names_field_and_rule(health):
         (
             weighing(child["id"], TODAY + timedelta(days=1), 9.0),
             "measured_on",
-            "measured_in_future",
+            "not_in_future",
         ),
         (
             weighing(child["id"], born - timedelta(days=1), 3.0),
@@ -101,22 +92,8 @@ async def test_every_rejection_names_field_and_rule(health):
         headers=health.kader,
     )
     assert unknown.json()["errors"][0]["rule"] == "unknown_posyandu"
-    # Deactivated in the registry: a registry-shaped event through the outbox and relay.
-    async with health.app.state.db.sessions() as session:
-        await Outbox(health.registry_settings).add(
-            session,
-            PosyanduDeactivated(
-                posyandu_id=pid,
-                name="Posyandu Mawar",
-                desa_code=DESA,
-                status="inactive",
-                fields=["health"],
-                version=9,
-            ),
-            posyandu_id=pid,
-            wilayah=DESA,
-        )
-        await session.commit()
+    # Deactivated in the registry: its status change (and deactivation) on the registry topic.
+    await health.registry.deactivate(pid)
     await health.wait_replica(pid, lambda row: row["status"] == "inactive")
     inactive = await health.client.post(
         url, json=weighing(child["id"], TODAY - timedelta(days=1), 9.0), headers=health.kader
@@ -185,7 +162,7 @@ async def test_bulk_day_with_good_bad_and_resent_items_and_one_detection_per_epi
     ]
     assert result["results"][2]["errors"][0]["rule"] == "unknown_target"
     assert result["results"][3]["errors"][0]["field"] == "measured_on"
-    assert result["results"][4]["errors"][0]["rule"] == "measured_in_future"
+    assert result["results"][4]["errors"][0]["rule"] == "not_in_future"
     # Re-sent without a key: duplicates, nothing stored twice, no second detection.
     again = (await health.client.post(url, json=batch, headers=health.kader)).json()
     assert (again["created"], again["duplicates"]) == (0, 2)

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from simpul_health.domain import RuleViolation
 from simpul_health.domain.measurement import Assessed, AssessInput, assess, assess_many
 from simpul_health.domain.zscores import (
     BATCH_FROM_ITEMS,
@@ -31,6 +30,7 @@ from simpul_health.domain.zscores import (
     zscores,
     zscores_many,
 )
+from simpul_platform.domain import RuleViolation
 
 pytestmark = pytest.mark.unit
 

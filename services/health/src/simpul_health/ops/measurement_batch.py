@@ -2,7 +2,8 @@
 
 For a batch: every item is validated on its own; one SELECT loads the targets, their open
 stunting episodes and their recent measurements; z-scores are computed here; then one COPY
-(INSERT off PostgreSQL) per table, the outbox rows last, all in the caller's transaction.
+(INSERT off PostgreSQL) per table, in the caller's transaction; the events go out with the
+caller's commit of the unit of work.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from pydantic import ValidationError
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import RowMapping
 
-from simpul_health import weighed
-from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import (
     Assessed,
@@ -34,11 +33,13 @@ from simpul_health.events import (
     child_measured_data,
 )
 from simpul_health.models import Measurement, StuntingEpisode, Target
+from simpul_health.ops import area_codes, balita_weighed
 from simpul_health.schemas import BulkItemResult, ItemError, MeasurementIn
 from simpul_platform.auth import Principal
 from simpul_platform.db import bulk_insert
+from simpul_platform.domain import RuleViolation
 from simpul_platform.errors import validation_errors
-from simpul_platform.events import Envelope, EventPayload, new_id
+from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
 
 LOOKBACK = timedelta(days=62)  # enough to find last month's weighing before the batch
@@ -74,7 +75,7 @@ async def _load(uow: UnitOfWork, items: list[tuple[int, MeasurementIn]]) -> dict
     # A date within LOOKBACK of year 1 is refused per item later (before birth); not a 500 here.
     since = earliest - LOOKBACK if earliest > date.min + LOOKBACK else date.min
     target_ids = {m.target_id for _, m in items}
-    await weighed.lock_children(uow.session, target_ids)  # before reading their measurements
+    await balita_weighed.lock_children(uow.session, target_ids)  # before reading their measurements
     query = (
         select(
             T.c.id,
@@ -127,7 +128,7 @@ def _previous(state: _State, day: date) -> PreviousWeighing | None:
 
 @dataclass
 class _Batch:
-    """What one call stages: rows for the COPYs and events in publication order."""
+    """What one call stages: rows for the COPYs; its events go to the unit of work."""
 
     uow: UnitOfWork
     now: datetime
@@ -137,19 +138,6 @@ class _Batch:
     rows: list[dict[str, Any]] = field(default_factory=list)
     new_episodes: list[dict[str, Any]] = field(default_factory=list)
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)
-    events: list[tuple[str, Envelope]] = field(default_factory=list)
-
-    def publish(
-        self, payload: EventPayload, *, posyandu_id: str, wilayah: str, subject: str
-    ) -> None:
-        envelope = self.uow.outbox.envelope(
-            payload,
-            posyandu_id=posyandu_id,
-            wilayah=wilayah,
-            subject=subject,
-            occurred_at=self.now,
-        )
-        self.events.append((payload.topic, envelope))
 
 
 async def record_measurements(
@@ -157,14 +145,12 @@ async def record_measurements(
     principal: Principal,
     posyandu: Mapping[Any, Any],
     items: list[tuple[int, MeasurementIn]],
-    codes: dict[str, str],
+    *,
+    today: date,
 ) -> list[BulkItemResult]:
-    """Validate, compute and stage the items; the caller commits. Results in item order.
-
-    The events go into the outbox here, in the unit of work's transaction (so they still
-    commit or roll back with the rows), rather than through ``uow.publish``: the bulk path
-    hands the outbox ready-made JSON data for ``ChildMeasured``."""
-    today = date.today()
+    """Validate, compute and stage the items at ``posyandu`` (its id and desa code); the
+    caller commits. Results in item order. ``today`` is the deployment's date."""
+    codes = area_codes(posyandu["desa_code"])
     batch = _Batch(uow, datetime.now(UTC), posyandu["posyandu_id"], codes, principal.subject)
     states = await _load(uow, items)
     # A posyandu day has a handful of desa, not 1,000.
@@ -181,11 +167,10 @@ async def record_measurements(
     for (index, item, state), a in zip(known, assessed, strict=True):
         results.append(_record_one(batch, state, index, item, a))
     await bulk_insert(uow.session, M, batch.rows)  # COPY on PostgreSQL
-    await weighed.record(uow.session, batch.rows, {t: s.target for t, s in states.items()})
+    await balita_weighed.record(uow.session, batch.rows, {t: s.target for t, s in states.items()})
     await bulk_insert(uow.session, E, batch.new_episodes)
     if batch.changed:
         await uow.session.execute(update(StuntingEpisode), list(batch.changed.values()))
-    await uow.outbox.add_many(uow.session, batch.events)
     return sorted(results, key=lambda r: r.index)
 
 
@@ -278,15 +263,7 @@ def _rejected(index: int, field_name: str, rule: str, message: str) -> BulkItemR
 def _publish_measured(batch: _Batch, target: RowMapping, row: dict[str, Any]) -> None:
     # One per row: JSON data built straight from the row (no ChildMeasured validation).
     data = child_measured_data(row, target["person_ref"], target["household_ref"])
-    envelope = batch.uow.outbox.envelope_of(
-        ChildMeasured.event_type,
-        data,
-        posyandu_id=row["posyandu_id"],
-        wilayah=row["desa_code"],
-        subject=row["id"],
-        occurred_at=batch.now,
-    )
-    batch.events.append((ChildMeasured.topic, envelope))
+    batch.uow.publish_data(ChildMeasured, data, subject=row["id"], occurred_at=batch.now)
 
 
 def _episode(batch: _Batch, state: _State, row: dict[str, Any]) -> None:
@@ -307,7 +284,6 @@ def _episode(batch: _Batch, state: _State, row: dict[str, Any]) -> None:
         "measured_on": row["measured_on"],
         "haz": haz,
     }
-    keys = {"posyandu_id": row["posyandu_id"], "wilayah": row["desa_code"]}
     if transition == "close":
         assert state.episode is not None
         episode_id = state.episode["id"]
@@ -318,8 +294,10 @@ def _episode(batch: _Batch, state: _State, row: dict[str, Any]) -> None:
         if not _pending_new(new, episode_id):
             changed[episode_id] = update_row
         state.episode = None
-        batch.publish(
-            StuntingRecovered(episode_id=episode_id, **common), subject=episode_id, **keys
+        batch.uow.publish(
+            StuntingRecovered(episode_id=episode_id, **common),
+            subject=episode_id,
+            occurred_at=now,
         )
         return
     level = severity(haz)
@@ -350,7 +328,7 @@ def _episode(batch: _Batch, state: _State, row: dict[str, Any]) -> None:
         )
         update_row.update(severity=level, escalated_on=row["measured_on"], updated_at=now)
         state.episode["severity"] = level
-    batch.publish(
+    batch.uow.publish(
         StuntingDetected(
             episode_id=episode_id,
             age_days=row["age_days"],
@@ -360,7 +338,7 @@ def _episode(batch: _Batch, state: _State, row: dict[str, Any]) -> None:
             **common,
         ),
         subject=episode_id,
-        **keys,
+        occurred_at=now,
     )
 
 

@@ -18,11 +18,14 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health import weighed
 from simpul_health.domain.lifecycle import birth_date_bounds
 from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
 from simpul_health.models import BalitaWeighed, Measurement, Pregnancy, Screening, Target
+from simpul_health.ops import balita_weighed
+from simpul_platform.auth import NATIONWIDE, Principal
+from simpul_platform.errors import InvalidInput
 from simpul_platform.indicators import Period
+from simpul_platform.replica import get_posyandu
 
 M: Table = Measurement.__table__  # type: ignore[attr-defined]
 T: Table = Target.__table__  # type: ignore[attr-defined]
@@ -44,13 +47,13 @@ SERIAL = {"max_parallel_workers_per_gather": "0"}
 
 @dataclass(frozen=True)
 class Area:
-    wilayah: str | None = None  # "*" or None = everything
+    wilayah: str | None = None  # NATIONWIDE or None = everything
     posyandu_id: str | None = None
 
     def where(self, table: Table) -> ColumnElement[bool]:
         if self.posyandu_id:
             return table.c.posyandu_id == self.posyandu_id
-        if not self.wilayah or self.wilayah == "*":
+        if not self.wilayah or self.wilayah == NATIONWIDE:
             return true()
         level = self.wilayah.count(".")
         if level == 0:
@@ -63,6 +66,26 @@ class Area:
         """A kabupaten or more: all or most of a kabupaten's health database, so reading a
         period's rows once beats probing child by child."""
         return not self.posyandu_id and (not self.wilayah or self.wilayah.count(".") <= 1)
+
+
+async def resolve_area(
+    session: AsyncSession, principal: Principal, wilayah: str | None, posyandu_id: str | None
+) -> Area:
+    """What a caller asked to count: a posyandu, a wilayah, or (when the caller has just one)
+    the caller's own wilayah; each inside the caller's scope."""
+    if posyandu_id:
+        row = await get_posyandu(session, posyandu_id)
+        if row is None:
+            raise InvalidInput.field("posyandu_id", "unknown_posyandu", "Unknown posyandu.")
+        principal.require_wilayah(row["desa_code"])
+        return Area(posyandu_id=posyandu_id)
+    if wilayah is None:
+        if len(principal.wilayah) != 1:
+            raise InvalidInput.field("wilayah", "required", "Name the wilayah to count.")
+        wilayah = principal.wilayah[0]
+    elif not principal.can_see(wilayah):
+        principal.require_wilayah(wilayah)
+    return Area(wilayah=wilayah)
 
 
 def _sum(condition: ColumnElement[bool]) -> Any:
@@ -171,13 +194,13 @@ def _balita(area: Area, period: Period) -> Any:
     """Balita at period end, and those weighed ``required_weighings`` times in the period.
 
     The numerator is kept on write per registering posyandu and desa (``balita_weighed``,
-    see ``simpul_health.weighed``): a sum of a few hundred rows for a kabupaten. A weighing
+    see ``ops.balita_weighed``): a sum of a few hundred rows for a kabupaten. A weighing
     counts wherever the child was weighed; the child counts where it is registered.
     """
     numerator = select(func.coalesce(func.sum(W.c.children), 0)).where(
         area.where(W), W.c.period == period.label
     )
-    children = and_(area.where(T), weighed.balita_at_end(period))
+    children = and_(area.where(T), balita_weighed.balita_at_end(period))
     return select(
         numerator.scalar_subquery().label("balita_num"),
         select(func.count()).where(children).scalar_subquery().label("balita_den"),
@@ -187,8 +210,8 @@ def _balita(area: Area, period: Period) -> Any:
 def balita_scanned(area: Area, period: Period) -> Select[Any]:
     """The balita numerator counted from the measurements, as ``balita_weighed`` keeps it
     (for tests and checks: a scan of the period's measurements)."""
-    children = and_(area.where(T), weighed.balita_at_end(period))
-    return select(func.count()).where(children, T.c.id.in_(weighed.weighed_enough(period)))
+    children = and_(area.where(T), balita_weighed.balita_at_end(period))
+    return select(func.count()).where(children, T.c.id.in_(balita_weighed.weighed_enough(period)))
 
 
 def _pregnancies(area: Area, period: Period) -> Any:

@@ -5,19 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from health_testkit import start_health
+from health_testkit import TODAY
 
 from simpul_health.events import TOPIC
 from simpul_platform.testing.kafka_reader import read_envelopes
 
 pytestmark = pytest.mark.integration
-TODAY = date.today()
-
-
-@pytest.fixture
-async def health(make_settings, postgres_server, postgres_url):
-    async with start_health(make_settings, postgres_server, postgres_url) as service:
-        yield service
 
 
 async def test_stunting_and_spm_indicators_match_hand_counts(health):

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from pydantic_core import to_json
 
-from simpul_health.domain import RuleViolation
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import assess
 from simpul_health.events import ChildMeasured, child_measured_data
+from simpul_platform.domain import RuleViolation
 from simpul_platform.events import new_id
 from simpul_platform.outbox import Outbox
 from simpul_platform.settings import ServiceSettings

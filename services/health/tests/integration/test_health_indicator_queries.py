@@ -1,4 +1,4 @@
-"""Indicator queries (simpul_health.queries) against hand counts on a small hand-built set.
+"""Indicator queries (simpul_health.ops.indicators) against hand counts on a small hand-built set.
 
 The rows go straight into the migrated tables, so each edge case is exactly what it says: a
 child measured twice in the period, a measurement without HAZ, a child weighed at another
@@ -11,16 +11,17 @@ smaller areas the probing ones; SQLite must give the same answers as PostgreSQL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from simpul_health import queries, weighed
 from simpul_health.app import MIGRATIONS
 from simpul_health.models import metadata
+from simpul_health.ops import area_codes
+from simpul_health.ops import balita_weighed as weighed
+from simpul_health.ops import indicators as queries
 from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import schema_drift, upgrade
@@ -54,7 +55,7 @@ class Rows:
                 "sex": "F",
                 "birth_date": birth,
                 "posyandu_id": POSYANDU[desa],
-                **_codes(desa),
+                **area_codes(desa),
                 "person_ref": name,
                 "created_by": "test",
                 "created_at": NOW,
@@ -80,7 +81,7 @@ class Rows:
                 "id": str(uuid.uuid4()),
                 "target_id": child,
                 "posyandu_id": POSYANDU[desa],
-                **_codes(desa),
+                **area_codes(desa),
                 "measured_on": on,
                 "age_days": (on - BORN).days,
                 "sex": "F",
@@ -110,7 +111,7 @@ class Rows:
                 "id": str(uuid.uuid4()),
                 "target_id": adult,
                 "posyandu_id": POSYANDU[desa],
-                **_codes(desa),
+                **area_codes(desa),
                 "screened_on": on,
                 "life_cycle_group": "usia_produktif",
                 "age_years": 40,
@@ -142,7 +143,7 @@ class Rows:
                 "id": str(uuid.uuid4()),
                 "target_id": mother,
                 "posyandu_id": POSYANDU[desa],
-                **_codes(desa),
+                **area_codes(desa),
                 "registered_on": date(2024, 11, 1),
                 "last_menstrual_period": date(2024, 9, 20),
                 "estimated_delivery": estimated,
@@ -156,10 +157,6 @@ class Rows:
                 "updated_at": NOW,
             }
         )
-
-
-def _codes(desa: str) -> dict[str, str]:
-    return {"desa_code": desa, "kecamatan_code": desa[:8], "kabupaten_code": desa[:5]}
 
 
 def hand_built() -> Rows:
@@ -311,13 +308,10 @@ SPM = [
 ]
 
 
-@pytest.fixture(params=["postgres", "sqlite"])
-async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    await upgrade(MIGRATIONS, url)
-    database = Database(url)
+@pytest.fixture
+async def db(migrated: Database) -> Database:
     rows = hand_built()
-    async with database.transaction() as session:
+    async with migrated.transaction() as session:
         for table, values in (
             ("targets", rows.targets),
             ("measurements", rows.measurements),
@@ -326,10 +320,7 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
         ):
             await session.execute(insert(metadata.tables[table]), values)
         await weighed.rebuild(session)  # as the write path would have kept it
-    try:
-        yield database
-    finally:
-        await database.dispose()
+    return migrated
 
 
 async def test_stunting_counts_each_child_once_by_its_latest_haz(db: Database) -> None:

@@ -1,12 +1,12 @@
 """The demo loader over the real stack: adults' screenings and pregnancies go through the
-service's own routes, and the SPM indicators equal hand counts over the generator's plan."""
+service layer, and the SPM indicators equal hand counts over the generator's plan."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
-from health_testkit import DESA, OTHER_DESA, start_health
+from health_testkit import DESA, OTHER_DESA, TODAY
 from sqlalchemy import update
 
 from simpul_health.demo import DemoAdult, generate_adults, load_demo
@@ -15,12 +15,6 @@ from simpul_platform.indicators import Period
 from simpul_platform.replica import INACTIVE, posyandu_replica
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def health(make_settings, postgres_server, postgres_url):
-    async with start_health(make_settings, postgres_server, postgres_url) as service:
-        yield service
 
 
 def hand_counts(adults: list[DemoAdult], period: Period) -> dict[str, tuple[int, int]]:
@@ -88,7 +82,7 @@ async def test_the_demo_gives_every_health_indicator_figures_equal_to_hand_count
         secret=settings.pseudonym_secret,
     )
     dpmd = health.auth(["dpmd"], ["64.02"], sub="dpmd")
-    year = str(date.today().year)
+    year = str(TODAY.year)
     answer = await health.client.get(
         "/v1/indicators", params={"period": year, "wilayah": "64.02"}, headers=dpmd
     )

@@ -1,0 +1,36 @@
+"""The service layer: the writes and reads the API, the demo loader and the benches share.
+
+An operation checks the replica and the caller's wilayah, applies the domain rules and stages
+rows and events in the caller's unit of work; the caller commits (``commit`` below), so a
+route reads authorise → operation → commit → shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from simpul_platform.errors import Conflict
+from simpul_platform.uow import UnitOfWork
+from simpul_platform.wilayah import codes
+
+
+async def commit(uow: UnitOfWork, conflict: str, **extra: Any) -> None:
+    """Commit the unit of work; a uniqueness the database refused is a 409 saying ``conflict``
+    (a record already there, or a concurrent request that stored it first)."""
+    try:
+        await uow.commit()
+    except IntegrityError as exc:
+        await uow.rollback()
+        raise Conflict(conflict, **extra) from exc
+
+
+def area_codes(desa_code: str) -> dict[str, Any]:
+    """The desa, kecamatan and kabupaten codes health's rows copy from their posyandu."""
+    c = codes(desa_code)
+    return {
+        "desa_code": c.desa_code,
+        "kecamatan_code": c.kecamatan_code,
+        "kabupaten_code": c.kabupaten_code,
+    }

@@ -1,0 +1,46 @@
+"""What a caller may write to and read: a posyandu from the replica, a person, a record."""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from sqlalchemy.engine import RowMapping
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_health.models import Target
+from simpul_platform.auth import Principal
+from simpul_platform.errors import NotFound
+from simpul_platform.replica import require_active_posyandu
+
+
+class _InDesa(Protocol):
+    desa_code: str
+
+
+R = TypeVar("R", bound=_InDesa)
+
+
+async def writable_posyandu(
+    session: AsyncSession, principal: Principal, posyandu_id: str
+) -> RowMapping:
+    """The posyandu from the local replica: known, active and inside the caller's wilayah."""
+    row = await require_active_posyandu(session, posyandu_id)
+    principal.require_wilayah(row["desa_code"])
+    return row
+
+
+async def visible(
+    session: AsyncSession, principal: Principal, model: type[R], record_id: str, what: str
+) -> R:
+    """A record the caller may see; 404 otherwise (the existence of a person's record is
+    itself sensitive, so a record outside the caller's wilayah is not found either)."""
+    record = await session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"No {what} {record_id}.")
+    principal.require_wilayah(record.desa_code, hide=True)
+    return record
+
+
+async def visible_target(session: AsyncSession, principal: Principal, target_id: str) -> Target:
+    """A target (sasaran) the caller may see; 404 otherwise."""
+    return await visible(session, principal, Target, target_id, "target")

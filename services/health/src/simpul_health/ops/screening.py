@@ -1,0 +1,127 @@
+"""Screening of remaja, usia produktif and lansia; its follow-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from simpul_health.domain.lifecycle import age_in_years, life_cycle_group
+from simpul_health.domain.screening import (
+    SCREENING_FLAGS,
+    ScreeningInput,
+    bmi,
+    initial_follow_up,
+    screening_flags,
+)
+from simpul_health.events import ScreeningRecorded
+from simpul_health.models import Screening
+from simpul_health.ops import area_codes
+from simpul_health.ops.access import visible, visible_target, writable_posyandu
+from simpul_health.schemas import FollowUpIn, ScreeningIn
+from simpul_platform.auth import Principal
+from simpul_platform.domain import RuleViolation, not_in_future
+from simpul_platform.events import new_id
+from simpul_platform.uow import UnitOfWork
+
+MIN_AGE_YEARS = 10  # remaja onwards
+
+
+def check_measures(body: ScreeningIn) -> None:
+    """Readings that only make sense together come together, and in order."""
+    if (body.glucose_mg_dl is None) != (body.glucose_kind is None):
+        raise RuleViolation(
+            "glucose_kind",
+            "glucose_kind_required",
+            "Send glucose_mg_dl together with glucose_kind.",
+        )
+    if (body.systolic is None) != (body.diastolic is None):
+        raise RuleViolation("diastolic", "blood_pressure_pair", "Send both pressures.")
+    if body.systolic is not None and body.diastolic is not None and body.diastolic >= body.systolic:
+        raise RuleViolation(
+            "diastolic", "diastolic_not_below_systolic", "Diastolic must be below systolic."
+        )
+
+
+async def record(
+    uow: UnitOfWork, principal: Principal, body: ScreeningIn, today: date
+) -> Screening:
+    """Stage a screening (blood pressure, glucose, Hb, BMI) with its flags, and announce it."""
+    target = await visible_target(uow.session, principal, body.target_id)
+    posyandu = await writable_posyandu(
+        uow.session, principal, body.posyandu_id or target.posyandu_id
+    )
+    not_in_future(body.screened_on, today, "screened_on")
+    age = age_in_years(target.birth_date, body.screened_on)
+    if age < MIN_AGE_YEARS:
+        raise RuleViolation(
+            "target_id",
+            "too_young_for_screening",
+            "Screening is for remaja (10+), usia produktif and lansia.",
+        )
+    check_measures(body)
+    flags = screening_flags(
+        ScreeningInput(
+            age,
+            target.sex,  # type: ignore[arg-type]
+            body.systolic,
+            body.diastolic,
+            body.glucose_mg_dl,
+            body.glucose_kind,
+            body.hb_g_dl,
+            body.weight_kg,
+            body.height_cm,
+        )
+    )
+    now = datetime.now(UTC)
+    group = life_cycle_group(target.birth_date, body.screened_on)
+    s = Screening(
+        id=new_id(),
+        target_id=target.id,
+        posyandu_id=posyandu["posyandu_id"],
+        **area_codes(posyandu["desa_code"]),
+        screened_on=body.screened_on,
+        life_cycle_group=group,
+        age_years=age,
+        **body.model_dump(exclude={"target_id", "screened_on", "posyandu_id"}),
+        bmi=bmi(body.weight_kg, body.height_cm),
+        **_flag_columns(flags),
+        follow_up=initial_follow_up(flags),
+        created_by=principal.subject,
+        created_at=now,
+        updated_by=principal.subject,
+        updated_at=now,
+    )
+    uow.session.add(s)
+    uow.publish(
+        ScreeningRecorded(
+            screening_id=s.id,
+            person_ref=target.person_ref,
+            posyandu_id=s.posyandu_id,
+            desa_code=s.desa_code,
+            life_cycle_group=group,
+            screened_on=s.screened_on,
+            flags=flags,
+            follow_up=s.follow_up,
+        ),
+        subject=s.id,
+    )
+    return s
+
+
+async def follow_up(
+    uow: UnitOfWork, principal: Principal, screening_id: str, body: FollowUpIn
+) -> Screening:
+    """Stage a screening's follow-up status (referred → visited/treated/declined)."""
+    s = await visible(uow.session, principal, Screening, screening_id, "screening")
+    s.follow_up, s.updated_by, s.updated_at = body.follow_up, principal.subject, datetime.now(UTC)
+    uow.session.add(s)
+    return s
+
+
+def _flag_columns(flags: list[str]) -> dict[str, Any]:
+    return {f: f in flags for f in SCREENING_FLAGS}
+
+
+def with_flags(s: Screening) -> dict[str, Any]:
+    """The screening with its flags as a list."""
+    return {**s.model_dump(), "flags": [f for f in SCREENING_FLAGS if getattr(s, f)]}
