@@ -27,7 +27,9 @@ from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
 from simpul_health.ops import pregnancy, screening
 from simpul_health.ops.measurement_batch import record_measurements
-from simpul_health.schemas import AncVisitIn, DeliveryIn, MeasurementIn, PregnancyIn, ScreeningIn
+from simpul_health.schemas.measurements import MeasurementIn
+from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
+from simpul_health.schemas.screening import ScreeningIn
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.clock import local_today

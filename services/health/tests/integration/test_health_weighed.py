@@ -28,7 +28,7 @@ from simpul_health.ops import area_codes
 from simpul_health.ops import balita_weighed as weighed
 from simpul_health.ops import indicators as queries
 from simpul_health.ops.measurement_batch import record_measurements
-from simpul_health.schemas import BulkItemResult, MeasurementIn
+from simpul_health.schemas.measurements import BulkItemResult, MeasurementIn
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database

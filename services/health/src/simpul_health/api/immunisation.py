@@ -10,7 +10,12 @@ from fastapi import APIRouter
 from simpul_health.api.deps import HealthUser, SettingsDep, Today
 from simpul_health.domain.immunisation import ScheduledDose, load_schedule
 from simpul_health.ops import commit, immunisation
-from simpul_health.schemas import DoseOut, ImmunisationIn, ImmunisationOut, ImmunisationStatusOut
+from simpul_health.schemas.immunisation import (
+    DoseOut,
+    ImmunisationIn,
+    ImmunisationOut,
+    ImmunisationStatusOut,
+)
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1/targets/{target_id}/immunisations", tags=["immunisation"])

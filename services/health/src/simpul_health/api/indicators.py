@@ -18,7 +18,7 @@ from simpul_health.ops.indicators import (
 from simpul_health.ops.indicators import (
     stunting_by_desa as stunting_rows_by_desa,
 )
-from simpul_health.schemas import DesaStunting, HealthSummary, SpmOut, StuntingOut
+from simpul_health.schemas.indicators import DesaStunting, HealthSummary, SpmOut, StuntingOut
 from simpul_platform.indicators import IndicatorValue, Period, percent, period_from_query
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery

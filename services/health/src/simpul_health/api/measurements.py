@@ -10,7 +10,7 @@ from simpul_health.api.deps import HealthUser, SettingsDep, Today
 from simpul_health.models import Measurement
 from simpul_health.ops import commit, measurements
 from simpul_health.ops.access import visible
-from simpul_health.schemas import BulkIn, BulkOut, MeasurementIn, MeasurementOut
+from simpul_health.schemas.measurements import BulkIn, BulkOut, MeasurementIn, MeasurementOut
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 
 router = APIRouter(tags=["growth"])

@@ -10,7 +10,7 @@ from simpul_health.api.deps import HealthUser, Today
 from simpul_health.models import Pregnancy
 from simpul_health.ops import commit, pregnancy
 from simpul_health.ops.access import visible
-from simpul_health.schemas import AncVisitIn, DeliveryIn, PregnancyIn, PregnancyOut
+from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn, PregnancyOut
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1/pregnancies", tags=["ibu hamil"])

@@ -10,7 +10,7 @@ from simpul_health.api.deps import HealthUser, Today
 from simpul_health.models import Screening
 from simpul_health.ops import screening
 from simpul_health.ops.access import visible
-from simpul_health.schemas import FollowUpIn, ScreeningIn, ScreeningOut
+from simpul_health.schemas.screening import FollowUpIn, ScreeningIn, ScreeningOut
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/v1/screenings", tags=["screening"])

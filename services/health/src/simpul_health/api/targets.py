@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from simpul_health.api.deps import HealthUser, SettingsDep, Today
 from simpul_health.ops import commit, targets
 from simpul_health.ops.access import visible_target
-from simpul_health.schemas import TargetIn, TargetOut
+from simpul_health.schemas.targets import TargetIn, TargetOut
 from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery

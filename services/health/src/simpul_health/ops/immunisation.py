@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_health.domain.immunisation import Completeness, ScheduledDose, antigens, completeness
 from simpul_health.models import Immunisation
 from simpul_health.ops.access import visible_target, writable_posyandu
-from simpul_health.schemas import ImmunisationIn
+from simpul_health.schemas.immunisation import ImmunisationIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.events import new_id

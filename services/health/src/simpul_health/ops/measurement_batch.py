@@ -34,7 +34,7 @@ from simpul_health.events import (
 )
 from simpul_health.models import Measurement, StuntingEpisode, Target
 from simpul_health.ops import area_codes, balita_weighed
-from simpul_health.schemas import BulkItemResult, ItemError, MeasurementIn
+from simpul_health.schemas.measurements import BulkItemResult, ItemError, MeasurementIn
 from simpul_platform.auth import Principal
 from simpul_platform.db import bulk_insert
 from simpul_platform.domain import RuleViolation

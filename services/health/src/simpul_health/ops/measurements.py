@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_health.models import Measurement
 from simpul_health.ops.access import visible_target, writable_posyandu
 from simpul_health.ops.measurement_batch import parse_items, record_measurements
-from simpul_health.schemas import BulkIn, BulkItemResult, BulkOut, MeasurementIn
+from simpul_health.schemas.measurements import BulkIn, BulkItemResult, BulkOut, MeasurementIn
 from simpul_platform.auth import Principal
 from simpul_platform.errors import Conflict, FieldError, InvalidInput
 from simpul_platform.uow import UnitOfWork

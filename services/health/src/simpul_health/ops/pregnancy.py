@@ -14,7 +14,7 @@ from simpul_health.events import PregnancyRiskFlagged
 from simpul_health.models import AncVisit, Pregnancy, Target
 from simpul_health.ops import area_codes
 from simpul_health.ops.access import visible, visible_target, writable_posyandu
-from simpul_health.schemas import AncVisitIn, DeliveryIn, PregnancyIn
+from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.errors import Conflict

@@ -17,7 +17,7 @@ from simpul_health.events import ScreeningRecorded
 from simpul_health.models import Screening
 from simpul_health.ops import area_codes
 from simpul_health.ops.access import visible, visible_target, writable_posyandu
-from simpul_health.schemas import FollowUpIn, ScreeningIn
+from simpul_health.schemas.screening import FollowUpIn, ScreeningIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.events import new_id

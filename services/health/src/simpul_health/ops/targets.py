@@ -13,7 +13,7 @@ from simpul_health.domain.lifecycle import life_cycle_group
 from simpul_health.models import Pregnancy, Target
 from simpul_health.ops import area_codes
 from simpul_health.ops.access import writable_posyandu
-from simpul_health.schemas import TargetIn
+from simpul_health.schemas.targets import TargetIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.events import new_id
