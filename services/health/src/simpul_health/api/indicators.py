@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.api.deps import AggregateReader
@@ -15,16 +16,48 @@ from simpul_health.ops.indicators import (
     spm_counts,
     stunting_counts,
 )
-from simpul_health.ops.indicators import (
-    stunting_by_desa as stunting_rows_by_desa,
-)
+from simpul_health.ops.indicators import stunting_by_desa as rows_by_desa
 from simpul_health.schemas.indicators import DesaStunting, HealthSummary, SpmOut, StuntingOut
 from simpul_platform.indicators import IndicatorValue, Period, percent, period_from_query
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
 
 router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
-PERIOD = Query(examples=["2025-Q3"], description="YYYY, YYYY-Qn or YYYY-MM")
+aggregates = APIRouter(prefix="/v1", tags=["indicators"])
+PeriodQuery = Annotated[str, Query(examples=["2025-Q3"], description="YYYY, YYYY-Qn or YYYY-MM")]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a request asks to count: an area inside the caller's scope, and a period."""
+
+    area: Area
+    period: Period
+
+
+async def _counted(
+    session: SessionDep,
+    principal: AggregateReader,
+    period: PeriodQuery,
+    wilayah: WilayahQuery = None,
+    posyandu_id: str | None = None,
+) -> Counted:
+    p = period_from_query(period)
+    return Counted(await resolve_area(session, principal, wilayah, posyandu_id), p)
+
+
+async def _counted_by_desa(
+    session: SessionDep,
+    principal: AggregateReader,
+    period: PeriodQuery,
+    wilayah: WilayahQuery = None,
+) -> Counted:
+    return await _counted(session, principal, period, wilayah, None)
+
+
+# Authorised (aggregate readers), the area resolved in the caller's scope, the period parsed.
+CountedDep = Annotated[Counted, Depends(_counted)]
+CountedByDesaDep = Annotated[Counted, Depends(_counted_by_desa)]
 
 
 async def _stunting(session: AsyncSession, area: Area, period: Period) -> StuntingOut:
@@ -69,81 +102,42 @@ async def _spm(session: AsyncSession, area: Area, period: Period) -> list[Indica
 
 
 @router.get("/stunting", response_model=StuntingOut, operation_id="stuntingPrevalence")
-async def stunting(
-    session: SessionDep,
-    principal: AggregateReader,
-    period: str = PERIOD,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def stunting(session: SessionDep, asked: CountedDep) -> Any:
     """Stunting, wasting and underweight prevalence among balita measured in the period."""
-    p = period_from_query(period)
-    return await _stunting(session, await resolve_area(session, principal, wilayah, posyandu_id), p)
+    return await _stunting(session, asked.area, asked.period)
 
 
 @router.get("/spm", response_model=SpmOut, operation_id="spmHealthIndicators")
-async def spm(
-    session: SessionDep,
-    principal: AggregateReader,
-    period: str = PERIOD,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def spm(session: SessionDep, asked: CountedDep) -> Any:
     """SPM kesehatan indicators this data can count, each numerator / denominator / percent."""
-    p = period_from_query(period)
-    area = await resolve_area(session, principal, wilayah, posyandu_id)
-    values = await _spm(session, area, p)
+    area, label = asked.area, asked.period.label
+    values = await _spm(session, area, asked.period)
     return SpmOut(
-        wilayah=area.wilayah, posyandu_id=area.posyandu_id, period=p.label, indicators=values
+        wilayah=area.wilayah, posyandu_id=area.posyandu_id, period=label, indicators=values
     )
 
 
-aggregates = APIRouter(prefix="/v1", tags=["indicators"])
-
-
 @aggregates.get("/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
-async def indicators(
-    session: SessionDep,
-    principal: AggregateReader,
-    period: str = PERIOD,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def indicators(session: SessionDep, asked: CountedDep) -> Any:
     """The SPM kesehatan indicators in the shape every field service shares (scorecards)."""
-    p = period_from_query(period)
-    return await _spm(session, await resolve_area(session, principal, wilayah, posyandu_id), p)
+    return await _spm(session, asked.area, asked.period)
 
 
 @aggregates.get("/summary", response_model=HealthSummary, operation_id="getSummary")
-async def summary(
-    session: SessionDep,
-    principal: AggregateReader,
-    period: str = PERIOD,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def summary(session: SessionDep, asked: CountedDep) -> Any:
     """Stunting and SPM kesehatan together, for a posyandu profile."""
-    p = period_from_query(period)
-    area = await resolve_area(session, principal, wilayah, posyandu_id)
     return HealthSummary(
-        period=p.label,
-        stunting=await _stunting(session, area, p),
-        indicators=await _spm(session, area, p),
+        period=asked.period.label,
+        stunting=await _stunting(session, asked.area, asked.period),
+        indicators=await _spm(session, asked.area, asked.period),
     )
 
 
 @aggregates.get(
     "/stunting/by-desa", response_model=list[DesaStunting], operation_id="stuntingByDesa"
 )
-async def stunting_by_desa(
-    session: SessionDep,
-    principal: AggregateReader,
-    period: str = PERIOD,
-    wilayah: WilayahQuery = None,
-) -> Any:
+async def stunting_by_desa(session: SessionDep, asked: CountedByDesaDep) -> Any:
     """Stunting prevalence per desa under a wilayah (priority loci), one query."""
-    p = period_from_query(period)
-    area = await resolve_area(session, principal, wilayah, None)
     return [
         DesaStunting(
             desa_code=row["desa_code"],
@@ -152,5 +146,5 @@ async def stunting_by_desa(
             severely_stunted=row["severely_stunted"],
             prevalence_percent=percent(row["stunted"] + row["severely_stunted"], row["measured"]),
         )
-        for row in await stunting_rows_by_desa(session, area, p)
+        for row in await rows_by_desa(session, asked.area, asked.period)
     ]

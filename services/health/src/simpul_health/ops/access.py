@@ -44,3 +44,13 @@ async def visible(
 async def visible_target(session: AsyncSession, principal: Principal, target_id: str) -> Target:
     """A target (sasaran) the caller may see; 404 otherwise."""
     return await visible(session, principal, Target, target_id, "target")
+
+
+async def target_at(
+    session: AsyncSession, principal: Principal, target_id: str, posyandu_id: str | None
+) -> tuple[Target, RowMapping]:
+    """A target the caller may see, and the posyandu a record of it is written at: the one
+    named, else the target's own, which the caller must be able to write to."""
+    target = await visible_target(session, principal, target_id)
+    posyandu = await writable_posyandu(session, principal, posyandu_id or target.posyandu_id)
+    return target, posyandu

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.domain.immunisation import Completeness, ScheduledDose, antigens, completeness
 from simpul_health.models import Immunisation
-from simpul_health.ops.access import visible_target, writable_posyandu
+from simpul_health.ops.access import target_at, visible_target
 from simpul_health.schemas.immunisation import ImmunisationIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
@@ -27,10 +27,7 @@ async def record_dose(
     today: date,
 ) -> Immunisation:
     """Stage one dose given to a child; the schedule names the antigens and their doses."""
-    target = await visible_target(uow.session, principal, target_id)
-    posyandu = await writable_posyandu(
-        uow.session, principal, body.posyandu_id or target.posyandu_id
-    )
+    target, posyandu = await target_at(uow.session, principal, target_id, body.posyandu_id)
     known = antigens(schedule)
     if body.antigen not in known:
         raise RuleViolation("antigen", "unknown_antigen", f"Known antigens: {', '.join(known)}.")

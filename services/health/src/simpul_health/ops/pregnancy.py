@@ -13,7 +13,7 @@ from simpul_health.domain.pregnancy import MaternalObservation, merge_flags, ris
 from simpul_health.events import PregnancyRiskFlagged
 from simpul_health.models import AncVisit, Pregnancy, Target
 from simpul_health.ops import area_codes
-from simpul_health.ops.access import visible, visible_target, writable_posyandu
+from simpul_health.ops.access import target_at, visible, writable_posyandu
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
@@ -29,10 +29,7 @@ async def register(
     uow: UnitOfWork, principal: Principal, body: PregnancyIn, today: date
 ) -> Pregnancy:
     """Stage a woman's pregnancy (the first ANC contact may carry LiLA and Hb)."""
-    target = await visible_target(uow.session, principal, body.target_id)
-    posyandu = await writable_posyandu(
-        uow.session, principal, body.posyandu_id or target.posyandu_id
-    )
+    target, posyandu = await target_at(uow.session, principal, body.target_id, body.posyandu_id)
     not_in_future(body.registered_on, today, "registered_on")
     if target.sex != "F":
         raise RuleViolation("target_id", "not_a_woman", "Only a woman can be pregnant.")

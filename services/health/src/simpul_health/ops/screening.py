@@ -16,7 +16,7 @@ from simpul_health.domain.screening import (
 from simpul_health.events import ScreeningRecorded
 from simpul_health.models import Screening
 from simpul_health.ops import area_codes
-from simpul_health.ops.access import visible, visible_target, writable_posyandu
+from simpul_health.ops.access import target_at, visible
 from simpul_health.schemas.screening import FollowUpIn, ScreeningIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
@@ -46,10 +46,7 @@ async def record(
     uow: UnitOfWork, principal: Principal, body: ScreeningIn, today: date
 ) -> Screening:
     """Stage a screening (blood pressure, glucose, Hb, BMI) with its flags, and announce it."""
-    target = await visible_target(uow.session, principal, body.target_id)
-    posyandu = await writable_posyandu(
-        uow.session, principal, body.posyandu_id or target.posyandu_id
-    )
+    target, posyandu = await target_at(uow.session, principal, body.target_id, body.posyandu_id)
     not_in_future(body.screened_on, today, "screened_on")
     age = age_in_years(target.birth_date, body.screened_on)
     if age < MIN_AGE_YEARS:
