@@ -116,8 +116,8 @@ class BalitaWeighed(HealthModel, table=True):
 
     ``children``: the posyandu's registered children who are balita at the period's end and
     were weighed at least ``required_weighings(period)`` times in it (the SPM balita
-    numerator), kept on write by ``simpul_health.weighed``. ``period`` is a month, quarter or
-    year label (2025-06, 2025-Q2, 2025).
+    numerator), kept on write by ``simpul_health.ops.balita_weighed``. ``period`` is a month,
+    quarter or year label (2025-06, 2025-Q2, 2025).
     """
 
     __tablename__ = "balita_weighed"

@@ -3,7 +3,7 @@
 Every SPM indicator is "people in the target group who received the service to standard ÷
 people in the target group", target 100% (PP 2/2018; Permenkes 4/2019 Lampiran — being
 replaced by Permenkes 6/2024). Definitions below say exactly what is counted from this
-service's data; the counting is SQL (``simpul_health.queries``).
+service's data; the counting is SQL (``simpul_health.ops.indicators``).
 """
 
 from __future__ import annotations
