@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from health_testkit import DESA, OTHER_DESA, TODAY
+from health_testkit import DESA, OTHER_DESA, TODAY, nik
 
 from simpul_health.events import TOPIC
 from simpul_platform.testing.kafka_reader import read_envelopes
@@ -245,3 +245,40 @@ async def test_a_measurement_dated_in_year_one_is_refused_not_a_500(health):
         headers=health.kader,
     )
     assert bulk.status_code == 200 and bulk.json()["results"][0]["status"] == "rejected"
+
+
+async def test_target_lists_hold_the_callers_wilayah_and_what_it_asks_within_it(health):
+    """The list filter is the platform's ``under``: a scope covers its own code and the codes
+    beneath it, and a nationwide caller sees everything."""
+    here = await health.posyandu()
+    there = await health.posyandu("Posyandu Melati", OTHER_DESA)
+    mine = await health.target(here, TODAY - timedelta(days=300), "M", serial=31)
+    other_kader = health.auth(["kader:health"], [OTHER_DESA], sub="kader-sebulu")
+    body = {
+        "nik": nik(TODAY - timedelta(days=500), "F", 32, region="640207"),
+        "name": "Anak Sebulu",
+        "sex": "F",
+        "birth_date": (TODAY - timedelta(days=500)).isoformat(),
+        "posyandu_id": there,
+    }
+    created = await health.client.post("/v1/targets", json=body, headers=other_kader)
+    assert created.status_code == 201, created.text
+    theirs = created.json()
+
+    async def listed(headers: dict[str, str], **params: str) -> set[str] | int:
+        response = await health.client.get("/v1/targets", params=params, headers=headers)
+        if response.status_code != 200:
+            return response.status_code
+        return {t["id"] for t in response.json()}
+
+    everyone = {mine["id"], theirs["id"]}
+    assert await listed(health.kader) == {mine["id"]}
+    assert await listed(other_kader) == {theirs["id"]}
+    assert await listed(health.opd) == everyone
+    assert await listed(health.opd, wilayah="64.02.07") == {theirs["id"]}
+    assert await listed(health.opd, wilayah="64") == everyone  # a parent: the caller's part
+    assert await listed(health.opd, wilayah="64.03") == 403
+    assert await listed(health.kader, wilayah="64.02") == {mine["id"]}
+    nationwide = health.auth(["opd:health"], ["*"], sub="kemenkes")
+    assert await listed(nationwide) == everyone
+    assert await listed(nationwide, posyandu_id=there) == {theirs["id"]}
