@@ -205,3 +205,56 @@ async def test_pregnancy_anc_immunisation_and_events(health):
     flagged = [e.data for e in envelopes if e.type == "health.pregnancy.risk_flagged.v1"]
     assert [f["flags"] for f in flagged][-1][:2] == ["kek", "anaemia"]
     assert all(f["person_ref"] == mother["person_ref"] for f in flagged)
+
+
+async def test_every_write_refuses_a_day_after_the_deployments_today_with_one_rule(health):
+    """One rule code for "in the future" whatever the record, judged by the deployment's date
+    (its time zone), and the field it names."""
+    pid = await health.posyandu()
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    mother = await health.target(pid, date(1995, 5, 1), "F", serial=310)
+    baby = await health.target(pid, TODAY - timedelta(days=70), "M", serial=311)
+    registered = TODAY - timedelta(days=30)
+    pregnancy = await health.client.post(
+        "/v1/pregnancies",
+        headers=health.kader,
+        json={
+            "target_id": mother["id"],
+            "registered_on": registered.isoformat(),
+            "last_menstrual_period": (registered - timedelta(days=70)).isoformat(),
+            "gravida": 2,
+        },
+    )
+    assert pregnancy.status_code == 201, pregnancy.text
+    p = pregnancy.json()["id"]
+    person = {"nik": "6402064101250009", "name": "Bayi", "sex": "F", "posyandu_id": pid}
+    writes = [
+        ("/v1/targets", {**person, "birth_date": tomorrow}, "birth_date"),
+        (
+            f"/v1/targets/{baby['id']}/immunisations",
+            {"antigen": "BCG", "dose": 1, "given_on": tomorrow},
+            "given_on",
+        ),
+        (
+            "/v1/pregnancies",
+            {"target_id": mother["id"], "registered_on": tomorrow,
+             "last_menstrual_period": registered.isoformat(), "gravida": 2},
+            "registered_on",
+        ),
+        (f"/v1/pregnancies/{p}/anc-visits", {"visit_number": 2, "visited_on": tomorrow},
+         "visited_on"),
+        (f"/v1/pregnancies/{p}/delivery", {"delivered_on": tomorrow, "outcome": "live_birth"},
+         "delivered_on"),
+        ("/v1/screenings", {"target_id": mother["id"], "screened_on": tomorrow}, "screened_on"),
+    ]  # fmt: skip
+    for url, body, field in writes:
+        response = await health.client.post(url, json=body, headers=health.kader)
+        assert response.status_code == 422, (url, response.text)
+        error = response.json()["errors"][0]
+        assert (error["field"], error["rule"]) == (field, "not_in_future"), url
+    early = await health.client.post(
+        f"/v1/pregnancies/{p}/anc-visits",
+        json={"visit_number": 1, "visited_on": (registered - timedelta(days=80)).isoformat()},
+        headers=health.kader,
+    )
+    assert early.json()["errors"][0]["rule"] == "before_pregnancy"

@@ -88,8 +88,6 @@ async def record_anc_visit(
 ) -> Pregnancy:
     """Stage ANC visit K1…K6 with LiLA, Hb, blood pressure and iron tablets."""
     p = await _ongoing(uow, principal, pregnancy_id, "visited_on", body.visited_on, today)
-    if body.visited_on < p.last_menstrual_period:
-        raise RuleViolation("visited_on", "before_pregnancy", "The visit is before HPHT.")
     target = await uow.session.get(Target, p.target_id)
     assert target is not None
     flags = risk_flags(
@@ -123,8 +121,6 @@ async def record_delivery(
 ) -> Pregnancy:
     """Stage how the pregnancy ended."""
     p = await _ongoing(uow, principal, pregnancy_id, "delivered_on", body.delivered_on, today)
-    if body.delivered_on < p.last_menstrual_period:
-        raise RuleViolation("delivered_on", "before_pregnancy", "Delivery before HPHT.")
     p.status = "delivered" if body.outcome in ("live_birth", "stillbirth") else "ended"
     p.delivered_on, p.outcome, p.birth_weight_kg = (
         body.delivered_on,
@@ -139,13 +135,15 @@ async def record_delivery(
 async def _ongoing(
     uow: UnitOfWork, principal: Principal, pregnancy_id: str, field: str, day: date, today: date
 ) -> Pregnancy:
-    """The pregnancy a visit or delivery on ``day`` is recorded against: visible, at a
-    posyandu the caller may write to, and still ongoing."""
+    """The pregnancy a visit or delivery on ``day`` (``field``) is recorded against: visible,
+    at a posyandu the caller may write to, still ongoing, and ``day`` within it."""
     p = await visible(uow.session, principal, Pregnancy, pregnancy_id, "pregnancy")
     await writable_posyandu(uow.session, principal, p.posyandu_id)
     not_in_future(day, today, field)
     if p.status != "ongoing":
         raise Conflict(f"The pregnancy is {p.status}.")
+    if day < p.last_menstrual_period:
+        raise RuleViolation(field, "before_pregnancy", "The date is before HPHT.")
     return p
 
 
