@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
-from simpul_health.ops import pregnancy, screening
+from simpul_health.ops import pregnancy, screening, targets
 from simpul_health.ops.measurement_batch import record_measurements
 from simpul_health.schemas.measurements import MeasurementIn
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
@@ -277,7 +277,7 @@ async def load_demo(
         mine = [c for c in children if c.target["posyandu_id"] == pid]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            await session.execute(insert(Target.__table__), [c.target for c in mine])  # type: ignore[attr-defined]
+            await targets.insert_many(session, [c.target for c in mine])
             at = {"posyandu_id": pid, "desa_code": desa}
             for month_end in month_ends(months, today):
                 items = [m for c in mine if (m := monthly_measurements(c, month_end, rng))]
@@ -298,7 +298,7 @@ async def _load_adults(
     (validation, flags, events), each in its own transaction as a kader's would be."""
     if not adults:  # an inactive posyandu
         return
-    await uow.session.execute(insert(Target.__table__), [a.target for a in adults])  # type: ignore[attr-defined]
+    await targets.insert_many(uow.session, [a.target for a in adults])
     await uow.commit()
     for adult in adults:
         target_id = adult.target["id"]

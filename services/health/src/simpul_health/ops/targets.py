@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from lokal import parse_nik
+from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,6 +63,13 @@ async def create_target(
     )
     uow.session.add(target)
     return target
+
+
+async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Targets as complete rows, in one statement: people generated with their pseudonyms
+    already derived (the demo loader), not a kader's registration (``create_target``)."""
+    if rows:
+        await session.execute(insert(Target.__table__), rows)  # type: ignore[attr-defined]
 
 
 async def with_life_cycle(session: AsyncSession, target: Target, today: date) -> dict[str, Any]:
