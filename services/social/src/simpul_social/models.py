@@ -25,7 +25,7 @@ class Household(SocialModel, table=True):
 
     __tablename__ = "household"
     # The aggregates' filters (see ops/aggregates.py): pattern ops so that a wilayah prefix is
-    # an index range under any collation (ops/priority.py in_wilayah); the included columns
+    # an index range under any collation (simpul_platform.wilayah.under); the included columns
     # let a count read the index alone.
     __table_args__ = (
         Index(

@@ -9,11 +9,11 @@ from sqlmodel import col, select
 
 from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.models import Household, Member
 from simpul_social.ops import households as ops
 from simpul_social.ops.common import mask, not_future
-from simpul_social.ops.priority import in_wilayah
 from simpul_social.schemas import (
     AssessmentOut,
     DecileIn,
@@ -59,16 +59,14 @@ async def create(
 async def list_households(
     session: SessionDep,
     principal: Reader,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06.2012"])] = None,
+    wilayah: WilayahQuery = None,
     posyandu_id: str | None = None,
     decile_max: Annotated[int | None, Query(ge=1, le=10)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=MAX_SQL_OFFSET)] = 0,
 ) -> Any:
     """Households in the caller's wilayah, optionally one posyandu's or up to a decile."""
-    query = select(Household).where(
-        in_wilayah(Household.desa_code, principal.visible_scopes(wilayah))
-    )
+    query = select(Household).where(under(Household.desa_code, principal.visible_scopes(wilayah)))
     if posyandu_id is not None:
         query = query.where(Household.posyandu_id == posyandu_id)
     if decile_max is not None:

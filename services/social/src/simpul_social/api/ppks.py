@@ -9,11 +9,11 @@ from sqlmodel import col, select
 
 from simpul_platform.errors import NotFound
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.domain.ppks import PpksCategory, PpksStatus
 from simpul_social.models import PpksCase
 from simpul_social.ops import ppks as ops
-from simpul_social.ops.priority import in_wilayah
 from simpul_social.schemas_services import AssessIn, CloseIn, PpksCaseIn, PpksCaseOut, ServeIn
 
 router = APIRouter(prefix="/v1/ppks-cases", tags=["ppks"])
@@ -35,13 +35,11 @@ async def list_cases(
     principal: Reader,
     category: PpksCategory | None = None,
     status: PpksStatus | None = None,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     """PPKS cases in the caller's wilayah."""
-    query = select(PpksCase).where(
-        in_wilayah(PpksCase.desa_code, principal.visible_scopes(wilayah))
-    )
+    query = select(PpksCase).where(under(PpksCase.desa_code, principal.visible_scopes(wilayah)))
     if category is not None:
         query = query.where(PpksCase.category == category)
     if status is not None:

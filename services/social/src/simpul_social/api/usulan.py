@@ -10,13 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.errors import Forbidden
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import OPD, Opd, Reader, SettingsDep, Village, Writer
 from simpul_social.domain.usulan import UsulanStatus
 from simpul_social.models import Household, Usulan
 from simpul_social.ops import usulan as ops
 from simpul_social.ops.common import local_today, not_before, not_future
 from simpul_social.ops.households import get_visible, record_decile, rematch
-from simpul_social.ops.priority import in_wilayah
 from simpul_social.schemas import (
     DecileIn,
     RejectIn,
@@ -59,11 +59,11 @@ async def list_usulan(
     session: SessionDep,
     principal: Reader,
     status: UsulanStatus | None = None,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     """Usulan in the caller's wilayah, oldest first (without history; read one for it)."""
-    query = select(Usulan).where(in_wilayah(Usulan.desa_code, principal.visible_scopes(wilayah)))
+    query = select(Usulan).where(under(Usulan.desa_code, principal.visible_scopes(wilayah)))
     if status is not None:
         query = query.where(Usulan.status == status)
     query = query.order_by(col(Usulan.proposed_at), col(Usulan.id)).limit(limit)

@@ -4,78 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.sqltypes import NullType
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
 from simpul_platform.errors import Conflict, NotFound
 from simpul_platform.uow import UnitOfWork
+from simpul_platform.wilayah import under
 from simpul_social.events import PriorityCaseResolved
 from simpul_social.models import PriorityCase, StuntingLead
 from simpul_social.ops.common import not_before, not_future, now
 from simpul_social.ops.households import get_visible
 from simpul_social.schemas_services import LeadResolveIn, PriorityCaseOut, ResolveIn
 from simpul_social.settings import SocialSettings
-
-
-def in_wilayah(column: Any, scopes: Sequence[str]) -> ColumnElement[bool]:
-    """``column`` (a desa code) lies within any of the scopes (a code covers its children)."""
-    if "*" in scopes:
-        return col(column).is_not(None)
-    return or_(*(_under(column, s) for s in scopes))
-
-
-def _under(column: Any, scope: str) -> ColumnElement[bool]:
-    """``column`` is ``scope`` or starts with ``scope + "."`` (``auth.covers``).
-
-    Every such code lies in [scope, scope + "/") in byte order ("/" comes right after "."),
-    so that range is added as a redundant condition: an index with varchar_pattern_ops can
-    read it under any collation (a LIKE prefix cannot use an ordinary index unless the
-    collation is "C", and not at all in a generic plan). The exact test stays beside it.
-    """
-    return and_(
-        BytesAtLeast(column, scope),
-        BytesBelow(column, scope + "/"),
-        or_(column == scope, col(column).startswith(scope + ".", autoescape=True)),
-    )
-
-
-class BytesAtLeast(FunctionElement[Any]):
-    """``left >= right`` in byte order, whatever the database's collation."""
-
-    type = NullType()  # no "= 1" appended where booleans are integers (SQLite)
-    inherit_cache = True
-    operator = ">="
-
-
-class BytesBelow(FunctionElement[Any]):
-    """``left < right`` in byte order, whatever the database's collation."""
-
-    type = NullType()  # no "= 1" appended where booleans are integers (SQLite)
-    inherit_cache = True
-    operator = "<"
-
-
-@compiles(BytesAtLeast)
-@compiles(BytesBelow)
-def _bytes_compare(element: Any, compiler: Any, **kw: Any) -> str:
-    """Elsewhere (SQLite) text compares bytewise unless a column says otherwise."""
-    left, right = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{left} {element.operator} {right}"
-
-
-@compiles(BytesAtLeast, "postgresql")
-@compiles(BytesBelow, "postgresql")
-def _bytes_compare_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    """PostgreSQL's pattern operators: memcmp order, what varchar_pattern_ops indexes."""
-    left, right = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{left} ~{element.operator}~ {right}"
 
 
 def to_out(case: PriorityCase, today: date) -> PriorityCaseOut:
@@ -92,7 +34,7 @@ async def list_cases(
     overdue_on: date | None,
     posyandu_id: str | None,
 ) -> Sequence[PriorityCase]:
-    query = select(PriorityCase).where(in_wilayah(PriorityCase.desa_code, scopes))
+    query = select(PriorityCase).where(under(PriorityCase.desa_code, scopes))
     if status is not None:
         query = query.where(PriorityCase.status == status)
     if overdue_on is not None:
@@ -153,7 +95,7 @@ def resolve(
 async def list_leads(
     session: AsyncSession, scopes: Sequence[str], status: str | None
 ) -> Sequence[StuntingLead]:
-    query = select(StuntingLead).where(in_wilayah(StuntingLead.desa_code, scopes))
+    query = select(StuntingLead).where(under(StuntingLead.desa_code, scopes))
     if status is not None:
         query = query.where(StuntingLead.status == status)
     query = query.order_by(col(StuntingLead.detected_on), col(StuntingLead.id)).limit(1000)
