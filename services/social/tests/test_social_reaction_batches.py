@@ -19,6 +19,7 @@ from social_testkit import RAPAK_LAMBUR, Peer, Social, StuntingRecovered, eventu
 from sqlalchemy import Table, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_today
 from simpul_platform.consumer import ConsumerRunner, handling
 from simpul_platform.events import Envelope
 from simpul_platform.inbox import inbox_table
@@ -26,7 +27,6 @@ from simpul_platform.outbox import outbox_table
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_social.events import STUNTING_CONSUMER, STUNTING_DETECTED
 from simpul_social.models import PriorityCase, StuntingLead, StuntingReaction
-from simpul_social.ops.common import local_today
 from simpul_social.ops.stunting_consumer import StuntingReactor
 
 pytestmark = pytest.mark.integration

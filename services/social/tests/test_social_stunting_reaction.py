@@ -10,11 +10,11 @@ import pytest
 from social_testkit import RAPAK_LAMBUR, Peer, Social, StuntingRecovered, eventually, start_social
 from sqlalchemy import select
 
+from simpul_platform.clock import local_today
 from simpul_platform.consumer import ConsumerRunner
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.testing.kafka_reader import read_envelopes
 from simpul_social.models import PriorityCase, StuntingReaction
-from simpul_social.ops.common import local_today
 from simpul_social.ops.reaction import due_date
 
 pytestmark = pytest.mark.integration

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
+from simpul_platform.clock import local_today
 from simpul_platform.db import MAX_SQL_OFFSET
+from simpul_platform.domain import not_in_future
+from simpul_platform.pseudonym import mask_nik
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.models import Household, Member
 from simpul_social.ops import households as ops
-from simpul_social.ops.common import mask, not_future
 from simpul_social.schemas import (
     AssessmentOut,
     DecileIn,
@@ -29,7 +31,7 @@ router = APIRouter(prefix="/v1/households", tags=["households"])
 
 def member_out(member: Member) -> MemberOut:
     return MemberOut.model_validate(
-        {**member.model_dump(exclude={"nik"}), "nik_masked": mask(member.nik)}
+        {**member.model_dump(exclude={"nik"}), "nik_masked": mask_nik(member.nik)}
     )
 
 
@@ -109,7 +111,7 @@ async def assess(
 ) -> Any:
     """Record a DTSEN decile (source and date); the newest assessment is the current decile."""
     household = await ops.get_visible(uow.session, household_id, principal)
-    not_future(settings, body.assessed_on, "body.assessed_on")
+    not_in_future(body.assessed_on, local_today(settings), "body.assessed_on")
     ops.record_decile(uow, household, body, principal.subject)
     await ops.rematch(uow, settings, household)
     await uow.commit()

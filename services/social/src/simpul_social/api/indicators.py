@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from simpul_platform.auth import Principal
+from simpul_platform.clock import local_today
 from simpul_platform.errors import InvalidInput
 from simpul_platform.indicators import IndicatorValue, period_from_query
 from simpul_platform.replica import get_posyandu
@@ -15,7 +16,6 @@ from simpul_platform.wilayah import WilayahQuery
 from simpul_social.api.deps import AggregateReader, SettingsDep
 from simpul_social.ops import aggregates
 from simpul_social.ops import summary as summaries
-from simpul_social.ops.common import local_today
 from simpul_social.schemas_summary import DesaPoverty, Summary
 
 router = APIRouter(tags=["indicators"])

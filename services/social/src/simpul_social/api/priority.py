@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
+from simpul_platform.clock import local_today
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Opd, Reader, SettingsDep, Writer
 from simpul_social.models import StuntingReaction
 from simpul_social.ops import priority as ops
-from simpul_social.ops.common import local_today
 from simpul_social.schemas_services import (
     LeadOut,
     LeadResolveIn,
@@ -67,7 +67,7 @@ async def resolve(
     """Dinas Sosial resolves a case with its outcome (who and when are recorded)."""
     today = local_today(settings)
     case = await ops.get_case(uow.session, case_id, principal, lock=True)
-    ops.resolve(uow, settings, case, body, principal.subject, today)
+    ops.resolve(uow, case, body, principal.subject, today)
     await uow.commit()
     return ops.to_out(case, today)
 

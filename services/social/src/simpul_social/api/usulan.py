@@ -8,14 +8,16 @@ from fastapi import APIRouter, Query
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_today
+from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Forbidden
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import OPD, Opd, Reader, SettingsDep, Village, Writer
+from simpul_social.domain.dates import not_before
 from simpul_social.domain.usulan import UsulanStatus
 from simpul_social.models import Household, Usulan
 from simpul_social.ops import usulan as ops
-from simpul_social.ops.common import local_today, not_before, not_future
 from simpul_social.ops.households import get_visible, record_decile, rematch
 from simpul_social.schemas import (
     DecileIn,
@@ -83,7 +85,7 @@ async def verify(
     """Record that the musyawarah desa verified the usulan."""
     usulan = await ops.get_usulan(uow.session, usulan_id, principal, lock=True)
     ops.check_transition(usulan, "verify")
-    not_future(settings, body.musdes_date, "body.musdes_date")
+    not_in_future(body.musdes_date, local_today(settings), "body.musdes_date")
     not_before(body.musdes_date, usulan.proposed_at.date(), "body.musdes_date", "the proposal")
     usulan.musdes_date, usulan.musdes_reference = body.musdes_date, body.musdes_reference
     ops.advance(

@@ -7,9 +7,13 @@ from datetime import date
 import lokal
 
 from simpul_platform.auth import Principal
+from simpul_platform.clock import local_today, now
+from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Conflict, InvalidInput, NotFound
+from simpul_platform.events import new_id
 from simpul_platform.pseudonym import person_ref
 from simpul_platform.uow import UnitOfWork
+from simpul_social.domain.dates import not_before
 from simpul_social.domain.ppks import (
     CaseTransitionRefused,
     PpksAction,
@@ -18,8 +22,8 @@ from simpul_social.domain.ppks import (
 )
 from simpul_social.events import CaseClosed, CaseOpened
 from simpul_social.models import PpksCase, PpksCaseHistory
-from simpul_social.ops.common import new_id, not_before, not_future, now, posyandu_for_write
 from simpul_social.ops.households import get_visible
+from simpul_social.ops.posyandu import posyandu_for_write
 from simpul_social.schemas_services import AssessIn, CloseIn, PpksCaseIn, ServeIn
 from simpul_social.settings import SocialSettings
 
@@ -44,7 +48,7 @@ async def identify(
     uow: UnitOfWork, settings: SocialSettings, body: PpksCaseIn, principal: Principal
 ) -> PpksCase:
     posyandu = await posyandu_for_write(uow.session, body.posyandu_id, principal)
-    not_future(settings, body.identified_on, "body.identified_on")
+    not_in_future(body.identified_on, local_today(settings), "body.identified_on")
     if body.household_id is not None:
         await get_visible(uow.session, body.household_id, principal, field="body.household_id")
     if body.nik is not None and not lokal.parse_nik(body.nik).valid:
@@ -78,8 +82,6 @@ async def identify(
             category=case.category,
             opened_on=case.identified_on,
         ),
-        posyandu_id=case.posyandu_id,
-        wilayah=case.desa_code,
         subject=case.id,
     )
     return case
@@ -114,7 +116,7 @@ def _advance(
 def _dated(
     settings: SocialSettings, day: date, previous: date | None, field: str, what: str
 ) -> None:
-    not_future(settings, day, field)
+    not_in_future(day, local_today(settings), field)
     not_before(day, previous, field, what)
 
 
@@ -159,7 +161,5 @@ def close(
             outcome=body.outcome,
             served=case.served_on is not None,
         ),
-        posyandu_id=case.posyandu_id,
-        wilayah=case.desa_code,
         subject=case.id,
     )

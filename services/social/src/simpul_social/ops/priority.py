@@ -9,15 +9,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
+from simpul_platform.clock import now
+from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Conflict, NotFound
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import under
+from simpul_social.domain.dates import not_before
 from simpul_social.events import PriorityCaseResolved
 from simpul_social.models import PriorityCase, StuntingLead
-from simpul_social.ops.common import not_before, not_future, now
 from simpul_social.ops.households import get_visible
 from simpul_social.schemas_services import LeadResolveIn, PriorityCaseOut, ResolveIn
-from simpul_social.settings import SocialSettings
 
 
 def to_out(case: PriorityCase, today: date) -> PriorityCaseOut:
@@ -54,18 +55,11 @@ async def get_case(
     return case
 
 
-def resolve(
-    uow: UnitOfWork,
-    settings: SocialSettings,
-    case: PriorityCase,
-    body: ResolveIn,
-    actor: str,
-    today: date,
-) -> None:
+def resolve(uow: UnitOfWork, case: PriorityCase, body: ResolveIn, actor: str, today: date) -> None:
     if case.status != "open":
         raise Conflict(f"Priority case {case.id} is already {case.status}.", status=case.status)
     resolved_on = body.resolved_on or today
-    not_future(settings, resolved_on, "body.resolved_on")
+    not_in_future(resolved_on, today, "body.resolved_on")
     not_before(resolved_on, case.detected_on, "body.resolved_on", "detection on")
     case.status = "resolved"
     case.outcome = body.outcome
@@ -86,8 +80,6 @@ def resolve(
             resolved_on=resolved_on,
             on_time=resolved_on <= case.due_on,
         ),
-        posyandu_id=case.posyandu_id,
-        wilayah=case.desa_code,
         subject=case.id,
     )
 

@@ -18,6 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_today, now
 from simpul_platform.outbox import Outbox
 from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
@@ -31,7 +32,6 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.common import local_today, now
 from simpul_social.ops.reaction_rows import case_row, lead_row, reaction_row
 from simpul_social.settings import SocialSettings
 
@@ -178,8 +178,6 @@ class Reaction:
                 due_on=case["due_on"],
                 severity=data.severity,
             ),
-            posyandu_id=household.posyandu_id,
-            wilayah=household.desa_code,
             subject=case["id"],
         )
 

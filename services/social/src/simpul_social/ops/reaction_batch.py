@@ -25,6 +25,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_day, now
 from simpul_platform.consumer import handling
 from simpul_platform.db import bulk_insert
 from simpul_platform.events import Envelope
@@ -40,7 +41,6 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.common import local_day, now
 from simpul_social.ops.reaction import Reaction, due_date
 from simpul_social.ops.reaction_rows import case_row, lead_row, reaction_row
 from simpul_social.settings import SocialSettings
@@ -230,8 +230,6 @@ class BatchReaction:
         )
         envelope = self.outbox.envelope(
             opened,
-            posyandu_id=household.posyandu_id,
-            wilayah=household.desa_code,
             subject=case["id"],
         )
         rows.events.append((TOPIC, envelope))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from simpul_platform.events import new_id
 from simpul_social.domain.reaction import Verdict
 from simpul_social.events import StuntingDetected
-from simpul_social.ops.common import new_id
 
 
 class CaseHousehold(Protocol):

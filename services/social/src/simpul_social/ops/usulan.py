@@ -8,7 +8,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
+from simpul_platform.clock import now
 from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
 from simpul_social.domain.usulan import (
     OPEN_STATUSES,
@@ -25,7 +27,6 @@ from simpul_social.events import (
     UsulanEvent,
 )
 from simpul_social.models import Household, Usulan, UsulanHistory
-from simpul_social.ops.common import new_id, now
 from simpul_social.ops.households import flush_or_conflict
 
 
@@ -58,9 +59,7 @@ def _log(
 
 
 def _publish(uow: UnitOfWork, usulan: Usulan, payload: UsulanEvent) -> None:
-    uow.publish(
-        payload, posyandu_id=usulan.posyandu_id, wilayah=usulan.desa_code, subject=usulan.id
-    )
+    uow.publish(payload, subject=usulan.id)
 
 
 def _common(usulan: Usulan, household: Household) -> dict[str, str]:
