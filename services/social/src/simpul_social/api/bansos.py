@@ -14,7 +14,7 @@ from simpul_social.api.deps import AggregateReader, Opd, Reader, SettingsDep, Wr
 from simpul_social.models import Distribution, Program
 from simpul_social.ops import bansos as ops
 from simpul_social.ops.households import get_visible
-from simpul_social.schemas_services import DistributionIn, DistributionOut, ProgramIn, ProgramOut
+from simpul_social.schemas.bansos import DistributionIn, DistributionOut, ProgramIn, ProgramOut
 
 router = APIRouter(tags=["bansos"])
 CONFLICT: dict[int | str, dict[str, Any]] = {

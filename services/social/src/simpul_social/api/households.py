@@ -16,7 +16,7 @@ from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.models import Household, Member
 from simpul_social.ops import households as ops
-from simpul_social.schemas import (
+from simpul_social.schemas.households import (
     AssessmentOut,
     DecileIn,
     HouseholdDetail,

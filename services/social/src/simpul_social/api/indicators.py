@@ -16,7 +16,7 @@ from simpul_platform.wilayah import WilayahQuery
 from simpul_social.api.deps import AggregateReader, SettingsDep
 from simpul_social.ops import aggregates
 from simpul_social.ops import summary as summaries
-from simpul_social.schemas_summary import DesaPoverty, Summary
+from simpul_social.schemas.indicators import DesaPoverty, Summary
 
 router = APIRouter(tags=["indicators"])
 PeriodQuery = Annotated[str, Query(examples=["2026-11", "2026-Q4", "2026"])]

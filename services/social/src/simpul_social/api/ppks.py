@@ -14,7 +14,7 @@ from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.domain.ppks import PpksCategory, PpksStatus
 from simpul_social.models import PpksCase
 from simpul_social.ops import ppks as ops
-from simpul_social.schemas_services import AssessIn, CloseIn, PpksCaseIn, PpksCaseOut, ServeIn
+from simpul_social.schemas.ppks import AssessIn, CloseIn, PpksCaseIn, PpksCaseOut, ServeIn
 
 router = APIRouter(prefix="/v1/ppks-cases", tags=["ppks"])
 

@@ -13,7 +13,7 @@ from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Opd, Reader, SettingsDep, Writer
 from simpul_social.models import StuntingReaction
 from simpul_social.ops import priority as ops
-from simpul_social.schemas_services import (
+from simpul_social.schemas.priority import (
     LeadOut,
     LeadResolveIn,
     PriorityCaseOut,

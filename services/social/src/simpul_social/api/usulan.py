@@ -9,18 +9,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import local_today
-from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Forbidden
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import OPD, Opd, Reader, SettingsDep, Village, Writer
-from simpul_social.domain.dates import not_before
 from simpul_social.domain.usulan import UsulanStatus
-from simpul_social.models import Household, Usulan
+from simpul_social.models import Usulan
 from simpul_social.ops import usulan as ops
 from simpul_social.ops.households import get_visible, record_decile, rematch
-from simpul_social.schemas import (
-    DecileIn,
+from simpul_social.schemas.households import DecileIn
+from simpul_social.schemas.usulan import (
     RejectIn,
     UsulanIn,
     UsulanOut,
@@ -37,12 +35,6 @@ async def _out(session: AsyncSession, usulan: Usulan) -> UsulanOut:
     return UsulanOut.model_validate(
         {**usulan.model_dump(), "history": [UsulanStepOut.model_validate(h) for h in history]}
     )
-
-
-async def _household(session: AsyncSession, usulan: Usulan) -> Household:
-    household = await session.get(Household, usulan.household_id)
-    assert household is not None  # foreign key
-    return household
 
 
 @router.post("", status_code=201, response_model=UsulanOut, operation_id="proposeHousehold")
@@ -84,13 +76,7 @@ async def verify(
 ) -> Any:
     """Record that the musyawarah desa verified the usulan."""
     usulan = await ops.get_usulan(uow.session, usulan_id, principal, lock=True)
-    ops.check_transition(usulan, "verify")
-    not_in_future(body.musdes_date, local_today(settings), "body.musdes_date")
-    not_before(body.musdes_date, usulan.proposed_at.date(), "body.musdes_date", "the proposal")
-    usulan.musdes_date, usulan.musdes_reference = body.musdes_date, body.musdes_reference
-    ops.advance(
-        uow, usulan, await _household(uow.session, usulan), "verify", principal.subject, body.note
-    )
+    await ops.verify(uow, usulan, body, principal.subject, local_today(settings))
     await uow.commit()
     return await _out(uow.session, usulan)
 
@@ -101,9 +87,7 @@ async def validate(
 ) -> Any:
     """Dinas Sosial validates a verified usulan (optionally giving the household's decile)."""
     usulan = await ops.get_usulan(uow.session, usulan_id, principal, lock=True)
-    ops.check_transition(usulan, "validate")
-    household = await _household(uow.session, usulan)
-    ops.advance(uow, usulan, household, "validate", principal.subject, body.note)
+    household = await ops.validate(uow, usulan, body.note, principal.subject)
     if body.decile is not None:
         decile = DecileIn(decile=body.decile, source="usulan", assessed_on=local_today(settings))
         record_decile(uow, household, decile, principal.subject)
@@ -116,12 +100,9 @@ async def validate(
 async def reject(usulan_id: str, body: RejectIn, uow: UnitOfWorkDep, principal: Village) -> Any:
     """Reject with a reason: the village at musyawarah desa, or Dinas Sosial once verified."""
     usulan = await ops.get_usulan(uow.session, usulan_id, principal, lock=True)
-    ops.check_transition(usulan, "reject")
+    ops.check_step(usulan, "reject")
     if usulan.status == "verified" and not principal.has_any_role(OPD):
         raise Forbidden("Only Dinas Sosial (opd:social) rejects a verified usulan.")
-    usulan.rejection_reason = body.reason
-    ops.advance(
-        uow, usulan, await _household(uow.session, usulan), "reject", principal.subject, body.reason
-    )
+    await ops.reject(uow, usulan, body.reason, principal.subject)
     await uow.commit()
     return await _out(uow.session, usulan)

@@ -15,7 +15,7 @@ from simpul_platform.uow import UnitOfWork
 from simpul_social.domain.periods import bounds, period_type_of
 from simpul_social.events import AidDistributed
 from simpul_social.models import Distribution, Household, Program
-from simpul_social.schemas_services import DistributionIn, ProgramIn
+from simpul_social.schemas.bansos import DistributionIn, ProgramIn
 from simpul_social.settings import SocialSettings
 
 

@@ -21,7 +21,7 @@ from simpul_social.events import HouseholdAssessed
 from simpul_social.models import Assessment, Household, Member
 from simpul_social.ops.posyandu import posyandu_for_write
 from simpul_social.ops.reaction import Reaction
-from simpul_social.schemas import DecileIn, HouseholdIn, MemberIn
+from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
 from simpul_social.settings import SocialSettings
 
 

@@ -18,7 +18,7 @@ from simpul_social.domain.dates import not_before
 from simpul_social.events import PriorityCaseResolved
 from simpul_social.models import PriorityCase, StuntingLead
 from simpul_social.ops.households import get_visible
-from simpul_social.schemas_services import LeadResolveIn, PriorityCaseOut, ResolveIn
+from simpul_social.schemas.priority import LeadResolveIn, PriorityCaseOut, ResolveIn
 
 
 def to_out(case: PriorityCase, today: date) -> PriorityCaseOut:
