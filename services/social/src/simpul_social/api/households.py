@@ -7,9 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
-from simpul_platform.clock import local_today
 from simpul_platform.db import MAX_SQL_OFFSET
-from simpul_platform.domain import not_in_future
 from simpul_platform.pseudonym import mask_nik
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
@@ -111,8 +109,6 @@ async def assess(
 ) -> Any:
     """Record a DTSEN decile (source and date); the newest assessment is the current decile."""
     household = await ops.get_visible(uow.session, household_id, principal)
-    not_in_future(body.assessed_on, local_today(settings), "body.assessed_on")
-    ops.record_decile(uow, household, body, principal.subject)
-    await ops.rematch(uow, settings, household)
+    await ops.assess(uow, settings, household, body, principal.subject)
     await uow.commit()
     return await detail(uow.session, household)

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
-from simpul_platform.errors import NotFound
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Reader, SettingsDep, Writer
@@ -51,10 +50,7 @@ async def list_cases(
 @router.get("/{case_id}", response_model=PpksCaseOut, operation_id="getPpksCase")
 async def get(case_id: str, session: SessionDep, principal: Reader) -> Any:
     """One PPKS case."""
-    case = await session.get(PpksCase, case_id)
-    if case is None or not principal.can_see(case.desa_code):
-        raise NotFound(f"No PPKS case {case_id} in your wilayah.")
-    return case
+    return await ops.get_case(session, case_id, principal)
 
 
 @router.post("/{case_id}/assess", response_model=PpksCaseOut, operation_id="assessPpksCase")
@@ -62,7 +58,7 @@ async def assess(
     case_id: str, body: AssessIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep
 ) -> Any:
     """Record the assessment of needs."""
-    case = await ops.get_case(uow, case_id, principal)
+    case = await ops.get_case(uow.session, case_id, principal, lock=True)
     ops.assess(uow, settings, case, body, principal.subject)
     await uow.commit()
     return case
@@ -73,7 +69,7 @@ async def serve(
     case_id: str, body: ServeIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep
 ) -> Any:
     """Record basic social rehabilitation given outside institutions."""
-    case = await ops.get_case(uow, case_id, principal)
+    case = await ops.get_case(uow.session, case_id, principal, lock=True)
     ops.serve(uow, settings, case, body, principal.subject)
     await uow.commit()
     return case
@@ -84,7 +80,7 @@ async def close(
     case_id: str, body: CloseIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep
 ) -> Any:
     """Close the case with its outcome."""
-    case = await ops.get_case(uow, case_id, principal)
+    case = await ops.get_case(uow.session, case_id, principal, lock=True)
     ops.close(uow, settings, case, body, principal.subject)
     await uow.commit()
     return case

@@ -16,7 +16,7 @@ from simpul_social.api.deps import OPD, Opd, Reader, SettingsDep, Village, Write
 from simpul_social.domain.usulan import UsulanStatus
 from simpul_social.models import Usulan
 from simpul_social.ops import usulan as ops
-from simpul_social.ops.households import get_visible, record_decile, rematch
+from simpul_social.ops.households import assess, get_visible
 from simpul_social.schemas.households import DecileIn
 from simpul_social.schemas.usulan import (
     RejectIn,
@@ -90,8 +90,7 @@ async def validate(
     household = await ops.validate(uow, usulan, body.note, principal.subject)
     if body.decile is not None:
         decile = DecileIn(decile=body.decile, source="usulan", assessed_on=local_today(settings))
-        record_decile(uow, household, decile, principal.subject)
-        await rematch(uow, settings, household)
+        await assess(uow, settings, household, decile, principal.subject)
     await uow.commit()
     return await _out(uow.session, usulan)
 

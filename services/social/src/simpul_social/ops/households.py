@@ -19,7 +19,7 @@ from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.uow import UnitOfWork
 from simpul_social.events import HouseholdAssessed
 from simpul_social.models import Assessment, Household, Member
-from simpul_social.ops.posyandu import posyandu_for_write
+from simpul_social.ops.access import posyandu_for_write
 from simpul_social.ops.reaction import Reaction
 from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
 from simpul_social.settings import SocialSettings
@@ -158,6 +158,16 @@ async def create_household(
         record_decile(uow, household, body.decile, actor)
     await rematch(uow, settings, household)
     return household
+
+
+async def assess(
+    uow: UnitOfWork, settings: SocialSettings, household: Household, body: DecileIn, actor: str
+) -> None:
+    """A decile assessed on a day that has come; the household's waiting leads are decided
+    again with it."""
+    not_in_future(body.assessed_on, local_today(settings), "body.assessed_on")
+    record_decile(uow, household, body, actor)
+    await rematch(uow, settings, household)
 
 
 async def rematch(uow: UnitOfWork, settings: SocialSettings, household: Household) -> int:

@@ -7,11 +7,12 @@ from functools import partial
 from typing import cast
 
 import lokal
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today, now
 from simpul_platform.domain import not_in_future
-from simpul_platform.errors import InvalidInput, NotFound
+from simpul_platform.errors import InvalidInput
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import person_ref
 from simpul_platform.uow import UnitOfWork
@@ -19,8 +20,8 @@ from simpul_social.domain.dates import not_before
 from simpul_social.domain.ppks import PPKS, PpksStatus, check_outcome
 from simpul_social.events import CaseClosed, CaseOpened
 from simpul_social.models import PpksCase, PpksCaseHistory
+from simpul_social.ops.access import get_in_wilayah, posyandu_for_write
 from simpul_social.ops.households import get_visible
-from simpul_social.ops.posyandu import posyandu_for_write
 from simpul_social.ops.workflows import History, advance, log, step
 from simpul_social.schemas.ppks import AssessIn, CloseIn, PpksCaseIn, ServeIn
 from simpul_social.settings import SocialSettings
@@ -73,11 +74,10 @@ async def identify(
     return case
 
 
-async def get_case(uow: UnitOfWork, case_id: str, principal: Principal) -> PpksCase:
-    case = await uow.session.get(PpksCase, case_id, with_for_update=True)
-    if case is None or not principal.can_see(case.desa_code):
-        raise NotFound(f"No PPKS case {case_id} in your wilayah.")
-    return case
+async def get_case(
+    session: AsyncSession, case_id: str, principal: Principal, lock: bool = False
+) -> PpksCase:
+    return await get_in_wilayah(session, PpksCase, case_id, principal, "PPKS case", lock=lock)
 
 
 def _dated(

@@ -11,12 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import not_in_future
-from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.errors import Conflict
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import under
 from simpul_social.domain.dates import not_before
 from simpul_social.events import PriorityCaseResolved
 from simpul_social.models import PriorityCase, StuntingLead
+from simpul_social.ops.access import get_in_wilayah
 from simpul_social.ops.households import get_visible
 from simpul_social.schemas.priority import LeadResolveIn, PriorityCaseOut, ResolveIn
 
@@ -49,10 +50,9 @@ async def list_cases(
 async def get_case(
     session: AsyncSession, case_id: str, principal: Principal, lock: bool = False
 ) -> PriorityCase:
-    case = await session.get(PriorityCase, case_id, with_for_update=lock or None)
-    if case is None or not principal.can_see(case.desa_code):
-        raise NotFound(f"No priority case {case_id} in your wilayah.")
-    return case
+    return await get_in_wilayah(
+        session, PriorityCase, case_id, principal, "priority case", lock=lock
+    )
 
 
 def resolve(uow: UnitOfWork, case: PriorityCase, body: ResolveIn, actor: str, today: date) -> None:
@@ -97,9 +97,7 @@ async def list_leads(
 async def resolve_lead(
     uow: UnitOfWork, lead_id: str, body: LeadResolveIn, principal: Principal
 ) -> StuntingLead:
-    lead = await uow.session.get(StuntingLead, lead_id, with_for_update=True)
-    if lead is None or not principal.can_see(lead.desa_code):
-        raise NotFound(f"No lead {lead_id} in your wilayah.")
+    lead = await get_in_wilayah(uow.session, StuntingLead, lead_id, principal, "lead", lock=True)
     if lead.status != "open":
         raise Conflict(f"Lead {lead_id} is already {lead.status}.", status=lead.status)
     if body.outcome == "found" and body.household_id is not None:

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import not_in_future
-from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.errors import Conflict
 from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
 from simpul_social.domain.dates import not_before
@@ -24,6 +24,7 @@ from simpul_social.events import (
     HouseholdVerified,
 )
 from simpul_social.models import Household, Usulan, UsulanHistory
+from simpul_social.ops.access import get_in_wilayah
 from simpul_social.ops.households import flush_or_conflict
 from simpul_social.ops.workflows import History, advance, log, step
 from simpul_social.schemas.usulan import VerifyIn
@@ -124,10 +125,7 @@ async def reject(uow: UnitOfWork, usulan: Usulan, reason: str, actor: str) -> No
 async def get_usulan(
     session: AsyncSession, usulan_id: str, principal: Principal, lock: bool = False
 ) -> Usulan:
-    usulan = await session.get(Usulan, usulan_id, with_for_update=lock or None)
-    if usulan is None or not principal.can_see(usulan.desa_code):
-        raise NotFound(f"No usulan {usulan_id} in your wilayah.")
-    return usulan
+    return await get_in_wilayah(session, Usulan, usulan_id, principal, "usulan", lock=lock)
 
 
 async def history_of(session: AsyncSession, usulan_id: str) -> Sequence[UsulanHistory]:
