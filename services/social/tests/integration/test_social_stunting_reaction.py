@@ -235,7 +235,9 @@ async def test_overdue_recovery_and_resolution(social: Social) -> None:
     resolved = await social.client.post(url, json=body, headers=social.opd)
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["resolved_by"] == "dinsos-kukar" and not resolved.json()["overdue"]
-    assert (await social.client.post(url, json=body, headers=social.opd)).status_code == 409
+    again = await social.client.post(url, json=body, headers=social.opd)
+    assert again.status_code == 409
+    assert again.json()["status"] == 409 and again.json()["current_status"] == "resolved"
     topic = social.settings.topic("simpul.social.v1")
     events = await read_envelopes(social.settings.kafka_bootstrap_servers, topic, expected=3)
     done = [e for e in events if e.type == "social.priority_case.resolved.v1"]

@@ -57,7 +57,9 @@ async def get_case(
 
 def resolve(uow: UnitOfWork, case: PriorityCase, body: ResolveIn, actor: str, today: date) -> None:
     if case.status != "open":
-        raise Conflict(f"Priority case {case.id} is already {case.status}.", status=case.status)
+        raise Conflict(
+            f"Priority case {case.id} is already {case.status}.", current_status=case.status
+        )
     resolved_on = body.resolved_on or today
     not_in_future(resolved_on, today, "body.resolved_on")
     not_before(resolved_on, case.detected_on, "body.resolved_on", "detection on")
@@ -99,7 +101,7 @@ async def resolve_lead(
 ) -> StuntingLead:
     lead = await get_in_wilayah(uow.session, StuntingLead, lead_id, principal, "lead", lock=True)
     if lead.status != "open":
-        raise Conflict(f"Lead {lead_id} is already {lead.status}.", status=lead.status)
+        raise Conflict(f"Lead {lead_id} is already {lead.status}.", current_status=lead.status)
     if body.outcome == "found" and body.household_id is not None:
         household = await get_visible(
             uow.session, body.household_id, principal, field="body.household_id"
