@@ -3,21 +3,35 @@ stand-ins for the registry and health producers that publish through the platfor
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 from social_testkit import Peer, Social, start_social
 
+from simpul_platform.events import new_id
+
 
 @pytest.fixture
-def peer_url(postgres_server: Any) -> Iterator[str]:
+def make_database(postgres_server: Any) -> Iterator[Callable[[str], str]]:
+    """More databases beside the test's own (a producer's), each dropped after the test."""
+    names: list[str] = []
+
+    def create(prefix: str) -> str:
+        name = f"{prefix}_{new_id().replace('-', '')[:12]}"
+        names.append(name)
+        url: str = postgres_server.create_database(name)
+        return url
+
+    yield create
+    for name in names:
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def peer_url(make_database: Callable[[str], str]) -> str:
     """A second database for the producers social consumes from (registry, health)."""
-    name = f"p_{uuid.uuid4().hex[:12]}"
-    url: str = postgres_server.create_database(name)
-    yield url
-    postgres_server.drop_database(name)
+    return make_database("p")
 
 
 @pytest.fixture

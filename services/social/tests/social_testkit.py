@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,14 +15,16 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from simpul_platform.auth import mint_token
+from simpul_platform.consumer import ConsumerRunner
 from simpul_platform.db import Database
-from simpul_platform.events import Envelope, EventPayload
+from simpul_platform.events import Envelope, EventPayload, new_id
 from simpul_platform.outbox import Outbox, outbox_table
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.replica import get_posyandu
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
 from simpul_social.app import create_app
+from simpul_social.events import STUNTING_CONSUMER
 from simpul_social.settings import SocialSettings
 
 T = TypeVar("T")
@@ -144,7 +145,7 @@ class Peer:
             )
 
     async def posyandu(self, desa: str = RAPAK_LAMBUR, status: str = "registered") -> str:
-        posyandu_id = str(uuid.uuid4())
+        posyandu_id = new_id()
         await self.publish(
             self.registry,
             PosyanduRegistered(
@@ -179,7 +180,7 @@ class Peer:
                 household_ref=household_ref,
                 posyandu_id=posyandu_id,
                 desa_code=desa,
-                measurement_id=str(uuid.uuid4()),
+                measurement_id=new_id(),
                 measured_on=date.today(),
                 age_days=731,
                 sex="L",
@@ -202,6 +203,12 @@ class Social:
 
     def auth(self, roles: list[str], wilayah: list[str], sub: str = "user-1") -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(self.settings, sub, roles, wilayah)}"}
+
+    @property
+    def stunting_runner(self) -> ConsumerRunner:
+        """The runner of the stunting reaction, for tests that drive or inspect it."""
+        runners: list[ConsumerRunner] = self.app.state.runners
+        return next(r for r in runners if r.consumer.name == STUNTING_CONSUMER)
 
     @property
     def opd(self) -> dict[str, str]:

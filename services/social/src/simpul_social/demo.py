@@ -34,15 +34,9 @@ from simpul_social.models import Household, Program
 from simpul_social.ops import ppks
 from simpul_social.ops.bansos import create_program, record_distribution
 from simpul_social.ops.households import create_household
-from simpul_social.schemas import DecileIn, HouseholdIn, MemberIn
-from simpul_social.schemas_services import (
-    AssessIn,
-    CloseIn,
-    DistributionIn,
-    PpksCaseIn,
-    ProgramIn,
-    ServeIn,
-)
+from simpul_social.schemas.bansos import DistributionIn, ProgramIn
+from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
+from simpul_social.schemas.ppks import AssessIn, CloseIn, PpksCaseIn, ServeIn
 from simpul_social.settings import SocialSettings
 
 KUKAR = "64.02"

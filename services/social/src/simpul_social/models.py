@@ -12,6 +12,8 @@ from sqlalchemy import Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from simpul_platform.domain import StatusHistory
+
 social_registry = registry()
 metadata = social_registry.metadata
 
@@ -25,7 +27,7 @@ class Household(SocialModel, table=True):
 
     __tablename__ = "household"
     # The aggregates' filters (see ops/aggregates.py): pattern ops so that a wilayah prefix is
-    # an index range under any collation (ops/priority.py in_wilayah); the included columns
+    # an index range under any collation (simpul_platform.wilayah.under); the included columns
     # let a count read the index alone.
     __table_args__ = (
         Index(
@@ -114,17 +116,22 @@ class Usulan(SocialModel, table=True):
     updated_at: datetime
 
 
-class UsulanHistory(SocialModel, table=True):
-    __tablename__ = "usulan_history"
+class SocialHistory(StatusHistory):
+    """The platform's history columns as social's tables have them: social's statuses and
+    actions fit in 12 characters and its migrations made the columns so (the platform's are
+    24); overriding the three keeps models and migrations the same without a revision."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    usulan_id: str = Field(foreign_key="usulan.id", index=True, max_length=36)
     action: str = Field(max_length=12)
     from_status: str | None = Field(default=None, max_length=12)
     to_status: str = Field(max_length=12)
-    note: str | None = Field(default=None, max_length=500)
-    actor: str = Field(max_length=200)
-    at: datetime
+
+
+class UsulanHistory(SocialHistory, SocialModel, table=True):
+    """Every step of an usulan, attributed."""
+
+    __tablename__ = "usulan_history"
+
+    usulan_id: str = Field(foreign_key="usulan.id", index=True, max_length=36)
 
 
 class Program(SocialModel, table=True):
@@ -206,17 +213,12 @@ class PpksCase(SocialModel, table=True):
     updated_at: datetime
 
 
-class PpksCaseHistory(SocialModel, table=True):
+class PpksCaseHistory(SocialHistory, SocialModel, table=True):
+    """Every step of a PPKS case, attributed."""
+
     __tablename__ = "ppks_case_history"
 
-    id: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="ppks_case.id", index=True, max_length=36)
-    action: str = Field(max_length=12)
-    from_status: str | None = Field(default=None, max_length=12)
-    to_status: str = Field(max_length=12)
-    note: str | None = Field(default=None, max_length=500)
-    actor: str = Field(max_length=200)
-    at: datetime
 
 
 class StuntingReaction(SocialModel, table=True):

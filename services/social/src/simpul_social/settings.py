@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -24,9 +23,3 @@ class SocialSettings(ServiceSettings):
     cuti_bersama_is_holiday: bool = True
     # Regional holidays or corrections, e.g. SOCIAL_EXTRA_HOLIDAYS='["2026-09-21"]'.
     extra_holidays: list[date] = Field(default_factory=list)
-    # The local calendar day of a detection (Kutai Kartanegara is WITA).
-    local_timezone: str = "Asia/Makassar"
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.local_timezone)

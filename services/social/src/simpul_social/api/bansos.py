@@ -9,12 +9,12 @@ from sqlmodel import col, select
 
 from simpul_platform.indicators import PERIOD_PATTERN
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import AggregateReader, Opd, Reader, SettingsDep, Writer
 from simpul_social.models import Distribution, Program
 from simpul_social.ops import bansos as ops
 from simpul_social.ops.households import get_visible
-from simpul_social.ops.priority import in_wilayah
-from simpul_social.schemas_services import DistributionIn, DistributionOut, ProgramIn, ProgramOut
+from simpul_social.schemas.bansos import DistributionIn, DistributionOut, ProgramIn, ProgramOut
 
 router = APIRouter(tags=["bansos"])
 CONFLICT: dict[int | str, dict[str, Any]] = {
@@ -69,12 +69,12 @@ async def list_distributions(
     household_id: str | None = None,
     program_code: str | None = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     """Distributions in the caller's wilayah, filtered by household, program or period."""
     query = select(Distribution).where(
-        in_wilayah(Distribution.desa_code, principal.visible_scopes(wilayah))
+        under(Distribution.desa_code, principal.visible_scopes(wilayah))
     )
     if household_id is not None:
         query = query.where(Distribution.household_id == household_id)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
+from simpul_platform.settings import settings_dep
 from simpul_social.settings import SocialSettings
 
 OPD = "opd:social"
@@ -26,11 +27,4 @@ Village = Annotated[Principal, Depends(require_roles(OPD, KADER, DESA))]
 Opd = Annotated[Principal, Depends(require_roles(OPD))]
 Reader = Annotated[Principal, Depends(require_roles(OPD, KADER))]
 AggregateReader = Annotated[Principal, Depends(require_roles(OPD, KADER, *AGGREGATE_READER_ROLES))]
-
-
-def _settings(request: Request) -> SocialSettings:
-    settings: SocialSettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[SocialSettings, Depends(_settings)]
+SettingsDep = Annotated[SocialSettings, settings_dep(SocialSettings)]

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
 from simpul_platform.db import MAX_SQL_OFFSET
+from simpul_platform.pseudonym import mask_nik
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.models import Household, Member
 from simpul_social.ops import households as ops
-from simpul_social.ops.common import mask, not_future
-from simpul_social.ops.priority import in_wilayah
-from simpul_social.schemas import (
+from simpul_social.schemas.households import (
     AssessmentOut,
     DecileIn,
     HouseholdDetail,
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1/households", tags=["households"])
 
 def member_out(member: Member) -> MemberOut:
     return MemberOut.model_validate(
-        {**member.model_dump(exclude={"nik"}), "nik_masked": mask(member.nik)}
+        {**member.model_dump(exclude={"nik"}), "nik_masked": mask_nik(member.nik)}
     )
 
 
@@ -59,16 +59,14 @@ async def create(
 async def list_households(
     session: SessionDep,
     principal: Reader,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06.2012"])] = None,
+    wilayah: WilayahQuery = None,
     posyandu_id: str | None = None,
     decile_max: Annotated[int | None, Query(ge=1, le=10)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=MAX_SQL_OFFSET)] = 0,
 ) -> Any:
     """Households in the caller's wilayah, optionally one posyandu's or up to a decile."""
-    query = select(Household).where(
-        in_wilayah(Household.desa_code, principal.visible_scopes(wilayah))
-    )
+    query = select(Household).where(under(Household.desa_code, principal.visible_scopes(wilayah)))
     if posyandu_id is not None:
         query = query.where(Household.posyandu_id == posyandu_id)
     if decile_max is not None:
@@ -111,8 +109,6 @@ async def assess(
 ) -> Any:
     """Record a DTSEN decile (source and date); the newest assessment is the current decile."""
     household = await ops.get_visible(uow.session, household_id, principal)
-    not_future(settings, body.assessed_on, "body.assessed_on")
-    ops.record_decile(uow, household, body, principal.subject)
-    await ops.rematch(uow, settings, household)
+    await ops.assess(uow, settings, household, body, principal.subject)
     await uow.commit()
     return await detail(uow.session, household)

@@ -7,20 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from simpul_platform.auth import Principal
+from simpul_platform.clock import local_today
 from simpul_platform.errors import InvalidInput
 from simpul_platform.indicators import IndicatorValue, period_from_query
 from simpul_platform.replica import get_posyandu
 from simpul_platform.uow import SessionDep
+from simpul_platform.wilayah import WilayahQuery
 from simpul_social.api.deps import AggregateReader, SettingsDep
 from simpul_social.ops import aggregates
 from simpul_social.ops import summary as summaries
-from simpul_social.ops.common import local_today
-from simpul_social.schemas_summary import DesaPoverty, Summary
+from simpul_social.schemas.indicators import DesaPoverty, Summary
 
 router = APIRouter(tags=["indicators"])
-WilayahQuery = Annotated[
-    str | None, Query(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$", examples=["64.02.06"])
-]
 PeriodQuery = Annotated[str, Query(examples=["2026-11", "2026-Q4", "2026"])]
 
 

@@ -7,14 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
-from simpul_platform.errors import NotFound
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Reader, SettingsDep, Writer
 from simpul_social.domain.ppks import PpksCategory, PpksStatus
 from simpul_social.models import PpksCase
 from simpul_social.ops import ppks as ops
-from simpul_social.ops.priority import in_wilayah
-from simpul_social.schemas_services import AssessIn, CloseIn, PpksCaseIn, PpksCaseOut, ServeIn
+from simpul_social.schemas.ppks import AssessIn, CloseIn, PpksCaseIn, PpksCaseOut, ServeIn
 
 router = APIRouter(prefix="/v1/ppks-cases", tags=["ppks"])
 
@@ -35,13 +34,11 @@ async def list_cases(
     principal: Reader,
     category: PpksCategory | None = None,
     status: PpksStatus | None = None,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     """PPKS cases in the caller's wilayah."""
-    query = select(PpksCase).where(
-        in_wilayah(PpksCase.desa_code, principal.visible_scopes(wilayah))
-    )
+    query = select(PpksCase).where(under(PpksCase.desa_code, principal.visible_scopes(wilayah)))
     if category is not None:
         query = query.where(PpksCase.category == category)
     if status is not None:
@@ -53,10 +50,7 @@ async def list_cases(
 @router.get("/{case_id}", response_model=PpksCaseOut, operation_id="getPpksCase")
 async def get(case_id: str, session: SessionDep, principal: Reader) -> Any:
     """One PPKS case."""
-    case = await session.get(PpksCase, case_id)
-    if case is None or not principal.can_see(case.desa_code):
-        raise NotFound(f"No PPKS case {case_id} in your wilayah.")
-    return case
+    return await ops.get_case(session, case_id, principal)
 
 
 @router.post("/{case_id}/assess", response_model=PpksCaseOut, operation_id="assessPpksCase")
@@ -64,7 +58,7 @@ async def assess(
     case_id: str, body: AssessIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep
 ) -> Any:
     """Record the assessment of needs."""
-    case = await ops.get_case(uow, case_id, principal)
+    case = await ops.get_case(uow.session, case_id, principal, lock=True)
     ops.assess(uow, settings, case, body, principal.subject)
     await uow.commit()
     return case
@@ -75,7 +69,7 @@ async def serve(
     case_id: str, body: ServeIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep
 ) -> Any:
     """Record basic social rehabilitation given outside institutions."""
-    case = await ops.get_case(uow, case_id, principal)
+    case = await ops.get_case(uow.session, case_id, principal, lock=True)
     ops.serve(uow, settings, case, body, principal.subject)
     await uow.commit()
     return case
@@ -86,7 +80,7 @@ async def close(
     case_id: str, body: CloseIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep
 ) -> Any:
     """Close the case with its outcome."""
-    case = await ops.get_case(uow, case_id, principal)
+    case = await ops.get_case(uow.session, case_id, principal, lock=True)
     ops.close(uow, settings, case, body, principal.subject)
     await uow.commit()
     return case

@@ -7,13 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
+from simpul_platform.clock import local_today
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import Opd, Reader, SettingsDep, Writer
 from simpul_social.models import StuntingReaction
 from simpul_social.ops import priority as ops
-from simpul_social.ops.common import local_today
-from simpul_social.ops.priority import in_wilayah
-from simpul_social.schemas_services import (
+from simpul_social.schemas.priority import (
     LeadOut,
     LeadResolveIn,
     PriorityCaseOut,
@@ -33,7 +33,7 @@ async def list_cases(
     settings: SettingsDep,
     status: Literal["open", "resolved"] | None = None,
     overdue: Annotated[bool, Query(description="only open cases past their due date")] = False,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
     posyandu_id: str | None = None,
 ) -> Any:
     """Priority cases by due date; ``overdue=true`` shows the ones past due."""
@@ -67,7 +67,7 @@ async def resolve(
     """Dinas Sosial resolves a case with its outcome (who and when are recorded)."""
     today = local_today(settings)
     case = await ops.get_case(uow.session, case_id, principal, lock=True)
-    ops.resolve(uow, settings, case, body, principal.subject, today)
+    ops.resolve(uow, case, body, principal.subject, today)
     await uow.commit()
     return ops.to_out(case, today)
 
@@ -77,7 +77,7 @@ async def list_leads(
     session: SessionDep,
     principal: Reader,
     status: Literal["open", "found", "not_found"] | None = "open",
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
 ) -> Any:
     """Stunted children whose household social could not place, for a kader to find."""
     return await ops.list_leads(session, principal.visible_scopes(wilayah), status)
@@ -103,13 +103,13 @@ async def resolve_lead(
 async def list_reactions(
     session: SessionDep,
     principal: Reader,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     """Every stunting episode social reacted to, with the decision and its reason."""
     query = (
         select(StuntingReaction)
-        .where(in_wilayah(StuntingReaction.desa_code, principal.visible_scopes(wilayah)))
+        .where(under(StuntingReaction.desa_code, principal.visible_scopes(wilayah)))
         .order_by(col(StuntingReaction.detected_on).desc())
         .limit(limit)
     )

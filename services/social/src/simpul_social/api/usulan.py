@@ -8,17 +8,17 @@ from fastapi import APIRouter, Query
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_today
 from simpul_platform.errors import Forbidden
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WilayahQuery, under
 from simpul_social.api.deps import OPD, Opd, Reader, SettingsDep, Village, Writer
 from simpul_social.domain.usulan import UsulanStatus
-from simpul_social.models import Household, Usulan
+from simpul_social.models import Usulan
 from simpul_social.ops import usulan as ops
-from simpul_social.ops.common import local_today, not_before, not_future
-from simpul_social.ops.households import get_visible, record_decile, rematch
-from simpul_social.ops.priority import in_wilayah
-from simpul_social.schemas import (
-    DecileIn,
+from simpul_social.ops.households import assess, get_visible
+from simpul_social.schemas.households import DecileIn
+from simpul_social.schemas.usulan import (
     RejectIn,
     UsulanIn,
     UsulanOut,
@@ -37,12 +37,6 @@ async def _out(session: AsyncSession, usulan: Usulan) -> UsulanOut:
     )
 
 
-async def _household(session: AsyncSession, usulan: Usulan) -> Household:
-    household = await session.get(Household, usulan.household_id)
-    assert household is not None  # foreign key
-    return household
-
-
 @router.post("", status_code=201, response_model=UsulanOut, operation_id="proposeHousehold")
 async def propose(body: UsulanIn, uow: UnitOfWorkDep, principal: Writer) -> Any:
     """Propose a household as poor (usulan); one open usulan per household."""
@@ -59,11 +53,11 @@ async def list_usulan(
     session: SessionDep,
     principal: Reader,
     status: UsulanStatus | None = None,
-    wilayah: Annotated[str | None, Query(examples=["64.02.06"])] = None,
+    wilayah: WilayahQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     """Usulan in the caller's wilayah, oldest first (without history; read one for it)."""
-    query = select(Usulan).where(in_wilayah(Usulan.desa_code, principal.visible_scopes(wilayah)))
+    query = select(Usulan).where(under(Usulan.desa_code, principal.visible_scopes(wilayah)))
     if status is not None:
         query = query.where(Usulan.status == status)
     query = query.order_by(col(Usulan.proposed_at), col(Usulan.id)).limit(limit)
@@ -82,13 +76,7 @@ async def verify(
 ) -> Any:
     """Record that the musyawarah desa verified the usulan."""
     usulan = await ops.get_usulan(uow.session, usulan_id, principal, lock=True)
-    ops.check_transition(usulan, "verify")
-    not_future(settings, body.musdes_date, "body.musdes_date")
-    not_before(body.musdes_date, usulan.proposed_at.date(), "body.musdes_date", "the proposal")
-    usulan.musdes_date, usulan.musdes_reference = body.musdes_date, body.musdes_reference
-    ops.advance(
-        uow, usulan, await _household(uow.session, usulan), "verify", principal.subject, body.note
-    )
+    await ops.verify(uow, usulan, body, principal.subject, local_today(settings))
     await uow.commit()
     return await _out(uow.session, usulan)
 
@@ -99,13 +87,10 @@ async def validate(
 ) -> Any:
     """Dinas Sosial validates a verified usulan (optionally giving the household's decile)."""
     usulan = await ops.get_usulan(uow.session, usulan_id, principal, lock=True)
-    ops.check_transition(usulan, "validate")
-    household = await _household(uow.session, usulan)
-    ops.advance(uow, usulan, household, "validate", principal.subject, body.note)
+    household = await ops.validate(uow, usulan, body.note, principal.subject)
     if body.decile is not None:
         decile = DecileIn(decile=body.decile, source="usulan", assessed_on=local_today(settings))
-        record_decile(uow, household, decile, principal.subject)
-        await rematch(uow, settings, household)
+        await assess(uow, settings, household, decile, principal.subject)
     await uow.commit()
     return await _out(uow.session, usulan)
 
@@ -114,12 +99,9 @@ async def validate(
 async def reject(usulan_id: str, body: RejectIn, uow: UnitOfWorkDep, principal: Village) -> Any:
     """Reject with a reason: the village at musyawarah desa, or Dinas Sosial once verified."""
     usulan = await ops.get_usulan(uow.session, usulan_id, principal, lock=True)
-    ops.check_transition(usulan, "reject")
+    ops.check_step(usulan, "reject")
     if usulan.status == "verified" and not principal.has_any_role(OPD):
         raise Forbidden("Only Dinas Sosial (opd:social) rejects a verified usulan.")
-    usulan.rejection_reason = body.reason
-    ops.advance(
-        uow, usulan, await _household(uow.session, usulan), "reject", principal.subject, body.reason
-    )
+    await ops.reject(uow, usulan, body.reason, principal.subject)
     await uow.commit()
     return await _out(uow.session, usulan)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from simpul_platform.domain import RuleViolation, Step, Workflow
+
 PpksCategory = Literal[
     "disabilitas_telantar", "anak_telantar", "lansia_telantar", "gelandangan_pengemis"
 ]
@@ -26,41 +28,27 @@ CATEGORY_NAMES: dict[str, str] = {
     "gelandangan_pengemis": "Homeless people and beggars",
 }
 PpksStatus = Literal["identified", "assessed", "served", "closed"]
-PpksAction = Literal["assess", "serve", "close"]
+PpksAction = Literal["identify", "assess", "serve", "close"]
 CloseOutcome = Literal[
     "rehabilitated", "referred_to_institution", "moved_away", "died", "not_ppks", "refused"
 ]
 # Outcomes that need the case to have been served first.
 SERVED_OUTCOMES: frozenset[str] = frozenset({"rehabilitated"})
 
-TRANSITIONS: dict[tuple[PpksStatus, PpksAction], PpksStatus] = {
-    ("identified", "assess"): "assessed",
-    ("assessed", "serve"): "served",
-    ("identified", "close"): "closed",
-    ("assessed", "close"): "closed",
-    ("served", "close"): "closed",
-}
+PPKS: Workflow[PpksStatus, PpksAction] = Workflow(
+    "PPKS case",
+    [
+        Step("identify", None, "identified"),
+        Step("assess", "identified", "assessed"),
+        Step("serve", "assessed", "served"),
+        Step("close", "identified", "closed"),
+        Step("close", "assessed", "closed"),
+        Step("close", "served", "closed"),
+    ],
+)
 
 
-class CaseTransitionRefused(ValueError):
-    def __init__(self, status: str, action: str, allowed: list[str]) -> None:
-        super().__init__(f"cannot {action} a PPKS case that is {status}")
-        self.status = status
-        self.action = action
-        self.allowed = allowed
-
-
-def allowed_actions(status: PpksStatus) -> list[str]:
-    return [action for (source, action) in TRANSITIONS if source == status]
-
-
-def next_status(status: PpksStatus, action: PpksAction) -> PpksStatus:
-    target = TRANSITIONS.get((status, action))
-    if target is None:
-        raise CaseTransitionRefused(status, action, allowed_actions(status))
-    return target
-
-
-def outcome_allowed(status: PpksStatus, outcome: str) -> bool:
+def check_outcome(status: PpksStatus, outcome: str, field: str = "body.outcome") -> None:
     """'rehabilitated' only after service; the other outcomes at any open stage."""
-    return status == "served" or outcome not in SERVED_OUTCOMES
+    if status != "served" and outcome in SERVED_OUTCOMES:
+        raise RuleViolation(field, "not_served", f"'{outcome}' needs the case to have been served.")

@@ -17,7 +17,9 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, s
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.auth import NATIONWIDE
 from simpul_platform.indicators import IndicatorValue, Period
+from simpul_platform.wilayah import level, under
 from simpul_social.domain.ppks import CATEGORY_NAMES, PPKS_CATEGORIES
 from simpul_social.models import (
     Distribution,
@@ -26,7 +28,6 @@ from simpul_social.models import (
     PriorityCase,
     Program,
 )
-from simpul_social.ops.priority import in_wilayah
 
 PERMENSOS = "Permensos 9/2018 (SPM bidang sosial daerah kabupaten/kota), rehabilitasi sosial "
 PRIORITY = (1, 4)
@@ -62,7 +63,7 @@ class Scope:
     posyandu_id: str | None = None
 
     def where(self, table: Any) -> ColumnElement[bool]:
-        clause = in_wilayah(table.desa_code, self.wilayah)
+        clause = under(table.desa_code, self.wilayah)
         if self.posyandu_id is not None:
             clause = and_(clause, table.posyandu_id == self.posyandu_id)
         return clause
@@ -72,7 +73,7 @@ class Scope:
         """A kabupaten or more: most of the database, so reading a period's distributions
         once beats probing household by household."""
         return self.posyandu_id is None and any(
-            code == "*" or code.count(".") <= 1 for code in self.wilayah
+            code == NATIONWIDE or level(code) <= 2 for code in self.wilayah
         )
 
 

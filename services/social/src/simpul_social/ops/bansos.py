@@ -7,13 +7,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_today, now
+from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Conflict, InvalidInput
+from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
 from simpul_social.domain.periods import bounds, period_type_of
 from simpul_social.events import AidDistributed
 from simpul_social.models import Distribution, Household, Program
-from simpul_social.ops.common import new_id, not_future, now
-from simpul_social.schemas_services import DistributionIn, ProgramIn
+from simpul_social.schemas.bansos import DistributionIn, ProgramIn
 from simpul_social.settings import SocialSettings
 
 
@@ -69,7 +71,7 @@ async def record_distribution(
         raise InvalidInput.field(
             "body.amount_idr", "amount_or_goods", "Give amount_idr, goods, or both."
         )
-    not_future(settings, body.distributed_on, "body.distributed_on")
+    not_in_future(body.distributed_on, local_today(settings), "body.distributed_on")
     existing = await _existing(uow.session, body)
     if existing is not None:
         raise _double(existing)
@@ -112,8 +114,6 @@ async def record_distribution(
                 goods=body.goods,
                 distributed_on=body.distributed_on,
             ),
-            posyandu_id=household.posyandu_id,
-            wilayah=household.desa_code,
             subject=distribution.id,
         )
     return distribution

@@ -11,14 +11,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
+from simpul_platform.clock import local_today, now
+from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Conflict, FieldError, InvalidInput, NotFound
+from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.uow import UnitOfWork
 from simpul_social.events import HouseholdAssessed
 from simpul_social.models import Assessment, Household, Member
-from simpul_social.ops.common import local_today, new_id, not_future, now, posyandu_for_write
+from simpul_social.ops.access import posyandu_for_write
 from simpul_social.ops.reaction import Reaction
-from simpul_social.schemas import DecileIn, HouseholdIn, MemberIn
+from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
 from simpul_social.settings import SocialSettings
 
 
@@ -47,8 +50,7 @@ def check_member(member: MemberIn, today: date, field: str) -> tuple[str, date]:
         raise InvalidInput.field(
             f"{field}.birth_date", "nik_mismatch", "Birth date differs from the NIK."
         )
-    if birth > today:
-        raise InvalidInput.field(f"{field}.birth_date", "not_in_future", "Birth date in future.")
+    not_in_future(birth, today, f"{field}.birth_date", "The birth date")
     return sex, birth
 
 
@@ -101,8 +103,6 @@ def record_decile(uow: UnitOfWork, household: Household, decile: DecileIn, actor
             source=decile.source,
             assessed_on=decile.assessed_on,
         ),
-        posyandu_id=household.posyandu_id,
-        wilayah=household.desa_code,
         subject=household.id,
     )
 
@@ -122,7 +122,7 @@ async def create_household(
     posyandu = await posyandu_for_write(uow.session, body.posyandu_id, principal)
     today = local_today(settings)
     if body.decile is not None:
-        not_future(settings, body.decile.assessed_on, "body.decile.assessed_on")
+        not_in_future(body.decile.assessed_on, today, "body.decile.assessed_on")
     if len({m.nik for m in body.members}) != len(body.members):
         raise InvalidInput.field("body.members", "duplicate_nik", "A NIK appears twice.")
     existing = (await uow.session.exec(select(Household).where(Household.kk == body.kk))).first()
@@ -158,6 +158,16 @@ async def create_household(
         record_decile(uow, household, body.decile, actor)
     await rematch(uow, settings, household)
     return household
+
+
+async def assess(
+    uow: UnitOfWork, settings: SocialSettings, household: Household, body: DecileIn, actor: str
+) -> None:
+    """A decile assessed on a day that has come; the household's waiting leads are decided
+    again with it."""
+    not_in_future(body.assessed_on, local_today(settings), "body.assessed_on")
+    record_decile(uow, household, body, actor)
+    await rematch(uow, settings, household)
 
 
 async def rematch(uow: UnitOfWork, settings: SocialSettings, household: Household) -> int:

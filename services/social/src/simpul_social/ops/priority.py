@@ -4,78 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.sqltypes import NullType
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
-from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.clock import now
+from simpul_platform.domain import not_in_future
+from simpul_platform.errors import Conflict
 from simpul_platform.uow import UnitOfWork
+from simpul_platform.wilayah import under
+from simpul_social.domain.dates import not_before
 from simpul_social.events import PriorityCaseResolved
 from simpul_social.models import PriorityCase, StuntingLead
-from simpul_social.ops.common import not_before, not_future, now
+from simpul_social.ops.access import get_in_wilayah
 from simpul_social.ops.households import get_visible
-from simpul_social.schemas_services import LeadResolveIn, PriorityCaseOut, ResolveIn
-from simpul_social.settings import SocialSettings
-
-
-def in_wilayah(column: Any, scopes: Sequence[str]) -> ColumnElement[bool]:
-    """``column`` (a desa code) lies within any of the scopes (a code covers its children)."""
-    if "*" in scopes:
-        return col(column).is_not(None)
-    return or_(*(_under(column, s) for s in scopes))
-
-
-def _under(column: Any, scope: str) -> ColumnElement[bool]:
-    """``column`` is ``scope`` or starts with ``scope + "."`` (``auth.covers``).
-
-    Every such code lies in [scope, scope + "/") in byte order ("/" comes right after "."),
-    so that range is added as a redundant condition: an index with varchar_pattern_ops can
-    read it under any collation (a LIKE prefix cannot use an ordinary index unless the
-    collation is "C", and not at all in a generic plan). The exact test stays beside it.
-    """
-    return and_(
-        BytesAtLeast(column, scope),
-        BytesBelow(column, scope + "/"),
-        or_(column == scope, col(column).startswith(scope + ".", autoescape=True)),
-    )
-
-
-class BytesAtLeast(FunctionElement[Any]):
-    """``left >= right`` in byte order, whatever the database's collation."""
-
-    type = NullType()  # no "= 1" appended where booleans are integers (SQLite)
-    inherit_cache = True
-    operator = ">="
-
-
-class BytesBelow(FunctionElement[Any]):
-    """``left < right`` in byte order, whatever the database's collation."""
-
-    type = NullType()  # no "= 1" appended where booleans are integers (SQLite)
-    inherit_cache = True
-    operator = "<"
-
-
-@compiles(BytesAtLeast)
-@compiles(BytesBelow)
-def _bytes_compare(element: Any, compiler: Any, **kw: Any) -> str:
-    """Elsewhere (SQLite) text compares bytewise unless a column says otherwise."""
-    left, right = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{left} {element.operator} {right}"
-
-
-@compiles(BytesAtLeast, "postgresql")
-@compiles(BytesBelow, "postgresql")
-def _bytes_compare_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    """PostgreSQL's pattern operators: memcmp order, what varchar_pattern_ops indexes."""
-    left, right = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{left} ~{element.operator}~ {right}"
+from simpul_social.schemas.priority import LeadResolveIn, PriorityCaseOut, ResolveIn
 
 
 def to_out(case: PriorityCase, today: date) -> PriorityCaseOut:
@@ -92,7 +36,7 @@ async def list_cases(
     overdue_on: date | None,
     posyandu_id: str | None,
 ) -> Sequence[PriorityCase]:
-    query = select(PriorityCase).where(in_wilayah(PriorityCase.desa_code, scopes))
+    query = select(PriorityCase).where(under(PriorityCase.desa_code, scopes))
     if status is not None:
         query = query.where(PriorityCase.status == status)
     if overdue_on is not None:
@@ -106,24 +50,18 @@ async def list_cases(
 async def get_case(
     session: AsyncSession, case_id: str, principal: Principal, lock: bool = False
 ) -> PriorityCase:
-    case = await session.get(PriorityCase, case_id, with_for_update=lock or None)
-    if case is None or not principal.can_see(case.desa_code):
-        raise NotFound(f"No priority case {case_id} in your wilayah.")
-    return case
+    return await get_in_wilayah(
+        session, PriorityCase, case_id, principal, "priority case", lock=lock
+    )
 
 
-def resolve(
-    uow: UnitOfWork,
-    settings: SocialSettings,
-    case: PriorityCase,
-    body: ResolveIn,
-    actor: str,
-    today: date,
-) -> None:
+def resolve(uow: UnitOfWork, case: PriorityCase, body: ResolveIn, actor: str, today: date) -> None:
     if case.status != "open":
-        raise Conflict(f"Priority case {case.id} is already {case.status}.", status=case.status)
+        raise Conflict(
+            f"Priority case {case.id} is already {case.status}.", current_status=case.status
+        )
     resolved_on = body.resolved_on or today
-    not_future(settings, resolved_on, "body.resolved_on")
+    not_in_future(resolved_on, today, "body.resolved_on")
     not_before(resolved_on, case.detected_on, "body.resolved_on", "detection on")
     case.status = "resolved"
     case.outcome = body.outcome
@@ -144,8 +82,6 @@ def resolve(
             resolved_on=resolved_on,
             on_time=resolved_on <= case.due_on,
         ),
-        posyandu_id=case.posyandu_id,
-        wilayah=case.desa_code,
         subject=case.id,
     )
 
@@ -153,7 +89,7 @@ def resolve(
 async def list_leads(
     session: AsyncSession, scopes: Sequence[str], status: str | None
 ) -> Sequence[StuntingLead]:
-    query = select(StuntingLead).where(in_wilayah(StuntingLead.desa_code, scopes))
+    query = select(StuntingLead).where(under(StuntingLead.desa_code, scopes))
     if status is not None:
         query = query.where(StuntingLead.status == status)
     query = query.order_by(col(StuntingLead.detected_on), col(StuntingLead.id)).limit(1000)
@@ -163,11 +99,9 @@ async def list_leads(
 async def resolve_lead(
     uow: UnitOfWork, lead_id: str, body: LeadResolveIn, principal: Principal
 ) -> StuntingLead:
-    lead = await uow.session.get(StuntingLead, lead_id, with_for_update=True)
-    if lead is None or not principal.can_see(lead.desa_code):
-        raise NotFound(f"No lead {lead_id} in your wilayah.")
+    lead = await get_in_wilayah(uow.session, StuntingLead, lead_id, principal, "lead", lock=True)
     if lead.status != "open":
-        raise Conflict(f"Lead {lead_id} is already {lead.status}.", status=lead.status)
+        raise Conflict(f"Lead {lead_id} is already {lead.status}.", current_status=lead.status)
     if body.outcome == "found" and body.household_id is not None:
         household = await get_visible(
             uow.session, body.household_id, principal, field="body.household_id"

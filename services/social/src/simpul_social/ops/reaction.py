@@ -18,11 +18,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_today, now
 from simpul_platform.outbox import Outbox
 from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
 from simpul_social.domain.workdays import add_working_days, national_holidays
-from simpul_social.events import PriorityCaseOpened, StuntingDetected
+from simpul_social.events import StuntingDetected
 from simpul_social.models import (
     Distribution,
     Household,
@@ -31,8 +32,7 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.common import local_today, now
-from simpul_social.ops.reaction_rows import case_row, lead_row, reaction_row
+from simpul_social.ops.reaction_rows import case_row, lead_row, opened_event, reaction_row
 from simpul_social.settings import SocialSettings
 
 
@@ -165,23 +165,7 @@ class Reaction:
         # A plain INSERT (no ORM object to build and flush, a third of the handler's CPU): the
         # unique episode id is checked here, in this transaction.
         await self.session.execute(_INSERT_CASE, case)
-        await self.outbox.add(
-            self.session,
-            PriorityCaseOpened(
-                case_id=case["id"],
-                stunting_episode_id=data.episode_id,
-                household_ref=household.household_ref,
-                child_person_ref=data.person_ref,
-                posyandu_id=household.posyandu_id,
-                desa_code=household.desa_code,
-                decile=household.decile,
-                due_on=case["due_on"],
-                severity=data.severity,
-            ),
-            posyandu_id=household.posyandu_id,
-            wilayah=household.desa_code,
-            subject=case["id"],
-        )
+        await self.outbox.add(self.session, opened_event(case), subject=case["id"])
 
     async def _lead(
         self,

@@ -25,13 +25,14 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_day, now
 from simpul_platform.consumer import handling
 from simpul_platform.db import bulk_insert
 from simpul_platform.events import Envelope
 from simpul_platform.outbox import Outbox
 from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
-from simpul_social.events import TOPIC, PriorityCaseOpened, StuntingDetected
+from simpul_social.events import TOPIC, StuntingDetected
 from simpul_social.models import (
     Distribution,
     Household,
@@ -40,9 +41,8 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.common import local_day, now
 from simpul_social.ops.reaction import Reaction, due_date
-from simpul_social.ops.reaction_rows import case_row, lead_row, reaction_row
+from simpul_social.ops.reaction_rows import case_row, lead_row, opened_event, reaction_row
 from simpul_social.settings import SocialSettings
 
 _KNOWN = sa_select(col(StuntingReaction.stunting_episode_id)).where(
@@ -217,21 +217,5 @@ class BatchReaction:
             self._due[day] = due_date(self.settings, day)
         case = case_row(data, household, day, self._due[day], moment)
         rows.cases.append(case)
-        opened = PriorityCaseOpened(
-            case_id=case["id"],
-            stunting_episode_id=data.episode_id,
-            household_ref=household.household_ref,
-            child_person_ref=data.person_ref,
-            posyandu_id=household.posyandu_id,
-            desa_code=household.desa_code,
-            decile=household.decile,
-            due_on=case["due_on"],
-            severity=data.severity,
-        )
-        envelope = self.outbox.envelope(
-            opened,
-            posyandu_id=household.posyandu_id,
-            wilayah=household.desa_code,
-            subject=case["id"],
-        )
+        envelope = self.outbox.envelope(opened_event(case), subject=case["id"])
         rows.events.append((TOPIC, envelope))

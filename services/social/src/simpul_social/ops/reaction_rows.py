@@ -1,14 +1,15 @@
-"""The rows the stunting reaction writes (a priority case, a lead, the episode's decision),
-built once for the per-record path (``reaction``) and the batch path (``reaction_batch``)."""
+"""The rows the stunting reaction writes (a priority case, a lead, the episode's decision) and
+the event a new case announces, built once for the per-record path (``reaction``) and the
+batch path (``reaction_batch``)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from simpul_platform.events import new_id
 from simpul_social.domain.reaction import Verdict
-from simpul_social.events import StuntingDetected
-from simpul_social.ops.common import new_id
+from simpul_social.events import PriorityCaseOpened, StuntingDetected
 
 
 class CaseHousehold(Protocol):
@@ -52,6 +53,21 @@ def case_row(
         "opened_at": moment,
         "updated_at": moment,
     }
+
+
+def opened_event(case: dict[str, Any]) -> PriorityCaseOpened:
+    """The event announcing a priority case, from its row (``case_row``)."""
+    return PriorityCaseOpened(
+        case_id=case["id"],
+        stunting_episode_id=case["stunting_episode_id"],
+        household_ref=case["household_ref"],
+        child_person_ref=case["child_person_ref"],
+        posyandu_id=case["posyandu_id"],
+        desa_code=case["desa_code"],
+        decile=case["decile"],
+        due_on=case["due_on"],
+        severity=case["severity"],
+    )
 
 
 def lead_row(

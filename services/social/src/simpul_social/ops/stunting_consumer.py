@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_day, now
 from simpul_platform.consumer import BatchHandler, Consumer, Handler
 from simpul_platform.events import Envelope
 from simpul_platform.outbox import Outbox
@@ -24,7 +25,6 @@ from simpul_social.events import (
     StuntingRecovered,
 )
 from simpul_social.models import PriorityCase
-from simpul_social.ops.common import local_day, now
 from simpul_social.ops.reaction import Reaction
 from simpul_social.ops.reaction_batch import BatchReaction
 from simpul_social.settings import SocialSettings

@@ -12,7 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform.indicators import Period, percent
 from simpul_social.models import Household, PriorityCase, StuntingLead, StuntingReaction
 from simpul_social.ops.aggregates import PRIORITY, Scope, count_if, tune, within_period
-from simpul_social.schemas_summary import DesaPoverty, OpenCaseBrief, PriorityCaseSummary, Summary
+from simpul_social.schemas.indicators import (
+    DesaPoverty,
+    OpenCaseBrief,
+    PriorityCaseSummary,
+    Summary,
+)
 
 
 async def deciles(session: AsyncSession, scope: Scope) -> dict[int | None, int]:

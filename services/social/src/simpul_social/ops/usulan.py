@@ -3,64 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from functools import partial
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
-from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.clock import now
+from simpul_platform.domain import not_in_future
+from simpul_platform.errors import Conflict
+from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
-from simpul_social.domain.usulan import (
-    OPEN_STATUSES,
-    TransitionRefused,
-    UsulanAction,
-    UsulanStatus,
-    next_status,
-)
+from simpul_social.domain.dates import not_before
+from simpul_social.domain.usulan import OPEN_STATUSES, USULAN, UsulanAction
 from simpul_social.events import (
     HouseholdProposed,
     HouseholdRejected,
     HouseholdValidated,
     HouseholdVerified,
-    UsulanEvent,
 )
 from simpul_social.models import Household, Usulan, UsulanHistory
-from simpul_social.ops.common import new_id, now
+from simpul_social.ops.access import get_in_wilayah
 from simpul_social.ops.households import flush_or_conflict
+from simpul_social.ops.workflows import History, advance, log, step
+from simpul_social.schemas.usulan import VerifyIn
 
 
-def _transition(usulan: Usulan | None, action: UsulanAction) -> UsulanStatus:
-    current = None if usulan is None else usulan.status
-    try:
-        return next_status(current, action)  # type: ignore[arg-type]
-    except TransitionRefused as refused:
-        raise Conflict(
-            f"Cannot {action} an usulan that is {current}.",
-            status=current,
-            allowed_actions=refused.allowed,
-        ) from refused
-
-
-def _log(
-    uow: UnitOfWork, usulan: Usulan, action: str, source: str | None, note: str | None, actor: str
-) -> None:
-    uow.session.add(
-        UsulanHistory(
-            usulan_id=usulan.id,
-            action=action,
-            from_status=source,
-            to_status=usulan.status,
-            note=note,
-            actor=actor,
-            at=now(),
-        )
-    )
-
-
-def _publish(uow: UnitOfWork, usulan: Usulan, payload: UsulanEvent) -> None:
-    uow.publish(
-        payload, posyandu_id=usulan.posyandu_id, wilayah=usulan.desa_code, subject=usulan.id
-    )
+def _history(usulan: Usulan) -> History:
+    return partial(UsulanHistory, usulan_id=usulan.id)
 
 
 def _common(usulan: Usulan, household: Household) -> dict[str, str]:
@@ -91,7 +62,7 @@ async def propose(uow: UnitOfWork, household: Household, reason: str, actor: str
         household_id=household.id,
         posyandu_id=household.posyandu_id,
         desa_code=household.desa_code,
-        status=_transition(None, "propose"),
+        status=step(USULAN, None, "propose"),
         reason=reason,
         proposed_by=actor,
         proposed_at=moment,
@@ -100,49 +71,61 @@ async def propose(uow: UnitOfWork, household: Household, reason: str, actor: str
     )
     uow.session.add(usulan)
     await flush_or_conflict(uow, "Household already has an open usulan (concurrently).")
-    _log(uow, usulan, "propose", None, reason, actor)
-    _publish(uow, usulan, HouseholdProposed(**_common(usulan, household)))
+    log(uow, _history(usulan), "propose", None, usulan.status, reason, actor)
+    uow.publish(HouseholdProposed(**_common(usulan, household)), subject=usulan.id)
     return usulan
 
 
-def advance(
-    uow: UnitOfWork,
-    usulan: Usulan,
-    household: Household,
-    action: UsulanAction,
-    actor: str,
-    note: str | None,
-) -> None:
-    """Apply verify/validate/reject after the caller set the step's own fields."""
-    source = usulan.status
-    usulan.status = _transition(usulan, action)
-    usulan.updated_by = actor
-    usulan.updated_at = now()
-    uow.session.add(usulan)
-    _log(uow, usulan, action, source, note, actor)
-    common = _common(usulan, household)
-    if action == "verify":
-        assert usulan.musdes_date is not None
-        _publish(uow, usulan, HouseholdVerified(**common, musdes_date=usulan.musdes_date))
-    elif action == "validate":
-        _publish(uow, usulan, HouseholdValidated(**common))
-    else:
-        stage = "desa" if source == "proposed" else "dinas_sosial"
-        _publish(uow, usulan, HouseholdRejected(**common, stage=stage, reason=note or ""))
-
-
-def check_transition(usulan: Usulan, action: UsulanAction) -> None:
+def check_step(usulan: Usulan, action: UsulanAction) -> None:
     """409 before any field is touched when the action is not allowed now."""
-    _transition(usulan, action)
+    step(USULAN, usulan.status, action)
+
+
+async def _household(session: AsyncSession, usulan: Usulan) -> Household:
+    household = await session.get(Household, usulan.household_id)
+    assert household is not None  # foreign key
+    return household
+
+
+async def verify(
+    uow: UnitOfWork, usulan: Usulan, body: VerifyIn, actor: str, today: date
+) -> Household:
+    """The musyawarah desa's verification (dated between the proposal and today)."""
+    check_step(usulan, "verify")
+    not_in_future(body.musdes_date, today, "body.musdes_date")
+    not_before(body.musdes_date, usulan.proposed_at.date(), "body.musdes_date", "the proposal")
+    usulan.musdes_date, usulan.musdes_reference = body.musdes_date, body.musdes_reference
+    household = await _household(uow.session, usulan)
+    advance(uow, USULAN, usulan, "verify", actor, body.note, _history(usulan))
+    verified = HouseholdVerified(**_common(usulan, household), musdes_date=body.musdes_date)
+    uow.publish(verified, subject=usulan.id)
+    return household
+
+
+async def validate(uow: UnitOfWork, usulan: Usulan, note: str | None, actor: str) -> Household:
+    """Dinas Sosial's validation of a verified usulan; returns the household (for its decile)."""
+    check_step(usulan, "validate")
+    household = await _household(uow.session, usulan)
+    advance(uow, USULAN, usulan, "validate", actor, note, _history(usulan))
+    uow.publish(HouseholdValidated(**_common(usulan, household)), subject=usulan.id)
+    return household
+
+
+async def reject(uow: UnitOfWork, usulan: Usulan, reason: str, actor: str) -> None:
+    """Turned down by the musyawarah desa (proposed) or by Dinas Sosial (verified)."""
+    check_step(usulan, "reject")
+    usulan.rejection_reason = reason
+    household = await _household(uow.session, usulan)
+    source = advance(uow, USULAN, usulan, "reject", actor, reason, _history(usulan))
+    stage = "desa" if source == "proposed" else "dinas_sosial"
+    rejected = HouseholdRejected(**_common(usulan, household), stage=stage, reason=reason)
+    uow.publish(rejected, subject=usulan.id)
 
 
 async def get_usulan(
     session: AsyncSession, usulan_id: str, principal: Principal, lock: bool = False
 ) -> Usulan:
-    usulan = await session.get(Usulan, usulan_id, with_for_update=lock or None)
-    if usulan is None or not principal.can_see(usulan.desa_code):
-        raise NotFound(f"No usulan {usulan_id} in your wilayah.")
-    return usulan
+    return await get_in_wilayah(session, Usulan, usulan_id, principal, "usulan", lock=lock)
 
 
 async def history_of(session: AsyncSession, usulan_id: str) -> Sequence[UsulanHistory]:

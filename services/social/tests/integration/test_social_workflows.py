@@ -29,6 +29,8 @@ async def test_usulan_from_kader_to_dinas_sosial(social: Social) -> None:
     assert twice.status_code == 409
     early = await social.client.post(f"{url}/validate", json={}, headers=social.opd)
     assert early.status_code == 409 and early.json()["allowed_actions"] == ["verify", "reject"]
+    assert early.json()["allowed"] == ["verify", "reject"]
+    assert early.json()["current_status"] == "proposed" and early.json()["status"] == 409
     desa = social.auth(["desa"], ["64.02.06.2012"], sub="operator-desa")
     verified = await social.client.post(
         f"{url}/verify",
@@ -127,6 +129,8 @@ async def test_ppks_case_lifecycle(social: Social) -> None:
         json={"served_on": "2026-11-03", "service": "permakanan"},
     )
     assert skip.status_code == 409 and skip.json()["allowed_actions"] == ["assess", "close"]
+    assert skip.json()["allowed"] == ["assess", "close"]
+    assert skip.json()["current_status"] == "identified"
     before = await social.client.post(
         f"{url}/assess", headers=social.opd, json={"assessed_on": "2026-11-01", "needs": "makan"}
     )

@@ -1,4 +1,5 @@
-"""Aggregate responses (what DPMD and the gateway read): no household or person appears."""
+"""Aggregate responses (what DPMD and the gateway read): the summary and poverty by desa; no
+household or person appears."""
 
 from __future__ import annotations
 

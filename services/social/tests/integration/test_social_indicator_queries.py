@@ -24,12 +24,12 @@ from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import schema_drift, upgrade
 from simpul_platform.replica import replica_metadata
+from simpul_platform.wilayah import under
 from simpul_social.app import MIGRATIONS
 from simpul_social.models import Household, metadata
 from simpul_social.ops import aggregates
 from simpul_social.ops import summary as summaries
 from simpul_social.ops.aggregates import Scope
-from simpul_social.ops.priority import in_wilayah
 
 pytestmark = pytest.mark.integration
 
@@ -274,7 +274,7 @@ async def test_a_wilayah_covers_its_own_codes_and_no_others(db: Database) -> Non
     for scopes, households in expected.items():
         async with db.sessions() as session:
             rows = await session.execute(
-                select(Household.id).where(in_wilayah(Household.desa_code, scopes))
+                select(Household.id).where(under(Household.desa_code, scopes))
             )
         assert {r[0] for r in rows} == households, scopes
 

@@ -8,7 +8,6 @@ The batch handler (ops/reaction_batch.py) must decide exactly as the per-record 
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -19,14 +18,14 @@ from social_testkit import RAPAK_LAMBUR, Peer, Social, StuntingRecovered, eventu
 from sqlalchemy import Table, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.clock import local_today
 from simpul_platform.consumer import ConsumerRunner, handling
-from simpul_platform.events import Envelope
+from simpul_platform.events import Envelope, new_id
 from simpul_platform.inbox import inbox_table
 from simpul_platform.outbox import outbox_table
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_social.events import STUNTING_CONSUMER, STUNTING_DETECTED
 from simpul_social.models import PriorityCase, StuntingLead, StuntingReaction
-from simpul_social.ops.common import local_today
 from simpul_social.ops.stunting_consumer import StuntingReactor
 
 pytestmark = pytest.mark.integration
@@ -42,15 +41,10 @@ async def _all_sent(peer: Peer) -> bool:
         return unsent.scalar_one() == 0
 
 
-def _runner(social: Social) -> ConsumerRunner:
-    runners: list[ConsumerRunner] = social.app.state.runners
-    return next(r for r in runners if r.consumer.name == STUNTING_CONSUMER)
-
-
 async def test_detection_escalation_repeat_and_recovery_in_one_chunk(
     make_settings: Any, postgres_url: str, peer: Peer
 ) -> None:
-    episode, unknown_episode = str(uuid.uuid4()), str(uuid.uuid4())
+    episode, unknown_episode = new_id(), new_id()
     async with start_social(make_settings, postgres_url, peer) as social:
         secret = social.settings.pseudonym_secret
         posyandu_id = await social.known_posyandu()
@@ -93,7 +87,7 @@ async def test_detection_escalation_repeat_and_recovery_in_one_chunk(
     await eventually(lambda: _all_sent(peer))
 
     async with start_social(make_settings, postgres_url, peer) as social:
-        runner = _runner(social)
+        runner = social.stunting_runner
         await eventually(lambda: _settled(runner))
         async with social.app.state.db.sessions() as session:
             cases = (await session.execute(select(PriorityCase))).scalars().all()
@@ -145,7 +139,7 @@ def detection(
 ) -> Envelope:
     """Health's event as the consumer receives it (no broker: the handlers are called)."""
     return Envelope(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         type=STUNTING_DETECTED,
         source="/simpul/health",
         time=datetime.now(UTC),
@@ -319,7 +313,7 @@ async def test_a_chunk_with_a_poison_detection_then_redelivered(
     await eventually(lambda: _all_sent(peer))
 
     async with start_social(make_settings, postgres_url, peer) as social:
-        runner = _runner(social)
+        runner = social.stunting_runner
         await eventually(lambda: _count(runner, 14))
         assert (runner.handled, runner.duplicates, runner.dead_lettered) == (13, 0, 1)
         async with social.app.state.db.sessions() as session:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,21 +9,16 @@ import pytest
 from social_testkit import RAPAK_LAMBUR, Peer, Social, StuntingRecovered, eventually, start_social
 from sqlalchemy import select
 
-from simpul_platform.consumer import ConsumerRunner
+from simpul_platform.clock import local_today
+from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.testing.kafka_reader import read_envelopes
 from simpul_social.models import PriorityCase, StuntingReaction
-from simpul_social.ops.common import local_today
 from simpul_social.ops.reaction import due_date
 
 pytestmark = pytest.mark.integration
 KK = "6402061234560001"
 CHILD_NIK = "6402065503240001"
-
-
-def _runner(social: Social) -> ConsumerRunner:
-    runners: list[ConsumerRunner] = social.app.state.runners
-    return next(r for r in runners if r.consumer.name == "social.stunting-reaction")
 
 
 async def _cases(social: Social) -> list[PriorityCase]:
@@ -35,7 +29,7 @@ async def _cases(social: Social) -> list[PriorityCase]:
 async def test_one_case_per_episode_through_redelivery_and_restart(
     make_settings: Any, postgres_url: str, peer: Peer
 ) -> None:
-    episode = str(uuid.uuid4())
+    episode = new_id()
     async with start_social(make_settings, postgres_url, peer) as social:
         secret = social.settings.pseudonym_secret
         posyandu_id = await social.known_posyandu()
@@ -66,7 +60,7 @@ async def test_one_case_per_episode_through_redelivery_and_restart(
         escalated=True,
     )
     async with start_social(make_settings, postgres_url, peer) as social:
-        runner = _runner(social)
+        runner = social.stunting_runner
 
         async def escalated() -> list[PriorityCase] | None:
             cases = await _cases(social)
@@ -241,7 +235,9 @@ async def test_overdue_recovery_and_resolution(social: Social) -> None:
     resolved = await social.client.post(url, json=body, headers=social.opd)
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["resolved_by"] == "dinsos-kukar" and not resolved.json()["overdue"]
-    assert (await social.client.post(url, json=body, headers=social.opd)).status_code == 409
+    again = await social.client.post(url, json=body, headers=social.opd)
+    assert again.status_code == 409
+    assert again.json()["status"] == 409 and again.json()["current_status"] == "resolved"
     topic = social.settings.topic("simpul.social.v1")
     events = await read_envelopes(social.settings.kafka_bootstrap_servers, topic, expected=3)
     done = [e for e in events if e.type == "social.priority_case.resolved.v1"]

@@ -6,9 +6,12 @@ from datetime import date
 
 import pytest
 
-from simpul_social.domain import ppks, usulan
+from simpul_platform.domain import RuleViolation, TransitionRefused
+from simpul_social.domain.dates import not_before
 from simpul_social.domain.periods import bounds, current_periods, period_type_of
+from simpul_social.domain.ppks import PPKS, check_outcome
 from simpul_social.domain.reaction import decide
+from simpul_social.domain.usulan import USULAN
 from simpul_social.domain.workdays import add_working_days, national_holidays
 
 pytestmark = pytest.mark.unit
@@ -41,25 +44,40 @@ def test_five_working_days_skip_weekends_and_holidays() -> None:
 
 
 def test_usulan_transitions() -> None:
-    assert usulan.next_status(None, "propose") == "proposed"
-    assert usulan.next_status("proposed", "verify") == "verified"
-    assert usulan.next_status("proposed", "reject") == "rejected"
-    assert usulan.next_status("verified", "validate") == "validated"
-    with pytest.raises(usulan.TransitionRefused) as refused:
-        usulan.next_status("validated", "reject")
+    assert USULAN.next(None, "propose") == "proposed"
+    assert USULAN.next("proposed", "verify") == "verified"
+    assert USULAN.next("proposed", "reject") == "rejected"
+    assert USULAN.next("verified", "validate") == "validated"
+    with pytest.raises(TransitionRefused) as refused:
+        USULAN.next("validated", "reject")
     assert refused.value.allowed == []
-    with pytest.raises(usulan.TransitionRefused):
-        usulan.next_status("proposed", "validate")
+    with pytest.raises(TransitionRefused) as refused:
+        USULAN.next("proposed", "validate")
+    assert refused.value.details()["allowed"] == ["verify", "reject"]
+    assert set(USULAN.final) == {"validated", "rejected"}
 
 
 def test_ppks_transitions() -> None:
-    assert ppks.next_status("identified", "assess") == "assessed"
-    assert ppks.next_status("assessed", "serve") == "served"
-    assert ppks.next_status("served", "close") == "closed"
-    with pytest.raises(ppks.CaseTransitionRefused):
-        ppks.next_status("identified", "serve")
-    assert not ppks.outcome_allowed("assessed", "rehabilitated")
-    assert ppks.outcome_allowed("assessed", "moved_away")
+    assert PPKS.next(None, "identify") == "identified"
+    assert PPKS.next("identified", "assess") == "assessed"
+    assert PPKS.next("assessed", "serve") == "served"
+    assert PPKS.next("served", "close") == "closed"
+    with pytest.raises(TransitionRefused) as refused:
+        PPKS.next("identified", "serve")
+    assert refused.value.details()["allowed"] == ["assess", "close"]
+    with pytest.raises(RuleViolation) as broken:
+        check_outcome("assessed", "rehabilitated")
+    assert (broken.value.field, broken.value.rule) == ("body.outcome", "not_served")
+    check_outcome("assessed", "moved_away")
+    check_outcome("served", "rehabilitated")
+
+
+def test_a_step_is_not_dated_before_the_one_it_follows() -> None:
+    not_before(date(2026, 11, 2), date(2026, 11, 2), "body.served_on", "assessment")
+    not_before(date(2026, 11, 2), None, "body.served_on", "assessment")
+    with pytest.raises(RuleViolation) as broken:
+        not_before(date(2026, 11, 1), date(2026, 11, 2), "body.served_on", "assessment")
+    assert broken.value.rule == "before_previous_step"
 
 
 def test_stunting_decision() -> None:
