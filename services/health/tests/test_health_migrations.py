@@ -1,9 +1,8 @@
-"""A health database built before the platform migrated its own tables upgrades in place.
+"""Health's database from before the platform migrated its own tables upgrades in place.
 
-``frozen/migrations`` holds health's revisions as they were at that change (each creating the
-outbox, inbox and idempotency keys itself); today's revisions, starting on the platform's
-branches, must take such a database as it is: no error for the tables it has, no row lost,
-and a schema no different from a fresh database's.
+``frozen/migrations`` is health's revisions as they were then (their initial one creating the
+outbox, inbox, idempotency keys and posyandu replica itself); simpul_platform.testing.migrations
+builds a database with them, upgrades it with today's and compares it with a fresh one.
 """
 
 from __future__ import annotations
@@ -26,8 +25,5 @@ async def test_a_database_of_the_old_layout_upgrades_in_place(postgres_server: A
     outcome = await upgrade_in_place(
         FROZEN, MIGRATIONS, postgres_server, metadata, replica_metadata
     )
-    assert set(outcome.rows_before) >= {"outbox", "inbox", "idempotency_keys", "posyandu_replica"}
-    assert all(outcome.rows_before.values())
-    assert outcome.rows_after == outcome.rows_before
-    assert outcome.schema == outcome.fresh_schema
-    assert outcome.drift == []
+    assert set(outcome.rows_before) == {"outbox", "inbox", "idempotency_keys", "posyandu_replica"}
+    assert outcome.differences() == []
