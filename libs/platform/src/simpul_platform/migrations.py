@@ -73,8 +73,8 @@ POSYANDU_REPLICA = PlatformBranch("posyandu_replica", replica_metadata)
 
 def platform_branches(*service_metadata: MetaData) -> list[PlatformBranch]:
     """The branches a service database needs: the platform's always, the replica's if kept."""
-    kept = [m for m in service_metadata if m is POSYANDU_REPLICA.metadata]
-    return [PLATFORM, *([POSYANDU_REPLICA] if kept else [])]
+    keeps_replica = any(m is POSYANDU_REPLICA.metadata for m in service_metadata)
+    return [PLATFORM, POSYANDU_REPLICA] if keeps_replica else [PLATFORM]
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -139,11 +139,23 @@ def _add_branches(script: ScriptDirectory, branches: Iterable[PlatformBranch]) -
 
 def _new_revisions_placed(script: ScriptDirectory, branches: Sequence[PlatformBranch]) -> Any:
     """A ``process_revision_directives`` hook: a new revision goes into the service's own
-    folder, on the service's head; the first one depends on the platform branches instead."""
+    folder, on the service's head; the first one depends on the platform branches instead.
+    One that would change a platform table is refused: that change belongs on its branch."""
     own = Path(script.dir, "versions").resolve()
+    platform_tables = {name for branch in branches for name in branch.metadata.tables}
 
     def place(_context: Any, _revision: Any, directives: list[MigrationScript]) -> None:
         for directive in directives:
+            touched = platform_tables & {
+                getattr(op, "table_name", None)
+                for ops in directive.upgrade_ops_list
+                for op in ops.ops
+            }
+            if touched:
+                raise CommandError(
+                    f"{sorted(touched)} are the platform's: change them with a revision on "
+                    f"their branch under {REVISIONS}, not in a service's"
+                )
             if directive.head != "head":
                 continue  # a head the developer named is theirs to keep
             heads = [
@@ -200,9 +212,11 @@ def main(argv: list[str] | None = None) -> None:
     url = args[3] if len(args) > 3 else f"sqlite+aiosqlite:///{migrations_dir / 'autogen.db'}"
     (migrations_dir / "versions").mkdir(exist_ok=True)  # a new service's first revision
     config = alembic_config(migrations_dir, url)
-    command.upgrade(config, "heads")
-    command.revision(config, message=args[2], autogenerate=True)
-    Path(migrations_dir / "autogen.db").unlink(missing_ok=True)
+    try:
+        command.upgrade(config, "heads")
+        command.revision(config, message=args[2], autogenerate=True)
+    finally:  # a refused revision must not leave the scratch database behind
+        Path(migrations_dir / "autogen.db").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic.util import CommandError
 from sqlalchemy import inspect, text
 
 from simpul_platform.db import Database
@@ -132,3 +133,21 @@ async def test_revision_puts_a_new_services_first_revision_on_the_platform_branc
     finally:
         await db.dispose()
     assert tables == EXPECTED | {"posyandu_replica"}
+
+
+async def test_revision_refuses_to_change_a_platform_table_in_a_service(tmp_path: Path) -> None:
+    """A platform table that differs from the models (its index gone here) is the platform's
+    to migrate: autogenerate in a service must not write that change into the service."""
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    url = f"sqlite+aiosqlite:///{tmp_path / 'drifted.db'}"
+    await upgrade(migrations, url)
+    db = Database(url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.execute(text("DROP INDEX ix_outbox_pending"))
+    finally:
+        await db.dispose()
+    with pytest.raises(CommandError, match=r"\['outbox'\] are the platform's"):
+        await asyncio.to_thread(main, ["revision", str(migrations), "drifted", url])
+    assert len(list((migrations / "versions").glob("*.py"))) == 1
