@@ -17,6 +17,7 @@ import pytest
 from alembic.util import CommandError
 from sqlalchemy import inspect, text
 
+from simpul_platform import migrations as platform_migrations
 from simpul_platform.db import Database
 from simpul_platform.migrations import main, upgrade
 from simpul_platform.testing.asgi import running_app
@@ -59,7 +60,8 @@ UPGRADE = (
 
 async def test_replicas_starting_together_migrate_once(postgres_url):
     """Several replicas of a service start at once, each a process running the upgrade: one
-    applies it, the others wait for it and then find nothing to do (no duplicate-table error)."""
+    applies it, the others wait for it and then find nothing to do (no duplicate-table error).
+    The toy's history has two heads, the platform's branch and its own: one lock covers both."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
     pipe = asyncio.subprocess.PIPE
     replicas = [
@@ -151,3 +153,47 @@ async def test_revision_refuses_to_change_a_platform_table_in_a_service(tmp_path
     with pytest.raises(CommandError, match=r"\['outbox'\] are the platform's"):
         await asyncio.to_thread(main, ["revision", str(migrations), "drifted", url])
     assert len(list((migrations / "versions").glob("*.py"))) == 1
+
+
+NEXT_PLATFORM_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "platform_0002"
+down_revision = "platform_0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_inbox_processed_at", "inbox", ["processed_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_inbox_processed_at", "inbox")
+"""
+
+
+async def test_a_platform_revision_reaches_a_service_database_already_migrated(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change to a platform table is one revision on the platform's branch: a service
+    database at its own head takes it on the next upgrade, with no service revision."""
+    await upgrade(MIGRATIONS, postgres_url)
+    revisions = tmp_path / "revisions"
+    shutil.copytree(platform_migrations.REVISIONS, revisions)
+    (revisions / "platform" / "platform_0002_inbox_index.py").write_text(NEXT_PLATFORM_REVISION)
+    monkeypatch.setattr(platform_migrations, "REVISIONS", revisions)
+    await upgrade(MIGRATIONS, postgres_url)
+    await upgrade(MIGRATIONS, postgres_url)  # and only once
+    db = Database(postgres_url)
+    try:
+        async with db.engine.connect() as connection:
+            indexes = await connection.run_sync(lambda c: inspect(c).get_indexes("inbox"))
+            heads = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalars()
+            assert {"839a64545a40", "platform_0002"} == set(heads)
+    finally:
+        await db.dispose()
+    assert [index["name"] for index in indexes] == ["ix_inbox_processed_at"]
