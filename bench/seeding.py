@@ -22,7 +22,7 @@ from bench.common import (
     connect,
     scalar,
 )
-from simpul_health.demo import DemoChild, generate_balita
+from simpul_demo import DemoChild, generate_balita
 from simpul_health.domain.zscores import _by_age
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
