@@ -25,22 +25,33 @@ RUNS: list[tuple[str, str, list[str]]] = [
     ("end_to_end_15pct", "bench.end_to_end", ["--stunted", "0.15"]),
     ("gateway", "bench.gateway", []),
     ("scale", "bench.scale", []),
+    ("health_indicators", "bench.health_indicators", []),
+    ("social_indicators", "bench.social_indicators", []),
+    ("health_upload", "bench.health_upload", []),
     ("faults", "bench.faults", []),
     ("fuzz", "bench.fuzz", []),
 ]
+# A short version's arguments where ``--quick`` is not the one; fuzz has none.
+QUICK: dict[str, list[str]] = {
+    "bench.fuzz": [],
+    "bench.health_indicators": ["--balita", "6000", "--runs", "5"],
+    "bench.social_indicators": ["--balita", "6000", "--runs", "5"],
+    "bench.health_upload": ["--balita", "6000", "--batches", "4"],
+}
 
 
 def summary_lines(output: str) -> list[str]:
     """The lines that state a benchmark's result: ``SUMMARY …``, each fault's name and
-    ``lost: …`` count, and the fuzz run's ``cases: …``."""
-    keep = ("SUMMARY", "-- fault", "lost:", "cases:")
+    ``lost: …`` count, the fuzz run's ``cases: …``, the indicator runs' ``results digest``
+    (equal digests, equal answers) and the upload run's ``bulk: …``."""
+    keep = ("SUMMARY", "-- fault", "lost:", "cases:", "results digest", "bulk:")
     return [line.strip() for line in output.splitlines() if line.strip().startswith(keep)]
 
 
 def run(name: str, module: str, extra: list[str], quick: bool, logs: Path) -> list[str]:
     command = [sys.executable, "-m", module, *extra]
-    if quick and module != "bench.fuzz":
-        command.append("--quick")
+    if quick:
+        command += QUICK.get(module, ["--quick"])
     started = time.perf_counter()
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     output = finished.stdout + finished.stderr

@@ -1,10 +1,10 @@
 """Scale: the kabupaten scorecard on 827 posyandu and 60,000 balita with 12 months of
 measurements (Kutai Kartanegara's size).
 
-How the data is loaded (fast, and still health's own rules): the posyandu are the registry demo
-generator's 827 (``simpul_registry.demo.generate_kukar``: real Kukar desa codes; ids made
-here, since nothing calls health's write path for them); the balita are health's demo
-generator (``simpul_health.demo.generate_balita``, ~73 per posyandu, HAZ ~ N(−0.9, 1.1)); each
+How the data is loaded (fast, and still health's own rules): the posyandu are the demo
+population's 827 (``simpul_demo.generate_kukar``: real Kukar desa codes; ids made here, since
+nothing calls health's write path for them); the balita are the population's
+(``simpul_demo.generate_balita``, ~73 per posyandu, HAZ ~ N(−0.9, 1.1)); each
 month's weighing is ``simpul_health.demo.monthly_measurements``, and each row is computed by
 health's own domain code exactly as ``record_measurements`` does (``assess``: WHO z-scores
 and categories; ``assess_growth``: N/T against last month), then ``COPY``-ed into health's
@@ -46,13 +46,13 @@ from bench.common import (
     parser,
     quiet_kafka_logs,
 )
-from simpul_health.demo import generate_balita, month_ends, monthly_measurements
+from simpul_demo import generate_balita, generate_kukar, month_ends
+from simpul_health.demo import monthly_measurements
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import assess
 from simpul_health.ops import balita_weighed as weighed
 from simpul_platform.domain import RuleViolation
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
-from simpul_registry.demo import generate_kukar
 
 TARGET_P99_MS = 300.0
 
@@ -61,7 +61,7 @@ def rows(
     posyandu: int, balita: int, months: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     places = [
-        (str(uuid.UUID(int=i + 1)), p.data.desa_code)
+        (str(uuid.UUID(int=i + 1)), p.desa_code)
         for i, p in enumerate(generate_kukar(count=posyandu))
     ]
     per = -(-balita // posyandu)

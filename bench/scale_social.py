@@ -2,7 +2,7 @@
 
 Shape (Kukar-like): every balita's household (the same KK and ``household_ref`` health's
 targets carry) plus ``--households-per-balita`` − 1 households without a balita, deciles as the
-social demo draws them (lokus desa poorer, 5 % unassessed); for deciles 1–4 households the
+demo population draws them (lokus desa poorer, 5 % unassessed); for deciles 1–4 households the
 demo's aid chances (PKH quarterly, sembako and BLT Desa monthly) for every period of the
 measured months; a priority case for each stunted balita in a poor household. All COPY-ed
 into social's own tables, then ``ANALYZE``.
@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.common import connect
+from simpul_demo import decile_for, lokus_desa
 from simpul_platform.testing.stack import Stack
-from simpul_social.demo import AID, PROGRAMS, decile_for
+from simpul_social.demo import AID, PROGRAMS
 from simpul_social.domain.periods import PeriodType, bounds, label_of
 
 SEED = 104
@@ -26,8 +27,7 @@ SEED = 104
 
 def households(targets: Sequence[dict[str, Any]], per_balita: int) -> list[dict[str, Any]]:
     rng = random.Random(SEED)
-    desa = sorted({t["desa_code"] for t in targets})
-    lokus = set(rng.sample(desa, k=len(desa) // 3))
+    lokus = lokus_desa((t["desa_code"] for t in targets), rng)
     now = datetime.now(UTC)
     out, seen = [], set()
     for target in targets:

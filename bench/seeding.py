@@ -16,13 +16,13 @@ import httpx
 from bench.common import (
     DPMD,
     HEALTHY_HAZ,
-    KUKAR,
     STUNTED_HAZ,
     TODAY,
     connect,
     scalar,
 )
-from simpul_health.demo import DemoChild, generate_balita
+from simpul_demo import DemoChild, generate_balita
+from simpul_demo import kukar_desa as every_kukar_desa
 from simpul_health.domain.zscores import _by_age
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
@@ -31,9 +31,8 @@ from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 
 
 def kukar_desa(count: int) -> list[str]:
-    from simpul_registry.wilayah import children
-
-    desa = [d.code for k in children(KUKAR) for d in children(k.code)]
+    """``count`` Kukar desa codes: every desa in turn, then again."""
+    desa = every_kukar_desa()
     return [desa[i % len(desa)] for i in range(count)]
 
 

@@ -7,8 +7,9 @@ from registry_testkit import start_registry
 from sqlalchemy import func
 from sqlmodel import select
 
+from simpul_demo import generate_kukar
 from simpul_platform.outbox import outbox_table
-from simpul_registry.demo import generate_kukar, load_demo
+from simpul_registry.demo import load_demo
 from simpul_registry.models import Person, Posyandu
 
 pytestmark = pytest.mark.integration
@@ -17,11 +18,11 @@ pytestmark = pytest.mark.integration
 async def test_demo_generator_and_loader(make_settings, postgres_url):
     full = generate_kukar()
     assert len(full) == 827
-    assert len({p.data.desa_code[:8] for p in full}) == 20
-    assert len({p.data.desa_code for p in full}) == 237
+    assert len({p.desa_code[:8] for p in full}) == 20
+    assert len({p.desa_code for p in full}) == 237
     assert {p.status for p in full} == {"draft", "submitted", "verified", "registered",
                                         "inactive"}
-    assert [p.data for p in generate_kukar()[:5]] == [p.data for p in full[:5]]
+    assert generate_kukar()[:5] == full[:5]
     async with start_registry(make_settings, postgres_url, relay_enabled=False,
                               consumers_enabled=False) as registry:
         db = registry.app.state.db

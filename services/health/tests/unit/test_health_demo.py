@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from simpul_health.demo import generate_balita, month_ends, monthly_measurements
+from simpul_demo import generate_balita, month_ends
+from simpul_health.demo import monthly_measurements
 from simpul_health.domain.measurement import assess
 
 pytestmark = pytest.mark.unit

@@ -1,10 +1,11 @@
-"""Demo data for Kutai Kartanegara (64.02): 827 posyandu over its real 20 kecamatan and their desa.
+"""Demo data for Kutai Kartanegara (64.02): the shared population's posyandu (``simpul_demo``:
+every desa of its real 20 kecamatan), with their pengurus, kader and registration statuses.
 
-``generate_kukar(seed)`` is deterministic and pure (benchmarks reuse it); ``load_demo`` writes it
-into the registry's own database through the service's own write operations (the same code the
-API runs: validation, history, attribution, outbox events), in batches of one transaction each.
-That is much faster than ~10,000 HTTP calls and needs no running server. Loading is skipped when
-the kabupaten already has posyandu, so running it twice is harmless.
+``load_demo`` writes the registry's slice of the population into its own database through the
+service's own write operations (the same code the API runs: validation, history, attribution,
+outbox events), in batches of one transaction each. That is much faster than ~10,000 HTTP calls
+and needs no running server. Loading is skipped when the kabupaten already has posyandu, so
+running it twice is harmless.
 
     python -m simpul_registry.demo          # reads REGISTRY_* / SIMPUL_* like the service
 """
@@ -12,20 +13,18 @@ the kabupaten already has posyandu, so running it twice is harmless.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from simpul_demo import KUKAR, KUKAR_POSYANDU, DemoPerson, DemoPosyandu, generate_kukar
 from simpul_platform.db import Database
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
-from simpul_registry import wilayah
-from simpul_registry.domain.fields import SpmField
+from simpul_registry.domain.fields import Role, SpmField
 from simpul_registry.domain.lifecycle import Action
 from simpul_registry.models import Posyandu, Target
 from simpul_registry.ops.lifecycle import apply_action
@@ -34,14 +33,6 @@ from simpul_registry.ops.posyandu import create_posyandu
 from simpul_registry.schemas import PersonIn, PosyanduIn, SubmitIn
 from simpul_registry.settings import RegistrySettings
 
-KUKAR = "64.02"
-KUKAR_TARGET = 827
-FINISHING = {"64.02.10", "64.02.12"}  # Kembang Janggut, Tabang: still in verification
-FLOWERS = ["Mawar", "Melati", "Anggrek", "Kenanga", "Dahlia", "Cempaka", "Teratai", "Flamboyan",
-           "Seroja", "Bougenville", "Kamboja", "Tulip", "Lili", "Asoka", "Nusa Indah"]
-NAMES = ["Siti", "Nur", "Rahmawati", "Aminah", "Dewi", "Sri", "Budi", "Agus", "Rina", "Yuli",
-         "Hasanah", "Wahyuni", "Fitri", "Lestari", "Andi", "Rudi"]
-STATUS_WEIGHTS = {"draft": 12, "submitted": 10, "verified": 13, "registered": 60, "inactive": 5}
 ACTIONS_TO = {
     "draft": [], "submitted": [Action.submit], "verified": [Action.submit, Action.verify],
     "registered": [Action.submit, Action.verify, Action.register],
@@ -53,67 +44,22 @@ DOCUMENTS = SubmitIn(sk_tp_number="141/SK-TP/2025", sk_tp_date=date(2025, 7, 1),
                      rekap_date=date(2025, 7, 3))
 
 
-@dataclass
-class DemoPosyandu:
-    data: PosyanduIn
-    status: str
-    registration_number: str | None
-    people: list[PersonIn] = field(default_factory=list)
+def posyandu_in(item: DemoPosyandu) -> PosyanduIn:
+    """The population's posyandu as a TP PKK would send it to the API."""
+    return PosyanduIn(name=item.name, desa_code=item.desa_code, dusun=item.dusun, rt=item.rt,
+                      rw=item.rw, latitude=item.latitude, longitude=item.longitude,
+                      fields=[SpmField(f) for f in item.fields])
 
 
-def _nik(rng: random.Random, kecamatan: str, serial: int, woman: bool) -> str:
-    day = rng.randint(1, 28) + (40 if woman else 0)
-    born = f"{day:02d}{rng.randint(1, 12):02d}{rng.randint(60, 99) % 100:02d}"
-    return kecamatan.replace(".", "") + born + f"{serial % 9999 + 1:04d}"
-
-
-def _person(rng: random.Random, kecamatan: str, serial: int, role: str,
-            spm: str | None) -> PersonIn:
-    woman = rng.random() < 0.8
-    name = f"{rng.choice(NAMES)} {rng.choice(NAMES)}"
-    return PersonIn(nik=_nik(rng, kecamatan, serial, woman), name=name,
-                    gender="P" if woman else "L", role=role,
-                    field=spm,
-                    start_date=date(2025, rng.randint(1, 6), 1))
-
-
-def generate_kukar(seed: int = 827, count: int = KUKAR_TARGET) -> list[DemoPosyandu]:
-    """``count`` posyandu over Kukar's real desa, mixed statuses, kader per field; deterministic."""
-    rng = random.Random(seed)
-    desa = [d for k in wilayah.children(KUKAR) for d in wilayah.children(k.code)]
-    places = [desa[i % len(desa)] for i in range(count)]  # every desa first, then again
-    per_desa: dict[str, int] = {}
-    serial = 0
-    out: list[DemoPosyandu] = []
-    for place in places:
-        per_desa[place.code] = per_desa.get(place.code, 0) + 1
-        n = per_desa[place.code]
-        kecamatan = place.code[:8]
-        status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
-        if kecamatan in FINISHING:
-            status = rng.choice(["submitted", "verified"])
-        fields = ["health", *sorted(rng.sample([f.value for f in SpmField][1:], rng.randint(2, 5)))]
-        data = PosyanduIn(
-            name=f"Posyandu {FLOWERS[(n - 1) % len(FLOWERS)]} {n}", desa_code=place.code,
-            dusun=f"Dusun {rng.randint(1, 5)}", rt=f"{rng.randint(1, 20):03d}",
-            rw=f"{rng.randint(1, 6):03d}", latitude=round(rng.uniform(-1.2, 0.9), 5),
-            longitude=round(rng.uniform(115.5, 117.6), 5),
-            fields=fields,
-        )
-        people = [_person(rng, kecamatan, serial := serial + 1, role, None)
-                  for role in ("ketua", "sekretaris", "bendahara")]
-        for spm in fields:
-            if rng.random() < 0.9:
-                people.append(_person(rng, kecamatan, serial := serial + 1, "ketua_bidang", spm))
-            people += [_person(rng, kecamatan, serial := serial + 1, "kader", spm)
-                       for _ in range(rng.choice([0, 1, 2, 2, 3]))]
-        number = f"{place.code}.{n:03d}" if status in ("registered", "inactive") else None
-        out.append(DemoPosyandu(data, status, number, people))
-    return out
+def person_in(person: DemoPerson) -> PersonIn:
+    return PersonIn(nik=person.nik, name=person.name,
+                    gender="P" if person.gender == "P" else "L", role=Role(person.role),
+                    field=SpmField(person.field) if person.field else None,
+                    start_date=person.start_date)
 
 
 async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827,
-                    count: int = KUKAR_TARGET, batch: int = 50, actor: str = "demo-loader",
+                    count: int = KUKAR_POSYANDU, batch: int = 50, actor: str = "demo-loader",
                     progress: bool = False) -> int:
     """Write the demo into the registry's database; returns how many posyandu were created."""
     async with db.sessions() as session:
@@ -132,9 +78,10 @@ async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             for item in items[start:start + batch]:
-                p = await create_posyandu(uow, item.data, actor)
+                p = await create_posyandu(uow, posyandu_in(item), actor)
                 for person in item.people:
-                    await assign_person(uow, p, person, actor, settings.pseudonym_secret)
+                    await assign_person(uow, p, person_in(person), actor,
+                                        settings.pseudonym_secret)
                 for action in ACTIONS_TO[item.status]:
                     await apply_action(
                         uow, p, action, actor, documents=DOCUMENTS,

@@ -1,9 +1,10 @@
-"""Demo data linked to the health demo: households for the demo balita, deciles, bansos, PPKS.
+"""Social's slice of the shared demo population (``simpul_demo``): households for the demo
+balita, their DTSEN deciles, bansos and PPKS cases.
 
-The children, their NIK and No. KK come from ``simpul_health.demo.generate_balita`` called
-exactly as the health demo calls it (same posyandu list from the replica, same seed, same
-pseudonym secret, same day), so social's households are the demo children's households and
-the ``household_ref`` in health's stunting events matches. Deciles are drawn so that poverty
+The children, their NIK and No. KK are the population's balita, generated exactly as the
+health demo generates them (same posyandu list from the replica, same seed, same pseudonym
+secret, same day), so social's households are the demo children's households and the
+``household_ref`` in health's stunting events matches. Deciles are the population's: poverty
 and stunting overlap more in some desa (the "lokus" desa) than in others. Everything is written
 through the service's own operations (validation, attribution, outbox events), one transaction
 per posyandu; open stunting leads from health's events are decided again as households appear.
@@ -16,16 +17,16 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
+from simpul_demo import DemoChild, decile_for, generate_balita, kukar_posyandu, lokus_desa
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.errors import ProblemError
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
-from simpul_platform.replica import posyandu_replica, wait_until_settled
+from simpul_platform.replica import wait_until_settled
 from simpul_platform.uow import UnitOfWork
 from simpul_social.app import MIGRATIONS
 from simpul_social.domain.periods import PeriodType, label_of
@@ -39,8 +40,7 @@ from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
 from simpul_social.schemas.ppks import AssessIn, CloseIn, PpksCaseIn, ServeIn
 from simpul_social.settings import SocialSettings
 
-KUKAR = "64.02"
-SEED = 2025
+SEED = 2025  # the balita seed health generates with: the same children
 PROGRAMS = [
     ProgramIn(
         code="PKH",
@@ -86,27 +86,6 @@ AID: list[tuple[str, float, int | None, str | None]] = [
 ]
 
 
-def decile_for(rng: random.Random, *, lokus: bool, stunted: bool) -> int | None:
-    """Lokus desa: poverty common, and most stunted children are in poor households."""
-    if rng.random() < 0.05:
-        return None
-    poor_chance = (0.9 if stunted else 0.5) if lokus else 0.2
-    return rng.randint(1, 4) if rng.random() < poor_chance else rng.randint(5, 10)
-
-
-def _balita(posyandu: list[tuple[str, str]], settings: SocialSettings) -> list[Any]:
-    from simpul_health.demo import generate_balita
-
-    return list(
-        generate_balita(
-            posyandu,
-            seed=SEED,
-            per_posyandu=settings.demo_balita_per_posyandu,
-            secret=settings.pseudonym_secret,
-        )
-    )
-
-
 async def _programs(db: Database, outbox: Outbox) -> None:
     async with db.sessions() as session:
         uow = UnitOfWork(session, outbox)
@@ -122,25 +101,19 @@ async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
     async with db.sessions() as session:
         if (await session.execute(select(func.count()).select_from(Household))).scalar_one():
             return {"households": 0}
-        rows = (
-            await session.execute(
-                select(
-                    posyandu_replica.c.posyandu_id,
-                    posyandu_replica.c.desa_code,
-                    posyandu_replica.c.status,
-                )
-                .where(posyandu_replica.c.kabupaten_code == KUKAR)
-                .order_by(posyandu_replica.c.posyandu_id)
-            )
-        ).all()
-    children = _balita([(r[0], r[1]) for r in rows], settings)
-    active = {r[0] for r in rows if r[2] != "inactive"}
-    by_posyandu: dict[str, list[Any]] = {}
+    posyandu = await kukar_posyandu(db)
+    children = generate_balita(
+        [(p.posyandu_id, p.desa_code) for p in posyandu],
+        seed=SEED,
+        per_posyandu=settings.demo_balita_per_posyandu,
+        secret=settings.pseudonym_secret,
+    )
+    active = {p.posyandu_id for p in posyandu if p.active}
+    by_posyandu: dict[str, list[DemoChild]] = {}
     for child in children:
         by_posyandu.setdefault(child.target["posyandu_id"], []).append(child)
     rng = random.Random(SEED + 104)
-    desa = sorted({r[1] for r in rows})
-    lokus = set(rng.sample(desa, k=len(desa) // 3)) if desa else set()
+    lokus = lokus_desa((p.desa_code for p in posyandu), rng)
     outbox = Outbox(settings)
     principal = Principal("demo", frozenset({"opd:social"}), ("*",))
     await _programs(db, outbox)

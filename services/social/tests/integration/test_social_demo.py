@@ -1,4 +1,5 @@
-"""The demo loader: households for the health demo's children, linked by household_ref."""
+"""The demo loader: households for the population's balita (health's children), linked by
+household_ref."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Social
 from sqlalchemy import func, select
 
-from simpul_health import demo as health_demo
+from simpul_demo import generate_balita
 from simpul_social.demo import load_demo
 from simpul_social.models import Distribution, Household, PpksCase
 
@@ -38,7 +39,7 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
         assert case.closed_on is None or case.served_on <= case.closed_on
     # Health generates for every Kukar posyandu in its replica, in posyandu id order.
     kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
-    children = health_demo.generate_balita(
+    children = generate_balita(
         kukar,
         seed=2025,
         per_posyandu=settings.demo_balita_per_posyandu,

@@ -1,12 +1,12 @@
 """Bulk upload and indicator benchmark on a real PostgreSQL (started here, removed after).
 
-Seeds a kabupaten's worth of synthetic balita (``simpul_health.demo.generate_balita``) and
+Seeds a kabupaten's worth of synthetic balita (``simpul_demo.generate_balita``) and
 their history, then times POST /v1/posyandu/{id}/measurements/bulk with 1,000-item batches
 and the stunting/SPM indicator queries for the whole kabupaten. The posyandu replica is
 filled through the platform's own event handler (``apply_posyandu_event``); the relay and
 consumers are off (outbox rows are still written in each transaction).
 
-    uv run python services/health/bench_upload.py [--balita 60000] [--bulk-only]
+    uv run python -m bench.health_upload [--balita 60000] [--bulk-only]
         [--profile profile.txt]   # pyinstrument profile of the second 1,000-item request
 """
 
@@ -20,11 +20,13 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert
 
+from simpul_demo import DemoChild, generate_balita
 from simpul_health.app import create_app
-from simpul_health.demo import generate_balita, monthly_measurements
+from simpul_health.demo import monthly_measurements
 from simpul_health.models import Target
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
@@ -82,14 +84,15 @@ async def run(app, client, settings, balita, batches, bulk_only, profile) -> Non
     async with app.state.db.transaction() as session:
         for i in range(0, len(children), 5000):
             await session.execute(
-                insert(Target.__table__), [c.target for c in children[i : i + 5000]]
+                insert(Target.__table__),  # type: ignore[attr-defined]
+                [c.target for c in children[i : i + 5000]],
             )
     headers = {
         "Authorization": f"Bearer {mint_token(settings, 'bench', ['opd:health'], ['64.02'])}"
     }
     rng = random.Random(1)
     month_end = date.today().replace(day=1) - timedelta(days=1)
-    by_posyandu: dict[str, list] = {}
+    by_posyandu: dict[str, list[DemoChild]] = {}
     for child in children:
         by_posyandu.setdefault(child.target["posyandu_id"], []).append(child)
     # Batches of 1,000: ~13 posyandu days of 75 balita, sent as one posyandu's request each
@@ -193,7 +196,7 @@ class _GC:
             cls.full_count += 1
 
 
-def _profiler():  # type: ignore[no-untyped-def]
+def _profiler() -> Any:
     from pyinstrument import Profiler
 
     profiler = Profiler(interval=0.0005, async_mode="enabled")

@@ -1,7 +1,7 @@
 """Indicator query benchmark: a kabupaten of 60,000 balita with 12 months of measurements.
 
 Starts a temporary PostgreSQL, migrates the health schema (Alembic, as the service does), and
-loads the data with COPY: ``simpul_health.demo.generate_balita`` targets (75 per posyandu over
+loads the data with COPY: ``simpul_demo.generate_balita`` targets (75 per posyandu over
 240 desa of 64.02), one measurement a month in 2025 for each child alive and under five
 (8% absent, as in the demo), and adults (15+) with screenings for the SPM screening counts.
 Z-scores are drawn around each child's own HAZ/WHZ (the queries only read them). Then it times
@@ -16,7 +16,7 @@ period. The tables are vacuumed after loading (as autovacuum would do in service
 index-only scans are measured as they run in production, not with every row's visibility
 still to check in the table.
 
-    uv run python services/health/bench_indicators.py [--balita 60000] [--runs 30]
+    uv run python -m bench.health_indicators [--balita 60000] [--runs 30]
         [--areas kabupaten,kecamatan,desa,posyandu] [--explain]
 """
 
@@ -39,8 +39,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_demo import generate_balita
 from simpul_health.app import MIGRATIONS
-from simpul_health.demo import generate_balita
 from simpul_health.ops import balita_weighed as weighed
 from simpul_health.ops import indicators as queries
 from simpul_platform.db import Database
@@ -302,7 +302,8 @@ def explaining(session: AsyncSession) -> None:
     async def explained(statement: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(statement, Select) and statement.get_final_froms():
             sql = statement.compile(
-                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+                dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+                compile_kwargs={"literal_binds": True},
             )
             plan = await execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
             print("\n".join(f"    {line}" for (line,) in plan))
@@ -329,13 +330,13 @@ async def time_queries(url: str, runs: int, areas: list[str], explain: bool = Fa
                         print(f"EXPLAIN {name} {label} {area_name}:")
                         async with db.sessions() as session:
                             explaining(session)
-                            await query(session, area, period)  # type: ignore[operator]
+                            await query(session, area, period)
                     timings = []
                     result: Any = None
                     for _ in range(runs + 1):  # the first run warms the cache, not counted
                         async with db.sessions() as session:
                             start = time.perf_counter()
-                            result = await query(session, area, period)  # type: ignore[operator]
+                            result = await query(session, area, period)
                             timings.append((time.perf_counter() - start) * 1000)
                     timings = sorted(timings[1:])
                     p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]

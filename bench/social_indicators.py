@@ -1,11 +1,12 @@
 """Indicator query benchmark: social's aggregates over a kabupaten (Kutai Kartanegara's size).
 
 Starts a temporary PostgreSQL, migrates social's schema (Alembic, as the service does), and
-COPY-loads what ``bench.scale`` gives social: ``simpul_health.demo.generate_balita`` targets
-on the registry demo's 827 Kukar posyandu (60,000 balita), three households per balita
-(``bench.scale_social.households``), a year of bansos for deciles 1–4 (``distributions``) and
-the priority cases (``priority_cases``); plus, made here, PPKS cases, stunting decisions and
-open leads (the summary counts them) and the posyandu replica (a posyandu's scope needs it).
+COPY-loads what ``bench.scale`` gives social: the demo population's balita
+(``simpul_demo.generate_balita``) on its 827 Kukar posyandu (60,000 balita), three households
+per balita (``bench.scale_social.households``), a year of bansos for deciles 1–4
+(``distributions``) and the priority cases (``priority_cases``); plus, made here, PPKS cases,
+stunting decisions and open leads (the summary counts them) and the posyandu replica (a
+posyandu's scope needs it).
 Ids are remapped from a seeded generator, so a run's answers do not depend on uuid4.
 
 Then it times, for a month, a quarter and the year, over the kabupaten (``--areas`` adds a
@@ -16,7 +17,7 @@ p50/p99 and a digest of all results: equal digests before and after a change mea
 answers (compare runs with the same ``--areas`` and ``--balita``). ``--explain`` prints
 EXPLAIN (ANALYZE, BUFFERS) of every statement, once per query, period and area.
 
-    uv run python services/social/bench_indicators.py [--balita 60000] [--runs 30]
+    uv run python -m bench.social_indicators [--balita 60000] [--runs 30]
         [--areas kabupaten,kecamatan,desa,posyandu] [--explain]
 """
 
@@ -28,7 +29,6 @@ import hashlib
 import json
 import random
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -42,17 +42,14 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository's bench package
-
 from bench import scale_social
-from simpul_health.demo import generate_balita, month_ends
+from simpul_demo import generate_balita, generate_kukar, month_ends
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import upgrade
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET
-from simpul_registry.demo import generate_kukar
 from simpul_social.api import indicators as api
 from simpul_social.app import MIGRATIONS
 from simpul_social.domain.ppks import PPKS_CATEGORIES
@@ -74,7 +71,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 def _targets(posyandu: int, balita: int) -> list[dict[str, Any]]:
     """As bench.scale makes them: the demo balita on the registry demo's Kukar posyandu."""
     places = [
-        (str(uuid.UUID(int=i + 1)), p.data.desa_code)
+        (str(uuid.UUID(int=i + 1)), p.desa_code)
         for i, p in enumerate(generate_kukar(count=posyandu))
     ]
     per = -(-balita // posyandu)
@@ -102,7 +99,7 @@ def _seeded_ids(tables: dict[str, list[dict[str, Any]]], rng: random.Random) -> 
             row["household_id"] = homes[row["household_id"]]
 
 
-def _ppks(places: list[tuple[str, str]], count: int, rng: random.Random) -> list[dict]:
+def _ppks(places: list[tuple[str, str]], count: int, rng: random.Random) -> list[dict[str, Any]]:
     """PPKS identified through the year; about two in three served, some of those closed."""
     out = []
     for n in range(count):
@@ -133,7 +130,9 @@ def _ppks(places: list[tuple[str, str]], count: int, rng: random.Random) -> list
     return out
 
 
-def _reactions(cases: list[dict], places: list[tuple[str, str]], rng: random.Random) -> Any:
+def _reactions(
+    cases: list[dict[str, Any]], places: list[tuple[str, str]], rng: random.Random
+) -> Any:
     """A decision per priority case plus as many others; an open lead for one in ten others."""
     decisions, leads = [], []
     others = ("not_priority_decile", "receiving_bansos", "unmatched")
@@ -245,7 +244,8 @@ def explaining(session: AsyncSession) -> None:
     async def explained(statement: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(statement, Select) and statement.get_final_froms():
             sql = statement.compile(
-                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+                dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+                compile_kwargs={"literal_binds": True},
             )
             plan = await execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
             print("\n".join(f"    {line}" for (line,) in plan))
@@ -335,7 +335,7 @@ async def time_queries(
     explain: bool,
     dump: Path | None = None,
 ) -> None:
-    api.local_today = lambda settings: TODAY  # type: ignore[assignment]  # a fixed "today"
+    api.local_today = lambda settings: TODAY  # type: ignore[attr-defined]  # a fixed "today"
     db = Database(url, 5)
     digest, answers = hashlib.sha256(), []
     try:

@@ -1,0 +1,53 @@
+"""Simpul's synthetic Kutai Kartanegara population, deterministic from a seed: the posyandu
+(every desa of its 20 kecamatan), their pengurus and kader, balita with their growth, adults
+with screenings and pregnancies, and the households' DTSEN deciles. Each service's demo loads
+its own slice of it through its own operations; no service's demo imports another's.
+
+How the slices meet: the registry loads ``generate_kukar``'s posyandu; its events fill every
+field service's replica, and each field service generates people for the posyandu of its
+replica (``kukar_posyandu``) with the same seed and pseudonym secret, so health's balita are
+social's households' children and their ``household_ref`` match.
+"""
+
+from simpul_demo.households import decile_for, lokus_desa
+from simpul_demo.identity import nik, no_kk
+from simpul_demo.people import (
+    HAZ_MEAN,
+    HAZ_SD,
+    DemoAdult,
+    DemoChild,
+    generate_adults,
+    generate_balita,
+    month_ends,
+)
+from simpul_demo.posyandu import (
+    KUKAR,
+    KUKAR_POSYANDU,
+    DemoPerson,
+    DemoPosyandu,
+    generate_kukar,
+    kukar_desa,
+)
+from simpul_demo.replica import ReplicaPosyandu, kukar_posyandu
+
+__all__ = [
+    "HAZ_MEAN",
+    "HAZ_SD",
+    "KUKAR",
+    "KUKAR_POSYANDU",
+    "DemoAdult",
+    "DemoChild",
+    "DemoPerson",
+    "DemoPosyandu",
+    "ReplicaPosyandu",
+    "decile_for",
+    "generate_adults",
+    "generate_balita",
+    "generate_kukar",
+    "kukar_desa",
+    "kukar_posyandu",
+    "lokus_desa",
+    "month_ends",
+    "nik",
+    "no_kk",
+]
