@@ -12,15 +12,15 @@ from sqlmodel import col, select
 from simpul_platform.auth import CurrentPrincipal
 from simpul_platform.errors import NotFound
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WILAYAH_PATTERN, under
 from simpul_registry import wilayah
 from simpul_registry.api.deps import Writer
-from simpul_registry.api.posyandu import within
 from simpul_registry.domain.progress import progress
 from simpul_registry.models import Posyandu, Target
-from simpul_registry.schemas import WILAYAH, ProgressOut, ProgressRow, TargetIn, TargetOut
+from simpul_registry.schemas import ProgressOut, ProgressRow, TargetIn, TargetOut
 
 router = APIRouter(tags=["progress"])
-CodePath = Path(pattern=WILAYAH, examples=["64.02"])
+CodePath = Path(pattern=WILAYAH_PATTERN, examples=["64.02"])
 _GROUP = {1: Posyandu.kabupaten_code, 2: Posyandu.kecamatan_code, 3: Posyandu.desa_code}
 
 
@@ -54,12 +54,10 @@ async def get_progress(session: SessionDep, principal: CurrentPrincipal,
     """Counts per status and the share registered, for a wilayah and each of its children."""
     region = _region_or_404(code)
     principal.require_wilayah(code)
-    scope = within([code])
-    assert scope is not None
     group = _GROUP.get(region.level, Posyandu.desa_code)
     rows = await session.exec(
         select(col(group), col(Posyandu.status), func.count())
-        .where(scope).group_by(col(group), col(Posyandu.status))
+        .where(under(col(Posyandu.desa_code), [code])).group_by(col(group), col(Posyandu.status))
     )
     per_child: dict[str, dict[str, int]] = {}
     for child, status, count in rows.all():

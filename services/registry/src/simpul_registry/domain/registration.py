@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from simpul_platform.wilayah import DESA_PATTERN
 from simpul_registry.domain import RuleViolation
 
-NUMBER_PATTERN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3}$")
-DESA_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+# The desa code and a three-digit sequence.
+NUMBER_PATTERN = re.compile(DESA_PATTERN.removesuffix("$") + r"\.\d{3}$")
 
 
 def check_registration_number(number: str, desa_code: str) -> str:
@@ -28,8 +29,3 @@ def check_registration_number(number: str, desa_code: str) -> str:
         raise RuleViolation("registration_number", "sequence", "The sequence 000 is not issued.")
     return value
 
-
-def parents(desa_code: str) -> tuple[str, str, str]:
-    """(provinsi, kabupaten, kecamatan) codes of a desa code."""
-    parts = desa_code.split(".")
-    return parts[0], ".".join(parts[:2]), ".".join(parts[:3])

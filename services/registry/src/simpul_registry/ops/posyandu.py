@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from simpul_platform.errors import Conflict, NotFound
 from simpul_platform.uow import UnitOfWork
+from simpul_platform.wilayah import codes
 from simpul_registry import wilayah
 from simpul_registry.domain.fields import decode_fields, encode_fields
 from simpul_registry.domain.lifecycle import Status
-from simpul_registry.domain.registration import parents
 from simpul_registry.events import (
     PosyanduFieldsChanged,
     PosyanduRegistered,
@@ -66,9 +66,8 @@ async def find_by_name(session: Any, desa_code: str, name: str) -> Posyandu | No
 
 
 def _place(p: Posyandu, desa_code: str) -> None:
-    provinsi, kabupaten, kecamatan = parents(desa_code)
-    p.desa_code, p.kecamatan_code, p.kabupaten_code, p.provinsi_code = (
-        desa_code, kecamatan, kabupaten, provinsi)
+    for column, code in codes(desa_code).as_dict().items():
+        setattr(p, column, code)
 
 
 def new_posyandu(data: PosyanduIn, actor: str, now: datetime | None = None) -> Posyandu:
