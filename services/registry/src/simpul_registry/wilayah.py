@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from lokal import wilayah as lokal_wilayah
 
+from simpul_platform.domain import RuleViolation
 from simpul_platform.wilayah import DESA_PATTERN, WILAYAH_PATTERN
-from simpul_registry.domain import RuleViolation
 
 
 @dataclass(frozen=True)

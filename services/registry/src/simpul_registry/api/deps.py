@@ -8,12 +8,10 @@ from fastapi import Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal, require_roles
+from simpul_registry.domain.lifecycle import DPMD, TP_KECAMATAN
 from simpul_registry.models import Posyandu
 from simpul_registry.ops.posyandu import get_posyandu
 from simpul_registry.settings import RegistrySettings
-
-DPMD = "dpmd"
-TP_KECAMATAN = "tp:kecamatan"
 
 Writer = Annotated[Principal, Depends(require_roles(DPMD))]
 Verifier = Annotated[Principal, Depends(require_roles(TP_KECAMATAN))]

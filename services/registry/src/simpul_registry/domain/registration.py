@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from simpul_platform.domain import RuleViolation
 from simpul_platform.wilayah import DESA_PATTERN
-from simpul_registry.domain import RuleViolation
 
 # The desa code and a three-digit sequence.
 NUMBER_PATTERN = re.compile(DESA_PATTERN.removesuffix("$") + r"\.\d{3}$")

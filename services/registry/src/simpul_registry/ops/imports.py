@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from simpul_platform.errors import InvalidInput, ProblemError, validation_errors
+from simpul_platform.domain import RuleViolation
+from simpul_platform.errors import InvalidInput, ProblemError, rule_violation, validation_errors
 from simpul_platform.uow import UnitOfWork
 from simpul_registry.domain.fields import decode_fields, normalise_fields
 from simpul_registry.events import PosyanduRegistered
@@ -130,7 +131,8 @@ async def _one_row(
         else:
             await update_posyandu(uow, current, patch, actor)
             result.outcome = "updated"
-    except ProblemError as exc:
-        result.errors = [e.model_dump() for e in exc.errors] or [
-            {"field": "row", "rule": exc.slug, "message": exc.detail or exc.title}]
+    except (ProblemError, RuleViolation) as exc:
+        problem = rule_violation(exc) if isinstance(exc, RuleViolation) else exc
+        result.errors = [e.model_dump() for e in problem.errors] or [
+            {"field": "row", "rule": problem.slug, "message": problem.detail or problem.title}]
     return result

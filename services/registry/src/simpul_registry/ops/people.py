@@ -20,7 +20,6 @@ from simpul_registry.domain.fields import (
 from simpul_registry.domain.nik import check_gender, check_nik
 from simpul_registry.events import KaderAssigned, KaderReleased
 from simpul_registry.models import Person, Posyandu
-from simpul_registry.ops import rules_as_422
 from simpul_registry.schemas import FieldStaff, PersonIn
 
 
@@ -42,10 +41,9 @@ async def assign_person(
     today: date | None = None,
 ) -> Person:
     """Validate the NIK (+40 day for women), the role's field, and who already holds it."""
-    with rules_as_422():
-        facts = check_nik(data.nik, today=today)
-        check_gender(facts, data.gender)
-        check_role_field(data.role, data.field)
+    facts = check_nik(data.nik, today=today)
+    check_gender(facts, data.gender)
+    check_role_field(data.role, data.field)
     field = data.field.value if data.field else None
     if field is not None and field not in decode_fields(p.fields):
         raise InvalidInput.field("field", "field_not_run",

@@ -13,7 +13,7 @@ from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import codes
 from simpul_registry import wilayah
 from simpul_registry.domain.fields import decode_fields, encode_fields
-from simpul_registry.domain.lifecycle import Status
+from simpul_registry.domain.lifecycle import LIFECYCLE, Action, Status
 from simpul_registry.events import (
     PosyanduFieldsChanged,
     PosyanduRegistered,
@@ -21,7 +21,6 @@ from simpul_registry.events import (
     PosyanduUpdated,
 )
 from simpul_registry.models import Posyandu, StatusChange
-from simpul_registry.ops import rules_as_422
 from simpul_registry.schemas import PosyanduIn, PosyanduPatch
 
 ADDRESS_FIELDS = ("dusun", "rt", "rw", "address", "latitude", "longitude")
@@ -72,15 +71,15 @@ def _place(p: Posyandu, desa_code: str) -> None:
 
 def new_posyandu(data: PosyanduIn, actor: str, now: datetime | None = None) -> Posyandu:
     """A draft posyandu row from validated input (desa code checked against the table)."""
-    with rules_as_422():
-        wilayah.check_desa(data.desa_code)
+    wilayah.check_desa(data.desa_code)
     at = now or datetime.now(UTC)
     p = Posyandu(
         id=str(uuid.uuid4()), name=data.name.strip(), name_key=name_key(data.name),
         desa_code=data.desa_code, kecamatan_code="", kabupaten_code="", provinsi_code="",
         dusun=data.dusun, rt=data.rt, rw=data.rw, address=data.address,
         latitude=data.latitude, longitude=data.longitude,
-        fields=encode_fields(f.value for f in data.fields), status=Status.draft.value,
+        fields=encode_fields(f.value for f in data.fields),
+        status=LIFECYCLE.next(None, Action.create).value,
         version=1, created_by=actor, created_at=at, updated_by=actor, updated_at=at,
     )
     _place(p, data.desa_code)
@@ -100,8 +99,8 @@ async def create_posyandu(uow: UnitOfWork, data: PosyanduIn, actor: str) -> Posy
 def record_creation(uow: UnitOfWork, p: Posyandu) -> None:
     """The first history row: the posyandu entered the registry as a draft."""
     uow.session.add(StatusChange(
-        posyandu_id=p.id, action="create", from_status=None, to_status=p.status,
-        reason=None, actor=p.created_by, at=p.created_at,
+        posyandu_id=p.id, action=Action.create.value, from_status=None, to_status=p.status,
+        actor=p.created_by, at=p.created_at,
     ))
 
 
@@ -115,8 +114,7 @@ async def update_posyandu(
         if p.status != Status.draft.value:
             raise Conflict("The desa of a posyandu can change only while it is a draft.",
                            allowed=["draft"])
-        with rules_as_422():
-            wilayah.check_desa(sent["desa_code"])
+        wilayah.check_desa(sent["desa_code"])
         _place(p, sent["desa_code"])
         changed.append("desa_code")
     new_name = sent.get("name")
