@@ -39,6 +39,7 @@ def test_a_womans_nik_has_forty_added_to_the_day() -> None:
     ("6400001708850001", "nik_wilayah"),
     ("6402061708850000", "nik_serial"),
     ("64020617088500", "nik_format"),
+    ("6402061712250001", "not_in_future"),  # 17-12-2025, after TODAY
 ])
 def test_invalid_niks_name_their_rule(nik: str, rule: str) -> None:
     with pytest.raises(RuleViolation) as broken:

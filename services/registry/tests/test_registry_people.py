@@ -51,7 +51,7 @@ async def test_people_nik_rules_staffing_and_events(registry, kafka_broker):
     assert woman.status_code == 201, woman.text
     siti = woman.json()
     assert (siti["gender"], siti["birth_date"], siti["active"]) == ("P", "1985-08-17", True)
-    assert siti["nik_masked"] == "640206**********" and "nik" not in siti
+    assert siti["nik_masked"] == "640206********02" and "nik" not in siti
     assert siti["created_by"] == "dpmd-kukar"
     head = await post(people, headers=registry.dpmd,
                       json=person(MAN_NIK, "Budi Santoso", "ketua_bidang", "education"))

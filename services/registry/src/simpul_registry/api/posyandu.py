@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 
+from simpul_platform import clock
 from simpul_platform.auth import CurrentPrincipal
 from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
-from simpul_registry.api.deps import Writer, load_visible
+from simpul_registry.api.deps import SettingsDep, Writer, load_visible
 from simpul_registry.domain.fields import SpmField, decode_fields
 from simpul_registry.domain.lifecycle import Status
 from simpul_registry.models import Posyandu
@@ -98,8 +99,9 @@ async def update(
 @router.get("/{posyandu_id}/staffing", response_model=list[FieldStaff],
             operation_id="getPosyanduStaffing")
 async def get_staffing(
-    posyandu_id: str, session: SessionDep, principal: CurrentPrincipal
+    posyandu_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> Any:
     """Per SPM field run: ketua bidang, active kader, and the gaps (no ketua bidang, no kader)."""
     posyandu = await load_visible(session, posyandu_id, principal)
-    return staffing(posyandu, await people_of(session, posyandu.id))
+    people = await people_of(session, posyandu.id)
+    return staffing(posyandu, people, clock.local_today(settings))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Path
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from simpul_platform import clock
 from simpul_platform.auth import CurrentPrincipal
 from simpul_platform.errors import NotFound
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
@@ -40,9 +40,9 @@ async def set_target(body: TargetIn, uow: UnitOfWorkDep, principal: Writer,
     target = await uow.session.get(Target, code)
     if target is None:
         target = Target(wilayah_code=code, target=body.target, set_by=principal.subject,
-                        set_at=datetime.now(UTC))
+                        set_at=clock.now())
     target.target, target.due_date = body.target, body.due_date
-    target.set_by, target.set_at = principal.subject, datetime.now(UTC)
+    target.set_by, target.set_at = principal.subject, clock.now()
     uow.session.add(target)
     await uow.commit()
     return target

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import select
 
+from simpul_platform import clock
 from simpul_platform.errors import Conflict
 from simpul_platform.uow import UnitOfWork
 from simpul_registry.domain.lifecycle import LIFECYCLE, Action, Status
@@ -44,7 +45,7 @@ async def apply_action(
         if taken.first() is not None:
             raise Conflict(f"Registration number {number} is already held by another posyandu.")
         p.registration_number = number
-    now = at or datetime.now(UTC)
+    now = at or clock.now()
     p.status = target.value
     touch(p, actor)
     p.updated_at = now

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import select
 
+from simpul_platform import clock
 from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import codes
 from simpul_registry import wilayah
@@ -39,13 +40,13 @@ def snapshot(p: Posyandu) -> dict[str, Any]:
 
 
 def publish(uow: UnitOfWork, cls: type[PosyanduSnapshot], p: Posyandu, **extra: Any) -> None:
-    uow.publish(cls(**snapshot(p), **extra), posyandu_id=p.id, wilayah=p.desa_code, subject=p.id)
+    uow.publish(cls(**snapshot(p), **extra), subject=p.id)
 
 
 def touch(p: Posyandu, actor: str) -> None:
     p.version += 1
     p.updated_by = actor
-    p.updated_at = datetime.now(UTC)
+    p.updated_at = clock.now()
 
 
 async def get_posyandu(uow_session: Any, posyandu_id: str) -> Posyandu:
@@ -72,9 +73,9 @@ def _place(p: Posyandu, desa_code: str) -> None:
 def new_posyandu(data: PosyanduIn, actor: str, now: datetime | None = None) -> Posyandu:
     """A draft posyandu row from validated input (desa code checked against the table)."""
     wilayah.check_desa(data.desa_code)
-    at = now or datetime.now(UTC)
+    at = now or clock.now()
     p = Posyandu(
-        id=str(uuid.uuid4()), name=data.name.strip(), name_key=name_key(data.name),
+        id=new_id(), name=data.name.strip(), name_key=name_key(data.name),
         desa_code=data.desa_code, kecamatan_code="", kabupaten_code="", provinsi_code="",
         dusun=data.dusun, rt=data.rt, rw=data.rw, address=data.address,
         latitude=data.latitude, longitude=data.longitude,
