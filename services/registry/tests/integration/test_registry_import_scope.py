@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA, start_registry
+from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -29,13 +29,6 @@ def kukar_csv() -> str:
     good = [f"Posyandu Kukar {i},{desa[i % 4]},Dusun {i % 3},00{i % 9 + 1},001,,"
             f"-0.4{i:02d},117.0{i:02d},health;education" for i in range(1, 45)]
     return HEADER + "\n".join(good + [row for row, _ in BAD_ROWS.values()]) + "\n"
-
-
-@pytest.fixture
-async def registry(make_settings, postgres_url):
-    async with start_registry(make_settings, postgres_url, relay_enabled=False,
-                              consumers_enabled=False) as service:
-        yield service
 
 
 async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry):

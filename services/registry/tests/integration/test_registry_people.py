@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from registry_testkit import DOCUMENTS, start_registry
+from registry_testkit import DOCUMENTS, Registry
 
 from simpul_platform.pseudonym import person_ref
 from simpul_platform.testing.kafka_reader import read_envelopes
@@ -19,13 +21,9 @@ def person(nik: str, name: str, role: str, field: str | None = None, **extra: st
             "start_date": "2025-01-01", **extra}
 
 
-@pytest.fixture
-async def registry(make_settings, postgres_url):
-    async with start_registry(make_settings, postgres_url) as service:
-        yield service
-
-
-async def test_people_nik_rules_staffing_and_events(registry, kafka_broker):
+async def test_people_nik_rules_staffing_and_events(relayed_registry: Registry,
+                                                    kafka_broker: Any) -> None:
+    registry = relayed_registry
     p = await registry.create(fields=["health", "education"])
     pid, people = p["id"], f"/v1/posyandu/{p['id']}/people"
     post = registry.client.post

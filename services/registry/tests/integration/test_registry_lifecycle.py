@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA, start_registry
+from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA
 from sqlmodel import select
 
 from simpul_registry.models import Posyandu
@@ -19,13 +19,6 @@ ALLOWED = {
     "draft": ["submit"], "submitted": ["verify", "return"], "verified": ["register"],
     "registered": ["deactivate"], "inactive": ["reactivate"],
 }
-
-
-@pytest.fixture
-async def registry(make_settings, postgres_url):
-    async with start_registry(make_settings, postgres_url, relay_enabled=False,
-                              consumers_enabled=False) as service:
-        yield service
 
 
 async def test_happy_path_with_return_and_full_history(registry):
