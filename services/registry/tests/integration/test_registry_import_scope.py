@@ -13,6 +13,7 @@ from simpul_platform.outbox import outbox_table
 from simpul_registry.models import Posyandu
 
 pytestmark = pytest.mark.integration
+TARGETS = "/v1/registration-targets/"
 HEADER = "name,desa_code,dusun,rt,rw,address,latitude,longitude,fields\n"
 BAD_ROWS = {
     46: ("Posyandu Salah,64.02.06.2001,,,,,,,health", "unknown_desa"),
@@ -83,10 +84,10 @@ async def test_list_filters_progress_and_targets(registry):
                                            headers=registry.dpmd)).json()
     assert [p["id"] for p in submitted["items"]] == [ids[0]]
 
-    target = await registry.client.put("/v1/targets/64.02", headers=registry.dpmd,
+    target = await registry.client.put(TARGETS + "64.02", headers=registry.dpmd,
                                        json={"target": 827, "due_date": "2025-10-31"})
     assert target.json()["set_by"] == "dpmd-kukar"
-    await registry.client.put("/v1/targets/64.02.06", headers=registry.dpmd, json={"target": 4})
+    await registry.client.put(TARGETS + "64.02.06", headers=registry.dpmd, json={"target": 4})
     progress = (await registry.client.get("/v1/progress/64.02", headers=registry.dpmd)).json()
     assert progress["wilayah"]["total"] == 3 and progress["wilayah"]["target"] == 827
     assert progress["due_date"] == "2025-10-31"
@@ -125,7 +126,7 @@ async def test_out_of_wilayah_reads_and_writes_are_refused(registry):
         await registry.client.patch(f"/v1/posyandu/{sebulu}", headers=other_dpmd,
                                     json={"name": "Renamed"}),
         await registry.act(sebulu, "submit", DOCUMENTS, headers=other_dpmd),
-        await registry.client.put("/v1/targets/64.02", headers=other_dpmd, json={"target": 1}),
+        await registry.client.put(TARGETS + "64.02", headers=other_dpmd, json={"target": 1}),
         await registry.client.post(f"/v1/posyandu/{sebulu}/people", headers=other_dpmd, json={
             "nik": "6402061708850001", "name": "Budi", "role": "ketua",
             "start_date": "2025-01-01"}),
@@ -164,3 +165,20 @@ async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry):
     assert response.headers["content-type"] == "application/problem+json"
     error = response.json()["errors"][0]
     assert (error["field"], error["rule"]) == ("query.page", "less_than_equal")
+
+
+async def test_the_old_targets_path_redirects_permanently(registry):
+    """/v1/targets was registry's name for registration targets (health's sasaran share it)."""
+    moved = await registry.client.put("/v1/targets/64.02?note=a%20b&x=1", headers=registry.dpmd,
+                                      json={"target": 12})
+    assert moved.status_code == 308
+    assert moved.headers["location"] == TARGETS + "64.02?note=a%20b&x=1"
+    followed = await registry.client.put("/v1/targets/64.02", headers=registry.dpmd,
+                                         json={"target": 12}, follow_redirects=True)
+    assert followed.status_code == 200 and followed.json()["target"] == 12
+    assert [r.status_code for r in followed.history] == [308]
+    assert (await registry.client.put("/v1/targets/64.02", json={"target": 1})).status_code == 401
+    paths = (await registry.client.get("/openapi.json")).json()["paths"]
+    old, new = paths["/v1/targets/{code}"]["put"], paths[TARGETS + "{code}"]["put"]
+    assert old["deprecated"] is True and "308" in old["responses"]
+    assert (old["operationId"], new["operationId"]) == ("setTarget", "setRegistrationTarget")

@@ -1,10 +1,12 @@
-"""Registration progress per kabupaten/kecamatan/desa, against the DPMD's targets."""
+"""Registration progress per kabupaten/kecamatan/desa, against the DPMD's registration targets
+(how many posyandu it wants registered where: not health's sasaran, which are people)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -31,9 +33,10 @@ def _region_or_404(code: str) -> wilayah.Region:
     return region
 
 
-@router.put("/v1/targets/{code}", response_model=TargetOut, operation_id="setTarget")
-async def set_target(body: TargetIn, uow: UnitOfWorkDep, principal: Writer,
-                     code: str = CodePath) -> Any:
+@router.put("/v1/registration-targets/{code}", response_model=TargetOut,
+            operation_id="setRegistrationTarget")
+async def set_registration_target(body: TargetIn, uow: UnitOfWorkDep, principal: Writer,
+                                  code: str = CodePath) -> Any:
     """Set how many posyandu the DPMD wants registered in a wilayah (and by when)."""
     _region_or_404(code)
     principal.require_wilayah(code)
@@ -46,6 +49,20 @@ async def set_target(body: TargetIn, uow: UnitOfWorkDep, principal: Writer,
     uow.session.add(target)
     await uow.commit()
     return target
+
+
+@router.put(
+    "/v1/targets/{code}", status_code=308, deprecated=True, operation_id="setTarget",
+    response_class=RedirectResponse,
+    responses={308: {"description": "Moved to PUT /v1/registration-targets/{code}",
+                     "headers": {"Location": {"schema": {"type": "string"}}}}},
+)
+async def set_target_moved(code: str, request: Request,
+                           principal: CurrentPrincipal) -> RedirectResponse:
+    """Moved to /v1/registration-targets/{code}; a 308 keeps the method, body and query."""
+    moved = request.url_for("set_registration_target", code=code).path
+    query = request.url.query
+    return RedirectResponse(f"{moved}?{query}" if query else moved, status_code=308)
 
 
 @router.get("/v1/progress/{code}", response_model=ProgressOut, operation_id="getProgress")
