@@ -66,6 +66,10 @@ async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry):
     third = (await registry.client.post("/v1/imports/posyandu", content=edited,
                                         headers=headers)).json()
     assert (third["updated"], third["unchanged"]) == (1, 43)
+    moved = edited.replace("-0.401,117.001", "-0.499,117.001")  # the latitude alone changes
+    fourth = await registry.client.post("/v1/imports/posyandu", content=moved, headers=headers)
+    assert fourth.status_code == 200, fourth.text  # was a 500: a patch needs both coordinates
+    assert (fourth.json()["updated"], fourth.json()["unchanged"]) == (1, 43)
 
 
 async def test_list_filters_progress_and_targets(registry):
