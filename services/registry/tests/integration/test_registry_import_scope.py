@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA
+from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA, Registry
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -32,7 +32,7 @@ def kukar_csv() -> str:
     return HEADER + "\n".join(good + [row for row, _ in BAD_ROWS.values()]) + "\n"
 
 
-async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry):
+async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry: Registry) -> None:
     headers = {**registry.dpmd, "content-type": "text/csv", "x-first-row": "2"}
     started = time.perf_counter()
     first = await registry.client.post("/v1/imports/posyandu", content=kukar_csv(),
@@ -72,7 +72,7 @@ async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry):
     assert (fourth.json()["updated"], fourth.json()["unchanged"]) == (1, 43)
 
 
-async def test_list_filters_progress_and_targets(registry):
+async def test_list_filters_progress_and_targets(registry: Registry) -> None:
     ids = [(await registry.create(name=f"Posyandu {n}", desa=d, fields=f))["id"]
            for n, d, f in [("A", TENGGARONG_DESA, ["health"]), ("B", TENGGARONG_DESA, ["social"]),
                            ("C", SEBULU_DESA, ["health"])]]
@@ -106,7 +106,7 @@ async def test_list_filters_progress_and_targets(registry):
     assert next(c for c in desa["children"] if c["code"] == TENGGARONG_DESA)["total"] == 2
 
 
-async def test_out_of_wilayah_reads_and_writes_are_refused(registry):
+async def test_out_of_wilayah_reads_and_writes_are_refused(registry: Registry) -> None:
     sebulu = (await registry.create(name="Posyandu Sebulu", desa=SEBULU_DESA))["id"]
     tenggarong = (await registry.create(name="Posyandu Teng"))["id"]
     tp = registry.tp  # Tenggarong only
@@ -145,7 +145,7 @@ async def test_out_of_wilayah_reads_and_writes_are_refused(registry):
     assert names == {"Posyandu Sebulu", "Posyandu Teng"}
 
 
-async def test_wilayah_browse(registry):
+async def test_wilayah_browse(registry: Registry) -> None:
     kukar = (await registry.client.get("/v1/wilayah/64.02", headers=registry.tp)).json()
     assert kukar["name"] == "Kabupaten Kutai Kartanegara"
     assert [p["code"] for p in kukar["parents"]] == ["64"]
@@ -160,7 +160,7 @@ async def test_wilayah_browse(registry):
                                       headers=registry.tp)).status_code == 404
 
 
-async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry):
+async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry: Registry) -> None:
     """Found by bench/fuzz.py: (page - 1) × page_size past PostgreSQL's bigint was a 500."""
     response = await registry.client.get(
         "/v1/posyandu", params={"page": 2**62}, headers=registry.dpmd
@@ -171,7 +171,7 @@ async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry):
     assert (error["field"], error["rule"]) == ("query.page", "less_than_equal")
 
 
-async def test_the_old_targets_path_redirects_permanently(registry):
+async def test_the_old_targets_path_redirects_permanently(registry: Registry) -> None:
     """/v1/targets was registry's name for registration targets (health's sasaran share it)."""
     moved = await registry.client.put("/v1/targets/64.02?note=a%20b&x=1", headers=registry.dpmd,
                                       json={"target": 12})

@@ -16,7 +16,9 @@ WOMAN_NIK = "6402065708850002"  # born 17-08-1985, day + 40
 MAN_NIK = "6402061708850001"
 
 
-def person(nik: str, name: str, role: str, field: str | None = None, **extra: str) -> dict:
+def person(
+    nik: str, name: str, role: str, field: str | None = None, **extra: str
+) -> dict[str, Any]:
     return {"nik": nik, "name": name, "role": role, "field": field,
             "start_date": "2025-01-01", **extra}
 

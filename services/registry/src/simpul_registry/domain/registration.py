@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from simpul_platform.domain import RuleViolation
-from simpul_platform.wilayah import DESA_PATTERN
+from simpul_platform.wilayah import DESA_PATTERN, parent
 
 # The desa code and a three-digit sequence.
 NUMBER_PATTERN = re.compile(DESA_PATTERN.removesuffix("$") + r"\.\d{3}$")
@@ -19,7 +19,7 @@ def check_registration_number(number: str, desa_code: str) -> str:
             "registration_number", "format",
             "A registration number has the form PP.KK.KC.DDDD.NNN, e.g. 64.02.06.2012.001.",
         )
-    if value[:13] != desa_code:
+    if parent(value) != desa_code:
         raise RuleViolation(
             "registration_number", "desa_mismatch",
             f"Registration number {value} does not begin with the posyandu's desa code "
