@@ -170,11 +170,12 @@ class ReleaseIn(BaseModel):
 
 
 class PersonOut(BaseModel):
-    """A person as this service's own users see them (NIK masked but for its region part)."""
+    """A person as this service's own users see them (the NIK masked but for its region and
+    last two digits)."""
 
     id: str
     posyandu_id: str
-    nik_masked: str
+    nik_masked: str = Field(examples=["640206********02"])
     person_ref: str
     name: str
     gender: str

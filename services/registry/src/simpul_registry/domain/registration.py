@@ -28,4 +28,3 @@ def check_registration_number(number: str, desa_code: str) -> str:
     if value.endswith(".000"):
         raise RuleViolation("registration_number", "sequence", "The sequence 000 is not issued.")
     return value
-
