@@ -95,7 +95,7 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
             assert created.status_code == 201, created.text
             posyandu[name] = created.json()["id"]
         await client.put(
-            f"{stack.url('registry')}/v1/targets/64.02",
+            f"{stack.url('registry')}/v1/registration-targets/64.02",
             headers=DPMD,
             json={"target": 4, "due_date": "2026-12-31"},
         )

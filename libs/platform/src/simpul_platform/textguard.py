@@ -30,10 +30,11 @@ class NulCharacterGuard:
             await self.app(scope, receive, send)
             return
         where = _in_path_or_query(scope)
+        line: int | None = None
         if where is None and scope["method"] in _WITH_BODY:
             body = await read_body(receive)
-            if b"\x00" in body:  # a raw NUL (a CSV upload, say)
-                where = "body"
+            if (at := body.find(b"\x00")) >= 0:  # a raw NUL (a CSV upload, say): which line
+                where, line = "body", body.count(b"\n", 0, at) + 1
             elif b"\\u0000" in body:  # JSON's escape for U+0000
                 where = _in_json(body)
             receive = replay_body(body)
@@ -43,6 +44,8 @@ class NulCharacterGuard:
         problem = InvalidInput(
             MESSAGE, errors=[FieldError(field=where, rule=RULE, message=MESSAGE)]
         )
+        if line is not None:
+            problem.detail, problem.extra["line"] = f"Line {line}: {MESSAGE}", line
         await problem_response(422, problem.to_problem(scope["path"]))(scope, receive, send)
 
 

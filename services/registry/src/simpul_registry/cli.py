@@ -19,10 +19,14 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
+from simpul_platform.errors import InvalidInput
+from simpul_registry.ops.csv_body import decode, records
 
-def chunks(text: str, size: int) -> list[tuple[int, str]]:
-    """(first data row number in the file, CSV text with the header) per chunk."""
-    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+def chunks(raw: bytes, size: int) -> list[tuple[int, str]]:
+    """(first data row number in the file, CSV text with the header) per chunk; InvalidInput
+    naming the line when the file is not a readable UTF-8 CSV (the service would refuse it)."""
+    lines = [fields for _, fields in records(decode(raw))] or [[]]
     header, rows = lines[0], lines[1:]
     out: list[tuple[int, str]] = []
     for start in range(0, len(rows), size):
@@ -41,11 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", default=os.environ.get("SIMPUL_TOKEN", ""))
     parser.add_argument("--chunk-size", type=int, default=200)
     args = parser.parse_args(argv)
-    with open(args.csv_file, encoding="utf-8") as handle:
-        text = handle.read()
+    with open(args.csv_file, "rb") as handle:
+        raw = handle.read()
+    try:
+        parts = chunks(raw, args.chunk_size)
+    except InvalidInput as exc:
+        print(f"{args.csv_file}: {exc.detail}", file=sys.stderr)
+        return 2
     totals = {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
     rejected: list[dict[str, Any]] = []
-    parts = chunks(text, args.chunk_size)
     with httpx.Client(base_url=args.url, timeout=120) as client, tqdm(
         total=sum(part.count("\n") - 1 for _, part in parts), unit="row", desc="posyandu"
     ) as bar:

@@ -65,29 +65,32 @@ class PosyanduFieldsChanged(PosyanduSnapshot):
     removed: list[str]
 
 
-class KaderAssigned(EventPayload):
+class KaderEvent(EventPayload):
+    """A person's role at a posyandu. No desa code on the wire: the publisher names the
+    posyandu's as the envelope's wilayah."""
+
+    topic = TOPIC
+    wilayah_field = None
+
+    posyandu_id: str
+    person_ref: str
+    role: str
+    field: str | None
+
+
+class KaderAssigned(KaderEvent):
     """A kader or pengurus took up a role at a posyandu."""
 
     event_type = "registry.kader.assigned.v1"
-    topic = TOPIC
 
-    posyandu_id: str
-    person_ref: str
-    role: str
-    field: str | None
     start_date: date
 
 
-class KaderReleased(EventPayload):
+class KaderReleased(KaderEvent):
     """A kader or pengurus left a role at a posyandu."""
 
     event_type = "registry.kader.released.v1"
-    topic = TOPIC
 
-    posyandu_id: str
-    person_ref: str
-    role: str
-    field: str | None
     end_date: date
 
 

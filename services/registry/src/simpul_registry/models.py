@@ -8,6 +8,8 @@ from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from simpul_platform.domain import StatusHistory
+
 registry_registry = registry()
 metadata = registry_registry.metadata
 
@@ -49,19 +51,18 @@ class Posyandu(RegistryModel, table=True):
     updated_at: datetime
 
 
-class StatusChange(RegistryModel, table=True):
-    """The full lifecycle history: who, when, from, to, why."""
+class StatusChange(StatusHistory, RegistryModel, table=True):
+    """The full lifecycle history: who, when, from, to, why (the step's note is the reason)."""
 
     __tablename__ = "posyandu_status_history"
 
-    id: int | None = Field(default=None, primary_key=True)
     posyandu_id: str = Field(foreign_key="posyandu.id", index=True, max_length=36)
+    # The table predates the platform's columns: its statuses and actions are shorter and the
+    # note is stored as "reason". Declared as migrated, so no migration is needed.
     action: str = Field(max_length=12)
     from_status: str | None = Field(default=None, max_length=12)
     to_status: str = Field(max_length=12)
-    reason: str | None = Field(default=None, max_length=500)
-    actor: str = Field(max_length=200)
-    at: datetime
+    note: str | None = Field(default=None, max_length=500, sa_column_kwargs={"name": "reason"})
 
 
 class Person(RegistryModel, table=True):

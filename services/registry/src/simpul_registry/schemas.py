@@ -7,11 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simpul_platform.wilayah import DESA_PATTERN
 from simpul_registry.domain.fields import Role, SpmField
 from simpul_registry.domain.lifecycle import Status
 
-DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
-WILAYAH = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
 RTRW = r"^\d{1,3}$"
 # A box around Indonesia: Sabang to Merauke, Miangas to Rote.
 LAT_MIN, LAT_MAX, LON_MIN, LON_MAX = -11.5, 6.5, 94.5, 141.5
@@ -36,7 +35,7 @@ class PosyanduIn(Coordinates):
     }]})
 
     name: str = Field(min_length=3, max_length=120)
-    desa_code: str = Field(pattern=DESA)
+    desa_code: str = Field(pattern=DESA_PATTERN)
     dusun: str | None = Field(default=None, max_length=80)
     rt: str | None = Field(default=None, pattern=RTRW)
     rw: str | None = Field(default=None, pattern=RTRW)
@@ -52,7 +51,7 @@ class PosyanduPatch(Coordinates):
     }]})
 
     name: str | None = Field(default=None, min_length=3, max_length=120)
-    desa_code: str | None = Field(default=None, pattern=DESA)
+    desa_code: str | None = Field(default=None, pattern=DESA_PATTERN)
     dusun: str | None = Field(default=None, max_length=80)
     rt: str | None = Field(default=None, pattern=RTRW)
     rw: str | None = Field(default=None, pattern=RTRW)
@@ -171,11 +170,12 @@ class ReleaseIn(BaseModel):
 
 
 class PersonOut(BaseModel):
-    """A person as this service's own users see them (NIK masked but for its region part)."""
+    """A person as this service's own users see them (the NIK masked but for its region and
+    last two digits)."""
 
     id: str
     posyandu_id: str
-    nik_masked: str
+    nik_masked: str = Field(examples=["640206********02"])
     person_ref: str
     name: str
     gender: str

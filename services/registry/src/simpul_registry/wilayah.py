@@ -8,10 +8,8 @@ from functools import lru_cache
 
 from lokal import wilayah as lokal_wilayah
 
-from simpul_registry.domain import RuleViolation
-from simpul_registry.domain.registration import DESA_PATTERN
-
-LEVELS = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
+from simpul_platform.domain import RuleViolation
+from simpul_platform.wilayah import DESA_PATTERN, WILAYAH_PATTERN
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ def preload() -> None:
 
 @lru_cache(maxsize=200_000)
 def get_region(code: str) -> Region | None:
-    found = lokal_wilayah.get_wilayah(code) if _well_formed(code) else None
+    found = lokal_wilayah.get_wilayah(code) if re.fullmatch(WILAYAH_PATTERN, code) else None
     if found is None:
         return None
     return Region(found.code, found.name, found.level, found.type, found.postal_code)
@@ -63,10 +61,3 @@ def check_desa(code: str, field: str = "desa_code") -> Region:
         )
     return region
 
-
-def _well_formed(code: str) -> bool:
-    parts = code.split(".")
-    sizes = [2, 2, 2, 4]
-    return 1 <= len(parts) <= 4 and all(
-        p.isdigit() and len(p) == sizes[i] for i, p in enumerate(parts)
-    )

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal, require_roles
+from simpul_platform.settings import settings_dep
+from simpul_registry.domain.lifecycle import DPMD, TP_KECAMATAN
 from simpul_registry.models import Posyandu
 from simpul_registry.ops.posyandu import get_posyandu
 from simpul_registry.settings import RegistrySettings
 
-DPMD = "dpmd"
-TP_KECAMATAN = "tp:kecamatan"
-
 Writer = Annotated[Principal, Depends(require_roles(DPMD))]
 Verifier = Annotated[Principal, Depends(require_roles(TP_KECAMATAN))]
-
-
-def _settings(request: Request) -> RegistrySettings:
-    settings: RegistrySettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[RegistrySettings, Depends(_settings)]
+SettingsDep = Annotated[RegistrySettings, settings_dep(RegistrySettings)]
 
 
 async def load_visible(session: AsyncSession, posyandu_id: str, principal: Principal) -> Posyandu:

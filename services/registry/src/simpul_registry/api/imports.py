@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Header, Request
 
-from simpul_platform.errors import InvalidInput
 from simpul_platform.uow import UnitOfWorkDep
 from simpul_registry.api.deps import SettingsDep, Writer
 from simpul_registry.ops import commit
@@ -30,12 +29,7 @@ async def import_posyandu(request: Request, uow: UnitOfWorkDep, principal: Write
                           settings: SettingsDep,
                           x_first_row: int = Header(default=1, ge=1, le=10_000_000)) -> Any:
     """Create or update posyandu from a CSV; one result per row (created/updated/rejected)."""
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput.field("body", "encoding", "Send the CSV as UTF-8.") from exc
-    rows = parse_csv(text, settings.import_max_rows)
+    rows = parse_csv(await request.body(), settings.import_max_rows)
     result = await import_rows(uow, rows, principal.subject, principal.can_see,
                                first_row=x_first_row)
     await commit(uow)

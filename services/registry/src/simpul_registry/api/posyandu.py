@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 
-from simpul_platform.auth import NATIONWIDE, CurrentPrincipal
+from simpul_platform import clock
+from simpul_platform.auth import CurrentPrincipal
 from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
-from simpul_registry.api.deps import Writer, load_visible
+from simpul_platform.wilayah import WilayahQuery, under
+from simpul_registry.api.deps import SettingsDep, Writer, load_visible
 from simpul_registry.domain.fields import SpmField, decode_fields
 from simpul_registry.domain.lifecycle import Status
 from simpul_registry.models import Posyandu
@@ -19,7 +21,6 @@ from simpul_registry.ops import commit
 from simpul_registry.ops.people import people_of, staffing
 from simpul_registry.ops.posyandu import create_posyandu, update_posyandu
 from simpul_registry.schemas import (
-    WILAYAH,
     FieldStaff,
     PosyanduIn,
     PosyanduOut,
@@ -36,14 +37,6 @@ def to_out(p: Posyandu) -> PosyanduOut:
     return PosyanduOut.model_validate(data)
 
 
-def within(scopes: list[str]) -> ColumnElement[bool] | None:
-    """Rows whose desa lies under one of the scopes (None: no restriction)."""
-    if NATIONWIDE in scopes:
-        return None
-    code = col(Posyandu.desa_code)
-    return or_(*[or_(code == s, code.startswith(s + ".")) for s in scopes])
-
-
 @router.post("", status_code=201, response_model=PosyanduOut, operation_id="createPosyandu")
 async def create(body: PosyanduIn, uow: UnitOfWorkDep, principal: Writer) -> Any:
     """Enter a new posyandu in the registry as a draft."""
@@ -57,8 +50,7 @@ async def create(body: PosyanduIn, uow: UnitOfWorkDep, principal: Writer) -> Any
 async def list_posyandu(
     session: SessionDep,
     principal: CurrentPrincipal,
-    wilayah: str | None = Query(default=None, pattern=WILAYAH,
-                                description="Any level: 64, 64.02, 64.02.06, 64.02.06.2012"),
+    wilayah: WilayahQuery = None,
     status: Status | None = None,
     field: SpmField | None = None,
     q: str | None = Query(default=None, min_length=1, max_length=80, description="Name contains"),
@@ -66,10 +58,8 @@ async def list_posyandu(
     page_size: int = Query(default=50, ge=1, le=500),
 ) -> Any:
     """Posyandu in the caller's wilayah, filtered and paginated (ordered by desa, then name)."""
-    conditions: list[ColumnElement[bool]] = []
-    scope = within(principal.visible_scopes(wilayah))
-    if scope is not None:
-        conditions.append(scope)
+    conditions: list[ColumnElement[bool]] = [
+        under(col(Posyandu.desa_code), principal.visible_scopes(wilayah))]
     if status is not None:
         conditions.append(col(Posyandu.status) == status.value)
     if field is not None:
@@ -109,8 +99,9 @@ async def update(
 @router.get("/{posyandu_id}/staffing", response_model=list[FieldStaff],
             operation_id="getPosyanduStaffing")
 async def get_staffing(
-    posyandu_id: str, session: SessionDep, principal: CurrentPrincipal
+    posyandu_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep
 ) -> Any:
     """Per SPM field run: ketua bidang, active kader, and the gaps (no ketua bidang, no kader)."""
     posyandu = await load_visible(session, posyandu_id, principal)
-    return staffing(posyandu, await people_of(session, posyandu.id))
+    people = await people_of(session, posyandu.id)
+    return staffing(posyandu, people, clock.local_today(settings))

@@ -1,26 +1,28 @@
-"""Registration progress per kabupaten/kecamatan/desa, against the DPMD's targets."""
+"""Registration progress per kabupaten/kecamatan/desa, against the DPMD's registration targets
+(how many posyandu it wants registered where: not health's sasaran, which are people)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from simpul_platform import clock
 from simpul_platform.auth import CurrentPrincipal
 from simpul_platform.errors import NotFound
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
+from simpul_platform.wilayah import WILAYAH_PATTERN, under
 from simpul_registry import wilayah
 from simpul_registry.api.deps import Writer
-from simpul_registry.api.posyandu import within
 from simpul_registry.domain.progress import progress
 from simpul_registry.models import Posyandu, Target
-from simpul_registry.schemas import WILAYAH, ProgressOut, ProgressRow, TargetIn, TargetOut
+from simpul_registry.schemas import ProgressOut, ProgressRow, TargetIn, TargetOut
 
 router = APIRouter(tags=["progress"])
-CodePath = Path(pattern=WILAYAH, examples=["64.02"])
+CodePath = Path(pattern=WILAYAH_PATTERN, examples=["64.02"])
 _GROUP = {1: Posyandu.kabupaten_code, 2: Posyandu.kecamatan_code, 3: Posyandu.desa_code}
 
 
@@ -31,21 +33,36 @@ def _region_or_404(code: str) -> wilayah.Region:
     return region
 
 
-@router.put("/v1/targets/{code}", response_model=TargetOut, operation_id="setTarget")
-async def set_target(body: TargetIn, uow: UnitOfWorkDep, principal: Writer,
-                     code: str = CodePath) -> Any:
+@router.put("/v1/registration-targets/{code}", response_model=TargetOut,
+            operation_id="setRegistrationTarget")
+async def set_registration_target(body: TargetIn, uow: UnitOfWorkDep, principal: Writer,
+                                  code: str = CodePath) -> Any:
     """Set how many posyandu the DPMD wants registered in a wilayah (and by when)."""
     _region_or_404(code)
     principal.require_wilayah(code)
     target = await uow.session.get(Target, code)
     if target is None:
         target = Target(wilayah_code=code, target=body.target, set_by=principal.subject,
-                        set_at=datetime.now(UTC))
+                        set_at=clock.now())
     target.target, target.due_date = body.target, body.due_date
-    target.set_by, target.set_at = principal.subject, datetime.now(UTC)
+    target.set_by, target.set_at = principal.subject, clock.now()
     uow.session.add(target)
     await uow.commit()
     return target
+
+
+@router.put(
+    "/v1/targets/{code}", status_code=308, deprecated=True, operation_id="setTarget",
+    response_class=RedirectResponse,
+    responses={308: {"description": "Moved to PUT /v1/registration-targets/{code}",
+                     "headers": {"Location": {"schema": {"type": "string"}}}}},
+)
+async def set_target_moved(code: str, request: Request,
+                           principal: CurrentPrincipal) -> RedirectResponse:
+    """Moved to /v1/registration-targets/{code}; a 308 keeps the method, body and query."""
+    moved = request.url_for("set_registration_target", code=code).path
+    query = request.url.query
+    return RedirectResponse(f"{moved}?{query}" if query else moved, status_code=308)
 
 
 @router.get("/v1/progress/{code}", response_model=ProgressOut, operation_id="getProgress")
@@ -54,12 +71,10 @@ async def get_progress(session: SessionDep, principal: CurrentPrincipal,
     """Counts per status and the share registered, for a wilayah and each of its children."""
     region = _region_or_404(code)
     principal.require_wilayah(code)
-    scope = within([code])
-    assert scope is not None
     group = _GROUP.get(region.level, Posyandu.desa_code)
     rows = await session.exec(
         select(col(group), col(Posyandu.status), func.count())
-        .where(scope).group_by(col(group), col(Posyandu.status))
+        .where(under(col(Posyandu.desa_code), [code])).group_by(col(group), col(Posyandu.status))
     )
     per_child: dict[str, dict[str, int]] = {}
     for child, status, count in rows.all():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from simpul_registry.domain import RuleViolation
+from simpul_platform.domain import RuleViolation
 
 
 class SpmField(StrEnum):

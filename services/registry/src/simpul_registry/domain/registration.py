@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from simpul_registry.domain import RuleViolation
+from simpul_platform.domain import RuleViolation
+from simpul_platform.wilayah import DESA_PATTERN, parent
 
-NUMBER_PATTERN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3}$")
-DESA_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+# The desa code and a three-digit sequence.
+NUMBER_PATTERN = re.compile(DESA_PATTERN.removesuffix("$") + r"\.\d{3}$")
 
 
 def check_registration_number(number: str, desa_code: str) -> str:
@@ -18,7 +19,7 @@ def check_registration_number(number: str, desa_code: str) -> str:
             "registration_number", "format",
             "A registration number has the form PP.KK.KC.DDDD.NNN, e.g. 64.02.06.2012.001.",
         )
-    if value[:13] != desa_code:
+    if parent(value) != desa_code:
         raise RuleViolation(
             "registration_number", "desa_mismatch",
             f"Registration number {value} does not begin with the posyandu's desa code "
@@ -27,9 +28,3 @@ def check_registration_number(number: str, desa_code: str) -> str:
     if value.endswith(".000"):
         raise RuleViolation("registration_number", "sequence", "The sequence 000 is not issued.")
     return value
-
-
-def parents(desa_code: str) -> tuple[str, str, str]:
-    """(provinsi, kabupaten, kecamatan) codes of a desa code."""
-    parts = desa_code.split(".")
-    return parts[0], ".".join(parts[:2]), ".".join(parts[:3])

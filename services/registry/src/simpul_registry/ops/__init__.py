@@ -6,23 +6,10 @@ commits. Authorisation stays in the API layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy.exc import IntegrityError
 
-from simpul_platform.errors import Conflict, InvalidInput
+from simpul_platform.errors import Conflict
 from simpul_platform.uow import UnitOfWork
-from simpul_registry.domain import RuleViolation
-
-
-@contextmanager
-def rules_as_422() -> Iterator[None]:
-    """Turn a domain RuleViolation into a 422 naming its field and rule."""
-    try:
-        yield
-    except RuleViolation as exc:
-        raise InvalidInput.field(exc.field, exc.rule, exc.message) from exc
 
 
 async def commit(uow: UnitOfWork) -> None:

@@ -7,19 +7,19 @@ equal to what is stored changes nothing, so uploading the same file twice is har
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from simpul_platform.errors import InvalidInput, ProblemError, validation_errors
+from simpul_platform.domain import RuleViolation
+from simpul_platform.errors import InvalidInput, ProblemError, rule_violation, validation_errors
 from simpul_platform.uow import UnitOfWork
 from simpul_registry.domain.fields import decode_fields, normalise_fields
 from simpul_registry.events import PosyanduRegistered
 from simpul_registry.models import Posyandu
+from simpul_registry.ops.csv_body import decode, malformed, records
 from simpul_registry.ops.posyandu import (
     ADDRESS_FIELDS,
     name_key,
@@ -32,22 +32,39 @@ from simpul_registry.schemas import ImportOut, ImportRowResult, PosyanduIn, Posy
 
 COLUMNS = ("name", "desa_code", "dusun", "rt", "rw", "address", "latitude", "longitude", "fields")
 REQUIRED = ("name", "desa_code")
+COORDINATES = {"latitude", "longitude"}
 
 
-def parse_csv(text: str, max_rows: int) -> list[dict[str, str]]:
-    """Rows as dicts of stripped strings; 422 when the header lacks the required columns."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in reader.fieldnames or []]
+def parse_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
+    """Rows as dicts of stripped strings by column name. 422 (naming the line, and the column
+    where known) when the body is not a readable UTF-8 CSV or a row has more fields than the
+    header; 422 when the header lacks a required column or there are over ``max_rows`` rows."""
+    found = records(decode(raw))
+    header_line, first = next(found, (1, []))
+    header = [name.strip() for name in first]
+    _check_header(header, header_line)
+    rows: list[dict[str, str]] = []
+    for line, fields in found:
+        if len(fields) > len(header):
+            raise malformed("csv_extra_fields", f"{len(fields)} fields under a header of "
+                            f"{len(header)} columns.", line, len(header) + 1)
+        if len(rows) == max_rows:
+            raise InvalidInput.field("body", "too_many_rows",
+                                     f"At most {max_rows} rows per upload; send it in parts.")
+        rows.append({name: value.strip() for name, value in zip(header, fields, strict=False)})
+    return rows
+
+
+def _check_header(header: list[str], line: int) -> None:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InvalidInput.field("body", "csv_header",
                                  f"The CSV header lacks {', '.join(missing)}; "
                                  f"expected columns: {', '.join(COLUMNS)}.")
-    rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
-    if len(rows) > max_rows:
-        raise InvalidInput.field("body", "too_many_rows",
-                                 f"At most {max_rows} rows per upload; send it in parts.")
-    return rows
+    for column, name in enumerate(header, start=1):
+        if name and name in header[:column - 1]:
+            raise malformed("csv_duplicate_column", f"The column {name} appears twice.",
+                            line, column)
 
 
 def row_to_input(row: dict[str, str]) -> PosyanduIn:
@@ -61,6 +78,8 @@ def row_to_input(row: dict[str, str]) -> PosyanduIn:
 def _differences(p: Posyandu, data: PosyanduIn) -> PosyanduPatch | None:
     wanted = data.model_dump(include={"name", *ADDRESS_FIELDS})
     sent = {k: v for k, v in wanted.items() if v != getattr(p, k)}
+    if sent.keys() & COORDINATES:  # a patch moves a point whole (both or neither)
+        sent.update({k: wanted[k] for k in COORDINATES})
     fields = normalise_fields(f.value for f in data.fields)
     if fields != decode_fields(p.fields):
         sent["fields"] = fields
@@ -130,7 +149,8 @@ async def _one_row(
         else:
             await update_posyandu(uow, current, patch, actor)
             result.outcome = "updated"
-    except ProblemError as exc:
-        result.errors = [e.model_dump() for e in exc.errors] or [
-            {"field": "row", "rule": exc.slug, "message": exc.detail or exc.title}]
+    except (ProblemError, RuleViolation) as exc:
+        problem = rule_violation(exc) if isinstance(exc, RuleViolation) else exc
+        result.errors = [e.model_dump() for e in problem.errors] or [
+            {"field": "row", "rule": problem.slug, "message": problem.detail or problem.title}]
     return result

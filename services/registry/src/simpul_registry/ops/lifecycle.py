@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import select
 
+from simpul_platform import clock
 from simpul_platform.errors import Conflict
 from simpul_platform.uow import UnitOfWork
-from simpul_registry.domain.lifecycle import Action, Status, TransitionRefused, transition
+from simpul_registry.domain.lifecycle import LIFECYCLE, Action, Status
 from simpul_registry.domain.registration import check_registration_number
 from simpul_registry.events import PosyanduDeactivated, PosyanduStatusChanged
 from simpul_registry.models import Posyandu, StatusChange
-from simpul_registry.ops import rules_as_422
 from simpul_registry.ops.posyandu import publish, touch
 from simpul_registry.schemas import SubmitIn
-
-
-def refused(exc: TransitionRefused) -> Conflict:
-    return Conflict(
-        str(exc),
-        current_status=exc.current.value,
-        allowed=[t.action.value for t in exc.allowed],
-        allowed_transitions=[{"action": t.action.value, "to": t.target.value}
-                             for t in exc.allowed],
-    )
 
 
 async def apply_action(
@@ -38,18 +28,16 @@ async def apply_action(
     registration_number: str | None = None,
     at: datetime | None = None,
 ) -> Posyandu:
-    """Take ``action`` (409 naming the allowed actions when the status does not permit it)."""
-    try:
-        step = transition(Status(p.status), action)
-    except TransitionRefused as exc:
-        raise refused(exc) from exc
+    """Take ``action``; TransitionRefused (a 409 naming the allowed ones) when the status
+    does not permit it."""
+    current = Status(p.status)
+    target = LIFECYCLE.next(current, action)
     if action is Action.submit and documents is not None:
         for key, value in documents.model_dump().items():
             setattr(p, key, value)
     if action is Action.register:
         assert registration_number is not None
-        with rules_as_422():
-            number = check_registration_number(registration_number, p.desa_code)
+        number = check_registration_number(registration_number, p.desa_code)
         taken = await uow.session.exec(
             select(Posyandu.id).where(Posyandu.registration_number == number,
                                       Posyandu.id != p.id)
@@ -57,18 +45,18 @@ async def apply_action(
         if taken.first() is not None:
             raise Conflict(f"Registration number {number} is already held by another posyandu.")
         p.registration_number = number
-    now = at or datetime.now(UTC)
-    p.status = step.target.value
+    now = at or clock.now()
+    p.status = target.value
     touch(p, actor)
     p.updated_at = now
     uow.session.add(p)
     uow.session.add(StatusChange(
-        posyandu_id=p.id, action=action.value, from_status=step.source.value,
-        to_status=step.target.value, reason=reason, actor=actor, at=now,
+        posyandu_id=p.id, action=action.value, from_status=current.value,
+        to_status=target.value, note=reason, actor=actor, at=now,
     ))
-    publish(uow, PosyanduStatusChanged, p, action=action.value, from_status=step.source.value,
-            to_status=step.target.value)
-    if step.target is Status.inactive:
+    publish(uow, PosyanduStatusChanged, p, action=action.value, from_status=current.value,
+            to_status=target.value)
+    if target is Status.inactive:
         publish(uow, PosyanduDeactivated, p)
     return p
 

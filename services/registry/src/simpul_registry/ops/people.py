@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlmodel import col, select
 
+from simpul_platform import clock
 from simpul_platform.errors import Conflict, InvalidInput
+from simpul_platform.events import new_id
 from simpul_platform.pseudonym import person_ref
 from simpul_platform.uow import UnitOfWork
 from simpul_registry.domain.fields import (
@@ -18,15 +19,13 @@ from simpul_registry.domain.fields import (
     decode_fields,
 )
 from simpul_registry.domain.nik import check_gender, check_nik
-from simpul_registry.events import KaderAssigned, KaderReleased
+from simpul_registry.events import KaderAssigned, KaderEvent, KaderReleased
 from simpul_registry.models import Person, Posyandu
-from simpul_registry.ops import rules_as_422
 from simpul_registry.schemas import FieldStaff, PersonIn
 
 
-def is_active(person: Person, on: date | None = None) -> bool:
-    day = on or date.today()
-    return person.start_date <= day and (person.end_date is None or person.end_date >= day)
+def is_active(person: Person, on: date) -> bool:
+    return person.start_date <= on and (person.end_date is None or person.end_date >= on)
 
 
 async def people_of(session: object, posyandu_id: str) -> list[Person]:
@@ -41,11 +40,11 @@ async def assign_person(
     uow: UnitOfWork, p: Posyandu, data: PersonIn, actor: str, secret: str,
     today: date | None = None,
 ) -> Person:
-    """Validate the NIK (+40 day for women), the role's field, and who already holds it."""
-    with rules_as_422():
-        facts = check_nik(data.nik, today=today)
-        check_gender(facts, data.gender)
-        check_role_field(data.role, data.field)
+    """Validate the NIK (+40 day for women), the role's field, and who already holds it.
+    ``today`` defaults to the deployment's date."""
+    facts = check_nik(data.nik, today=today or clock.local_today(uow.outbox.settings))
+    check_gender(facts, data.gender)
+    check_role_field(data.role, data.field)
     field = data.field.value if data.field else None
     if field is not None and field not in decode_fields(p.fields):
         raise InvalidInput.field("field", "field_not_run",
@@ -60,20 +59,18 @@ async def assign_person(
     ):
         raise Conflict(f"This posyandu already has an active {data.role.value}"
                        + (f" for {field}" if field else "") + "; release them first.")
-    now = datetime.now(UTC)
+    at = clock.now()
     person = Person(
-        id=str(uuid.uuid4()), posyandu_id=p.id, nik=facts.nik,
+        id=new_id(), posyandu_id=p.id, nik=facts.nik,
         person_ref=person_ref(secret, facts.nik), name=data.name.strip(), gender=facts.gender,
         birth_date=facts.birth_date, role=data.role.value, field=field,
-        start_date=data.start_date, end_date=data.end_date, created_by=actor, created_at=now,
-        updated_by=actor, updated_at=now,
+        start_date=data.start_date, end_date=data.end_date, created_by=actor, created_at=at,
+        updated_by=actor, updated_at=at,
     )
     uow.session.add(person)
-    uow.publish(
-        KaderAssigned(posyandu_id=p.id, person_ref=person.person_ref, role=person.role,
-                      field=field, start_date=person.start_date),
-        posyandu_id=p.id, wilayah=p.desa_code, subject=person.id,
-    )
+    _publish(uow, p, person, KaderAssigned(
+        posyandu_id=p.id, person_ref=person.person_ref, role=person.role, field=field,
+        start_date=person.start_date))
     return person
 
 
@@ -86,17 +83,19 @@ def release_person(
         raise InvalidInput.field("end_date", "before_start", "end_date is before start_date.")
     person.end_date = end_date
     person.updated_by = actor
-    person.updated_at = datetime.now(UTC)
+    person.updated_at = clock.now()
     uow.session.add(person)
-    uow.publish(
-        KaderReleased(posyandu_id=p.id, person_ref=person.person_ref, role=person.role,
-                      field=person.field, end_date=end_date),
-        posyandu_id=p.id, wilayah=p.desa_code, subject=person.id,
-    )
+    _publish(uow, p, person, KaderReleased(
+        posyandu_id=p.id, person_ref=person.person_ref, role=person.role, field=person.field,
+        end_date=end_date))
     return person
 
 
-def staffing(p: Posyandu, people: list[Person], on: date | None = None) -> list[FieldStaff]:
+def _publish(uow: UnitOfWork, p: Posyandu, person: Person, event: KaderEvent) -> None:
+    uow.publish(event, wilayah=p.desa_code, subject=person.id)
+
+
+def staffing(p: Posyandu, people: list[Person], on: date) -> list[FieldStaff]:
     """Per field the posyandu runs: its ketua bidang and active kader, with the gaps flagged."""
     active = [x for x in people if is_active(x, on)]
     kader = Counter(x.field for x in active if x.role == Role.kader.value)
@@ -107,6 +106,3 @@ def staffing(p: Posyandu, people: list[Person], on: date | None = None) -> list[
         for f in decode_fields(p.fields)
     ]
 
-
-def mask_nik(nik: str) -> str:
-    return nik[:6] + "*" * 10

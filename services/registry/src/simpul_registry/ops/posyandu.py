@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import select
 
+from simpul_platform import clock
 from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
+from simpul_platform.wilayah import codes
 from simpul_registry import wilayah
 from simpul_registry.domain.fields import decode_fields, encode_fields
-from simpul_registry.domain.lifecycle import Status
-from simpul_registry.domain.registration import parents
+from simpul_registry.domain.lifecycle import LIFECYCLE, Action, Status
 from simpul_registry.events import (
     PosyanduFieldsChanged,
     PosyanduRegistered,
@@ -21,7 +22,6 @@ from simpul_registry.events import (
     PosyanduUpdated,
 )
 from simpul_registry.models import Posyandu, StatusChange
-from simpul_registry.ops import rules_as_422
 from simpul_registry.schemas import PosyanduIn, PosyanduPatch
 
 ADDRESS_FIELDS = ("dusun", "rt", "rw", "address", "latitude", "longitude")
@@ -40,13 +40,13 @@ def snapshot(p: Posyandu) -> dict[str, Any]:
 
 
 def publish(uow: UnitOfWork, cls: type[PosyanduSnapshot], p: Posyandu, **extra: Any) -> None:
-    uow.publish(cls(**snapshot(p), **extra), posyandu_id=p.id, wilayah=p.desa_code, subject=p.id)
+    uow.publish(cls(**snapshot(p), **extra), subject=p.id)
 
 
 def touch(p: Posyandu, actor: str) -> None:
     p.version += 1
     p.updated_by = actor
-    p.updated_at = datetime.now(UTC)
+    p.updated_at = clock.now()
 
 
 async def get_posyandu(uow_session: Any, posyandu_id: str) -> Posyandu:
@@ -66,22 +66,21 @@ async def find_by_name(session: Any, desa_code: str, name: str) -> Posyandu | No
 
 
 def _place(p: Posyandu, desa_code: str) -> None:
-    provinsi, kabupaten, kecamatan = parents(desa_code)
-    p.desa_code, p.kecamatan_code, p.kabupaten_code, p.provinsi_code = (
-        desa_code, kecamatan, kabupaten, provinsi)
+    for column, code in codes(desa_code).as_dict().items():
+        setattr(p, column, code)
 
 
 def new_posyandu(data: PosyanduIn, actor: str, now: datetime | None = None) -> Posyandu:
     """A draft posyandu row from validated input (desa code checked against the table)."""
-    with rules_as_422():
-        wilayah.check_desa(data.desa_code)
-    at = now or datetime.now(UTC)
+    wilayah.check_desa(data.desa_code)
+    at = now or clock.now()
     p = Posyandu(
-        id=str(uuid.uuid4()), name=data.name.strip(), name_key=name_key(data.name),
+        id=new_id(), name=data.name.strip(), name_key=name_key(data.name),
         desa_code=data.desa_code, kecamatan_code="", kabupaten_code="", provinsi_code="",
         dusun=data.dusun, rt=data.rt, rw=data.rw, address=data.address,
         latitude=data.latitude, longitude=data.longitude,
-        fields=encode_fields(f.value for f in data.fields), status=Status.draft.value,
+        fields=encode_fields(f.value for f in data.fields),
+        status=LIFECYCLE.next(None, Action.create).value,
         version=1, created_by=actor, created_at=at, updated_by=actor, updated_at=at,
     )
     _place(p, data.desa_code)
@@ -101,8 +100,8 @@ async def create_posyandu(uow: UnitOfWork, data: PosyanduIn, actor: str) -> Posy
 def record_creation(uow: UnitOfWork, p: Posyandu) -> None:
     """The first history row: the posyandu entered the registry as a draft."""
     uow.session.add(StatusChange(
-        posyandu_id=p.id, action="create", from_status=None, to_status=p.status,
-        reason=None, actor=p.created_by, at=p.created_at,
+        posyandu_id=p.id, action=Action.create.value, from_status=None, to_status=p.status,
+        actor=p.created_by, at=p.created_at,
     ))
 
 
@@ -116,8 +115,7 @@ async def update_posyandu(
         if p.status != Status.draft.value:
             raise Conflict("The desa of a posyandu can change only while it is a draft.",
                            allowed=["draft"])
-        with rules_as_422():
-            wilayah.check_desa(sent["desa_code"])
+        wilayah.check_desa(sent["desa_code"])
         _place(p, sent["desa_code"])
         changed.append("desa_code")
     new_name = sent.get("name")

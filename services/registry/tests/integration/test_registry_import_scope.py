@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA, start_registry
+from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA, Registry
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -13,6 +13,7 @@ from simpul_platform.outbox import outbox_table
 from simpul_registry.models import Posyandu
 
 pytestmark = pytest.mark.integration
+TARGETS = "/v1/registration-targets/"
 HEADER = "name,desa_code,dusun,rt,rw,address,latitude,longitude,fields\n"
 BAD_ROWS = {
     46: ("Posyandu Salah,64.02.06.2001,,,,,,,health", "unknown_desa"),
@@ -31,14 +32,7 @@ def kukar_csv() -> str:
     return HEADER + "\n".join(good + [row for row, _ in BAD_ROWS.values()]) + "\n"
 
 
-@pytest.fixture
-async def registry(make_settings, postgres_url):
-    async with start_registry(make_settings, postgres_url, relay_enabled=False,
-                              consumers_enabled=False) as service:
-        yield service
-
-
-async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry):
+async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry: Registry) -> None:
     headers = {**registry.dpmd, "content-type": "text/csv", "x-first-row": "2"}
     started = time.perf_counter()
     first = await registry.client.post("/v1/imports/posyandu", content=kukar_csv(),
@@ -72,9 +66,13 @@ async def test_csv_import_mixed_rows_then_reupload_changes_nothing(registry):
     third = (await registry.client.post("/v1/imports/posyandu", content=edited,
                                         headers=headers)).json()
     assert (third["updated"], third["unchanged"]) == (1, 43)
+    moved = edited.replace("-0.401,117.001", "-0.499,117.001")  # the latitude alone changes
+    fourth = await registry.client.post("/v1/imports/posyandu", content=moved, headers=headers)
+    assert fourth.status_code == 200, fourth.text  # was a 500: a patch needs both coordinates
+    assert (fourth.json()["updated"], fourth.json()["unchanged"]) == (1, 43)
 
 
-async def test_list_filters_progress_and_targets(registry):
+async def test_list_filters_progress_and_targets(registry: Registry) -> None:
     ids = [(await registry.create(name=f"Posyandu {n}", desa=d, fields=f))["id"]
            for n, d, f in [("A", TENGGARONG_DESA, ["health"]), ("B", TENGGARONG_DESA, ["social"]),
                            ("C", SEBULU_DESA, ["health"])]]
@@ -90,10 +88,10 @@ async def test_list_filters_progress_and_targets(registry):
                                            headers=registry.dpmd)).json()
     assert [p["id"] for p in submitted["items"]] == [ids[0]]
 
-    target = await registry.client.put("/v1/targets/64.02", headers=registry.dpmd,
+    target = await registry.client.put(TARGETS + "64.02", headers=registry.dpmd,
                                        json={"target": 827, "due_date": "2025-10-31"})
     assert target.json()["set_by"] == "dpmd-kukar"
-    await registry.client.put("/v1/targets/64.02.06", headers=registry.dpmd, json={"target": 4})
+    await registry.client.put(TARGETS + "64.02.06", headers=registry.dpmd, json={"target": 4})
     progress = (await registry.client.get("/v1/progress/64.02", headers=registry.dpmd)).json()
     assert progress["wilayah"]["total"] == 3 and progress["wilayah"]["target"] == 827
     assert progress["due_date"] == "2025-10-31"
@@ -108,7 +106,7 @@ async def test_list_filters_progress_and_targets(registry):
     assert next(c for c in desa["children"] if c["code"] == TENGGARONG_DESA)["total"] == 2
 
 
-async def test_out_of_wilayah_reads_and_writes_are_refused(registry):
+async def test_out_of_wilayah_reads_and_writes_are_refused(registry: Registry) -> None:
     sebulu = (await registry.create(name="Posyandu Sebulu", desa=SEBULU_DESA))["id"]
     tenggarong = (await registry.create(name="Posyandu Teng"))["id"]
     tp = registry.tp  # Tenggarong only
@@ -132,7 +130,7 @@ async def test_out_of_wilayah_reads_and_writes_are_refused(registry):
         await registry.client.patch(f"/v1/posyandu/{sebulu}", headers=other_dpmd,
                                     json={"name": "Renamed"}),
         await registry.act(sebulu, "submit", DOCUMENTS, headers=other_dpmd),
-        await registry.client.put("/v1/targets/64.02", headers=other_dpmd, json={"target": 1}),
+        await registry.client.put(TARGETS + "64.02", headers=other_dpmd, json={"target": 1}),
         await registry.client.post(f"/v1/posyandu/{sebulu}/people", headers=other_dpmd, json={
             "nik": "6402061708850001", "name": "Budi", "role": "ketua",
             "start_date": "2025-01-01"}),
@@ -147,7 +145,7 @@ async def test_out_of_wilayah_reads_and_writes_are_refused(registry):
     assert names == {"Posyandu Sebulu", "Posyandu Teng"}
 
 
-async def test_wilayah_browse(registry):
+async def test_wilayah_browse(registry: Registry) -> None:
     kukar = (await registry.client.get("/v1/wilayah/64.02", headers=registry.tp)).json()
     assert kukar["name"] == "Kabupaten Kutai Kartanegara"
     assert [p["code"] for p in kukar["parents"]] == ["64"]
@@ -162,7 +160,7 @@ async def test_wilayah_browse(registry):
                                       headers=registry.tp)).status_code == 404
 
 
-async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry):
+async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry: Registry) -> None:
     """Found by bench/fuzz.py: (page - 1) × page_size past PostgreSQL's bigint was a 500."""
     response = await registry.client.get(
         "/v1/posyandu", params={"page": 2**62}, headers=registry.dpmd
@@ -171,3 +169,20 @@ async def test_a_page_beyond_the_database_range_is_a_422_not_a_500(registry):
     assert response.headers["content-type"] == "application/problem+json"
     error = response.json()["errors"][0]
     assert (error["field"], error["rule"]) == ("query.page", "less_than_equal")
+
+
+async def test_the_old_targets_path_redirects_permanently(registry: Registry) -> None:
+    """/v1/targets was registry's name for registration targets (health's sasaran share it)."""
+    moved = await registry.client.put("/v1/targets/64.02?note=a%20b&x=1", headers=registry.dpmd,
+                                      json={"target": 12})
+    assert moved.status_code == 308
+    assert moved.headers["location"] == TARGETS + "64.02?note=a%20b&x=1"
+    followed = await registry.client.put("/v1/targets/64.02", headers=registry.dpmd,
+                                         json={"target": 12}, follow_redirects=True)
+    assert followed.status_code == 200 and followed.json()["target"] == 12
+    assert [r.status_code for r in followed.history] == [308]
+    assert (await registry.client.put("/v1/targets/64.02", json={"target": 1})).status_code == 401
+    paths = (await registry.client.get("/openapi.json")).json()["paths"]
+    old, new = paths["/v1/targets/{code}"]["put"], paths[TARGETS + "{code}"]["put"]
+    assert old["deprecated"] is True and "308" in old["responses"]
+    assert (old["operationId"], new["operationId"]) == ("setTarget", "setRegistrationTarget")

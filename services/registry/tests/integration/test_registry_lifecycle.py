@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA, start_registry
+from registry_testkit import DOCUMENTS, SEBULU_DESA, TENGGARONG_DESA, Registry
 from sqlmodel import select
 
 from simpul_registry.models import Posyandu
@@ -21,14 +21,7 @@ ALLOWED = {
 }
 
 
-@pytest.fixture
-async def registry(make_settings, postgres_url):
-    async with start_registry(make_settings, postgres_url, relay_enabled=False,
-                              consumers_enabled=False) as service:
-        yield service
-
-
-async def test_happy_path_with_return_and_full_history(registry):
+async def test_happy_path_with_return_and_full_history(registry: Registry) -> None:
     p = await registry.create()
     assert p["status"] == "draft" and p["created_by"] == "dpmd-kukar"
     pid = p["id"]
@@ -55,7 +48,7 @@ async def test_happy_path_with_return_and_full_history(registry):
     assert history[1]["actor"] == "dpmd-kukar"
 
 
-async def test_every_wrong_transition_is_409_naming_the_allowed_ones(registry):
+async def test_every_wrong_transition_is_409_naming_the_allowed_ones(registry: Registry) -> None:
     pid = (await registry.create())["id"]
     path = ["submit", "verify", "register", "deactivate"]
     for status_index, status in enumerate(["draft", "submitted", "verified", "registered",
@@ -78,7 +71,7 @@ async def test_every_wrong_transition_is_409_naming_the_allowed_ones(registry):
     assert len(history) == 5  # refused actions left no trace
 
 
-async def test_submit_needs_the_documents(registry):
+async def test_submit_needs_the_documents(registry: Registry) -> None:
     pid = (await registry.create())["id"]
     response = await registry.act(pid, "submit", {"sk_tp_number": "1/2025"})
     assert response.status_code == 422
@@ -86,15 +79,15 @@ async def test_submit_needs_the_documents(registry):
     assert {"body.sk_tp_date", "body.sk_kepengurusan_number", "body.rekap_date"} <= fields
 
 
-async def _verified(registry, name: str, desa: str = TENGGARONG_DESA) -> str:
-    pid = (await registry.create(name=name, desa=desa))["id"]
+async def _verified(registry: Registry, name: str, desa: str = TENGGARONG_DESA) -> str:
+    pid: str = (await registry.create(name=name, desa=desa))["id"]
     assert (await registry.act(pid, "submit", DOCUMENTS)).status_code == 200
     verifier = registry.auth(["tp:kecamatan"], [desa[:8]])
     assert (await registry.act(pid, "verify", headers=verifier)).status_code == 200
     return pid
 
 
-async def test_registration_number_must_match_desa_and_be_unique(registry):
+async def test_registration_number_must_match_desa_and_be_unique(registry: Registry) -> None:
     first = await _verified(registry, "Posyandu Melati")
     second = await _verified(registry, "Posyandu Anggrek")
     mismatch = await registry.act(first, "register",
@@ -118,7 +111,7 @@ async def test_registration_number_must_match_desa_and_be_unique(registry):
         ("Posyandu Melati", "registered", "64.02.06.2012.007")}
 
 
-async def test_unknown_desa_and_implausible_coordinates_are_refused(registry):
+async def test_unknown_desa_and_implausible_coordinates_are_refused(registry: Registry) -> None:
     for desa, rule in [("64.02.06.2001", "unknown_desa"), ("99.01.01.2001", "unknown_desa"),
                        ("64.02.06", "string_pattern_mismatch")]:
         response = await registry.client.post(
@@ -138,7 +131,7 @@ async def test_unknown_desa_and_implausible_coordinates_are_refused(registry):
     assert again.status_code == 409 and duplicate_name["id"]
 
 
-async def test_verification_belongs_to_the_kecamatan_tp(registry):
+async def test_verification_belongs_to_the_kecamatan_tp(registry: Registry) -> None:
     pid = (await registry.create())["id"]
     await registry.act(pid, "submit", DOCUMENTS)
     other_kecamatan = registry.auth(["tp:kecamatan"], [SEBULU_DESA[:8]])

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from simpul_registry.domain import RuleViolation
-from simpul_registry.domain.lifecycle import Action, Status, TransitionRefused, transition
+from simpul_platform.domain import RuleViolation, TransitionRefused
+from simpul_platform.errors import transition_refused
+from simpul_registry.domain.lifecycle import LIFECYCLE, Action, Status
 from simpul_registry.domain.nik import check_gender, check_nik
 from simpul_registry.domain.progress import progress
 from simpul_registry.domain.registration import check_registration_number
@@ -38,6 +39,7 @@ def test_a_womans_nik_has_forty_added_to_the_day() -> None:
     ("6400001708850001", "nik_wilayah"),
     ("6402061708850000", "nik_serial"),
     ("64020617088500", "nik_format"),
+    ("6402061712250001", "not_in_future"),  # 17-12-2025, after TODAY
 ])
 def test_invalid_niks_name_their_rule(nik: str, rule: str) -> None:
     with pytest.raises(RuleViolation) as broken:
@@ -55,11 +57,20 @@ def test_registration_number_must_start_with_the_desa_code() -> None:
 
 
 def test_lifecycle_names_the_allowed_actions() -> None:
-    assert transition(Status.draft, Action.submit).target is Status.submitted
-    assert transition(Status.inactive, Action.reactivate).target is Status.registered
+    assert LIFECYCLE.next(None, Action.create) is Status.draft
+    assert LIFECYCLE.next(Status.draft, Action.submit) is Status.submitted
+    assert LIFECYCLE.next(Status.inactive, Action.reactivate) is Status.registered
+    assert set(LIFECYCLE.statuses) == set(Status) and LIFECYCLE.final == ()
     with pytest.raises(TransitionRefused) as refused:
-        transition(Status.submitted, Action.register)
+        LIFECYCLE.step(Status.submitted, Action.register)
     assert [t.action for t in refused.value.allowed] == [Action.verify, Action.return_]
+    problem = transition_refused(refused.value).to_problem()
+    assert problem["status"] == 409 and problem["current_status"] == "submitted"
+    assert problem["allowed"] == ["verify", "return"]
+    assert problem["allowed_transitions"] == [{"action": "verify", "to": "verified"},
+                                              {"action": "return", "to": "draft"}]
+    assert problem["detail"] == ("Cannot register a posyandu that is submitted; allowed: "
+                                 "verify (→ verified), return (→ draft).")
 
 
 def test_progress_counts_every_status_and_shares() -> None:
