@@ -69,9 +69,16 @@ def _field_text(payload: BaseModel, name: str | None) -> str | None:
 
 
 class TolerantPayload(BaseModel):
-    """Base for a consumer's view of someone else's event: unknown fields are ignored."""
+    """Base for a consumer's view of someone else's event: unknown fields are ignored.
+
+    A view a consumer subscribes with names the event it reads: the producer's ``event_type``
+    and the producer's logical ``topic`` (the deployment's namespace is applied at runtime).
+    """
 
     model_config = ConfigDict(extra="ignore")
+
+    event_type: ClassVar[str]
+    topic: ClassVar[str]
 
 
 @dataclass(frozen=True)
