@@ -51,6 +51,9 @@ class EventPayload(BaseModel):
 
     event_type: ClassVar[str]
     topic: ClassVar[str]
+    # A payload as it travels (JSON), shown in the catalogue; consumers' tests read their views
+    # of it, so a producer cannot break a consumer silently.
+    example: ClassVar[dict[str, Any] | None] = None
     key_field: ClassVar[str | None] = "posyandu_id"
     wilayah_field: ClassVar[str | None] = "desa_code"
 
