@@ -1,4 +1,5 @@
-"""The committed event catalogue (docs/asyncapi.json) is the one the code generates."""
+"""The gateway serves the committed event catalogue from its own package, so it needs no
+service installed beside it (tests/contract keep the copies equal to what the code generates)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,41 @@ import json
 import pytest
 from jsonschema import Draft7Validator
 
-from simpul_gateway.catalogue import catalogue, published_events
+from simpul_gateway.app import create_app
+from simpul_gateway.catalogue import catalogue
+from simpul_gateway.settings import GatewaySettings
 from simpul_platform.devstack.project import project_root
+from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.asyncapi_schema import asyncapi_schema
 
 pytestmark = pytest.mark.unit
 
 
-def test_docs_catalogue_is_current():
+def test_the_packaged_catalogue_is_the_committed_one():
     committed = json.loads((project_root() / "docs" / "asyncapi.json").read_text())
-    assert committed == catalogue(), (
-        "docs/asyncapi.json is stale: uv run python -m simpul_gateway.catalogue docs/asyncapi.json"
+    assert catalogue() == committed, (
+        "the gateway's asyncapi.json differs from docs/asyncapi.json: "
+        "uv run python -m simpul_platform.devstack.catalogue"
     )
 
 
-def test_catalogue_is_valid_asyncapi_and_covers_every_event_class():
+async def test_a_gateway_without_services_serves_it_whole():
+    alone = GatewaySettings(registry_url="", health_url="", social_url="")
+    async with running_app(create_app(alone)) as client:
+        response = await client.get("/v1/events/asyncapi.json")
+    assert response.status_code == 200 and response.json() == catalogue()
+
+
+def test_catalogue_is_valid_asyncapi_with_sends_and_receives():
     document = catalogue()
     assert list(Draft7Validator(asyncapi_schema()).iter_errors(document)) == []
-    declared = {event.event_type for events in published_events().values() for event in events}
-    assert set(document["components"]["messages"]) == declared
-    assert all(name.count(".") == 3 and name.endswith(".v1") for name in declared)
+    assert set(document["channels"]) == {
+        "simpul.registry.v1",
+        "simpul.health.v1",
+        "simpul.social.v1",
+    }
+    actions = {operation["action"] for operation in document["operations"].values()}
+    assert actions == {"send", "receive"}
 
 
 def test_no_personal_identifier_fields_are_published():

@@ -1,5 +1,6 @@
 """AsyncAPI 3.0 document of every topic and event type, generated from the producers' own
-``EventPayload`` classes, so the catalogue subscribers read cannot drift from the code.
+``EventPayload`` classes (``send`` operations) and the services' consumers (``receive``
+operations, one per consumer and topic), so the catalogue cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from typing import Any, Literal
 
 from pydantic.json_schema import models_json_schema
 
+from simpul_platform.consumer import Consumer
 from simpul_platform.events import (
     EXTENSION_POSYANDU,
     EXTENSION_TRACEPARENT,
     EXTENSION_WILAYAH,
     EventPayload,
 )
+from simpul_platform.kafka import DEAD_LETTER_PREFIX
 
 ASYNCAPI_VERSION = "3.0.0"
 
@@ -48,12 +51,16 @@ def _message_id(event_type: str) -> str:
 
 def asyncapi_document(
     events_by_service: Mapping[str, Sequence[type[EventPayload]]],
+    consumers_by_service: Mapping[str, Sequence[Consumer]] | None = None,
     *,
     title: str = "Simpul events",
     version: str = "1.0.0",
     kafka_host: str = "127.0.0.1:9092",
 ) -> dict[str, Any]:
-    """The document for the given services' published event types."""
+    """The document for the given services' published event types and their consumers.
+
+    Raises ValueError when a consumer receives an event type none of the services publishes
+    on the topic its view names."""
     mode: Literal["validation"] = "validation"
     models = [(event, mode) for events in events_by_service.values() for event in events]
     keyed, definitions = models_json_schema(models, ref_template="#/components/schemas/{model}")
@@ -74,6 +81,8 @@ def asyncapi_document(
                 "payload": payload_ref,
                 "bindings": {"kafka": {"key": {"type": "string", "description": "posyandu id"}}},
             }
+            if event.example is not None:
+                messages[message_id]["examples"] = [{"name": "example", "payload": event.example}]
             channel = channels.setdefault(
                 event.topic,
                 {
@@ -93,6 +102,9 @@ def asyncapi_document(
                     if e.topic == topic
                 ],
             }
+    for service, consumers in (consumers_by_service or {}).items():
+        for consumer in consumers:
+            operations.update(_receive_operations(service, consumer, channels))
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -111,3 +123,31 @@ def asyncapi_document(
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }
+
+
+def _receive_operations(
+    service: str, consumer: Consumer, channels: Mapping[str, Any]
+) -> dict[str, Any]:
+    """One ``receive`` operation per topic ``consumer`` subscribes to, listing its types."""
+    operations: dict[str, Any] = {}
+    for topic in consumer.topics:
+        types = [t for t, s in consumer.by_type.items() if s.view.topic == topic]
+        published = channels.get(topic, {}).get("messages", {})
+        if missing := [t for t in types if _message_id(t) not in published]:
+            raise ValueError(
+                f"{consumer.name} receives {missing}, which nothing publishes on {topic}"
+            )
+        operations[f"{consumer.name}.receive.{topic}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{topic}"},
+            "summary": f"The {service} service's {consumer.name} consumer.",
+            "description": (
+                f"Consumer group {consumer.name}; a record it can never handle goes to "
+                f"{DEAD_LETTER_PREFIX}{consumer.name}. Other types on the topic are ignored."
+            ),
+            "bindings": {"kafka": {"groupId": {"type": "string", "const": consumer.name}}},
+            "messages": [
+                {"$ref": f"#/channels/{topic}/messages/{_message_id(t)}"} for t in sorted(types)
+            ],
+        }
+    return operations

@@ -8,6 +8,11 @@ redelivered event finds its inbox row and is skipped; so is the same event a sec
 one chunk. One commit per chunk instead of per record is what lets a consumer keep up: the
 connection checkout, BEGIN, inbox insert and COMMIT cost as much as a small handler.
 
+What a consumer reads is declared: one ``Subscription`` per event type, with the consumer's own
+tolerant view of it (naming the producer's type and topic) and the handler that gets the parsed
+view beside the envelope. The runner parses a record it newly claimed once, just before its
+handler runs; data that does not fit the view is a poison message (no retry can fix it).
+
 Handlers share the chunk's session, one after another; after each one the runner flushes and
 empties the session, so a handler sees the earlier records' effects exactly as if they had
 committed in transactions of their own, and never a stale ORM object from before them.
@@ -33,45 +38,93 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import context, inbox, metrics
 from simpul_platform.db import Database
-from simpul_platform.events import Envelope
+from simpul_platform.events import Envelope, TolerantPayload
 from simpul_platform.kafka import dead_letter_topic, ensure_topics, idempotent_producer
 from simpul_platform.settings import ServiceSettings
 
 logger = logging.getLogger("simpul.consumer")
 
-Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
-BatchHandler = Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
+
+class PoisonMessage(Exception):
+    """A record that can never be handled (not a CloudEvent, bad data)."""
 
 
-@dataclass
+V = TypeVar("V", bound=TolerantPayload)
+V_co = TypeVar("V_co", bound=TolerantPayload, covariant=True)
+
+
+class Received(NamedTuple, Generic[V_co]):
+    """One event of a batch handler's run: the subscriber's view of its data, and the event."""
+
+    view: V_co
+    event: Envelope
+
+
+Handler = Callable[[AsyncSession, V, Envelope], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, Sequence[Received[V]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[V]):
+    """One consumed event type: the consumer's view of it (a ``TolerantPayload`` naming the
+    producer's ``event_type`` and ``topic``), the handler the parsed view is given to, and
+    optionally a batch handler for runs of it (the per-record handler is what a failed batch
+    falls back to)."""
+
+    view: type[V]
+    handler: Handler[V]
+    batch_handler: BatchHandler[V] | None = None
+
+    @property
+    def event_type(self) -> str:
+        return self.view.event_type
+
+    def parse(self, envelope: Envelope) -> V:
+        """The view of ``envelope``'s data; a PoisonMessage when it does not fit (no retry
+        can make it fit: the record goes to the dead-letter topic)."""
+        try:
+            return self.view.model_validate(envelope.data)
+        except ValidationError as exc:
+            unfit = f"{envelope.type} does not fit {self.view.__name__}: {exc}"
+            raise PoisonMessage(unfit) from exc
+
+
 class Consumer:
-    """What a service consumes: a name (its group id), logical topics, handlers by event type.
+    """What a service consumes: a name (its group id) and its subscriptions, from which the
+    logical topics and the handlers by event type follow.
 
-    Event types without a handler are acknowledged and ignored, so producers can add types.
-    ``batch_handlers`` (optional) apply several events of a type at once; each such type must
-    also have a per-record handler, the path a failed batch falls back to.
+    Event types without a subscription are acknowledged and ignored, so producers can add types.
     """
 
-    name: str
-    topics: list[str]
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
-    batch_handlers: Mapping[str, BatchHandler] = field(default_factory=dict)
+    def __init__(self, name: str, subscriptions: Sequence[Subscription[Any]]) -> None:
+        self.name = name
+        self.subscriptions = tuple(subscriptions)
+        self.by_type: dict[str, Subscription[Any]] = {}
+        for subscription in self.subscriptions:
+            event_type = getattr(subscription.view, "event_type", None)
+            if not event_type or not getattr(subscription.view, "topic", None):
+                raise ValueError(f"{subscription.view.__name__} names no event_type and topic")
+            if event_type in self.by_type:
+                raise ValueError(f"{name} subscribes to {event_type} twice")
+            self.by_type[event_type] = subscription
+        self.topics = list(dict.fromkeys(s.view.topic for s in self.subscriptions))
+        self.batched = frozenset(t for t, s in self.by_type.items() if s.batch_handler)
 
-    def __post_init__(self) -> None:
-        if missing := set(self.batch_handlers) - set(self.handlers):
-            raise ValueError(f"batch handlers without a per-record handler: {sorted(missing)}")
+    def __repr__(self) -> str:
+        return f"Consumer({self.name!r}, {sorted(self.by_type)})"
 
 
 @contextmanager
@@ -85,10 +138,6 @@ def handling(envelope: Envelope) -> Iterator[None]:
     finally:
         context.event_id.reset(event_token)
         context.traceparent.reset(trace_token)
-
-
-class PoisonMessage(Exception):
-    """A record that can never be handled (not a CloudEvent, bad data)."""
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -123,7 +172,7 @@ class _ChunkFailed(Exception):
         self.index, self.error, self.in_batch = index, error, in_batch
 
 
-def _runs(envelopes: Sequence[Envelope], batched: Mapping[str, BatchHandler]) -> list[list[int]]:
+def _runs(envelopes: Sequence[Envelope], batched: Collection[str]) -> list[list[int]]:
     """Indexes of ``envelopes`` grouped as they are applied, in order: a run of consecutive
     events of a type with a batch handler together, every other event alone."""
     runs: list[list[int]] = []
@@ -223,6 +272,13 @@ class ConsumerRunner:
             # Rebalanced away: the new owner re-reads from the last commit; the inbox skips repeats.
             logger.info("offset commit lost to a rebalance", extra={"consumer": self.consumer.name})
 
+    async def process_chunk(
+        self, records: Sequence[ConsumerRecord[Any, Any]], dead_letters: Any
+    ) -> None:
+        """Apply one chunk of polled records as the consume loop does (its dead letters go to
+        ``dead_letters``, a producer); tests drive it without a broker (testing.run_chunk)."""
+        await self._process_chunk(records, dead_letters)
+
     async def _process_chunk(
         self,
         records: Sequence[ConsumerRecord[Any, Any]],
@@ -301,19 +357,21 @@ class ConsumerRunner:
             failed_at = None
             async with self.db.sessions() as session, session.begin():
                 claimed = await inbox.claim(
-                    session, self.db, self.consumer.name, envelopes, self.consumer.handlers
+                    session, self.db, self.consumer.name, envelopes, self.consumer.by_type
                 )
                 outcomes = self._outcomes(envelopes, claimed)
                 positions = [i for i, outcome in enumerate(outcomes) if outcome == "handled"]
                 work = [envelopes[i] for i in positions]
-                batch_handlers = self.consumer.batch_handlers if batched else {}
-                for run in _runs(work, batch_handlers):
+                for run in _runs(work, self.consumer.batched if batched else ()):
+                    received: list[Received[Any]] = []
+                    for i in run:  # a view that does not fit is that record's own failure
+                        failed_at = positions[i]
+                        received.append(Received(self._view(work[i]), work[i]))
                     if len(run) == 1:
-                        failed_at = positions[run[0]]
-                        await self._apply(session, work[run[0]])
+                        await self._apply(session, received[0])
                     else:
                         failed_at, in_batch = None, True
-                        await self._apply_batch(session, [work[i] for i in run])
+                        await self._apply_batch(session, received)
                         in_batch = False
                 failed_at = None
             return outcomes
@@ -326,7 +384,7 @@ class ConsumerRunner:
         """What each record will be: handled (newly claimed), a duplicate, or ignored."""
         outcomes: list[Outcome] = []
         for envelope in envelopes:
-            if envelope.type not in self.consumer.handlers:
+            if envelope.type not in self.consumer.by_type:
                 outcomes.append("ignored")  # another consumer's business: nothing to dedupe
             elif envelope.id in claimed:
                 claimed.discard(envelope.id)  # the same event again later in it is a duplicate
@@ -335,13 +393,19 @@ class ConsumerRunner:
                 outcomes.append("duplicate")
         return outcomes
 
-    async def _apply(self, session: AsyncSession, envelope: Envelope) -> None:
+    def _view(self, envelope: Envelope) -> Any:
+        return self.consumer.by_type[envelope.type].parse(envelope)
+
+    async def _apply(self, session: AsyncSession, received: Received[Any]) -> None:
+        view, envelope = received
         with handling(envelope):
-            await self.consumer.handlers[envelope.type](session, envelope)
+            await self.consumer.by_type[envelope.type].handler(session, view, envelope)
             await self._settle(session)
 
-    async def _apply_batch(self, session: AsyncSession, envelopes: list[Envelope]) -> None:
-        await self.consumer.batch_handlers[envelopes[0].type](session, envelopes)
+    async def _apply_batch(self, session: AsyncSession, run: list[Received[Any]]) -> None:
+        batch_handler = self.consumer.by_type[run[0].event.type].batch_handler
+        assert batch_handler is not None  # only types in ``batched`` form runs
+        await batch_handler(session, run)
         await self._settle(session)
 
     @staticmethod

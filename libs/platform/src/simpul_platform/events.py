@@ -51,6 +51,9 @@ class EventPayload(BaseModel):
 
     event_type: ClassVar[str]
     topic: ClassVar[str]
+    # A payload as it travels (JSON), shown in the catalogue; consumers' tests read their views
+    # of it, so a producer cannot break a consumer silently.
+    example: ClassVar[dict[str, Any] | None] = None
     key_field: ClassVar[str | None] = "posyandu_id"
     wilayah_field: ClassVar[str | None] = "desa_code"
 
@@ -69,9 +72,16 @@ def _field_text(payload: BaseModel, name: str | None) -> str | None:
 
 
 class TolerantPayload(BaseModel):
-    """Base for a consumer's view of someone else's event: unknown fields are ignored."""
+    """Base for a consumer's view of someone else's event: unknown fields are ignored.
+
+    A view a consumer subscribes with names the event it reads: the producer's ``event_type``
+    and the producer's logical ``topic`` (the deployment's namespace is applied at runtime).
+    """
 
     model_config = ConfigDict(extra="ignore")
+
+    event_type: ClassVar[str]
+    topic: ClassVar[str]
 
 
 @dataclass(frozen=True)

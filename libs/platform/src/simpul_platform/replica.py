@@ -33,24 +33,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.consumer import Consumer, Handler
+from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.db import Database
 from simpul_platform.errors import InvalidInput
 from simpul_platform.events import Envelope, TolerantPayload
 
 REGISTRY_TOPIC = "simpul.registry.v1"
-POSYANDU_REGISTERED = "registry.posyandu.registered.v1"
-POSYANDU_UPDATED = "registry.posyandu.updated.v1"
-POSYANDU_STATUS_CHANGED = "registry.posyandu.status_changed.v1"
-POSYANDU_DEACTIVATED = "registry.posyandu.deactivated.v1"
-POSYANDU_FIELDS_CHANGED = "registry.posyandu.fields_changed.v1"
-POSYANDU_EVENT_TYPES = (
-    POSYANDU_REGISTERED,
-    POSYANDU_UPDATED,
-    POSYANDU_STATUS_CHANGED,
-    POSYANDU_DEACTIVATED,
-    POSYANDU_FIELDS_CHANGED,
-)
 INACTIVE = "inactive"
 
 replica_metadata = MetaData()
@@ -76,6 +64,8 @@ posyandu_replica = Table(
 class PosyanduIdentity(TolerantPayload):
     """The part of every registry posyandu event a replica needs."""
 
+    topic = REGISTRY_TOPIC
+
     posyandu_id: str = Field(min_length=1, max_length=36)
     name: str = Field(max_length=120)
     desa_code: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
@@ -85,13 +75,49 @@ class PosyanduIdentity(TolerantPayload):
     version: int | None = None
 
 
+class PosyanduRegistered(PosyanduIdentity):
+    event_type = "registry.posyandu.registered.v1"
+
+
+class PosyanduUpdated(PosyanduIdentity):
+    event_type = "registry.posyandu.updated.v1"
+
+
+class PosyanduStatusChanged(PosyanduIdentity):
+    event_type = "registry.posyandu.status_changed.v1"
+
+
+class PosyanduDeactivated(PosyanduIdentity):
+    event_type = "registry.posyandu.deactivated.v1"
+
+
+class PosyanduFieldsChanged(PosyanduIdentity):
+    event_type = "registry.posyandu.fields_changed.v1"
+
+
+POSYANDU_EVENTS: tuple[type[PosyanduIdentity], ...] = (
+    PosyanduRegistered,
+    PosyanduUpdated,
+    PosyanduStatusChanged,
+    PosyanduDeactivated,
+    PosyanduFieldsChanged,
+)
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def apply_posyandu_event(session: AsyncSession, event: Envelope) -> None:
+    """``upsert_posyandu`` for a caller holding only the envelope (not a consumer: its runner
+    has parsed the view already)."""
+    await upsert_posyandu(session, PosyanduIdentity.model_validate(event.data), event)
+
+
+async def upsert_posyandu(
+    session: AsyncSession, identity: PosyanduIdentity, event: Envelope
+) -> None:
     """Upsert the replica row from one registry posyandu event, unless a newer one is stored."""
-    identity = PosyanduIdentity.model_validate(event.data)
     event_at = _aware(event.time)
     parts = identity.desa_code.split(".")
     values: dict[str, Any] = {
@@ -128,8 +154,7 @@ async def apply_posyandu_event(session: AsyncSession, event: Envelope) -> None:
 
 def posyandu_replica_consumer(name: str) -> Consumer:
     """A consumer (group ``name``) keeping ``posyandu_replica`` from ``simpul.registry.v1``."""
-    handlers: dict[str, Handler] = {t: apply_posyandu_event for t in POSYANDU_EVENT_TYPES}
-    return Consumer(name=name, topics=[REGISTRY_TOPIC], handlers=handlers)
+    return Consumer(name, [Subscription(view, upsert_posyandu) for view in POSYANDU_EVENTS])
 
 
 async def get_posyandu(session: AsyncSession, posyandu_id: str) -> RowMapping | None:

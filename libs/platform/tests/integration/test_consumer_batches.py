@@ -19,13 +19,21 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, sele
 from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.consumer import BatchHandler, Consumer, ConsumerRunner
+from simpul_platform.consumer import BatchHandler, Consumer, ConsumerRunner, Received, Subscription
 from simpul_platform.db import Database
-from simpul_platform.events import Envelope
+from simpul_platform.events import Envelope, TolerantPayload
 from simpul_platform.inbox import inbox_table
 from simpul_platform.kafka import ensure_topics, idempotent_producer
 from simpul_platform.testing.kafka_reader import read_topic
-from toy_service import TOPIC, NoteCreated, ToySettings, apply_note, effect_counts, toy_metadata
+from toy_service import (
+    TOPIC,
+    NoteCreated,
+    NoteView,
+    ToySettings,
+    apply_note,
+    effect_counts,
+    toy_metadata,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +47,7 @@ applied_in = Table(
     Column("txid", BigInteger, nullable=False),
 )
 
-Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+Handler = Callable[[AsyncSession, NoteView, Envelope], Awaitable[None]]
 
 
 def note(note_id: str, text_: str = "x") -> Envelope:
@@ -56,8 +64,8 @@ def note(note_id: str, text_: str = "x") -> Envelope:
 def audited(handler: Handler) -> Handler:
     """The toy handler (ORM read-then-write of the note's effect row), noting its transaction."""
 
-    async def apply(session: AsyncSession, event: Envelope) -> None:
-        await handler(session, event)
+    async def apply(session: AsyncSession, view: NoteView, event: Envelope) -> None:
+        await handler(session, view, event)
         postgres = session.bind.dialect.name == "postgresql"
         txid = (
             (await session.execute(text("SELECT txid_current()"))).scalar_one() if postgres else 0
@@ -97,16 +105,12 @@ class Scenario:
         handler: Handler,
         done: Callable[[ConsumerRunner], bool],
         *,
-        batch: BatchHandler | None = None,
+        batch: BatchHandler[NoteView] | None = None,
         other: Handler | None = None,
     ) -> Any:
-        handlers = {NoteCreated.event_type: handler} | ({OTHER_TYPE: other} if other else {})
-        consumer = Consumer(
-            name="toy.batches",
-            topics=[TOPIC],
-            handlers=handlers,
-            batch_handlers={NoteCreated.event_type: batch} if batch else {},
-        )
+        subscriptions = [Subscription(NoteView, handler, batch)]
+        subscriptions += [Subscription(OtherView, other)] if other else []
+        consumer = Consumer("toy.batches", subscriptions)
         runner = ConsumerRunner(consumer, self.db, self.settings)
         task = asyncio.create_task(runner.run())
         try:
@@ -208,9 +212,9 @@ async def test_poison_in_the_middle_is_dead_lettered_and_its_neighbours_apply_on
 async def test_a_failure_once_neither_loses_nor_doubles_the_others(scenario, error):
     failed: list[str] = []
 
-    async def fails_once_on_n3(session: AsyncSession, event: Envelope) -> None:
-        await apply_note(session, event)  # the effect is rolled back with the chunk
-        if event.data["note_id"] == "n3" and not failed:
+    async def fails_once_on_n3(session: AsyncSession, view: NoteView, event: Envelope) -> None:
+        await apply_note(session, view, event)  # the effect is rolled back with the chunk
+        if view.note_id == "n3" and not failed:
             failed.append(event.id)
             raise error
 
@@ -230,6 +234,10 @@ async def test_a_failure_once_neither_loses_nor_doubles_the_others(scenario, err
 OTHER_TYPE = "toy.note.other.v1"
 
 
+class OtherView(NoteView):
+    event_type = OTHER_TYPE
+
+
 def other(note_id: str) -> Envelope:
     return dataclasses.replace(note(note_id), type=OTHER_TYPE)
 
@@ -242,17 +250,17 @@ class Batches:
         self.runs: list[list[str]] = []
         self.singles: list[str] = []
 
-    async def batch(self, session: AsyncSession, events: Sequence[Envelope]) -> None:
-        self.runs.append([event.data["note_id"] for event in events])
-        if any(event.data["text"] == "poison" for event in events):
+    async def batch(self, session: AsyncSession, run: Sequence[Received[NoteView]]) -> None:
+        self.runs.append([view.note_id for view, _ in run])
+        if any(view.text == "poison" for view, _ in run):
             raise ValueError("a poison note in the batch")
-        for event in events:
-            await audited(apply_note)(session, event)
+        for view, event in run:
+            await audited(apply_note)(session, view, event)
             await session.flush()
 
-    async def single(self, session: AsyncSession, event: Envelope) -> None:
-        self.singles.append(event.data["note_id"])
-        await audited(apply_note)(session, event)
+    async def single(self, session: AsyncSession, view: NoteView, event: Envelope) -> None:
+        self.singles.append(view.note_id)
+        await audited(apply_note)(session, view, event)
 
 
 async def test_a_batch_handler_gets_each_run_of_its_type_in_order(scenario):
@@ -301,10 +309,36 @@ async def test_a_failing_batch_falls_back_to_record_by_record(scenario):
     assert await scenario.committed_offset() == len(records)
 
 
-async def noop(session: AsyncSession, events: Sequence[Envelope]) -> None:
+async def test_a_view_that_does_not_fit_is_dead_lettered_without_retries(scenario):
+    unfit = dataclasses.replace(note("n2"), data={"note_id": "n2"})  # no text
+    records = [note("n1"), unfit, note("n3")]
+    await scenario.publish(records)
+
+    runner = await scenario.consume(
+        audited(apply_note), lambda r: r.handled + r.dead_lettered >= len(records)
+    )
+
+    assert await scenario.effects() == {"n1": 1, "n3": 1}
+    assert (runner.handled, runner.duplicates, runner.dead_lettered) == (2, 0, 1)
+    dead = await read_topic(
+        scenario.settings.kafka_bootstrap_servers, runner.dead_letter_topic, expected=1
+    )
+    error = dict(dead[0].headers)["dlq_error"].decode()
+    assert error.startswith("PoisonMessage: toy.note.created.v1 does not fit NoteView")
+
+
+class Unnamed(TolerantPayload):
+    """A view that names no event."""
+
+
+async def noop(session: AsyncSession, view: Any, event: Envelope) -> None:
     return None
 
 
-def test_a_batch_handler_needs_a_per_record_handler():
-    with pytest.raises(ValueError, match="without a per-record handler"):
-        Consumer(name="toy", topics=[TOPIC], batch_handlers={NoteCreated.event_type: noop})
+def test_a_subscription_names_its_event_once():
+    with pytest.raises(ValueError, match="names no event_type"):
+        Consumer("toy", [Subscription(Unnamed, noop)])
+    with pytest.raises(ValueError, match=r"subscribes to toy\.note\.created\.v1 twice"):
+        Consumer("toy", [Subscription(NoteView, noop), Subscription(NoteView, noop)])
+    consumer = Consumer("toy", [Subscription(NoteView, noop), Subscription(OtherView, noop)])
+    assert consumer.topics == [TOPIC] and consumer.batched == frozenset()

@@ -21,9 +21,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.auth import Principal, require_roles
-from simpul_platform.consumer import Consumer
+from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.errors import NotFound
-from simpul_platform.events import Envelope, EventPayload
+from simpul_platform.events import Envelope, EventPayload, TolerantPayload
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 
@@ -118,19 +118,26 @@ async def get_note(note_id: str, session: SessionDep, principal: Reader) -> Any:
     return note
 
 
-async def apply_note(session: AsyncSession, event: Envelope) -> None:
-    if event.data.get("text") == "poison":
+class NoteView(TolerantPayload):
+    """The consumer's view of ``toy.note.created.v1``."""
+
+    event_type = NoteCreated.event_type
+    topic = TOPIC
+    note_id: str
+    text: str
+
+
+async def apply_note(session: AsyncSession, note: NoteView, event: Envelope) -> None:
+    if note.text == "poison":
         raise ValueError("this note can never be applied")
-    effect = await session.get(Effect, event.data["note_id"])
+    effect = await session.get(Effect, note.note_id)
     if effect is None:
-        effect = Effect(note_id=event.data["note_id"], times=0)
+        effect = Effect(note_id=note.note_id, times=0)
     effect.times += 1
     session.add(effect)
 
 
-TOY_CONSUMER = Consumer(
-    name="toy.effects", topics=[TOPIC], handlers={NoteCreated.event_type: apply_note}
-)
+TOY_CONSUMER = Consumer("toy.effects", [Subscription(NoteView, apply_note)])
 
 
 MIGRATIONS = Path(__file__).parent / "toy_migrations"

@@ -14,11 +14,12 @@ from simpul_health.api import (
     screening,
     targets,
 )
+from simpul_health.consumers import consumers
 from simpul_health.events import PUBLISHED
 from simpul_health.models import metadata
 from simpul_health.settings import HealthSettings
 from simpul_platform.app import ServiceSpec, create_service_app
-from simpul_platform.replica import posyandu_replica_consumer, replica_metadata
+from simpul_platform.replica import replica_metadata
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -46,7 +47,7 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
                 indicators.router,
                 indicators.aggregates,
             ],
-            consumers=[posyandu_replica_consumer("health.posyandu-replica")],
+            consumers=consumers(),
             published_events=PUBLISHED,
         )
     )

@@ -12,6 +12,13 @@ from typing import Any, Literal
 from simpul_platform.events import EventPayload
 
 TOPIC = "simpul.health.v1"
+_EPISODE: dict[str, Any] = {  # one stunted child, for the catalogue's examples
+    "episode_id": "5d0c7f1e-2b8a-4e39-a1c6-7f4e2d9b3a10",
+    "person_ref": "bf4a9aabcfef1cf7b33a562af3d1b40a5af05a881ebb0f9ce435b45374132396",
+    "household_ref": "c0acc8f61e6ff0638178428fefd041fddd64376b59c60b4dc082bef1e5173b57",
+    "posyandu_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44",
+    "desa_code": "64.02.06.2012",
+}
 
 
 class ChildMeasured(EventPayload):
@@ -85,6 +92,15 @@ class StuntingDetected(EventPayload):
 
     event_type = "health.stunting.detected.v1"
     topic = TOPIC
+    example = _EPISODE | {
+        "measurement_id": "a7e3c1f9-0d2b-4f6a-8c4e-1b3d5f7a9c2e",
+        "measured_on": "2025-09-08",
+        "age_days": 702,
+        "sex": "F",
+        "haz": -2.41,
+        "severity": "stunted",
+        "escalated": False,
+    }
 
     episode_id: str
     person_ref: str
@@ -105,6 +121,11 @@ class StuntingRecovered(EventPayload):
 
     event_type = "health.stunting.recovered.v1"
     topic = TOPIC
+    example = _EPISODE | {
+        "measurement_id": "c4a8e2f6-1b3d-4c5e-9a7f-0d2b4c6e8a1f",
+        "measured_on": "2026-03-09",
+        "haz": -1.87,
+    }
 
     episode_id: str
     person_ref: str

@@ -12,6 +12,15 @@ from datetime import date
 from simpul_platform.events import EventPayload
 
 TOPIC = "simpul.registry.v1"
+_POSYANDU = {  # the identity every posyandu event carries, for the catalogue's examples
+    "posyandu_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44",
+    "name": "Posyandu Mawar",
+    "desa_code": "64.02.06.2012",
+    "status": "registered",
+    "fields": ["health", "social"],
+    "registration_number": "64.02.06.2012.001",
+    "version": 4,
+}
 
 
 class PosyanduSnapshot(EventPayload):
@@ -30,12 +39,14 @@ class PosyanduRegistered(PosyanduSnapshot):
     """A posyandu entered the registry (as a draft, or by import)."""
 
     event_type = "registry.posyandu.registered.v1"
+    example = _POSYANDU | {"status": "draft", "registration_number": None, "version": 1}
 
 
 class PosyanduUpdated(PosyanduSnapshot):
     """Name, desa, address or coordinates changed."""
 
     event_type = "registry.posyandu.updated.v1"
+    example = _POSYANDU | {"changed": ["name"]}
 
     changed: list[str]
 
@@ -44,6 +55,11 @@ class PosyanduStatusChanged(PosyanduSnapshot):
     """A lifecycle transition (submit, verify, return, register, deactivate, reactivate)."""
 
     event_type = "registry.posyandu.status_changed.v1"
+    example = _POSYANDU | {
+        "action": "register",
+        "from_status": "verified",
+        "to_status": "registered",
+    }
 
     action: str
     from_status: str
@@ -54,12 +70,14 @@ class PosyanduDeactivated(PosyanduSnapshot):
     """The posyandu stopped operating (published beside its status change)."""
 
     event_type = "registry.posyandu.deactivated.v1"
+    example = _POSYANDU | {"status": "inactive", "version": 5}
 
 
 class PosyanduFieldsChanged(PosyanduSnapshot):
     """The set of SPM fields the posyandu runs changed."""
 
     event_type = "registry.posyandu.fields_changed.v1"
+    example = _POSYANDU | {"added": ["social"], "removed": []}
 
     added: list[str]
     removed: list[str]

@@ -7,11 +7,11 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_platform.app import ServiceSpec, create_service_app
-from simpul_platform.replica import posyandu_replica_consumer, replica_metadata
+from simpul_platform.replica import replica_metadata
 from simpul_social.api import bansos, households, indicators, ppks, priority, usulan
-from simpul_social.events import PUBLISHED, REPLICA_CONSUMER
+from simpul_social.consumers import consumers
+from simpul_social.events import PUBLISHED
 from simpul_social.models import metadata
-from simpul_social.ops.stunting_consumer import StuntingReactor
 from simpul_social.settings import SocialSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -38,10 +38,7 @@ def create_app(settings: SocialSettings | None = None) -> FastAPI:
                 priority.router,
                 indicators.router,
             ],
-            consumers=[
-                posyandu_replica_consumer(REPLICA_CONSUMER),
-                StuntingReactor(settings).consumer(),
-            ],
+            consumers=consumers(settings),
             published_events=PUBLISHED,
         )
     )

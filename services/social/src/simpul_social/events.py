@@ -1,5 +1,5 @@
 """Events social publishes on ``simpul.social.v1`` (key = posyandu id, wilayah = desa code),
-and the consumers it runs: the posyandu replica and the reaction to stunting from health.
+and its views of the events it consumes from health (consumers.py subscribes them).
 
 No KK, NIK or names travel: households as ``household_ref``, people as ``person_ref``.
 """
@@ -10,16 +10,10 @@ from datetime import date
 
 from pydantic import Field
 
-from simpul_platform.consumer import Consumer
 from simpul_platform.events import EventPayload, TolerantPayload
-from simpul_platform.replica import posyandu_replica_consumer
 
 TOPIC = "simpul.social.v1"
 HEALTH_TOPIC = "simpul.health.v1"
-STUNTING_DETECTED = "health.stunting.detected.v1"
-STUNTING_RECOVERED = "health.stunting.recovered.v1"
-STUNTING_CONSUMER = "social.stunting-reaction"
-REPLICA_CONSUMER = "social.posyandu-replica"
 
 
 class HouseholdAssessed(EventPayload):
@@ -159,6 +153,8 @@ PUBLISHED: list[type[EventPayload]] = [
 class StuntingDetected(TolerantPayload):
     """Social's view of ``health.stunting.detected.v1``."""
 
+    event_type = "health.stunting.detected.v1"
+    topic = HEALTH_TOPIC
     episode_id: str = Field(min_length=1, max_length=64)
     person_ref: str = Field(min_length=1, max_length=64)
     household_ref: str | None = Field(default=None, max_length=64)
@@ -174,12 +170,9 @@ class StuntingDetected(TolerantPayload):
 class StuntingRecovered(TolerantPayload):
     """Social's view of ``health.stunting.recovered.v1``."""
 
+    event_type = "health.stunting.recovered.v1"
+    topic = HEALTH_TOPIC
     episode_id: str = Field(min_length=1, max_length=64)
     measurement_id: str = Field(max_length=64)
     measured_on: date
     haz: float | None = None
-
-
-def consumers(stunting: Consumer) -> list[Consumer]:
-    """Everything social consumes: posyandu identity, and stunting from health."""
-    return [posyandu_replica_consumer(REPLICA_CONSUMER), stunting]

@@ -19,12 +19,13 @@ from sqlalchemy import Table, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import local_today
-from simpul_platform.consumer import ConsumerRunner, handling
+from simpul_platform.consumer import ConsumerRunner, Received, handling
 from simpul_platform.events import Envelope, new_id
 from simpul_platform.inbox import inbox_table
 from simpul_platform.outbox import outbox_table
 from simpul_platform.pseudonym import household_ref, person_ref
-from simpul_social.events import STUNTING_CONSUMER, STUNTING_DETECTED
+from simpul_social.consumers import STUNTING_CONSUMER
+from simpul_social.events import StuntingDetected
 from simpul_social.models import PriorityCase, StuntingLead, StuntingReaction
 from simpul_social.ops.stunting_consumer import StuntingReactor
 
@@ -140,7 +141,7 @@ def detection(
     """Health's event as the consumer receives it (no broker: the handlers are called)."""
     return Envelope(
         id=new_id(),
-        type=STUNTING_DETECTED,
+        type=StuntingDetected.event_type,
         source="/simpul/health",
         time=datetime.now(UTC),
         data={
@@ -238,7 +239,7 @@ async def test_a_chunk_for_many_households_decides_as_record_by_record(social: S
     # (a lead) detected again, escalated, and ep-01 a third time.
     known = detection("ep-known", refs[2], posyandu_id)
     async with social.app.state.db.transaction() as session:
-        await reactor.on_detected(session, known)
+        await reactor.on_detected(session, StuntingDetected.model_validate(known.data), known)
     events.insert(5, detection("ep-known", refs[2], posyandu_id, "severely_stunted"))
     events.insert(9, detection("ep-01", refs[1], posyandu_id, "severely_stunted"))
     events.append(detection("ep-01", refs[1], posyandu_id))
@@ -247,12 +248,15 @@ async def test_a_chunk_for_many_households_decides_as_record_by_record(social: S
     async def record_by_record(session: AsyncSession) -> None:
         for event in events:  # as the runner applies them: each one settled before the next
             with handling(event):
-                await reactor.on_detected(session, event)
+                await reactor.on_detected(
+                    session, StuntingDetected.model_validate(event.data), event
+                )
             await session.flush()
             session.expunge_all()
 
     async def as_one_batch(session: AsyncSession) -> None:
-        await reactor.on_detected_batch(session, events)
+        run = [Received(StuntingDetected.model_validate(e.data), e) for e in events]
+        await reactor.on_detected_batch(session, run)
 
     expected = await applied(social, record_by_record)
     assert await applied(social, as_one_batch) == expected

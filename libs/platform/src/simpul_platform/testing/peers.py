@@ -27,11 +27,11 @@ from simpul_platform.kafka import ensure_topics, idempotent_producer
 from simpul_platform.outbox import Outbox
 from simpul_platform.replica import (
     INACTIVE,
-    POSYANDU_DEACTIVATED,
-    POSYANDU_REGISTERED,
-    POSYANDU_STATUS_CHANGED,
     REGISTRY_TOPIC,
+    PosyanduDeactivated,
     PosyanduIdentity,
+    PosyanduRegistered,
+    PosyanduStatusChanged,
     get_posyandu,
 )
 from simpul_platform.settings import ServiceSettings
@@ -83,7 +83,7 @@ class RegistryPeer:
             version=1,
         )
         self.known[pid] = identity
-        await self.send(self._envelope(POSYANDU_REGISTERED, identity, {}, occurred_at))
+        await self.send(self._envelope(PosyanduRegistered.event_type, identity, {}, occurred_at))
         return pid
 
     async def change_status(
@@ -107,10 +107,10 @@ class RegistryPeer:
             "from_status": before.status,
             "to_status": to_status,
         }
-        changed = self._envelope(POSYANDU_STATUS_CHANGED, after, step, occurred_at)
+        changed = self._envelope(PosyanduStatusChanged.event_type, after, step, occurred_at)
         await self.send(changed)
         if to_status == INACTIVE:
-            await self.send(self._envelope(POSYANDU_DEACTIVATED, after, {}, occurred_at))
+            await self.send(self._envelope(PosyanduDeactivated.event_type, after, {}, occurred_at))
         return changed
 
     async def deactivate(self, posyandu_id: str) -> Envelope:

@@ -26,7 +26,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import local_day, now
-from simpul_platform.consumer import handling
+from simpul_platform.consumer import Received, handling
 from simpul_platform.db import bulk_insert
 from simpul_platform.events import Envelope
 from simpul_platform.outbox import Outbox
@@ -119,12 +119,9 @@ class BatchReaction:
         self.session, self.outbox, self.settings = session, outbox, settings
         self._due: dict[date, date] = {}
 
-    async def detected(self, events: Sequence[Envelope]) -> None:
+    async def detected(self, run: Sequence[Received[StuntingDetected]]) -> None:
         """Apply the detections as if one after another, in order."""
-        detections = [
-            _Detection(e, StuntingDetected.model_validate(e.data), local_day(self.settings, e.time))
-            for e in events
-        ]
+        detections = [_Detection(e, data, local_day(self.settings, e.time)) for data, e in run]
         first, repeats = await self._split(detections)
         await self._first_detections(first)
         for detection in repeats:  # after their episode's first detection is written

@@ -13,17 +13,10 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import local_day, now
-from simpul_platform.consumer import BatchHandler, Consumer, Handler
+from simpul_platform.consumer import Received
 from simpul_platform.events import Envelope
 from simpul_platform.outbox import Outbox
-from simpul_social.events import (
-    HEALTH_TOPIC,
-    STUNTING_CONSUMER,
-    STUNTING_DETECTED,
-    STUNTING_RECOVERED,
-    StuntingDetected,
-    StuntingRecovered,
-)
+from simpul_social.events import StuntingDetected, StuntingRecovered
 from simpul_social.models import PriorityCase
 from simpul_social.ops.reaction import Reaction
 from simpul_social.ops.reaction_batch import BatchReaction
@@ -31,36 +24,27 @@ from simpul_social.settings import SocialSettings
 
 
 class StuntingReactor:
-    """The ``social.stunting-reaction`` consumer: health's stunting events."""
+    """The handlers of the ``social.stunting-reaction`` consumer (consumers.py)."""
 
     def __init__(self, settings: SocialSettings) -> None:
         self.settings = settings
         self.outbox = Outbox(settings)
 
-    def consumer(self) -> Consumer:
-        handlers: dict[str, Handler] = {
-            STUNTING_DETECTED: self.on_detected,
-            STUNTING_RECOVERED: self.on_recovered,
-        }
-        batch: dict[str, BatchHandler] = {STUNTING_DETECTED: self.on_detected_batch}
-        return Consumer(
-            name=STUNTING_CONSUMER,
-            topics=[HEALTH_TOPIC],
-            handlers=handlers,
-            batch_handlers=batch,
-        )
-
-    async def on_detected(self, session: AsyncSession, event: Envelope) -> None:
-        data = StuntingDetected.model_validate(event.data)
+    async def on_detected(
+        self, session: AsyncSession, data: StuntingDetected, event: Envelope
+    ) -> None:
         reaction = Reaction(session, self.outbox, self.settings)
         await reaction.detected(data, local_day(self.settings, event.time), event.id)
 
-    async def on_detected_batch(self, session: AsyncSession, events: Sequence[Envelope]) -> None:
-        await BatchReaction(session, self.outbox, self.settings).detected(events)
+    async def on_detected_batch(
+        self, session: AsyncSession, run: Sequence[Received[StuntingDetected]]
+    ) -> None:
+        await BatchReaction(session, self.outbox, self.settings).detected(run)
 
-    async def on_recovered(self, session: AsyncSession, event: Envelope) -> None:
+    async def on_recovered(
+        self, session: AsyncSession, data: StuntingRecovered, event: Envelope
+    ) -> None:
         """Note a recovery on the episode's case; Dinas Sosial still closes it themselves."""
-        data = StuntingRecovered.model_validate(event.data)
         case = (
             await session.exec(
                 select(PriorityCase)
