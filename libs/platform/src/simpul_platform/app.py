@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, delete
 
@@ -25,7 +26,7 @@ from simpul_platform.consumer import Consumer, ConsumerRunner
 from simpul_platform.db import Database
 from simpul_platform.errors import PROBLEM_RESPONSES, install_problem_handlers
 from simpul_platform.events import EventPayload
-from simpul_platform.http import RequestContextMiddleware
+from simpul_platform.http import RequestBodyLimit, RequestContextMiddleware
 from simpul_platform.idempotency import IdempotencyMiddleware, idempotency_table
 from simpul_platform.inbox import inbox_table
 from simpul_platform.kafka import ensure_topics
@@ -69,7 +70,8 @@ class ServiceSpec:
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
     configure_logging(settings.service_name, settings.log_level)
-    app = FastAPI(
+    # Swagger UI and ReDoc from assets the package ships, not a CDN: /docs works offline.
+    app = FastAPIOffline(
         title=spec.title,
         description=spec.description,
         version=spec.version,
@@ -83,6 +85,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(NulCharacterGuard)  # innermost: PostgreSQL text cannot hold U+0000
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestBodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_operations_router())
     for router in spec.routers:
