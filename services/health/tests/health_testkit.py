@@ -20,6 +20,7 @@ from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
 from simpul_platform.replica import get_posyandu
 from simpul_platform.testing.asgi import running_app
+from simpul_platform.testing.registry_stub import answer_from
 from simpul_registry.app import create_app as create_registry_app
 from simpul_registry.settings import RegistrySettings
 
@@ -108,6 +109,7 @@ async def start_health(
         settings = make_settings(HealthSettings, database_url=health_url, **overrides)
         registry_app = create_registry_app(registry_settings)
         app = create_app(settings)
+        answer_from(app, httpx.ASGITransport(app=registry_app))
         async with running_app(registry_app) as registry, running_app(app) as client:
             yield Health(settings, app, client, registry, registry_settings)
     finally:

@@ -33,6 +33,7 @@ from simpul_platform.kafka import ensure_topics
 from simpul_platform.logs import configure_logging
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
+from simpul_platform.registry_client import RegistryCaller, RegistryClient
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.textguard import NulCharacterGuard
@@ -82,8 +83,11 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.spec = spec
     app.state.authenticator = Authenticator(settings)
     app.state.outbox = Outbox(settings)
+    # Confirms a posyandu the replica does not know yet, as the caller (replica.py).
+    app.state.registry = RegistryClient(settings)
     install_problem_handlers(app)
-    app.add_middleware(NulCharacterGuard)  # innermost: PostgreSQL text cannot hold U+0000
+    app.add_middleware(RegistryCaller)
+    app.add_middleware(NulCharacterGuard)  # PostgreSQL text cannot hold U+0000
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestBodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
@@ -138,6 +142,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
                     await task
             for hook in spec.on_shutdown:
                 await hook(app)
+            await app.state.registry.aclose()
             await db.dispose()
 
     return lifespan
