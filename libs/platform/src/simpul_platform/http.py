@@ -9,7 +9,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simpul_platform import context, metrics
-from simpul_platform.errors import ContentTooLarge, FieldError, problem_response
+from simpul_platform.errors import ContentTooLarge, FieldError, ProblemError, problem_response
 
 access_log = logging.getLogger("simpul.access")
 
@@ -142,7 +142,7 @@ class RequestBodyLimit:
     that is still sending sees that reset rather than the answer. For the same reason a 413
     drains the rest of a body it refuses (up to ``DRAIN_BYTES``; a client that declared more
     is answered at once and told the connection closes), except for a client waiting for
-    ``100 Continue``, which has sent nothing.
+    ``100 Continue``, which has sent nothing and is told the connection closes.
     """
 
     DRAIN_BYTES = 64 * 1024 * 1024
@@ -157,27 +157,32 @@ class RequestBodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
-            drained = _expects_continue(scope) or (
+            # A client waiting for 100 Continue has sent nothing: closing resets nothing.
+            close = _expects_continue(scope) or not (
                 declared <= self.limit + self.DRAIN_BYTES and await discard_body(receive, declared)
             )
-            await self._refuse(scope, receive, send, drained)
+            await self._too_large(scope, receive, send, close)
             return
         try:
             body = await read_limited_body(receive, self.limit)
         except BodyTooLarge as exc:
             drained = exc.complete or await discard_body(receive, self.DRAIN_BYTES)
-            await self._refuse(scope, receive, send, drained)
+            await self._too_large(scope, receive, send, close=not drained)
             return
         except ClientGone:
-            return  # nobody to answer; a truncated body must not reach a route
+            # A truncated body must never reach a route. The answer goes nowhere; it keeps
+            # the access log and metrics from counting a vanished client as a 500.
+            problem = ProblemError("The client went away before its request body ended.")
+            await problem_response(400, problem.to_problem(scope["path"]))(scope, receive, send)
+            return
         await self.app(scope, replay_body(body, then=receive), send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, drained: bool) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, close: bool) -> None:
         message = f"The request body is larger than {self.limit} bytes; send it in parts."
         problem = ContentTooLarge(
             message, errors=[FieldError(field="body", rule="max_bytes", message=message)]
         )
-        headers = None if drained else {"Connection": "close"}
+        headers = {"Connection": "close"} if close else None
         response = problem_response(problem.status, problem.to_problem(scope["path"]), headers)
         await response(scope, receive, send)
 
