@@ -24,6 +24,7 @@ RUNS: list[tuple[str, str, list[str]]] = [
     ("end_to_end", "bench.end_to_end", []),
     ("end_to_end_15pct", "bench.end_to_end", ["--stunted", "0.15"]),
     ("gateway", "bench.gateway", []),
+    ("replica_lag", "bench.replica_lag", []),
     ("scale", "bench.scale", []),
     ("health_indicators", "bench.health_indicators", []),
     ("social_indicators", "bench.social_indicators", []),

@@ -18,6 +18,7 @@ from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
 from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.peers import RegistryPeer, until_replicated
+from simpul_platform.testing.registry_stub import RegistryStub
 
 # The deployment's date in the tests' (default) time zone: what "in the future" is judged by.
 TODAY = datetime.now(ZoneInfo(HealthSettings.model_fields["local_timezone"].default)).date()
@@ -87,5 +88,6 @@ async def start_health(
 ) -> AsyncIterator[Health]:
     settings = make_settings(HealthSettings, database_url=health_url, **overrides)
     app = create_app(settings)
+    RegistryStub().install(app)  # the peer's posyandu reach health by events only
     async with RegistryPeer.running(settings) as registry, running_app(app) as client:
         yield Health(settings, app, client, registry)

@@ -23,6 +23,7 @@ from simpul_platform.relay import OutboxRelay
 from simpul_platform.replica import get_posyandu
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
+from simpul_platform.testing.registry_stub import RegistryStub
 from simpul_social.app import create_app
 from simpul_social.events import STUNTING_CONSUMER
 from simpul_social.settings import SocialSettings
@@ -274,5 +275,6 @@ async def start_social(
 ) -> AsyncIterator[Social]:
     settings = make_settings(SocialSettings, database_url=database_url, **overrides)
     app = create_app(settings)
+    RegistryStub().install(app)  # the peer's posyandu reach social by events only
     async with running_app(app) as client:
         yield Social(settings, app, client, peer)

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, delete
 
@@ -25,13 +26,14 @@ from simpul_platform.consumer import Consumer, ConsumerRunner
 from simpul_platform.db import Database
 from simpul_platform.errors import PROBLEM_RESPONSES, install_problem_handlers
 from simpul_platform.events import EventPayload
-from simpul_platform.http import RequestContextMiddleware
+from simpul_platform.http import RequestBodyLimit, RequestContextMiddleware
 from simpul_platform.idempotency import IdempotencyMiddleware, idempotency_table
 from simpul_platform.inbox import inbox_table
 from simpul_platform.kafka import ensure_topics
 from simpul_platform.logs import configure_logging
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
+from simpul_platform.registry_client import RegistryCaller, RegistryClient
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.textguard import NulCharacterGuard
@@ -69,7 +71,8 @@ class ServiceSpec:
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
     configure_logging(settings.service_name, settings.log_level)
-    app = FastAPI(
+    # Swagger UI and ReDoc from assets the package ships, not a CDN: /docs works offline.
+    app = FastAPIOffline(
         title=spec.title,
         description=spec.description,
         version=spec.version,
@@ -80,9 +83,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.spec = spec
     app.state.authenticator = Authenticator(settings)
     app.state.outbox = Outbox(settings)
+    # Confirms a posyandu the replica does not know yet, as the caller (replica.py).
+    app.state.registry = RegistryClient(settings)
     install_problem_handlers(app)
-    app.add_middleware(NulCharacterGuard)  # innermost: PostgreSQL text cannot hold U+0000
+    app.add_middleware(RegistryCaller)
+    app.add_middleware(NulCharacterGuard)  # PostgreSQL text cannot hold U+0000
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestBodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_operations_router())
     for router in spec.routers:
@@ -135,6 +142,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
                     await task
             for hook in spec.on_shutdown:
                 await hook(app)
+            await app.state.registry.aclose()
             await db.dispose()
 
     return lifespan

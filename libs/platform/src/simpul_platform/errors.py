@@ -128,6 +128,12 @@ class Conflict(ProblemError):
     title = "Conflict with the current state"
 
 
+class ContentTooLarge(ProblemError):
+    status = 413
+    slug = "content-too-large"
+    title = "Request body too large"
+
+
 class ServiceUnavailable(ProblemError):
     """Something this service needs is out of reach for now; the caller did nothing wrong."""
 
@@ -135,8 +141,17 @@ class ServiceUnavailable(ProblemError):
     slug = "unavailable"
     title = "Temporarily unavailable"
 
-    def __init__(self, detail: str | None = None, **extra: Any) -> None:
-        super().__init__(detail, headers={"Retry-After": "5"}, **extra)
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[FieldError] = (),
+        retry_after_s: int = 5,
+        **extra: Any,
+    ) -> None:
+        super().__init__(
+            detail, errors=errors, headers={"Retry-After": str(retry_after_s)}, **extra
+        )
 
 
 def problem_response(

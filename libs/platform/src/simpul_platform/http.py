@@ -9,6 +9,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from simpul_platform import context, metrics
+from simpul_platform.errors import ContentTooLarge, FieldError, ProblemError, problem_response
 
 access_log = logging.getLogger("simpul.access")
 
@@ -77,15 +78,126 @@ async def read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def replay_body(body: bytes) -> Receive:
-    """A ``receive`` that hands the already-read body to the app, then reports a disconnect."""
+def replay_body(body: bytes, then: Receive | None = None) -> Receive:
+    """A ``receive`` that hands the already-read body to the app, then passes on to ``then``
+    (the server's own, which waits for the client to go) or reports a disconnect."""
     delivered = False
 
     async def receive() -> Message:
         nonlocal delivered
         if delivered:
-            return {"type": "http.disconnect"}
+            return await then() if then is not None else {"type": "http.disconnect"}
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
+
+
+class BodyTooLarge(Exception):
+    """The client sent more than the limit; the rest of its body is still unread."""
+
+    def __init__(self, complete: bool) -> None:
+        super().__init__("request body too large")
+        self.complete = complete
+
+
+class ClientGone(Exception):
+    """The client disconnected before its body arrived in full."""
+
+
+async def read_limited_body(receive: Receive, limit: int) -> bytes:
+    """The whole request body, or ``BodyTooLarge`` as soon as it passes ``limit`` bytes."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientGone
+        body += message.get("body", b"")
+        more = bool(message.get("more_body", False))
+        if len(body) > limit:
+            raise BodyTooLarge(complete=not more)
+        if not more:
+            return bytes(body)
+
+
+async def discard_body(receive: Receive, budget: int) -> bool:
+    """Read and drop the rest of the body, at most ``budget`` bytes; True when it all came."""
+    while budget >= 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return False
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return True
+    return False
+
+
+class RequestBodyLimit:
+    """Reads every request body before the app runs and answers 413 to one over ``limit``.
+
+    The body is read to its end before any answer, so no route, middleware or error handler
+    can answer while the client is still sending. The server closes a connection after the
+    answer when the client asked it to (``Connection: close``, HTTP/1.0): with part of the
+    body unread, the kernel then resets the connection instead of closing it, and a client
+    that is still sending sees that reset rather than the answer. For the same reason a 413
+    drains the rest of a body it refuses (up to ``DRAIN_BYTES``; a client that declared more
+    is answered at once and told the connection closes), except for a client waiting for
+    ``100 Continue``, which has sent nothing and is told the connection closes.
+    """
+
+    DRAIN_BYTES = 64 * 1024 * 1024
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.limit:
+            # A client waiting for 100 Continue has sent nothing: closing resets nothing.
+            close = _expects_continue(scope) or not (
+                declared <= self.limit + self.DRAIN_BYTES and await discard_body(receive, declared)
+            )
+            await self._too_large(scope, receive, send, close)
+            return
+        try:
+            body = await read_limited_body(receive, self.limit)
+        except BodyTooLarge as exc:
+            drained = exc.complete or await discard_body(receive, self.DRAIN_BYTES)
+            await self._too_large(scope, receive, send, close=not drained)
+            return
+        except ClientGone:
+            # A truncated body must never reach a route. The answer goes nowhere; it keeps
+            # the access log and metrics from counting a vanished client as a 500.
+            problem = ProblemError("The client went away before its request body ended.")
+            await problem_response(400, problem.to_problem(scope["path"]))(scope, receive, send)
+            return
+        await self.app(scope, replay_body(body, then=receive), send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, close: bool) -> None:
+        message = f"The request body is larger than {self.limit} bytes; send it in parts."
+        problem = ContentTooLarge(
+            message, errors=[FieldError(field="body", rule="max_bytes", message=message)]
+        )
+        headers = {"Connection": "close"} if close else None
+        response = problem_response(problem.status, problem.to_problem(scope["path"]), headers)
+        await response(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _expects_continue(scope: Scope) -> bool:
+    return any(
+        name == b"expect" and value.lower() == b"100-continue" for name, value in scope["headers"]
+    )

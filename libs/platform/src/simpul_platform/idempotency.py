@@ -191,7 +191,7 @@ def _canonical(body: bytes) -> bytes:
     """JSON bodies compare by content, not by key order or spacing."""
     try:
         return json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep: compared as sent
         return body
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from sqlalchemy import (
     Column,
     DateTime,
@@ -31,12 +31,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.db import Database
-from simpul_platform.errors import InvalidInput
+from simpul_platform.errors import FieldError, InvalidInput, ServiceUnavailable
 from simpul_platform.events import Envelope, TolerantPayload
+from simpul_platform.registry_client import Lookup, RegistryUnreachable, current_lookup
 
 REGISTRY_TOPIC = "simpul.registry.v1"
 INACTIVE = "inactive"
@@ -171,6 +173,11 @@ async def get_posyandu(session: AsyncSession, posyandu_id: str) -> RowMapping | 
     return row
 
 
+UNKNOWN_POSYANDU = "unknown_posyandu"
+# Not known here yet and not confirmable now: a client retries after Retry-After.
+POSYANDU_UNCONFIRMED = "posyandu_unconfirmed"
+
+
 async def require_active_posyandu(
     session: AsyncSession,
     posyandu_id: str,
@@ -179,17 +186,76 @@ async def require_active_posyandu(
     inactive_statuses: Sequence[str] = (INACTIVE,),
 ) -> RowMapping:
     """The replica row, or a 422 naming ``posyandu_id`` (``unknown_posyandu`` or
-    ``posyandu_inactive``)."""
+    ``posyandu_inactive``). One the replica has not heard of yet is confirmed with the
+    registry first (``confirm_with_registry``)."""
     row = await get_posyandu(session, posyandu_id)
     if row is None:
-        raise InvalidInput.field(
-            field, "unknown_posyandu", f"No posyandu {posyandu_id} is known to the registry."
-        )
+        row = await confirm_with_registry(session, posyandu_id, field)
     if row["status"] in inactive_statuses:
         raise InvalidInput.field(
             field, "posyandu_inactive", f"Posyandu {posyandu_id} is {row['status']}."
         )
     return row
+
+
+async def confirm_with_registry(
+    session: AsyncSession, posyandu_id: str, field: str = "posyandu_id"
+) -> RowMapping:
+    """A posyandu the replica has not heard of, asked of the registry as the request's caller.
+
+    The registry's record goes into the replica in the caller's transaction, through the
+    event path and stamped with the record's ``updated_at``: every event of a later change
+    is newer and still wins. 422 ``unknown_posyandu`` when the registry has no such
+    posyandu; 503 ``posyandu_unconfirmed`` with Retry-After when the registry cannot be
+    asked. Outside a request (consumers, demo loaders) the replica's word is final.
+    """
+    lookup = current_lookup()
+    record = await _ask(lookup, posyandu_id, field) if lookup is not None else None
+    if record is None:
+        raise InvalidInput.field(
+            field, UNKNOWN_POSYANDU, f"No posyandu {posyandu_id} is known to the registry."
+        )
+    try:
+        envelope = _as_event(record)
+        async with session.begin_nested():
+            await apply_posyandu_event(session, envelope)
+    except (ValidationError, ValueError, KeyError) as exc:
+        raise _unconfirmed(field, posyandu_id, f"its record did not parse ({exc})") from exc
+    except IntegrityError:
+        pass  # the replica's consumer stored it meanwhile: that row stands
+    row = await get_posyandu(session, posyandu_id)
+    if row is None:
+        raise _unconfirmed(field, posyandu_id, "the replica did not keep it")
+    return row
+
+
+async def _ask(lookup: Lookup, posyandu_id: str, field: str) -> dict[str, Any] | None:
+    try:
+        return await lookup(posyandu_id)
+    except RegistryUnreachable as exc:
+        raise _unconfirmed(field, posyandu_id, f"the registry cannot be asked ({exc})") from exc
+
+
+def _as_event(record: dict[str, Any]) -> Envelope:
+    """The registry's record as the event that would have brought it."""
+    version = record.get("version")
+    return Envelope(
+        id=f"registry-read:v{version}",
+        type=PosyanduUpdated.event_type,
+        source="registry",
+        time=datetime.fromisoformat(record["updated_at"]),
+        data={**record, "posyandu_id": record["id"]},
+        posyandu_id=record["id"],
+    )
+
+
+def _unconfirmed(field: str, posyandu_id: str, why: str) -> ServiceUnavailable:
+    message = f"Posyandu {posyandu_id} is not in this service's replica yet, and {why}."
+    return ServiceUnavailable(
+        message + " Retry shortly.",
+        errors=[FieldError(field=field, rule=POSYANDU_UNCONFIRMED, message=message)],
+        retry_after_s=1,
+    )
 
 
 async def wait_until_settled(db: Database, *, interval_s: float = 3.0, attempts: int = 200) -> int:

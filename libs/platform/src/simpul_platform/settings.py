@@ -78,6 +78,17 @@ class ServiceSettings(BaseSettings):
     # How long an Idempotency-Key's first response is kept for replay (swept hourly).
     idempotency_retention_hours: float = Field(default=24.0, gt=0)
 
+    # Largest request body a service reads; a larger one is answered 413 before any route runs.
+    # The largest legitimate bodies are a registry CSV import at its row limit (5,000 rows of
+    # at most ~520 bytes: ~2.6 MB) and a health bulk upload (1,000 items: well under 1 MB).
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+
+    # Where a field service confirms a posyandu its replica does not know yet (read-your-writes
+    # right after the registry created it). Empty: not configured, such a write is told to
+    # retry (503). The start command and the test stack set SIMPUL_REGISTRY_URL.
+    registry_url: str = ""
+    registry_timeout_s: float = Field(default=2.0, gt=0)
+
     # The deployment's time zone: "today" for every "not in the future" rule and local dates.
     local_timezone: str = "Asia/Makassar"
 

@@ -63,10 +63,9 @@ def _in_path_or_query(scope: Scope) -> str | None:
 
 def _in_json(body: bytes) -> str | None:
     try:
-        document = json.loads(body)
-    except ValueError:
-        return None  # not JSON: the route's own validation answers
-    return _find(document, "body")
+        return _find(json.loads(body), "body")
+    except (ValueError, RecursionError):
+        return None  # not JSON, or nested too deep to read: the route's own parsing answers
 
 
 def _find(value: Any, location: str) -> str | None:

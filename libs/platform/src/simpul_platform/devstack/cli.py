@@ -74,7 +74,8 @@ def _service_env(
             if template
             else f"sqlite+aiosqlite:///{data / entry.database}.db"
         )
-    # Each service can find the others (the gateway fans out to them): SIMPUL_<NAME>_URL.
+    # Each service can find the others (the gateway fans out to them, a field service confirms
+    # a posyandu its replica lacks with the registry: registry_url): SIMPUL_<NAME>_URL.
     peers = {
         f"SIMPUL_{peer.name.replace('-', '_').upper()}_URL": f"http://127.0.0.1:{peer.port + offset}"  # noqa: E501
         for peer in load_services()
