@@ -25,7 +25,7 @@ from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.registry_stub import RegistryStub
 from simpul_social.app import create_app
-from simpul_social.events import STUNTING_CONSUMER
+from simpul_social.consumers import STUNTING_CONSUMER
 from simpul_social.settings import SocialSettings
 
 T = TypeVar("T")
