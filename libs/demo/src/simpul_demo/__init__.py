@@ -29,6 +29,7 @@ from simpul_demo.posyandu import (
     kukar_desa,
 )
 from simpul_demo.replica import ReplicaPosyandu, kukar_posyandu
+from simpul_demo.size import DemoSize
 
 __all__ = [
     "HAZ_MEAN",
@@ -39,6 +40,7 @@ __all__ = [
     "DemoChild",
     "DemoPerson",
     "DemoPosyandu",
+    "DemoSize",
     "ReplicaPosyandu",
     "decile_for",
     "generate_adults",

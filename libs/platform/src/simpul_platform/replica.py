@@ -178,6 +178,17 @@ UNKNOWN_POSYANDU = "unknown_posyandu"
 POSYANDU_UNCONFIRMED = "posyandu_unconfirmed"
 
 
+async def require_known_posyandu(
+    session: AsyncSession, posyandu_id: str, *, field: str = "posyandu_id"
+) -> RowMapping:
+    """The replica row whatever its status (reads of a posyandu's figures), confirmed with the
+    registry when the replica has not heard of it yet; 422 ``unknown_posyandu`` otherwise."""
+    row = await get_posyandu(session, posyandu_id)
+    if row is None:
+        row = await confirm_with_registry(session, posyandu_id, field)
+    return row
+
+
 async def require_active_posyandu(
     session: AsyncSession,
     posyandu_id: str,
@@ -188,9 +199,7 @@ async def require_active_posyandu(
     """The replica row, or a 422 naming ``posyandu_id`` (``unknown_posyandu`` or
     ``posyandu_inactive``). One the replica has not heard of yet is confirmed with the
     registry first (``confirm_with_registry``)."""
-    row = await get_posyandu(session, posyandu_id)
-    if row is None:
-        row = await confirm_with_registry(session, posyandu_id, field)
+    row = await require_known_posyandu(session, posyandu_id, field=field)
     if row["status"] in inactive_statuses:
         raise InvalidInput.field(
             field, "posyandu_inactive", f"Posyandu {posyandu_id} is {row['status']}."

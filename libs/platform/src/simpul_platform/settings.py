@@ -92,9 +92,6 @@ class ServiceSettings(BaseSettings):
     # The deployment's time zone: "today" for every "not in the future" rule and local dates.
     local_timezone: str = "Asia/Makassar"
 
-    # Size of the linked health/social demo (`./simpul up --demo`): balita per posyandu.
-    demo_balita_per_posyandu: int = Field(default=6, ge=1, le=200)
-
     @model_validator(mode="after")
     def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:
         if self.fault_hold_offset_commit_s and self.environment != "test":

@@ -24,7 +24,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from simpul_demo import DemoAdult, DemoChild, generate_adults, generate_balita, month_ends
+from simpul_demo import (
+    DemoAdult,
+    DemoChild,
+    DemoSize,
+    generate_adults,
+    generate_balita,
+    month_ends,
+)
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
 from simpul_health.ops import pregnancy, screening, targets
@@ -173,7 +180,7 @@ async def _main() -> None:
 
     await upgrade(MIGRATIONS, db.url)
     await wait_until_settled(db)  # every posyandu, as the social demo will see them
-    loaded = await load_demo(db, settings, per_posyandu=settings.demo_balita_per_posyandu)
+    loaded = await load_demo(db, settings, per_posyandu=DemoSize().balita_per_posyandu)
     print(f"demo: {loaded} measurements")
     await db.dispose()
 

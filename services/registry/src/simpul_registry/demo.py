@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from simpul_demo import KUKAR, KUKAR_POSYANDU, DemoPerson, DemoPosyandu, generate_kukar
+from simpul_platform.clock import local_today, now
 from simpul_platform.db import Database
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
@@ -92,16 +93,15 @@ async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827
             bar.update(min(batch, len(items) - start))
     if bar is not None:
         bar.close()
-    await _set_kukar_target(db, actor, count)
+    await _set_kukar_target(db, actor, count, local_today(settings).year)
     return len(items)
 
 
-async def _set_kukar_target(db: Database, actor: str, count: int) -> None:
+async def _set_kukar_target(db: Database, actor: str, count: int, year: int) -> None:
     """The DPMD's target: every Kukar posyandu registered by the end of October."""
     async with db.transaction() as session:
         session.add(Target(wilayah_code=KUKAR, target=count,
-                           due_date=date(date.today().year, 10, 31), set_by=actor,
-                           set_at=datetime.now(UTC)))
+                           due_date=date(year, 10, 31), set_by=actor, set_at=now()))
 
 
 async def _main() -> None:

@@ -16,12 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from simpul_demo import DemoChild, decile_for, generate_balita, kukar_posyandu, lokus_desa
+from simpul_demo import (
+    DemoChild,
+    DemoSize,
+    decile_for,
+    generate_balita,
+    kukar_posyandu,
+    lokus_desa,
+)
 from simpul_platform.auth import Principal
+from simpul_platform.clock import local_today
 from simpul_platform.db import Database
 from simpul_platform.errors import ProblemError
 from simpul_platform.migrations import upgrade
@@ -95,7 +103,9 @@ async def _programs(db: Database, outbox: Outbox) -> None:
         await uow.commit()
 
 
-async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
+async def load_demo(
+    db: Database, settings: SocialSettings, size: DemoSize | None = None
+) -> dict[str, int]:
     """Households, deciles, distributions and PPKS cases for every active Kukar posyandu in
     the replica."""
     async with db.sessions() as session:
@@ -105,7 +115,7 @@ async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
     children = generate_balita(
         [(p.posyandu_id, p.desa_code) for p in posyandu],
         seed=SEED,
-        per_posyandu=settings.demo_balita_per_posyandu,
+        per_posyandu=(size or DemoSize()).balita_per_posyandu,
         secret=settings.pseudonym_secret,
     )
     active = {p.posyandu_id for p in posyandu if p.active}
@@ -117,7 +127,7 @@ async def load_demo(db: Database, settings: SocialSettings) -> dict[str, int]:
     outbox = Outbox(settings)
     principal = Principal("demo", frozenset({"opd:social"}), ("*",))
     await _programs(db, outbox)
-    today = date.today()
+    today = local_today(settings)
     counts = {"households": 0, "distributions": 0, "ppks_cases": 0}
     ppks_rng = random.Random(SEED + 105)  # its own, so the households' draws stay as they were
     for posyandu_id in sorted(active):
@@ -192,7 +202,7 @@ async def _ppks_cases(
     served within three weeks of that, some closed. One transaction per case."""
     if rng.random() >= 0.5:
         return 0
-    today, actor = date.today(), principal.subject
+    today, actor = local_today(settings), principal.subject
     found = today - timedelta(days=rng.randint(20, 300))
     body = PpksCaseIn(
         category=rng.choice(PPKS_CATEGORIES),

@@ -9,7 +9,7 @@ import pytest
 from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Social
 from sqlalchemy import func, select
 
-from simpul_demo import generate_balita
+from simpul_demo import DemoSize, generate_balita
 from simpul_social.demo import load_demo
 from simpul_social.models import Distribution, Household, PpksCase
 
@@ -21,7 +21,7 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
     closed = await social.known_posyandu(SEBULU, status="inactive")  # its children: skipped
     db, settings = social.app.state.db, social.settings
     counts = await load_demo(db, settings)
-    assert counts["households"] == 2 * settings.demo_balita_per_posyandu  # one per child
+    assert counts["households"] == 2 * DemoSize().balita_per_posyandu  # one per child
     assert counts["distributions"] > 0
     assert (await load_demo(db, settings)) == {"households": 0}  # loading twice is harmless
     async with db.sessions() as session:
@@ -42,7 +42,7 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
     children = generate_balita(
         kukar,
         seed=2025,
-        per_posyandu=settings.demo_balita_per_posyandu,
+        per_posyandu=DemoSize().balita_per_posyandu,
         secret=settings.pseudonym_secret,
     )
     expected = {c.target["household_ref"] for c in children if c.target["posyandu_id"] != closed}

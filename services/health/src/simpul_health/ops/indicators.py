@@ -25,7 +25,7 @@ from simpul_health.ops import balita_weighed
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.errors import InvalidInput
 from simpul_platform.indicators import Period
-from simpul_platform.replica import get_posyandu
+from simpul_platform.replica import require_known_posyandu
 
 M: Table = Measurement.__table__  # type: ignore[attr-defined]
 T: Table = Target.__table__  # type: ignore[attr-defined]
@@ -74,9 +74,7 @@ async def resolve_area(
     """What a caller asked to count: a posyandu, a wilayah, or (when the caller has just one)
     the caller's own wilayah; each inside the caller's scope."""
     if posyandu_id:
-        row = await get_posyandu(session, posyandu_id)
-        if row is None:
-            raise InvalidInput.field("posyandu_id", "unknown_posyandu", "Unknown posyandu.")
+        row = await require_known_posyandu(session, posyandu_id, field="posyandu_id")
         principal.require_wilayah(row["desa_code"])
         return Area(posyandu_id=posyandu_id)
     if wilayah is None:

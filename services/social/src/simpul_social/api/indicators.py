@@ -8,9 +8,8 @@ from fastapi import APIRouter, Query
 
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
-from simpul_platform.errors import InvalidInput
 from simpul_platform.indicators import IndicatorValue, period_from_query
-from simpul_platform.replica import get_posyandu
+from simpul_platform.replica import require_known_posyandu
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
 from simpul_social.api.deps import AggregateReader, SettingsDep
@@ -27,13 +26,7 @@ async def _scope(
 ) -> aggregates.Scope:
     if posyandu_id is None:
         return aggregates.Scope(principal.visible_scopes(wilayah))
-    posyandu = await get_posyandu(session, posyandu_id)
-    if posyandu is None:
-        raise InvalidInput.field(
-            "query.posyandu_id",
-            "unknown_posyandu",
-            f"No posyandu {posyandu_id} is known to the registry.",
-        )
+    posyandu = await require_known_posyandu(session, posyandu_id, field="query.posyandu_id")
     principal.require_wilayah(posyandu["desa_code"])
     return aggregates.Scope([posyandu["desa_code"]], posyandu_id)
 
