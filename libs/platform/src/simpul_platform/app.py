@@ -23,7 +23,7 @@ from sqlalchemy import MetaData, delete
 from simpul_platform.auth import Authenticator
 from simpul_platform.consumer import Consumer, ConsumerRunner
 from simpul_platform.db import Database
-from simpul_platform.errors import PROBLEM_RESPONSES, install_problem_handlers
+from simpul_platform.errors import install_problem_handlers
 from simpul_platform.events import EventPayload
 from simpul_platform.http import RequestContextMiddleware
 from simpul_platform.idempotency import IdempotencyMiddleware, idempotency_table
@@ -31,6 +31,7 @@ from simpul_platform.inbox import inbox_table
 from simpul_platform.kafka import ensure_topics
 from simpul_platform.logs import configure_logging
 from simpul_platform.migrations import upgrade
+from simpul_platform.openapi import install_openapi
 from simpul_platform.outbox import Outbox
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.settings import ServiceSettings
@@ -74,13 +75,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version=spec.version,
         lifespan=_lifespan(spec),
-        responses=PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     app.state.spec = spec
     app.state.authenticator = Authenticator(settings)
     app.state.outbox = Outbox(settings)
     install_problem_handlers(app)
+    install_openapi(app, stateful=spec.uses_database)
     app.add_middleware(NulCharacterGuard)  # innermost: PostgreSQL text cannot hold U+0000
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
@@ -196,7 +197,18 @@ def _operations_router() -> APIRouter:
         """The process answers; says nothing about its dependencies."""
         return {"status": "ok"}
 
-    @router.get("/readyz", operation_id="readyz", summary="Database, broker and consumer lag")
+    @router.get(
+        "/readyz",
+        operation_id="readyz",
+        summary="Database, broker and consumer lag",
+        response_model=dict[str, Any],
+        responses={
+            503: {
+                "description": "The database is unreachable; the same report",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    )
     async def readyz(request: Request) -> JSONResponse:
         """503 when the database is unreachable; a broker outage is reported but not fatal,
         because writes keep landing in the outbox."""
@@ -204,7 +216,11 @@ def _operations_router() -> APIRouter:
         return JSONResponse(report, status_code=200 if report["status"] != "down" else 503)
 
     @router.get(
-        "/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response
+        "/metrics",
+        operation_id="metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
     )
     async def metrics_endpoint() -> Response:
         """Prometheus text exposition."""
