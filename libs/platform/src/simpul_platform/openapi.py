@@ -33,7 +33,6 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
-from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from simpul_platform.errors import PROBLEM_MEDIA_TYPE, Problem
@@ -92,16 +91,11 @@ def links(operation_id: str, *, status: int = 201, **parameters: str) -> Respons
 def install_openapi(app: FastAPI, *, stateful: bool) -> None:
     """Make ``app.openapi()`` document what the platform answers on every route."""
 
+    generate = app.openapi  # FastAPI's own, which caches what it returns
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = get_openapi(
-                title=app.title,
-                version=app.version,
-                openapi_version=app.openapi_version,
-                description=app.description,
-                routes=app.routes,
-            )
-            app.openapi_schema = describe(document, app.routes, stateful=stateful)
+            app.openapi_schema = describe(generate(), app.routes, stateful=stateful)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

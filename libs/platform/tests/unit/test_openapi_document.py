@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import httpx
 import pytest
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel
 
 from simpul_platform.app import ServiceSpec, create_service_app
@@ -41,6 +42,11 @@ async def read(thing_id: str, principal: Writer) -> Any:
     """Read."""
 
 
+@router.patch("/{thing_id}", response_model=ThingOut, operation_id="renameThing")
+async def rename(thing_id: str, body: ThingIn, principal: Writer) -> Any:
+    """Change."""
+
+
 @router.post(
     "/{thing_id}/approve",
     response_model=ThingOut,
@@ -72,14 +78,18 @@ async def mine(caller: Annotated[str, Depends(custom_auth)]) -> Any:
     """A route guarded by a dependency of its own, marked as bearer auth."""
 
 
-def document(stateful: bool = True) -> dict[str, Any]:
+def app(stateful: bool = True) -> FastAPI:
     settings = ServiceSettings(
         environment="test", jwt_secret=TEST_JWT_SECRET, pseudonym_secret=TEST_PSEUDONYM_SECRET
     )
     spec = ServiceSpec(
         settings=settings, title="T", description="t", routers=[router], uses_database=stateful
     )
-    return create_service_app(spec).openapi()
+    return create_service_app(spec)
+
+
+def document(stateful: bool = True) -> dict[str, Any]:
+    return app(stateful).openapi()
 
 
 def responses(doc: dict[str, Any], path: str, method: str = "get") -> dict[str, Any]:
@@ -154,6 +164,15 @@ def test_writes_of_a_service_with_a_database_may_lose_a_uniqueness_race() -> Non
 def test_allowed_methods_are_every_method_documented_for_the_path() -> None:
     doc = document()
     assert allowed_methods(doc, "/v1/things") == ["POST"]
-    assert allowed_methods(doc, "/v1/things/abc") == ["GET"]
+    assert allowed_methods(doc, "/v1/things/abc") == ["GET", "PATCH"]
     assert allowed_methods(doc, "/v1/things/abc/approve") == ["POST"]
     assert allowed_methods(doc, "/v1/nothing") == []
+
+
+async def test_a_405_names_every_method_of_the_path_not_only_the_first_routes() -> None:
+    transport = httpx.ASGITransport(app=app(stateful=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.delete("/v1/things/abc")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, PATCH"
+    assert response.headers["content-type"] == "application/problem+json"
