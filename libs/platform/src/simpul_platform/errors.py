@@ -274,4 +274,3 @@ def install_problem_handlers(app: FastAPI) -> None:
     # asyncpg raises the socket's own error when it cannot connect at all.
     app.add_exception_handler(ConnectionError, _on_database_down)
     app.add_exception_handler(Exception, _on_unexpected)
-

@@ -20,3 +20,5 @@ def test_the_toy_service_answers_only_what_its_document_says(make_settings, post
     }
     report = fuzz_app(create_app(settings, with_consumer=False), tokens, max_examples=10)
     report.assert_clean()
+    # createNote's 201 links to getNote: the stateful phase chained them.
+    assert {"examples", "coverage", "fuzzing", "stateful"} <= report.phases, report.phases

@@ -61,6 +61,7 @@ class Finding:
 @dataclass
 class FuzzReport:
     scenarios: int = 0
+    phases: set[str] = field(default_factory=set)  # the phases that ran scenarios
     findings: dict[tuple[str, str, str, str], Finding] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -140,9 +141,11 @@ def _run(app: FastAPI, name: str, token: str, options: Options, report: FuzzRepo
         return not (
             _broke_only(options.state_rules, failure, response) or _extra_header_only(failure)
         )
+
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             report.scenarios += 1
+            report.phases.add(event.phase.value)
             _collect(name, event, report)
         elif isinstance(event, events.NonFatalError):
             report.errors.append(f"[{name}] {event.label}: {event.info.message}")
