@@ -284,8 +284,9 @@ def _forbid_nul(node: Any) -> None:
 
 
 def _link_creations(document: dict[str, Any]) -> None:
-    """Link each POST answering 201 to the operations under its path that read one of its
-    results: ``POST /v1/x`` → ``GET /v1/x/{x_id}``, ``POST /v1/x/{x_id}/submit`` ..."""
+    """Link each POST answering 201 to the operations under its path that take one more path
+    parameter: ``POST /v1/x`` → ``GET /v1/x/{x_id}``, ``POST /v1/x/{x_id}/submit`` ...; the new
+    parameter comes from the created body, the parent's own from the creating request."""
     paths: dict[str, Any] = document.get("paths", {})
     schemas = document.get("components", {}).get("schemas", {})
     for path, item in paths.items():
@@ -295,18 +296,16 @@ def _link_creations(document: dict[str, Any]) -> None:
         fields = _body_fields(created, schemas)
         for target_path, target_item in paths.items():
             parameter = _child_parameter(path, target_path)
-            if parameter is None:
+            source = _source_field(parameter, fields)
+            if parameter is None or source is None:
                 continue
-            source = parameter if parameter in fields else "id" if "id" in fields else None
-            if source is None:
-                continue
+            inherited = {name: f"$request.path.{name}" for name in _path_names(path)}
+            values = {**inherited, parameter: f"$response.body#/{source}"}
             for operation in target_item.values():
                 operation_id = operation.get("operationId") if isinstance(operation, dict) else None
-                if operation_id is None or not _only_path_parameter(operation, parameter):
-                    continue
-                expression = f"$response.body#/{source}"
-                link = {"operationId": operation_id, "parameters": {parameter: expression}}
-                created.setdefault("links", {}).setdefault(operation_id, link)
+                if operation_id is not None and _path_parameters(operation) == set(values):
+                    link = {"operationId": operation_id, "parameters": values}
+                    created.setdefault("links", {}).setdefault(operation_id, link)
 
 
 def _child_parameter(parent: str, child: str) -> str | None:
@@ -318,9 +317,19 @@ def _child_parameter(parent: str, child: str) -> str | None:
     return name if closing else None
 
 
-def _only_path_parameter(operation: dict[str, Any], name: str) -> bool:
-    path_parameters = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
-    return [p.get("name") for p in path_parameters] == [name]
+def _source_field(parameter: str | None, fields: set[str]) -> str | None:
+    """The created body's field naming the new record: the parameter's own name, or ``id``."""
+    if parameter in fields:
+        return parameter
+    return "id" if "id" in fields else None
+
+
+def _path_names(template: str) -> list[str]:
+    return re.findall(r"\{([^}:]+)", template)
+
+
+def _path_parameters(operation: dict[str, Any]) -> set[str]:
+    return {p.get("name", "") for p in operation.get("parameters", []) if p.get("in") == "path"}
 
 
 def _body_fields(response: dict[str, Any], schemas: dict[str, Any]) -> set[str]:

@@ -68,6 +68,16 @@ async def copy(body: ThingIn, principal: Writer) -> Any:
     """Creates a thing elsewhere in the path tree."""
 
 
+@router.post("/{thing_id}/parts", status_code=201, response_model=ThingOut, operation_id="addPart")
+async def add_part(thing_id: str, body: ThingIn, principal: Writer) -> Any:
+    """A record created beneath another."""
+
+
+@router.post("/{thing_id}/parts/{part_id}/fit", response_model=ThingOut, operation_id="fitPart")
+async def fit_part(thing_id: str, part_id: str, principal: Writer) -> Any:
+    """A step on the record beneath."""
+
+
 @bearer_auth
 async def custom_auth(request: Request) -> str:
     return "caller"
@@ -176,3 +186,16 @@ async def test_a_405_names_every_method_of_the_path_not_only_the_first_routes() 
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, PATCH"
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_creation_beneath_another_passes_its_parents_id_on_from_the_request() -> None:
+    links_ = responses(document(), "/v1/things/{thing_id}/parts", "post")["201"]["links"]
+    assert links_ == {
+        "fitPart": {
+            "operationId": "fitPart",
+            "parameters": {
+                "thing_id": "$request.path.thing_id",
+                "part_id": "$response.body#/id",
+            },
+        }
+    }
