@@ -14,10 +14,12 @@ from starlette.concurrency import run_in_threadpool
 from simpul_gateway.tokens import TokenCache
 from simpul_platform.auth import Principal, bearer_token, current_principal
 from simpul_platform.errors import Forbidden
+from simpul_platform.openapi import bearer_auth
 
 CROSS_FIELD_ROLES = ("dpmd", "tp:kabupaten", "tp:kecamatan", "tp:desa")
 
 
+@bearer_auth
 async def cross_field_reader(request: Request) -> Principal:
     # Async on purpose: FastAPI runs a sync dependency in the thread pool, and that hop cost
     # more than everything else here put together.

@@ -12,13 +12,17 @@ from simpul_gateway.upstreams import upstreams
 from simpul_gateway.views.common import caller_token
 from simpul_gateway.views.profile import UpstreamUnavailable
 from simpul_platform.errors import NotFound
+from simpul_platform.openapi import problems
 from simpul_platform.wilayah import RequiredWilayahQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
 
 
 @router.get(
-    "/registration-progress", response_model=dict[str, Any], operation_id="getRegistrationProgress"
+    "/registration-progress",
+    response_model=dict[str, Any],
+    operation_id="getRegistrationProgress",
+    responses=problems(404),
 )
 async def registration_progress(
     request: Request, principal: CrossFieldReader, wilayah: RequiredWilayahQuery

@@ -24,7 +24,7 @@ from sqlalchemy import MetaData, delete
 from simpul_platform.auth import Authenticator
 from simpul_platform.consumer import Consumer, ConsumerRunner
 from simpul_platform.db import Database
-from simpul_platform.errors import PROBLEM_RESPONSES, install_problem_handlers
+from simpul_platform.errors import install_problem_handlers
 from simpul_platform.events import EventPayload
 from simpul_platform.http import RequestBodyLimit, RequestContextMiddleware
 from simpul_platform.idempotency import IdempotencyMiddleware, idempotency_table
@@ -32,6 +32,7 @@ from simpul_platform.inbox import inbox_table
 from simpul_platform.kafka import ensure_topics
 from simpul_platform.logs import configure_logging
 from simpul_platform.migrations import upgrade
+from simpul_platform.openapi import install_openapi
 from simpul_platform.outbox import Outbox
 from simpul_platform.registry_client import RegistryCaller, RegistryClient
 from simpul_platform.relay import OutboxRelay
@@ -77,7 +78,6 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version=spec.version,
         lifespan=_lifespan(spec),
-        responses=PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     app.state.spec = spec
@@ -86,6 +86,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     # Confirms a posyandu the replica does not know yet, as the caller (replica.py).
     app.state.registry = RegistryClient(settings)
     install_problem_handlers(app)
+    install_openapi(app, stateful=spec.uses_database)
     app.add_middleware(RegistryCaller)
     app.add_middleware(NulCharacterGuard)  # PostgreSQL text cannot hold U+0000
     app.add_middleware(IdempotencyMiddleware)
@@ -204,7 +205,18 @@ def _operations_router() -> APIRouter:
         """The process answers; says nothing about its dependencies."""
         return {"status": "ok"}
 
-    @router.get("/readyz", operation_id="readyz", summary="Database, broker and consumer lag")
+    @router.get(
+        "/readyz",
+        operation_id="readyz",
+        summary="Database, broker and consumer lag",
+        response_model=dict[str, Any],
+        responses={
+            503: {
+                "description": "The database is unreachable; the same report",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    )
     async def readyz(request: Request) -> JSONResponse:
         """503 when the database is unreachable; a broker outage is reported but not fatal,
         because writes keep landing in the outbox."""
@@ -212,7 +224,11 @@ def _operations_router() -> APIRouter:
         return JSONResponse(report, status_code=200 if report["status"] != "down" else 503)
 
     @router.get(
-        "/metrics", operation_id="metrics", summary="Prometheus metrics", response_class=Response
+        "/metrics",
+        operation_id="metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
     )
     async def metrics_endpoint() -> Response:
         """Prometheus text exposition."""

@@ -17,6 +17,7 @@ import jwt
 from fastapi import Depends, Request
 
 from simpul_platform.errors import Forbidden, NotFound, ServiceUnavailable, Unauthorized
+from simpul_platform.openapi import bearer_auth
 from simpul_platform.settings import ServiceSettings
 
 NATIONWIDE = "*"
@@ -144,6 +145,7 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
+@bearer_auth
 def current_principal(request: Request) -> Principal:
     """FastAPI dependency: the authenticated caller, or 401."""
     cached = getattr(request.state, "principal", None)

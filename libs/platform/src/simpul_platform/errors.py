@@ -219,7 +219,18 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         status=exc.status_code,
         instance=request.url.path,
     ).model_dump(exclude_none=True)
-    return problem_response(exc.status_code, body, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allow(request) or headers.get("Allow", "")
+    return problem_response(exc.status_code, body, headers)
+
+
+def _allow(request: Request) -> str:
+    """Every method the path has: the router names only the first route that matched it."""
+    from simpul_platform.openapi import allowed_methods  # openapi imports this module
+
+    document = request.app.openapi() if hasattr(request.app, "openapi") else {}
+    return ", ".join(allowed_methods(document, request.url.path))
 
 
 async def _on_database_down(request: Request, exc: Exception) -> JSONResponse:
@@ -278,13 +289,3 @@ def install_problem_handlers(app: FastAPI) -> None:
     # asyncpg raises the socket's own error when it cannot connect at all.
     app.add_exception_handler(ConnectionError, _on_database_down)
     app.add_exception_handler(Exception, _on_unexpected)
-
-
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": text}
-    for code, text in {
-        401: "Missing or invalid bearer token",
-        403: "Role or wilayah does not allow this",
-        422: "Invalid input: each error names the field and the rule",
-    }.items()
-}

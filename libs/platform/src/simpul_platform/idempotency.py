@@ -37,6 +37,8 @@ REPLAY_HEADER = "Idempotent-Replayed"
 # A key row without a response means the effects committed and the response is being stored
 # (milliseconds) or never will be (the process died): a retrying client is told so quickly.
 STALE_AFTER = timedelta(seconds=5)
+# x- headers that say how a request travels, never what it asks.
+_TRANSPORT = {b"x-request-id", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"}
 
 idempotency_table = Table(
     "idempotency_keys",
@@ -183,8 +185,20 @@ def _fingerprint(scope: Scope, body: bytes) -> str:
     digest = hashlib.sha256()
     for part in (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b"")):
         digest.update(part + b"\0")
+    for name, value in _meaningful_headers(scope):
+        digest.update(name + b":" + value + b"\0")
     digest.update(_canonical(body))
     return digest.hexdigest()
+
+
+def _meaningful_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
+    """Headers that change what a request asks (a route's ``X-First-Row``, the body's media
+    type): the same key with another of them is another request, not a retry."""
+    return sorted(
+        (name, value)
+        for name, value in scope.get("headers", [])
+        if name == b"content-type" or (name.startswith(b"x-") and name not in _TRANSPORT)
+    )
 
 
 def _canonical(body: bytes) -> bytes:

@@ -68,7 +68,7 @@ def percent(numerator: int, denominator: int) -> float | None:
     return round(100.0 * numerator / denominator, 2) if denominator else None
 
 
-PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+PERIOD_PATTERN = r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$"  # no year 0: Python has none
 
 
 @dataclass(frozen=True)

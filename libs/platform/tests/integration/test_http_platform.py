@@ -112,6 +112,14 @@ async def test_idempotency_key_replays_the_first_response(service):
     changed = await client.post("/v1/notes", json={**NOTE, "text": "other"}, headers=headers)
     assert changed.status_code == 422
     assert changed.json()["errors"][0]["field"] == "header.Idempotency-Key"
+    # A header that changes what is asked (the registry's X-First-Row) makes another request
+    # too; one that only says how it travels does not (found by schemathesis).
+    other_header = await client.post(
+        "/v1/notes", json=NOTE, headers={**headers, "X-First-Row": "2"}
+    )
+    assert other_header.status_code == 422
+    traced = await client.post("/v1/notes", json=NOTE, headers={**headers, "X-Request-ID": "r-2"})
+    assert traced.status_code == 201 and traced.headers["idempotent-replayed"] == "true"
     async with app.state.db.sessions() as session:
         assert await note_count(session) == 1
 

@@ -108,7 +108,7 @@ def test_periods_cover_months_quarters_and_years():
     q4 = Period.parse("2026-Q4")
     assert (q4.start.isoformat(), q4.end.isoformat()) == ("2026-10-01", "2026-12-31")
     assert Period.parse("2026").contains(datetime(2026, 7, 1).date())
-    for bad in ("2026-13", "2026-Q5", "26-01", "2026-1"):
+    for bad in ("2026-13", "2026-Q5", "26-01", "2026-1", "0000", "0000-01"):
         with pytest.raises(ValueError, match="period must be"):
             Period.parse(bad)
 

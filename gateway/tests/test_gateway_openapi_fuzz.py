@@ -1,0 +1,142 @@
+"""Schemathesis with all its checks against the gateway: every status it answers is in its
+OpenAPI document, every body matches the schema, and no input makes it fail.
+
+The services it composes are one stub on a real port (the gateway calls them over HTTP): a
+registry that knows one posyandu and the wilayah beneath Kutai Kartanegara, and field
+services that report one indicator and one desa each.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from simpul_gateway.app import create_app
+from simpul_gateway.settings import GatewaySettings
+from simpul_platform.auth import mint_token
+from simpul_platform.devstack.ports import free_port
+from simpul_platform.testing.fuzz import fuzz_app
+from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET
+
+pytestmark = pytest.mark.integration
+
+POSYANDU = "3f1c2a9e-1111-4c7e-9a55-000000000001"
+DESA = "64.02.07.2001"
+
+
+def _wilayah(request: Request) -> JSONResponse:
+    code = request.path_params["code"]
+    if not code.startswith("64"):
+        return JSONResponse({"title": "Not found"}, status_code=404)
+    depth = code.count(".")
+    children = [] if depth >= 3 else [{"code": f"{code}.{'2001' if depth == 2 else '07'}"}]
+    for child in children:
+        child["name"] = f"Wilayah {child['code']}"
+    return JSONResponse({"code": code, "name": f"Wilayah {code}", "children": children})
+
+
+def _posyandu(request: Request) -> JSONResponse:
+    if request.path_params["posyandu_id"] != POSYANDU:
+        return JSONResponse({"title": "Not found"}, status_code=404)
+    return JSONResponse({"id": POSYANDU, "name": "Posyandu Mawar", "desa_code": DESA})
+
+
+def _staffing(request: Request) -> JSONResponse:
+    return JSONResponse({"kader": [], "ketua_bidang": []})
+
+
+def _progress(request: Request) -> JSONResponse:
+    code = request.path_params["code"]
+    if not code.startswith("64"):
+        return JSONResponse({"title": "Not found"}, status_code=404)
+    return JSONResponse({"wilayah": code, "registered": 1, "target": 2})
+
+
+def _indicators(request: Request) -> JSONResponse:
+    value = {
+        "code": "health.balita",
+        "field": "health",
+        "name": "Balita weighed",
+        "numerator": 1,
+        "denominator": 2,
+        "percent": 50.0,
+        "definition": "weighed ÷ balita",
+        "source": "Permenkes 4/2019",
+    }
+    return JSONResponse([value])
+
+
+def _summary(request: Request) -> JSONResponse:
+    case = {"case_id": "c1", "due_on": "2026-08-01", "overdue": False}
+    return JSONResponse({"priority_cases": {"open_cases": [case]}})
+
+
+def _by_desa(request: Request) -> JSONResponse:
+    row = {
+        "desa_code": DESA,
+        "prevalence_percent": 20.0,
+        "stunted": 2,
+        "measured": 10,
+        "share_deciles_1_4": 40.0,
+        "deciles_1_4": 4,
+        "households_assessed": 10,
+    }
+    return JSONResponse([row])
+
+
+STUB = Starlette(
+    routes=[
+        Route("/v1/wilayah/{code}", _wilayah),
+        Route("/v1/posyandu/{posyandu_id}", _posyandu),
+        Route("/v1/posyandu/{posyandu_id}/staffing", _staffing),
+        Route("/v1/progress/{code}", _progress),
+        Route("/v1/indicators", _indicators),
+        Route("/v1/summary", _summary),
+        Route("/v1/stunting/by-desa", _by_desa),
+        Route("/v1/summary/by-desa", _by_desa),
+    ]
+)
+
+
+@pytest.fixture
+def services() -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(STUB, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_schemathesis_finds_nothing_the_gateways_openapi_does_not_say(services: str) -> None:
+    settings = GatewaySettings(
+        environment="test",
+        jwt_secret=TEST_JWT_SECRET,
+        pseudonym_secret=TEST_PSEUDONYM_SECRET,
+        registry_url=services,
+        health_url=services,
+        social_url=services,
+    )
+    tokens: dict[str, Any] = {
+        "dpmd": mint_token(settings, "dpmd", ["dpmd"], ["*"]),
+        "tp:kecamatan": mint_token(settings, "tp", ["tp:kecamatan"], ["64.02.07"]),
+    }
+    started = time.monotonic()
+    report = fuzz_app(
+        create_app(settings), tokens, max_examples=10, parameters={"posyandu_id": POSYANDU}
+    )
+    report.assert_clean()
+    assert time.monotonic() - started < 60
