@@ -20,7 +20,7 @@ from simpul_platform.auth import CurrentPrincipal, mint_token
 from simpul_platform.events import Envelope
 from simpul_platform.registry_client import RegistryClient
 from simpul_platform.replica import (
-    POSYANDU_STATUS_CHANGED,
+    PosyanduStatusChanged,
     apply_posyandu_event,
     get_posyandu,
     replica_metadata,
@@ -217,7 +217,7 @@ def assert_retry_later(response: httpx.Response) -> None:
 def status_event(pid: str, status: str, when: datetime) -> Envelope:
     return Envelope(
         id=str(uuid.uuid4()),
-        type=POSYANDU_STATUS_CHANGED,
+        type=PosyanduStatusChanged.event_type,
         source="/simpul/registry",
         time=when,
         data={**record(pid, status), "posyandu_id": pid},
