@@ -1,7 +1,9 @@
 """No service imports another: each service, the gateway and the shared libraries stand on the
 platform (and the demo population) alone, so any one of them can be built, deployed and changed
-without the others. Scans the source packages and the pyproject files; tests are another matter
-(a service's tests feed its replica through the platform's test peers, not through a service)."""
+without the others. Scans the source packages, their tests and the pyproject files: a service's
+tests stand in for its producers with the platform's test peers (``testing.peers``), and the
+platform's tests import no service at all. The workspace's own ``tests/`` (contract tests,
+end-to-end tests that start several services as processes) and ``bench/`` may use them all."""
 
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ class Member:
     def src(self) -> Path:
         return self.folder / "src" / self.package
 
+    @property
+    def tests(self) -> Path:
+        return self.folder / "tests"
+
     def dependencies(self) -> set[str]:
         data = tomllib.loads((self.folder / "pyproject.toml").read_text())
         project = data.get("project", {})
@@ -54,6 +60,10 @@ def _member(folder: Path) -> Member:
 SERVICES = [_member(f) for f in sorted((ROOT / "services").iterdir()) if f.is_dir()]
 SERVICES.append(_member(ROOT / "gateway"))
 LIBRARIES = [_member(f) for f in sorted((ROOT / "libs").iterdir()) if f.is_dir()]
+# Each member's source package, and its tests where it has them.
+SCANNED = [(m, m.src) for m in SERVICES + LIBRARIES] + [
+    (m, m.tests) for m in SERVICES + LIBRARIES if m.tests.is_dir()
+]
 
 
 def imported_packages(source: Path) -> dict[str, set[str]]:
@@ -78,12 +88,21 @@ def test_the_workspace_has_the_members_this_test_guards():
     assert {"simpul_platform", "simpul_demo"} <= {lib.package for lib in LIBRARIES}
 
 
-@pytest.mark.parametrize("member", SERVICES + LIBRARIES, ids=lambda m: m.package)
-def test_no_source_module_imports_a_service_other_than_its_own(member: Member):
+def test_the_tests_of_the_services_and_the_platform_are_scanned():
+    scanned = {folder.relative_to(ROOT).as_posix() for _, folder in SCANNED}
+    assert {"services/health/tests", "services/social/tests", "libs/platform/tests"} <= scanned
+
+
+@pytest.mark.parametrize(
+    ("member", "folder"),
+    SCANNED,
+    ids=[f"{m.package}-{folder.relative_to(m.folder).parts[0]}" for m, folder in SCANNED],
+)
+def test_no_module_imports_a_service_other_than_its_own(member: Member, folder: Path):
     others = {s.package for s in SERVICES} - {member.package}
     crossings = {
         module: sorted(names & others)
-        for module, names in imported_packages(member.src).items()
+        for module, names in imported_packages(folder).items()
         if names & others
     }
     assert crossings == {}

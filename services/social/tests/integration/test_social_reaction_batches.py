@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from social_testkit import RAPAK_LAMBUR, Peer, Social, StuntingRecovered, eventually, start_social
+from social_testkit import RAPAK_LAMBUR, Producers, Social, eventually, start_social
 from sqlalchemy import Table, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,19 +34,11 @@ KK = "6402061234560009"
 CHILD_NIK = "6402065503240009"
 
 
-async def _all_sent(peer: Peer) -> bool:
-    async with peer.db.sessions() as session:
-        unsent = await session.execute(
-            select(func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
-        )
-        return unsent.scalar_one() == 0
-
-
 async def test_detection_escalation_repeat_and_recovery_in_one_chunk(
-    make_settings: Any, postgres_url: str, peer: Peer
+    make_settings: Any, postgres_url: str, producers: Producers
 ) -> None:
     episode, unknown_episode = new_id(), new_id()
-    async with start_social(make_settings, postgres_url, peer) as social:
+    async with start_social(make_settings, postgres_url, producers) as social:
         secret = social.settings.pseudonym_secret
         posyandu_id = await social.known_posyandu()
         await social.household(posyandu_id, KK, decile=2)
@@ -58,36 +50,28 @@ async def test_detection_escalation_repeat_and_recovery_in_one_chunk(
     }
     # On the topic, one partition (one posyandu), in this order: detected, the same event
     # again, escalated, a child whose household is unknown here, recovered.
-    first = await peer.stunting(episode_id=episode, **child)
-    await eventually(lambda: _all_sent(peer))
-    await peer.redeliver(first.id)
-    await eventually(lambda: _all_sent(peer))
-    await peer.stunting(episode_id=episode, severity="severely_stunted", escalated=True, **child)
-    await peer.stunting(
+    first = await producers.stunting(episode_id=episode, **child)
+    await producers.redeliver(first)
+    await producers.stunting(
+        episode_id=episode, severity="severely_stunted", escalated=True, **child
+    )
+    await producers.stunting(
         episode_id=unknown_episode,
         child_ref="child-unknown",
         household_ref=household_ref(secret, "6402069999990009"),
         posyandu_id=posyandu_id,
         desa=RAPAK_LAMBUR,
     )
-    await peer.publish(
-        peer.health,
-        StuntingRecovered(
-            episode_id=episode,
-            person_ref=child["child_ref"],
-            household_ref=child["household_ref"],
-            posyandu_id=posyandu_id,
-            desa_code=RAPAK_LAMBUR,
-            measurement_id="m-recovered",
-            measured_on=local_today(social.settings),
-            haz=-1.7,
-        ),
-        posyandu_id,
-        RAPAK_LAMBUR,
+    await producers.recovered(
+        episode_id=episode,
+        posyandu_id=posyandu_id,
+        desa=RAPAK_LAMBUR,
+        measurement_id="m-recovered",
+        measured_on=local_today(social.settings),
+        haz=-1.7,
     )
-    await eventually(lambda: _all_sent(peer))
 
-    async with start_social(make_settings, postgres_url, peer) as social:
+    async with start_social(make_settings, postgres_url, producers) as social:
         runner = social.stunting_runner
         await eventually(lambda: _settled(runner))
         async with social.app.state.db.sessions() as session:
@@ -274,9 +258,9 @@ async def test_a_chunk_for_many_households_decides_as_record_by_record(social: S
 
 
 async def test_a_chunk_with_a_poison_detection_then_redelivered(
-    make_settings: Any, postgres_url: str, peer: Peer
+    make_settings: Any, postgres_url: str, producers: Producers
 ) -> None:
-    async with start_social(make_settings, postgres_url, peer) as social:
+    async with start_social(make_settings, postgres_url, producers) as social:
         posyandu_id = await social.known_posyandu()
         refs = [
             (await social.household(posyandu_id, f"64020613{i:08d}", decile=i % 6 + 1))[
@@ -289,7 +273,7 @@ async def test_a_chunk_with_a_poison_detection_then_redelivered(
     sent = []
     for i, ref in enumerate(refs):
         if i == 6:
-            await peer.stunting(
+            await producers.stunting(
                 episode_id="ep-bad",
                 child_ref="c-bad",
                 household_ref=ref,
@@ -297,7 +281,7 @@ async def test_a_chunk_with_a_poison_detection_then_redelivered(
                 desa="not-a-desa",
             )
         sent.append(
-            await peer.stunting(
+            await producers.stunting(
                 episode_id=f"ep-{i}",
                 child_ref=f"c-{i}",
                 household_ref=ref,
@@ -305,7 +289,7 @@ async def test_a_chunk_with_a_poison_detection_then_redelivered(
                 desa=RAPAK_LAMBUR,
             )
         )
-    await peer.stunting(
+    await producers.stunting(
         episode_id="ep-0",
         child_ref="c-0",
         household_ref=refs[0],
@@ -314,9 +298,8 @@ async def test_a_chunk_with_a_poison_detection_then_redelivered(
         severity="severely_stunted",
         escalated=True,
     )
-    await eventually(lambda: _all_sent(peer))
 
-    async with start_social(make_settings, postgres_url, peer) as social:
+    async with start_social(make_settings, postgres_url, producers) as social:
         runner = social.stunting_runner
         await eventually(lambda: _count(runner, 14))
         assert (runner.handled, runner.duplicates, runner.dead_lettered) == (13, 0, 1)
@@ -330,7 +313,7 @@ async def test_a_chunk_with_a_poison_detection_then_redelivered(
 
         # Delivered again (a relay that crashed before marking them sent): no effect at all.
         for event in sent[:5]:
-            await peer.redeliver(event.id)
+            await producers.redeliver(event)
         await eventually(lambda: _count(runner, 19))
         async with social.app.state.db.sessions() as session:
             assert await snapshot(session) == before

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from social_testkit import RAPAK_LAMBUR, Peer, Social, StuntingRecovered, eventually, start_social
+from social_testkit import RAPAK_LAMBUR, Producers, Social, eventually, start_social
 from sqlalchemy import select
 
 from simpul_platform.clock import local_today
@@ -27,10 +27,10 @@ async def _cases(social: Social) -> list[PriorityCase]:
 
 
 async def test_one_case_per_episode_through_redelivery_and_restart(
-    make_settings: Any, postgres_url: str, peer: Peer
+    make_settings: Any, postgres_url: str, producers: Producers
 ) -> None:
     episode = new_id()
-    async with start_social(make_settings, postgres_url, peer) as social:
+    async with start_social(make_settings, postgres_url, producers) as social:
         secret = social.settings.pseudonym_secret
         posyandu_id = await social.known_posyandu()
         await social.household(
@@ -39,7 +39,7 @@ async def test_one_case_per_episode_through_redelivery_and_restart(
             decile=2,
             members=[{"nik": CHILD_NIK, "name": "Nur", "relationship": "anak"}],
         )
-        first = await peer.stunting(
+        first = await producers.stunting(
             episode_id=episode,
             child_ref=person_ref(secret, CHILD_NIK),
             household_ref=household_ref(secret, KK),
@@ -49,8 +49,8 @@ async def test_one_case_per_episode_through_redelivery_and_restart(
         cases = await eventually(lambda: _cases(social))
         assert len(cases) == 1 and cases[0].severity == "stunted"
     # While social is down: the same event is delivered again, and the episode escalates.
-    await peer.redeliver(first.id)
-    await peer.stunting(
+    await producers.redeliver(first)
+    await producers.stunting(
         episode_id=episode,
         child_ref=person_ref(secret, CHILD_NIK),
         household_ref=household_ref(secret, KK),
@@ -59,7 +59,7 @@ async def test_one_case_per_episode_through_redelivery_and_restart(
         severity="severely_stunted",
         escalated=True,
     )
-    async with start_social(make_settings, postgres_url, peer) as social:
+    async with start_social(make_settings, postgres_url, producers) as social:
         runner = social.stunting_runner
 
         async def escalated() -> list[PriorityCase] | None:
@@ -127,7 +127,7 @@ async def test_decisions_for_every_kind_of_household(social: Social) -> None:
         "no_household_ref": None,
     }
     for kind, ref in refs.items():
-        await social.peer.stunting(
+        await social.producers.stunting(
             episode_id=f"ep-{kind}",
             child_ref=f"child-{kind}",
             household_ref=ref,
@@ -194,7 +194,7 @@ async def test_overdue_recovery_and_resolution(social: Social) -> None:
     posyandu_id = await social.known_posyandu()
     await social.household(posyandu_id, KK, decile=3)
     long_ago = datetime.now(UTC) - timedelta(days=30)
-    await social.peer.stunting(
+    await social.producers.stunting(
         episode_id="ep-old",
         child_ref=person_ref(secret, CHILD_NIK),
         household_ref=household_ref(secret, KK),
@@ -207,20 +207,13 @@ async def test_overdue_recovery_and_resolution(social: Social) -> None:
         "/v1/priority-cases", params={"overdue": "true"}, headers=social.opd
     )
     assert [c["id"] for c in overdue.json()] == [cases[0].id] and overdue.json()[0]["overdue"]
-    await social.peer.publish(
-        social.peer.health,
-        StuntingRecovered(
-            episode_id="ep-old",
-            person_ref=person_ref(secret, CHILD_NIK),
-            household_ref=household_ref(secret, KK),
-            posyandu_id=posyandu_id,
-            desa_code=RAPAK_LAMBUR,
-            measurement_id="m-2",
-            measured_on=local_today(social.settings),
-            haz=-1.8,
-        ),
-        posyandu_id,
-        RAPAK_LAMBUR,
+    await social.producers.recovered(
+        episode_id="ep-old",
+        posyandu_id=posyandu_id,
+        desa=RAPAK_LAMBUR,
+        measurement_id="m-2",
+        measured_on=local_today(social.settings),
+        haz=-1.8,
     )
 
     async def noted() -> dict[str, Any] | None:
