@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from e2e_calls import post_created
 from jsonschema import Draft7Validator
 
 from simpul_platform.auth import mint_token
@@ -67,17 +68,6 @@ def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
         started.stop()
 
 
-async def _post_created(
-    client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
-) -> dict[str, Any]:
-    """A write right after the registry's 201: the field service confirms a posyandu its
-    replica has not heard of yet with the registry, so there is nothing to wait for."""
-    response = await client.post(url, json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
 @pytest.fixture(scope="module")
 async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
     async with httpx.AsyncClient(timeout=30) as client:
@@ -107,7 +97,7 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
         ]
         for serial, (name, sex, height, decile) in enumerate(children, start=1):
             kk = f"64020601012000{serial:02d}"
-            await _post_created(
+            await post_created(
                 client,
                 f"{stack.url('social')}/v1/households",
                 {
@@ -120,7 +110,7 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
                 opd_social,
             )
             birth = TODAY - timedelta(days=740)
-            target = await _post_created(
+            target = await post_created(
                 client,
                 f"{stack.url('health')}/v1/targets",
                 {

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from e2e_calls import post_created
 
 from simpul_platform.auth import mint_token
 from simpul_platform.settings import ServiceSettings
@@ -29,17 +30,6 @@ TOKENS = ServiceSettings(
 
 def bearer(role: str, sub: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {mint_token(TOKENS, sub, [role], ['64.02'])}"}
-
-
-async def post_created(
-    client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]
-) -> dict[str, Any]:
-    """A write right after the registry's 201: the field service confirms a posyandu its
-    replica has not heard of yet with the registry, so there is nothing to wait for."""
-    response = await client.post(url, json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def priority_cases(client: httpx.AsyncClient, stack: Stack) -> list[dict[str, Any]]:
