@@ -44,7 +44,7 @@ async def test_stunting_and_spm_indicators_match_hand_counts(health):
     )
     bulk = await health.client.post(
         f"/v1/posyandu/{pid}/measurements/bulk",
-        json={"posyandu_id": pid, "items": items},
+        json={"items": items},
         headers=health.kader,
     )
     assert bulk.json()["created"] == 8, bulk.text
