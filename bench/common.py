@@ -192,7 +192,7 @@ async def post_bulk(
     """POST one bulk batch with an Idempotency-Key, retrying with the same key until a 2xx."""
     key = str(uuid.uuid4())
     url = f"{health_url}/v1/posyandu/{posyandu_id}/measurements/bulk"
-    body = {"posyandu_id": posyandu_id, "items": items}
+    body = {"items": items}
     ingest.requests += 1
     in_progress_since: float | None = None
     while True:

@@ -107,13 +107,11 @@ async def run(app, client, settings, balita, batches, bulk_only, profile) -> Non
             for c in group
             if (m := monthly_measurements(c, month_end, rng))
         ]
-        body = {"posyandu_id": group[0].target["posyandu_id"], "items": items}
+        url = f"/v1/posyandu/{group[0].target['posyandu_id']}/measurements/bulk"
         profiler = _profiler() if profile and b == 1 else None
         gc_start = _GC.seconds
         start, cpu_start = time.perf_counter(), time.process_time()
-        response = await client.post(
-            f"/v1/posyandu/{body['posyandu_id']}/measurements/bulk", json=body, headers=headers
-        )
+        response = await client.post(url, json={"items": items}, headers=headers)
         timings.append(time.perf_counter() - start)
         cpu.append(time.process_time() - cpu_start)
         gc_times.append(_GC.seconds - gc_start)
@@ -148,10 +146,9 @@ async def run(app, client, settings, balita, batches, bulk_only, profile) -> Non
                 m.model_dump(mode="json") for c in group if (m := monthly_measurements(c, end, rng))
             ]
             if items:
-                body = {"posyandu_id": group[0].target["posyandu_id"], "items": items}
                 await client.post(
-                    f"/v1/posyandu/{body['posyandu_id']}/measurements/bulk",
-                    json=body,
+                    f"/v1/posyandu/{group[0].target['posyandu_id']}/measurements/bulk",
+                    json={"items": items},
                     headers=headers,
                 )
     year = month_end.year

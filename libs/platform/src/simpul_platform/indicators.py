@@ -11,8 +11,9 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 SpmField = Literal["health", "education", "social", "housing", "public_works", "trantib"]
@@ -69,6 +70,12 @@ def percent(numerator: int, denominator: int) -> float | None:
 
 
 PERIOD_PATTERN = r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$"  # no year 0: Python has none
+# A required ``period`` query parameter whose pattern is in the OpenAPI document, so a client
+# (or a fuzzer) knows which strings ``period_from_query`` accepts.
+PeriodQuery = Annotated[
+    str,
+    Query(pattern=PERIOD_PATTERN, examples=["2026-Q4"], description="YYYY, YYYY-MM or YYYY-Qn"),
+]
 
 
 @dataclass(frozen=True)

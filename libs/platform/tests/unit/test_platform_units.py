@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import ValidationError
 
 from simpul_platform.auth import Principal, covers
 from simpul_platform.errors import validation_errors
 from simpul_platform.events import Envelope
+from simpul_platform.indicators import PERIOD_PATTERN, PeriodQuery
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.settings import ServiceSettings
 
@@ -111,6 +114,21 @@ def test_periods_cover_months_quarters_and_years():
     for bad in ("2026-13", "2026-Q5", "26-01", "2026-1", "0000", "0000-01"):
         with pytest.raises(ValueError, match="period must be"):
             Period.parse(bad)
+
+
+async def test_a_period_query_parameter_carries_the_periods_pattern_in_the_openapi():
+    app = FastAPI()
+
+    @app.get("/count")
+    def count(period: PeriodQuery) -> str:
+        return period
+
+    [parameter] = app.openapi()["paths"]["/count"]["get"]["parameters"]
+    assert (parameter["required"], parameter["schema"]["pattern"]) == (True, PERIOD_PATTERN)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/count", params={"period": "2026-Q4"})).status_code == 200
+        assert (await client.get("/count", params={"period": "2026-13"})).status_code == 422
 
 
 def test_indicator_percent_is_null_without_a_denominator():

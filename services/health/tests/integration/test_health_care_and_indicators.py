@@ -44,7 +44,7 @@ async def test_stunting_and_spm_indicators_match_hand_counts(health):
     )
     bulk = await health.client.post(
         f"/v1/posyandu/{pid}/measurements/bulk",
-        json={"posyandu_id": pid, "items": items},
+        json={"items": items},
         headers=health.kader,
     )
     assert bulk.json()["created"] == 8, bulk.text
@@ -258,3 +258,29 @@ async def test_every_write_refuses_a_day_after_the_deployments_today_with_one_ru
         headers=health.kader,
     )
     assert early.json()["errors"][0]["rule"] == "before_pregnancy"
+
+
+async def test_a_body_naming_an_unknown_target_is_refused_as_a_measurement_is(health):
+    """A pregnancy, screening or measurement of a target this caller cannot see (none, or one
+    in another desa) is the body's fault, one 422 ``unknown_target``; a path naming one is
+    a 404."""
+    pid = await health.posyandu()
+    day = (TODAY - timedelta(days=1)).isoformat()
+    writes = [
+        ("/v1/pregnancies", {"registered_on": day, "last_menstrual_period": day, "gravida": 1}),
+        ("/v1/screenings", {"screened_on": day, "systolic": 120, "diastolic": 80}),
+        (f"/v1/posyandu/{pid}/measurements", {"measured_on": day, "weight_kg": 9.0}),
+    ]
+    for url, body in writes:
+        response = await health.client.post(
+            url, json={**body, "target_id": "no-such-target"}, headers=health.kader
+        )
+        assert response.status_code == 422, (url, response.text)
+        error = response.json()["errors"][0]
+        assert (error["field"], error["rule"]) == ("target_id", "unknown_target"), url
+    by_path = await health.client.post(
+        "/v1/targets/no-such-target/immunisations",
+        json={"antigen": "BCG", "dose": 1, "given_on": day},
+        headers=health.kader,
+    )
+    assert by_path.status_code == 404, by_path.text

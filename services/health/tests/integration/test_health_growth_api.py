@@ -140,7 +140,6 @@ async def test_bulk_day_with_good_bad_and_resent_items_and_one_detection_per_epi
     b = await health.target(pid, day1 - timedelta(days=400), "F", serial=22)  # normal
     url = f"/v1/posyandu/{pid}/measurements/bulk"
     batch = {
-        "posyandu_id": pid,
         "items": [
             weighing(a["id"], day1, 10.0, 80.0, measure_position="standing"),
             weighing(b["id"], day1, 9.0, 74.0),
@@ -170,7 +169,6 @@ async def test_bulk_day_with_good_bad_and_resent_items_and_one_detection_per_epi
     # With an Idempotency-Key the first response is replayed.
     keyed = {**health.kader, "Idempotency-Key": "posyandu-day-2"}
     month2 = {
-        "posyandu_id": pid,
         "items": [
             weighing(a["id"], day2, 10.1, 80.5, measure_position="standing"),  # still stunted
             weighing(b["id"], day2, 9.05, 74.5),
@@ -182,7 +180,6 @@ async def test_bulk_day_with_good_bad_and_resent_items_and_one_detection_per_epi
     assert r1.json()["created"] == 2
     # Month 3: a falls below −3 (escalation, once), b's second T in a row is faltering.
     month3 = {
-        "posyandu_id": pid,
         "items": [
             weighing(a["id"], day3, 10.1, 77.5, measure_position="standing"),
             weighing(b["id"], day3, 9.1, 75.0),
@@ -241,7 +238,7 @@ async def test_a_measurement_dated_in_year_one_is_refused_not_a_500(health):
     assert (error["field"], error["rule"]) == ("measured_on", "measured_before_birth")
     bulk = await health.client.post(
         f"{url}/bulk",
-        json={"posyandu_id": pid, "items": [weighing(child["id"], date(1, 1, 5), 9.0)]},
+        json={"items": [weighing(child["id"], date(1, 1, 5), 9.0)]},
         headers=health.kader,
     )
     assert bulk.status_code == 200 and bulk.json()["results"][0]["status"] == "rejected"

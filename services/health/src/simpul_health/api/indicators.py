@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.api.deps import AggregateReader
@@ -18,13 +18,18 @@ from simpul_health.ops.indicators import (
 )
 from simpul_health.ops.indicators import stunting_by_desa as rows_by_desa
 from simpul_health.schemas.indicators import DesaStunting, HealthSummary, SpmOut, StuntingOut
-from simpul_platform.indicators import IndicatorValue, Period, percent, period_from_query
+from simpul_platform.indicators import (
+    IndicatorValue,
+    Period,
+    PeriodQuery,
+    percent,
+    period_from_query,
+)
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
 
 router = APIRouter(prefix="/v1/indicators", tags=["indicators"])
 aggregates = APIRouter(prefix="/v1", tags=["indicators"])
-PeriodQuery = Annotated[str, Query(examples=["2025-Q3"], description="YYYY, YYYY-Qn or YYYY-MM")]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.models import Target
 from simpul_platform.auth import Principal
+from simpul_platform.domain import RuleViolation
 from simpul_platform.errors import NotFound
 from simpul_platform.replica import require_active_posyandu
 
@@ -46,11 +47,28 @@ async def visible_target(session: AsyncSession, principal: Principal, target_id:
     return await visible(session, principal, Target, target_id, "target")
 
 
+async def named_target(session: AsyncSession, principal: Principal, target_id: str) -> Target:
+    """A target a request's body names, which the caller may see. An unknown one (or one
+    outside the caller's wilayah) is the body's fault, not a missing resource: 422
+    ``unknown_target``, as for a measurement of it."""
+    try:
+        return await visible_target(session, principal, target_id)
+    except NotFound as exc:
+        raise RuleViolation("target_id", "unknown_target", "No such target.") from exc
+
+
 async def target_at(
-    session: AsyncSession, principal: Principal, target_id: str, posyandu_id: str | None
+    session: AsyncSession,
+    principal: Principal,
+    target_id: str,
+    posyandu_id: str | None,
+    *,
+    in_body: bool = False,
 ) -> tuple[Target, RowMapping]:
-    """A target the caller may see, and the posyandu a record of it is written at: the one
-    named, else the target's own, which the caller must be able to write to."""
-    target = await visible_target(session, principal, target_id)
+    """A target the caller may see (``in_body``: named by the body, see ``named_target``;
+    else by the path, a 404 when unknown), and the posyandu a record of it is written at: the
+    one named, else the target's own, which the caller must be able to write to."""
+    find = named_target if in_body else visible_target
+    target = await find(session, principal, target_id)
     posyandu = await writable_posyandu(session, principal, posyandu_id or target.posyandu_id)
     return target, posyandu

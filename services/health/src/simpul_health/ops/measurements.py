@@ -48,8 +48,6 @@ async def record_day(
     today: date,
 ) -> BulkOut:
     """Stage a posyandu day's measurements, each item with its own result."""
-    if body.posyandu_id != posyandu_id:
-        raise InvalidInput.field("posyandu_id", "path_mismatch", "Body and path posyandu differ.")
     if len(body.items) > max_items:
         raise InvalidInput.field("items", "too_many", f"At most {max_items} items.")
     posyandu = await writable_posyandu(uow.session, principal, posyandu_id)

@@ -29,7 +29,9 @@ async def register(
     uow: UnitOfWork, principal: Principal, body: PregnancyIn, today: date
 ) -> Pregnancy:
     """Stage a woman's pregnancy (the first ANC contact may carry LiLA and Hb)."""
-    target, posyandu = await target_at(uow.session, principal, body.target_id, body.posyandu_id)
+    target, posyandu = await target_at(
+        uow.session, principal, body.target_id, body.posyandu_id, in_body=True
+    )
     not_in_future(body.registered_on, today, "registered_on")
     if target.sex != "F":
         raise RuleViolation("target_id", "not_a_woman", "Only a woman can be pregnant.")

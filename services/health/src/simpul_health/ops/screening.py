@@ -46,7 +46,9 @@ async def record(
     uow: UnitOfWork, principal: Principal, body: ScreeningIn, today: date
 ) -> Screening:
     """Stage a screening (blood pressure, glucose, Hb, BMI) with its flags, and announce it."""
-    target, posyandu = await target_at(uow.session, principal, body.target_id, body.posyandu_id)
+    target, posyandu = await target_at(
+        uow.session, principal, body.target_id, body.posyandu_id, in_body=True
+    )
     not_in_future(body.screened_on, today, "screened_on")
     age = age_in_years(target.birth_date, body.screened_on)
     if age < MIN_AGE_YEARS:

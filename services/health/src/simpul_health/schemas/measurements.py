@@ -69,13 +69,13 @@ class MeasurementOut(BaseModel):
 
 
 class BulkIn(BaseModel):
-    """A posyandu day: up to 1,000 measurements; each item is checked on its own."""
+    """A posyandu day: up to 1,000 measurements; each item is checked on its own. The
+    posyandu is the path's."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
-                    "posyandu_id": "3f1c2a9e-1111-4c7e-9a55-000000000001",
                     "items": [
                         {
                             "target_id": "9b7e0c1e-2222-4d1e-8f00-000000000001",
@@ -89,7 +89,6 @@ class BulkIn(BaseModel):
             ]
         }
     )
-    posyandu_id: str = Field(min_length=1, max_length=36)
     # Items are validated one by one (a bad item never rejects the batch): MeasurementIn each.
     items: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
 
