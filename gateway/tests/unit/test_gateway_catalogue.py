@@ -1,5 +1,6 @@
 """The gateway serves the committed event catalogue from its own package, so it needs no
-service installed beside it (tests/unit/test_event_catalogue.py keeps the copies equal to what the code generates)."""
+service installed beside it (tests/unit/test_event_catalogue.py keeps the copies equal to what
+the code generates)."""
 
 from __future__ import annotations
 
