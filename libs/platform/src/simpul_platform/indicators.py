@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import BaseModel, Field
 
+from simpul_platform.errors import InvalidInput
+
 SpmField = Literal["health", "education", "social", "housing", "public_works", "trantib"]
 SPM_FIELDS: tuple[SpmField, ...] = (
     "health",
@@ -113,8 +115,6 @@ def _month_end(year: int, month: int) -> date:
 
 def period_from_query(label: str | None, field: str = "query.period") -> Period:
     """A period from a request (the current month when absent), or a 422 naming the field."""
-    from simpul_platform.errors import InvalidInput  # errors imports FastAPI; keep this pure
-
     if label is None:
         return Period.parse(date.today().strftime("%Y-%m"))
     try:
