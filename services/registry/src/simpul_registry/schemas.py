@@ -3,28 +3,70 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from simpul_platform.wilayah import DESA_PATTERN
-from simpul_registry.domain.fields import Role, SpmField
+from simpul_registry.domain.fields import FIELD_ROLES, Role, SpmField
 from simpul_registry.domain.lifecycle import Status
+from simpul_registry.domain.nik import GENDER_DAY_PATTERN, NIK_PATTERN
 
 RTRW = r"^\d{1,3}$"
 # A box around Indonesia: Sabang to Merauke, Miangas to Rote.
 LAT_MIN, LAT_MAX, LON_MIN, LON_MAX = -11.5, 6.5, 94.5, 141.5
 
 
+# What the pair check below refuses, said in the schema: both numbers, or neither (absent or null).
+COORDINATE_PAIR: list[JsonSchemaValue] = [
+    {"required": ["latitude", "longitude"],
+     "properties": {"latitude": {"type": "number"}, "longitude": {"type": "number"}}},
+    {"properties": {"latitude": {"type": "null"}, "longitude": {"type": "null"}}},
+]
+
+
+def _iso_date_text(value: object) -> object:
+    """Only a JSON string reaches date parsing: pydantic would read ``0`` as 1970-01-01."""
+    if not isinstance(value, str | date):
+        raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD")
+    return value
+
+
+# A date sent as "YYYY-MM-DD" and nothing else, as the schema's ``format: date`` says.
+Day = Annotated[date, BeforeValidator(_iso_date_text)]
+
+
 class Coordinates(BaseModel):
     latitude: float | None = Field(default=None, ge=LAT_MIN, le=LAT_MAX)
-    longitude: float | None = Field(default=None, ge=LON_MIN, le=LON_MAX)
+    longitude: float | None = Field(default=None, ge=LON_MIN, le=LON_MAX, validate_default=True)
 
-    @model_validator(mode="after")
-    def _both_or_neither(self) -> Coordinates:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("give both latitude and longitude, or neither")
-        return self
+    @field_validator("longitude")
+    @classmethod
+    def _both_or_neither(cls, longitude: float | None, info: ValidationInfo) -> float | None:
+        if "latitude" not in info.data:  # the latitude itself was refused
+            return longitude
+        if (info.data["latitude"] is None) != (longitude is None):
+            raise PydanticCustomError(
+                "coordinates_pair", "Give both latitude and longitude, or neither.")
+        return longitude
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        schema["anyOf"] = COORDINATE_PAIR
+        return schema
 
 
 class PosyanduIn(Coordinates):
@@ -112,11 +154,11 @@ class SubmitIn(BaseModel):
     }]})
 
     sk_tp_number: str = Field(min_length=1, max_length=80)
-    sk_tp_date: date
+    sk_tp_date: Day
     sk_kepengurusan_number: str = Field(min_length=1, max_length=80)
-    sk_kepengurusan_date: date
+    sk_kepengurusan_date: Day
     rekap_number: str = Field(min_length=1, max_length=80)
-    rekap_date: date
+    rekap_date: Day
 
 
 class ReasonIn(BaseModel):
@@ -148,25 +190,55 @@ class StatusChangeOut(BaseModel):
     at: datetime
 
 
+# What check_role_field refuses, said in the schema: kader and ketua bidang name one field,
+# the other pengurus none (the field absent or null).
+ROLE_FIELD: list[JsonSchemaValue] = [
+    {"required": ["field"], "properties": {
+        "role": {"enum": sorted(r.value for r in FIELD_ROLES)}, "field": {"type": "string"}}},
+    {"properties": {
+        "role": {"enum": sorted(r.value for r in Role if r not in FIELD_ROLES)},
+        "field": {"type": "null"}}},
+]
+
+# What check_gender refuses: a declared gender agrees with the one the NIK's birth day encodes.
+GENDER_OF_NIK: list[JsonSchemaValue] = [
+    *({"required": ["gender"], "properties": {"gender": {"const": gender},
+                                               "nik": {"pattern": pattern}}}
+      for gender, pattern in GENDER_DAY_PATTERN.items()),
+    {"properties": {"gender": {"type": "null"}}},
+]
+
+
 class PersonIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "nik": "6402064507900003", "name": "Siti Aminah", "gender": "P", "role": "kader",
         "field": "health", "start_date": "2025-01-01",
     }]})
 
-    nik: str = Field(min_length=16, max_length=16, pattern=r"^\d{16}$")
+    # The schema states the structure (province, region, day, month, sequence) that check_nik
+    # enforces with named rules; only the digits are checked here, so its rule codes survive.
+    nik: str = Field(min_length=16, max_length=16, pattern=r"^\d{16}$",
+                     json_schema_extra={"pattern": NIK_PATTERN})
     name: str = Field(min_length=2, max_length=120)
     gender: Literal["L", "P"] | None = None
     role: Role
     field: SpmField | None = None
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        schema["allOf"] = [{"anyOf": ROLE_FIELD}, {"anyOf": GENDER_OF_NIK}]
+        return schema
 
 
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"end_date": "2025-10-31"}]})
 
-    end_date: date
+    end_date: Day
 
 
 class PersonOut(BaseModel):
@@ -194,7 +266,7 @@ class TargetIn(BaseModel):
                                                                 "due_date": "2025-10-31"}]})
 
     target: int = Field(ge=1, le=1_000_000)
-    due_date: date | None = None
+    due_date: Day | None = None
 
 
 class TargetOut(BaseModel):

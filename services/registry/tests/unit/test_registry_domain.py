@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from simpul_platform.domain import RuleViolation, TransitionRefused
 from simpul_platform.errors import transition_refused
 from simpul_registry.domain.lifecycle import LIFECYCLE, Action, Status
-from simpul_registry.domain.nik import check_gender, check_nik
+from simpul_registry.domain.nik import GENDER_DAY_PATTERN, NIK_PATTERN, check_gender, check_nik
 from simpul_registry.domain.progress import progress
 from simpul_registry.domain.registration import check_registration_number
 
@@ -45,6 +46,17 @@ def test_invalid_niks_name_their_rule(nik: str, rule: str) -> None:
     with pytest.raises(RuleViolation) as broken:
         check_nik(nik, today=TODAY)
     assert (broken.value.field, broken.value.rule) == ("nik", rule)
+
+    # The OpenAPI pattern refuses the same NIKs, but for those only a calendar can refuse.
+    calendar_only = {"6402063102850001", "6402061712250001"}  # 31 February; after TODAY
+    assert (re.fullmatch(NIK_PATTERN, nik) is not None) == (nik in calendar_only)
+
+
+def test_the_nik_patterns_accept_what_check_nik_accepts() -> None:
+    for nik, gender in [("6402061708850001", "L"), ("6402065708850002", "P")]:
+        assert check_nik(nik, today=TODAY).gender == gender
+        assert re.fullmatch(NIK_PATTERN, nik) and re.match(GENDER_DAY_PATTERN[gender], nik)
+        assert not re.match(GENDER_DAY_PATTERN["P" if gender == "L" else "L"], nik)
 
 
 def test_registration_number_must_start_with_the_desa_code() -> None:

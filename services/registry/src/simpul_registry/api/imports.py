@@ -9,7 +9,13 @@ from fastapi import APIRouter, Header, Request
 from simpul_platform.uow import UnitOfWorkDep
 from simpul_registry.api.deps import SettingsDep, Writer
 from simpul_registry.ops import commit
-from simpul_registry.ops.imports import COLUMNS, import_rows, parse_csv
+from simpul_registry.ops.imports import (
+    BODY_MIN_LENGTH,
+    BODY_PATTERN,
+    COLUMNS,
+    import_rows,
+    parse_csv,
+)
 from simpul_registry.schemas import ImportOut
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
@@ -19,11 +25,13 @@ EXAMPLE = (
     "Posyandu Mawar,64.02.06.2012,Dusun I,003,001,,-0.41,117.02,health;education\n"
 )
 
+CSV_BODY = {"type": "string", "minLength": BODY_MIN_LENGTH, "pattern": BODY_PATTERN}
+
 
 @router.post(
     "/posyandu", response_model=ImportOut, operation_id="importPosyandu",
     openapi_extra={"requestBody": {"required": True, "content": {
-        "text/csv": {"schema": {"type": "string"}, "example": EXAMPLE}}}},
+        "text/csv": {"schema": CSV_BODY, "example": EXAMPLE}}}},
 )
 async def import_posyandu(request: Request, uow: UnitOfWorkDep, principal: Writer,
                           settings: SettingsDep,

@@ -35,6 +35,23 @@ REQUIRED = ("name", "desa_code")
 COORDINATES = {"latitude", "longitude"}
 
 
+def _body_pattern() -> str:
+    """What parse_csv reads, as a pattern for the OpenAPI document: UTF-8 text (a byte-order mark
+    allowed) whose first non-blank line is a header with both required columns, then records
+    of plain or quoted fields. A pattern cannot count a row's fields against the header's or
+    see a column named twice; those stay named rules (csv_extra_fields, csv_duplicate_column)."""
+    field = r'(?:[^",\r\n\x00]*|"(?:[^"\x00]|"")*")'
+    gap = rf"[ \t]*,(?:{field},)*[ \t]*"
+    first, second = REQUIRED
+    both = f"(?:{first}{gap}{second}|{second}{gap}{first})"
+    header = rf"(?:{field},)*[ \t]*{both}[ \t]*(?:,{field})*"
+    return rf"^\ufeff?(?:\r?\n)*{header}(?:\r?\n{field}(?:,{field})*)*\r?\n?$"
+
+
+BODY_PATTERN = _body_pattern()
+BODY_MIN_LENGTH = len(",".join(REQUIRED))
+
+
 def parse_csv(raw: bytes, max_rows: int) -> list[dict[str, str]]:
     """Rows as dicts of stripped strings by column name. 422 (naming the line, and the column
     where known) when the body is not a readable UTF-8 CSV or a row has more fields than the
