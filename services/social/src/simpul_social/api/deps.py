@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Query
 
 from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
+from simpul_platform.indicators import PERIOD_PATTERN
 from simpul_platform.settings import settings_dep
 from simpul_social.settings import SocialSettings
 
@@ -28,3 +29,5 @@ Opd = Annotated[Principal, Depends(require_roles(OPD))]
 Reader = Annotated[Principal, Depends(require_roles(OPD, KADER))]
 AggregateReader = Annotated[Principal, Depends(require_roles(OPD, KADER, *AGGREGATE_READER_ROLES))]
 SettingsDep = Annotated[SocialSettings, settings_dep(SocialSettings)]
+# The period's shape in the document, so a client (and a fuzzer) knows which labels parse.
+PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, examples=["2026-11", "2026-Q4", "2026"])]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
@@ -12,13 +12,12 @@ from simpul_platform.indicators import IndicatorValue, period_from_query
 from simpul_platform.replica import require_known_posyandu
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
-from simpul_social.api.deps import AggregateReader, SettingsDep
+from simpul_social.api.deps import AggregateReader, PeriodQuery, SettingsDep
 from simpul_social.ops import aggregates
 from simpul_social.ops import summary as summaries
 from simpul_social.schemas.indicators import DesaPoverty, Summary
 
 router = APIRouter(tags=["indicators"])
-PeriodQuery = Annotated[str, Query(examples=["2026-11", "2026-Q4", "2026"])]
 
 
 async def _scope(

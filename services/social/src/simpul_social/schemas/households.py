@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from simpul_social.schemas import Out
+from simpul_social.schemas.identifiers import Kk, Nik
 
-KK_PATTERN = r"^\d{16}$"
 Relationship = Literal["kepala", "istri", "suami", "anak", "menantu", "cucu", "orang_tua", "lain"]
 
 
@@ -24,7 +24,7 @@ class DecileIn(BaseModel):
 class MemberIn(BaseModel):
     """A household member by NIK; sex and birth date default to what the NIK encodes."""
 
-    nik: str = Field(pattern=r"^\d{16}$", examples=["6402064107200001"])
+    nik: Nik = Field(examples=["6402064107200001"])
     name: str = Field(min_length=1, max_length=120, examples=["Siti Aminah"])
     relationship: Relationship = Field(examples=["anak"])
     sex: Literal["L", "P"] | None = Field(default=None, examples=["P"])
@@ -34,7 +34,7 @@ class MemberIn(BaseModel):
 class HouseholdIn(BaseModel):
     """A household (No. KK) in a posyandu's area, with its members and, if known, its decile."""
 
-    kk: str = Field(pattern=KK_PATTERN, examples=["6402060101200001"])
+    kk: Kk = Field(examples=["6402060101200001"])
     posyandu_id: str = Field(min_length=1, max_length=36, examples=["3f1c1c2e-posyandu"])
     address: str = Field(min_length=1, max_length=200, examples=["Jl. Mangkurawang No. 12"])
     rt: str | None = Field(default=None, pattern=r"^\d{1,3}$", examples=["003"])

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from simpul_social.domain.ppks import CloseOutcome, PpksCategory
 from simpul_social.schemas import Out
+from simpul_social.schemas.identifiers import Nik
 
 
 class PpksCaseIn(BaseModel):
@@ -16,7 +17,7 @@ class PpksCaseIn(BaseModel):
     category: PpksCategory = Field(examples=["lansia_telantar"])
     posyandu_id: str = Field(min_length=1, max_length=36)
     name: str = Field(min_length=1, max_length=120, examples=["Mbah Karto"])
-    nik: str | None = Field(default=None, pattern=r"^\d{16}$")
+    nik: Nik | None = None
     household_id: str | None = Field(default=None, max_length=36)
     identified_on: date = Field(examples=["2026-11-02"])
     note: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,55 @@
+"""Schemathesis with all its checks against the social service: every status it answers is in its
+OpenAPI document and every body matches it, for the OPD and for a kader of one desa."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from social_testkit import RAPAK_LAMBUR, Producers, start_social
+
+from simpul_platform.auth import mint_token
+from simpul_platform.testing.fuzz import fuzz_app
+from simpul_social.app import create_app
+from simpul_social.settings import SocialSettings
+
+pytestmark = pytest.mark.integration
+# The fuzz's own CPU time (the app and schemathesis, both in this process): a bound that holds
+# on a shared CI runner, where the wall clock depends on the neighbours.
+CPU_LIMIT_S = 40
+
+
+async def _a_replicated_posyandu(make_settings: Callable[..., Any], postgres_url: str) -> str:
+    """A posyandu the registry stand-in announced, once social's replica holds it."""
+    async with (
+        Producers.running(make_settings) as producers,
+        start_social(make_settings, postgres_url, producers) as social,
+    ):
+        return await social.known_posyandu(RAPAK_LAMBUR)
+
+
+def test_the_social_service_answers_only_what_its_openapi_says(
+    make_settings: Callable[..., Any], postgres_url: str
+) -> None:
+    posyandu_id = asyncio.run(_a_replicated_posyandu(make_settings, postgres_url))
+    # The HTTP contract only: no consumers, and no relay polling the outbox under the fuzz.
+    settings = make_settings(
+        SocialSettings, database_url=postgres_url, consumers_enabled=False, relay_enabled=False
+    )
+    tokens = {
+        "opd": mint_token(settings, "opd-kukar", ["opd:social"], ["64.02"]),
+        "kader": mint_token(settings, "kader-rapak-lambur", ["kader:social"], [RAPAK_LAMBUR]),
+    }
+    started = time.process_time()
+    report = fuzz_app(
+        create_app(settings),
+        tokens,
+        max_examples=5,
+        parameters={"posyandu_id": posyandu_id},
+        state_rules=("unknown_household", "unknown_program"),  # stored ids, not shapes
+    )
+    report.assert_clean()
+    assert time.process_time() - started < CPU_LIMIT_S
