@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Query, Request
+from fastapi import Request
 
 from simpul_gateway.schemas import FieldSection, UpstreamSection
 from simpul_gateway.upstream import Answer
 from simpul_platform.auth import bearer_token
 from simpul_platform.errors import Unauthorized
-from simpul_platform.indicators import PERIOD_PATTERN, Period, SpmField, period_from_query
-
-PeriodQuery = Annotated[
-    str | None,
-    Query(
-        description="YYYY, YYYY-MM or YYYY-Qn; default: the current month",
-        examples=["2026-Q3"],
-        pattern=PERIOD_PATTERN,
-    ),
-]
+from simpul_platform.indicators import Period, SpmField, period_from_query
 
 
 def resolve_period(label: str | None) -> Period:

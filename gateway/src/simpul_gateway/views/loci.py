@@ -19,11 +19,11 @@ from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.upstream import Answer, Upstream
 from simpul_gateway.upstreams import upstreams
 from simpul_gateway.views.common import (
-    PeriodQuery,
     caller_token,
     resolve_period,
     section,
 )
+from simpul_platform.indicators import OptionalPeriodQuery
 from simpul_platform.wilayah import RequiredWilayahQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
@@ -34,7 +34,7 @@ async def priority_loci(
     request: Request,
     principal: CrossFieldReader,
     wilayah: RequiredWilayahQuery,
-    period: PeriodQuery = None,
+    period: OptionalPeriodQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     weight_stunting: Annotated[float | None, Query(ge=0, le=100)] = None,
     weight_poverty: Annotated[float | None, Query(ge=0, le=100)] = None,

@@ -13,14 +13,13 @@ from simpul_gateway.schemas import CrossFieldCase, FieldSection, PosyanduProfile
 from simpul_gateway.upstream import Answer, Status
 from simpul_gateway.upstreams import Upstreams, upstreams
 from simpul_gateway.views.common import (
-    PeriodQuery,
     caller_token,
     resolve_period,
     section,
     upstream_section,
 )
 from simpul_platform.errors import NotFound, ProblemError
-from simpul_platform.indicators import SPM_FIELDS
+from simpul_platform.indicators import SPM_FIELDS, OptionalPeriodQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
 # Registry ids are UUIDs; anything else cannot name a posyandu and must not reach an
@@ -51,7 +50,7 @@ async def posyandu_profile(
     posyandu_id: PosyanduIdPath,
     request: Request,
     principal: CrossFieldReader,
-    period: PeriodQuery = None,
+    period: OptionalPeriodQuery = None,
 ) -> PosyanduProfile:
     """One posyandu across all six fields, with open cross-field cases and their due dates."""
     chosen = resolve_period(period)

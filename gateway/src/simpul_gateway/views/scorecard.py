@@ -10,8 +10,8 @@ from simpul_gateway.access import CrossFieldReader
 from simpul_gateway.schemas import Scorecard, ScorecardRow, WilayahLink
 from simpul_gateway.upstream import Answer
 from simpul_gateway.upstreams import upstreams
-from simpul_gateway.views.common import PeriodQuery, caller_token, resolve_period
-from simpul_platform.indicators import SPM_FIELDS, IndicatorValue, SpmField
+from simpul_gateway.views.common import caller_token, resolve_period
+from simpul_platform.indicators import SPM_FIELDS, IndicatorValue, OptionalPeriodQuery, SpmField
 from simpul_platform.wilayah import RequiredWilayahQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
@@ -22,7 +22,7 @@ async def scorecard(
     request: Request,
     principal: CrossFieldReader,
     wilayah: RequiredWilayahQuery,
-    period: PeriodQuery = None,
+    period: OptionalPeriodQuery = None,
 ) -> Scorecard:
     """Numerator, denominator, percent and target per SPM field and indicator, with links to
     the same scorecard for each child wilayah."""

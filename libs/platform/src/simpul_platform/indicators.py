@@ -78,6 +78,14 @@ PeriodQuery = Annotated[
     str,
     Query(pattern=PERIOD_PATTERN, examples=["2026-Q4"], description="YYYY, YYYY-MM or YYYY-Qn"),
 ]
+OptionalPeriodQuery = Annotated[
+    str | None,
+    Query(
+        pattern=PERIOD_PATTERN,
+        examples=["2026-Q3"],
+        description="YYYY, YYYY-MM or YYYY-Qn; default: the current month",
+    ),
+]
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from simpul_platform.identity import MAN_NIK_PATTERN, NIK_PATTERN, WOMAN_NIK_PATTERN
 from simpul_platform.wilayah import DESA_PATTERN
 from simpul_registry.domain.fields import FIELD_ROLES, Role, SpmField
 from simpul_registry.domain.lifecycle import Status
-from simpul_registry.domain.nik import GENDER_DAY_PATTERN, NIK_PATTERN
 
 RTRW = r"^\d{1,3}$"
 # A box around Indonesia: Sabang to Merauke, Miangas to Rote.
@@ -204,7 +204,7 @@ ROLE_FIELD: list[JsonSchemaValue] = [
 GENDER_OF_NIK: list[JsonSchemaValue] = [
     *({"required": ["gender"], "properties": {"gender": {"const": gender},
                                                "nik": {"pattern": pattern}}}
-      for gender, pattern in GENDER_DAY_PATTERN.items()),
+      for gender, pattern in (("L", MAN_NIK_PATTERN), ("P", WOMAN_NIK_PATTERN))),
     {"properties": {"gender": {"type": "null"}}},
 ]
 

@@ -5,33 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from lokal import PROVINCES
 from pydantic import BaseModel, ConfigDict, Field
+
+from simpul_platform.identity import NIK_PATTERN
 
 Sex = Literal["M", "F"]
 
 
-# The day of a NIK (plus 40 for a woman) and its month, as lokal-id reads them: any month
-# has days 1 to 29, every month but February a 30th, seven months a 31st. Whether 29 February
-# exists depends on the century, which only the NIK's reader decides.
-_DAY_MONTH = (
-    r"(?:(?:0[1-9]|[12]\d|4[1-9]|[56]\d)(?:0[1-9]|1[0-2])"
-    r"|(?:30|70)(?:0[13-9]|1[0-2])"
-    r"|(?:31|71)(?:0[13578]|1[02]))"
-)
-_NOT_00 = r"(?:0[1-9]|[1-9]\d)"
-_SERIAL = r"(?:[1-9]\d{3}|\d[1-9]\d{2}|\d{2}[1-9]\d|\d{3}[1-9])"  # not 0000
-
-
-def _nik_pattern() -> str:
-    """A NIK's structure as ``check_nik`` (lokal-id) reads it, so the OpenAPI document says
-    which numbers can be a NIK: PP KK CC DDMMYY SSSS, a known province, kabupaten and
-    kecamatan not 00, a day the month has, serial not 0000."""
-    province = "|".join(sorted(PROVINCES))
-    return rf"^(?:{province}){_NOT_00}{_NOT_00}{_DAY_MONTH}\d{{2}}{_SERIAL}$"
-
-
-NIK = Field(pattern=_nik_pattern(), examples=["6402065207230001"])
+NIK = Field(pattern=NIK_PATTERN, examples=["6402065207230001"])
 
 
 class TargetIn(BaseModel):

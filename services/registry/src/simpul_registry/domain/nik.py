@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lokal import PROVINCES, parse_nik
+from lokal import parse_nik
 
 from simpul_platform.domain import RuleViolation, not_in_future
 
@@ -17,24 +17,6 @@ _RULES = {
     "birth_date": "nik_birth_date",
     "serial": "nik_serial",
 }
-
-# The structure check_nik enforces, as a pattern for the OpenAPI document: a province of the
-# table parse_nik reads, kabupaten and kecamatan not 00, a day (plus 40 for women) and month that
-# can exist, a sequence not 0000. What a pattern cannot say (30 February, a date after today)
-# stays a named rule.
-_NOT_00 = "(?:0[1-9]|[1-9][0-9])"
-_MAN_DAY = "(?:0[1-9]|[12][0-9]|3[01])"
-_WOMAN_DAY = "(?:4[1-9]|[56][0-9]|7[01])"  # the day plus 40
-_DAY = f"(?:{_MAN_DAY}|{_WOMAN_DAY})"
-_MONTH = "(?:0[1-9]|1[0-2])"
-_SEQUENCE = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
-NIK_PATTERN = (
-    f"^(?:{'|'.join(sorted(PROVINCES))}){_NOT_00}{_NOT_00}{_DAY}{_MONTH}[0-9]{{2}}{_SEQUENCE}$"
-)
-
-# The gender a NIK encodes, by the pattern of its birth day (what check_gender compares).
-GENDER_DAY_PATTERN = {"L": f"^[0-9]{{6}}{_MAN_DAY}", "P": f"^[0-9]{{6}}{_WOMAN_DAY}"}
-
 
 @dataclass(frozen=True)
 class NikFacts:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends
 
 from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
-from simpul_platform.indicators import PERIOD_PATTERN
 from simpul_platform.settings import settings_dep
 from simpul_social.settings import SocialSettings
 
@@ -29,5 +28,3 @@ Opd = Annotated[Principal, Depends(require_roles(OPD))]
 Reader = Annotated[Principal, Depends(require_roles(OPD, KADER))]
 AggregateReader = Annotated[Principal, Depends(require_roles(OPD, KADER, *AGGREGATE_READER_ROLES))]
 SettingsDep = Annotated[SocialSettings, settings_dep(SocialSettings)]
-# The period's shape in the document, so a client (and a fuzzer) knows which labels parse.
-PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, examples=["2026-11", "2026-Q4", "2026"])]

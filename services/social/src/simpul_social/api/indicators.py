@@ -8,11 +8,11 @@ from fastapi import APIRouter
 
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
-from simpul_platform.indicators import IndicatorValue, period_from_query
+from simpul_platform.indicators import IndicatorValue, PeriodQuery, period_from_query
 from simpul_platform.replica import require_known_posyandu
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
-from simpul_social.api.deps import AggregateReader, PeriodQuery, SettingsDep
+from simpul_social.api.deps import AggregateReader, SettingsDep
 from simpul_social.ops import aggregates
 from simpul_social.ops import summary as summaries
 from simpul_social.schemas.indicators import DesaPoverty, Summary

@@ -11,21 +11,9 @@ import lokal
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
-SIXTEEN_DIGITS = r"^\d{16}$"
-PROVINCE_CODE = "(" + "|".join(sorted(lokal.PROVINCES)) + ")"  # the table the checks use
-KK_PATTERN = rf"^{PROVINCE_CODE}\d{{14}}$"
+from simpul_platform.identity import KK_PATTERN, NIK_PATTERN
 
-# A NIK is PP KK CC DDMMYY SSSS: kabupaten and kecamatan not 00, a real birth date (women's
-# day plus 40; 29 February in years divisible by four, the only ones YY can say), serial not 0000.
-_NOT_00 = r"(0[1-9]|[1-9]\d)"
-_DAY_31 = r"(0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(0[13578]|1[02])\d\d"
-_DAY_30 = r"(0[1-9]|[12]\d|30|4[1-9]|[56]\d|70)(0[469]|11)\d\d"
-_DAY_28 = r"(0[1-9]|1\d|2[0-8]|4[1-9]|5\d|6[0-8])02\d\d"
-_LEAP_DAY = r"(29|69)02([02468][048]|[13579][26])"
-_SERIAL = r"(\d{3}[1-9]|\d\d[1-9]\d|\d[1-9]\d\d|[1-9]\d{3})"
-NIK_PATTERN = (
-    rf"^{PROVINCE_CODE}{_NOT_00}{_NOT_00}({_DAY_31}|{_DAY_30}|{_DAY_28}|{_LEAP_DAY}){_SERIAL}$"
-)
+SIXTEEN_DIGITS = r"^\d{16}$"
 
 
 def _known_province(kk: str) -> str:
