@@ -23,7 +23,7 @@ from bench.common import (
 )
 from simpul_demo import DemoChild, generate_balita
 from simpul_demo import kukar_desa as every_kukar_desa
-from simpul_health.domain.zscores import _by_age
+from simpul_health.domain.zscores import value_at_z
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 
@@ -165,11 +165,8 @@ def measurement(child: DemoChild, on: date) -> dict[str, Any]:
     """One weighing of ``child`` on ``on`` at the child's HAZ (WHO LMS tables from health)."""
     sex, birth = child.target["sex"], child.target["birth_date"]
     age = (on - birth).days
-    lhfa = _by_age("lhfa", sex, age)
-    length = lhfa["m"] * (1 + lhfa["l"] * lhfa["s"] * child.haz) ** (1 / lhfa["l"])
-    wfa = _by_age("wfa", sex, age)
-    waz = max(-3.0, 0.6 * child.haz)
-    weight = wfa["m"] * (1 + wfa["l"] * wfa["s"] * waz) ** (1 / wfa["l"])
+    length = value_at_z("lhfa", sex, age, child.haz)
+    weight = value_at_z("wfa", sex, age, max(-3.0, 0.6 * child.haz))
     return {
         "target_id": child.target["id"],
         "measured_on": on.isoformat(),
