@@ -5,7 +5,6 @@ lifespan that opens the database and runs the outbox relay and the consumers bes
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -40,6 +39,8 @@ from simpul_platform.settings import ServiceSettings
 from simpul_platform.textguard import NulCharacterGuard
 
 logger = logging.getLogger("simpul.app")
+# How long shutdown waits for the relay, consumers and housekeeping to stop.
+SHUTDOWN_TIMEOUT_S = 30.0
 INBOX_RETENTION = timedelta(days=14)  # longer than the topics' 7-day retention: no redelivery
 # can outlive its inbox row.
 
@@ -136,17 +137,28 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await _stop(tasks)
             for hook in spec.on_shutdown:
                 await hook(app)
             await app.state.registry.aclose()
             await db.dispose()
 
     return lifespan
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the background tasks and wait for them, but not forever: a task stuck in its
+    clean-up must not keep the process (or a test's teardown) from ending."""
+    if not tasks:
+        return
+    for task in tasks:
+        task.cancel()
+    stopped, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_TIMEOUT_S)
+    for task in stopped:
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("background task failed", extra={"task": task.get_name()})
+    for task in stuck:
+        logger.warning("background task did not stop in time", extra={"task": task.get_name()})
 
 
 def _background_tasks(app: FastAPI, spec: ServiceSpec) -> list[asyncio.Task[None]]:

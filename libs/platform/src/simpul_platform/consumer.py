@@ -52,7 +52,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform import context, inbox, metrics
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope, TolerantPayload
-from simpul_platform.kafka import dead_letter_topic, ensure_topics, idempotent_producer
+from simpul_platform.kafka import (
+    dead_letter_topic,
+    ensure_topics,
+    idempotent_producer,
+    stop_within,
+)
 from simpul_platform.settings import ServiceSettings
 
 logger = logging.getLogger("simpul.consumer")
@@ -262,8 +267,8 @@ class ConsumerRunner:
         finally:
             self._kafka = None
             self.lag = None
-            await kafka.stop()
-            await dead_letters.stop()
+            await stop_within(kafka.stop(), f"consumer {self.consumer.name}")
+            await stop_within(dead_letters.stop(), f"dead-letter producer of {self.consumer.name}")
 
     async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
         try:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -13,6 +14,8 @@ from aiokafka.errors import TopicAlreadyExistsError
 from simpul_platform.settings import ServiceSettings
 
 logger = logging.getLogger("simpul.kafka")
+# How long stopping a client may take before shutdown goes on without it.
+CLIENT_STOP_TIMEOUT_S = 10.0
 
 DEAD_LETTER_PREFIX = "simpul.dlq."
 
@@ -59,3 +62,13 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[str]) -> Non
             logger.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()
+
+
+async def stop_within(stopping: Awaitable[None], what: str) -> None:
+    """Await a Kafka client's ``stop()``, but not forever: a consumer stopped while it joins
+    its group, or a producer whose broker is gone, can wait indefinitely, and a service
+    shutting down (or a test tearing down) must not."""
+    try:
+        await asyncio.wait_for(stopping, timeout=CLIENT_STOP_TIMEOUT_S)
+    except Exception:
+        logger.warning("stopping %s failed or timed out; going on", what, exc_info=True)

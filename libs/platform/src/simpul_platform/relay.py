@@ -31,7 +31,7 @@ from simpul_platform.events import (
     EXTENSION_WILAYAH,
     binary_headers,
 )
-from simpul_platform.kafka import ensure_topics, idempotent_producer
+from simpul_platform.kafka import ensure_topics, idempotent_producer, stop_within
 from simpul_platform.outbox import outbox_table
 from simpul_platform.settings import ServiceSettings
 
@@ -213,10 +213,7 @@ class OutboxRelay:
     async def _close_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            try:
-                await asyncio.wait_for(producer.stop(), timeout=10)
-            except Exception:  # stopping a producer whose broker is gone may itself fail
-                logger.debug("producer stop failed", exc_info=True)
+            await stop_within(producer.stop(), "the outbox relay's producer")
 
     async def _purge_sent(self) -> None:
         """Delete rows sent longer ago than the retention (they stay for audit until then)."""

@@ -32,7 +32,7 @@ from fastapi import FastAPI
 
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope, EventPayload, TolerantPayload, new_id
-from simpul_platform.kafka import ensure_topics, idempotent_producer
+from simpul_platform.kafka import ensure_topics, idempotent_producer, stop_within
 from simpul_platform.outbox import Outbox
 from simpul_platform.registry_client import RegistryClient
 from simpul_platform.replica import (
@@ -69,7 +69,7 @@ class Peer:
         try:
             yield cls(own, producer)
         finally:
-            await producer.stop()
+            await stop_within(producer.stop(), f"the {service} peer's producer")
 
     async def send(
         self,
