@@ -7,6 +7,7 @@ are set once for all services.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,6 +92,13 @@ class ServiceSettings(BaseSettings):
 
     # The deployment's time zone: "today" for every "not in the future" rule and local dates.
     local_timezone: str = "Asia/Makassar"
+
+    # The working-day calendar of due dates (simpul_platform.workdays): national holidays from
+    # lokal-id (SKB 3 Menteri), cuti bersama counted as a holiday, and the deployment's own
+    # regional holidays or corrections, e.g. SIMPUL_EXTRA_HOLIDAYS='["2026-09-21"]'.
+    national_holidays: bool = True
+    cuti_bersama_is_holiday: bool = True
+    extra_holidays: list[date] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:

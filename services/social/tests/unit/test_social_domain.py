@@ -12,7 +12,6 @@ from simpul_social.domain.periods import bounds, current_periods, period_type_of
 from simpul_social.domain.ppks import PPKS, check_outcome
 from simpul_social.domain.reaction import decide
 from simpul_social.domain.usulan import USULAN
-from simpul_social.domain.workdays import add_working_days, national_holidays
 
 pytestmark = pytest.mark.unit
 
@@ -27,20 +26,6 @@ def test_periods() -> None:
     assert current_periods("quarter", date(2026, 11, 23)) == ("2026-Q4",)
     assert current_periods("year", date(2026, 11, 23)) == ("2026",)
     assert bounds("2026-Q1") == (date(2026, 1, 1), date(2026, 3, 31))
-
-
-def test_five_working_days_skip_weekends_and_holidays() -> None:
-    holidays = national_holidays([2026])
-    # Monday 23 Nov 2026 → Monday 30 Nov (Sat/Sun skipped).
-    assert add_working_days(date(2026, 11, 23), 5, holidays) == date(2026, 11, 30)
-    # Tuesday 17 Mar 2026: Nyepi and Idulfitri (18–24 Mar, with cuti bersama) are skipped.
-    assert add_working_days(date(2026, 3, 17), 5, holidays) == date(2026, 3, 31)
-    assert add_working_days(
-        date(2026, 3, 17), 5, national_holidays([2026], cuti_bersama=False)
-    ) == date(2026, 3, 25)
-    # A Friday detection; a configured regional holiday on the Monday.
-    assert add_working_days(date(2026, 11, 20), 1, {date(2026, 11, 23)}) == date(2026, 11, 24)
-    assert national_holidays([1999]) == frozenset()
 
 
 def test_usulan_transitions() -> None:

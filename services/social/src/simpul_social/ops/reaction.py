@@ -20,9 +20,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import local_today, now
 from simpul_platform.outbox import Outbox
+from simpul_platform.workdays import due_after
 from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
-from simpul_social.domain.workdays import add_working_days, national_holidays
 from simpul_social.events import StuntingDetected
 from simpul_social.models import (
     Distribution,
@@ -38,11 +38,7 @@ from simpul_social.settings import SocialSettings
 
 def due_date(settings: SocialSettings, detected_on: date) -> date:
     """``priority_due_working_days`` working days after detection (weekends, holidays skipped)."""
-    years = range(detected_on.year, detected_on.year + 2)
-    holidays = set(settings.extra_holidays)
-    if settings.national_holidays:
-        holidays |= national_holidays(years, cuti_bersama=settings.cuti_bersama_is_holiday)
-    return add_working_days(detected_on, settings.priority_due_working_days, holidays)
+    return due_after(settings, detected_on, settings.priority_due_working_days)
 
 
 # Built once: composing a statement costs more CPU than running it, and a consumer runs these

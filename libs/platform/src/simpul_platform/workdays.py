@@ -1,8 +1,9 @@
 """Working days: Monday to Friday, minus Indonesian public holidays (configurable data).
 
-National holidays and cuti bersama come from ``lokal-id`` (the SKB 3 Menteri per year); a
-deployment adds regional holidays or corrections through settings. Years without official
-data simply have no holidays beyond the configured ones.
+One calendar for every field's due dates (priority cases, referrals). National holidays and
+cuti bersama come from ``lokal-id`` (the SKB 3 Menteri per year); a deployment adds regional
+holidays or corrections through settings (``SIMPUL_EXTRA_HOLIDAYS``, or a service's own
+prefix). Years without official data simply have no holidays beyond the configured ones.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import lokal
+
+from simpul_platform.settings import ServiceSettings
 
 
 def national_holidays(years: Iterable[int], *, cuti_bersama: bool = True) -> frozenset[date]:
@@ -49,3 +52,14 @@ def add_working_days(start: date, n: int, holidays: Collection[date]) -> date:
         if is_working_day(day, holidays):
             remaining -= 1
     return day
+
+
+def due_after(settings: ServiceSettings, start: date, working_days: int) -> date:
+    """``working_days`` working days after ``start`` under the deployment's calendar: weekends,
+    national holidays (and cuti bersama, unless the deployment counts it as a working day)
+    and its extra holidays skipped."""
+    holidays = set(settings.extra_holidays)
+    if settings.national_holidays:
+        years = range(start.year, start.year + 2)
+        holidays |= national_holidays(years, cuti_bersama=settings.cuti_bersama_is_holiday)
+    return add_working_days(start, working_days, holidays)

@@ -10,7 +10,7 @@ from simpul_platform.replica import posyandu_replica_consumer
 from simpul_platform.testing.asyncapi_schema import asyncapi_schema
 from toy_service import TOY_CONSUMER, NoteCreated
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration
 
 
 def test_catalogue_validates_against_the_asyncapi_schema():
