@@ -134,9 +134,7 @@ def test_schemathesis_finds_nothing_the_gateways_openapi_does_not_say(services: 
         "dpmd": mint_token(settings, "dpmd", ["dpmd"], ["*"]),
         "tp:kecamatan": mint_token(settings, "tp", ["tp:kecamatan"], ["64.02.07"]),
     }
-    started = time.monotonic()
     report = fuzz_app(
         create_app(settings), tokens, max_examples=10, parameters={"posyandu_id": POSYANDU}
     )
     report.assert_clean()
-    assert time.monotonic() - started < 60

@@ -4,7 +4,6 @@ OpenAPI document and every body matches it, for the OPD and for a kader of one d
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +16,6 @@ from simpul_social.app import create_app
 from simpul_social.settings import SocialSettings
 
 pytestmark = pytest.mark.integration
-# The fuzz's own CPU time (the app and schemathesis, both in this process): a bound that holds
-# on a shared CI runner, where the wall clock depends on the neighbours.
-CPU_LIMIT_S = 40
 
 
 async def _a_replicated_posyandu(make_settings: Callable[..., Any], postgres_url: str) -> str:
@@ -43,7 +39,6 @@ def test_the_social_service_answers_only_what_its_openapi_says(
         "opd": mint_token(settings, "opd-kukar", ["opd:social"], ["64.02"]),
         "kader": mint_token(settings, "kader-rapak-lambur", ["kader:social"], [RAPAK_LAMBUR]),
     }
-    started = time.process_time()
     report = fuzz_app(
         create_app(settings),
         tokens,
@@ -52,4 +47,3 @@ def test_the_social_service_answers_only_what_its_openapi_says(
         state_rules=("unknown_household", "unknown_program"),  # stored ids, not shapes
     )
     report.assert_clean()
-    assert time.process_time() - started < CPU_LIMIT_S
