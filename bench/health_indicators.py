@@ -1,7 +1,7 @@
 """Indicator query benchmark: a kabupaten of 60,000 balita with 12 months of measurements.
 
 Starts a temporary PostgreSQL, migrates the health schema (Alembic, as the service does), and
-loads the data with COPY: ``simpul_demo.generate_balita`` targets (75 per posyandu over
+loads the data with COPY: ``devstack.population.generate_balita`` targets (75 per posyandu over
 240 desa of 64.02), one measurement a month in 2025 for each child alive and under five
 (8% absent, as in the demo), and adults (15+) with screenings for the SPM screening counts.
 Z-scores are drawn around each child's own HAZ/WHZ (the queries only read them). Then it times
@@ -39,11 +39,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_demo import generate_balita
 from simpul_health.app import MIGRATIONS
 from simpul_health.ops import balita_weighed as weighed
 from simpul_health.ops import indicators as queries
 from simpul_platform.db import Database
+from simpul_platform.devstack.population import generate_balita
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import upgrade

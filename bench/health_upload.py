@@ -1,6 +1,6 @@
 """Bulk upload and indicator benchmark on a real PostgreSQL (started here, removed after).
 
-Seeds a kabupaten's worth of synthetic balita (``simpul_demo.generate_balita``) and
+Seeds a kabupaten's worth of synthetic balita (``devstack.population.generate_balita``) and
 their history, then times POST /v1/posyandu/{id}/measurements/bulk with 1,000-item batches
 and the stunting/SPM indicator queries for the whole kabupaten. The posyandu replica is
 filled through the platform's own event handler (``apply_posyandu_event``); the relay and
@@ -24,12 +24,12 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from simpul_demo import DemoChild, generate_balita
 from simpul_health.app import create_app
 from simpul_health.demo import monthly_measurements
 from simpul_health.models import Target
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
+from simpul_platform.devstack.population import DemoChild, generate_balita
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.events import Envelope
 from simpul_platform.replica import apply_posyandu_event

@@ -2,7 +2,7 @@
 asyncpg inserting the same rows into the same PostgreSQL.
 
 Health runs under uvicorn (relay on, publishing to the real broker) on a real PostgreSQL.
-Balita come from the demo population (``simpul_demo.generate_balita``), inserted
+Balita come from the demo population (``devstack.population.generate_balita``), inserted
 into health's ``targets`` table; posyandu are created through the registry's REST API and
 reach health's replica through Kafka. Then:
 
@@ -47,7 +47,7 @@ from bench.seeding import (
     measurement,
     wait_replicas,
 )
-from simpul_demo import DemoChild
+from simpul_platform.devstack.population import DemoChild
 from simpul_platform.testing.stack import Stack
 
 TARGET_RATE = 3000.0

@@ -2,15 +2,15 @@
 measurements (Kutai Kartanegara's size).
 
 How the data is loaded (fast, and still health's own rules): the posyandu are the demo
-population's 827 (``simpul_demo.generate_kukar``: real Kukar desa codes; ids made here, since
-nothing calls health's write path for them); the balita are the population's
-(``simpul_demo.generate_balita``, ~73 per posyandu, HAZ ~ N(−0.9, 1.1)); each
-month's weighing is ``simpul_health.demo.monthly_measurements``, and each row is computed by
-health's own domain code exactly as ``record_measurements`` does (``assess``: WHO z-scores
-and categories; ``assess_growth``: N/T against last month), then ``COPY``-ed into health's
-``targets`` and ``measurements`` tables. ``balita_weighed``, which the write path keeps, is
-then recounted from them (``simpul_health.weighed.rebuild``), followed by ``ANALYZE``. No
-outbox rows or stunting episodes are written (history, not news); the scorecard reads neither.
+population's 827 (``devstack.population.generate_kukar``: real Kukar desa codes; ids made here,
+since nothing calls health's write path for them); the balita are the population's
+(``devstack.population.generate_balita``, ~73 per posyandu, HAZ ~ N(−0.9, 1.1)); each month's
+weighing is ``simpul_health.demo.monthly_measurements``, and each row is computed by health's
+own domain code exactly as ``record_measurements`` does (``assess``: WHO z-scores and
+categories; ``assess_growth``: N/T against last month), then ``COPY``-ed into health's
+``targets`` and ``measurements`` tables. ``balita_weighed``, which the write path keeps, is then
+recounted from them (``simpul_health.weighed.rebuild``), followed by ``ANALYZE``. No outbox rows
+or stunting episodes are written (history, not news); the scorecard reads neither.
 
 Social gets the kabupaten's households, a year of bansos and the priority cases
 (``bench/scale_social.py``), so its indicators are timed at scale too.
@@ -46,11 +46,11 @@ from bench.common import (
     parser,
     quiet_kafka_logs,
 )
-from simpul_demo import generate_balita, generate_kukar, month_ends
 from simpul_health.demo import monthly_measurements
 from simpul_health.domain.growth import PreviousWeighing, assess_growth
 from simpul_health.domain.measurement import assess
 from simpul_health.ops import balita_weighed as weighed
+from simpul_platform.devstack.population import generate_balita, generate_kukar, month_ends
 from simpul_platform.domain import RuleViolation
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.common import connect
-from simpul_demo import decile_for, lokus_desa
+from simpul_platform.devstack.population import decile_for, lokus_desa
 from simpul_platform.testing.stack import Stack
 from simpul_social.demo import AID, PROGRAMS
 from simpul_social.domain.periods import PeriodType, bounds, label_of

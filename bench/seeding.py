@@ -21,9 +21,9 @@ from bench.common import (
     connect,
     scalar,
 )
-from simpul_demo import DemoChild, generate_balita
-from simpul_demo import kukar_desa as every_kukar_desa
 from simpul_health.domain.zscores import value_at_z
+from simpul_platform.devstack.population import DemoChild, generate_balita
+from simpul_platform.devstack.population import kukar_desa as every_kukar_desa
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
 

@@ -2,12 +2,12 @@
 
 Starts a temporary PostgreSQL, migrates social's schema (Alembic, as the service does), and
 COPY-loads what ``bench.scale`` gives social: the demo population's balita
-(``simpul_demo.generate_balita``) on its 827 Kukar posyandu (60,000 balita), three households
-per balita (``bench.scale_social.households``), a year of bansos for deciles 1–4
+(``devstack.population.generate_balita``) on its 827 Kukar posyandu (60,000 balita), three
+households per balita (``bench.scale_social.households``), a year of bansos for deciles 1–4
 (``distributions``) and the priority cases (``priority_cases``); plus, made here, PPKS cases,
 stunting decisions and open leads (the summary counts them) and the posyandu replica (a
-posyandu's scope needs it).
-Ids are remapped from a seeded generator, so a run's answers do not depend on uuid4.
+posyandu's scope needs it). Ids are remapped from a seeded generator, so a run's answers do not
+depend on uuid4.
 
 Then it times, for a month, a quarter and the year, over the kabupaten (``--areas`` adds a
 kecamatan, a desa and a posyandu): the three aggregate endpoints as the service runs them
@@ -43,9 +43,9 @@ from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bench import scale_social
-from simpul_demo import generate_balita, generate_kukar, month_ends
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
+from simpul_platform.devstack.population import generate_balita, generate_kukar, month_ends
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import upgrade

@@ -1,5 +1,5 @@
-"""Health's slice of the shared demo population (``simpul_demo``) for the Kukar demo posyandu:
-balita with 12 months of measurements (~15% stunted), and adults with screenings and
+"""Health's slice of the shared demo population (``devstack.population``) for the Kukar demo
+posyandu: balita with 12 months of measurements (~15% stunted), and adults with screenings and
 pregnancies with ANC visits.
 
 The people are the population's (``generate_balita``, ``generate_adults``: deterministic and
@@ -24,14 +24,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from simpul_demo import (
-    DemoAdult,
-    DemoChild,
-    DemoSize,
-    generate_adults,
-    generate_balita,
-    month_ends,
-)
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
 from simpul_health.ops import pregnancy, screening, targets
@@ -43,6 +35,14 @@ from simpul_health.settings import HealthSettings
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
+from simpul_platform.devstack.population import (
+    DemoAdult,
+    DemoChild,
+    DemoSize,
+    generate_adults,
+    generate_balita,
+    month_ends,
+)
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.replica import INACTIVE, posyandu_replica, wait_until_settled

@@ -9,9 +9,9 @@ import pytest
 from health_testkit import DESA, OTHER_DESA, TODAY
 from sqlalchemy import update
 
-from simpul_demo import DemoAdult, generate_adults
 from simpul_health.demo import load_demo
 from simpul_health.domain.lifecycle import age_in_years
+from simpul_platform.devstack.population import DemoAdult, generate_adults
 from simpul_platform.indicators import Period
 from simpul_platform.replica import INACTIVE, posyandu_replica
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from simpul_demo import generate_balita, month_ends
 from simpul_health.demo import monthly_measurements
 from simpul_health.domain.measurement import assess
+from simpul_platform.devstack.population import generate_balita, month_ends
 
 pytestmark = pytest.mark.unit
 

@@ -1,5 +1,6 @@
-"""Demo data for Kutai Kartanegara (64.02): the shared population's posyandu (``simpul_demo``:
-every desa of its real 20 kecamatan), with their pengurus, kader and registration statuses.
+"""Demo data for Kutai Kartanegara (64.02): the shared population's posyandu
+(``devstack.population``: every desa of its real 20 kecamatan), with their pengurus, kader and
+registration statuses.
 
 ``load_demo`` writes the registry's slice of the population into its own database through the
 service's own write operations (the same code the API runs: validation, history, attribution,
@@ -19,9 +20,15 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from simpul_demo import KUKAR, KUKAR_POSYANDU, DemoPerson, DemoPosyandu, generate_kukar
 from simpul_platform.clock import local_today, now
 from simpul_platform.db import Database
+from simpul_platform.devstack.population import (
+    KUKAR,
+    KUKAR_POSYANDU,
+    DemoPerson,
+    DemoPosyandu,
+    generate_kukar,
+)
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork

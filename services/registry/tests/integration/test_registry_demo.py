@@ -7,7 +7,7 @@ from registry_testkit import Registry
 from sqlalchemy import func
 from sqlmodel import select
 
-from simpul_demo import generate_kukar
+from simpul_platform.devstack.population import generate_kukar
 from simpul_platform.outbox import outbox_table
 from simpul_registry.demo import load_demo
 from simpul_registry.models import Person, Posyandu

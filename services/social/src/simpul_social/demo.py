@@ -1,4 +1,4 @@
-"""Social's slice of the shared demo population (``simpul_demo``): households for the demo
+"""Social's slice of the shared demo population (``devstack.population``): households for the demo
 balita, their DTSEN deciles, bansos and PPKS cases.
 
 The children, their NIK and No. KK are the population's balita, generated exactly as the
@@ -20,7 +20,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from simpul_demo import (
+from simpul_platform.auth import Principal
+from simpul_platform.clock import local_today
+from simpul_platform.db import Database
+from simpul_platform.devstack.population import (
     DemoChild,
     DemoSize,
     decile_for,
@@ -28,9 +31,6 @@ from simpul_demo import (
     kukar_posyandu,
     lokus_desa,
 )
-from simpul_platform.auth import Principal
-from simpul_platform.clock import local_today
-from simpul_platform.db import Database
 from simpul_platform.errors import ProblemError
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox

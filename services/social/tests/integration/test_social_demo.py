@@ -9,7 +9,7 @@ import pytest
 from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Social
 from sqlalchemy import func, select
 
-from simpul_demo import DemoSize, generate_balita
+from simpul_platform.devstack.population import DemoSize, generate_balita
 from simpul_social.demo import load_demo
 from simpul_social.models import Distribution, Household, PpksCase
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from simpul_demo.posyandu import KUKAR
 from simpul_platform.db import Database
+from simpul_platform.devstack.population.posyandu import KUKAR
 from simpul_platform.replica import INACTIVE, posyandu_replica
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from simpul_demo.identity import nik, no_kk
+from simpul_platform.devstack.population.identity import nik, no_kk
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.wilayah import codes
 

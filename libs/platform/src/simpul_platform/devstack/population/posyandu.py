@@ -9,7 +9,7 @@ from datetime import date
 
 from lokal import wilayah as lokal_wilayah
 
-from simpul_demo.identity import nik
+from simpul_platform.devstack.population.identity import nik
 
 KUKAR = "64.02"
 KUKAR_POSYANDU = 827

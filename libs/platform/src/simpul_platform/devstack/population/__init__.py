@@ -9,9 +9,9 @@ replica (``kukar_posyandu``) with the same seed and pseudonym secret, so health'
 social's households' children and their ``household_ref`` match.
 """
 
-from simpul_demo.households import decile_for, lokus_desa
-from simpul_demo.identity import nik, no_kk
-from simpul_demo.people import (
+from simpul_platform.devstack.population.households import decile_for, lokus_desa
+from simpul_platform.devstack.population.identity import nik, no_kk
+from simpul_platform.devstack.population.people import (
     HAZ_MEAN,
     HAZ_SD,
     DemoAdult,
@@ -20,7 +20,7 @@ from simpul_demo.people import (
     generate_balita,
     month_ends,
 )
-from simpul_demo.posyandu import (
+from simpul_platform.devstack.population.posyandu import (
     KUKAR,
     KUKAR_POSYANDU,
     DemoPerson,
@@ -28,8 +28,8 @@ from simpul_demo.posyandu import (
     generate_kukar,
     kukar_desa,
 )
-from simpul_demo.replica import ReplicaPosyandu, kukar_posyandu
-from simpul_demo.size import DemoSize
+from simpul_platform.devstack.population.replica import ReplicaPosyandu, kukar_posyandu
+from simpul_platform.devstack.population.size import DemoSize
 
 __all__ = [
     "HAZ_MEAN",

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from lokal import parse_nik
 
-from simpul_demo import (
+from simpul_platform.devstack.population import (
     KUKAR_POSYANDU,
     decile_for,
     generate_adults,
