@@ -1,9 +1,10 @@
 """No service imports another: each service, the gateway and the shared libraries stand on the
-platform alone (the demo population is part of it), so any one of them can be built, deployed
-and changed without the others. Scans the source packages, their tests and the pyproject
-files: a service's tests stand in for its producers with the platform's test peers (``testing.peers``), and the
-platform's tests import no service at all. The workspace's own ``tests/`` (contract tests,
-end-to-end tests that start several services as processes) and ``bench/`` may use them all."""
+platform alone (the demo population is part of it), so any one of them can be built, deployed and
+changed without the others. Scans the source packages, their tests and the pyproject files: a
+service's tests stand in for its producers with the platform's test peers (``testing.peers``),
+and the platform's tests import no service at all. The workspace's own ``tests/`` (contract
+tests, end-to-end tests that start several services as processes) and ``bench/`` may use them
+all."""
 
 from __future__ import annotations
 
