@@ -88,8 +88,9 @@ def check_request(
     reason = catalogue.reason(reason_code)
     if reason.automatic:
         raise RuleViolation(
-            "reason_code", "automatic_reason", f"{reason_code} is opened by {catalogue.field}'s "
-            "own rule, not requested."
+            "reason_code",
+            "automatic_reason",
+            f"{reason_code} is opened by {catalogue.field}'s own rule, not requested.",
         )
     _check_subject(reason, person=person, household=household)
     _check_details(reason, details)
@@ -190,9 +191,7 @@ SOCIAL = Catalogue(
             "bansos_need",
             "Keluarga membutuhkan bansos",
             subject="household",
-            details=(
-                Detail("program", "code", choices=("pkh", "sembako", "pbi_jk", "blt_desa")),
-            ),
+            details=(Detail("program", "code", choices=("pkh", "sembako", "pbi_jk", "blt_desa")),),
         ),
         Reason("ppks_case", "Pemerlu pelayanan kesejahteraan sosial (PPKS)"),
         Reason("stunting_detected", "Balita stunting di keluarga miskin", automatic=True),
