@@ -13,6 +13,8 @@ from jsonschema import Draft7Validator
 from simpul_platform.devstack.catalogue import COPIES, catalogue, render
 from simpul_platform.devstack.project import project_root
 from simpul_platform.events import EventPayload
+from simpul_platform.referrals.catalogue import CATALOGUES
+from simpul_platform.referrals.events import published_by
 from simpul_platform.testing.asyncapi_schema import asyncapi_schema
 
 pytestmark = pytest.mark.unit
@@ -57,12 +59,16 @@ def test_each_consumer_is_a_receive_operation(specs):
 
 
 def _event_classes(service: str) -> set[str]:
-    """The event types its events module declares, whether or not PUBLISHED lists them."""
+    """The event types its events module declares, whether or not PUBLISHED lists them, and
+    the platform's referral events of a field that takes referrals."""
     try:
         module = importlib.import_module(f"simpul_{service}.events")
     except ModuleNotFoundError:
         return set()  # the gateway publishes nothing
-    return {
+    referrals = (
+        {e.event_type for e in published_by(service).all()} if service in CATALOGUES else set()
+    )
+    return referrals | {
         member.event_type
         for _, member in inspect.getmembers(module, inspect.isclass)
         if issubclass(member, EventPayload)

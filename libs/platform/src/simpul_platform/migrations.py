@@ -4,14 +4,16 @@ A service keeps ``migrations/`` beside its package code with an ``env.py`` namin
 
     from simpul_health.models import metadata
     from simpul_platform.migrations import run_env
-    from simpul_platform.replica import replica_metadata
+    from simpul_platform.referrals.tables import referral_metadata
+from simpul_platform.replica import replica_metadata
 
     run_env(metadata, replica_metadata)
 
 and its revisions in ``migrations/versions``. The platform's tables are not in them: the
 platform migrates them itself, one Alembic branch per group (``revisions/platform``: outbox,
 inbox and idempotency keys, in every service database; ``revisions/posyandu_replica``: the
-replica, for a service that passes ``replica_metadata``). ``run_env`` adds those branches to the
+replica, for a service that passes ``replica_metadata``; ``revisions/referrals``: a field's
+referrals, for a service that passes ``referral_metadata``). ``run_env`` adds those branches to the
 service's history; the service's first revision depends on them (``depends_on = ("platform",
 "posyandu_replica")``), so they run before it, and a database whose service revisions are
 applied counts them applied too. A change to a platform table is one revision on its branch,
@@ -50,6 +52,7 @@ from simpul_platform import consumer as _consumer  # noqa: F401
 from simpul_platform import idempotency as _idempotency  # noqa: F401
 from simpul_platform import outbox as _outbox  # noqa: F401
 from simpul_platform.db import all_metadata, platform_metadata
+from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 
 REVISIONS = Path(__file__).resolve().parent / "revisions"
@@ -69,12 +72,14 @@ class PlatformBranch:
 
 PLATFORM = PlatformBranch("platform", platform_metadata)
 POSYANDU_REPLICA = PlatformBranch("posyandu_replica", replica_metadata)
+REFERRALS = PlatformBranch("referrals", referral_metadata)
 
 
 def platform_branches(*service_metadata: MetaData) -> list[PlatformBranch]:
-    """The branches a service database needs: the platform's always, the replica's if kept."""
-    keeps_replica = any(m is POSYANDU_REPLICA.metadata for m in service_metadata)
-    return [PLATFORM, POSYANDU_REPLICA] if keeps_replica else [PLATFORM]
+    """The branches a service database needs: the platform's always, the replica's and the
+    referrals' when the service keeps them."""
+    optional = [POSYANDU_REPLICA, REFERRALS]
+    return [PLATFORM, *(b for b in optional if any(m is b.metadata for m in service_metadata))]
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:

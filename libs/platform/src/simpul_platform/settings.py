@@ -99,6 +99,10 @@ class ServiceSettings(BaseSettings):
     national_holidays: bool = True
     cuti_bersama_is_holiday: bool = True
     extra_holidays: list[date] = Field(default_factory=list)
+    # Working days a referral's target field has, per field, when not the default 5
+    # (simpul_platform.referrals): one deployment-wide policy, so that a source and its target
+    # reckon the same due date, e.g. SIMPUL_REFERRAL_DUE_WORKING_DAYS='{"social": 10}'.
+    referral_due_working_days: dict[str, int] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _refuse_fault_injection_outside_tests(self) -> ServiceSettings:
@@ -165,6 +169,7 @@ class ServiceSettings(BaseSettings):
 def settings_dep(cls: type[S]) -> Any:
     """``SettingsDep = Annotated[HealthSettings, settings_dep(HealthSettings)]``: the running
     app's settings (``app.state.settings``), typed as the service's own class."""
+
     def current(request: Request) -> S:
         settings = request.app.state.settings
         if not isinstance(settings, cls):

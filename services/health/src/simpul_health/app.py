@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_health.api import (
+    deps,
     immunisation,
     indicators,
     measurements,
@@ -19,6 +20,8 @@ from simpul_health.events import PUBLISHED
 from simpul_health.models import metadata
 from simpul_health.settings import HealthSettings
 from simpul_platform.app import ServiceSpec, create_service_app
+from simpul_platform.referrals.api import ReferralAccess, referral_router
+from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -34,9 +37,9 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
             description=(
                 "Dinas Kesehatan's field at the posyandu: sasaran, growth monitoring with WHO "
                 "z-scores and stunting episodes, immunisation, ibu hamil and ANC, screening, "
-                "and the SPM kesehatan indicators."
+                "the SPM kesehatan indicators, and referrals to and from the other fields."
             ),
-            metadata=[metadata, replica_metadata],
+            metadata=[metadata, replica_metadata, referral_metadata],
             migrations_dir=MIGRATIONS,
             routers=[
                 targets.router,
@@ -46,8 +49,9 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
                 screening.router,
                 indicators.router,
                 indicators.aggregates,
+                referral_router(ReferralAccess("health", deps.HEALTH_ROLES)),
             ],
-            consumers=consumers(),
+            consumers=consumers(settings),
             published_events=PUBLISHED,
         )
     )

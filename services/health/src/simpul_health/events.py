@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Literal
 
 from simpul_platform.events import EventPayload
+from simpul_platform.referrals.events import published_by
 
 TOPIC = "simpul.health.v1"
 _EPISODE: dict[str, Any] = {  # one stunted child, for the catalogue's examples
@@ -175,4 +176,5 @@ PUBLISHED: list[type[EventPayload]] = [
     StuntingRecovered,
     PregnancyRiskFlagged,
     ScreeningRecorded,
+    *published_by("health").all(),
 ]

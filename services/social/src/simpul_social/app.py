@@ -7,8 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_platform.app import ServiceSpec, create_service_app
+from simpul_platform.referrals.api import ReferralAccess, referral_router
+from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
-from simpul_social.api import bansos, households, indicators, ppks, priority, usulan
+from simpul_social.api import bansos, deps, households, indicators, ppks, priority, usulan
 from simpul_social.consumers import consumers
 from simpul_social.events import PUBLISHED
 from simpul_social.models import metadata
@@ -26,9 +28,10 @@ def create_app(settings: SocialSettings | None = None) -> FastAPI:
             title="Simpul social",
             description=(
                 "Dinas Sosial's field: households and DTSEN deciles, usulan, bansos, PPKS cases, "
-                "and priority cases for families of stunted children."
+                "priority cases for families of stunted children, and referrals to and from the "
+                "other fields."
             ),
-            metadata=[metadata, replica_metadata],
+            metadata=[metadata, replica_metadata, referral_metadata],
             migrations_dir=MIGRATIONS,
             routers=[
                 households.router,
@@ -37,6 +40,7 @@ def create_app(settings: SocialSettings | None = None) -> FastAPI:
                 ppks.router,
                 priority.router,
                 indicators.router,
+                referral_router(ReferralAccess("social", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,

@@ -1,4 +1,5 @@
-"""What social consumes: posyandu identity from the registry, stunting from health.
+"""What social consumes: posyandu identity from the registry, stunting from health, and
+referrals: requests other fields address to social, answers to the ones social sent.
 
 Each consumer's name is its Kafka group id and its inbox key: never rename one (it would
 consume its topics again from the start).
@@ -7,6 +8,7 @@ consume its topics again from the start).
 from __future__ import annotations
 
 from simpul_platform.consumer import Consumer, Subscription
+from simpul_platform.referrals.consumer import referral_consumer
 from simpul_platform.replica import posyandu_replica_consumer
 from simpul_social.events import StuntingDetected, StuntingRecovered
 from simpul_social.ops.stunting_consumer import StuntingReactor
@@ -14,6 +16,7 @@ from simpul_social.settings import SocialSettings
 
 REPLICA_CONSUMER = "social.posyandu-replica"
 STUNTING_CONSUMER = "social.stunting-reaction"
+REFERRAL_CONSUMER = "social.referrals"
 
 
 def stunting_reaction(settings: SocialSettings) -> Consumer:
@@ -30,4 +33,8 @@ def stunting_reaction(settings: SocialSettings) -> Consumer:
 
 def consumers(settings: SocialSettings) -> list[Consumer]:
     """Everything social consumes."""
-    return [posyandu_replica_consumer(REPLICA_CONSUMER), stunting_reaction(settings)]
+    return [
+        posyandu_replica_consumer(REPLICA_CONSUMER),
+        stunting_reaction(settings),
+        referral_consumer(REFERRAL_CONSUMER, "social", settings),
+    ]

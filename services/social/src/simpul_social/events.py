@@ -11,6 +11,7 @@ from datetime import date
 from pydantic import Field
 
 from simpul_platform.events import EventPayload, TolerantPayload
+from simpul_platform.referrals.events import published_by
 
 TOPIC = "simpul.social.v1"
 HEALTH_TOPIC = "simpul.health.v1"
@@ -147,6 +148,7 @@ PUBLISHED: list[type[EventPayload]] = [
     HouseholdVerified,
     HouseholdValidated,
     HouseholdRejected,
+    *published_by("social").all(),
 ]
 
 

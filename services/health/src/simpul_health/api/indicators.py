@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health.api.deps import AggregateReader
+from simpul_health.api.deps import AggregateReader, Today
 from simpul_health.domain.indicators import SPM, STUNTING
 from simpul_health.ops.indicators import (
     Area,
@@ -18,6 +18,7 @@ from simpul_health.ops.indicators import (
 )
 from simpul_health.ops.indicators import stunting_by_desa as rows_by_desa
 from simpul_health.schemas.indicators import DesaStunting, HealthSummary, SpmOut, StuntingOut
+from simpul_platform.auth import NATIONWIDE
 from simpul_platform.indicators import (
     IndicatorValue,
     Period,
@@ -25,6 +26,7 @@ from simpul_platform.indicators import (
     percent,
     period_from_query,
 )
+from simpul_platform.referrals.queries import resolved_in_time
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
 
@@ -123,9 +125,15 @@ async def spm(session: SessionDep, asked: CountedDep) -> Any:
 
 
 @aggregates.get("/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
-async def indicators(session: SessionDep, asked: CountedDep) -> Any:
-    """The SPM kesehatan indicators in the shape every field service shares (scorecards)."""
-    return await _spm(session, asked.area, asked.period)
+async def indicators(session: SessionDep, asked: CountedDep, today: Today) -> Any:
+    """The SPM kesehatan indicators in the shape every field service shares (scorecards), and
+    referrals to health resolved within their due date."""
+    area = asked.area
+    scopes = [area.wilayah or NATIONWIDE]
+    referrals = await resolved_in_time(
+        session, "health", scopes, area.posyandu_id, asked.period, today
+    )
+    return [*await _spm(session, area, asked.period), referrals]
 
 
 @aggregates.get("/summary", response_model=HealthSummary, operation_id="getSummary")

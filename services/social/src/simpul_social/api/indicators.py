@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
 from simpul_platform.indicators import IndicatorValue, PeriodQuery, period_from_query
+from simpul_platform.referrals.queries import resolved_in_time
 from simpul_platform.replica import require_known_posyandu
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
@@ -39,11 +40,17 @@ async def indicators(
     wilayah: WilayahQuery = None,
     posyandu_id: str | None = None,
 ) -> Any:
-    """SPM sosial (PPKS served ÷ identified per group), bansos coverage, priority follow-up."""
+    """SPM sosial (PPKS served ÷ identified per group), bansos coverage, priority follow-up,
+    and referrals to social resolved within their due date."""
     window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
     due_days = settings.priority_due_working_days
-    return await aggregates.indicators(session, scope, window, due_days)
+    values = await aggregates.indicators(session, scope, window, due_days)
+    today = local_today(settings)
+    referrals = await resolved_in_time(
+        session, "social", scope.wilayah, scope.posyandu_id, window, today
+    )
+    return [*values, referrals]
 
 
 @router.get("/v1/summary", response_model=Summary, operation_id="getSummary")

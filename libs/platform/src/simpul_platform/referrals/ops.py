@@ -1,0 +1,407 @@
+"""What a field does with its referrals: send one, receive one, take a step on one it owns,
+hear the answers to the ones it sent. Rows are ``referral`` and ``referral_history``
+(tables.py); events are in events.py. Shared by every field service that mounts referrals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, cast
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from simpul_platform.auth import Principal
+from simpul_platform.clock import local_today, now
+from simpul_platform.domain import RuleViolation, not_in_future
+from simpul_platform.errors import Conflict, NotFound
+from simpul_platform.events import Envelope, new_id
+from simpul_platform.pseudonym import household_ref, person_ref
+from simpul_platform.referrals.catalogue import Catalogue, catalogue_for, check_request
+from simpul_platform.referrals.domain import REFERRAL, Action, resolved_on_time
+from simpul_platform.referrals.events import AnswerView, ReferralAnswered, RequestedView
+from simpul_platform.referrals.events import published_by as events_of
+from simpul_platform.referrals.schemas import AcceptIn, ReferralIn, RejectIn, ResolveIn
+from simpul_platform.referrals.tables import need_key, referral, referral_history
+from simpul_platform.replica import require_active_posyandu
+from simpul_platform.settings import ServiceSettings
+from simpul_platform.uow import UnitOfWork
+from simpul_platform.workdays import due_after
+
+DEFAULT_DUE_WORKING_DAYS = 5
+Answer = Literal["accept", "reject", "resolve"]
+
+
+def due_working_days(settings: ServiceSettings, target_field: str) -> int:
+    """N of "due N working days after it was requested": the deployment's, per target field."""
+    return settings.referral_due_working_days.get(target_field, DEFAULT_DUE_WORKING_DAYS)
+
+
+def due_date(settings: ServiceSettings, target_field: str, requested_on: date) -> date:
+    return due_after(settings, requested_on, due_working_days(settings, target_field))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step's record: who, when, with which code and words."""
+
+    action: Action
+    actor: str
+    on: date
+    code: str | None = None
+    note: str | None = None
+
+
+async def _record(
+    session: AsyncSession, referral_id: str, previous: str | None, status: str, step: Step
+) -> None:
+    await session.execute(
+        insert(referral_history).values(
+            referral_id=referral_id,
+            action=step.action,
+            from_status=previous,
+            to_status=status,
+            code=step.code,
+            note=step.note,
+            actor=step.actor,
+            step_on=step.on,
+            at=now(),
+        )
+    )
+
+
+# --- the source -------------------------------------------------------------------------
+
+
+async def request(
+    uow: UnitOfWork, settings: ServiceSettings, field: str, body: ReferralIn, principal: Principal
+) -> str:
+    """Send a referral: checked against the target's catalogue, one open per need, kept here
+    with its NIK, KK and note, and announced without them. Returns its id."""
+    target = _target(field, body)
+    reason = check_request(
+        target,
+        body.reason_code,
+        person=body.nik is not None,
+        household=body.no_kk is not None,
+        details=body.details,
+    )
+    posyandu = await require_active_posyandu(
+        uow.session, body.posyandu_id, field="body.posyandu_id"
+    )
+    principal.require_wilayah(posyandu["desa_code"])
+    today = local_today(settings)
+    requested_on = body.requested_on or today
+    not_in_future(requested_on, today, "body.requested_on")
+    refs = _refs(settings, body)
+    key = need_key(field, target.field, reason.code, *refs)
+    await _refuse_open_duplicate(uow.session, key)
+    row = _row(
+        id=new_id(),
+        direction="outgoing",
+        source_field=field,
+        target_field=target.field,
+        automatic=False,
+        posyandu_id=posyandu["posyandu_id"],
+        desa_code=posyandu["desa_code"],
+        reason_code=reason.code,
+        details=dict(body.details),
+        refs=refs,
+        need=key,
+        requested_on=requested_on,
+        due_on=due_date(settings, target.field, requested_on),
+        actor=principal.subject,
+    )
+    row |= {"nik": body.nik, "no_kk": body.no_kk, "note": body.note}
+    await uow.session.execute(insert(referral).values(row))
+    await _record(
+        uow.session,
+        row["id"],
+        None,
+        "requested",
+        Step("request", principal.subject, requested_on, reason.code, body.note),
+    )
+    uow.publish(
+        events_of(field).requested(
+            referral_id=row["id"],
+            source_field=field,
+            target_field=target.field,
+            posyandu_id=row["posyandu_id"],
+            desa_code=row["desa_code"],
+            reason_code=reason.code,
+            details=row["details"],
+            person_ref=refs[0],
+            household_ref=refs[1],
+            requested_on=requested_on,
+            due_on=row["due_on"],
+        ),
+        subject=row["id"],
+    )
+    return cast(str, row["id"])
+
+
+def _target(field: str, body: ReferralIn) -> Catalogue:
+    if body.target_field == field:
+        raise RuleViolation(
+            "body.target_field", "own_field", f"A referral goes to another field than {field}."
+        )
+    try:
+        return catalogue_for(body.target_field)
+    except RuleViolation as exc:
+        raise RuleViolation(f"body.{exc.field}", exc.rule, exc.message) from exc
+
+
+def _refs(settings: ServiceSettings, body: ReferralIn) -> tuple[str | None, str | None]:
+    secret = settings.pseudonym_secret
+    return (
+        person_ref(secret, body.nik) if body.nik else None,
+        household_ref(secret, body.no_kk) if body.no_kk else None,
+    )
+
+
+async def _refuse_open_duplicate(session: AsyncSession, key: str) -> None:
+    query = select(referral.c.id, referral.c.status).where(
+        referral.c.direction == "outgoing",
+        referral.c.need_key == key,
+        referral.c.status.in_(("requested", "accepted")),
+    )
+    open_one = (await session.execute(query)).first()
+    if open_one is not None:
+        raise Conflict(
+            f"Referral {open_one.id} for the same need is still {open_one.status}.",
+            open_referral_id=open_one.id,
+            current_status=open_one.status,
+        )
+
+
+def _row(
+    *,
+    id: str,
+    direction: str,
+    source_field: str,
+    target_field: str,
+    automatic: bool,
+    posyandu_id: str,
+    desa_code: str,
+    reason_code: str,
+    details: Mapping[str, Any],
+    refs: tuple[str | None, str | None],
+    need: str,
+    requested_on: date,
+    due_on: date,
+    actor: str,
+    moment: datetime | None = None,
+) -> dict[str, Any]:
+    moment = moment or now()
+    return {
+        "id": id,
+        "direction": direction,
+        "source_field": source_field,
+        "target_field": target_field,
+        "automatic": automatic,
+        "posyandu_id": posyandu_id,
+        "desa_code": desa_code,
+        "kecamatan_code": desa_code[:8],
+        "reason_code": reason_code,
+        "details": dict(details),
+        "person_ref": refs[0],
+        "household_ref": refs[1],
+        "need_key": need,
+        "status": "requested",
+        "requested_on": requested_on,
+        "due_on": due_on,
+        "requested_by": actor,
+        "created_at": moment,
+        "updated_at": moment,
+    }
+
+
+async def hear_answer(session: AsyncSession, field: str, view: AnswerView, event: Envelope) -> None:
+    """The target's step on a referral this field sent: its copy follows, with the step kept.
+    An answer to a referral this field did not send (the target's own rule opened it) is not
+    this field's to keep; a step it already has (a replay) changes nothing."""
+    if view.source_field != field:
+        return
+    row = await _locked(session, view.referral_id, "outgoing")
+    if row is None or row["status"] == view.status or row["status"] in REFERRAL.final:
+        return
+    values: dict[str, Any] = {
+        "status": view.status,
+        "due_on": view.due_on,
+        "updated_at": now(),
+        f"{view.status}_on": view.step_on,
+    }
+    if view.case_ref is not None:
+        values["case_ref"] = view.case_ref
+    code = view.rejection_code or view.outcome_code
+    if view.rejection_code is not None:
+        values["rejection_code"] = view.rejection_code
+    if view.outcome_code is not None:
+        values["outcome_code"] = view.outcome_code
+    await session.execute(update(referral).where(referral.c.id == row["id"]).values(values))
+    action = cast(
+        Action, {"accepted": "accept", "rejected": "reject", "resolved": "resolve"}[view.status]
+    )
+    await _record(
+        session,
+        row["id"],
+        row["status"],
+        view.status,
+        Step(action, f"field:{view.target_field}", view.step_on, code),
+    )
+
+
+async def _locked(session: AsyncSession, referral_id: str, direction: str) -> RowMapping | None:
+    query = (
+        select(referral)
+        .where(referral.c.id == referral_id, referral.c.direction == direction)
+        .with_for_update()
+    )
+    return (await session.execute(query)).mappings().first()
+
+
+# --- the target -------------------------------------------------------------------------
+
+
+async def receive(
+    session: AsyncSession, settings: ServiceSettings, field: str, view: RequestedView
+) -> None:
+    """A request addressed to this field becomes its own referral, due N working days after it
+    was requested under this deployment's calendar. Requests to other fields are theirs."""
+    if view.target_field != field:
+        return
+    if (
+        await session.execute(select(referral.c.id).where(referral.c.id == view.referral_id))
+    ).first():
+        return
+    refs = (view.person_ref, view.household_ref)
+    row = _row(
+        id=view.referral_id,
+        direction="incoming",
+        source_field=view.source_field,
+        target_field=field,
+        automatic=False,
+        posyandu_id=view.posyandu_id,
+        desa_code=view.desa_code,
+        reason_code=view.reason_code,
+        details=view.details,
+        refs=refs,
+        need=need_key(view.source_field, field, view.reason_code, *refs),
+        requested_on=view.requested_on,
+        due_on=due_date(settings, field, view.requested_on),
+        actor=f"field:{view.source_field}",
+    )
+    await session.execute(insert(referral).values(row))
+    step = Step("request", row["requested_by"], view.requested_on, view.reason_code)
+    await _record(session, row["id"], None, "requested", step)
+
+
+async def answer(
+    uow: UnitOfWork,
+    settings: ServiceSettings,
+    field: str,
+    referral_id: str,
+    body: AcceptIn | RejectIn | ResolveIn,
+    principal: Principal,
+) -> None:
+    """Accept, reject or resolve a referral this field owns, in the caller's wilayah."""
+    row = await _locked(uow.session, referral_id, "incoming")
+    if row is None or not principal.can_see(row["desa_code"]):
+        if row is None and await _is_outgoing(uow.session, referral_id):
+            raise Conflict(
+                f"Referral {referral_id} was sent by {field}: its target answers it.",
+                current_status=None,
+            )
+        raise NotFound(f"No incoming referral {referral_id} in your wilayah.")
+    catalogue = catalogue_for(field)
+    action, on, code = _step_of(catalogue, body, local_today(settings))
+    not_before(on, row["requested_on"], _date_field(body))
+    await take(
+        uow, field, row, Step(action, principal.subject, on, code, body.note), _case_ref(body)
+    )
+
+
+async def _is_outgoing(session: AsyncSession, referral_id: str) -> bool:
+    query = select(referral.c.id).where(
+        referral.c.id == referral_id, referral.c.direction == "outgoing"
+    )
+    return (await session.execute(query)).first() is not None
+
+
+def _step_of(
+    catalogue: Catalogue, body: AcceptIn | RejectIn | ResolveIn, today: date
+) -> tuple[Action, date, str | None]:
+    if isinstance(body, AcceptIn):
+        on, action, code = body.accepted_on, "accept", None
+    elif isinstance(body, RejectIn):
+        on, action, code = body.rejected_on, "reject", catalogue.rejection(body.rejection_code).code
+    else:
+        on, action, code = body.resolved_on, "resolve", catalogue.outcome(body.outcome_code).code
+    day = on or today
+    not_in_future(day, today, _date_field(body))
+    return cast(Action, action), day, code
+
+
+def _date_field(body: AcceptIn | RejectIn | ResolveIn) -> str:
+    if isinstance(body, AcceptIn):
+        return "body.accepted_on"
+    return "body.rejected_on" if isinstance(body, RejectIn) else "body.resolved_on"
+
+
+def _case_ref(body: AcceptIn | RejectIn | ResolveIn) -> str | None:
+    return body.case_ref if isinstance(body, AcceptIn) else None
+
+
+def not_before(day: date, requested_on: date, field: str) -> None:
+    if day < requested_on:
+        raise RuleViolation(
+            field, "before_request", f"Not before it was requested ({requested_on})."
+        )
+
+
+async def take(
+    uow: UnitOfWork, field: str, row: RowMapping, step: Step, case_ref: str | None = None
+) -> None:
+    """Move an incoming referral one step (409 naming the allowed ones otherwise), keep the
+    step, and tell the source."""
+    status = REFERRAL.next(row["status"], step.action)
+    values: dict[str, Any] = {"status": status, f"{status}_on": step.on, "updated_at": now()}
+    if step.action == "reject":
+        values["rejection_code"] = step.code
+    if step.action == "resolve":
+        values["outcome_code"] = step.code
+    if case_ref is not None:
+        values["case_ref"] = case_ref
+    await uow.session.execute(update(referral).where(referral.c.id == row["id"]).values(values))
+    await _record(uow.session, row["id"], row["status"], status, step)
+    after = {**row, **values}
+    uow.publish(answered(field, after), subject=row["id"])
+
+
+def answered(field: str, row: Mapping[str, Any]) -> ReferralAnswered:
+    """The answer event of an incoming referral as it now stands."""
+    status = row["status"]
+    return events_of(field).answer(status)(
+        referral_id=row["id"],
+        source_field=row["source_field"],
+        target_field=field,
+        posyandu_id=row["posyandu_id"],
+        desa_code=row["desa_code"],
+        reason_code=row["reason_code"],
+        automatic=row["automatic"],
+        status=status,
+        step_on=row[f"{status}_on"],
+        requested_on=row["requested_on"],
+        due_on=row["due_on"],
+        case_ref=row.get("case_ref"),
+        rejection_code=row.get("rejection_code"),
+        outcome_code=row.get("outcome_code"),
+        resolved_on_time=(
+            resolved_on_time(status, row["due_on"], row.get("resolved_on"))
+            if status == "resolved"
+            else None
+        ),
+    )
