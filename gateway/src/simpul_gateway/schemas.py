@@ -70,6 +70,13 @@ class PosyanduProfile(BaseModel):
     staffing: UpstreamSection = Field(description="kader and ketua bidang per field (registry)")
     fields: list[FieldSection]
     open_cases: list[CrossFieldCase]
+    referrals: list[OpenReferral] = Field(
+        description="open referrals from or to this posyandu's fields, earliest due first"
+    )
+    referrals_status: list[FieldStatus] = Field(
+        description="each field's answer for its referrals; a field that did not answer has "
+        "its referrals missing, except the copies the other side keeps"
+    )
     period: str
 
 
