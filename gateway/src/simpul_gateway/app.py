@@ -9,13 +9,15 @@ from fastapi import FastAPI
 from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.tokens import TokenCache
 from simpul_gateway.upstreams import Upstreams
-from simpul_gateway.views import events, loci, profile, progress, scorecard
+from simpul_gateway.views import events, loci, profile, progress, referrals, scorecard
 from simpul_platform.app import ServiceSpec, create_service_app
 
-DESCRIPTION = """DPMD and TP Posyandu coordination across the six SPM fields.
+DESCRIPTION = """DPMD and TP Posyandu coordination across the six SPM fields: scorecards,
+priority loci, posyandu profiles and cross-field referrals (rujukan) by OPD and wilayah.
 
-Every view shows all six fields; a field whose service is not deployed is `not_available`,
-one that fails or is slow is `unavailable` or `timeout` — the view still answers, in time."""
+Every view shows all six fields (or the one asked for); a field whose service is not deployed,
+or that takes no referrals in a referral view, is `not_available`; one that fails or is slow
+is `unavailable` or `timeout` — the view still answers, in time."""
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -40,7 +42,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             settings=settings,
             title="Simpul gateway",
             description=DESCRIPTION,
-            routers=[profile.router, scorecard.router, progress.router, loci.router, events.router],
+            routers=[
+                profile.router,
+                scorecard.router,
+                progress.router,
+                loci.router,
+                referrals.router,
+                events.router,
+            ],
             uses_database=False,
             on_startup=[open_upstreams],
             on_shutdown=[close_upstreams],

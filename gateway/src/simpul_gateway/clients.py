@@ -1,17 +1,26 @@
 """One typed client per field service: what the gateway reads from it.
 
 Every field service answers ``/v1/indicators`` (a list of ``IndicatorValue``) and
-``/v1/summary``; a field adds what only it knows (health: stunting per desa; social: poverty
-per desa and the open priority cases). A new field is one subclass here and its URL.
+``/v1/summary``; a field with a referral catalogue also answers the referral routes. A field
+adds what only it knows (health: stunting per desa; social: poverty per desa and the open
+priority cases). A new field is one subclass here and its URL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
+from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
 
 from simpul_gateway.schemas import CrossFieldCase
-from simpul_gateway.upstream import Answer, Upstream
+from simpul_gateway.upstream import Answer, Status, Upstream
 from simpul_platform.indicators import SpmField
+from simpul_platform.referrals.catalogue import CATALOGUES
+from simpul_platform.referrals.schemas import Group, ReferralBrief, ReferralSummary
+
+_BRIEFS = TypeAdapter(list[ReferralBrief])
 
 
 class FieldClient:
@@ -33,6 +42,51 @@ class FieldClient:
     def open_cases(self, summary: dict[str, Any]) -> list[CrossFieldCase]:
         """Cross-field cases this field has open in a summary (none by default)."""
         return []
+
+    @property
+    def has_referrals(self) -> bool:
+        """A field takes referrals once the platform has its catalogue: without one, no
+        source may refer to it, so it holds none and is not asked."""
+        return self.field in CATALOGUES
+
+    async def referral_summary(self, token: str, wilayah: str, group: Group, limit: int) -> Answer:
+        """The referrals this field owns as target in ``wilayah``, counted in total, per
+        source field and per group, with its ``limit`` longest overdue: a ``ReferralSummary``."""
+        if not self.has_referrals:
+            return self._no_referrals()
+        answer = await self.upstream.get(
+            "/v1/referrals/summary",
+            token,
+            {"direction": "incoming", "wilayah": wilayah, "group": group, "limit": limit},
+        )
+        return self._read(answer, ReferralSummary.model_validate)
+
+    async def referrals_of_posyandu(self, token: str, posyandu_id: str) -> Answer:
+        """The posyandu's open referrals this field holds, as target (incoming, its own) or as
+        source (outgoing, its copy): a list of ``ReferralBrief``."""
+        if not self.has_referrals:
+            return self._no_referrals()
+        answer = await self.upstream.get(
+            f"/v1/referrals/posyandu/{quote(posyandu_id, safe='')}", token
+        )
+        return self._read(answer, _BRIEFS.validate_python)
+
+    def _no_referrals(self) -> Answer:
+        return Answer(Status.NOT_AVAILABLE, detail=f"{self.field} takes no referrals yet")
+
+    def _read(self, answer: Answer, parse: Callable[[Any], Any]) -> Answer:
+        """The answer's data as the platform's models. A body that does not fit is the
+        service's fault, shown as its field being unavailable, not as the view failing."""
+        if not answer.ok:
+            return answer
+        try:
+            return Answer(Status.OK, data=parse(answer.data))
+        except ValidationError as exc:
+            return Answer(
+                Status.UNAVAILABLE,
+                detail=f"{self.field} answered referrals in a shape the gateway cannot read "
+                f"({exc.error_count()} errors)",
+            )
 
 
 class HealthClient(FieldClient):

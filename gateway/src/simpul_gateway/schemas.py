@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from simpul_gateway.upstream import Status
 from simpul_platform.indicators import IndicatorValue, SpmField
+from simpul_platform.referrals.schemas import Group, ReferralCounts
+from simpul_platform.referrals.schemas import Status as ReferralStatus
+
+# The referral counts a view can be narrowed to (the names of ReferralCounts' counts).
+CountName = Literal["open", "overdue", "resolved", "rejected", "resolved_on_time"]
 
 
 class UpstreamSection(BaseModel):
@@ -25,6 +30,32 @@ class FieldSection(UpstreamSection):
     field: SpmField
 
 
+class FieldStatus(BaseModel):
+    """Whether one field's service answered the call behind part of a view."""
+
+    field: SpmField
+    status: Status = Field(examples=["ok"])
+    detail: str | None = Field(default=None, examples=["trantib takes no referrals yet"])
+
+
+class OpenReferral(BaseModel):
+    """A referral still waiting: who saw the need, which OPD owes it, where and since when.
+    No subject: the person and household stay in the services."""
+
+    id: str
+    source_field: SpmField = Field(description="the field that saw the need")
+    target_field: SpmField = Field(description="the OPD that owns it and leaves it waiting")
+    automatic: bool = Field(description="opened by the target's own rule on another's event")
+    posyandu_id: str
+    desa_code: str
+    reason_code: str = Field(examples=["bansos_need"], description="the target's catalogue")
+    status: ReferralStatus = Field(examples=["requested"])
+    requested_on: date
+    accepted_on: date | None = None
+    due_on: date = Field(description="in working days from requested_on (the target's policy)")
+    overdue: bool = Field(description="still open after due_on")
+
+
 class CrossFieldCase(BaseModel):
     field: SpmField
     case_id: str
@@ -39,6 +70,13 @@ class PosyanduProfile(BaseModel):
     staffing: UpstreamSection = Field(description="kader and ketua bidang per field (registry)")
     fields: list[FieldSection]
     open_cases: list[CrossFieldCase]
+    referrals: list[OpenReferral] = Field(
+        description="open referrals from or to this posyandu's fields, earliest due first"
+    )
+    referrals_status: list[FieldStatus] = Field(
+        description="each field's answer for its referrals; a field that did not answer has "
+        "its referrals missing, except the copies the other side keeps"
+    )
     period: str
 
 
@@ -87,3 +125,39 @@ class PriorityLoci(BaseModel):
     weights: dict[str, float]
     fields: list[FieldSection] = Field(description="status of every field's contribution")
     loci: list[Locus]
+
+
+class ReferralFieldRow(FieldStatus):
+    """One target field (OPD): the referrals it owns; counts are null unless it answered."""
+
+    counts: ReferralCounts | None = None
+    by_source_field: dict[str, ReferralCounts] | None = Field(
+        default=None, description="the same counts per field that referred them"
+    )
+
+
+class ReferralGroupRow(BaseModel):
+    """One kecamatan, desa or posyandu: counts summed over the target fields that answered."""
+
+    code: str = Field(description="kecamatan or desa code, or posyandu id")
+    counts: ReferralCounts
+    by_field: dict[str, ReferralCounts] = Field(description="per target field (OPD)")
+    href: str = Field(description="the same view one level down (a posyandu: its profile)")
+
+
+class ReferralOverview(BaseModel):
+    """Cross-field referrals in a wilayah, by the OPD that owns them and by group."""
+
+    wilayah: str
+    as_of: date
+    group: Group
+    status: CountName | None = Field(description="the count the groups are narrowed to")
+    field: SpmField | None = Field(description="the one target field asked for")
+    complete: bool = Field(
+        description="false when a field that takes referrals did not answer: totals, groups "
+        "and the overdue list then lack its referrals"
+    )
+    totals: ReferralCounts = Field(description="summed over the fields that answered")
+    by_field: list[ReferralFieldRow] = Field(description="every SPM field (or the one asked)")
+    by_group: list[ReferralGroupRow]
+    overdue: list[OpenReferral] = Field(description="longest overdue first, across fields")

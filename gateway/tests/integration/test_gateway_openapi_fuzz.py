@@ -3,7 +3,7 @@ OpenAPI document, every body matches the schema, and no input makes it fail.
 
 The services it composes are one stub on a real port (the gateway calls them over HTTP): a
 registry that knows one posyandu and the wilayah beneath Kutai Kartanegara, and field
-services that report one indicator and one desa each.
+services that report one indicator, one desa and one overdue referral each.
 """
 
 from __future__ import annotations
@@ -93,6 +93,45 @@ def _by_desa(request: Request) -> JSONResponse:
     return JSONResponse([row])
 
 
+_REFERRAL = {
+    "id": "8d0f3c1e-2222-4c7e-9a55-000000000001",
+    "direction": "incoming",
+    "source_field": "health",
+    "target_field": "social",
+    "automatic": False,
+    "posyandu_id": POSYANDU,
+    "desa_code": DESA,
+    "reason_code": "bansos_need",
+    "status": "requested",
+    "requested_on": "2026-07-01",
+    "due_on": "2026-07-08",
+    "overdue": True,
+}
+_COUNTS = {"total": 1, "open": 1, "overdue": 1, "rejected": 0, "resolved": 0, "resolved_on_time": 0}
+_GROUP_CODE = {"kecamatan": "64.02.07", "desa": DESA, "posyandu": POSYANDU}
+
+
+def _referral_summary(request: Request) -> JSONResponse:
+    group = request.query_params.get("group", "kecamatan")
+    return JSONResponse(
+        {
+            "field": "social",
+            "direction": "incoming",
+            "as_of": "2026-07-10",
+            "wilayah": request.query_params.get("wilayah"),
+            "group": group,
+            "totals": _COUNTS,
+            "by_other_field": {"health": _COUNTS},
+            "groups": [{"code": _GROUP_CODE[group], **_COUNTS}],
+            "overdue": [_REFERRAL],
+        }
+    )
+
+
+def _posyandu_referrals(request: Request) -> JSONResponse:
+    return JSONResponse([_REFERRAL, {**_REFERRAL, "direction": "outgoing"}])
+
+
 STUB = Starlette(
     routes=[
         Route("/v1/wilayah/{code}", _wilayah),
@@ -103,6 +142,8 @@ STUB = Starlette(
         Route("/v1/summary", _summary),
         Route("/v1/stunting/by-desa", _by_desa),
         Route("/v1/summary/by-desa", _by_desa),
+        Route("/v1/referrals/summary", _referral_summary),
+        Route("/v1/referrals/posyandu/{posyandu_id}", _posyandu_referrals),
     ]
 )
 

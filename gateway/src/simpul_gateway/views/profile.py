@@ -1,4 +1,5 @@
-"""One posyandu's whole picture: identity, registration, staffing, every field, open cases."""
+"""One posyandu's whole picture: identity, registration, staffing, every field, open cases and
+open referrals between fields."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from simpul_gateway.views.common import (
     section,
     upstream_section,
 )
+from simpul_gateway.views.referrals import open_referrals, statuses
 from simpul_platform.errors import NotFound, ProblemError
 from simpul_platform.indicators import SPM_FIELDS, OptionalPeriodQuery
 
@@ -52,23 +54,30 @@ async def posyandu_profile(
     principal: CrossFieldReader,
     period: OptionalPeriodQuery = None,
 ) -> PosyanduProfile:
-    """One posyandu across all six fields, with open cross-field cases and their due dates."""
+    """One posyandu across all six fields, with open cross-field cases and referrals and their
+    due dates."""
     chosen = resolve_period(period)
     token, ups = caller_token(request), upstreams(request)
     segment = quote(posyandu_id, safe="")
-    identity, staffing, *summaries = await asyncio.gather(
+    # One gather: the view waits for its slowest service once, not once per kind of call.
+    identity, staffing, *per_field = await asyncio.gather(
         ups.registry.get(f"/v1/posyandu/{segment}", token),
         ups.registry.get(f"/v1/posyandu/{segment}/staffing", token),
         *(ups.fields[field].summary(token, posyandu_id, chosen.label) for field in SPM_FIELDS),
+        *(ups.fields[field].referrals_of_posyandu(token, posyandu_id) for field in SPM_FIELDS),
     )
     _require_identity(identity, posyandu_id)
     principal.require_wilayah(identity.data["desa_code"], hide=True)
+    summaries, referrals = per_field[: len(SPM_FIELDS)], per_field[len(SPM_FIELDS) :]
     sections = [section(field, answer) for field, answer in zip(SPM_FIELDS, summaries, strict=True)]
+    referral_answers = dict(zip(SPM_FIELDS, referrals, strict=True))
     return PosyanduProfile(
         posyandu=identity.data,
         staffing=upstream_section(staffing),
         fields=sections,
         open_cases=_open_cases(ups, sections),
+        referrals=open_referrals(referral_answers),
+        referrals_status=statuses(referral_answers),
         period=chosen.label,
     )
 
