@@ -25,6 +25,7 @@ from simpul_health.ops import indicators as queries
 from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import schema_drift, upgrade
+from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 
 pytestmark = pytest.mark.integration
@@ -359,4 +360,4 @@ async def test_settings_last_only_for_the_counts_transaction(postgres_url: str) 
 async def test_migrations_and_models_declare_the_same_schema(postgres_url: str) -> None:
     """Autogenerate finds nothing to add: the indexes in models.py are the migrated ones."""
     await upgrade(MIGRATIONS, postgres_url)
-    assert await schema_drift(postgres_url, metadata, replica_metadata) == []
+    assert await schema_drift(postgres_url, metadata, replica_metadata, referral_metadata) == []

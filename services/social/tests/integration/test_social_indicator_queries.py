@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import schema_drift, upgrade
+from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 from simpul_platform.wilayah import under
 from simpul_social.app import MIGRATIONS
@@ -462,4 +463,4 @@ async def test_summary_and_poverty_by_desa(db: Database) -> None:
 async def test_migrations_and_models_declare_the_same_schema(postgres_url: str) -> None:
     """Autogenerate finds nothing to add: the indexes in models.py are the migrated ones."""
     await upgrade(MIGRATIONS, postgres_url)
-    assert await schema_drift(postgres_url, metadata, replica_metadata) == []
+    assert await schema_drift(postgres_url, metadata, replica_metadata, referral_metadata) == []

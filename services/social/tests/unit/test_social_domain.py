@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import get_args
 
 import pytest
 
 from simpul_platform.domain import RuleViolation, TransitionRefused
+from simpul_platform.referrals.catalogue import SOCIAL
 from simpul_social.domain.dates import not_before
 from simpul_social.domain.periods import bounds, current_periods, period_type_of
 from simpul_social.domain.ppks import PPKS, check_outcome
 from simpul_social.domain.reaction import decide
 from simpul_social.domain.usulan import USULAN
+from simpul_social.ops.priority import REFERRAL_OUTCOME
+from simpul_social.schemas.priority import PriorityOutcome
 
 pytestmark = pytest.mark.unit
 
@@ -79,3 +83,9 @@ def test_stunting_decision() -> None:
         "receiving_bansos"
     )
     assert decide(household_known=True, decile=4, receiving_programs=()).decision == ("case_opened")
+
+
+def test_every_priority_outcome_ends_its_referral_with_a_catalogue_outcome() -> None:
+    assert set(REFERRAL_OUTCOME) == set(get_args(PriorityOutcome))
+    for outcome in REFERRAL_OUTCOME.values():
+        assert SOCIAL.outcome(outcome).code == outcome

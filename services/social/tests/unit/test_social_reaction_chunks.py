@@ -16,6 +16,7 @@ from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope
 from simpul_platform.outbox import outbox_table
+from simpul_platform.referrals.tables import referral, referral_metadata
 from simpul_platform.replica import replica_metadata
 from simpul_platform.testing import run_chunk
 from simpul_social.consumers import STUNTING_CONSUMER, stunting_reaction
@@ -71,7 +72,7 @@ async def social_database(path: Path) -> SocialSettings:
     """A SQLite social database holding the households of ``DECILES``; its settings."""
     url = f"sqlite+aiosqlite:///{path}"
     db = Database(url)
-    await db.create_all(metadata, replica_metadata)
+    await db.create_all(metadata, replica_metadata, referral_metadata)
     moment = datetime.now(UTC)
     async with db.transaction() as session:
         for i, (ref, decile) in enumerate(DECILES.items()):
@@ -103,9 +104,15 @@ async def written(settings: SocialSettings) -> dict[str, Any]:
             leads = (await session.execute(select(StuntingLead))).scalars().all()
             reactions = (await session.execute(select(StuntingReaction))).scalars().all()
             events = (await session.execute(select(outbox_table.c.event_type))).scalars().all()
+            referrals = (await session.execute(select(referral))).mappings().all()
     finally:
         await db.dispose()
+    episode_of = {c.id: c.stunting_episode_id for c in cases}
     return {
+        "referrals": {
+            episode_of[r["case_ref"]]: (r["source_field"], r["reason_code"], r["status"])
+            for r in referrals
+        },
         "cases": {c.stunting_episode_id: (c.severity, c.recovery_measurement_id) for c in cases},
         "leads": {lead.stunting_episode_id: lead.reason for lead in leads},
         "decisions": {r.stunting_episode_id: (r.decision, r.detections) for r in reactions},
@@ -138,7 +145,9 @@ async def test_a_chunk_decides_each_episode_once(tmp_path: Path) -> None:
             "ep-3": ("unmatched", 1),
             "ep-4": ("unmatched", 1),
         },
-        "events": ["social.priority_case.opened.v1"],
+        "events": ["social.priority_case.opened.v1", "social.referral.accepted.v1"],
+        # Every case answers a referral its rule opened and accepted: counted as referrals are.
+        "referrals": {"ep-1": ("health", "stunting_detected", "accepted")},
     }
     again = await run_chunk(stunting_reaction(settings), chunk, settings.database_url)
     assert (again.handled, again.duplicates) == (0, 7)
@@ -172,6 +181,9 @@ async def test_a_detection_that_does_not_fit_is_dead_lettered_alone(tmp_path: Pa
     assert set((await written(settings))["cases"]) == {"ep-1", "ep-2"}
     db = Database(settings.database_url)
     async with db.sessions() as session:
-        opened = (await session.execute(select(outbox_table.c.data))).scalars().all()
+        query = select(outbox_table.c.data).where(
+            outbox_table.c.event_type == "social.priority_case.opened.v1"
+        )
+        opened = (await session.execute(query)).scalars().all()
     await db.dispose()
     assert sorted(json.loads(data)["stunting_episode_id"] for data in opened) == ["ep-1", "ep-2"]

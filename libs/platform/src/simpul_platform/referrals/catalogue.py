@@ -199,9 +199,12 @@ SOCIAL = Catalogue(
     outcomes=(
         Code("assessed", "Sudah dinilai DTSEN"),
         Code("bansos_granted", "Menerima bansos"),
+        Code("referred_to_program", "Dirujuk ke program lain"),
+        Code("support_provided", "Bantuan / pendampingan diberikan"),
         Code("ppks_case_opened", "Kasus PPKS dibuka"),
-        Code("priority_case_opened", "Kasus prioritas dibuka"),
         Code("not_eligible", "Tidak memenuhi syarat"),
+        Code("household_moved", "Keluarga pindah"),
+        Code("declined", "Keluarga menolak"),
         Code("not_found", "Keluarga tidak ditemukan"),
     ),
     rejections=REJECTIONS,

@@ -12,6 +12,7 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from simpul_platform.auth import Principal
@@ -59,17 +60,7 @@ async def _record(
     session: AsyncSession, referral_id: str, previous: str | None, status: str, step: Step
 ) -> None:
     await session.execute(
-        insert(referral_history).values(
-            referral_id=referral_id,
-            action=step.action,
-            from_status=previous,
-            to_status=status,
-            code=step.code,
-            note=step.note,
-            actor=step.actor,
-            step_on=step.on,
-            at=now(),
-        )
+        insert(referral_history).values(_step_row(referral_id, previous, status, step))
     )
 
 
@@ -116,7 +107,13 @@ async def request(
         actor=principal.subject,
     )
     row |= {"nik": body.nik, "no_kk": body.no_kk, "note": body.note}
-    await uow.session.execute(insert(referral).values(row))
+    try:
+        async with uow.session.begin_nested():
+            await uow.session.execute(insert(referral).values(row))
+    except IntegrityError:
+        # The same need, sent by a concurrent request that committed first: name it.
+        await _refuse_open_duplicate(uow.session, key)
+        raise
     await _record(
         uow.session,
         row["id"],
@@ -226,7 +223,9 @@ async def hear_answer(session: AsyncSession, field: str, view: AnswerView, event
     if view.source_field != field:
         return
     row = await _locked(session, view.referral_id, "outgoing")
-    if row is None or row["status"] == view.status or row["status"] in REFERRAL.final:
+    if row is None or row["target_field"] != view.target_field:
+        return  # not sent from here, or answered by a field it was not sent to
+    if row["status"] == view.status or row["status"] in REFERRAL.final:
         return
     values: dict[str, Any] = {
         "status": view.status,
@@ -318,7 +317,8 @@ async def answer(
         raise NotFound(f"No incoming referral {referral_id} in your wilayah.")
     catalogue = catalogue_for(field)
     action, on, code = _step_of(catalogue, body, local_today(settings))
-    not_before(on, row["requested_on"], _date_field(body))
+    previous = row["accepted_on"] or row["requested_on"]
+    not_before(on, previous, _date_field(body))
     await take(
         uow, field, row, Step(action, principal.subject, on, code, body.note), _case_ref(body)
     )
@@ -355,11 +355,10 @@ def _case_ref(body: AcceptIn | RejectIn | ResolveIn) -> str | None:
     return body.case_ref if isinstance(body, AcceptIn) else None
 
 
-def not_before(day: date, requested_on: date, field: str) -> None:
-    if day < requested_on:
-        raise RuleViolation(
-            field, "before_request", f"Not before it was requested ({requested_on})."
-        )
+def not_before(day: date, previous: date, field: str) -> None:
+    """A step is not dated before the step it follows (the request, or the acceptance)."""
+    if day < previous:
+        raise RuleViolation(field, "before_previous_step", f"Not before {previous}.")
 
 
 async def take(
@@ -405,3 +404,111 @@ def answered(field: str, row: Mapping[str, Any]) -> ReferralAnswered:
             else None
         ),
     )
+
+
+# --- a target's own rule ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Automatic:
+    """A referral the target's own rule opened on another field's event, already accepted with
+    the case the rule opened: its row, its two steps and its accepted event."""
+
+    row: dict[str, Any]
+    steps: list[dict[str, Any]]
+    event: ReferralAnswered
+
+
+def automatic(
+    *,
+    field: str,
+    source_field: str,
+    reason_code: str,
+    posyandu_id: str,
+    desa_code: str,
+    person_ref: str | None,
+    household_ref: str | None,
+    requested_on: date,
+    accepted_on: date,
+    due_on: date,
+    case_ref: str,
+    actor: str,
+    moment: datetime,
+) -> Automatic:
+    """Rows for a bulk INSERT (the rule's batch path writes many at once): a referral from
+    ``source_field`` to ``field``, requested on ``requested_on`` (the other field's event) and
+    accepted by ``actor`` with the case it opened, due when the case is. One per case: the case
+    is part of the need."""
+    refs = (person_ref, household_ref)
+    row = _row(
+        id=new_id(),
+        direction="incoming",
+        source_field=source_field,
+        target_field=field,
+        automatic=True,
+        posyandu_id=posyandu_id,
+        desa_code=desa_code,
+        reason_code=catalogue_for(field).reason(reason_code).code,
+        details={},
+        refs=refs,
+        need=f"{need_key(source_field, field, reason_code, *refs)}#{case_ref}",
+        requested_on=requested_on,
+        due_on=due_on,
+        actor=actor,
+        moment=moment,
+    )
+    row |= {
+        "nik": None,
+        "no_kk": None,
+        "note": None,
+        "status": "accepted",
+        "accepted_on": accepted_on,
+        "rejected_on": None,
+        "resolved_on": None,
+        "case_ref": case_ref,
+        "rejection_code": None,
+        "outcome_code": None,
+    }
+    steps = [
+        _step_row(row["id"], None, "requested", Step("request", actor, requested_on, reason_code)),
+        _step_row(row["id"], "requested", "accepted", Step("accept", actor, accepted_on)),
+    ]
+    for step in steps:
+        step["at"] = moment
+    return Automatic(row, steps, answered(field, row))
+
+
+def _step_row(referral_id: str, previous: str | None, status: str, step: Step) -> dict[str, Any]:
+    return {
+        "referral_id": referral_id,
+        "action": step.action,
+        "from_status": previous,
+        "to_status": status,
+        "code": step.code,
+        "note": step.note,
+        "actor": step.actor,
+        "step_on": step.on,
+        "at": now(),
+    }
+
+
+async def resolve_linked(
+    uow: UnitOfWork, field: str, case_ref: str, outcome_code: str, on: date, actor: str
+) -> bool:
+    """Resolve the open referral this field's case ``case_ref`` was opened for, if there is
+    one (a case a user opened has none): the case's end is the referral's."""
+    query = (
+        select(referral)
+        .where(
+            referral.c.direction == "incoming",
+            referral.c.case_ref == case_ref,
+            referral.c.status.in_(("requested", "accepted")),
+        )
+        .with_for_update()
+    )
+    row = (await uow.session.execute(query)).mappings().first()
+    if row is None:
+        return False
+    outcome = catalogue_for(field).outcome(outcome_code).code
+    await take(uow, field, row, Step("resolve", actor, max(on, row["requested_on"]), outcome))
+    return True

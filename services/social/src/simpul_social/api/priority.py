@@ -67,7 +67,7 @@ async def resolve(
     """Dinas Sosial resolves a case with its outcome (who and when are recorded)."""
     today = local_today(settings)
     case = await ops.get_case(uow.session, case_id, principal, lock=True)
-    ops.resolve(uow, case, body, principal.subject, today)
+    await ops.resolve(uow, case, body, principal.subject, today)
     await uow.commit()
     return ops.to_out(case, today)
 

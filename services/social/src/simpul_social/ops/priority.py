@@ -12,6 +12,7 @@ from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Conflict
+from simpul_platform.referrals.ops import resolve_linked
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import under
 from simpul_social.domain.dates import not_before
@@ -55,7 +56,21 @@ async def get_case(
     )
 
 
-def resolve(uow: UnitOfWork, case: PriorityCase, body: ResolveIn, actor: str, today: date) -> None:
+# A priority case's outcome as the referral it answers ends (the referral catalogue's codes).
+REFERRAL_OUTCOME = {
+    "enrolled_in_bansos": "bansos_granted",
+    "referred_to_program": "referred_to_program",
+    "support_provided": "support_provided",
+    "not_eligible": "not_eligible",
+    "household_moved": "household_moved",
+    "declined": "declined",
+}
+
+
+async def resolve(
+    uow: UnitOfWork, case: PriorityCase, body: ResolveIn, actor: str, today: date
+) -> None:
+    """Resolve the case, and with it the referral its opening accepted."""
     if case.status != "open":
         raise Conflict(
             f"Priority case {case.id} is already {case.status}.", current_status=case.status
@@ -84,6 +99,8 @@ def resolve(uow: UnitOfWork, case: PriorityCase, body: ResolveIn, actor: str, to
         ),
         subject=case.id,
     )
+    outcome = REFERRAL_OUTCOME[body.outcome]
+    await resolve_linked(uow, "social", case.id, outcome, resolved_on, actor)
 
 
 async def list_leads(

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import local_today, now
 from simpul_platform.outbox import Outbox
+from simpul_platform.referrals.tables import referral, referral_history
 from simpul_platform.workdays import due_after
 from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
@@ -32,7 +33,13 @@ from simpul_social.models import (
     StuntingLead,
     StuntingReaction,
 )
-from simpul_social.ops.reaction_rows import case_row, lead_row, opened_event, reaction_row
+from simpul_social.ops.reaction_rows import (
+    automatic_referral,
+    case_row,
+    lead_row,
+    opened_event,
+    reaction_row,
+)
 from simpul_social.settings import SocialSettings
 
 
@@ -162,6 +169,10 @@ class Reaction:
         # unique episode id is checked here, in this transaction.
         await self.session.execute(_INSERT_CASE, case)
         await self.outbox.add(self.session, opened_event(case), subject=case["id"])
+        answered = automatic_referral(case, due_from, moment)
+        await self.session.execute(insert(referral), answered.row)
+        await self.session.execute(insert(referral_history), answered.steps)
+        await self.outbox.add(self.session, answered.event, subject=answered.row["id"])
 
     async def _lead(
         self,

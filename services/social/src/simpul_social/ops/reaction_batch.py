@@ -30,6 +30,7 @@ from simpul_platform.consumer import Received, handling
 from simpul_platform.db import bulk_insert
 from simpul_platform.events import Envelope
 from simpul_platform.outbox import Outbox
+from simpul_platform.referrals.tables import referral, referral_history
 from simpul_social.domain.periods import PERIOD_TYPES, PeriodType, current_periods
 from simpul_social.domain.reaction import Verdict, decide
 from simpul_social.events import TOPIC, StuntingDetected
@@ -42,7 +43,13 @@ from simpul_social.models import (
     StuntingReaction,
 )
 from simpul_social.ops.reaction import Reaction, due_date
-from simpul_social.ops.reaction_rows import case_row, lead_row, opened_event, reaction_row
+from simpul_social.ops.reaction_rows import (
+    automatic_referral,
+    case_row,
+    lead_row,
+    opened_event,
+    reaction_row,
+)
 from simpul_social.settings import SocialSettings
 
 _KNOWN = sa_select(col(StuntingReaction.stunting_episode_id)).where(
@@ -109,6 +116,8 @@ class _Rows:
     cases: list[dict[str, Any]] = field(default_factory=list)
     leads: list[dict[str, Any]] = field(default_factory=list)
     reactions: list[dict[str, Any]] = field(default_factory=list)
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    referral_steps: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple[str, Envelope]] = field(default_factory=list)
 
 
@@ -165,6 +174,8 @@ class BatchReaction:
         await bulk_insert(self.session, _CASES, rows.cases)
         await bulk_insert(self.session, _LEADS, rows.leads)
         await bulk_insert(self.session, _REACTIONS, rows.reactions)
+        await bulk_insert(self.session, referral, rows.referrals)
+        await bulk_insert(self.session, referral_history, rows.referral_steps)
         await self.outbox.add_many(self.session, rows.events)
 
     async def _households(self, detections: Iterable[_Detection]) -> dict[str, _Household]:
@@ -216,3 +227,9 @@ class BatchReaction:
         rows.cases.append(case)
         envelope = self.outbox.envelope(opened_event(case), subject=case["id"])
         rows.events.append((TOPIC, envelope))
+        answered = automatic_referral(case, day, moment)
+        rows.referrals.append(answered.row)
+        rows.referral_steps.extend(answered.steps)
+        rows.events.append(
+            (TOPIC, self.outbox.envelope(answered.event, subject=answered.row["id"]))
+        )

@@ -8,8 +8,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from simpul_platform.events import new_id
+from simpul_platform.referrals.ops import Automatic, automatic
 from simpul_social.domain.reaction import Verdict
 from simpul_social.events import PriorityCaseOpened, StuntingDetected
+
+REACTION_ACTOR = "system:stunting-reaction"
 
 
 class CaseHousehold(Protocol):
@@ -67,6 +70,26 @@ def opened_event(case: dict[str, Any]) -> PriorityCaseOpened:
         decile=case["decile"],
         due_on=case["due_on"],
         severity=case["severity"],
+    )
+
+
+def automatic_referral(case: dict[str, Any], opened_on: date, moment: datetime) -> Automatic:
+    """The referral a priority case answers: health's detection, referred to social by social's
+    own rule and accepted with the case, so that it is counted with every other referral."""
+    return automatic(
+        field="social",
+        source_field="health",
+        reason_code="stunting_detected",
+        posyandu_id=case["posyandu_id"],
+        desa_code=case["desa_code"],
+        person_ref=case["child_person_ref"],
+        household_ref=case["household_ref"],
+        requested_on=case["detected_on"],
+        accepted_on=opened_on,
+        due_on=case["due_on"],
+        case_ref=case["id"],
+        actor=REACTION_ACTOR,
+        moment=moment,
     )
 
 
