@@ -50,7 +50,7 @@ PER_TEN_POSYANDU = 3
 TO_SOCIAL_SEED, TO_HEALTH_SEED, ANSWER_SEED = 2325, 2326, 2327
 RECENT_EVERY = 5  # one request in five from the last 3 days: not yet due
 OLDEST_DAYS = 60
-WAIT_S = 600.0  # how long a target's loader waits for its source's requests to arrive
+WAIT_S = 300.0  # how long a target's loader waits for its source's requests to arrive
 
 Kind = Literal["requested", "accepted", "rejected", "resolved_on_time", "resolved_late"]
 # Of those past their due date: accepted and left requested are overdue.
