@@ -14,7 +14,12 @@ through Kafka, so:
   pregnancies without ANC, balita not weighed). Nothing of health's runs after social's loader,
   so they stay ``requested``: health's backlog, some overdue and some not yet due. Every
   answered status is on the health → social side; health's copies of those (its outgoing
-  referrals) follow social's answers through Kafka.
+  referrals) follow social's answers through Kafka. Health answering them would take a step of
+  health's after social's loader, which the start command (``devstack/cli.py``, one pass) does
+  not run; ``answer_requests`` is what such a step would call.
+
+A stack started without health (``./simpul up --only ...``) has no health referrals to wait
+for: social's loader then stops with ``wait_for_requests``' error after ``WAIT_S``.
 
 Requests are dated over the last two months (one in five in the last three days, so not yet
 due); each step's date lies between the request and today, a resolution on time on or before
