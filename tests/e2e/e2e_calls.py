@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+T = TypeVar("T")
 
 
 async def post_created(
@@ -16,3 +24,78 @@ async def post_created(
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 60.0) -> T:
+    """Poll ``check`` until it returns something truthy (an asynchronous effect has landed),
+    and return that; fail with what it last returned when ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"condition not reached; last seen: {last!r}")
+
+
+async def find_record(
+    bootstrap: str, topic: str, ce_type: str, referral_id: str, timeout: float = 30.0
+) -> Any:
+    """The record of ``topic`` of type ``ce_type`` about ``referral_id``, exactly as it was
+    published (key, value and headers, ce_id included), read from the beginning."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for record in (r for part in batch.values() for r in part):
+                headers = dict(record.headers)
+                if headers.get("ce_type") != ce_type.encode():
+                    continue
+                if json.loads(record.value).get("referral_id") == referral_id:
+                    return record
+    finally:
+        await consumer.stop()
+    raise AssertionError(f"no {ce_type} about {referral_id} on {topic}")
+
+
+async def redeliver(bootstrap: str, topic: str, record: Any, times: int = 1) -> None:
+    """Send ``record`` again, byte for byte (same key, value and headers, so the same ce_id),
+    as a producer retrying after a lost acknowledgement would."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for _ in range(times):
+            await producer.send_and_wait(
+                topic, record.value, key=record.key, headers=list(record.headers)
+            )
+    finally:
+        await producer.stop()
+
+
+_CONSUMED = re.compile(r"^simpul_events_consumed_total\{([^}]*)\}\s+(\S+)$", re.MULTILINE)
+
+
+async def consumer_progress(
+    client: httpx.AsyncClient, url: str, consumer: str
+) -> tuple[int | None, dict[str, int]]:
+    """A service's consumer as it reports itself: its lag (``/readyz``; None until it has
+    fetched) and how many records it handled, skipped as duplicates or ignored since the
+    process started (``/metrics``)."""
+    ready = (await client.get(f"{url}/readyz")).json()
+    lag = ready.get("consumers", {}).get(consumer, {}).get("lag")
+    outcomes: dict[str, int] = {}
+    for labels, value in _CONSUMED.findall((await client.get(f"{url}/metrics")).text):
+        named = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        if named.get("consumer") == consumer:
+            outcomes[named["outcome"]] = outcomes.get(named["outcome"], 0) + int(float(value))
+    return lag, outcomes

@@ -10,6 +10,10 @@ registry issued.
 ``load_demo`` writes through the service layer (``simpul_health.ops``): the measurements in a
 unit of work (validation, z-scores, episodes, outbox events), one transaction per posyandu,
 then the screenings and pregnancies, one transaction per record as a kader's would be.
+Last, health's kader refer some of the balita's households to social (DTSEN assessment, bansos),
+dated over the last two months (``devstack.population.referrals``): social's loader, which runs
+after this one, answers them. Social's referrals to health are sent by social's loader after
+this one has finished, so they stay requested (that module's docstring says why).
 
     python -m simpul_health.demo            # reads HEALTH_* / SIMPUL_* like the service
 """
@@ -42,6 +46,11 @@ from simpul_platform.devstack.population import (
     generate_adults,
     generate_balita,
     month_ends,
+)
+from simpul_platform.devstack.population.referrals import (
+    PER_TEN_POSYANDU,
+    referrals_to_social,
+    send_referrals,
 )
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
@@ -82,8 +91,10 @@ async def load_demo(
     months: int = 12,
     per_posyandu: int = 20,
     seed: int = 2025,
+    referrals_per_ten_posyandu: int = PER_TEN_POSYANDU,
 ) -> int:
-    """Targets and 12 months of measurements for every Kukar posyandu in the replica."""
+    """Targets and 12 months of measurements for every Kukar posyandu in the replica, the
+    adults' screenings and pregnancies, and referrals of balita's households to social."""
     async with db.sessions() as session:
         if (await session.execute(select(func.count()).select_from(Target))).scalar_one():
             logger.info("demo data already present")
@@ -128,6 +139,11 @@ async def load_demo(
             await uow.commit()
             mine_adults = [a for a in adults if a.target["posyandu_id"] == pid]
             await _load_adults(uow, principal, mine_adults, today)
+    referrals = referrals_to_social(
+        children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
+    )
+    sent = await send_referrals(db, settings, "health", referrals, principal)
+    logger.info("demo: %d referrals sent to social", sent)
     return total
 
 

@@ -9,6 +9,13 @@ and stunting overlap more in some desa (the "lokus" desa) than in others. Everyt
 through the service's own operations (validation, attribution, outbox events), one transaction
 per posyandu; open stunting leads from health's events are decided again as households appear.
 
+Referrals (``devstack.population.referrals``, whose docstring has the whole design): social's
+kader refer lansia, pregnant women and balita of the population to health, dated over the last
+two months; they stay requested, since health's loader has already run. Then, as the target,
+social waits (bounded) until the referrals health's loader sent have reached its incoming table
+through Kafka (it knows how many from the same plan) and answers them: accepted, rejected,
+resolved on time or late, or left requested, so some are overdue.
+
     python -m simpul_social.demo            # reads SOCIAL_* / SIMPUL_* like the service
 """
 
@@ -26,10 +33,21 @@ from simpul_platform.db import Database
 from simpul_platform.devstack.population import (
     DemoChild,
     DemoSize,
+    ReplicaPosyandu,
     decile_for,
+    generate_adults,
     generate_balita,
     kukar_posyandu,
     lokus_desa,
+)
+from simpul_platform.devstack.population.referrals import (
+    PER_TEN_POSYANDU,
+    WAIT_S,
+    answer_requests,
+    referrals_to_health,
+    referrals_to_social,
+    send_referrals,
+    wait_for_requests,
 )
 from simpul_platform.errors import ProblemError
 from simpul_platform.migrations import upgrade
@@ -49,6 +67,7 @@ from simpul_social.schemas.ppks import AssessIn, CloseIn, PpksCaseIn, ServeIn
 from simpul_social.settings import SocialSettings
 
 SEED = 2025  # the balita seed health generates with: the same children
+ADULT_SEED = SEED + 1  # and its adults'
 PROGRAMS = [
     ProgramIn(
         code="PKH",
@@ -104,10 +123,17 @@ async def _programs(db: Database, outbox: Outbox) -> None:
 
 
 async def load_demo(
-    db: Database, settings: SocialSettings, size: DemoSize | None = None
+    db: Database,
+    settings: SocialSettings,
+    size: DemoSize | None = None,
+    *,
+    referrals_per_ten_posyandu: int = PER_TEN_POSYANDU,
+    referral_wait_s: float = WAIT_S,
 ) -> dict[str, int]:
     """Households, deciles, distributions and PPKS cases for every active Kukar posyandu in
-    the replica."""
+    the replica; referrals to health; answers to health's referrals (``referral_wait_s`` is how
+    long it waits for them to arrive; health's loader sent them with the same
+    ``referrals_per_ten_posyandu``)."""
     async with db.sessions() as session:
         if (await session.execute(select(func.count()).select_from(Household))).scalar_one():
             return {"households": 0}
@@ -187,7 +213,48 @@ async def load_demo(
             counts["ppks_cases"] += await _ppks_cases(
                 uow, settings, principal, posyandu_id, ppks_rng
             )
+    counts |= await _referrals(
+        db,
+        settings,
+        principal,
+        posyandu,
+        children,
+        per_ten_posyandu=referrals_per_ten_posyandu,
+        wait_s=referral_wait_s,
+    )
     return counts
+
+
+async def _referrals(
+    db: Database,
+    settings: SocialSettings,
+    principal: Principal,
+    posyandu: list[ReplicaPosyandu],
+    children: list[DemoChild],
+    *,
+    per_ten_posyandu: int,
+    wait_s: float,
+) -> dict[str, int]:
+    """Social's referrals to health, then its answers to health's (once they have arrived)."""
+    today = local_today(settings)
+    active = {p.posyandu_id for p in posyandu if p.active}
+    # Health generates its adults for the active posyandu, in id order, with the next seed.
+    adults = generate_adults(
+        [(p.posyandu_id, p.desa_code) for p in posyandu if p.active],
+        seed=ADULT_SEED,
+        secret=settings.pseudonym_secret,
+    )
+    to_health = referrals_to_health(
+        adults, children, active, today, per_ten_posyandu=per_ten_posyandu
+    )
+    sent = await send_referrals(db, settings, "social", to_health, principal)
+    expected = len(referrals_to_social(children, active, today, per_ten_posyandu=per_ten_posyandu))
+    await wait_for_requests(db, "health", expected, timeout_s=wait_s)
+    answered = await answer_requests(db, settings, "social", "health", principal, today)
+    return {
+        "referrals_to_health": sent,
+        **{f"referrals_from_health_{kind}": n for kind, n in answered.items()},
+    }
 
 
 async def _ppks_cases(
