@@ -13,9 +13,11 @@ then the screenings and pregnancies, one transaction per record as a kader's wou
 Last, health's kader refer some of the balita's households to social (DTSEN assessment, bansos),
 dated over the last two months (``devstack.population.referrals``): social's loader, which runs
 after this one, answers them. Social's referrals to health are sent by social's loader after
-this one has finished, so they stay requested (that module's docstring says why).
+this one has finished: the follow-up step (``--followup``, run by ``./simpul up --demo`` after
+every loader) answers them.
 
-    python -m simpul_health.demo            # reads HEALTH_* / SIMPUL_* like the service
+    python -m simpul_health.demo              # reads HEALTH_* / SIMPUL_* like the service
+    python -m simpul_health.demo --followup   # answers social's demo referrals
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sys
 from datetime import date
 from typing import Any
 
@@ -49,8 +52,12 @@ from simpul_platform.devstack.population import (
 )
 from simpul_platform.devstack.population.referrals import (
     PER_TEN_POSYANDU,
+    WAIT_S,
+    answer_requests,
+    referrals_to_health,
     referrals_to_social,
     send_referrals,
+    wait_for_requests,
 )
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
@@ -99,24 +106,7 @@ async def load_demo(
         if (await session.execute(select(func.count()).select_from(Target))).scalar_one():
             logger.info("demo data already present")
             return 0
-        rows = (
-            await session.execute(
-                select(
-                    posyandu_replica.c.posyandu_id,
-                    posyandu_replica.c.desa_code,
-                    posyandu_replica.c.status,
-                )
-                .where(posyandu_replica.c.kabupaten_code == KUKAR)
-                .order_by(posyandu_replica.c.posyandu_id)
-            )
-        ).all()
-    posyandu = [(r[0], r[1]) for r in rows]
-    children = generate_balita(
-        posyandu, seed=seed, per_posyandu=per_posyandu, secret=settings.pseudonym_secret
-    )
-    # The balita are history; an inactive posyandu takes no new screenings or pregnancies.
-    active = [(r[0], r[1]) for r in rows if r[2] != INACTIVE]
-    adults = generate_adults(active, seed=seed + 1, secret=settings.pseudonym_secret)
+    posyandu, active, children, adults = await _people(db, settings, per_posyandu, seed)
     rng = random.Random(seed)
     outbox, principal = (
         Outbox(settings),
@@ -145,6 +135,62 @@ async def load_demo(
     sent = await send_referrals(db, settings, "health", referrals, principal)
     logger.info("demo: %d referrals sent to social", sent)
     return total
+
+
+People = tuple[
+    list[tuple[str, str]], list[tuple[str, str]], list[DemoChild], list[DemoAdult]
+]
+
+
+async def _people(db: Database, settings: HealthSettings, per_posyandu: int, seed: int) -> People:
+    """The Kukar posyandu in the replica (all, and the active ones), their balita and the
+    active ones' adults: the population, as every loader of this service sees it."""
+    async with db.sessions() as session:
+        rows = (
+            await session.execute(
+                select(
+                    posyandu_replica.c.posyandu_id,
+                    posyandu_replica.c.desa_code,
+                    posyandu_replica.c.status,
+                )
+                .where(posyandu_replica.c.kabupaten_code == KUKAR)
+                .order_by(posyandu_replica.c.posyandu_id)
+            )
+        ).all()
+    posyandu = [(r[0], r[1]) for r in rows]
+    children = generate_balita(
+        posyandu, seed=seed, per_posyandu=per_posyandu, secret=settings.pseudonym_secret
+    )
+    # The balita are history; an inactive posyandu takes no new screenings or pregnancies.
+    active = [(r[0], r[1]) for r in rows if r[2] != INACTIVE]
+    adults = generate_adults(active, seed=seed + 1, secret=settings.pseudonym_secret)
+    return posyandu, active, children, adults
+
+
+async def answer_referrals(
+    db: Database,
+    settings: HealthSettings,
+    *,
+    per_posyandu: int = 20,
+    seed: int = 2025,
+    referrals_per_ten_posyandu: int = PER_TEN_POSYANDU,
+    wait_s: float = WAIT_S,
+) -> dict[str, int]:
+    """The follow-up step, after social's loader: wait (bounded) until social's demo referrals
+    have reached health, and answer them in every status as social answers health's."""
+    _, active, children, adults = await _people(db, settings, per_posyandu, seed)
+    today = local_today(settings)
+    expected = referrals_to_health(
+        adults,
+        children,
+        {pid for pid, _ in active},
+        today,
+        per_ten_posyandu=referrals_per_ten_posyandu,
+    )
+    await wait_for_requests(db, "social", len(expected), timeout_s=wait_s)
+    principal = Principal("demo", frozenset({"opd:health"}), (NATIONWIDE,))
+    answered = await answer_requests(db, settings, "health", "social", principal, today)
+    return {f"referrals_from_social_{kind}": n for kind, n in answered.items()}
 
 
 async def _load_adults(
@@ -189,17 +235,22 @@ async def _load_pregnancy(
         await uow.commit()
 
 
-async def _main() -> None:
+async def _main(followup: bool) -> None:
     settings = HealthSettings()
     db = Database(settings.resolved_database_url, settings.database_pool_size)
     from simpul_health.app import MIGRATIONS
 
     await upgrade(MIGRATIONS, db.url)
     await wait_until_settled(db)  # every posyandu, as the social demo will see them
-    loaded = await load_demo(db, settings, per_posyandu=DemoSize().balita_per_posyandu)
-    print(f"demo: {loaded} measurements")
+    per_posyandu = DemoSize().balita_per_posyandu
+    if followup:
+        answered = await answer_referrals(db, settings, per_posyandu=per_posyandu)
+        print(f"demo: answered social's referrals {answered}")
+    else:
+        loaded = await load_demo(db, settings, per_posyandu=per_posyandu)
+        print(f"demo: {loaded} measurements")
     await db.dispose()
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    asyncio.run(_main(followup="--followup" in sys.argv[1:]))

@@ -11,7 +11,7 @@ per posyandu; open stunting leads from health's events are decided again as hous
 
 Referrals (``devstack.population.referrals``, whose docstring has the whole design): social's
 kader refer lansia, pregnant women and balita of the population to health, dated over the last
-two months; they stay requested, since health's loader has already run. Then, as the target,
+two months; health's follow-up step answers them. Then, as the target,
 social waits (bounded) until the referrals health's loader sent have reached its incoming table
 through Kafka (it knows how many from the same plan) and answers them: accepted, rejected,
 resolved on time or late, or left requested, so some are overdue.

@@ -91,15 +91,19 @@ def _service_env(
 def _load_demo(
     processes: list[ServiceProcess], balita_per_posyandu: int, stop: threading.Event
 ) -> None:
-    """Run each service's demo loader in turn; a stop request (Ctrl-C, SIGTERM) ends it."""
+    """Run each service's demo loader in turn, then the follow-up steps of those that have one;
+    a stop request (Ctrl-C, SIGTERM) ends it."""
     size = {"SIMPUL_DEMO_BALITA_PER_POSYANDU": str(balita_per_posyandu)}
-    for process in processes:
-        if not process.entry.demo or stop.is_set():
-            continue
-        print(f"  loading demo data: {process.entry.name} ...", flush=True)
+    loaders: list[tuple[ServiceProcess, list[str]]] = [(p, []) for p in processes if p.entry.demo]
+    followups = [(p, ["--followup"]) for p in processes if p.entry.demo and p.entry.demo_followup]
+    for process, args in [*loaders, *followups]:
+        if stop.is_set():
+            return
+        what = "demo follow-up" if args else "demo"
+        print(f"  loading {what} data: {process.entry.name} ...", flush=True)
         started = time.monotonic()
         loader = subprocess.Popen(
-            [sys.executable, "-m", process.entry.demo],
+            [sys.executable, "-m", str(process.entry.demo), *args],
             env={**os.environ, **process.env, **size},
             preexec_fn=die_with_parent,
         )
@@ -110,9 +114,9 @@ def _load_demo(
             loader.wait(timeout=30)
             return
         if loader.returncode != 0:
-            raise RuntimeError(f"the {process.entry.name} demo failed ({loader.returncode})")
+            raise RuntimeError(f"the {process.entry.name} {what} failed ({loader.returncode})")
         elapsed = time.monotonic() - started
-        print(f"  {process.entry.name} demo loaded in {elapsed:.0f} s", flush=True)
+        print(f"  {process.entry.name} {what} loaded in {elapsed:.0f} s", flush=True)
 
 
 def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Path) -> None:

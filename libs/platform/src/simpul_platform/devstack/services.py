@@ -25,6 +25,9 @@ class ServiceEntry:
     env_prefix: str
     database: str | None = None  # None: a stateless service (the gateway)
     demo: str | None = None
+    # Run as `python -m <demo> --followup` once every service's demo has loaded: what a loader
+    # does with what later loaders sent it (health answers social's demo referrals).
+    demo_followup: bool = False
 
 
 def load_services(path: Path | None = None) -> list[ServiceEntry]:

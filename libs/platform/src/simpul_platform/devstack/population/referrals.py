@@ -11,12 +11,11 @@ through Kafka, so:
   reached its incoming table through its consumer (``wait_for_requests``), and answers them
   with ``answer_requests``: accepted, rejected, resolved on time or late, or left requested.
 - **social → health**: social's loader sends ``referrals_to_health`` (lansia not screened,
-  pregnancies without ANC, balita not weighed). Nothing of health's runs after social's loader,
-  so they stay ``requested``: health's backlog, some overdue and some not yet due. Every
-  answered status is on the health → social side; health's copies of those (its outgoing
-  referrals) follow social's answers through Kafka. Health answering them would take a step of
-  health's after social's loader, which the start command (``devstack/cli.py``, one pass) does
-  not run; ``answer_requests`` is what such a step would call.
+  pregnancies without ANC, balita not weighed). Health's follow-up step (``python -m
+  simpul_health.demo --followup``, which the start command runs once every loader has
+  finished: ``demo_followup`` in ``deploy/services.toml``) computes the same plan, waits for it
+  the same way and answers it with the same mix. Each side's copies of its outgoing referrals
+  follow the other's answers through Kafka.
 
 A stack started without health (``./simpul up --only ...``) has no health referrals to wait
 for: social's loader then stops with ``wait_for_requests``' error after ``WAIT_S``.
