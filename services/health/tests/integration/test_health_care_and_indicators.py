@@ -102,7 +102,11 @@ async def test_stunting_and_spm_indicators_match_hand_counts(health):
     shared = await health.client.get(
         "/v1/indicators", params={"period": period, "wilayah": "64.02"}, headers=dpmd
     )
-    assert shared.json() == spm["indicators"]
+    *kesehatan, referrals = shared.json()
+    assert kesehatan == spm["indicators"]
+    # and the referrals health owns, none here: 0 of 0 resolved within their due date
+    assert referrals["code"] == "health.referrals_resolved_in_time"
+    assert (referrals["numerator"], referrals["denominator"], referrals["percent"]) == (0, 0, None)
     by_desa = (
         await health.client.get(
             "/v1/stunting/by-desa", params={"period": period, "wilayah": "64.02"}, headers=dpmd

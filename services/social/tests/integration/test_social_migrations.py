@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 from simpul_platform.testing.migrations import upgrade_in_place
 from simpul_social.app import MIGRATIONS
@@ -23,7 +24,7 @@ FROZEN = Path(__file__).parent / "frozen" / "migrations"
 
 async def test_a_database_of_the_old_layout_upgrades_in_place(postgres_server: Any) -> None:
     outcome = await upgrade_in_place(
-        FROZEN, MIGRATIONS, postgres_server, metadata, replica_metadata
+        FROZEN, MIGRATIONS, postgres_server, metadata, replica_metadata, referral_metadata
     )
     assert set(outcome.rows_before) == {"outbox", "inbox", "idempotency_keys", "posyandu_replica"}
     assert outcome.differences() == []

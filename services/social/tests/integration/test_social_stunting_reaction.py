@@ -232,10 +232,22 @@ async def test_overdue_recovery_and_resolution(social: Social) -> None:
     assert again.status_code == 409
     assert again.json()["status"] == 409 and again.json()["current_status"] == "resolved"
     topic = social.settings.topic("simpul.social.v1")
-    events = await read_envelopes(social.settings.kafka_bootstrap_servers, topic, expected=3)
+    # assessed, the case opened, its referral accepted, the case resolved, its referral resolved
+    events = await read_envelopes(social.settings.kafka_bootstrap_servers, topic, expected=5)
     done = [e for e in events if e.type == "social.priority_case.resolved.v1"]
     assert len(done) == 1 and done[0].data["on_time"] is False
     assert done[0].data["outcome"] == "enrolled_in_bansos"
+    # The case answered a referral social's rule opened: it ends with it, late as the case.
+    referral = [e.data for e in events if e.type.startswith("social.referral.")]
+    assert [(r["status"], r["case_ref"]) for r in referral] == [
+        ("accepted", case["id"]),
+        ("resolved", case["id"]),
+    ]
+    assert referral[1]["automatic"] and referral[1]["reason_code"] == "stunting_detected"
+    assert (
+        referral[1]["source_field"] == "health" and referral[1]["outcome_code"] == "bansos_granted"
+    )
+    assert referral[1]["resolved_on_time"] is False and referral[1]["due_on"] == case["due_on"]
 
 
 async def noted_case(check: Any) -> dict[str, Any]:

@@ -120,7 +120,9 @@ def _check_details(reason: Reason, details: Mapping[str, Any]) -> None:
         if value is None:
             if detail.required:
                 raise RuleViolation(
-                    f"details.{detail.name}", "required", f"{reason.code} needs {detail.name}."
+                    f"details.{detail.name}",
+                    "detail_required",
+                    f"{reason.code} needs {detail.name}.",
                 )
             continue
         _check_detail(detail, value)
@@ -143,6 +145,28 @@ def _check_detail(detail: Detail, value: Any) -> None:
     elif value not in detail.choices:
         raise RuleViolation(where, "unknown_code", f"One of {', '.join(detail.choices)}.")
 
+
+# The rules a request can break that JSON Schema cannot say: which reasons, subjects and details
+# each target field takes, which fields take referrals, and how a step's date relates to the
+# one before it (the OpenAPI fuzz tests count them as rules, not as refusals of valid data).
+RELATION_RULES = frozenset(
+    {
+        "unknown_reason",
+        "automatic_reason",
+        "subject_required",
+        "unknown_detail",
+        "detail_required",
+        "date_format",
+        "int_type",
+        "range",
+        "unknown_code",
+        "unknown_outcome",
+        "unknown_rejection",
+        "field_not_served",
+        "own_field",
+        "before_previous_step",
+    }
+)
 
 REJECTIONS = (
     Code("not_our_field", "Bukan kewenangan bidang ini"),

@@ -25,6 +25,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.python import asgi
 
+from simpul_platform.referrals.catalogue import RELATION_RULES
+
 # A 503 with Retry-After is the platform's documented "retry later" (the database, the identity
 # provider's keys, a posyandu the replica does not know yet), not a crash; every other 5xx is.
 # status_code_conformance still fails a 503 that the operation does not document.
@@ -33,7 +35,9 @@ ANSWER_SHOWN = 400  # bytes of a failing response's body shown in a finding
 # The platform's own refusals that depend on stored state, which no schema says: a key reused
 # with another request (the Idempotency-Key draft's 422), a posyandu the replica does not know
 # or knows as inactive.
-STATE_RULES = frozenset({"reused_with_different_request", "unknown_posyandu", "posyandu_inactive"})
+STATE_RULES = frozenset(
+    {"reused_with_different_request", "unknown_posyandu", "posyandu_inactive", *RELATION_RULES}
+)
 # Loggers that write a line per request: thousands of lines of noise in a test's output.
 QUIET_LOGGERS = ("simpul.access", "simpul.app", "simpul.errors")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam
+from sqlalchemy import Table, and_, bindparam, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -174,8 +174,11 @@ class BatchReaction:
         await bulk_insert(self.session, _CASES, rows.cases)
         await bulk_insert(self.session, _LEADS, rows.leads)
         await bulk_insert(self.session, _REACTIONS, rows.reactions)
-        await bulk_insert(self.session, referral, rows.referrals)
-        await bulk_insert(self.session, referral_history, rows.referral_steps)
+        # One referral per case opened, a few per chunk: plain INSERTs (COPY cannot take the
+        # JSON details as the driver passes them).
+        if rows.referrals:
+            await self.session.execute(insert(referral), rows.referrals)
+            await self.session.execute(insert(referral_history), rows.referral_steps)
         await self.outbox.add_many(self.session, rows.events)
 
     async def _households(self, detections: Iterable[_Detection]) -> dict[str, _Household]:
