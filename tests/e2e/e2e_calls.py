@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
+
+from simpul_platform.testing.kafka_reader import find_record as records_matching
 
 T = TypeVar("T")
 
@@ -44,28 +46,13 @@ async def find_record(
 ) -> Any:
     """The record of ``topic`` of type ``ce_type`` about ``referral_id``, exactly as it was
     published (key, value and headers, ce_id included), read from the beginning."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-    )
-    await consumer.start()
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for record in (r for part in batch.values() for r in part):
-                headers = dict(record.headers)
-                if headers.get("ce_type") != ce_type.encode():
-                    continue
-                if json.loads(record.value).get("referral_id") == referral_id:
-                    return record
-    finally:
-        await consumer.stop()
-    raise AssertionError(f"no {ce_type} about {referral_id} on {topic}")
+
+    def about(record: Any) -> bool:
+        if dict(record.headers).get("ce_type") != ce_type.encode():
+            return False
+        return bool(json.loads(record.value).get("referral_id") == referral_id)
+
+    return await records_matching(bootstrap, topic, about, timeout=timeout)
 
 
 async def redeliver(bootstrap: str, topic: str, record: Any, times: int = 1) -> None:

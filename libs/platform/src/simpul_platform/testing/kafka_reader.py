@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
@@ -21,15 +22,7 @@ async def read_topic(
 
     Returns what arrived when the timeout passes, so a test can report what is missing.
     """
-    # No group: the consumer is assigned every partition and starts at the earliest offset.
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        isolation_level="read_committed",
-    )
+    consumer = _from_the_beginning(bootstrap, topic)
     await consumer.start()
     try:
         records: list[Any] = []
@@ -48,3 +41,34 @@ async def read_envelopes(
 ) -> list[Envelope]:
     records = await read_topic(bootstrap, topic, expected=expected, timeout=timeout)
     return [Envelope.from_kafka(r.key, r.value, list(r.headers)) for r in records]
+
+
+async def find_record(
+    bootstrap: str, topic: str, match: Callable[[Any], bool], *, timeout: float = 30.0
+) -> Any:
+    """The first record on ``topic`` that ``match`` accepts, exactly as it was published (key,
+    value and headers), read from the beginning; AssertionError when none comes in time."""
+    consumer = _from_the_beginning(bootstrap, topic)
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for record in (r for part in batch.values() for r in part):
+                if match(record):
+                    return record
+    finally:
+        await consumer.stop()
+    raise AssertionError(f"no matching record on {topic} within {timeout} s")
+
+
+def _from_the_beginning(bootstrap: str, topic: str) -> AIOKafkaConsumer:
+    # No group: the consumer is assigned every partition and starts at the earliest offset.
+    return AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+    )
