@@ -4,7 +4,7 @@ replica over the real broker, a running health service, tokens and shortcuts."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +17,7 @@ from simpul_health.app import create_app
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
 from simpul_platform.testing.asgi import running_app
-from simpul_platform.testing.peers import RegistryPeer, until_replicated
+from simpul_platform.testing.peers import Peer, RegistryPeer, until_replicated
 
 # The deployment's date in the tests' (default) time zone: what "in the future" is judged by.
 TODAY = datetime.now(ZoneInfo(HealthSettings.model_fields["local_timezone"].default)).date()
@@ -48,6 +48,15 @@ class Health:
     @property
     def opd(self) -> dict[str, str]:
         return self.auth(["opd:health"], ["64.02"], sub="dinkes-kukar")
+
+    @property
+    def dpmd(self) -> dict[str, str]:
+        return self.auth(["dpmd"], ["64.02"], sub="dpmd-kukar")
+
+    def peer(self, service: str) -> AbstractAsyncContextManager[Peer]:
+        """``service`` publishing onto this health's topics as its relay would (its own views
+        of its events, on the real broker): what health's consumers read from it."""
+        return Peer.running(self.settings, service)
 
     async def posyandu(self, name: str = "Posyandu Mawar", desa: str = DESA) -> str:
         """A posyandu the registry stand-in announced, once the replica has it."""
