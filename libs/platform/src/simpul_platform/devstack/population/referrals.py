@@ -320,9 +320,15 @@ async def answer_requests(
     today: date,
 ) -> dict[Kind, int]:
     """Answer the requests from ``source`` still ``requested`` here (``answers_for``), each in
-    its own transaction through ``referrals.ops.answer``; how many of each kind."""
+    its own transaction through ``referrals.ops.answer``; how many of each kind. Once any of
+    them is answered, nothing is: a second run (the demo started again over its data) keeps
+    the first run's mix, the ones it left requested too."""
     query = select(referral).where(*_from(source), referral.c.status == "requested")
+    answered = select(func.count()).select_from(referral)
+    answered = answered.where(*_from(source), referral.c.status != "requested")
     async with db.sessions() as session:
+        if (await session.execute(answered)).scalar_one():
+            return dict.fromkeys(PAST_DUE, 0)
         rows = (await session.execute(query)).mappings().all()
     arrived = [
         Arrived(**{name: row[name] for name in Arrived.__dataclass_fields__}) for row in rows
