@@ -25,6 +25,7 @@ RUNS: list[tuple[str, str, list[str]]] = [
     ("end_to_end_15pct", "bench.end_to_end", ["--stunted", "0.15"]),
     ("gateway", "bench.gateway", []),
     ("replica_lag", "bench.replica_lag", []),
+    ("referrals", "bench.referrals", []),
     ("scale", "bench.scale", []),
     ("health_indicators", "bench.health_indicators", []),
     ("social_indicators", "bench.social_indicators", []),
