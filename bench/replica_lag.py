@@ -2,7 +2,8 @@
 holding it, p50/p99; and what a write in a field service right after the 201 gets.
 
 registry, health and social run under uvicorn on the real broker and PostgreSQL, with the
-deployment's default relay and consumer settings. Posyandu are created one at a time through
+test stack's relay poll (0.05 s; the deployment's default is 0.1 s) and the shipped consumer
+settings. Posyandu are created one at a time through
 the registry's REST API, a pause apart (so each crosses the path alone: registry outbox →
 relay → ``simpul.registry.v1`` → each field service's replica consumer).
 
