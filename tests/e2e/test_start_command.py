@@ -24,7 +24,9 @@ pytestmark = pytest.mark.e2e
 def _free_offset() -> int:
     ports = [entry.port for entry in load_services()]
     for _ in range(50):
-        offset = random.randrange(20000, 40000, 100)
+        # Below 32768, where Linux hands out ephemeral ports: a client connection of another
+        # test could otherwise take a port between this check and the service's bind.
+        offset = random.randrange(12000, 24000, 100)
         if not any(port_open(port + offset) for port in ports):
             return offset
     raise RuntimeError("no free port range for a second stack")
