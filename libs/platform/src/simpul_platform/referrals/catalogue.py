@@ -207,6 +207,39 @@ HEALTH = Catalogue(
     rejections=REJECTIONS,
 )
 
+EDUCATION = Catalogue(
+    field="education",
+    reasons=(
+        Reason(
+            "ats_suspected",
+            "Anak diduga tidak sekolah (ATS)",
+            subject="person",
+            details=(Detail("age_years", "int", minimum=5, maximum=18),),
+        ),
+        Reason(
+            "paud_not_enrolled",
+            "Anak usia dini belum ikut PAUD",
+            subject="person",
+            details=(Detail("age_months", "int", minimum=0, maximum=84),),
+        ),
+        Reason(
+            "needs_kesetaraan",
+            "Perlu pendidikan kesetaraan (Paket A/B/C)",
+            subject="person",
+            details=(Detail("last_jenjang", "code", choices=("sd", "smp", "sma")),),
+        ),
+    ),
+    outcomes=(
+        Code("enrolled_school", "Sudah masuk sekolah"),
+        Code("enrolled_paud", "Sudah masuk PAUD"),
+        Code("enrolled_kesetaraan", "Sudah ikut Paket A/B/C"),
+        Code("not_eligible", "Tidak memenuhi syarat"),
+        Code("moved", "Pindah"),
+        Code("not_found", "Sasaran tidak ditemukan"),
+    ),
+    rejections=REJECTIONS,
+)
+
 SOCIAL = Catalogue(
     field="social",
     reasons=(
@@ -234,7 +267,7 @@ SOCIAL = Catalogue(
     rejections=REJECTIONS,
 )
 
-CATALOGUES: dict[str, Catalogue] = {c.field: c for c in (HEALTH, SOCIAL)}
+CATALOGUES: dict[str, Catalogue] = {c.field: c for c in (HEALTH, EDUCATION, SOCIAL)}
 
 
 def catalogue_for(target_field: str) -> Catalogue:

@@ -114,38 +114,39 @@ def _of(base: type[P], field: str, verb: str) -> type[P]:
 
 
 def _example(field: str, verb: str) -> dict[str, Any]:
-    other = next(f for f in ("social", "health") if f != field)
+    """A payload as it travels, between ``field`` and the first other served field (health's
+    and social's with each other): the target's first reason a user may give, with the
+    subject it needs, and its first outcome."""
+    other = next(f for f in ("social", "health", *CATALOGUES) if f != field)
+    source, target = (field, other) if verb == "requested" else (other, field)
+    catalogue = CATALOGUES[target]
+    reason = next(r for r in catalogue.reasons if not r.automatic)
+    household = reason.subject == "household"
+    common = {
+        "referral_id": "5b0c7d2e-3f41-4a8b-9c6d-1e2f3a4b5c6d",
+        "source_field": source,
+        "target_field": target,
+        "posyandu_id": "3f1c2a9e-1111-4c7e-9a55-000000000001",
+        "desa_code": "64.02.06.2001",
+        "reason_code": reason.code,
+    }
     if verb == "requested":
-        return {
-            "referral_id": "5b0c7d2e-3f41-4a8b-9c6d-1e2f3a4b5c6d",
-            "source_field": field,
-            "target_field": other,
-            "posyandu_id": "3f1c2a9e-1111-4c7e-9a55-000000000001",
-            "desa_code": "64.02.06.2001",
-            "reason_code": "dtsen_assessment" if other == "social" else "lansia_not_screened",
+        return common | {
             "details": {},
-            "person_ref": None if other == "social" else "9" * 64,
-            "household_ref": "a" * 64 if other == "social" else None,
+            "person_ref": None if household else "9" * 64,
+            "household_ref": "a" * 64 if household else None,
             "requested_on": "2026-03-16",
             "due_on": "2026-03-31",
         }
-    return {
-        "referral_id": "5b0c7d2e-3f41-4a8b-9c6d-1e2f3a4b5c6d",
-        "source_field": other,
-        "target_field": field,
-        "posyandu_id": "3f1c2a9e-1111-4c7e-9a55-000000000001",
-        "desa_code": "64.02.06.2001",
-        "reason_code": "dtsen_assessment" if field == "social" else "lansia_not_screened",
+    return common | {
         "automatic": False,
         "status": verb,
         "step_on": "2026-03-24",
         "requested_on": "2026-03-16",
         "due_on": "2026-03-31",
         "case_ref": None,
-        "rejection_code": "duplicate" if verb == "rejected" else None,
-        "outcome_code": ("assessed" if field == "social" else "screened")
-        if verb == "resolved"
-        else None,
+        "rejection_code": catalogue.rejections[1].code if verb == "rejected" else None,
+        "outcome_code": catalogue.outcomes[0].code if verb == "resolved" else None,
         "resolved_on_time": True if verb == "resolved" else None,
     }
 

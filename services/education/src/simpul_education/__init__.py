@@ -1,0 +1,1 @@
+"""Simpul education: Dinas Pendidikan's field at the posyandu."""

@@ -1,0 +1,76 @@
+"""Aggregates for DPMD and the gateway: SPM pendidikan indicators, referrals resolved in
+time, and a summary by status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_education.api.deps import AggregateReader, Today
+from simpul_education.ops import aggregates
+from simpul_education.schemas.indicators import Summary
+from simpul_platform.auth import Principal
+from simpul_platform.indicators import IndicatorValue, PeriodQuery, period_from_query
+from simpul_platform.referrals.queries import resolved_in_time
+from simpul_platform.replica import require_known_posyandu
+from simpul_platform.uow import SessionDep
+from simpul_platform.wilayah import WilayahQuery
+
+router = APIRouter(tags=["indicators"])
+
+
+async def _scope(
+    session: AsyncSession, principal: Principal, wilayah: str | None, posyandu_id: str | None
+) -> aggregates.Scope:
+    if posyandu_id is None:
+        return aggregates.Scope(principal.visible_scopes(wilayah))
+    posyandu = await require_known_posyandu(session, posyandu_id, field="query.posyandu_id")
+    principal.require_wilayah(posyandu["desa_code"])
+    return aggregates.Scope([posyandu["desa_code"]], posyandu_id)
+
+
+@router.get("/v1/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
+async def indicators(
+    session: SessionDep,
+    principal: AggregateReader,
+    today: Today,
+    period: PeriodQuery,
+    wilayah: WilayahQuery = None,
+    posyandu_id: str | None = None,
+) -> Any:
+    """SPM pendidikan (PAUD 5–6, dasar 7–15; statuses as of the period's end) and referrals to
+    education resolved within their due date."""
+    window = period_from_query(period)
+    scope = await _scope(session, principal, wilayah, posyandu_id)
+    values = await aggregates.indicators(session, scope, min(window.end, today))
+    referrals = await resolved_in_time(
+        session, "education", scope.wilayah, scope.posyandu_id, window, today
+    )
+    return [*values, referrals]
+
+
+@router.get("/v1/summary", response_model=Summary, operation_id="getSummary")
+async def summary(
+    session: SessionDep,
+    principal: AggregateReader,
+    today: Today,
+    period: PeriodQuery,
+    wilayah: WilayahQuery = None,
+    posyandu_id: str | None = None,
+) -> Any:
+    """Children by education status as of the period's end, for one posyandu or a wilayah."""
+    window = period_from_query(period)
+    scope = await _scope(session, principal, wilayah, posyandu_id)
+    as_of: date = min(window.end, today)
+    counts = await aggregates.by_status(session, scope, as_of)
+    return Summary(
+        wilayah=list(scope.wilayah),
+        posyandu_id=scope.posyandu_id,
+        period=window.label,
+        as_of=as_of,
+        children=sum(counts.values()),
+        by_status=counts,
+    )

@@ -1,0 +1,24 @@
+"""What education consumes: posyandu identity from the registry, and referrals: requests other
+fields address to education, answers to the ones education sent.
+
+Each consumer's name is its Kafka group id and its inbox key: never rename one (it would
+consume its topics again from the start).
+"""
+
+from __future__ import annotations
+
+from simpul_education.settings import EducationSettings
+from simpul_platform.consumer import Consumer
+from simpul_platform.referrals.consumer import referral_consumer
+from simpul_platform.replica import posyandu_replica_consumer
+
+REPLICA_CONSUMER = "education.posyandu-replica"
+REFERRAL_CONSUMER = "education.referrals"
+
+
+def consumers(settings: EducationSettings) -> list[Consumer]:
+    """Everything education consumes."""
+    return [
+        posyandu_replica_consumer(REPLICA_CONSUMER),
+        referral_consumer(REFERRAL_CONSUMER, "education", settings),
+    ]

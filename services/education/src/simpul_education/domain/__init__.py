@@ -1,0 +1,1 @@
+"""Pure education-field logic: no FastAPI, SQL or Kafka here."""
