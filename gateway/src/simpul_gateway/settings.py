@@ -19,7 +19,7 @@ class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     registry_url: str = "http://127.0.0.1:8101"
     health_url: str = "http://127.0.0.1:8102"
-    education_url: str = "http://127.0.0.1:8103"
+    education_url: str = ""
     social_url: str = "http://127.0.0.1:8104"
     housing_url: str = ""
     public_works_url: str = ""

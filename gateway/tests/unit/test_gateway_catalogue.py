@@ -40,6 +40,7 @@ def test_catalogue_is_valid_asyncapi_with_sends_and_receives():
     assert set(document["channels"]) == {
         "simpul.registry.v1",
         "simpul.health.v1",
+        "simpul.education.v1",
         "simpul.social.v1",
     }
     actions = {operation["action"] for operation in document["operations"].values()}

@@ -48,7 +48,7 @@ async def health_refers(
         children, active, local_today(settings), per_ten_posyandu=per_ten_posyandu
     )
     desa = dict(kukar)
-    (requested,) = requested_views("social")
+    (requested,) = [v for v in requested_views("social") if v.event_type.startswith("health.")]
     for body in plan:
         assert body.no_kk is not None and body.requested_on is not None
         await social.producers.health.send(
