@@ -257,11 +257,15 @@ async def test_event_catalogue_validates_and_lists_every_published_type(stack, s
         "health.stunting.detected.v1",
         "social.priority_case.opened.v1",
         "social.aid.distributed.v1",
+        "education.child.status_changed.v1",
+        "health.referral.requested.v1",
+        "social.referral.resolved.v1",
     ):
         assert expected in types
     assert set(document["channels"]) == {
         "simpul.registry.v1",
         "simpul.health.v1",
+        "simpul.education.v1",
         "simpul.social.v1",
     }
 

@@ -5,13 +5,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, WithJsonSchema
 
 from simpul_platform.identity import KK_PATTERN, NIK_PATTERN
 from simpul_platform.indicators import SpmField
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+# A detail is named as the catalogue names it (snake_case), so no other key can pass. The
+# schema says so with propertyNames: pydantic's own rendering (patternProperties) would let
+# JSON Schema accept any other key as well.
+DETAIL_NAME = r"^[a-z][a-z0-9_]{0,39}$"
+DetailName = Annotated[str, StringConstraints(pattern=DETAIL_NAME)]
 DetailValue = StrictInt | Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Details = Annotated[
+    dict[DetailName, DetailValue],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": 10,
+            "propertyNames": {"pattern": DETAIL_NAME},
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "integer"},
+                    {"type": "string", "minLength": 1, "maxLength": 40},
+                ]
+            },
+        }
+    ),
+]
 Note = Annotated[str, StringConstraints(max_length=500)]
 Status = Literal["requested", "accepted", "rejected", "resolved"]
 StatusFilter = Literal["requested", "accepted", "rejected", "resolved", "open", "overdue"]
@@ -38,7 +59,7 @@ class ReferralIn(_In):
     no_kk: str | None = Field(
         default=None, pattern=KK_PATTERN, description="the household; stays in this service"
     )
-    details: dict[Annotated[str, StringConstraints(max_length=40)], DetailValue] = Field(
+    details: Details = Field(
         default_factory=dict,
         max_length=10,
         examples=[{"program": "pkh"}],
