@@ -1,0 +1,73 @@
+"""An ATS case (anak tidak sekolah): a child 7–18 out of school, brought back to education.
+
+FIELDS.md §1(c): detected (a kader's census, a referral, a reaction) → classified BPB (never
+attended), DO (dropped out) or LTM (finished a level, did not continue) → verified by the desa
+(a reason, and a problem domain: ekonomi, sosial, kesehatan, lainnya) → referred to re-entry
+(formal school through PPDB, or an SPNF/PKBM centre for Paket A/B/C) → enrolled (school,
+NPSN), or closed as not eligible (over 18, in a pesantren, moved, deceased), or residu (cannot
+be located: the national dashboard's own row). Pure: no FastAPI, SQL or Kafka.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from simpul_platform.domain import RuleViolation, Step, Workflow
+
+AtsStatus = Literal[
+    "detected", "classified", "verified", "referred", "enrolled", "closed_not_eligible", "residu"
+]
+AtsAction = Literal["detect", "classify", "verify", "refer", "enroll", "close", "mark_residu"]
+AtsCategory = Literal["bpb", "do", "ltm"]
+ProblemDomain = Literal["ekonomi", "sosial", "kesehatan", "lainnya"]
+ReEntryPath = Literal["ppdb", "spnf_pkbm"]
+NotEligibleReason = Literal["over_age", "pesantren", "moved", "deceased"]
+DetectionSource = Literal["kader_census", "referral", "reaction", "dapodik_match"]
+
+# Before it is enrolled, a case can end: not eligible at any step, residu until it is referred
+# (once referred, the child has been found).
+ATS: Workflow[AtsStatus, AtsAction] = Workflow(
+    "ATS case",
+    [
+        Step("detect", None, "detected"),
+        Step("classify", "detected", "classified"),
+        Step("verify", "classified", "verified"),
+        Step("refer", "verified", "referred"),
+        Step("enroll", "referred", "enrolled"),
+        Step("close", "detected", "closed_not_eligible"),
+        Step("close", "classified", "closed_not_eligible"),
+        Step("close", "verified", "closed_not_eligible"),
+        Step("close", "referred", "closed_not_eligible"),
+        Step("mark_residu", "detected", "residu"),
+        Step("mark_residu", "classified", "residu"),
+        Step("mark_residu", "verified", "residu"),
+    ],
+)
+
+AGE_RANGE = (7, 18)  # the school ages an ATS case is about
+
+
+def check_age(age_years: int, field: str = "body.child_id") -> None:
+    """An ATS case is about a child of school age, 7 to 18."""
+    low, high = AGE_RANGE
+    if not low <= age_years <= high:
+        raise RuleViolation(
+            field, "ats_age", f"An ATS case is about a child aged {low}–{high} ({age_years} now)."
+        )
+
+
+def check_category(
+    category: AtsCategory, ever_enrolled: bool, field: str = "body.category"
+) -> None:
+    """BPB means never at school: a child the field knows to have been enrolled is DO or LTM."""
+    if category == "bpb" and ever_enrolled:
+        raise RuleViolation(
+            field,
+            "bpb_but_enrolled_before",
+            "BPB (belum pernah bersekolah) is for a child never enrolled; this one was: DO or LTM.",
+        )
+
+
+def needs_social_referral(problem: ProblemDomain) -> bool:
+    """An economic problem is also social's: PIP/PKH eligibility (a referral, bansos_need)."""
+    return problem == "ekonomi"
