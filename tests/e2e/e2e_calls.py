@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from simpul_platform.testing import polling
 from simpul_platform.testing.kafka_reader import find_record as records_matching
 
 T = TypeVar("T")
@@ -29,16 +28,8 @@ async def post_created(
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 60.0) -> T:
-    """Poll ``check`` until it returns something truthy (an asynchronous effect has landed),
-    and return that; fail with what it last returned when ``timeout`` passes."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"condition not reached; last seen: {last!r}")
+    """The platform's ``eventually`` with the longer wait real processes on a busy runner need."""
+    return await polling.eventually(check, timeout, interval=0.2)
 
 
 async def find_record(

@@ -1,175 +1,44 @@
-"""Cross-field referrals (rujukan) on real processes: registry, health, social and the gateway
-as uvicorn processes on the real broker and PostgreSQL, seeded only through their REST APIs.
-
-A kader of one field refers a need to another field; the target owns it (due N working days
-later), accepts, rejects or resolves it, and the source's copy follows every step from the
-target's answers, even when events arrive twice and services restart in between. DPMD reads
-the overdue ones per OPD through the gateway.
-
-Tests 1-4 work in Kota Samarinda (64.72); the gateway's counts (test 5) are asked for
-Kabupaten Kutai Kartanegara (64.02), where only test 5 refers anyone, so one stack serves all.
-Health's deployment keeps one regional holiday social does not (25 March 2026), so health's
-own reckoning of a due date differs from social's there: the copy must take the target's.
+"""Cross-field referrals on real processes: a kader of one field refers a need to another
+field; the target owns it (due N working days later), accepts, rejects or resolves it, and the
+source's copy follows every step from the target's answers, even when events arrive twice and
+services restart in between. The stack and calls are ``referral_calls``'.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from e2e_calls import consumer_progress, eventually, find_record, post_created, redeliver
+from e2e_calls import eventually, find_record, redeliver
+from referral_calls import (
+    DESA_A,
+    DESA_B,
+    HEALTH_ONLY_HOLIDAY,
+    OPD_SOCIAL_SAMARINDA,
+    SAMARINDA,
+    arrived,
+    bearer,
+    duplicates,
+    new_posyandu,
+    reaches,
+    read,
+    refer,
+    skipped,
+    step,
+    steps,
+)
 
-from simpul_platform.auth import mint_token
-from simpul_platform.settings import ServiceSettings
-from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
+from simpul_platform.testing.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-SAMARINDA = "64.72"
-DESA_A, DESA_B = "64.72.01.1001", "64.72.01.1002"  # two kelurahan of one kecamatan
-KUKAR, TENGGARONG, KUKAR_DESA = "64.02", "64.02.06", "64.02.06.2012"
-HEALTH_ONLY_HOLIDAY = "2026-03-25"
-TOKENS = ServiceSettings(
-    environment="test", jwt_secret=TEST_JWT_SECRET, pseudonym_secret=TEST_PSEUDONYM_SECRET
-)
-
-
-def bearer(roles: list[str], wilayah: list[str], sub: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(TOKENS, sub, roles, wilayah)}"}
-
-
-REGISTRAR = bearer(["dpmd"], [KUKAR, SAMARINDA], "dpmd-kaltim")
-DPMD = bearer(["dpmd"], [KUKAR], "dpmd-kukar")
-OPD_HEALTH = bearer(["opd:health"], [KUKAR], "dinkes-kukar")
-OPD_SOCIAL = bearer(["opd:social"], [KUKAR], "dinsos-kukar")
-OPD_SOCIAL_SAMARINDA = bearer(["opd:social"], [SAMARINDA], "dinsos-samarinda")
-
 
 @pytest.fixture(scope="module")
-def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
-    started = Stack(
-        kafka_broker.bootstrap_servers,
-        postgres_server,
-        ["registry", "health", "social", "gateway"],
-        {"HEALTH_EXTRA_HOLIDAYS": f'["{HEALTH_ONLY_HOLIDAY}"]'},
-    )
-    try:
-        yield started.start()
-    finally:
-        started.stop()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=30) as http:
-        yield http
-
-
-async def new_posyandu(client: httpx.AsyncClient, stack: Stack, name: str, desa: str) -> str:
-    created = await client.post(
-        f"{stack.url('registry')}/v1/posyandu",
-        headers=REGISTRAR,
-        json={"name": name, "desa_code": desa, "fields": ["health", "social"]},
-    )
-    assert created.status_code == 201, created.text
-    posyandu_id: str = created.json()["id"]
-    return posyandu_id
-
-
-async def refer(
-    client: httpx.AsyncClient,
-    stack: Stack,
-    source: str,
-    headers: dict[str, str],
-    **body: Any,
-) -> dict[str, Any]:
-    return await post_created(client, f"{stack.url(source)}/v1/referrals", body, headers)
-
-
-async def read(
-    client: httpx.AsyncClient, stack: Stack, field: str, referral_id: str, headers: dict[str, str]
-) -> dict[str, Any] | None:
-    """The referral as ``field`` holds it (with its history), or None while it has none."""
-    response = await client.get(f"{stack.url(field)}/v1/referrals/{referral_id}", headers=headers)
-    if response.status_code == 404:
-        return None
-    assert response.status_code == 200, response.text
-    found: dict[str, Any] = response.json()
-    return found
-
-
-async def arrived(
-    client: httpx.AsyncClient, stack: Stack, target: str, referral_id: str, headers: dict[str, str]
-) -> dict[str, Any]:
-    """The target's own (incoming) row, once the request has reached it."""
-
-    async def check() -> dict[str, Any] | None:
-        return await read(client, stack, target, referral_id, headers)
-
-    row = await eventually(check)
-    assert row["direction"] == "incoming", row
-    return row
-
-
-async def reaches(
-    client: httpx.AsyncClient,
-    stack: Stack,
-    field: str,
-    referral_id: str,
-    headers: dict[str, str],
-    status: str,
-) -> dict[str, Any]:
-    """``field``'s row once it shows ``status`` (the source's copy hears the target)."""
-
-    async def check() -> dict[str, Any] | None:
-        row = await read(client, stack, field, referral_id, headers)
-        return row if row is not None and row["status"] == status else None
-
-    return await eventually(check)
-
-
-async def step(
-    client: httpx.AsyncClient,
-    stack: Stack,
-    target: str,
-    referral_id: str,
-    action: str,
-    headers: dict[str, str],
-    **body: Any,
-) -> dict[str, Any]:
-    response = await client.post(
-        f"{stack.url(target)}/v1/referrals/{referral_id}/{action}", headers=headers, json=body
-    )
-    assert response.status_code == 200, response.text
-    answered: dict[str, Any] = response.json()
-    return answered
-
-
-def steps(row: dict[str, Any]) -> list[tuple[str, str, str]]:
-    return [(h["action"], h["to_status"], h["actor"]) for h in row["history"]]
-
-
-async def duplicates(client: httpx.AsyncClient, stack: Stack, service: str, consumer: str) -> int:
-    """Records ``consumer`` has skipped as already seen (its inbox) since its process started."""
-    _, outcomes = await consumer_progress(client, stack.url(service), consumer)
-    return outcomes.get("duplicate", 0)
-
-
-async def skipped(
-    client: httpx.AsyncClient, stack: Stack, service: str, consumer: str, count: int
-) -> None:
-    """Wait until ``consumer`` is caught up and has skipped ``count`` records as duplicates
-    since its process started: a redelivery has been read and judged."""
-
-    async def check() -> tuple[int | None, dict[str, int]] | None:
-        lag, outcomes = await consumer_progress(client, stack.url(service), consumer)
-        return (lag, outcomes) if lag == 0 and outcomes.get("duplicate", 0) >= count else None
-
-    await eventually(check)
+def stack(referral_stack: Stack) -> Stack:
+    return referral_stack
 
 
 # --- 1. a household referred from health to social, through redelivery and restarts ---------
@@ -493,206 +362,3 @@ async def test_due_dates_skip_nyepi_and_idul_fitri_2026_and_the_copy_takes_the_t
         await step(client, stack, "social", sent["id"], "accept", kader_social)
         copy = await reaches(client, stack, "health", sent["id"], kader_health, "accepted")
         assert copy["due_on"] == due.isoformat(), requested_on
-
-
-# --- 5. DPMD's overdue counts through the gateway -------------------------------------------
-
-
-def kk(serial: int) -> str:
-    return f"64020601012000{serial:02d}"
-
-
-def nik(serial: int) -> str:
-    return f"64020652059{serial:05d}"  # a woman born 12 May 1990 (day + 40), serial 1..
-
-
-async def test_the_gateway_counts_overdue_referrals_per_opd_as_counted_by_hand(
-    stack: Stack, client: httpx.AsyncClient
-) -> None:
-    posyandu = await new_posyandu(client, stack, "Posyandu Mawar", KUKAR_DESA)
-    to_social: dict[str, str] = {}
-    to_health: dict[str, str] = {}
-
-    async def health_refers(name: str, serial: int, requested_on: str | None) -> None:
-        body = {
-            "target_field": "social",
-            "posyandu_id": posyandu,
-            "reason_code": "dtsen_assessment",
-            "no_kk": kk(serial),
-        }
-        if requested_on:
-            body["requested_on"] = requested_on
-        to_social[name] = (await refer(client, stack, "health", OPD_HEALTH, **body))["id"]
-
-    async def social_refers(name: str, serial: int, requested_on: str | None) -> None:
-        body = {
-            "target_field": "health",
-            "posyandu_id": posyandu,
-            "reason_code": "lansia_not_screened",
-            "nik": nik(serial),
-        }
-        if requested_on:
-            body["requested_on"] = requested_on
-        to_health[name] = (await refer(client, stack, "social", OPD_SOCIAL, **body))["id"]
-
-    # September and October 2026 have no national holiday: due = 5 weekdays later.
-    await health_refers("open_overdue", 1, "2026-09-07")  # Mon → due Mon 14 Sep, never answered
-    await health_refers("accepted_overdue", 2, "2026-09-08")  # Tue → due Tue 15 Sep
-    await health_refers("on_time", 3, "2026-09-01")  # Tue → due Tue 8 Sep, resolved on 8 Sep
-    await health_refers("late", 4, "2026-09-02")  # Wed → due Wed 9 Sep, resolved Thu 10 Sep
-    await health_refers("rejected", 5, "2026-09-03")  # Thu → due Thu 10 Sep, rejected 4 Sep
-    await health_refers("not_yet_due", 6, None)  # today → due 5 working days from now
-    await social_refers("open_overdue", 1, "2026-10-05")  # Mon → due Mon 12 Oct
-    await social_refers("on_time", 2, "2026-10-06")  # Tue → due Tue 13 Oct, resolved 7 Oct
-    await social_refers("late", 3, "2026-10-07")  # Wed → due Wed 14 Oct, resolved Thu 15 Oct
-    await social_refers("not_yet_due", 4, None)
-
-    for rid in to_social.values():
-        await arrived(client, stack, "social", rid, OPD_SOCIAL)
-    for rid in to_health.values():
-        await arrived(client, stack, "health", rid, OPD_HEALTH)
-    # The target's steps, each dated in the past as the OPD recorded them.
-    answers: list[tuple[str, str, str, dict[str, str], dict[str, str]]] = [
-        ("social", to_social["accepted_overdue"], "accept", OPD_SOCIAL,
-         {"accepted_on": "2026-09-09"}),
-        ("social", to_social["on_time"], "resolve", OPD_SOCIAL,
-         {"outcome_code": "assessed", "resolved_on": "2026-09-08"}),
-        ("social", to_social["late"], "accept", OPD_SOCIAL, {"accepted_on": "2026-09-03"}),
-        ("social", to_social["late"], "resolve", OPD_SOCIAL,
-         {"outcome_code": "not_eligible", "resolved_on": "2026-09-10"}),
-        ("social", to_social["rejected"], "reject", OPD_SOCIAL,
-         {"rejection_code": "duplicate", "rejected_on": "2026-09-04"}),
-        ("health", to_health["on_time"], "resolve", OPD_HEALTH,
-         {"outcome_code": "screened", "resolved_on": "2026-10-07"}),
-        ("health", to_health["late"], "resolve", OPD_HEALTH,
-         {"outcome_code": "screened", "resolved_on": "2026-10-15"}),
-    ]  # fmt: skip
-    for target, rid, action, headers, body in answers:
-        await step(client, stack, target, rid, action, headers, **body)
-
-    # By hand, per target OPD.
-    expected = {
-        "social": {
-            "total": 6,
-            "open": 3,
-            "overdue": 2,
-            "rejected": 1,
-            "resolved": 2,
-            "resolved_on_time": 1,
-        },
-        "health": {
-            "total": 4,
-            "open": 2,
-            "overdue": 1,
-            "rejected": 0,
-            "resolved": 2,
-            "resolved_on_time": 1,
-        },
-    }
-    overdue_ids = [
-        to_social["open_overdue"],
-        to_social["accepted_overdue"],
-        to_health["open_overdue"],
-    ]
-
-    url = f"{stack.url('gateway')}/v1/referrals"
-    response = await client.get(url, headers=DPMD, params={"wilayah": KUKAR, "status": "overdue"})
-    assert response.status_code == 200, response.text
-    view = response.json()
-    assert view["complete"] is True and view["group"] == "kecamatan"
-    rows = {row["field"]: row for row in view["by_field"]}
-    assert {f: row["status"] for f, row in rows.items()} == {
-        "health": "ok",
-        "education": "not_available",
-        "social": "ok",
-        "housing": "not_available",
-        "public_works": "not_available",
-        "trantib": "not_available",
-    }
-    assert rows["social"]["counts"] == expected["social"]
-    assert rows["health"]["counts"] == expected["health"]
-    assert rows["social"]["by_source_field"] == {"health": expected["social"]}
-    assert rows["health"]["by_source_field"] == {"social": expected["health"]}
-    assert view["totals"] == {
-        name: expected["social"][name] + expected["health"][name] for name in expected["social"]
-    }
-    assert [r["id"] for r in view["overdue"]] == overdue_ids  # longest overdue first
-    assert [r["target_field"] for r in view["overdue"]] == ["social", "social", "health"]
-    assert all(r["overdue"] for r in view["overdue"])
-    assert [(g["code"], g["counts"]["overdue"]) for g in view["by_group"]] == [(TENGGARONG, 3)]
-    drill = await client.get(f"{stack.url('gateway')}{view['by_group'][0]['href']}", headers=DPMD)
-    assert drill.status_code == 200, drill.text
-    assert [(g["code"], g["counts"]["overdue"]) for g in drill.json()["by_group"]] == [
-        (posyandu, 3)
-    ]
-    assert drill.json()["by_group"][0]["href"] == f"/v1/posyandu/{posyandu}/profile"
-
-    on_time = await client.get(
-        url, headers=DPMD, params={"wilayah": KUKAR, "status": "resolved_on_time"}
-    )
-    assert on_time.status_code == 200, on_time.text
-    assert on_time.json()["totals"]["resolved_on_time"] == 2
-    assert on_time.json()["overdue"] == []  # resolved ones wait no more
-    social_only = await client.get(
-        url, headers=DPMD, params={"wilayah": KUKAR, "status": "overdue", "field": "social"}
-    )
-    assert social_only.json()["totals"] == expected["social"]
-    assert [r["id"] for r in social_only.json()["overdue"]] == overdue_ids[:2]
-
-    # The posyandu's profile lists its open referrals, each once, though both fields hold one.
-    profile = await client.get(
-        f"{stack.url('gateway')}/v1/posyandu/{posyandu}/profile", headers=DPMD
-    )
-    assert profile.status_code == 200, profile.text
-    listed = [r["id"] for r in profile.json()["referrals"]]
-    open_ids = {*overdue_ids, to_social["not_yet_due"], to_health["not_yet_due"]}
-    assert len(listed) == len(open_ids) and set(listed) == open_ids
-    assert listed[:3] == overdue_ids  # earliest due first
-    statuses = {r["id"]: r["status"] for r in profile.json()["referrals"]}
-    assert statuses[to_social["accepted_overdue"]] == "accepted"
-
-    # The share resolved in time of the referrals each OPD owns that fell due in the month:
-    # social, September: on time of (open overdue, accepted overdue, on time, late) - the
-    # rejected one asked the wrong field; health, October: on time of (overdue, on time, late).
-    for field, period, share in (("social", "2026-09", (1, 4)), ("health", "2026-10", (1, 3))):
-        values = await client.get(
-            f"{stack.url(field)}/v1/indicators",
-            headers=DPMD,
-            params={"wilayah": KUKAR, "period": period},
-        )
-        assert values.status_code == 200, values.text
-        (indicator,) = [
-            v for v in values.json() if v["code"] == f"{field}.referrals_resolved_in_time"
-        ]
-        assert (indicator["numerator"], indicator["denominator"]) == share, field
-
-    # Health's copies of the referrals social owns have heard every answer: with social down,
-    # the profile still lists each open referral once, from health's side.
-    for name, status in (
-        ("accepted_overdue", "accepted"),
-        ("on_time", "resolved"),
-        ("late", "resolved"),
-        ("rejected", "rejected"),
-    ):
-        await reaches(client, stack, "health", to_social[name], OPD_HEALTH, status)
-
-    stack.processes["social"].stop()
-    try:
-        without = await client.get(
-            f"{stack.url('gateway')}/v1/posyandu/{posyandu}/profile", headers=DPMD
-        )
-        assert without.status_code == 200, without.text
-        assert {s["field"]: s["status"] for s in without.json()["referrals_status"]}["social"] == (
-            "unavailable"
-        )
-        assert sorted(r["id"] for r in without.json()["referrals"]) == sorted(open_ids)
-        down = await client.get(url, headers=DPMD, params={"wilayah": KUKAR, "status": "overdue"})
-        assert down.status_code == 200, down.text
-        rows = {row["field"]: row for row in down.json()["by_field"]}
-        assert rows["social"]["status"] == "unavailable" and rows["social"]["counts"] is None
-        assert rows["health"]["status"] == "ok"
-        assert down.json()["complete"] is False
-        assert down.json()["totals"] == expected["health"]
-        assert [r["id"] for r in down.json()["overdue"]] == [to_health["open_overdue"]]
-    finally:
-        await asyncio.to_thread(stack.restart, "social")

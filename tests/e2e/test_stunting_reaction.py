@@ -4,15 +4,13 @@ restarts in between."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from e2e_calls import post_created
+from e2e_calls import eventually, post_created
 
 from simpul_platform.auth import mint_token
 from simpul_platform.settings import ServiceSettings
@@ -39,16 +37,6 @@ async def priority_cases(client: httpx.AsyncClient, stack: Stack) -> list[dict[s
     assert response.status_code == 200, response.text
     body = response.json()
     return list(body["items"] if isinstance(body, dict) else body)
-
-
-async def eventually(check: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.3)
-    raise AssertionError("condition not reached")
 
 
 async def test_one_priority_case_per_episode_despite_redelivery_and_restart(start_stack):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,18 +28,6 @@ RAPAK_LAMBUR = "64.02.06.2012"  # Tenggarong, Kutai Kartanegara
 MANGKURAWANG = "64.02.06.2001"
 SEBULU = "64.02.07.2001"
 TENGGARONG = "64.02.06"
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 30.0) -> T:
-    """Poll ``check`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not reached within {timeout}s: {check}")
-        await asyncio.sleep(0.1)
 
 
 @dataclass

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from education_testkit import RAPAK_LAMBUR, Education, eventually
+from education_testkit import RAPAK_LAMBUR, Education
 
 from simpul_platform.events import new_id
 from simpul_platform.referrals.events import requested_views
 from simpul_platform.testing.kafka_reader import read_envelopes
+from simpul_platform.testing.polling import eventually
 
 pytestmark = pytest.mark.integration
 

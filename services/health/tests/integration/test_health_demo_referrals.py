@@ -26,7 +26,7 @@ from simpul_platform.outbox import outbox_table
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.referrals.domain import is_overdue, resolved_on_time
 from simpul_platform.referrals.events import published_by, requested_views
-from simpul_platform.referrals.ops import due_date
+from simpul_platform.referrals.rows import due_date
 from simpul_platform.referrals.schemas import ReferralIn
 from simpul_platform.referrals.tables import referral, referral_history
 from simpul_platform.replica import INACTIVE, posyandu_replica

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from social_testkit import RAPAK_LAMBUR, Producers, Social, eventually, start_social
+from social_testkit import RAPAK_LAMBUR, Producers, Social, start_social
 from sqlalchemy import Table, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +24,7 @@ from simpul_platform.events import Envelope, new_id
 from simpul_platform.inbox import inbox_table
 from simpul_platform.outbox import outbox_table
 from simpul_platform.pseudonym import household_ref, person_ref
+from simpul_platform.testing.polling import eventually
 from simpul_social.consumers import STUNTING_CONSUMER
 from simpul_social.events import StuntingDetected
 from simpul_social.models import PriorityCase, StuntingLead, StuntingReaction

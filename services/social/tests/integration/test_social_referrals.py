@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, Social, eventually
+from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, Social
 
 from simpul_platform.events import new_id
 from simpul_platform.referrals.events import answer_views, requested_views
 from simpul_platform.testing.kafka_reader import read_envelopes
+from simpul_platform.testing.polling import eventually
 
 pytestmark = pytest.mark.integration
 KK = "6402061234560077"

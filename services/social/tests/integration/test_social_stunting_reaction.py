@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from social_testkit import RAPAK_LAMBUR, Producers, Social, eventually, start_social
+from social_testkit import RAPAK_LAMBUR, Producers, Social, start_social
 from sqlalchemy import select
 
 from simpul_platform.clock import local_today
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.testing.kafka_reader import read_envelopes
+from simpul_platform.testing.polling import eventually
 from simpul_social.models import PriorityCase, StuntingReaction
 from simpul_social.ops.reaction import due_date
 

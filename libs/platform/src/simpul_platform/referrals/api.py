@@ -16,7 +16,7 @@ from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_role
 from simpul_platform.clock import local_today
 from simpul_platform.indicators import SpmField
 from simpul_platform.openapi import links, problems
-from simpul_platform.referrals import ops, queries
+from simpul_platform.referrals import ops, queries, rows
 from simpul_platform.referrals.catalogue import CATALOGUES, Catalogue
 from simpul_platform.referrals.schemas import (
     AcceptIn,
@@ -228,7 +228,7 @@ async def _one(
 def _catalogue_out(catalogue: Catalogue, settings: ServiceSettings) -> CatalogueOut:
     return CatalogueOut(
         field=catalogue.field,
-        due_working_days=ops.due_working_days(settings, catalogue.field),
+        due_working_days=rows.due_working_days(settings, catalogue.field),
         reasons=[
             ReasonSpec(
                 code=r.code,

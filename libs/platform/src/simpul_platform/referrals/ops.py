@@ -5,13 +5,10 @@ hear the answers to the ones it sent. Rows are ``referral`` and ``referral_histo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Literal, cast
+from datetime import date
+from typing import Any, cast
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,47 +19,23 @@ from simpul_platform.errors import Conflict, NotFound
 from simpul_platform.events import Envelope, new_id
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.referrals.catalogue import Catalogue, catalogue_for, check_request
-from simpul_platform.referrals.domain import REFERRAL, Action, resolved_on_time
-from simpul_platform.referrals.events import AnswerView, ReferralAnswered, RequestedView
+from simpul_platform.referrals.domain import REFERRAL, Action
+from simpul_platform.referrals.events import AnswerView, RequestedView
 from simpul_platform.referrals.events import published_by as events_of
+from simpul_platform.referrals.rows import (
+    Step,
+    due_date,
+    locked,
+    new_row,
+    not_before,
+    record,
+    take,
+)
 from simpul_platform.referrals.schemas import AcceptIn, ReferralIn, RejectIn, ResolveIn
-from simpul_platform.referrals.tables import need_key, referral, referral_history
+from simpul_platform.referrals.tables import need_key, referral
 from simpul_platform.replica import require_active_posyandu
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.uow import UnitOfWork
-from simpul_platform.workdays import due_after
-
-DEFAULT_DUE_WORKING_DAYS = 5
-Answer = Literal["accept", "reject", "resolve"]
-
-
-def due_working_days(settings: ServiceSettings, target_field: str) -> int:
-    """N of "due N working days after it was requested": the deployment's, per target field."""
-    return settings.referral_due_working_days.get(target_field, DEFAULT_DUE_WORKING_DAYS)
-
-
-def due_date(settings: ServiceSettings, target_field: str, requested_on: date) -> date:
-    return due_after(settings, requested_on, due_working_days(settings, target_field))
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step's record: who, when, with which code and words."""
-
-    action: Action
-    actor: str
-    on: date
-    code: str | None = None
-    note: str | None = None
-
-
-async def _record(
-    session: AsyncSession, referral_id: str, previous: str | None, status: str, step: Step
-) -> None:
-    await session.execute(
-        insert(referral_history).values(_step_row(referral_id, previous, status, step))
-    )
-
 
 # --- the source -------------------------------------------------------------------------
 
@@ -90,7 +63,7 @@ async def request(
     refs = _refs(settings, body)
     key = need_key(field, target.field, reason.code, *refs)
     await _refuse_open_duplicate(uow.session, key)
-    row = _row(
+    row = new_row(
         id=new_id(),
         direction="outgoing",
         source_field=field,
@@ -114,7 +87,7 @@ async def request(
         # The same need, sent by a concurrent request that committed first: name it.
         await _refuse_open_duplicate(uow.session, key)
         raise
-    await _record(
+    await record(
         uow.session,
         row["id"],
         None,
@@ -174,55 +147,13 @@ async def _refuse_open_duplicate(session: AsyncSession, key: str) -> None:
         )
 
 
-def _row(
-    *,
-    id: str,
-    direction: str,
-    source_field: str,
-    target_field: str,
-    automatic: bool,
-    posyandu_id: str,
-    desa_code: str,
-    reason_code: str,
-    details: Mapping[str, Any],
-    refs: tuple[str | None, str | None],
-    need: str,
-    requested_on: date,
-    due_on: date,
-    actor: str,
-    moment: datetime | None = None,
-) -> dict[str, Any]:
-    moment = moment or now()
-    return {
-        "id": id,
-        "direction": direction,
-        "source_field": source_field,
-        "target_field": target_field,
-        "automatic": automatic,
-        "posyandu_id": posyandu_id,
-        "desa_code": desa_code,
-        "kecamatan_code": desa_code[:8],
-        "reason_code": reason_code,
-        "details": dict(details),
-        "person_ref": refs[0],
-        "household_ref": refs[1],
-        "need_key": need,
-        "status": "requested",
-        "requested_on": requested_on,
-        "due_on": due_on,
-        "requested_by": actor,
-        "created_at": moment,
-        "updated_at": moment,
-    }
-
-
 async def hear_answer(session: AsyncSession, field: str, view: AnswerView, event: Envelope) -> None:
     """The target's step on a referral this field sent: its copy follows, with the step kept.
     An answer to a referral this field did not send (the target's own rule opened it) is not
     this field's to keep; a step it already has (a replay) changes nothing."""
     if view.source_field != field:
         return
-    row = await _locked(session, view.referral_id, "outgoing")
+    row = await locked(session, view.referral_id, "outgoing")
     if row is None or row["target_field"] != view.target_field:
         return  # not sent from here, or answered by a field it was not sent to
     if row["status"] == view.status or row["status"] in REFERRAL.final:
@@ -244,22 +175,13 @@ async def hear_answer(session: AsyncSession, field: str, view: AnswerView, event
     action = cast(
         Action, {"accepted": "accept", "rejected": "reject", "resolved": "resolve"}[view.status]
     )
-    await _record(
+    await record(
         session,
         row["id"],
         row["status"],
         view.status,
         Step(action, f"field:{view.target_field}", view.step_on, code),
     )
-
-
-async def _locked(session: AsyncSession, referral_id: str, direction: str) -> RowMapping | None:
-    query = (
-        select(referral)
-        .where(referral.c.id == referral_id, referral.c.direction == direction)
-        .with_for_update()
-    )
-    return (await session.execute(query)).mappings().first()
 
 
 # --- the target -------------------------------------------------------------------------
@@ -277,7 +199,7 @@ async def receive(
     ).first():
         return
     refs = (view.person_ref, view.household_ref)
-    row = _row(
+    row = new_row(
         id=view.referral_id,
         direction="incoming",
         source_field=view.source_field,
@@ -295,7 +217,7 @@ async def receive(
     )
     await session.execute(insert(referral).values(row))
     step = Step("request", row["requested_by"], view.requested_on, view.reason_code)
-    await _record(session, row["id"], None, "requested", step)
+    await record(session, row["id"], None, "requested", step)
 
 
 async def answer(
@@ -307,7 +229,7 @@ async def answer(
     principal: Principal,
 ) -> None:
     """Accept, reject or resolve a referral this field owns, in the caller's wilayah."""
-    row = await _locked(uow.session, referral_id, "incoming")
+    row = await locked(uow.session, referral_id, "incoming")
     if row is None or not principal.can_see(row["desa_code"]):
         if row is None and await _is_outgoing(uow.session, referral_id):
             raise Conflict(
@@ -353,162 +275,3 @@ def _date_field(body: AcceptIn | RejectIn | ResolveIn) -> str:
 
 def _case_ref(body: AcceptIn | RejectIn | ResolveIn) -> str | None:
     return body.case_ref if isinstance(body, AcceptIn) else None
-
-
-def not_before(day: date, previous: date, field: str) -> None:
-    """A step is not dated before the step it follows (the request, or the acceptance)."""
-    if day < previous:
-        raise RuleViolation(field, "before_previous_step", f"Not before {previous}.")
-
-
-async def take(
-    uow: UnitOfWork, field: str, row: RowMapping, step: Step, case_ref: str | None = None
-) -> None:
-    """Move an incoming referral one step (409 naming the allowed ones otherwise), keep the
-    step, and tell the source."""
-    status = REFERRAL.next(row["status"], step.action)
-    values: dict[str, Any] = {"status": status, f"{status}_on": step.on, "updated_at": now()}
-    if step.action == "reject":
-        values["rejection_code"] = step.code
-    if step.action == "resolve":
-        values["outcome_code"] = step.code
-    if case_ref is not None:
-        values["case_ref"] = case_ref
-    await uow.session.execute(update(referral).where(referral.c.id == row["id"]).values(values))
-    await _record(uow.session, row["id"], row["status"], status, step)
-    after = {**row, **values}
-    uow.publish(answered(field, after), subject=row["id"])
-
-
-def answered(field: str, row: Mapping[str, Any]) -> ReferralAnswered:
-    """The answer event of an incoming referral as it now stands."""
-    status = row["status"]
-    return events_of(field).answer(status)(
-        referral_id=row["id"],
-        source_field=row["source_field"],
-        target_field=field,
-        posyandu_id=row["posyandu_id"],
-        desa_code=row["desa_code"],
-        reason_code=row["reason_code"],
-        automatic=row["automatic"],
-        status=status,
-        step_on=row[f"{status}_on"],
-        requested_on=row["requested_on"],
-        due_on=row["due_on"],
-        case_ref=row.get("case_ref"),
-        rejection_code=row.get("rejection_code"),
-        outcome_code=row.get("outcome_code"),
-        resolved_on_time=(
-            resolved_on_time(status, row["due_on"], row.get("resolved_on"))
-            if status == "resolved"
-            else None
-        ),
-    )
-
-
-# --- a target's own rule ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Automatic:
-    """A referral the target's own rule opened on another field's event, already accepted with
-    the case the rule opened: its row, its two steps and its accepted event."""
-
-    row: dict[str, Any]
-    steps: list[dict[str, Any]]
-    event: ReferralAnswered
-
-
-def automatic(
-    *,
-    field: str,
-    source_field: str,
-    reason_code: str,
-    posyandu_id: str,
-    desa_code: str,
-    person_ref: str | None,
-    household_ref: str | None,
-    requested_on: date,
-    accepted_on: date,
-    due_on: date,
-    case_ref: str,
-    actor: str,
-    moment: datetime,
-) -> Automatic:
-    """Rows for a bulk INSERT (the rule's batch path writes many at once): a referral from
-    ``source_field`` to ``field``, requested on ``requested_on`` (the other field's event) and
-    accepted by ``actor`` with the case it opened, due when the case is. One per case: the case
-    is part of the need."""
-    refs = (person_ref, household_ref)
-    row = _row(
-        id=new_id(),
-        direction="incoming",
-        source_field=source_field,
-        target_field=field,
-        automatic=True,
-        posyandu_id=posyandu_id,
-        desa_code=desa_code,
-        reason_code=catalogue_for(field).reason(reason_code).code,
-        details={},
-        refs=refs,
-        need=f"{need_key(source_field, field, reason_code, *refs)}#{case_ref}",
-        requested_on=requested_on,
-        due_on=due_on,
-        actor=actor,
-        moment=moment,
-    )
-    row |= {
-        "nik": None,
-        "no_kk": None,
-        "note": None,
-        "status": "accepted",
-        "accepted_on": accepted_on,
-        "rejected_on": None,
-        "resolved_on": None,
-        "case_ref": case_ref,
-        "rejection_code": None,
-        "outcome_code": None,
-    }
-    steps = [
-        _step_row(row["id"], None, "requested", Step("request", actor, requested_on, reason_code)),
-        _step_row(row["id"], "requested", "accepted", Step("accept", actor, accepted_on)),
-    ]
-    for step in steps:
-        step["at"] = moment
-    return Automatic(row, steps, answered(field, row))
-
-
-def _step_row(referral_id: str, previous: str | None, status: str, step: Step) -> dict[str, Any]:
-    return {
-        "referral_id": referral_id,
-        "action": step.action,
-        "from_status": previous,
-        "to_status": status,
-        "code": step.code,
-        "note": step.note,
-        "actor": step.actor,
-        "step_on": step.on,
-        "at": now(),
-    }
-
-
-async def resolve_linked(
-    uow: UnitOfWork, field: str, case_ref: str, outcome_code: str, on: date, actor: str
-) -> bool:
-    """Resolve the open referral this field's case ``case_ref`` was opened for, if there is
-    one (a case a user opened has none): the case's end is the referral's."""
-    query = (
-        select(referral)
-        .where(
-            referral.c.direction == "incoming",
-            referral.c.case_ref == case_ref,
-            referral.c.status.in_(("requested", "accepted")),
-        )
-        .with_for_update()
-    )
-    row = (await uow.session.execute(query)).mappings().first()
-    if row is None:
-        return False
-    outcome = catalogue_for(field).outcome(outcome_code).code
-    await take(uow, field, row, Step("resolve", actor, max(on, row["requested_on"]), outcome))
-    return True

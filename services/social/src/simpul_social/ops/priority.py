@@ -12,7 +12,7 @@ from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Conflict
-from simpul_platform.referrals.ops import resolve_linked
+from simpul_platform.referrals.automatic import resolve_linked
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import under
 from simpul_social.domain.dates import not_before

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from simpul_platform.events import new_id
-from simpul_platform.referrals.ops import Automatic, automatic
+from simpul_platform.referrals.automatic import Automatic, automatic
 from simpul_social.domain.reaction import Verdict
 from simpul_social.events import PriorityCaseOpened, StuntingDetected
 
