@@ -2,8 +2,9 @@
 
 Every field service answers ``/v1/indicators`` (a list of ``IndicatorValue``) and
 ``/v1/summary``; a field with a referral catalogue also answers the referral routes. A field
-adds what only it knows (health: stunting per desa; social: poverty per desa and the open
-priority cases). A new field is one subclass here and its URL.
+adds what only it knows (health: stunting per desa; education: PAUD participation and children
+out of school per desa; social: poverty per desa and the open priority cases). A new field is
+one subclass here and its URL.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from simpul_gateway.schemas import CrossFieldCase
 from simpul_gateway.upstream import Answer, Status, Upstream
@@ -21,6 +22,31 @@ from simpul_platform.referrals.catalogue import CATALOGUES
 from simpul_platform.referrals.schemas import Group, ReferralBrief, ReferralSummary
 
 _BRIEFS = TypeAdapter(list[ReferralBrief])
+
+
+class EducationDesa(BaseModel):
+    """One desa's row of education's ``/v1/summary/by-desa``, as the gateway reads it (other
+    keys are ignored). Percents are null where their denominator is zero."""
+
+    desa_code: str
+    children: int
+    children_5_6: int
+    paud_5_6: int
+    paud_5_6_percent: float | None
+    children_7_15: int
+    dasar_7_15: int
+    dasar_7_15_percent: float | None
+    children_7_18: int
+    out_of_school_7_18: int
+    out_of_school_percent: float | None
+    ats_open: int
+
+
+_EDUCATION_DESA = TypeAdapter(list[EducationDesa])
+
+
+def _education_rows(data: Any) -> list[dict[str, Any]]:
+    return [row.model_dump() for row in _EDUCATION_DESA.validate_python(data)]
 
 
 class FieldClient:
@@ -59,7 +85,7 @@ class FieldClient:
             token,
             {"direction": "incoming", "wilayah": wilayah, "group": group, "limit": limit},
         )
-        return self._read(answer, ReferralSummary.model_validate)
+        return self._read(answer, ReferralSummary.model_validate, "referrals")
 
     async def referrals_of_posyandu(self, token: str, posyandu_id: str) -> Answer:
         """The posyandu's open referrals this field holds, as target (incoming, its own) or as
@@ -69,12 +95,12 @@ class FieldClient:
         answer = await self.upstream.get(
             f"/v1/referrals/posyandu/{quote(posyandu_id, safe='')}", token
         )
-        return self._read(answer, _BRIEFS.validate_python)
+        return self._read(answer, _BRIEFS.validate_python, "referrals")
 
     def _no_referrals(self) -> Answer:
         return Answer(Status.NOT_AVAILABLE, detail=f"{self.field} takes no referrals yet")
 
-    def _read(self, answer: Answer, parse: Callable[[Any], Any]) -> Answer:
+    def _read(self, answer: Answer, parse: Callable[[Any], Any], what: str) -> Answer:
         """The answer's data as the platform's models. A body that does not fit is the
         service's fault, shown as its field being unavailable, not as the view failing."""
         if not answer.ok:
@@ -84,7 +110,7 @@ class FieldClient:
         except ValidationError as exc:
             return Answer(
                 Status.UNAVAILABLE,
-                detail=f"{self.field} answered referrals in a shape the gateway cannot read "
+                detail=f"{self.field} answered {what} in a shape the gateway cannot read "
                 f"({exc.error_count()} errors)",
             )
 
@@ -96,6 +122,19 @@ class HealthClient(FieldClient):
         return await self.upstream.get(
             "/v1/stunting/by-desa", token, {"wilayah": wilayah, "period": period}
         )
+
+
+class EducationClient(FieldClient):
+    field = "education"
+
+    async def by_desa(self, token: str, wilayah: str, period: str) -> Answer:
+        """Per desa: children 5–6 and those in PAUD, 7–15 in basic education, 7–18 out of
+        school, and the open ATS cases (counts and percents, statuses as of the period's end):
+        a list of ``EducationDesa`` rows as dicts."""
+        answer = await self.upstream.get(
+            "/v1/summary/by-desa", token, {"wilayah": wilayah, "period": period}
+        )
+        return self._read(answer, _education_rows, "its rows per desa")
 
 
 class SocialClient(FieldClient):
@@ -126,7 +165,7 @@ def _plain(field: SpmField) -> type[FieldClient]:
 
 CLIENTS: dict[SpmField, type[FieldClient]] = {
     "health": HealthClient,
-    "education": _plain("education"),
+    "education": EducationClient,
     "social": SocialClient,
     "housing": _plain("housing"),
     "public_works": _plain("public_works"),

@@ -19,7 +19,7 @@ class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     registry_url: str = "http://127.0.0.1:8101"
     health_url: str = "http://127.0.0.1:8102"
-    education_url: str = ""
+    education_url: str = "http://127.0.0.1:8103"
     social_url: str = "http://127.0.0.1:8104"
     housing_url: str = ""
     public_works_url: str = ""
@@ -34,9 +34,19 @@ class GatewaySettings(ServiceSettings):
     )
     token_cache_size: int = Field(default=4096, ge=0, description="tokens remembered; 0: none")
 
-    # Priority loci: score = Σ weight × component (each component a 0–100 percentage).
+    # Priority loci: score = Σ weight × component ÷ Σ weight (each component a 0–100
+    # percentage). Stunting and poverty lead (the pilot's two targets); education's two gaps
+    # join at a third of stunting's weight each: both track the same households (PAUD-HI for
+    # stunted children, ATS where poverty keeps children home), and a desa's handful of
+    # children aged 5–6 makes its PAUD share noisy, so neither should outrank the pilot's own.
     loci_weight_stunting: float = Field(default=0.6, ge=0)
     loci_weight_poverty: float = Field(default=0.4, ge=0)
+    loci_weight_paud_gap: float = Field(
+        default=0.2, ge=0, description="children 5–6 not in PAUD (education)"
+    )
+    loci_weight_out_of_school: float = Field(
+        default=0.2, ge=0, description="children 7–18 out of school (education)"
+    )
 
     def field_urls(self) -> dict[str, str]:
         return {

@@ -7,7 +7,13 @@ from typing import cast
 
 from fastapi import Request
 
-from simpul_gateway.clients import CLIENTS, FieldClient, HealthClient, SocialClient
+from simpul_gateway.clients import (
+    CLIENTS,
+    EducationClient,
+    FieldClient,
+    HealthClient,
+    SocialClient,
+)
 from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.upstream import CircuitBreaker, Upstream
 from simpul_platform.indicators import SPM_FIELDS, SpmField
@@ -39,6 +45,10 @@ class Upstreams:
     @property
     def health(self) -> HealthClient:
         return cast(HealthClient, self.fields["health"])
+
+    @property
+    def education(self) -> EducationClient:
+        return cast(EducationClient, self.fields["education"])
 
     @property
     def social(self) -> SocialClient:

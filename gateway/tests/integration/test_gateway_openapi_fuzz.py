@@ -3,7 +3,8 @@ OpenAPI document, every body matches the schema, and no input makes it fail.
 
 The services it composes are one stub on a real port (the gateway calls them over HTTP): a
 registry that knows one posyandu and the wilayah beneath Kutai Kartanegara, and field
-services that report one indicator, one desa and one overdue referral each.
+services that report one indicator, one desa (a row with every field's keys) and one overdue
+referral each.
 """
 
 from __future__ import annotations
@@ -89,6 +90,17 @@ def _by_desa(request: Request) -> JSONResponse:
         "share_deciles_1_4": 40.0,
         "deciles_1_4": 4,
         "households_assessed": 10,
+        "children": 40,
+        "children_5_6": 5,
+        "paud_5_6": 3,
+        "paud_5_6_percent": 60.0,
+        "children_7_15": 20,
+        "dasar_7_15": 19,
+        "dasar_7_15_percent": 95.0,
+        "children_7_18": 28,
+        "out_of_school_7_18": 2,
+        "out_of_school_percent": 7.14,
+        "ats_open": 1,
     }
     return JSONResponse([row])
 
@@ -169,6 +181,7 @@ def test_schemathesis_finds_nothing_the_gateways_openapi_does_not_say(services: 
         pseudonym_secret=TEST_PSEUDONYM_SECRET,
         registry_url=services,
         health_url=services,
+        education_url=services,
         social_url=services,
     )
     tokens: dict[str, Any] = {

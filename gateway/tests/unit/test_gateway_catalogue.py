@@ -28,7 +28,7 @@ def test_the_packaged_catalogue_is_the_committed_one():
 
 
 async def test_a_gateway_without_services_serves_it_whole():
-    alone = GatewaySettings(registry_url="", health_url="", social_url="")
+    alone = GatewaySettings(registry_url="", health_url="", education_url="", social_url="")
     async with running_app(create_app(alone)) as client:
         response = await client.get("/v1/events/asyncapi.json")
     assert response.status_code == 200 and response.json() == catalogue()

@@ -28,6 +28,7 @@ async def test_a_posyandu_id_that_cannot_be_one_is_a_422_naming_the_path(posyand
         pseudonym_secret=TEST_PSEUDONYM_SECRET,
         registry_url="http://127.0.0.1:9",  # never called
         health_url="",
+        education_url="",
         social_url="",
     )
     token = mint_token(settings, "dpmd", ["dpmd"], ["64"])

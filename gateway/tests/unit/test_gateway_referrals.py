@@ -317,10 +317,12 @@ async def test_a_field_without_referrals_is_not_available_without_a_call():
 
 def test_a_body_the_gateway_cannot_read_is_the_field_being_unavailable():
     social = client("social", "")
-    read = social._read(Answer(Status.OK, data={"totals": "many"}), ReferralSummary.model_validate)
+    read = social._read(
+        Answer(Status.OK, data={"totals": "many"}), ReferralSummary.model_validate, "referrals"
+    )
     assert read.status is Status.UNAVAILABLE and "cannot read" in (read.detail or "")
     body = summary("social").model_dump(mode="json")
-    fine = social._read(Answer(Status.OK, data=body), ReferralSummary.model_validate)
+    fine = social._read(Answer(Status.OK, data=body), ReferralSummary.model_validate, "referrals")
     assert fine.ok and fine.data == summary("social")
 
 
@@ -331,6 +333,7 @@ async def test_the_route_answers_with_a_field_down_and_the_others_not_available(
         pseudonym_secret=TEST_PSEUDONYM_SECRET,
         registry_url="",
         health_url="http://127.0.0.1:9",  # nothing listens: health is down
+        education_url="",
         social_url="",
         upstream_retries=0,
     )

@@ -24,6 +24,7 @@ SETTINGS = GatewaySettings(
     pseudonym_secret=TEST_PSEUDONYM_SECRET,
     registry_url="",  # every view answers at once: 503, the registry "is not deployed"
     health_url="",
+    education_url="",
     social_url="",
 )
 DPMD = Principal("dpmd", frozenset({"dpmd"}), ("64",))

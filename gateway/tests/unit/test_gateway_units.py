@@ -8,7 +8,7 @@ import pytest
 
 from simpul_gateway.schemas import LocusComponent
 from simpul_gateway.upstream import Answer, CircuitBreaker, Status
-from simpul_gateway.views.loci import _components, _rank, _score
+from simpul_gateway.views.loci import FIELD_OF, _components, _rank, _score
 
 pytestmark = pytest.mark.unit
 
@@ -35,8 +35,7 @@ def test_a_success_resets_the_failure_count():
 
 
 def component(name: str, percent: float | None, weight: float) -> LocusComponent:
-    field = "health" if name.startswith("stunting") else "social"
-    return LocusComponent(name=name, field=field, percent=percent, weight=weight)
+    return LocusComponent(name=name, field=FIELD_OF[name], percent=percent, weight=weight)
 
 
 def test_score_is_the_weighted_mean_of_known_components():
@@ -92,7 +91,8 @@ def test_complete_loci_rank_before_incomplete_ones_and_missing_components_show()
             },
         ],
     )
-    loci = _rank(_components(stunting, poverty, weights), {"64.02.06.2001": "Desa A"})
+    answers = {"health": stunting, "social": poverty}
+    loci = _rank(_components(answers, weights), {"64.02.06.2001": "Desa A"})
     assert [(locus.code, locus.score, locus.complete) for locus in loci] == [
         ("64.02.06.2002", 45.0, True),
         ("64.02.06.2001", 30.0, True),
@@ -103,3 +103,59 @@ def test_complete_loci_rank_before_incomplete_ones_and_missing_components_show()
     assert (poverty_of_second.numerator, poverty_of_second.denominator) == (8, 10)
     missing = [c for c in loci[2].components if c.percent is None]
     assert [c.name for c in missing] == ["poverty_deciles_1_4"]
+
+
+STUNTING_20 = {
+    "desa_code": "64.02.06.2001",
+    "prevalence_percent": 20.0,
+    "stunted": 2,
+    "measured": 10,
+}
+
+
+def education_row(desa: str, *, children_5_6: int, paud: int, children_7_18: int, out: int) -> dict:
+    def percent(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 2) if whole else None
+
+    return {
+        "desa_code": desa,
+        "children": children_5_6 + children_7_18,
+        "children_5_6": children_5_6,
+        "paud_5_6": paud,
+        "paud_5_6_percent": percent(paud, children_5_6),
+        "children_7_15": children_7_18,
+        "dasar_7_15": children_7_18 - out,
+        "dasar_7_15_percent": percent(children_7_18 - out, children_7_18),
+        "children_7_18": children_7_18,
+        "out_of_school_7_18": out,
+        "out_of_school_percent": percent(out, children_7_18),
+        "ats_open": out,
+    }
+
+
+def test_education_weighs_the_paud_gap_and_the_children_out_of_school():
+    weights = {"stunting_prevalence": 0.6, "paud_gap_5_6": 0.2, "out_of_school_7_18": 0.2}
+    stunting = Answer(Status.OK, data=[STUNTING_20])
+    education = Answer(
+        Status.OK,
+        data=[education_row("64.02.06.2001", children_5_6=3, paud=1, children_7_18=20, out=5)],
+    )
+    (locus,) = _rank(_components({"health": stunting, "education": education}, weights), {})
+    parts = {c.name: (c.field, c.percent, c.numerator, c.denominator) for c in locus.components}
+    assert parts == {
+        "stunting_prevalence": ("health", 20.0, 2, 10),
+        "paud_gap_5_6": ("education", 66.67, 2, 3),  # 100 − 33.33: two of three not in PAUD
+        "out_of_school_7_18": ("education", 25.0, 5, 20),
+    }
+    assert locus.complete
+    assert locus.score == round((0.6 * 20.0 + 0.2 * 66.67 + 0.2 * 25.0) / 1.0, 2)
+
+
+def test_a_field_in_play_that_reports_nothing_for_a_desa_leaves_its_components_missing():
+    weights = {"stunting_prevalence": 0.6, "paud_gap_5_6": 0.2, "out_of_school_7_18": 0.2}
+    stunting = Answer(Status.OK, data=[STUNTING_20])
+    down = Answer(Status.UNAVAILABLE, detail="education failed (500)")
+    (locus,) = _rank(_components({"health": stunting, "education": down}, weights), {})
+    assert not locus.complete and locus.score == 20.0
+    missing = {c.name: c.field for c in locus.components if c.percent is None}
+    assert missing == {"paud_gap_5_6": "education", "out_of_school_7_18": "education"}

@@ -1,14 +1,23 @@
 """Priority loci for the stunting-and-poverty pilot: desa ranked by a weighted score.
 
 score = Σ weight × component ÷ Σ weight, each component a percentage (0–100):
-stunting prevalence among measured balita (health) and the share of households in DTSEN
-deciles 1–4 (social). A desa where a component's service did not answer is ranked after the
-complete ones, with the component marked missing. More components join as fields arrive.
+
+- ``stunting_prevalence`` (health): stunted among measured balita;
+- ``poverty_deciles_1_4`` (social): households assessed in DTSEN deciles 1–4;
+- ``paud_gap_5_6`` (education): children 5–6 not in PAUD (100 − the PAUD share);
+- ``out_of_school_7_18`` (education): children 7–18 out of school.
+
+Weights come from the query or the gateway's settings (``loci_weight_*``). A field with no
+service deployed (``not_available``) contributes no components and leaves the others' ranking
+as it was. A desa where a deployed field's service did not answer, or reported nothing for it,
+is ranked after the complete ones, with that field's components marked missing.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -16,17 +25,61 @@ from fastapi import APIRouter, Query, Request
 from simpul_gateway.access import CrossFieldReader
 from simpul_gateway.schemas import Locus, LocusComponent, PriorityLoci
 from simpul_gateway.settings import GatewaySettings
-from simpul_gateway.upstream import Answer, Upstream
+from simpul_gateway.upstream import Answer, Status, Upstream
 from simpul_gateway.upstreams import upstreams
 from simpul_gateway.views.common import (
     caller_token,
     resolve_period,
     section,
 )
-from simpul_platform.indicators import OptionalPeriodQuery
+from simpul_platform.indicators import SPM_FIELDS, OptionalPeriodQuery, SpmField
 from simpul_platform.wilayah import RequiredWilayahQuery
 
 router = APIRouter(prefix="/v1", tags=["views"])
+WeightQuery = Annotated[float | None, Query(ge=0, le=100)]
+# (percent, numerator, denominator) of one component, read from a field's by-desa row.
+Reading = tuple[float | None, int | None, int | None]
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    field: SpmField
+    read: Callable[[dict[str, Any]], Reading]
+
+
+def _paud_gap(row: dict[str, Any]) -> Reading:
+    children, in_paud, share = row["children_5_6"], row["paud_5_6"], row["paud_5_6_percent"]
+    return (None if share is None else round(100.0 - share, 2)), children - in_paud, children
+
+
+COMPONENTS = (
+    Component(
+        "stunting_prevalence",
+        "health",
+        lambda row: (row.get("prevalence_percent"), row.get("stunted"), row.get("measured")),
+    ),
+    Component(
+        "poverty_deciles_1_4",
+        "social",
+        lambda row: (
+            row.get("share_deciles_1_4"),
+            row.get("deciles_1_4"),
+            row.get("households_assessed"),
+        ),
+    ),
+    Component("paud_gap_5_6", "education", _paud_gap),
+    Component(
+        "out_of_school_7_18",
+        "education",
+        lambda row: (
+            row["out_of_school_percent"],
+            row["out_of_school_7_18"],
+            row["children_7_18"],
+        ),
+    ),
+)
+FIELD_OF = {component.name: component.field for component in COMPONENTS}
 
 
 @router.get("/priority-loci", response_model=PriorityLoci, operation_id="getPriorityLoci")
@@ -36,74 +89,76 @@ async def priority_loci(
     wilayah: RequiredWilayahQuery,
     period: OptionalPeriodQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-    weight_stunting: Annotated[float | None, Query(ge=0, le=100)] = None,
-    weight_poverty: Annotated[float | None, Query(ge=0, le=100)] = None,
+    weight_stunting: WeightQuery = None,
+    weight_poverty: WeightQuery = None,
+    weight_paud_gap: WeightQuery = None,
+    weight_out_of_school: WeightQuery = None,
 ) -> PriorityLoci:
-    """Desa ranked by combined stunting prevalence and poverty (deciles 1–4), each component
-    shown with its weight; weights default to the gateway's settings."""
+    """Desa ranked by combined stunting prevalence, poverty (deciles 1–4), children 5–6 not in
+    PAUD and children 7–18 out of school, each component shown with its weight; weights
+    default to the gateway's settings, and a field with no service counts for nothing."""
     principal.require_wilayah(wilayah)
     chosen = resolve_period(period)
     settings: GatewaySettings = request.app.state.settings
-    weights = {
-        "stunting_prevalence": settings.loci_weight_stunting
-        if weight_stunting is None
-        else weight_stunting,
-        "poverty_deciles_1_4": settings.loci_weight_poverty
-        if weight_poverty is None
-        else weight_poverty,
+    given = {
+        "stunting_prevalence": (weight_stunting, settings.loci_weight_stunting),
+        "poverty_deciles_1_4": (weight_poverty, settings.loci_weight_poverty),
+        "paud_gap_5_6": (weight_paud_gap, settings.loci_weight_paud_gap),
+        "out_of_school_7_18": (weight_out_of_school, settings.loci_weight_out_of_school),
     }
     token, ups = caller_token(request), upstreams(request)
-    stunting, poverty, names = await asyncio.gather(
+    stunting, education, poverty, names = await asyncio.gather(
         ups.health.stunting_by_desa(token, wilayah, chosen.label),
+        ups.education.by_desa(token, wilayah, chosen.label),
         ups.social.poverty_by_desa(token, wilayah, chosen.label),
         _desa_names(ups.registry, wilayah, token),
     )
-    loci = _rank(_components(stunting, poverty, weights), names)
+    answers: dict[SpmField, Answer] = {
+        "health": stunting,
+        "education": education,
+        "social": poverty,
+    }
+    weights = {
+        name: default if query is None else query
+        for name, (query, default) in given.items()
+        if answers[FIELD_OF[name]].status is not Status.NOT_AVAILABLE
+    }
+    loci = _rank(_components(answers, weights), names)
     return PriorityLoci(
         wilayah=wilayah,
         period=chosen.label,
         weights=weights,
-        fields=[section("health", stunting), section("social", poverty)],
+        fields=[section(field, answers[field]) for field in SPM_FIELDS if field in answers],
         loci=loci[:limit],
     )
 
 
 def _components(
-    stunting: Answer, poverty: Answer, weights: dict[str, float]
+    answers: dict[SpmField, Answer], weights: dict[str, float]
 ) -> dict[str, list[LocusComponent]]:
+    """Each desa's components from the fields' rows; ``weights`` names the components in play
+    (those of deployed fields), and one a desa lacks is shown as missing."""
     by_desa: dict[str, list[LocusComponent]] = {}
-    rows: list[tuple[Answer, str, Any, str, str, str]] = [
-        (stunting, "stunting_prevalence", "health", "prevalence_percent", "stunted", "measured"),
-        (
-            poverty,
-            "poverty_deciles_1_4",
-            "social",
-            "share_deciles_1_4",
-            "deciles_1_4",
-            "households_assessed",
-        ),
-    ]
-    for answer, name, field, percent_key, numerator_key, denominator_key in rows:
-        for row in answer.data if answer.ok else []:
+    for component in COMPONENTS:
+        answer = answers.get(component.field)
+        if component.name not in weights or answer is None or not answer.ok:
+            continue
+        for row in answer.data:
+            percent, numerator, denominator = component.read(row)
             by_desa.setdefault(row["desa_code"], []).append(
                 LocusComponent(
-                    name=name,
-                    field=field,
-                    percent=row.get(percent_key),
-                    weight=weights[name],
-                    numerator=row.get(numerator_key),
-                    denominator=row.get(denominator_key),
+                    name=component.name,
+                    field=component.field,
+                    percent=percent,
+                    weight=weights[component.name],
+                    numerator=numerator,
+                    denominator=denominator,
                 )
             )
     for components in by_desa.values():  # a component nobody reported is shown as missing
         present = {c.name for c in components}
         components.extend(
-            LocusComponent(
-                name=name,
-                field="health" if name.startswith("stunting") else "social",
-                percent=None,
-                weight=weight,
-            )
+            LocusComponent(name=name, field=FIELD_OF[name], percent=None, weight=weight)
             for name, weight in weights.items()
             if name not in present
         )

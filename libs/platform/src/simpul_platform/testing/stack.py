@@ -30,6 +30,9 @@ class Stack:
     ) -> None:
         entries = {entry.name: entry for entry in load_services()}
         self.entries = [entries[name] for name in names]
+        # A service left out of the stack is not deployed: its URL is empty (the gateway shows
+        # it not_available), never its default port, where a developer's own may be running.
+        self.absent = [name for name in entries if name not in names]
         self.bootstrap_servers = bootstrap_servers
         self.postgres = postgres
         self.namespace = f"s{uuid.uuid4().hex[:10]}."
@@ -56,6 +59,7 @@ class Stack:
                 f"SIMPUL_{name.replace('-', '_').upper()}_URL": self.url(name)
                 for name in self.ports
             },
+            **{f"SIMPUL_{name.replace('-', '_').upper()}_URL": "" for name in self.absent},
         }
         if entry.database:
             database = f"{entry.name.replace('-', '_')}_{uuid.uuid4().hex[:8]}"

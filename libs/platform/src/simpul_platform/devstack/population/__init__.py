@@ -1,6 +1,7 @@
 """Simpul's synthetic Kutai Kartanegara population, deterministic from a seed: the posyandu
-(every desa of its 20 kecamatan), their pengurus and kader, balita with their growth, adults
-with screenings and pregnancies, and the households' DTSEN deciles. Each service's demo loads
+(every desa of its 20 kecamatan), their pengurus and kader, balita with their growth, older
+children and youth to 18, adults with screenings and pregnancies, and the households' DTSEN
+deciles. Each service's demo loads
 its own slice of it through its own operations; no service's demo imports another's.
 
 How the slices meet: the registry loads ``generate_kukar``'s posyandu; its events fill every
@@ -18,6 +19,7 @@ from simpul_platform.devstack.population.people import (
     DemoChild,
     generate_adults,
     generate_balita,
+    generate_school_age,
     month_ends,
 )
 from simpul_platform.devstack.population.posyandu import (
@@ -46,6 +48,7 @@ __all__ = [
     "generate_adults",
     "generate_balita",
     "generate_kukar",
+    "generate_school_age",
     "kukar_desa",
     "kukar_posyandu",
     "lokus_desa",

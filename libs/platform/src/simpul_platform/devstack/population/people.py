@@ -1,6 +1,7 @@
 """The people of the demo posyandu: balita born within five years (their growth set by a
-height-for-age and a weight-for-height z-score: about 15 % stunted, as Kukar reports), and
-adults (usia produktif and lansia) with their screenings and, for some women, a pregnancy.
+height-for-age and a weight-for-height z-score: about 15 % stunted, as Kukar reports), older
+children and youth up to 18, and adults (usia produktif and lansia) with their screenings and,
+for some women, a pregnancy.
 
 Each is one person's record as a field's register keeps it (id, NIK, No. KK, name, sex, birth
 date, posyandu and wilayah, the ``person_ref`` and ``household_ref`` pseudonyms, attribution).
@@ -95,6 +96,34 @@ def generate_adults(
             DemoAdult(target, _screenings(rng, last), _pregnancy(rng, last) if pregnant else None)
         )
     return adults
+
+
+# Older children are born from just past the balita's oldest (1,790 days) to just under 19
+# years before the day: the 5–18-year-olds the education field knows besides the balita.
+SCHOOL_AGE_DAYS = (1800, 6930)
+
+
+def generate_school_age(
+    posyandu: list[tuple[str, str]],
+    *,
+    seed: int = 2027,
+    per_posyandu: int = 12,
+    end: date | None = None,
+    secret: str = "demo",
+) -> list[dict[str, Any]]:
+    """``per_posyandu`` children and youth aged 5–18 for each (posyandu_id, desa_code), as
+    person rows. Their own seed and KK block (0303): the balita and adults other services
+    generate stay exactly as they were."""
+    rng = random.Random(seed)
+    last = end or date.today()
+    people = []
+    for serial, pid, desa in _slots(posyandu, per_posyandu):
+        sex = rng.choice("MF")
+        birth = last - timedelta(days=rng.randint(*SCHOOL_AGE_DAYS))
+        nik_ = nik(desa, birth, woman=sex == "F", serial=serial)
+        kk = no_kk(desa, "0303", serial)
+        people.append(_person_row(rng, f"Anak {serial}", sex, birth, pid, desa, nik_, kk, secret))
+    return people
 
 
 def month_ends(months: int, end: date) -> list[date]:

@@ -13,3 +13,5 @@ class DemoSize(BaseSettings):
 
     # Balita per posyandu (827 posyandu; 6 ≈ 5,000 balita).
     balita_per_posyandu: int = Field(default=6, ge=1, le=200)
+    # Children and youth 5–18 per posyandu besides the balita (education's demo; 10 ≈ 8,000).
+    school_age_per_posyandu: int = Field(default=10, ge=0, le=400)

@@ -1,0 +1,90 @@
+"""The demo loader: the population's children 0–18 at the active posyandu (its balita are
+health's, linked by person_ref), statuses by age with a year of history for some, written
+through education's own operations; loading twice adds nothing; the indicators equal a hand
+count over what it loaded."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from education_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Education
+from sqlalchemy import select
+
+from simpul_education.demo import load_demo
+from simpul_education.domain.children import age_years
+from simpul_education.domain.status import KELAS
+from simpul_education.models import Child, ChildStatus
+from simpul_platform.clock import local_today
+from simpul_platform.devstack.population import DemoSize, generate_balita
+
+pytestmark = pytest.mark.integration
+
+SIZE = DemoSize(balita_per_posyandu=6, school_age_per_posyandu=40)
+
+
+async def test_demo_children_and_statuses_are_the_populations(education: Education) -> None:
+    posyandu = [await education.known_posyandu(desa) for desa in (RAPAK_LAMBUR, MANGKURAWANG)]
+    closed = await education.known_posyandu(SEBULU, status="inactive")  # its children: skipped
+    db, settings = education.app.state.db, education.settings
+    today = local_today(settings)
+    counts = await load_demo(db, settings, SIZE)
+    assert counts["children"] == 2 * (6 + 40)  # every child of the active posyandu, none refused
+    assert (await load_demo(db, settings, SIZE)) == {"children": 0}  # twice adds nothing
+    async with db.sessions() as session:
+        children = (await session.execute(select(Child))).scalars().all()
+        rows = (await session.execute(select(ChildStatus).order_by(ChildStatus.on))).scalars().all()
+    assert len(children) == counts["children"] and len(rows) == counts["statuses"]
+    assert {c.posyandu_id for c in children} == set(posyandu)
+    assert {c.created_by for c in children} == {"demo"}
+
+    # The balita are health's: the same person_ref for the same child.
+    kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
+    balita = generate_balita(
+        kukar, seed=2025, per_posyandu=6, secret=settings.pseudonym_secret, end=today
+    )
+    expected = {b.target["person_ref"] for b in balita if b.target["posyandu_id"] != closed}
+    assert expected <= {c.person_ref for c in children}
+    ages = Counter(age_years(c.birth_date, today) for c in children)
+    assert min(ages) >= 1 and max(ages) == 18 and len(ages) >= 12
+
+    # Statuses by age; the current one is the latest; some with last year's before it.
+    history: dict[str, list[ChildStatus]] = {}
+    for row in rows:
+        history.setdefault(row.child_id, []).append(row)
+    for child in children:
+        mine = history.get(child.id, [])
+        assert child.status == (mine[-1].status if mine else None)
+        age = age_years(child.birth_date, today)
+        for row in mine:
+            assert today - timedelta(days=430) <= row.on <= today
+            if row.status in KELAS:
+                low, high = KELAS[row.status]
+                assert row.kelas is not None and low <= row.kelas <= high
+        if child.status == "not_school_age":
+            assert age <= 6
+        if child.status in ("sd", "smp", "sma", "smk", "out_of_school") or (
+            child.status or ""
+        ).startswith("paket_"):
+            assert age >= 6
+        if child.status == "paud":
+            assert 3 <= age <= 6
+    assert sum(len(mine) == 2 for mine in history.values()) >= 10
+    statuses = Counter(c.status for c in children)
+    assert statuses["paud"] and statuses["sd"] and statuses["smp"]
+    assert statuses["sma"] + statuses["smk"] > 0
+
+    # The SPM indicators equal a hand count over what was loaded.
+    response = await education.client.get(
+        "/v1/indicators",
+        headers=education.dpmd,
+        params={"wilayah": "64.02", "period": today.strftime("%Y-%m")},
+    )
+    assert response.status_code == 200, response.text
+    values = {v["code"]: (v["numerator"], v["denominator"]) for v in response.json()}
+    five_six = [c for c in children if 5 <= age_years(c.birth_date, today) <= 6]
+    assert values["education.paud_5_6"] == (
+        sum(c.status == "paud" for c in five_six),
+        len(five_six),
+    )
