@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_education.api import children, deps, indicators
+from simpul_education.api import children, deps, indicators, literacy, paud
 from simpul_education.consumers import consumers
 from simpul_education.events import PUBLISHED
 from simpul_education.models import metadata
@@ -28,7 +28,8 @@ def create_app(settings: EducationSettings | None = None) -> FastAPI:
             title="Simpul education",
             description=(
                 "Dinas Pendidikan's field: children and youth 0–18 known at the posyandu, their "
-                "education status with its history, SPM pendidikan indicators, and referrals "
+                "education status with its history, PAUD enrolments with monthly attendance, "
+                "BKB families, literacy sessions, SPM pendidikan indicators, and referrals "
                 "to and from the other fields."
             ),
             metadata=[metadata, replica_metadata, referral_metadata],
@@ -36,6 +37,8 @@ def create_app(settings: EducationSettings | None = None) -> FastAPI:
             routers=[
                 children.router,
                 indicators.router,
+                paud.router,
+                literacy.router,
                 referral_router(ReferralAccess("education", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

@@ -66,8 +66,37 @@ class ChildStatusChanged(EventPayload):
     previous_status: str | None
 
 
+class PaudEnrolled(EventPayload):
+    """A child 0–6 was enrolled in a PAUD unit for a year (the unit travels by NPSN only, when
+    known; its name, like the child's, stays in the service)."""
+
+    event_type = "education.paud.enrolled.v1"
+    topic = TOPIC
+    example = _CHILD | {
+        "enrolment_id": "5d0c7e2a-3b41-4f8e-9c6d-1a2b3c4d5e6f",
+        "age_months": 50,
+        "age_group": "3_to_6",
+        "npsn": "69912345",
+        "year": 2026,
+        "enrolled_on": "2026-01-12",
+    }
+
+    enrolment_id: str
+    child_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    age_months: int
+    age_group: str
+    npsn: str | None
+    year: int
+    enrolled_on: date
+
+
 PUBLISHED: list[type[EventPayload]] = [
     ChildRegistered,
     ChildStatusChanged,
+    PaudEnrolled,
     *published_by("education").all(),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -69,3 +69,114 @@ class ChildStatus(EducationModel, table=True):
     on: date
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime
+
+
+# --- PAUD, BKB and literacy at the posyandu -------------------------------------------------
+
+
+class PaudEnrolment(EducationModel, table=True):
+    """A child's PAUD enrolment for one year (OpenSID's ``sasaran_paud``): the unit, the age
+    group on the enrolment date; the monthly marks are ``paud_attendance`` rows. The posyandu
+    and desa are the child's."""
+
+    __tablename__ = "paud_enrolment"
+    __table_args__ = (
+        UniqueConstraint("child_id", "year", name="uq_paud_enrolment_child_year"),
+        Index(
+            "ix_paud_enrolment_desa_year",
+            "desa_code",
+            "year",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    child_id: str = Field(foreign_key="child.id", index=True, max_length=36)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    unit_name: str = Field(max_length=120)
+    npsn: str | None = Field(default=None, max_length=8)
+    year: int
+    enrolled_on: date
+    age_group: str = Field(max_length=10)
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class PaudAttendance(EducationModel, table=True):
+    """One month's attendance mark of an enrolment, attributed."""
+
+    __tablename__ = "paud_attendance"
+
+    enrolment_id: str = Field(
+        foreign_key="paud_enrolment.id", primary_key=True, max_length=36
+    )
+    month: int = Field(primary_key=True)
+    mark: str = Field(max_length=12)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime
+
+
+class BkbMembership(EducationModel, table=True):
+    """A family (by No. KK, kept here; ``household_ref`` travels) in a BKB class at a
+    posyandu, from ``joined_on`` until the day it left. A family is in one class at a time."""
+
+    __tablename__ = "bkb_membership"
+    __table_args__ = (
+        Index(
+            "ux_bkb_membership_active",
+            "household_ref",
+            unique=True,
+            postgresql_where=text("left_on IS NULL"),
+            sqlite_where=text("left_on IS NULL"),
+        ),
+        Index(
+            "ix_bkb_membership_desa",
+            "desa_code",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    kk: str = Field(max_length=16)
+    household_ref: str = Field(max_length=64, index=True)
+    group_name: str = Field(max_length=120)
+    joined_on: date
+    left_on: date | None = None
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class LiteracySession(EducationModel, table=True):
+    """A taman bacaan or reading session held at a posyandu, participants counted by age
+    group; no person appears. One of a kind per posyandu and day."""
+
+    __tablename__ = "literacy_session"
+    __table_args__ = (
+        UniqueConstraint("posyandu_id", "held_on", "kind", name="uq_literacy_session_day_kind"),
+        Index(
+            "ix_literacy_session_desa_held",
+            "desa_code",
+            "held_on",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    posyandu_id: str = Field(max_length=36)
+    desa_code: str = Field(max_length=13)
+    held_on: date
+    kind: str = Field(max_length=20)
+    participants_0_6: int
+    participants_7_12: int
+    participants_13_18: int
+    participants_adults: int
+    facilitator: str | None = Field(default=None, max_length=20)
+    created_by: str = Field(max_length=200)
+    created_at: datetime

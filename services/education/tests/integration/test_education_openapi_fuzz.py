@@ -31,6 +31,17 @@ RULES = (
     "kelas_not_applicable",
     "unit_required",
     "unit_not_applicable",
+    # PAUD, BKB and literacy: an age against the child's birth date, a month against the
+    # enrolment's, a family's children, a session's counts taken together, a range's two ends.
+    "age_group_mismatch",
+    "paud_age",
+    "enrolled_on_outside_year",
+    "before_enrolment",
+    "month_in_future",
+    "no_young_child_known",
+    "before_joining",
+    "no_participants",
+    "range_reversed",
 )
 
 
