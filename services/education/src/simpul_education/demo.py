@@ -26,14 +26,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from simpul_education.app import MIGRATIONS
 from simpul_education.domain.children import age_years
+from simpul_education.domain.literacy import LiteracyKind
 from simpul_education.domain.status import Source, Status
-from simpul_education.models import Child
+from simpul_education.models import Child, ChildStatus
 from simpul_education.ops.children import create_child, record_status
+from simpul_education.ops.literacy import create_session
+from simpul_education.ops.paud import enrol, join_bkb, record_attendance
 from simpul_education.schemas.children import ChildIn, StatusIn
+from simpul_education.schemas.literacy import LiteracySessionIn, ParticipantsIn
+from simpul_education.schemas.paud import BkbMembershipIn, PaudEnrolmentIn
 from simpul_education.settings import EducationSettings
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.clock import local_today
@@ -75,6 +81,9 @@ class Chances:
 # APK PAUD and APS by age as Kaltim's regional figures run; lower in poor (lokus) desa.
 OTHER_DESA = Chances(paud_3_4=0.40, paud_5_6=0.80, out_7_12=0.01, out_13_15=0.06, out_16_18=0.15)
 LOKUS_DESA = Chances(paud_3_4=0.20, paud_5_6=0.50, out_7_12=0.03, out_13_15=0.12, out_16_18=0.28)
+PAUD_SEED = SEED + 105
+BKB_SHARE = 0.25  # families of under-threes in a BKB class
+ATTENDED_SHARE = 0.85  # PAUD months attended
 HISTORY_SHARE = 0.5  # children with a status a year before the current one
 UNRECORDED_SHARE = 0.03  # not yet reached by a kader's census
 
@@ -249,9 +258,105 @@ async def _child(
 
 
 async def _paud_enrolments(db: Database, settings: EducationSettings) -> dict[str, int]:
-    """PAUD enrolments with monthly attendance, and BKB families, for the children 0–6 in
-    PAUD above. None yet: the service has no PAUD enrolment operations to load them with."""
-    return {}
+    """Every child whose current status is PAUD enrolled at that unit for the status's year,
+    with a monthly attendance mark since (most attended); some families of under-threes in a
+    BKB class; and a few literacy sessions at each posyandu over the last three months. One
+    transaction per posyandu, through the service's own operations."""
+    today, outbox = local_today(settings), Outbox(settings)
+    rng = random.Random(PAUD_SEED)
+    counts: Counter[str] = Counter()
+    async with db.sessions() as session:
+        posyandu_ids = (
+            (
+                await session.execute(
+                    select(Child.posyandu_id).distinct().order_by(Child.posyandu_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    for posyandu_id in posyandu_ids:
+        async with db.sessions() as session:
+            uow = UnitOfWork(session, outbox)
+            children = (
+                await session.exec(select(Child).where(Child.posyandu_id == posyandu_id))
+            ).all()
+            for child in sorted(children, key=lambda c: c.id):
+                counts += await _paud_of(uow, settings, child, today, rng)
+            counts += await _literacy(uow, posyandu_id, today, rng)
+            await uow.commit()
+    return dict(counts)
+
+
+async def _paud_of(
+    uow: UnitOfWork, settings: EducationSettings, child: Child, today: date, rng: random.Random
+) -> Counter[str]:
+    """A child in PAUD enrolled with its marks, or an under-three's family in BKB."""
+    try:
+        if child.status == "paud" and child.status_on is not None:
+            return await _enrol(uow, child, child.status_on, today, rng)
+        if child.status == "not_school_age" and rng.random() < BKB_SHARE:
+            joined = max(child.birth_date, today - timedelta(days=rng.randint(0, 120)))
+            body = BkbMembershipIn(
+                posyandu_id=child.posyandu_id,
+                kk=child.kk,
+                group_name=f"BKB Pos {child.desa_code[-4:]}",
+                joined_on=joined,
+            )
+            await join_bkb(uow, PRINCIPAL, body, secret=settings.pseudonym_secret, today=today)
+            return Counter({"bkb_families": 1})
+    except ProblemError:  # a family already in a class (a sibling's), or a rule the plan missed
+        return Counter()
+    return Counter()
+
+
+async def _enrol(
+    uow: UnitOfWork, child: Child, on: date, today: date, rng: random.Random
+) -> Counter[str]:
+    latest = (
+        await uow.session.exec(
+            select(ChildStatus)
+            .where(ChildStatus.child_id == child.id, ChildStatus.status == "paud")
+            .order_by(col(ChildStatus.on).desc())
+        )
+    ).first()
+    unit = latest.unit_name if latest is not None and latest.unit_name else "PAUD Pos"
+    body = PaudEnrolmentIn(
+        child_id=child.id, unit_name=unit, year=on.year, enrolled_on=on, source="kader_census"
+    )
+    enrolment, _, _ = await enrol(uow, PRINCIPAL, body, today=today)
+    last_month = today.month if on.year == today.year else 12
+    for month in range(on.month, last_month + 1):
+        mark = "attended" if rng.random() < ATTENDED_SHARE else "not_attended"
+        await record_attendance(uow, PRINCIPAL, enrolment, month, mark, today=today)
+    return Counter({"paud_enrolments": 1, "attendance_marks": last_month - on.month + 1})
+
+
+async def _literacy(
+    uow: UnitOfWork, posyandu_id: str, today: date, rng: random.Random
+) -> Counter[str]:
+    """Two sessions at the posyandu in the last three months, of two kinds."""
+    held = 0
+    kinds: tuple[LiteracyKind, ...] = ("reading_session", "taman_bacaan")
+    for kind in kinds:
+        body = LiteracySessionIn(
+            posyandu_id=posyandu_id,
+            held_on=today - timedelta(days=rng.randint(0, 90)),
+            kind=kind,
+            participants=ParticipantsIn(
+                age_0_6=rng.randint(3, 15),
+                age_7_12=rng.randint(0, 10),
+                age_13_18=rng.randint(0, 4),
+                adults=rng.randint(2, 12),
+            ),
+            facilitator="kader",
+        )
+        try:
+            await create_session(uow, PRINCIPAL, body, today=today)
+            held += 1
+        except ProblemError:  # an inactive posyandu's children stay, its sessions do not
+            continue
+    return Counter({"literacy_sessions": held})
 
 
 async def _ats_cases(db: Database, settings: EducationSettings) -> dict[str, int]:

@@ -6,6 +6,7 @@ count over what it loaded."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,14 @@ from sqlalchemy import select
 from simpul_education.demo import load_demo
 from simpul_education.domain.children import age_years
 from simpul_education.domain.status import KELAS
-from simpul_education.models import Child, ChildStatus
+from simpul_education.models import (
+    BkbMembership,
+    Child,
+    ChildStatus,
+    LiteracySession,
+    PaudAttendance,
+    PaudEnrolment,
+)
 from simpul_platform.clock import local_today
 from simpul_platform.devstack.population import DemoSize, generate_balita
 
@@ -38,6 +46,7 @@ async def test_demo_children_and_statuses_are_the_populations(education: Educati
     assert len(children) == counts["children"] and len(rows) == counts["statuses"]
     assert {c.posyandu_id for c in children} == set(posyandu)
     assert {c.created_by for c in children} == {"demo"}
+    await _paud_bkb_and_literacy(education, counts, children)
 
     # The balita are health's: the same person_ref for the same child.
     kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
@@ -88,3 +97,27 @@ async def test_demo_children_and_statuses_are_the_populations(education: Educati
         sum(c.status == "paud" for c in five_six),
         len(five_six),
     )
+
+
+async def _paud_bkb_and_literacy(
+    education: Education, counts: dict[str, int], children: Sequence[Child]
+) -> None:
+    """Every child in PAUD is enrolled at its status's unit with a mark for each month since;
+    some under-threes' families are in BKB; two literacy sessions at each posyandu."""
+    async with education.app.state.db.sessions() as session:
+        enrolments = (await session.execute(select(PaudEnrolment))).scalars().all()
+        marks = (await session.execute(select(PaudAttendance))).scalars().all()
+        families = (await session.execute(select(BkbMembership))).scalars().all()
+        sessions = (await session.execute(select(LiteracySession))).scalars().all()
+    in_paud = {c.id for c in children if c.status == "paud"}
+    assert in_paud and {e.child_id for e in enrolments} == in_paud
+    assert counts["paud_enrolments"] == len(enrolments)
+    assert counts["attendance_marks"] == len(marks) >= len(enrolments)
+    by_enrolment = Counter(m.enrolment_id for m in marks)
+    for enrolment in enrolments:
+        assert by_enrolment[enrolment.id] >= 1
+    kk_of_under_threes = {c.household_ref for c in children if c.status == "not_school_age"}
+    assert families and {f.household_ref for f in families} <= kk_of_under_threes
+    assert counts["bkb_families"] == len(families)
+    posyandu = {c.posyandu_id for c in children}
+    assert counts["literacy_sessions"] == len(sessions) == 2 * len(posyandu)
