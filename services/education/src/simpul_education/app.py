@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_education.api import children, deps, indicators
+from simpul_education.api import census, children, deps, indicators
 from simpul_education.consumers import consumers
 from simpul_education.events import PUBLISHED
 from simpul_education.models import metadata
@@ -35,6 +35,7 @@ def create_app(settings: EducationSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS,
             routers=[
                 children.router,
+                census.router,
                 indicators.router,
                 referral_router(ReferralAccess("education", (deps.OPD, deps.KADER))),
             ],
