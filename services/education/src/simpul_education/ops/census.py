@@ -2,10 +2,10 @@
 
 Every item is checked on its own with the rules of the single routes (``check_identity``,
 ``check_entry``, ``check_status_date``); one statement locks and one reads the children already
-known by the items' NIKs; then one COPY (INSERT off PostgreSQL) per table for the new children
-and statuses, one executemany UPDATE for the known children whose status changed, and the events
-go out with the caller's commit of the unit of work. An item that breaks a rule gets an error
-result and writes nothing; the others are written.
+known by the items' NIKs; then one COPY (INSERT off PostgreSQL) per table for the new
+children and statuses, one UPDATE per new status for the known children whose status changed,
+and the events go out with the caller's commit of the unit of work. An item that breaks a rule
+gets an error result and writes nothing; the others are written.
 
 What a census does with an item:
 
@@ -75,7 +75,7 @@ class _Batch:
     moment: datetime
     children: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[dict[str, Any]] = field(default_factory=list)
-    changed: list[dict[str, Any]] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # new status → child ids
     results: list[CensusItemResult] = field(default_factory=list)
 
 
@@ -103,8 +103,7 @@ async def take_census(
     try:
         await bulk_insert(uow.session, C, batch.children)  # COPY on PostgreSQL
         await bulk_insert(uow.session, S, batch.statuses)
-        if batch.changed:
-            await uow.session.execute(update(Child), batch.changed)
+        await _update_current(uow.session, batch)
     except IntegrityError as exc:  # a NIK registered by a concurrent request meanwhile
         raise Conflict(CONCURRENT) from exc
     earliest = _earliest(batch)
@@ -124,7 +123,7 @@ def _earliest(batch: _Batch) -> date | None:
     """The first day whose counts this census changes; None when it wrote nothing."""
     if not batch.statuses:
         return None
-    births = [row["birth_date"] for row in batch.children]
+    births: list[date] = [row["birth_date"] for row in batch.children]
     return min([batch.on, *births])
 
 
@@ -238,24 +237,32 @@ def _take_one(
         batch.results.append(_rule_error(index, rule))
         return
     _record_status(batch, known, item, jenjang, known["status"])
-    batch.changed.append(
-        {
-            "id": known["id"],
-            "status": item.status,
-            "status_on": batch.on,
-            "updated_by": batch.actor,
-            "updated_at": batch.moment,
-        }
-    )
+    batch.changed.setdefault(item.status, []).append(known["id"])
     batch.results.append(
         CensusItemResult(index=index, result="status_recorded", child_id=known["id"])
     )
 
 
+async def _update_current(session: AsyncSession, batch: _Batch) -> None:
+    """Make the recorded statuses the known children's current ones: one UPDATE per status
+    (a handful), as every other column is the census's own (its date, actor and moment)."""
+    for status, ids in batch.changed.items():
+        await session.execute(
+            update(C)
+            .where(C.c.id.in_(ids))
+            .values(
+                status=status,
+                status_on=batch.on,
+                updated_by=batch.actor,
+                updated_at=batch.moment,
+            )
+        )
+
+
 def _new_child(batch: _Batch, item: CensusItem) -> dict[str, Any]:
     """The child row (NIK and KK stay here; their keyed pseudonyms go on the row and the
     events), with ChildRegistered as ``create_child`` announces it."""
-    row = {
+    row: dict[str, Any] = {
         "id": new_id(),
         "nik": item.nik,
         "kk": item.kk,
@@ -286,7 +293,7 @@ def _record_status(
     previous: str | None,
 ) -> None:
     """The history row, with ChildStatusChanged as ``record_status`` announces it."""
-    row = {
+    row: dict[str, Any] = {
         "id": new_id(),
         "child_id": child["id"],
         "status": item.status,
@@ -301,7 +308,7 @@ def _record_status(
     }
     batch.statuses.append(row)
     data = status_changed_data(child, row, previous)
-    batch.uow.publish_data(ChildStatusChanged, data, subject=child["id"])
+    batch.uow.publish_data(ChildStatusChanged, data, subject=str(child["id"]))
 
 
 def registered_data(child: RowMapping | dict[str, Any], today: date) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, insert
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_education.domain.stunting_paud import Decision, age_at_detection, decide
@@ -40,7 +41,7 @@ async def _in_paud_or_bkb(
     """Whether the child is in PAUD (or the family in BKB) on ``on``. For now: the child's
     current education status here is ``paud``; an unknown child is not. (PAUD enrolment and
     BKB membership will answer this, with the same signature.)"""
-    query = select(Child.id).where(Child.person_ref == person_ref, Child.status == "paud")
+    query = select(col(Child.id)).where(Child.person_ref == person_ref, Child.status == "paud")
     return (await session.execute(query)).first() is not None
 
 
@@ -68,7 +69,7 @@ class StuntingPaud:
     async def on_detected(
         self, session: AsyncSession, data: StuntingDetected, event: Envelope
     ) -> None:
-        seen = select(StuntingPaudDecision.id).where(StuntingPaudDecision.event_id == event.id)
+        seen = select(col(StuntingPaudDecision.id)).where(StuntingPaudDecision.event_id == event.id)
         if (await session.execute(seen)).first() is not None:
             return
         detected_on = local_day(self.settings, event.time)
