@@ -1,5 +1,5 @@
 """A kader's census through the real education app on a real PostgreSQL (started here, removed
-after): POST /v1/children/census with 1,000-item requests, one posyandu each.
+after): POST /v1/census with 1,000-item requests, one posyandu each.
 
 Three passes over the same children: the first census (every child new: registered with a
 status), the next year's (every child known: most get a new kelas or jenjang, the rest are
@@ -127,7 +127,7 @@ async def one_pass(
             "items": [item(k, on) for k in group],
         }
         start, cpu_start = time.perf_counter(), time.process_time()
-        response = await client.post("/v1/children/census", json=body, headers=headers)
+        response = await client.post("/v1/census", json=body, headers=headers)
         timings.append(time.perf_counter() - start)
         cpu += time.process_time() - cpu_start
         assert response.status_code == 200, response.text

@@ -45,7 +45,7 @@ async def census(
 ) -> dict[str, Any]:
     headers = options.pop("headers", education.kader)
     body = {"posyandu_id": posyandu_id, "on": options.pop("on", CENSUS_ON), "items": items}
-    response = await education.client.post("/v1/children/census", json=body, headers=headers)
+    response = await education.client.post("/v1/census", json=body, headers=headers)
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()
     return data
@@ -221,16 +221,16 @@ async def test_outside_the_wilayah_a_census_is_refused_and_too_many_items_are_in
 ) -> None:
     there = await education.known_posyandu(MANGKURAWANG)
     body = {"posyandu_id": there, "on": CENSUS_ON, "items": [item(nik(30))]}
-    refused = await education.client.post("/v1/children/census", json=body, headers=education.kader)
+    refused = await education.client.post("/v1/census", json=body, headers=education.kader)
     assert refused.status_code == 403, refused.text
     assert await _count(education, Child) == 0
-    dpmd = await education.client.post("/v1/children/census", json=body, headers=education.dpmd)
+    dpmd = await education.client.post("/v1/census", json=body, headers=education.dpmd)
     assert dpmd.status_code == 403
 
     here = await education.known_posyandu(RAPAK_LAMBUR)
     many = [item(nik(i)) for i in range(1, 1002)]
     too_many = await education.client.post(
-        "/v1/children/census",
+        "/v1/census",
         json={"posyandu_id": here, "on": CENSUS_ON, "items": many},
         headers=education.opd,
     )
@@ -238,7 +238,7 @@ async def test_outside_the_wilayah_a_census_is_refused_and_too_many_items_are_in
     assert too_many.json()["errors"][0]["field"] == "body.items"
     assert too_many.json()["errors"][0]["rule"] == "too_long"
     future = await education.client.post(
-        "/v1/children/census",
+        "/v1/census",
         json={"posyandu_id": here, "on": "2999-01-01", "items": many[:1]},
         headers=education.opd,
     )

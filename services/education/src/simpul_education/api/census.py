@@ -1,4 +1,7 @@
-"""A kader's census of one posyandu's children in one request, with a result per item."""
+"""A kader's census of one posyandu's children in one request, with a result per item.
+
+At ``/v1/census``, not under ``/v1/children/``: there ``/v1/children/{child_id}`` would match
+it too (a GET of ``/v1/children/census`` is a child lookup), so its ``Allow`` would list GET."""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ from simpul_education.ops import commit
 from simpul_education.schemas.census import CensusIn, CensusOut
 from simpul_platform.uow import UnitOfWorkDep
 
-router = APIRouter(prefix="/v1/children", tags=["children"])
+router = APIRouter(tags=["children"])
 
 
-@router.post("/census", response_model=CensusOut, operation_id="takeChildrenCensus")
+@router.post("/v1/census", response_model=CensusOut, operation_id="takeChildrenCensus")
 async def take_census(
     body: CensusIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep, today: Today
 ) -> Any:
