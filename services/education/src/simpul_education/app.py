@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_education.api import children, deps, indicators, literacy, paud
+from simpul_education.api import census, children, deps, indicators, literacy, paud
 from simpul_education.consumers import consumers
 from simpul_education.events import PUBLISHED
 from simpul_education.models import metadata
@@ -36,6 +36,7 @@ def create_app(settings: EducationSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS,
             routers=[
                 children.router,
+                census.router,
                 indicators.router,
                 paud.router,
                 literacy.router,

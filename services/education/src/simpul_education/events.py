@@ -1,6 +1,7 @@
 """Events education publishes on ``simpul.education.v1`` (key = posyandu id, wilayah = desa
 code). Children travel as ``person_ref`` / ``household_ref`` (keyed pseudonyms of NIK and
-No. KK): no NIK, no KK, no names, no school's pupil numbers.
+No. KK): no NIK, no KK, no names, no school's pupil numbers. At the end, education's views of
+the other fields' events it consumes.
 """
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from simpul_platform.events import EventPayload
+from pydantic import Field
+
+from simpul_platform.events import EventPayload, TolerantPayload
 from simpul_platform.referrals.events import published_by
 
 TOPIC = "simpul.education.v1"
@@ -100,3 +103,24 @@ PUBLISHED: list[type[EventPayload]] = [
     PaudEnrolled,
     *published_by("education").all(),
 ]
+
+
+# --- consumed: health's stunting detections (the stunting → PAUD reaction) ----------------
+
+HEALTH_TOPIC = "simpul.health.v1"
+
+
+class StuntingDetected(TolerantPayload):
+    """Education's view of ``health.stunting.detected.v1`` (once per episode, and again when
+    it escalates): the child as pseudonyms, where, and the age in days at the measurement."""
+
+    event_type = "health.stunting.detected.v1"
+    topic = HEALTH_TOPIC
+    episode_id: str = Field(min_length=1, max_length=64)
+    person_ref: str = Field(min_length=1, max_length=64)
+    household_ref: str | None = Field(default=None, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+    measured_on: date
+    age_days: int = Field(ge=0)
+    severity: str = Field(max_length=20)

@@ -180,3 +180,27 @@ class LiteracySession(EducationModel, table=True):
     facilitator: str | None = Field(default=None, max_length=20)
     created_by: str = Field(max_length=200)
     created_at: datetime
+
+
+# --- the stunting → PAUD reaction ---------------------------------------------------------
+
+
+class StuntingPaudDecision(EducationModel, table=True):
+    """What education decided for one stunting detection from health (one row per event):
+    referred to PAUD, already in PAUD or BKB, out of the 2–6 age band, or a PAUD referral
+    already open. The row makes a redelivered or replayed event change nothing."""
+
+    __tablename__ = "stunting_paud_decision"
+
+    id: str = Field(primary_key=True, max_length=36)
+    event_id: str = Field(max_length=64, unique=True)
+    episode_id: str = Field(max_length=64, index=True)
+    person_ref: str = Field(max_length=64, index=True)
+    household_ref: str | None = Field(default=None, max_length=64)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    age_months: int
+    detected_on: date
+    decision: str = Field(max_length=20, index=True)
+    referral_id: str | None = Field(default=None, max_length=36)
+    decided_at: datetime

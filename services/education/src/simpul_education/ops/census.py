@@ -1,0 +1,370 @@
+"""A kader's census of one posyandu's children, up to 1,000 in one transaction.
+
+Every item is checked on its own with the rules of the single routes (``check_identity``,
+``check_entry``, ``check_status_date``); one statement locks and one reads the children already
+known by the items' NIKs; then one COPY (INSERT off PostgreSQL) per table for the new
+children and statuses, one UPDATE per new status for the known children whose status changed,
+and the events go out with the caller's commit of the unit of work. An item that breaks a rule
+gets an error result and writes nothing; the others are written.
+
+What a census does with an item:
+
+- an unknown NIK: the child is registered at the posyandu with the item's status (``created``:
+  ChildRegistered and ChildStatusChanged, as the two single routes would announce them);
+- a child known at this posyandu whose current status the item repeats (same status and
+  kelas, same unit where named): ``unchanged``, nothing written. A census sent again is
+  therefore all ``unchanged``;
+- a child known at this posyandu with another status: the status is recorded as of the
+  census date and kept in the history (``status_recorded``, ChildStatusChanged); a census
+  dated before the child's current status is an error (``before_last_status``);
+- a child known at another posyandu: an error ``other_posyandu`` naming it. A census does not
+  move children: the posyandu a child belongs to decides who may see and write them, and a
+  kader's list is no proof the child left the other one. A known child's name and No. KK are
+  not edited by a census either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Table, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_education.domain.census import same_as_current
+from simpul_education.domain.children import Identity, age_months, check_identity
+from simpul_education.domain.status import StatusEntry, check_entry, check_status_date
+from simpul_education.events import ChildRegistered, ChildStatusChanged
+from simpul_education.models import Child, ChildStatus
+from simpul_education.ops.access import posyandu_for_write
+from simpul_education.schemas.census import CensusIn, CensusItem, CensusItemResult, CensusOut
+from simpul_platform.auth import Principal
+from simpul_platform.clock import now
+from simpul_platform.db import bulk_insert
+from simpul_platform.domain import RuleViolation, not_in_future
+from simpul_platform.errors import Conflict, FieldError, validation_errors
+from simpul_platform.events import new_id
+from simpul_platform.pseudonym import household_ref, person_ref
+from simpul_platform.uow import UnitOfWork
+
+SOURCE = "kader_census"
+CONCURRENT = (
+    "Another request registered one of these children at the same moment; send the census "
+    "again (children already written are then unchanged)."
+)
+C: Table = Child.__table__  # type: ignore[attr-defined]
+S: Table = ChildStatus.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class _Batch:
+    """What one census stages: rows for the COPYs and the UPDATE, and its results."""
+
+    uow: UnitOfWork
+    posyandu_id: str
+    desa_code: str
+    on: date
+    today: date
+    secret: str
+    actor: str
+    moment: datetime
+    children: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[dict[str, Any]] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # new status → child ids
+    results: list[CensusItemResult] = field(default_factory=list)
+
+
+async def take_census(
+    uow: UnitOfWork, principal: Principal, body: CensusIn, *, secret: str, today: date
+) -> CensusOut:
+    """Stage a census at a posyandu the caller may write to; the caller commits. Results in
+    item order. ``secret`` keys the pseudonyms; ``today`` is the deployment's date."""
+    not_in_future(body.on, today, "body.on", "The census date")
+    posyandu = await posyandu_for_write(uow.session, body.posyandu_id, principal)
+    batch = _Batch(
+        uow,
+        body.posyandu_id,
+        posyandu["desa_code"],
+        body.on,
+        today,
+        secret,
+        principal.subject,
+        now(),
+    )
+    items = _checked(batch, body.items)
+    known = await _known(uow.session, [item.nik for _, item, _ in items])
+    for index, item, jenjang in items:
+        _take_one(batch, index, item, jenjang, known.get(item.nik))
+    try:
+        await bulk_insert(uow.session, C, batch.children)  # COPY on PostgreSQL
+        await bulk_insert(uow.session, S, batch.statuses)
+        await _update_current(uow.session, batch)
+    except IntegrityError as exc:  # a NIK registered by a concurrent request meanwhile
+        raise Conflict(CONCURRENT) from exc
+    earliest = _earliest(batch)
+    if earliest is not None:
+        await _after_write(uow.session, body.posyandu_id, earliest)
+    return _answer(batch)
+
+
+async def _after_write(session: AsyncSession, posyandu_id: str, earliest_date: date) -> None:
+    """The indicator tallies kept on write are invalidated here: the posyandu's counts from
+    ``earliest_date`` on changed (a new child counts from birth, a status from the census
+    date). Called once per census that wrote anything, in its transaction; wire
+    ``simpul_education.ops.tallies.invalidate(session, posyandu_id, earliest_date)`` in."""
+
+
+def _earliest(batch: _Batch) -> date | None:
+    """The first day whose counts this census changes; None when it wrote nothing."""
+    if not batch.statuses:
+        return None
+    births: list[date] = [row["birth_date"] for row in batch.children]
+    return min([batch.on, *births])
+
+
+def _checked(
+    batch: _Batch, raw: Sequence[dict[str, Any]]
+) -> list[tuple[int, CensusItem, str | None]]:
+    """Items that keep the schema and the rules a census can judge without the database,
+    with their jenjang; the others get their error result. A NIK twice in one census is an
+    error from its second item on."""
+    good: list[tuple[int, CensusItem, str | None]] = []
+    first: dict[str, int] = {}
+    for index, data in enumerate(raw):
+        where = f"body.items[{index}]"
+        try:
+            item = CensusItem.model_validate(data)
+        except ValidationError as exc:
+            batch.results.append(_error(index, _schema_errors(exc, index)))
+            continue
+        try:
+            check_identity(Identity(item.nik, item.sex, item.birth_date), batch.today, where)
+            entry = StatusEntry(item.status, item.kelas, item.unit_name, item.npsn)
+            jenjang = check_entry(entry, where)
+            check_status_date(batch.on, batch.today, item.birth_date, None)
+        except RuleViolation as rule:
+            batch.results.append(_rule_error(index, rule))
+            continue
+        if item.nik in first:
+            batch.results.append(
+                _rule_error(
+                    index,
+                    RuleViolation(
+                        f"{where}.nik",
+                        "duplicate_in_census",
+                        f"This NIK is item {first[item.nik]} of this census already.",
+                    ),
+                )
+            )
+            continue
+        first[item.nik] = index
+        good.append((index, item, jenjang))
+    return good
+
+
+def _schema_errors(exc: ValidationError, index: int) -> list[FieldError]:
+    prefixed = [{**e, "loc": ("body", "items", index, *e["loc"])} for e in exc.errors()]
+    return validation_errors(prefixed)
+
+
+async def _known(session: AsyncSession, niks: list[str]) -> dict[str, RowMapping]:
+    """The children already known by these NIKs, with their current status's entry, locked
+    until commit (two censuses of the same children then decide one after the other)."""
+    if not niks:
+        return {}
+    # Its own statement, in id order, before the read: a concurrent census waits here, and
+    # under READ COMMITTED the read below then sees what it committed. NO KEY: the foreign-key
+    # checks of status rows take KEY SHARE and go on.
+    lock = select(C.c.id).where(C.c.nik.in_(niks)).order_by(C.c.id)
+    await session.execute(lock.with_for_update(key_share=True))
+    query = (
+        select(
+            C.c.id,
+            C.c.nik,
+            C.c.person_ref,
+            C.c.household_ref,
+            C.c.birth_date,
+            C.c.posyandu_id,
+            C.c.desa_code,
+            C.c.status,
+            C.c.status_on,
+            S.c.kelas,
+            S.c.unit_name,
+            S.c.npsn,
+        )
+        .select_from(C.outerjoin(S, (S.c.child_id == C.c.id) & (S.c.on == C.c.status_on)))
+        .where(C.c.nik.in_(niks))
+        .order_by(S.c.recorded_at, S.c.id)
+    )
+    # The current status is the last recorded on the child's status date: the last row wins.
+    return {row["nik"]: row for row in (await session.execute(query)).mappings()}
+
+
+def _take_one(
+    batch: _Batch, index: int, item: CensusItem, jenjang: str | None, known: RowMapping | None
+) -> None:
+    given = StatusEntry(item.status, item.kelas, item.unit_name, item.npsn)
+    if known is None:
+        child = _new_child(batch, item)
+        _record_status(batch, child, item, jenjang, None)
+        batch.results.append(CensusItemResult(index=index, result="created", child_id=child["id"]))
+        return
+    if known["posyandu_id"] != batch.posyandu_id:
+        rule = RuleViolation(
+            f"body.items[{index}].nik",
+            "other_posyandu",
+            f"This child is known at posyandu {known['posyandu_id']}; a census records only "
+            "its own posyandu's children.",
+        )
+        batch.results.append(_rule_error(index, rule))
+        return
+    current = None
+    if known["status"] is not None:
+        current = StatusEntry(known["status"], known["kelas"], known["unit_name"], known["npsn"])
+    if same_as_current(current, given):
+        batch.results.append(
+            CensusItemResult(index=index, result="unchanged", child_id=known["id"])
+        )
+        return
+    try:
+        check_status_date(batch.on, batch.today, known["birth_date"], known["status_on"])
+    except RuleViolation as rule:
+        batch.results.append(_rule_error(index, rule))
+        return
+    _record_status(batch, known, item, jenjang, known["status"])
+    batch.changed.setdefault(item.status, []).append(known["id"])
+    batch.results.append(
+        CensusItemResult(index=index, result="status_recorded", child_id=known["id"])
+    )
+
+
+async def _update_current(session: AsyncSession, batch: _Batch) -> None:
+    """Make the recorded statuses the known children's current ones: one UPDATE per status
+    (a handful), as every other column is the census's own (its date, actor and moment)."""
+    for status, ids in batch.changed.items():
+        await session.execute(
+            update(C)
+            .where(C.c.id.in_(ids))
+            .values(
+                status=status,
+                status_on=batch.on,
+                updated_by=batch.actor,
+                updated_at=batch.moment,
+            )
+        )
+
+
+def _new_child(batch: _Batch, item: CensusItem) -> dict[str, Any]:
+    """The child row (NIK and KK stay here; their keyed pseudonyms go on the row and the
+    events), with ChildRegistered as ``create_child`` announces it."""
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "nik": item.nik,
+        "kk": item.kk,
+        "person_ref": person_ref(batch.secret, item.nik),
+        "household_ref": household_ref(batch.secret, item.kk),
+        "name": item.name,
+        "sex": item.sex,
+        "birth_date": item.birth_date,
+        "posyandu_id": batch.posyandu_id,
+        "desa_code": batch.desa_code,
+        "status": item.status,
+        "status_on": batch.on,
+        "created_by": batch.actor,
+        "created_at": batch.moment,
+        "updated_by": batch.actor,
+        "updated_at": batch.moment,
+    }
+    batch.children.append(row)
+    batch.uow.publish_data(ChildRegistered, registered_data(row, batch.today), subject=row["id"])
+    return row
+
+
+def _record_status(
+    batch: _Batch,
+    child: RowMapping | dict[str, Any],
+    item: CensusItem,
+    jenjang: str | None,
+    previous: str | None,
+) -> None:
+    """The history row, with ChildStatusChanged as ``record_status`` announces it."""
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "child_id": child["id"],
+        "status": item.status,
+        "jenjang": jenjang,
+        "kelas": item.kelas,
+        "unit_name": item.unit_name,
+        "npsn": item.npsn,
+        "source": SOURCE,
+        "on": batch.on,
+        "recorded_by": batch.actor,
+        "recorded_at": batch.moment,
+    }
+    batch.statuses.append(row)
+    data = status_changed_data(child, row, previous)
+    batch.uow.publish_data(ChildStatusChanged, data, subject=str(child["id"]))
+
+
+def registered_data(child: RowMapping | dict[str, Any], today: date) -> dict[str, Any]:
+    """ChildRegistered's JSON form, built from the child's row (no second validation: a unit
+    test holds it to the payload model)."""
+    return {
+        "child_id": child["id"],
+        "person_ref": child["person_ref"],
+        "household_ref": child["household_ref"],
+        "posyandu_id": child["posyandu_id"],
+        "desa_code": child["desa_code"],
+        "birth_year": child["birth_date"].year,
+        "registered_on": today.isoformat(),
+    }
+
+
+def status_changed_data(
+    child: RowMapping | dict[str, Any], status: dict[str, Any], previous: str | None
+) -> dict[str, Any]:
+    """ChildStatusChanged's JSON form, from the child's row and the new status row."""
+    return {
+        "child_id": child["id"],
+        "person_ref": child["person_ref"],
+        "household_ref": child["household_ref"],
+        "posyandu_id": child["posyandu_id"],
+        "desa_code": child["desa_code"],
+        "age_months": age_months(child["birth_date"], status["on"]),
+        "status": status["status"],
+        "jenjang": status["jenjang"],
+        "kelas": status["kelas"],
+        "source": status["source"],
+        "on": status["on"].isoformat(),
+        "previous_status": previous,
+    }
+
+
+def _rule_error(index: int, rule: RuleViolation) -> CensusItemResult:
+    return _error(index, [FieldError(field=rule.field, rule=rule.rule, message=rule.message)])
+
+
+def _error(index: int, errors: list[FieldError]) -> CensusItemResult:
+    return CensusItemResult(index=index, result="error", errors=errors)
+
+
+def _answer(batch: _Batch) -> CensusOut:
+    results = sorted(batch.results, key=lambda r: r.index)
+    count = {
+        kind: sum(r.result == kind for r in results)
+        for kind in ("created", "status_recorded", "unchanged", "error")
+    }
+    return CensusOut(
+        posyandu_id=batch.posyandu_id,
+        on=batch.on,
+        created=count["created"],
+        status_recorded=count["status_recorded"],
+        unchanged=count["unchanged"],
+        errors=count["error"],
+        results=results,
+    )
