@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_education.api import children, deps, indicators
+from simpul_education.api import ats, children, deps, indicators
 from simpul_education.consumers import consumers
 from simpul_education.events import PUBLISHED
 from simpul_education.models import metadata
@@ -36,6 +36,7 @@ def create_app(settings: EducationSettings | None = None) -> FastAPI:
             routers=[
                 children.router,
                 indicators.router,
+                ats.router,
                 referral_router(ReferralAccess("education", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),
