@@ -394,13 +394,12 @@ async def _refer_to_social(
     on: date,
 ) -> str:
     """A ``bansos_need`` referral about the child's household, through the platform's module
-    (NIK and KK stay here; the event carries their pseudonyms)."""
+    (the KK stays here; the event carries its pseudonym)."""
     body = ReferralIn(
         target_field="social",
         posyandu_id=child.posyandu_id,
         reason_code=SOCIAL_REASON,
-        nik=child.nik,
-        no_kk=child.kk,
+        no_kk=child.kk,  # bansos is the household's need: one referral per household
         details={"program": settings.ats_social_program},
         requested_on=on,
     )
