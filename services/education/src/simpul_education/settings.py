@@ -21,9 +21,7 @@ class EducationSettings(ServiceSettings):
         default_factory=lambda: dict(DEFAULT_VERIFY_REASONS), min_length=1
     )
     # The youngest age each Paket (kesetaraan) takes.
-    ats_paket_min_age: dict[str, int] = Field(
-        default_factory=lambda: dict(DEFAULT_PAKET_MIN_AGE)
-    )
+    ats_paket_min_age: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_PAKET_MIN_AGE))
     # The bansos program an ATS case's economic problem asks social about (its catalogue's
     # ``bansos_need`` program codes; PKH carries the school-age component PIP builds on).
     ats_social_program: str = "pkh"

@@ -357,7 +357,7 @@ async def test_indicators_and_open_cases_by_desa_equal_hand_counts(
         education, (await education.child(there, "6402060202100015"))["id"], "2026-01-05"
     )
     due = due_after(education.settings, date(2026, 1, 5), 10)  # 2026-01-19 or later
-    a, b, c, d = (x["id"] for x in cases)
+    a, b, c, _never_verified = (x["id"] for x in cases)
     # a: verified in time, referred, enrolled in February
     await step(education, a, "classify", {"category": "bpb", "classified_on": "2026-01-06"})
     await step(

@@ -37,6 +37,7 @@ from simpul_education.schemas.ats import (
 )
 from simpul_platform.auth import Principal
 from simpul_platform.db import MAX_SQL_OFFSET
+from simpul_platform.openapi import problems
 from simpul_platform.uow import SessionDep, UnitOfWork, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery
 
@@ -64,7 +65,13 @@ async def catalogue(principal: Reader, settings: SettingsDep) -> Any:
     )
 
 
-@router.post(CASES, status_code=201, response_model=AtsCaseDetail, operation_id="openAtsCase")
+@router.post(
+    CASES,
+    status_code=201,
+    response_model=AtsCaseDetail,
+    operation_id="openAtsCase",
+    responses=problems(404),  # the child is not in the caller's wilayah
+)
 async def open_case(
     body: AtsOpenIn, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep, today: Today
 ) -> Any:
@@ -214,7 +221,8 @@ CSV_BODY = {
 
 
 @router.post(
-    CASES + "/import",
+    # Not under /v1/ats-cases/: "import" would also be a case id there.
+    "/v1/ats-case-imports",
     response_model=ImportOut,
     operation_id="importAtsCases",
     openapi_extra={
