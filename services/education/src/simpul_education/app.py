@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_education.api import census, children, deps, indicators, literacy, paud
+from simpul_education.api import ats, census, children, deps, indicators, literacy, paud
 from simpul_education.consumers import consumers
 from simpul_education.events import PUBLISHED
 from simpul_education.models import metadata
@@ -40,6 +40,7 @@ def create_app(settings: EducationSettings | None = None) -> FastAPI:
                 indicators.router,
                 paud.router,
                 literacy.router,
+                ats.router,
                 referral_router(ReferralAccess("education", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

@@ -7,7 +7,7 @@ the other fields' events it consumes.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -97,10 +97,139 @@ class PaudEnrolled(EventPayload):
     enrolled_on: date
 
 
+_CASE: dict[str, Any] = _CHILD | {
+    "case_id": "5d9c2b7a-3e1f-4a6b-8c0d-1e2f3a4b5c6d",
+    "age_months": 151,
+    "category": "do",
+}
+
+
+class AtsCaseOpened(EventPayload):
+    """A child 7–18 out of school was detected (a census, a referral, a reaction, a Dapodik
+    match); ``category`` when the detection already classified it."""
+
+    event_type = "education.ats.opened.v1"
+    topic = TOPIC
+    example = _CASE | {
+        "source": "kader_census",
+        "referral_id": None,
+        "detected_on": "2026-03-02",
+        "verify_due_on": "2026-03-16",
+    }
+
+    case_id: str
+    child_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    age_months: int
+    category: str | None
+    source: str
+    referral_id: str | None
+    detected_on: date
+    verify_due_on: date
+
+
+class AtsCaseVerified(EventPayload):
+    """The desa verified an ATS case: the reason and problem domain (codes), on time or not;
+    an economic problem names the referral it sent to social."""
+
+    event_type = "education.ats.verified.v1"
+    topic = TOPIC
+    example = _CASE | {
+        "reason_code": "biaya",
+        "problem_domain": "ekonomi",
+        "verified_on": "2026-03-10",
+        "verify_due_on": "2026-03-16",
+        "on_time": True,
+        "social_referral_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+    }
+
+    case_id: str
+    child_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    age_months: int
+    category: str | None
+    reason_code: str
+    problem_domain: str
+    verified_on: date
+    verify_due_on: date
+    on_time: bool
+    social_referral_id: str | None
+
+
+class AtsCaseEnrolled(EventPayload):
+    """An ATS child is back in education: the path, the jenjang (or Paket) and the unit's
+    NPSN."""
+
+    event_type = "education.ats.enrolled.v1"
+    topic = TOPIC
+    example = _CASE | {
+        "re_entry_path": "spnf_pkbm",
+        "status": "paket_b",
+        "kelas": None,
+        "npsn": "P9990123",
+        "detected_on": "2026-03-02",
+        "enrolled_on": "2026-07-13",
+    }
+
+    case_id: str
+    child_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    age_months: int
+    category: str | None
+    re_entry_path: str
+    status: str
+    kelas: int | None
+    npsn: str | None
+    detected_on: date
+    enrolled_on: date
+
+
+class AtsCaseClosed(EventPayload):
+    """An ATS case ended without enrolment: ``not_eligible`` (with the reason) or ``residu``
+    (the child could not be located)."""
+
+    event_type = "education.ats.closed.v1"
+    topic = TOPIC
+    example = _CASE | {
+        "outcome": "not_eligible",
+        "not_eligible_reason": "pesantren",
+        "previous_status": "classified",
+        "detected_on": "2026-03-02",
+        "closed_on": "2026-03-09",
+    }
+
+    case_id: str
+    child_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    age_months: int
+    category: str | None
+    outcome: Literal["not_eligible", "residu"]
+    not_eligible_reason: str | None
+    previous_status: str
+    detected_on: date
+    closed_on: date
+
+
 PUBLISHED: list[type[EventPayload]] = [
     ChildRegistered,
     ChildStatusChanged,
     PaudEnrolled,
+    AtsCaseOpened,
+    AtsCaseVerified,
+    AtsCaseEnrolled,
+    AtsCaseClosed,
     *published_by("education").all(),
 ]
 

@@ -7,10 +7,13 @@ NIK and No. KK stay in these tables; what leaves the service carries ``person_re
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from simpul_platform.domain import StatusHistory
 
 education_registry = registry()
 metadata = education_registry.metadata
@@ -204,3 +207,83 @@ class StuntingPaudDecision(EducationModel, table=True):
     decision: str = Field(max_length=20, index=True)
     referral_id: str | None = Field(default=None, max_length=36)
     decided_at: datetime
+
+
+# --- ATS cases (anak tidak sekolah) -------------------------------------------------------
+
+# The statuses of a case still being worked (not enrolled, closed or residu).
+ATS_OPEN = ("detected", "classified", "verified", "referred")
+_ATS_OPEN_SQL = text("status IN ('detected', 'classified', 'verified', 'referred')")
+
+
+class AtsCase(EducationModel, table=True):
+    """A child 7–18 out of school, worked from detection to enrolment (or a closing); one open
+    case per child, also under concurrent requests."""
+
+    __tablename__ = "ats_case"
+    __table_args__ = (
+        Index(
+            "uq_ats_case_open_per_child",
+            "child_id",
+            unique=True,
+            postgresql_where=_ATS_OPEN_SQL,
+            sqlite_where=_ATS_OPEN_SQL,
+        ),
+        # The ATS indicators and open cases by desa read a kabupaten's cases from this index
+        # alone (a wilayah is a desa_code range; the dates decide each case's part).
+        Index(
+            "ix_ats_case_desa_detected",
+            "desa_code",
+            "detected_on",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+            postgresql_include=[
+                "status",
+                "posyandu_id",
+                "verify_due_on",
+                "verified_on",
+                "enrolled_on",
+                "closed_on",
+            ],
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    child_id: str = Field(foreign_key="child.id", index=True, max_length=36)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    status: str = Field(max_length=20, index=True)
+    source: str = Field(max_length=20)
+    referral_id: str | None = Field(default=None, max_length=36, index=True)
+    detected_on: date
+    verify_due_on: date
+    category: str | None = Field(default=None, max_length=3)
+    last_jenjang: str | None = Field(default=None, max_length=10)
+    last_kelas: int | None = None
+    classified_on: date | None = None
+    reason_code: str | None = Field(default=None, max_length=40)
+    problem_domain: str | None = Field(default=None, max_length=10)
+    verified_on: date | None = None
+    social_referral_id: str | None = Field(default=None, max_length=36)
+    re_entry_path: str | None = Field(default=None, max_length=10)
+    paket: str | None = Field(default=None, max_length=10)
+    referred_on: date | None = None
+    enrolled_status: str | None = Field(default=None, max_length=10)
+    unit_name: str | None = Field(default=None, max_length=120)
+    npsn: str | None = Field(default=None, max_length=8)
+    enrolled_on: date | None = None
+    not_eligible_reason: str | None = Field(default=None, max_length=10)
+    closed_on: date | None = Field(default=None, description="closed not eligible, or residu")
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class AtsCaseHistory(StatusHistory, EducationModel, table=True):
+    """Every step of an ATS case, attributed, with the codes it was taken with."""
+
+    __tablename__ = "ats_case_history"
+
+    case_id: str = Field(foreign_key="ats_case.id", index=True, max_length=36)
+    step_on: date
+    codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -42,6 +42,23 @@ RULES = (
     "before_joining",
     "no_participants",
     "range_reversed",
+    # ATS cases: the child's age and history, the case's stored level and path, a referral
+    "ats_age",
+    "bpb_but_enrolled_before",
+    "unknown_ats_reason",
+    "not_applicable",
+    "paket_mismatch",
+    "paket_age",
+    "no_paket_fits",
+    "enrolment_path_mismatch",
+    "referral_id_required",
+    "referral_id_not_applicable",
+    "unknown_referral",
+    "referral_mismatch",
+    # a CSV's cells against its header (counted, named) that a pattern cannot say
+    "csv_extra_fields",
+    "csv_malformed",
+    "too_many_rows",
 )
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_education.api.deps import AggregateReader, Today
-from simpul_education.ops import aggregates
+from simpul_education.ops import aggregates, ats_aggregates
 from simpul_education.schemas.indicators import Summary
 from simpul_platform.auth import Principal
 from simpul_platform.indicators import IndicatorValue, PeriodQuery, period_from_query
@@ -49,7 +49,8 @@ async def indicators(
     referrals = await resolved_in_time(
         session, "education", scope.wilayah, scope.posyandu_id, window, today
     )
-    return [*values, referrals]
+    ats = await ats_aggregates.ats_indicators(session, scope, window, today)
+    return [*values, referrals, *ats]
 
 
 @router.get("/v1/summary", response_model=Summary, operation_id="getSummary")
