@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from simpul_platform.events import EventPayload
+from pydantic import Field
+
+from simpul_platform.events import EventPayload, TolerantPayload
 from simpul_platform.referrals.events import published_by
 
 TOPIC = "simpul.education.v1"
@@ -71,3 +73,22 @@ PUBLISHED: list[type[EventPayload]] = [
     ChildStatusChanged,
     *published_by("education").all(),
 ]
+
+
+# --------------------------------------------------------------------------- consumed
+
+SOCIAL_TOPIC = "simpul.social.v1"
+
+
+class HouseholdAssessed(TolerantPayload):
+    """Education's view of ``social.household.assessed.v1``: a household's DTSEN decile."""
+
+    event_type = "social.household.assessed.v1"
+    topic = SOCIAL_TOPIC
+
+    household_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+    decile: int = Field(ge=1, le=10)
+    source: str = Field(max_length=40)
+    assessed_on: date
