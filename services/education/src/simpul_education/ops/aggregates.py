@@ -119,7 +119,7 @@ async def by_desa(
 ) -> list[DesaRow]:
     """One row per desa with a posyandu in scope: children by age group and who of them is in
     PAUD, in basic education, out of school, at ``month``'s end; and open ATS cases."""
-    per_desa = await tallies.read(session, defs, scope, month)
+    per_desa = await tallies.read(session, defs, scope, month, by_desa=True)
     ats = await ats_open_by_desa(session, scope)
     return [_desa_row(desa, counts, ats.get(desa, 0)) for desa, counts in sorted(per_desa.items())]
 

@@ -8,12 +8,13 @@ at the month's end (``domain.indicators``). Rows are made lazily and dropped on 
   (``since`` = its birth date: it counts from its birth month), a status dated ``d``
   (``since`` = ``d``), a household's decile changing (all months: the decile is the latest
   known one). That deletes the posyandu's rows of the months from ``since`` on.
-- **Reads fill.** A read for a scope and month first counts the posyandu in scope that have
-  no rows for the month (under the current ``Definitions.basis``), in one statement per chunk
-  of posyandu, and stores them; then it sums the scope's rows (``ix_education_tally_month_desa``:
-  about 827 × 7 rows for a kabupaten). A month's counts depend on the data only (ages at a
-  month's end, statuses on or before it), never on the day they are read, so rows stay right
-  until a write drops them.
+- **Reads fill.** A read for a scope and month sums the scope's rows
+  (``ix_education_tally_month_desa``: about 827 × 7 rows for a kabupaten) and counts how many
+  posyandu they are of. When the replica has more posyandu in scope, the ones without rows
+  for the month (under the current ``Definitions.basis``) are counted first, in one statement
+  per chunk of posyandu, stored, and the sum read again. A month's counts depend on the data
+  only (ages at a month's end, statuses on or before it), never on the day they are read, so
+  rows stay right until a write drops them.
 
 **Why not a running count updated on each write?** A status dated in the past (a backfill)
 changes every month after it, and a month's age groups move with every birthday; keeping
@@ -91,12 +92,18 @@ def lock_key(posyandu_id: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-async def lock(session: AsyncSession, posyandu_ids: Iterable[str]) -> None:
+async def lock(
+    session: AsyncSession, posyandu_ids: Iterable[str], *, counting: bool = False
+) -> None:
     """Hold the tally locks of ``posyandu_ids`` until the transaction ends, taken in key order
-    (PostgreSQL; nothing elsewhere)."""
+    (PostgreSQL; nothing elsewhere). ``counting``: also turn JIT compilation off for the
+    transaction (the counting statement's estimate passes its threshold, and compiling costs
+    more than the statement's run)."""
     keys = sorted({lock_key(p) for p in posyandu_ids})
     if not keys or (await session.connection()).dialect.name != "postgresql":
         return
+    if counting:
+        await session.execute(text("SET LOCAL jit = off"))
     await session.execute(
         text(
             "SELECT count(pg_advisory_xact_lock(:class, k)) FROM "
@@ -127,25 +134,41 @@ async def invalidate_many(session: AsyncSession, posyandu_ids: Iterable[str], si
 
 
 async def read(
-    session: AsyncSession, defs: Definitions, scope: Scope, month: date
+    session: AsyncSession, defs: Definitions, scope: Scope, month: date, *, by_desa: bool = False
 ) -> dict[str, Tallies]:
-    """The scope's counts at ``month``'s end by desa, counting first the posyandu that have
-    none kept. Commits the counts it made (its own transactions)."""
-    await fill(session, defs, scope, month)
+    """The scope's counts at ``month``'s end, by desa (``by_desa``) or under the one key ""
+    otherwise. When fewer posyandu have counts kept than the replica has in scope, the missing
+    ones are counted first (``fill``: committed in their own transactions)."""
+    expected = await _posyandu_in_scope(session, scope)
+    sums, counted = await _sums(session, defs, scope, month, by_desa)
+    if counted < expected:
+        await fill(session, defs, scope, month)
+        sums, _ = await _sums(session, defs, scope, month, by_desa)
+    return sums
+
+
+async def _posyandu_in_scope(session: AsyncSession, scope: Scope) -> int:
+    query = select(func.count()).where(*_in_scope(posyandu_replica.c, scope))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def _sums(
+    session: AsyncSession, defs: Definitions, scope: Scope, month: date, by_desa: bool
+) -> tuple[dict[str, Tallies], int]:
+    """(the kept counts summed, how many posyandu they are of)."""
+    keys = [TALLY.c.desa_code, TALLY.c.code] if by_desa else [TALLY.c.code]
     query = (
-        select(
-            TALLY.c.desa_code,
-            TALLY.c.code,
-            func.sum(TALLY.c.numerator),
-            func.sum(TALLY.c.denominator),
-        )
+        select(*keys, func.sum(TALLY.c.numerator), func.sum(TALLY.c.denominator), func.count())
         .where(*_in_scope(TALLY.c, scope), TALLY.c.month == month, TALLY.c.basis == defs.basis)
-        .group_by(TALLY.c.desa_code, TALLY.c.code)
+        .group_by(*keys)
     )
     out: dict[str, Tallies] = {}
-    for desa, code, numerator, denominator in await session.execute(query):
+    posyandu = 0
+    for row in await session.execute(query):
+        desa, (code, numerator, denominator, rows) = (row[0], row[1:]) if by_desa else ("", row)
         out.setdefault(desa, {})[code] = (int(numerator), int(denominator))
-    return out
+        posyandu += rows if code == CHILDREN else 0
+    return out, posyandu
 
 
 def _in_scope(columns: Any, scope: Scope) -> list[ColumnElement[bool]]:
@@ -177,10 +200,12 @@ async def fill(session: AsyncSession, defs: Definitions, scope: Scope, month: da
     """Count and keep the scope's missing posyandu for ``month``, ``CHUNK`` posyandu a
     transaction (each one committed); how many posyandu were counted."""
     todo = await missing(session, defs, scope, month)
+    if not todo:
+        return 0
     await session.commit()  # the check's snapshot ends here; each chunk locks, then counts
     for start in range(0, len(todo), CHUNK):
         chunk = dict(todo[start : start + CHUNK])
-        await lock(session, chunk)
+        await lock(session, chunk, counting=True)
         counted = await count(session, defs, list(chunk), month)
         await session.execute(
             delete(TALLY).where(TALLY.c.posyandu_id.in_(list(chunk)), TALLY.c.month == month)
@@ -255,6 +280,7 @@ def counting_statement(defs: Definitions, posyandu_ids: Sequence[str], month: da
             col(Child.birth_date) >= earliest,
             col(Child.birth_date) <= end,
         )
+        .offset(0)  # a fence: the status is looked up once per child, not once per count
         .subquery()
     )
     sums: list[Any] = [children.c.posyandu_id]
