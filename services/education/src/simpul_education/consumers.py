@@ -1,6 +1,7 @@
 """What education consumes: posyandu identity from the registry, referrals (requests other
-fields address to education, answers to the ones education sent), and health's stunting
-detections (a PAUD referral for a stunted child aged 2–6 in neither PAUD nor BKB).
+fields address to education, answers to the ones education sent), health's stunting
+detections (a PAUD referral for a stunted child aged 2–6 in neither PAUD nor BKB), and
+households' DTSEN deciles from social.
 
 Each consumer's name is its Kafka group id and its inbox key: never rename one (it would
 consume its topics again from the start).
@@ -8,7 +9,8 @@ consume its topics again from the start).
 
 from __future__ import annotations
 
-from simpul_education.events import StuntingDetected
+from simpul_education.events import HouseholdAssessed, StuntingDetected
+from simpul_education.ops.deciles import record_assessment
 from simpul_education.ops.stunting_paud import StuntingPaud
 from simpul_education.settings import EducationSettings
 from simpul_platform.consumer import Consumer, Subscription
@@ -18,6 +20,7 @@ from simpul_platform.replica import posyandu_replica_consumer
 REPLICA_CONSUMER = "education.posyandu-replica"
 REFERRAL_CONSUMER = "education.referrals"
 STUNTING_PAUD_CONSUMER = "education.stunting-paud"
+DECILE_CONSUMER = "education.household-deciles"
 
 
 def consumers(settings: EducationSettings) -> list[Consumer]:
@@ -26,6 +29,7 @@ def consumers(settings: EducationSettings) -> list[Consumer]:
         posyandu_replica_consumer(REPLICA_CONSUMER),
         referral_consumer(REFERRAL_CONSUMER, "education", settings),
         stunting_paud(settings),
+        Consumer(DECILE_CONSUMER, [Subscription(HouseholdAssessed, record_assessment)]),
     ]
 
 

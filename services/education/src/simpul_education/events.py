@@ -253,3 +253,20 @@ class StuntingDetected(TolerantPayload):
     measured_on: date
     age_days: int = Field(ge=0)
     severity: str = Field(max_length=20)
+# --------------------------------------------------------------------------- consumed
+
+SOCIAL_TOPIC = "simpul.social.v1"
+
+
+class HouseholdAssessed(TolerantPayload):
+    """Education's view of ``social.household.assessed.v1``: a household's DTSEN decile."""
+
+    event_type = "social.household.assessed.v1"
+    topic = SOCIAL_TOPIC
+
+    household_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+    decile: int = Field(ge=1, le=10)
+    source: str = Field(max_length=40)
+    assessed_on: date

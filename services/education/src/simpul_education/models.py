@@ -287,3 +287,46 @@ class AtsCaseHistory(StatusHistory, EducationModel, table=True):
     case_id: str = Field(foreign_key="ats_case.id", index=True, max_length=36)
     step_on: date
     codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --------------------------------------------------------------------------- indicator counts
+
+
+class EducationTally(EducationModel, table=True):
+    """One count of one posyandu at one month's end (``domain.indicators.Count``): kept so a
+    wilayah's indicators are a sum of rows. Deleted by every write that changes what the
+    posyandu's months from then on count (``ops.tallies.invalidate``), made again on read."""
+
+    __tablename__ = "education_tally"
+    __table_args__ = (
+        Index(
+            "ix_education_tally_month_desa",
+            "month",
+            "desa_code",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    posyandu_id: str = Field(primary_key=True, max_length=36)
+    month: date = Field(primary_key=True)  # the month's first day; counted at its end
+    code: str = Field(primary_key=True, max_length=40)
+    basis: str = Field(max_length=12)  # the definitions counted under (Definitions.basis)
+    desa_code: str = Field(max_length=13)  # the posyandu's, from the replica
+    numerator: int
+    denominator: int
+
+
+class HouseholdDecile(EducationModel, table=True):
+    """Social's DTSEN decile of a household, by its pseudonym: a replica of
+    ``social.household.assessed.v1`` (the latest assessment by date wins)."""
+
+    __tablename__ = "household_decile"
+
+    household_ref: str = Field(primary_key=True, max_length=64)
+    decile: int
+    source: str = Field(max_length=40)
+    assessed_on: date
+    posyandu_id: str = Field(max_length=36)
+    desa_code: str = Field(max_length=13)
+    last_event_id: str = Field(max_length=64)
+    updated_at: datetime

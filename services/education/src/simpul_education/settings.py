@@ -6,6 +6,8 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from simpul_education.domain.ats_reentry import DEFAULT_PAKET_MIN_AGE, DEFAULT_VERIFY_REASONS
+from simpul_education.domain.indicators import KESETARAAN_DENOMINATOR, KESETARAAN_NUMERATOR
+from simpul_education.domain.status import Status
 from simpul_platform.settings import ServiceSettings
 
 
@@ -25,3 +27,11 @@ class EducationSettings(ServiceSettings):
     # The bansos program an ATS case's economic problem asks social about (its catalogue's
     # ``bansos_need`` program codes; PKH carries the school-age component PIP builds on).
     ats_social_program: str = "pkh"
+    # education.kesetaraan_7_18 (a formula not found in a primary text): the statuses counted
+    # as in kesetaraan, over the statuses counted as out of formal school (JSON lists).
+    kesetaraan_numerator: list[Status] = Field(
+        default_factory=lambda: list(KESETARAAN_NUMERATOR), min_length=1
+    )
+    kesetaraan_denominator: list[Status] = Field(
+        default_factory=lambda: list(KESETARAAN_DENOMINATOR), min_length=1
+    )

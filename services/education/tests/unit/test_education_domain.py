@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from simpul_education.domain.children import Identity, age_months, age_years, check_identity
-from simpul_education.domain.indicators import DASAR_7_15, PAUD_5_6, tally
+from simpul_education.domain.indicators import DASAR_7_15, PAUD_5_6, definitions, tally
 from simpul_education.domain.status import StatusEntry, check_entry, check_status_date
 from simpul_platform.domain import RuleViolation
 
@@ -109,16 +109,17 @@ def test_a_status_date_has_come_and_follows_birth_and_the_last_status() -> None:
 
 
 def test_indicator_tallies_count_the_age_group_at_the_periods_end() -> None:
-    end = date(2026, 12, 31)
-    children = [
-        (date(2021, 6, 1), "paud"),  # 5: served
-        (date(2020, 1, 1), "sd"),  # 6 in SD: not PAUD
-        (date(2020, 12, 31), None),  # 6, nothing recorded
-        (date(2022, 1, 1), "paud"),  # 4: outside 5–6
-        (date(2019, 1, 1), "sd"),  # 7: dasar
-        (date(2011, 1, 1), "sma"),  # 15 in SMA: finished SMP
-        (date(2012, 6, 1), "out_of_school"),  # 14
-        (date(2010, 12, 31), "paket_b"),  # 16: outside 7–15
+    december = date(2026, 12, 1)  # counted at 2026-12-31
+    children: list[tuple[date, str | None, int | None]] = [
+        (date(2021, 6, 1), "paud", None),  # 5: served
+        (date(2020, 1, 1), "sd", None),  # 6 in SD: not PAUD
+        (date(2020, 12, 31), None, None),  # 6, nothing recorded
+        (date(2022, 1, 1), "paud", None),  # 4: outside 5–6
+        (date(2019, 1, 1), "sd", None),  # 7: dasar
+        (date(2011, 1, 1), "sma", None),  # 15 in SMA: finished SMP
+        (date(2012, 6, 1), "out_of_school", None),  # 14
+        (date(2010, 12, 31), "paket_b", None),  # 16: outside 7–15
     ]
-    assert tally(PAUD_5_6, children, end) == (1, 3)
-    assert tally(DASAR_7_15, children, end) == (2, 3)
+    counted = tally(definitions(), children, december)
+    assert counted[PAUD_5_6] == (1, 3)
+    assert counted[DASAR_7_15] == (2, 3)

@@ -41,6 +41,7 @@ from simpul_education.domain.children import Identity, age_months, check_identit
 from simpul_education.domain.status import StatusEntry, check_entry, check_status_date
 from simpul_education.events import ChildRegistered, ChildStatusChanged
 from simpul_education.models import Child, ChildStatus
+from simpul_education.ops import tallies
 from simpul_education.ops.access import posyandu_for_write
 from simpul_education.schemas.census import CensusIn, CensusItem, CensusItemResult, CensusOut
 from simpul_platform.auth import Principal
@@ -108,15 +109,8 @@ async def take_census(
         raise Conflict(CONCURRENT) from exc
     earliest = _earliest(batch)
     if earliest is not None:
-        await _after_write(uow.session, body.posyandu_id, earliest)
+        await tallies.invalidate(uow.session, body.posyandu_id, earliest)
     return _answer(batch)
-
-
-async def _after_write(session: AsyncSession, posyandu_id: str, earliest_date: date) -> None:
-    """The indicator tallies kept on write are invalidated here: the posyandu's counts from
-    ``earliest_date`` on changed (a new child counts from birth, a status from the census
-    date). Called once per census that wrote anything, in its transaction; wire
-    ``simpul_education.ops.tallies.invalidate(session, posyandu_id, earliest_date)`` in."""
 
 
 def _earliest(batch: _Batch) -> date | None:

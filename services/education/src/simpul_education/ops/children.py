@@ -13,6 +13,7 @@ from simpul_education.domain.status import StatusEntry, check_entry, check_statu
 from simpul_education.events import ChildRegistered, ChildStatusChanged
 from simpul_education.models import Child, ChildStatus
 from simpul_education.ops.access import posyandu_for_write
+from simpul_education.ops.tallies import invalidate
 from simpul_education.schemas.children import ChildIn, StatusIn
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
@@ -37,6 +38,7 @@ async def create_child(
         raise Conflict(
             f"This NIK is already known as child {existing.id}.", existing_child_id=existing.id
         )
+    await invalidate(uow.session, body.posyandu_id, body.birth_date)  # it counts from birth
     actor, moment = principal.subject, now()
     child = Child(
         id=new_id(),
@@ -74,6 +76,7 @@ async def record_status(
     jenjang = check_entry(StatusEntry(body.status, body.kelas, body.unit_name, body.npsn))
     check_status_date(body.on, today, child.birth_date, child.status_on)
     await posyandu_for_write(uow.session, child.posyandu_id, principal, field="posyandu_id")
+    await invalidate(uow.session, child.posyandu_id, body.on)  # its months from then on
     actor, moment = principal.subject, now()
     row = ChildStatus(
         id=new_id(),
