@@ -103,7 +103,15 @@ async def hand_made_set(site: Site, a: str, b: str, c: str) -> dict[str, str]:
 
 
 def spm(counts: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    return {k: v for k, v in counts.items() if k != "education.referrals_resolved_in_time"}
+    """The counts kept per posyandu and month (referrals and ATS cases are counted elsewhere)."""
+    return {k: v for k, v in counts.items() if k not in OTHERS}
+
+
+OTHERS = {
+    "education.referrals_resolved_in_time",
+    "education.ats_returned",
+    "education.ats_verified_in_time",
+}
 
 
 DECEMBER_TENGGARONG = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from simpul_education.domain.children import age_years
 from simpul_education.domain.indicators import (
     CHILDREN,
@@ -27,6 +29,8 @@ from simpul_education.domain.indicators import (
     tally,
 )
 from simpul_education.ops.tallies import lock_key
+
+pytestmark = pytest.mark.unit
 
 MARCH = date(2026, 3, 1)
 

@@ -7,6 +7,7 @@ No KK, NIK or names travel: households as ``household_ref``, people as ``person_
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import Field
 
@@ -17,11 +18,23 @@ TOPIC = "simpul.social.v1"
 HEALTH_TOPIC = "simpul.health.v1"
 
 
+# One household's decile, for the catalogue (education's decile replica reads it).
+_ASSESSED: dict[str, Any] = {
+    "household_ref": "c0acc8f61e6ff0638178428fefd041fddd64376b59c60b4dc082bef1e5173b57",
+    "posyandu_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44",
+    "desa_code": "64.02.06.2012",
+    "decile": 2,
+    "source": "DTSEN",
+    "assessed_on": "2026-03-02",
+}
+
+
 class HouseholdAssessed(EventPayload):
     """A household was given a DTSEN welfare decile."""
 
     event_type = "social.household.assessed.v1"
     topic = TOPIC
+    example = _ASSESSED
     household_ref: str
     posyandu_id: str
     desa_code: str
