@@ -29,6 +29,8 @@ RUNS: list[tuple[str, str, list[str]]] = [
     ("scale", "bench.scale", []),
     ("health_indicators", "bench.health_indicators", []),
     ("social_indicators", "bench.social_indicators", []),
+    ("education_indicators", "bench.education_indicators", []),
+    ("education_census", "bench.education_census", []),
     ("health_upload", "bench.health_upload", []),
     ("faults", "bench.faults", []),
     ("fuzz", "bench.fuzz", []),
