@@ -11,8 +11,12 @@ Paket A/B/C. PAUD participation is lower and dropping out more common in the pop
 lokus desa, where poverty concentrates (the same lokus desa social's deciles are drawn by).
 About half the children have a status from a year ago before the current one (a kelas lower,
 PAUD before SD, in school before dropping out, out of school before Paket), and a few have
-none yet. Everything is written through the service's own operations (validation,
-attribution, outbox events), one transaction per posyandu, by a Dinas Pendidikan principal.
+none yet. Then PAUD-HI at the posyandu (every child in PAUD enrolled with monthly attendance,
+some under-threes' families in BKB, literacy sessions) and an ATS case for each child 7–18 out
+of school, in every state of the workflow, some overdue for the desa's verification and some
+verified with an economic problem (referred to social). Everything is written through the
+service's own operations (validation, attribution, outbox events), one transaction per
+posyandu, by a Dinas Pendidikan principal.
 
     python -m simpul_education.demo            # reads EDUCATION_* / SIMPUL_* like the service
 """
@@ -30,13 +34,25 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from simpul_education.app import MIGRATIONS
+from simpul_education.domain.ats import ProblemDomain
 from simpul_education.domain.children import age_years
 from simpul_education.domain.literacy import LiteracyKind
-from simpul_education.domain.status import Source, Status
-from simpul_education.models import Child, ChildStatus
+from simpul_education.domain.status import KELAS, Source, Status
+from simpul_education.models import AtsCase, Child, ChildStatus
+from simpul_education.ops.ats import (
+    classify,
+    close,
+    enroll,
+    last_schooling,
+    mark_residu,
+    open_case,
+    refer,
+    verify,
+)
 from simpul_education.ops.children import create_child, record_status
 from simpul_education.ops.literacy import create_session
 from simpul_education.ops.paud import enrol, join_bkb, record_attendance
+from simpul_education.schemas.ats import ClassifyIn, CloseIn, EnrollIn, ReferIn, ResiduIn, VerifyIn
 from simpul_education.schemas.children import ChildIn, StatusIn
 from simpul_education.schemas.literacy import LiteracySessionIn, ParticipantsIn
 from simpul_education.schemas.paud import BkbMembershipIn, PaudEnrolmentIn
@@ -51,6 +67,7 @@ from simpul_platform.devstack.population import (
     kukar_posyandu,
     lokus_desa,
 )
+from simpul_platform.domain import RuleViolation
 from simpul_platform.errors import ProblemError
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
@@ -82,6 +99,20 @@ class Chances:
 OTHER_DESA = Chances(paud_3_4=0.40, paud_5_6=0.80, out_7_12=0.01, out_13_15=0.06, out_16_18=0.15)
 LOKUS_DESA = Chances(paud_3_4=0.20, paud_5_6=0.50, out_7_12=0.03, out_13_15=0.12, out_16_18=0.28)
 PAUD_SEED = SEED + 105
+ATS_SEED = SEED + 106
+# Where an ATS case ends up (its last step), in proportion; every state is reached.
+ATS_ENDS = {
+    "detect": 15,
+    "classify": 10,
+    "verify": 15,
+    "refer": 15,
+    "enroll": 25,
+    "close": 8,
+    "mark_residu": 12,
+}
+ATS_PATH = ["detect", "classify", "verify", "refer", "enroll"]
+PROBLEMS: list[ProblemDomain] = ["ekonomi", "sosial", "kesehatan", "lainnya"]
+PROBLEM_WEIGHTS = [50, 25, 10, 15]
 BKB_SHARE = 0.25  # families of under-threes in a BKB class
 ATTENDED_SHARE = 0.85  # PAUD months attended
 HISTORY_SHARE = 0.5  # children with a status a year before the current one
@@ -254,7 +285,7 @@ async def _child(
     return Counter({"children": 1, "statuses": len(plan)})
 
 
-# --- Slices still to load: each through education's own operations, once they exist ---------
+# --- PAUD-HI, literacy and ATS cases, once the children are there --------------------------
 
 
 async def _paud_enrolments(db: Database, settings: EducationSettings) -> dict[str, int]:
@@ -360,9 +391,107 @@ async def _literacy(
 
 
 async def _ats_cases(db: Database, settings: EducationSettings) -> dict[str, int]:
-    """ATS cases for the children out of school above, in every state, some overdue. None
-    yet: the service has no ATS case operations to load them with."""
-    return {}
+    """An ATS case for every child 7–18 out of school above, detected over the last five
+    months by a kader's census or a Dapodik match and taken as far as its planned end
+    (``ATS_ENDS``): some still waiting for the desa's verification (overdue when detected
+    long enough ago), some classified, verified (an economic problem refers the household to
+    social), referred, enrolled back through PPDB or a PKBM, closed as not eligible, or
+    residu. One transaction per posyandu, through the service's own operations."""
+    today, outbox = local_today(settings), Outbox(settings)
+    rng = random.Random(ATS_SEED)
+    counts: Counter[str] = Counter()
+    async with db.sessions() as session:
+        query = select(Child).where(Child.status == "out_of_school").order_by(col(Child.id))
+        out = [c for c in (await session.exec(query)).all() if age_years(c.birth_date, today) >= 7]
+    by_posyandu: dict[str, list[str]] = {}
+    for found in out:
+        by_posyandu.setdefault(found.posyandu_id, []).append(found.id)
+    for posyandu_id in sorted(by_posyandu):
+        async with db.sessions() as session:
+            uow = UnitOfWork(session, outbox)
+            for child_id in by_posyandu[posyandu_id]:
+                child = await session.get(Child, child_id)
+                if child is not None:
+                    counts += await _ats_case(uow, settings, child, today, rng)
+            await uow.commit()
+    return dict(counts)
+
+
+async def _ats_case(
+    uow: UnitOfWork, settings: EducationSettings, child: Child, today: date, rng: random.Random
+) -> Counter[str]:
+    """One child's case, detected on or after its out-of-school status and stepped towards a
+    planned end; a step the rules refuse (no Paket fits, say) leaves it where it got to."""
+    end = rng.choices(list(ATS_ENDS), weights=list(ATS_ENDS.values()))[0]
+    since = child.status_on or today
+    day = max(since, today - timedelta(days=rng.randint(3, 150)))
+    source = "dapodik_match" if rng.random() < 0.3 else "kader_census"
+    try:
+        case = await open_case(
+            uow, PRINCIPAL, settings, child, source=source, detected_on=day, today=today
+        )
+    except (ProblemError, RuleViolation):  # past 18 on the detection day, say
+        return Counter()
+    try:
+        for step in _plan(end, rng):
+            day = min(today, day + timedelta(days=rng.randint(0, 12)))
+            await _ats_step(uow, settings, case, child, step, day, today, rng)
+    except (ProblemError, RuleViolation):  # where the rules stop it, it stays
+        pass
+    return Counter({"ats_cases": 1, f"ats_{case.status}": 1})
+
+
+def _plan(end: str, rng: random.Random) -> list[str]:
+    """The steps after detection that take a case to ``end``: along the path, or part of it
+    and then closed (possible until referred) or residu (until verified)."""
+    if end in ATS_PATH:
+        return ATS_PATH[1 : ATS_PATH.index(end) + 1]
+    reach = rng.randint(0, 3 if end == "close" else 2)
+    return [*ATS_PATH[1 : reach + 1], end]
+
+
+async def _ats_step(
+    uow: UnitOfWork,
+    settings: EducationSettings,
+    case: AtsCase,
+    child: Child,
+    step: str,
+    day: date,
+    today: date,
+    rng: random.Random,
+) -> None:
+    """Take one step of ``case`` on ``day`` with plausible codes."""
+    if step == "classify":
+        schooled = await last_schooling(uow.session, child.id) is not None
+        category = ("do" if rng.random() < 0.7 else "ltm") if schooled else "bpb"
+        body = ClassifyIn(category=category, classified_on=day)
+        await classify(uow, PRINCIPAL, case, body, today)
+    elif step == "verify":
+        problem = rng.choices(PROBLEMS, weights=PROBLEM_WEIGHTS)[0]
+        reason = {"ekonomi": "biaya", "kesehatan": "sakit_disabilitas"}.get(problem, "lingkungan")
+        verified = VerifyIn(reason_code=reason, problem_domain=problem, verified_on=day)
+        await verify(uow, PRINCIPAL, settings, case, verified, today)
+    elif step == "refer":
+        path = "spnf_pkbm" if age_years(child.birth_date, day) >= 13 else "ppdb"
+        await refer(uow, PRINCIPAL, settings, case, ReferIn(path=path, referred_on=day), today)
+    elif step == "enroll":
+        await enroll(uow, PRINCIPAL, case, _enrolment(case, child, day), today)
+    elif step == "close":
+        await close(uow, PRINCIPAL, case, CloseIn(reason="moved", closed_on=day), today)
+    elif step == "mark_residu":
+        await mark_residu(uow, PRINCIPAL, case, ResiduIn(on=day), today)
+
+
+def _enrolment(case: AtsCase, child: Child, day: date) -> EnrollIn:
+    """Back at school at the kelas its age fits (PPDB), or in the Paket it was referred to."""
+    place = child.desa_code[-4:]
+    if case.paket is not None:
+        return EnrollIn(status=case.paket, unit_name=f"PKBM Desa {place}", on=day)
+    age = age_years(child.birth_date, day)
+    status = "sd" if age <= 12 else "smp" if age <= 15 else "sma"
+    low, high = KELAS[status]
+    kelas = min(high, max(low, age - 6))
+    return EnrollIn(status=status, kelas=kelas, unit_name=f"SDN {place}", on=day)
 
 
 async def _main() -> None:

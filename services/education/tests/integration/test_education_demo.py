@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from education_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Education
@@ -17,6 +17,8 @@ from simpul_education.demo import load_demo
 from simpul_education.domain.children import age_years
 from simpul_education.domain.status import KELAS
 from simpul_education.models import (
+    AtsCase,
+    AtsCaseHistory,
     BkbMembership,
     Child,
     ChildStatus,
@@ -43,10 +45,12 @@ async def test_demo_children_and_statuses_are_the_populations(education: Educati
     async with db.sessions() as session:
         children = (await session.execute(select(Child))).scalars().all()
         rows = (await session.execute(select(ChildStatus).order_by(ChildStatus.on))).scalars().all()
-    assert len(children) == counts["children"] and len(rows) == counts["statuses"]
+    enrolled = counts.get("ats_enrolled", 0)  # back at school: a status of its own
+    assert len(children) == counts["children"] and len(rows) == counts["statuses"] + enrolled
     assert {c.posyandu_id for c in children} == set(posyandu)
     assert {c.created_by for c in children} == {"demo"}
     await _paud_bkb_and_literacy(education, counts, children)
+    await _ats_cases(education, counts, today)
 
     # The balita are health's: the same person_ref for the same child.
     kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
@@ -121,3 +125,25 @@ async def _paud_bkb_and_literacy(
     assert counts["bkb_families"] == len(families)
     posyandu = {c.posyandu_id for c in children}
     assert counts["literacy_sessions"] == len(sessions) == 2 * len(posyandu)
+
+
+async def _ats_cases(education: Education, counts: dict[str, int], today: date) -> None:
+    """A case for children out of school at 7–18, each as far as its plan took it, with a step
+    in its history for each; an enrolled one's child is back at school."""
+    async with education.app.state.db.sessions() as session:
+        cases = (await session.execute(select(AtsCase))).scalars().all()
+        steps = (await session.execute(select(AtsCaseHistory))).scalars().all()
+        children = {c.id: c for c in (await session.execute(select(Child))).scalars().all()}
+    assert cases and counts["ats_cases"] == len(cases)
+    assert Counter(f"ats_{c.status}" for c in cases) == {
+        k: v for k, v in counts.items() if k.startswith("ats_") and k != "ats_cases"
+    }
+    by_case = Counter(s.case_id for s in steps)
+    for case in cases:
+        child = children[case.child_id]
+        assert 7 <= age_years(child.birth_date, case.detected_on) <= 18
+        assert case.detected_on <= today and by_case[case.id] >= 1
+        if case.status == "enrolled":
+            assert child.status == case.enrolled_status
+        else:
+            assert child.status == "out_of_school"

@@ -1,5 +1,6 @@
 """The demo's statuses by age: PAUD less common and dropping out more common in lokus desa,
-every planned status one the service accepts, last year's status on the way to today's."""
+every planned status one the service accepts, last year's status on the way to today's; every
+ATS case's planned end a path the workflow takes, all of them together every state."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import random
 
 import pytest
 
-from simpul_education.demo import LOKUS_DESA, OTHER_DESA, current_status, previous_status
+from simpul_education.demo import (
+    ATS_ENDS,
+    LOKUS_DESA,
+    OTHER_DESA,
+    _plan,
+    current_status,
+    previous_status,
+)
+from simpul_education.domain.ats import ATS
 from simpul_education.domain.status import StatusEntry, check_entry
 
 pytestmark = pytest.mark.unit
@@ -36,3 +45,15 @@ def test_every_planned_status_and_its_predecessor_are_valid(age: int):
             check_entry(StatusEntry(status, kelas, unit))
         if before is not None and before[1] is not None and now[1] is not None:
             assert before[1] == now[1] - 1  # a kelas lower a year earlier
+
+
+def test_every_ats_end_is_a_path_the_workflow_takes_and_every_state_is_reached():
+    rng = random.Random(11)
+    reached: set[str] = set()
+    for end in ATS_ENDS:
+        for _ in range(20):
+            status = ATS.next(None, "detect")
+            for step in _plan(end, rng):
+                status = ATS.next(status, step)
+            reached.add(status)
+    assert reached == set(ATS.statuses)
