@@ -64,7 +64,7 @@ class TransitionRefused(Exception):
         names = ", ".join(f"{s.action} (→ {s.target})" for s in self.allowed)
         state = current if current is not None else "new"
         super().__init__(
-            f"Cannot {action} a {workflow} that is {state}; allowed: {names or 'nothing'}."
+            f"Cannot {action} this {workflow}: it is {state}; allowed: {names or 'nothing'}."
         )
 
     def details(self) -> dict[str, Any]:

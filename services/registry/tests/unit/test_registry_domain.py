@@ -83,7 +83,7 @@ def test_lifecycle_names_the_allowed_actions() -> None:
     assert problem["allowed"] == ["verify", "return"]
     assert problem["allowed_transitions"] == [{"action": "verify", "to": "verified"},
                                               {"action": "return", "to": "draft"}]
-    assert problem["detail"] == ("Cannot register a posyandu that is submitted; allowed: "
+    assert problem["detail"] == ("Cannot register this posyandu: it is submitted; allowed: "
                                  "verify (→ verified), return (→ draft).")
 
 
