@@ -7,7 +7,8 @@ The data: two posyandu in Tenggarong, their children registered and given status
 Dinas Pendidikan. At Mawar (desa Rapak Lambur) one of three children aged 5–6 is in PAUD and
 one of three aged 7–18 is out of school (in SMP a year ago); at Melati the one child of 5 is in
 PAUD and nobody 7–18 is out of school (one follows Paket C). Health refers Mawar's
-out-of-school child to education (``ats_suspected``).
+out-of-school child to education (``ats_suspected``). Dinas Pendidikan opens ATS cases for two
+of Mawar's children through education's API; the profile lists them with their due dates.
 """
 
 from __future__ import annotations
@@ -256,3 +257,57 @@ async def test_loci_weigh_education(stack, seeded):
     )
     scores = {locus["code"]: locus["score"] for locus in schooling_only.json()["loci"]}
     assert (scores[MAWAR_DESA], scores[MELATI_DESA]) == (33.33, 0.0)
+
+
+def mawar_child(seeded: dict[str, Any], age: int) -> dict[str, Any]:
+    serial, (_, _, sex, _) = next(
+        (i, c) for i, c in enumerate(CHILDREN, start=1) if c[0] == "Mawar" and c[1] == age
+    )
+    child: dict[str, Any] = seeded["children"][nik(born(age), sex, serial)]
+    return child
+
+
+async def test_profile_lists_educations_open_ats_cases_with_their_due_dates(stack, seeded):
+    """The cases change no count the other tests read: the 14-year-old is out of school
+    already, and the 9-year-old's status (SD today) is newer than the case's detection."""
+    mawar = seeded["posyandu"]["Mawar"]
+    opened = []
+    async with httpx.AsyncClient(timeout=30) as client:
+        for age, on in ((ATS_AGE, TODAY), (9, TODAY - timedelta(days=60))):
+            body = {
+                "child_id": mawar_child(seeded, age)["id"],
+                "source": "kader_census",
+                "detected_on": on.isoformat(),
+            }
+            url = f"{stack.url('education')}/v1/ats-cases"
+            opened.append(await post_created(client, url, body, OPD_EDUCATION))
+    fresh, late = opened
+    assert (fresh["overdue"], late["overdue"]) == (False, True)  # 60 days: past 10 working days
+
+    response = await get(stack, "gateway", f"/v1/posyandu/{mawar}/profile", period=PERIOD)
+    assert response.status_code == 200, response.text
+    profile = response.json()
+    shown = [case for case in profile["open_cases"] if case["field"] == "education"]
+    assert shown == [  # the earliest due first
+        {
+            "field": "education",
+            "case_id": case["id"],
+            "kind": "ats_case",
+            "status": "detected",
+            "due_on": case["verify_due_on"],
+            "overdue": date.fromisoformat(case["verify_due_on"]) < TODAY,
+        }
+        for case in (late, fresh)
+    ]
+    ats = by_field(profile["fields"])["education"]["data"]["ats_cases"]
+    assert (ats["open"], ats["overdue"], ats["by_status"]["detected"]) == (2, 1, 2)
+    assert "Anak" not in str(profile["open_cases"]) and "Anak" not in str(ats)
+    histories = []
+    async with httpx.AsyncClient(timeout=30) as client:
+        for case in (fresh, late):
+            url = f"{stack.url('education')}/v1/children/{case['child_id']}"
+            histories.append((await client.get(url, headers=OPD_EDUCATION)).json()["history"])
+    assert [[h["status"] for h in history] for history in histories] == [
+        ["smp", "out_of_school"],  # no second out_of_school row
+        ["sd"],  # the SD status dated after the detection stays the latest
+    ]

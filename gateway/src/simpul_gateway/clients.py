@@ -3,13 +3,14 @@
 Every field service answers ``/v1/indicators`` (a list of ``IndicatorValue``) and
 ``/v1/summary``; a field with a referral catalogue also answers the referral routes. A field
 adds what only it knows (health: stunting per desa; education: PAUD participation and children
-out of school per desa; social: poverty per desa and the open priority cases). A new field is
-one subclass here and its URL.
+out of school per desa, and the open ATS cases; social: poverty per desa and the open priority
+cases). A new field is one subclass here and its URL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -43,6 +44,19 @@ class EducationDesa(BaseModel):
 
 
 _EDUCATION_DESA = TypeAdapter(list[EducationDesa])
+
+
+class AtsOpenCase(BaseModel):
+    """One open ATS case of education's posyandu ``/v1/summary`` (``ats_cases.open_cases``):
+    the case, never the child. ``due_on`` is its verification due date while it waits for it."""
+
+    case_id: str
+    status: str
+    due_on: date | None = None
+    overdue: bool = False
+
+
+_ATS_OPEN_CASES = TypeAdapter(list[AtsOpenCase])
 
 
 def _education_rows(data: Any) -> list[dict[str, Any]]:
@@ -135,6 +149,29 @@ class EducationClient(FieldClient):
             "/v1/summary/by-desa", token, {"wilayah": wilayah, "period": period}
         )
         return self._read(answer, _education_rows, "its rows per desa")
+
+    def open_cases(self, summary: dict[str, Any]) -> list[CrossFieldCase]:
+        """The posyandu's open ATS cases (education lists its longest waiting), each due by
+        its verification date until verified."""
+        part = summary.get("ats_cases")  # absent from an education without ATS cases
+        listed = part.get("open_cases", []) if isinstance(part, dict) else []
+        try:
+            cases = _ATS_OPEN_CASES.validate_python(listed)
+        except ValidationError:
+            # Another shape lists no case rather than failing the profile; the education
+            # section still shows what was answered.
+            return []
+        return [
+            CrossFieldCase(
+                field="education",
+                case_id=case.case_id,
+                kind="ats_case",
+                status=case.status,
+                due_on=case.due_on,
+                overdue=case.overdue,
+            )
+            for case in cases
+        ]
 
 
 class SocialClient(FieldClient):

@@ -78,7 +78,10 @@ def _indicators(request: Request) -> JSONResponse:
 
 def _summary(request: Request) -> JSONResponse:
     case = {"case_id": "c1", "due_on": "2026-08-01", "overdue": False}
-    return JSONResponse({"priority_cases": {"open_cases": [case]}})
+    ats = {"case_id": "a1", "status": "verified", "due_on": None, "overdue": False}
+    return JSONResponse(
+        {"priority_cases": {"open_cases": [case]}, "ats_cases": {"open_cases": [ats]}}
+    )
 
 
 def _by_desa(request: Request) -> JSONResponse:

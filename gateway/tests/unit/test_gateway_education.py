@@ -1,7 +1,8 @@
 """Education in the gateway's views: its client reads the rows per desa education serves, the
 priority loci weigh its PAUD gap and children out of school when it is deployed (and only
 then), and the profile and scorecard show its figures. The services are scripted upstreams:
-each answers a path with a fixed body, or is not deployed at all."""
+each answers a path with a fixed body, or is not deployed at all. The profile lists
+education's open ATS cases among the posyandu's open cases, earliest due first."""
 
 from __future__ import annotations
 
@@ -103,11 +104,40 @@ EDUCATION_INDICATORS = [
         "education.dasar_7_15", "education", "Dasar 7–15", 28, 30, "dasar ÷ 7–15", "SPM"
     ).model_dump(mode="json"),
 ]
+ATS_OPEN = [  # as education lists them: the longest waiting first
+    {
+        "case_id": "ats-1",
+        "status": "classified",
+        "detected_on": "2026-06-01",
+        "due_on": "2026-06-15",
+        "overdue": True,
+    },
+    {
+        "case_id": "ats-2",
+        "status": "referred",
+        "detected_on": "2026-06-20",
+        "due_on": None,
+        "overdue": False,
+    },
+    {
+        "case_id": "ats-3",
+        "status": "detected",
+        "detected_on": "2026-07-20",
+        "due_on": "2026-08-03",
+        "overdue": False,
+    },
+]
 EDUCATION_SUMMARY = {
     "posyandu_id": POSYANDU,
     "period": PERIOD,
     "children": 12,
     "by_status": {"paud": 3, "sd": 6, "out_of_school": 1, "not_school_age": 2},
+    "ats_cases": {
+        "open": 3,
+        "by_status": {"detected": 1, "classified": 1, "verified": 0, "referred": 1},
+        "overdue": 1,
+        "open_cases": ATS_OPEN,
+    },
 }
 
 
@@ -255,3 +285,63 @@ async def test_profile_and_scorecard_show_educations_own_figures(gateway):
     assert [(r["status"], r["indicator"]) for r in rows] == [
         ("ok", value) for value in EDUCATION_INDICATORS
     ]
+
+
+async def test_the_profile_lists_educations_open_ats_cases(gateway):
+    app, client = gateway
+    social_summary = {
+        "priority_cases": {
+            "open_cases": [{"case_id": "pc-1", "due_on": "2026-07-01", "overdue": True}]
+        }
+    }
+    ups = world(EDUCATION_UP)
+    ups.fields["social"].upstream.replies["/v1/summary"] = social_summary  # type: ignore[attr-defined]
+    app.state.upstreams = ups
+    profile = await client.get(
+        f"/v1/posyandu/{POSYANDU}/profile", params={"period": PERIOD}, headers=DPMD
+    )
+    assert profile.status_code == 200, profile.text
+    assert profile.json()["open_cases"] == [  # earliest due first, none due last
+        {
+            "field": "education",
+            "case_id": "ats-1",
+            "kind": "ats_case",
+            "status": "classified",
+            "due_on": "2026-06-15",
+            "overdue": True,
+        },
+        {
+            "field": "social",
+            "case_id": "pc-1",
+            "kind": "priority_case",
+            "status": "open",
+            "due_on": "2026-07-01",
+            "overdue": True,
+        },
+        {
+            "field": "education",
+            "case_id": "ats-3",
+            "kind": "ats_case",
+            "status": "detected",
+            "due_on": "2026-08-03",
+            "overdue": False,
+        },
+        {
+            "field": "education",
+            "case_id": "ats-2",
+            "kind": "ats_case",
+            "status": "referred",
+            "due_on": None,
+            "overdue": False,
+        },
+    ]
+
+
+def test_the_education_client_reads_no_case_from_a_summary_without_them_or_in_another_shape():
+    client = EducationClient(Scripted("education", {}))
+    assert client.open_cases({"children": 0, "by_status": {}}) == []  # before ATS cases
+    assert client.open_cases({"ats_cases": {"open_cases": [{"id": "x"}]}}) == []
+    assert client.open_cases({"ats_cases": []}) == []
+    [case] = client.open_cases({"ats_cases": {"open_cases": ATS_OPEN[1:2]}})
+    assert (case.field, case.kind, case.case_id) == ("education", "ats_case", "ats-2")
+    assert (case.status, case.due_on, case.overdue) == ("referred", None, False)

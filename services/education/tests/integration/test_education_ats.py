@@ -56,6 +56,17 @@ async def step(
     return data
 
 
+def statuses(child: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A child's status history as (status, date, source), oldest first."""
+    return [(h["status"], h["on"], h["source"]) for h in child["history"]]
+
+
+async def history_of(education: Education, child_id: str) -> list[tuple[str, str, str]]:
+    got = await education.client.get(f"/v1/children/{child_id}", headers=education.opd)
+    assert got.status_code == 200, got.text
+    return statuses(got.json())
+
+
 async def referred(education: Education, child_id: str, path: str = "ppdb") -> dict[str, Any]:
     case = await opened(education, child_id)
     await step(
@@ -115,25 +126,90 @@ async def test_a_case_goes_from_detection_to_enrolment_and_records_the_status(
     assert {h["actor"] for h in enrolled["history"]} == {"disdik-kukar"}
     got = await education.client.get(f"/v1/children/{child['id']}", headers=education.kader)
     assert got.json()["status"] == "paket_a"
-    assert [h["status"] for h in got.json()["history"]] == ["sd", "paket_a"]
+    assert statuses(got.json()) == [
+        ("sd", "2025-07-14", "school"),
+        ("out_of_school", "2026-03-02", "kader_census"),  # the case's detection
+        ("paket_a", "2026-07-13", "school"),  # its enrolment
+    ]
 
     topic = education.settings.topic("simpul.education.v1")
     bootstrap = education.settings.kafka_bootstrap_servers
-    events = await read_envelopes(bootstrap, topic, expected=6)
+    events = await read_envelopes(bootstrap, topic, expected=7)
     ats = [e for e in events if e.type.startswith("education.ats.")]
     assert [e.type for e in ats] == [
         "education.ats.opened.v1",
         "education.ats.verified.v1",
         "education.ats.enrolled.v1",
     ]
+    changes = [e.data for e in events if e.type == "education.child.status_changed.v1"]
+    assert [(c["status"], c["previous_status"], c["source"]) for c in changes] == [
+        ("sd", None, "school"),
+        ("out_of_school", "sd", "kader_census"),
+        ("paket_a", "out_of_school", "school"),
+    ]
     secret = education.settings.pseudonym_secret
     assert {e.data["person_ref"] for e in ats} == {person_ref(secret, BOY)}
     assert ats[1].data["on_time"] and ats[1].data["reason_code"] == "pola_pikir"
     assert ats[2].data["status"] == "paket_a" and ats[2].data["re_entry_path"] == "spnf_pkbm"
     assert ats[0].data["age_months"] == 141  # 2014-05-10 → 2026-03-02
-    for record in await read_topic(bootstrap, topic, expected=6):
+    for record in await read_topic(bootstrap, topic, expected=7):
         assert BOY.encode() not in record.value and b"Budi" not in record.value
         assert b"6402061234560001" not in record.value  # the KK
+
+
+async def test_opening_records_the_child_out_of_school_once_and_in_date_order(
+    education: Education,
+) -> None:
+    posyandu_id = await education.known_posyandu()
+    status_url = "/v1/children/{}/status"
+    # Already out of school (the school said so): the case adds no second row.
+    out = await education.child(posyandu_id, BOY)
+    left = {"status": "out_of_school", "source": "school", "on": "2026-01-12"}
+    assert (await post(education, status_url.format(out["id"]), left)).status_code == 201
+    await opened(education, out["id"], "2026-03-02")
+    assert await history_of(education, out["id"]) == [("out_of_school", "2026-01-12", "school")]
+    # A status dated after the detection: left alone, the history stays in date order.
+    later = await education.child(posyandu_id, GIRL)
+    school = {"status": "sd", "kelas": 6, "source": "school", "on": "2026-03-09"}
+    assert (await post(education, status_url.format(later["id"]), school)).status_code == 201
+    await opened(education, later["id"], "2026-03-02")
+    assert await history_of(education, later["id"]) == [("sd", "2026-03-09", "school")]
+    # No status yet: out of school as of the detection, from the kader's census.
+    fresh = await education.child(posyandu_id, SIBLING)
+    case = await opened(education, fresh["id"], "2026-03-02")
+    assert await history_of(education, fresh["id"]) == [
+        ("out_of_school", "2026-03-02", "kader_census")
+    ]
+    # A second case after the first ended: the child is still out of school, no second row.
+    await step(education, case["id"], "residu", {"on": "2026-03-03"})
+    await opened(education, fresh["id"], "2026-03-04")
+    assert await history_of(education, fresh["id"]) == [
+        ("out_of_school", "2026-03-02", "kader_census")
+    ]
+
+    rows = await education.client.get(
+        "/v1/summary/by-desa",
+        headers=education.dpmd,
+        params={"wilayah": RAPAK_LAMBUR, "period": "2026-03"},
+    )
+    assert rows.status_code == 200, rows.text
+    [row] = rows.json()
+    # The status counts now agree with the open cases, but for the child seen at school since.
+    assert (row["out_of_school_7_18"], row["ats_open"]) == (2, 3)
+    bootstrap = education.settings.kafka_bootstrap_servers
+    events = await read_envelopes(
+        bootstrap, education.settings.topic("simpul.education.v1"), expected=11
+    )
+    changes = [
+        (e.data["child_id"], e.data["status"], e.data["on"])
+        for e in events
+        if e.type == "education.child.status_changed.v1"
+    ]
+    assert changes == [
+        (out["id"], "out_of_school", "2026-01-12"),
+        (later["id"], "sd", "2026-03-09"),
+        (fresh["id"], "out_of_school", "2026-03-02"),
+    ]
 
 
 async def test_every_wrong_step_is_a_409_naming_the_allowed_ones(education: Education) -> None:
@@ -279,7 +355,8 @@ async def test_an_economic_problem_sends_social_one_referral(education: Educatio
     assert "6402061234560001" not in str(events[0].data) and BOY not in str(events[0].data)
     verified_events = [
         e
-        for e in await read_envelopes(bootstrap, topic, expected=8)
+        # two children, their statuses out of school, two cases, the referral, two verified
+        for e in await read_envelopes(bootstrap, topic, expected=9)
         if e.type == "education.ats.verified.v1"
     ]
     assert [e.data["social_referral_id"] for e in verified_events] == ids
@@ -341,6 +418,10 @@ async def test_a_referral_opens_a_case_and_the_cases_end_resolves_it(
     resolved = (await education.client.get(url, headers=education.kader)).json()
     assert (resolved["status"], resolved["outcome_code"]) == ("resolved", "enrolled_school")
     assert resolved["resolved_on"] == "2026-07-13"
+    assert await history_of(education, child["id"]) == [
+        ("out_of_school", "2026-03-02", "kader_census"),  # a referral: another field's kader
+        ("sd", "2026-07-13", "school"),
+    ]
 
 
 async def test_indicators_and_open_cases_by_desa_equal_hand_counts(

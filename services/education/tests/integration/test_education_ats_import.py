@@ -17,6 +17,13 @@ HEADER = "nik,no_kk,nama,tanggal_lahir,jenis_kelamin,kategori,jenjang_terakhir,k
 KK = "6402061234560009"
 
 
+async def history_of(education: Education, child_id: str) -> list[tuple[str, str, str]]:
+    """A child's status history as (status, date, source), oldest first."""
+    got = await education.client.get(f"/v1/children/{child_id}", headers=education.opd)
+    assert got.status_code == 200, got.text
+    return [(h["status"], h["on"], h["source"]) for h in got.json()["history"]]
+
+
 async def upload(
     education: Education, posyandu_id: str, text: str, headers: dict[str, str] | None = None
 ) -> Any:
@@ -39,6 +46,12 @@ async def test_good_and_bad_rows_each_get_a_result_and_a_retry_opens_nothing(
         f"/v1/children/{schooled['id']}/status", json=school, headers=education.opd
     )
     assert recorded.status_code == 201
+    gone = await education.child(posyandu_id, "6402066107140008")  # P, 2014-07-21
+    left = {"status": "out_of_school", "source": "kader_census", "on": "2026-02-02"}
+    recorded = await education.client.post(
+        f"/v1/children/{gone['id']}/status", json=left, headers=education.opd
+    )
+    assert recorded.status_code == 201
     lines = [
         HEADER,
         f"6402061005140001,{KK},Budi,2014-05-10,L,DO,SD,4",  # 2 new child: opened
@@ -50,12 +63,13 @@ async def test_good_and_bad_rows_each_get_a_result_and_a_retry_opens_nothing(
         f"6402064404140007,{KK},Dewi,2014-04-04,P,XX,,",  # 8 unknown kategori
         f"64020610051400,{KK},Salah,2014-05-10,L,DO,,",  # 9 a NIK too short
         f"6402061005140001,{KK},Budi,2014-05-10,L,DO,SD,4",  # 10 the same child again
+        f"6402066107140008,{KK},Sari,2014-07-21,P,DO,SD,3",  # 11 known, out of school already
     ]
     first = await upload(education, posyandu_id, "\n".join(lines) + "\n")
     assert first.status_code == 200, first.text
     body = first.json()
     by_row = {r["row"]: r for r in body["rows"]}
-    assert (body["opened"], body["already_open"], body["error"]) == (2, 1, 6)
+    assert (body["opened"], body["already_open"], body["error"]) == (3, 1, 6)
     assert by_row[2]["outcome"] == "opened" and by_row[2]["child_registered"]
     assert by_row[3]["outcome"] == "opened" and by_row[3]["child_id"] == known["id"]
     assert not by_row[3]["child_registered"]
@@ -82,21 +96,32 @@ async def test_good_and_bad_rows_each_get_a_result_and_a_retry_opens_nothing(
     assert [h["action"] for h in got["history"]] == ["detect", "classify"]
     ltm = await education.client.get(f"/v1/ats-cases/{by_row[3]['case_id']}", headers=education.opd)
     assert ltm.json()["category"] == "ltm"
+    # Each opened case says its child is out of school as of the detection, from Dapodik; a
+    # child out of school already keeps the one row.
+    dapodik = [("out_of_school", "2026-03-02", "dapodik_match")]
+    assert await history_of(education, by_row[2]["child_id"]) == dapodik
+    assert await history_of(education, known["id"]) == dapodik
+    before = [("out_of_school", "2026-02-02", "kader_census")]
+    assert await history_of(education, gone["id"]) == before
 
     again = await upload(education, posyandu_id, "\n".join(lines) + "\n")
     assert again.status_code == 200, again.text
     retry = again.json()
-    assert (retry["opened"], retry["already_open"], retry["error"]) == (0, 3, 6)
+    assert (retry["opened"], retry["already_open"], retry["error"]) == (0, 4, 6)
     assert {r["case_id"] for r in retry["rows"] if r["outcome"] == "already_open"} == {
         by_row[2]["case_id"],
         by_row[3]["case_id"],
+        by_row[11]["case_id"],
     }
+    assert await history_of(education, known["id"]) == dapodik  # no second row on a retry
     listed = await education.client.get("/v1/ats-cases", headers=education.opd)
-    assert len(listed.json()) == 2
+    assert len(listed.json()) == 3
     topic = education.settings.topic("simpul.education.v1")
-    records = await read_topic(education.settings.kafka_bootstrap_servers, topic, expected=6)
-    opened = [r for r in records if dict(r.headers).get("ce_type") == b"education.ats.opened.v1"]
-    assert len(opened) == 2
+    # 3 children registered, 2 statuses before; then 1 registered, 2 statuses, 3 cases opened
+    records = await read_topic(education.settings.kafka_bootstrap_servers, topic, expected=11)
+    types = [dict(r.headers).get("ce_type") for r in records]
+    assert types.count(b"education.ats.opened.v1") == 3
+    assert types.count(b"education.child.status_changed.v1") == 4
     assert all(b"6402061005140001" not in r.value and b"Budi" not in r.value for r in records)
 
 

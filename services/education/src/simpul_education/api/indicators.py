@@ -72,7 +72,8 @@ async def summary(
     wilayah: WilayahQuery = None,
     posyandu_id: str | None = None,
 ) -> Any:
-    """Children by education status as of the period's end, for one posyandu or a wilayah."""
+    """Children by education status as of the period's end, for one posyandu or a wilayah,
+    and the ATS cases open now (one posyandu's: listed, the longest waiting first)."""
     window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
     as_of: date = min(window.end, today)
@@ -84,6 +85,7 @@ async def summary(
         as_of=as_of,
         children=sum(counts.values()),
         by_status=counts,
+        ats_cases=await ats_aggregates.open_ats_summary(session, scope, today),
     )
 
 

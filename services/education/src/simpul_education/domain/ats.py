@@ -10,8 +10,11 @@ be located: the national dashboard's own row). Pure: no FastAPI, SQL or Kafka.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from datetime import date
+from typing import Final, Literal
 
+from simpul_education.domain.status import Source
 from simpul_platform.domain import RuleViolation, Step, Workflow
 
 AtsStatus = Literal[
@@ -44,6 +47,20 @@ ATS: Workflow[AtsStatus, AtsAction] = Workflow(
     ],
 )
 
+# The statuses a case waits for the desa's verification in: its due date matters until then.
+UNVERIFIED: tuple[AtsStatus, ...] = ("detected", "classified")
+
+
+def verify_due(status: str, verify_due_on: date) -> date | None:
+    """The date a case is due for verification by, while it waits for it; None after."""
+    return verify_due_on if status in UNVERIFIED else None
+
+
+def is_overdue(status: str, verify_due_on: date, today: date) -> bool:
+    """Not verified (nor ended) by its verification due date."""
+    return status in UNVERIFIED and verify_due_on < today
+
+
 AGE_RANGE = (7, 18)  # the school ages an ATS case is about
 
 
@@ -71,3 +88,26 @@ def check_category(
 def needs_social_referral(problem: ProblemDomain) -> bool:
     """An economic problem is also social's: PIP/PKH eligibility (a referral, bansos_need)."""
     return problem == "ekonomi"
+
+
+# --- the child's status an opened case records ---------------------------------------------
+
+OUT_OF_SCHOOL: Final = "out_of_school"
+# Who found the child, as the education status's source: a referral (another field's kader saw
+# the child at the posyandu) and the service's own reaction rules are a kader's finding, so
+# ``kader_census``; a Dapodik match is Dapodik's. No detection is the school's own word.
+STATUS_SOURCE: Mapping[str, Source] = {
+    "kader_census": "kader_census",
+    "referral": "kader_census",
+    "reaction": "kader_census",
+    "dapodik_match": "dapodik_match",
+}
+
+
+def records_out_of_school(current: str | None, current_on: date | None, detected_on: date) -> bool:
+    """Whether opening a case records ``out_of_school`` as of its detection: not when the child
+    is already out of school (no second row), nor when the current status is dated after the
+    detection (the history stays in date order; the later status is newer news)."""
+    if current == OUT_OF_SCHOOL:
+        return False
+    return current_on is None or detected_on >= current_on

@@ -4,7 +4,8 @@ school, take each step of the workflow (``domain/ats.py``), read them.
 Each step locks the case, takes the workflow's step (409 naming the allowed ones otherwise),
 keeps it in ``ats_case_history`` and, for the steps other fields hear of, publishes an event
 with the child's pseudonyms only. Verifying an economic problem sends social a referral in the
-same transaction; enrolment records the child's education status; a case opened for a
+same transaction; opening records the child out of school and enrolment records the school
+(both as the child's education status, in the same unit of work); a case opened for a
 referral resolves it when it ends.
 """
 
@@ -21,11 +22,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_education.domain.ats import (
     ATS,
+    OUT_OF_SCHOOL,
+    STATUS_SOURCE,
+    UNVERIFIED,
     AtsAction,
     check_age,
     check_category,
     needs_social_referral,
+    records_out_of_school,
 )
+from simpul_education.domain.ats import is_overdue as overdue
 from simpul_education.domain.ats_reentry import (
     LastLevel,
     check_enrolment,
@@ -83,7 +89,7 @@ REFERRAL_OUTCOME = {
 
 def is_overdue(case: AtsCase, today: date) -> bool:
     """Not verified (nor ended) by its verification due date."""
-    return case.status in ("detected", "classified") and case.verify_due_on < today
+    return overdue(case.status, case.verify_due_on, today)
 
 
 async def to_out(session: AsyncSession, case: AtsCase, today: date) -> AtsCaseOut:
@@ -147,7 +153,7 @@ async def list_cases(
         query = query.where(AtsCase.status == status)
     if overdue_on is not None:
         query = query.where(
-            col(AtsCase.status).in_(("detected", "classified")),
+            col(AtsCase.status).in_(UNVERIFIED),
             col(AtsCase.verify_due_on) < overdue_on,
         )
     query = query.order_by(col(AtsCase.detected_on), col(AtsCase.id)).offset(offset).limit(limit)
@@ -196,7 +202,14 @@ async def open_case(
 ) -> AtsCase:
     """A case for a child 7–18 (on the detection day) with no open one, at the child's
     posyandu, due for verification N working days later; a referral's source links the
-    ``ats_suspected`` referral about this child (accepting it if still requested)."""
+    ``ats_suspected`` referral about this child (accepting it if still requested).
+
+    The case says the child is out of school: unless the child's current status already is
+    ``out_of_school`` (no second row), it is recorded as of the detection date, from the
+    detection's source (``domain.ats.STATUS_SOURCE``), in the same unit of work. When the
+    detection date is before the current status's date, the status is left alone: the
+    history stays in date order, and the later status is newer news than this detection.
+    ``child`` must be locked (or new) so no other status slips in between."""
     not_in_future(detected_on, today, "body.detected_on", "The detection date")
     check_age(age_years(child.birth_date, detected_on))
     await posyandu_for_write(uow.session, child.posyandu_id, principal, field="body.child_id")
@@ -233,7 +246,18 @@ async def open_case(
         ),
         subject=case.id,
     )
+    # Last, once nothing can refuse the case: an import's row keeps no half-written writes.
+    await _record_out_of_school(uow, principal, child, case, today)
     return case
+
+
+async def _record_out_of_school(
+    uow: UnitOfWork, principal: Principal, child: Child, case: AtsCase, today: date
+) -> None:
+    if not records_out_of_school(child.status, child.status_on, case.detected_on):
+        return
+    entry = StatusIn(status=OUT_OF_SCHOOL, source=STATUS_SOURCE[case.source], on=case.detected_on)
+    await children.record_status(uow, principal, child, entry, today=today)
 
 
 async def open_case_of(session: AsyncSession, child_id: str) -> str | None:

@@ -1,8 +1,9 @@
-"""ATS indicators and open cases by desa, over a scope (wilayah prefixes, or one posyandu).
+"""ATS indicators, open cases by desa and the open cases of a summary, over a scope (wilayah
+prefixes, or one posyandu).
 
-Both read ``ats_case`` through ``ix_ats_case_desa_detected`` (a wilayah is a range of desa
-codes; the index carries every column the counts need), so a kabupaten's ten thousand cases
-are one index-only scan and a sum.
+The counts read ``ats_case`` through ``ix_ats_case_desa_detected`` (a wilayah is a range of
+desa codes; the index carries every column the counts need), so a kabupaten's ten thousand
+cases are one index-only scan and a sum.
 
 - **Returned ÷ identified** (cumulative, as of the period's end or today if sooner): the
   cases detected by then, except those closed as not eligible by then (over 18, a pesantren
@@ -22,8 +23,10 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_education.models import AtsCase
+from simpul_education.domain.ats import UNVERIFIED, is_overdue, verify_due
+from simpul_education.models import ATS_OPEN, AtsCase
 from simpul_education.ops.aggregates import Scope
+from simpul_education.schemas.indicators import AtsCasesSummary, AtsOpenCase
 from simpul_platform.indicators import IndicatorValue, Period
 from simpul_platform.wilayah import under
 
@@ -121,3 +124,50 @@ async def open_ats_by_desa(session: AsyncSession, scope: Scope, as_of: date) -> 
         scope,
     )
     return {desa: int(n) for desa, n in (await session.execute(query)).all()}
+
+
+OPEN_CASES_LISTED = 50  # a posyandu's profile lists its longest waiting cases, not all
+
+
+async def open_ats_summary(session: AsyncSession, scope: Scope, today: date) -> AtsCasesSummary:
+    """The cases open today over the scope, by status and overdue; for one posyandu also the
+    ``OPEN_CASES_LISTED`` longest waiting (earliest detected, the id breaking ties, so the same
+    cases are listed each time)."""
+    status = col(AtsCase.status)
+    late = and_(status.in_(UNVERIFIED), col(AtsCase.verify_due_on) < today)
+    counted = await session.execute(
+        _scoped(
+            select(status, func.count(), _count(late)).where(status.in_(ATS_OPEN)), scope
+        ).group_by(status)
+    )
+    by_status = dict.fromkeys(ATS_OPEN, 0)
+    overdue = 0
+    for name, n, n_late in counted.all():
+        by_status[name], overdue = int(n), overdue + int(n_late)
+    listed = await _longest_waiting(session, scope, today) if scope.posyandu_id else []
+    return AtsCasesSummary(
+        open=sum(by_status.values()), by_status=by_status, overdue=overdue, open_cases=listed
+    )
+
+
+async def _longest_waiting(session: AsyncSession, scope: Scope, today: date) -> list[AtsOpenCase]:
+    query = _scoped(
+        select(
+            col(AtsCase.id),
+            col(AtsCase.status),
+            col(AtsCase.detected_on),
+            col(AtsCase.verify_due_on),
+        ).where(col(AtsCase.status).in_(ATS_OPEN)),
+        scope,
+    )
+    query = query.order_by(col(AtsCase.detected_on), col(AtsCase.id)).limit(OPEN_CASES_LISTED)
+    return [
+        AtsOpenCase(
+            case_id=case_id,
+            status=status,
+            detected_on=detected_on,
+            due_on=verify_due(status, due),
+            overdue=is_overdue(status, due, today),
+        )
+        for case_id, status, detected_on, due in (await session.execute(query)).all()
+    ]

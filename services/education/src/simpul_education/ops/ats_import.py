@@ -14,9 +14,10 @@ order (further columns after them are ignored)::
   PAKET_C (empty: read from the child's statuses); ``kelas_terakhir``: empty or 1–13.
 
 Each row registers the child at the posyandu if its NIK is unknown (the registration rules),
-then opens a case (source ``dapodik_match``, detected on the given day) and classifies it. A
-row's errors name its column and rule; a file that is not such a CSV is a 422 naming the line
-or the missing column. At most ``MAX_ROWS`` rows.
+then opens a case (source ``dapodik_match``, detected on the given day: the child's status
+becomes ``out_of_school`` then, source ``dapodik_match``, as ``ops.ats.open_case`` says) and
+classifies it. A row's errors name its column and rule; a file that is not such a CSV is a
+422 naming the line or the missing column. At most ``MAX_ROWS`` rows.
 """
 
 from __future__ import annotations
@@ -269,6 +270,8 @@ async def _one(ctx: Import, row: Row, known: dict[str, Child]) -> ImportRowResul
             known[row.nik] = child
             result.child_id, result.child_registered = child.id, True
         else:
+            # Locked as the API's opening locks it: the case records the child's status.
+            await ctx.uow.session.refresh(child, with_for_update=True)
             schooling = await ats.last_schooling(ctx.uow.session, child.id)
             check_category(row.category, ever_enrolled=schooling is not None)  # type: ignore[arg-type]
         result.case_id = await _open(ctx, row, child)

@@ -6,9 +6,42 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+# --------------------------------------------------------------------------- ATS in the summary
+
+
+class AtsOpenCase(BaseModel):
+    """An open ATS case as the gateway's posyandu profile lists it: the case, not the child
+    (no name, NIK or pseudonym)."""
+
+    case_id: str
+    status: str = Field(examples=["classified"])
+    detected_on: date
+    due_on: date | None = Field(
+        description="the verification due date while detected or classified; null once verified",
+        examples=["2026-03-16"],
+    )
+    overdue: bool = Field(description="not verified by its due date")
+
+
+class AtsCasesSummary(BaseModel):
+    """ATS cases open now (today, whatever the period), counted over the summary's scope."""
+
+    open: int = Field(description="cases open now", examples=[3])
+    by_status: dict[str, int] = Field(
+        description="open cases by status: detected, classified, verified, referred",
+        examples=[{"detected": 1, "classified": 1, "verified": 0, "referred": 1}],
+    )
+    overdue: int = Field(description="open and not verified by the due date", examples=[1])
+    open_cases: list[AtsOpenCase] = Field(
+        default_factory=list,
+        description="one posyandu's summary only (empty for a wilayah): the longest waiting "
+        "open cases (earliest detected first), at most 50 of the open ones",
+    )
+
 
 class Summary(BaseModel):
-    """Children known to the field by education status as of the period's end."""
+    """Children known to the field by education status as of the period's end, and the ATS
+    cases open now."""
 
     wilayah: list[str] = Field(examples=[["64.02.06"]])
     posyandu_id: str | None = None
@@ -19,6 +52,7 @@ class Summary(BaseModel):
         description="every status code, and 'unrecorded' for children with none by then",
         examples=[{"paud": 12, "sd": 40, "out_of_school": 3, "unrecorded": 5}],
     )
+    ats_cases: AtsCasesSummary
 
 
 class DesaRow(BaseModel):
