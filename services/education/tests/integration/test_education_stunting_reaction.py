@@ -132,8 +132,14 @@ async def test_one_referral_per_detection_through_redelivery_and_restart(
         assert resolved.status_code == 200, resolved.text
 
         topic = education.settings.topic("simpul.education.v1")
-        events = await read_envelopes(education.settings.kafka_bootstrap_servers, topic, expected=2)
-        answers = [e for e in events if e.type.startswith("education.referral.")]
+        bootstrap = education.settings.kafka_bootstrap_servers
+
+        async def both_answers() -> list[Envelope] | None:  # at least once: maybe repeated
+            events = await read_envelopes(bootstrap, topic, expected=3, timeout=2.0)
+            found = [e for e in events if e.type.startswith("education.referral.")]
+            return found if "education.referral.resolved.v1" in {e.type for e in found} else None
+
+        answers = await eventually(both_answers)
         # At least once on the wire, exactly one event per step by id.
         assert [e.type for e in {e.id: e for e in answers}.values()] == [
             "education.referral.accepted.v1",
@@ -183,3 +189,43 @@ async def test_out_of_age_in_paud_and_already_referred_are_decided_without_a_ref
     [row] = await referrals(education)
     assert row["person_ref"] == referred and row["id"] == found[3].referral_id
     assert all(d.referral_id is None for d in found if d.decision != "referred")
+
+
+async def test_enrolling_the_child_in_paud_resolves_its_paud_referral(
+    make_settings: Any, postgres_url: str, producers: Producers
+) -> None:
+    """The referral's need is met when the child is enrolled in PAUD this year: resolved
+    ``enrolled_paud`` by whoever enrolled it, and health hears the answer."""
+    async with start_education(make_settings, postgres_url, producers) as education:
+        posyandu_id = await education.known_posyandu()
+        child = await education.child(posyandu_id, "6402065207220009")  # P, 2022-07-12
+        today = date.today()
+        age_days = (today - date(2022, 7, 12)).days
+        await detected(
+            producers, person=child["person_ref"], posyandu_id=posyandu_id, age_days=age_days
+        )
+        [decision] = await eventually(until(1, education))
+        assert decision.decision == "referred"
+        enrolment = {
+            "child_id": child["id"],
+            "unit_name": "KB Mawar",
+            "year": today.year,
+            "enrolled_on": today.isoformat(),
+        }
+        response = await education.client.post(
+            "/v1/paud/enrolments", json=enrolment, headers=education.kader
+        )
+        assert response.status_code == 201, response.text
+        [row] = await referrals(education)
+        assert (row["status"], row["outcome_code"]) == ("resolved", "enrolled_paud")
+        assert row["resolved_on"] == today
+        seen = await education.client.get(f"/v1/referrals/{row['id']}", headers=education.kader)
+        steps = [(s["action"], s["actor"]) for s in seen.json()["history"]]
+        assert steps[-1] == ("resolve", "kader-rapak")  # the kader who enrolled the child
+        again = await education.client.post(  # a second enrolment year later finds none open
+            "/v1/paud/enrolments",
+            json={**enrolment, "year": today.year - 1, "enrolled_on": f"{today.year - 1}-12-01"},
+            headers=education.kader,
+        )
+        assert again.status_code == 201, again.text
+        assert [r["status"] for r in await referrals(education)] == ["resolved"]

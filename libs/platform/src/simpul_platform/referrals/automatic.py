@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import RowMapping
 
 from simpul_platform.events import new_id
 from simpul_platform.referrals.catalogue import catalogue_for
@@ -107,3 +108,45 @@ async def resolve_linked(
     outcome = catalogue_for(field).outcome(outcome_code).code
     await take(uow, field, row, Step("resolve", actor, max(on, row["requested_on"]), outcome))
     return True
+
+
+async def resolve_met(
+    uow: UnitOfWork,
+    field: str,
+    *,
+    person_ref: str,
+    reason_code: str,
+    outcome_code: str,
+    on: date,
+    actor: str,
+) -> list[str]:
+    """Resolve every open referral to ``field`` about ``person_ref`` for ``reason_code``: the
+    need it names is met (a child enrolled in PAUD meets any ``paud_not_enrolled`` referral,
+    typed by another field's kader or written by a rule). One still requested is accepted
+    first, by the same actor, so its history shows who met it. Returns their ids."""
+    outcome = catalogue_for(field).outcome(outcome_code).code
+    query = (
+        select(referral.c.id)
+        .where(
+            referral.c.direction == "incoming",
+            referral.c.target_field == field,
+            referral.c.reason_code == reason_code,
+            referral.c.person_ref == person_ref,
+            referral.c.status.in_(("requested", "accepted")),
+        )
+        .order_by(referral.c.id)
+        .with_for_update()
+    )
+    ids = list((await uow.session.execute(query)).scalars())
+    for referral_id in ids:
+        row = await _incoming(uow, referral_id)
+        if row["status"] == "requested":
+            await take(uow, field, row, Step("accept", actor, max(on, row["requested_on"])))
+            row = await _incoming(uow, referral_id)
+        await take(uow, field, row, Step("resolve", actor, max(on, row["requested_on"]), outcome))
+    return ids
+
+
+async def _incoming(uow: UnitOfWork, referral_id: str) -> RowMapping:
+    query = select(referral).where(referral.c.id == referral_id)
+    return (await uow.session.execute(query)).mappings().one()

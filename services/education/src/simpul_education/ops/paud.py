@@ -30,6 +30,7 @@ from simpul_platform.domain import RuleViolation
 from simpul_platform.errors import Conflict, NotFound
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref as household_pseudonym
+from simpul_platform.referrals.automatic import resolve_met
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import under
 
@@ -77,6 +78,16 @@ async def enrol(
     )
     session.add(enrolment)
     recorded = await _record_paud_status(uow, principal, child, body, today)
+    if body.year == today.year:  # in PAUD now: a PAUD referral about the child is met
+        await resolve_met(
+            uow,
+            "education",
+            person_ref=child.person_ref,
+            reason_code="paud_not_enrolled",
+            outcome_code="enrolled_paud",
+            on=body.enrolled_on,
+            actor=principal.subject,
+        )
     uow.publish(
         PaudEnrolled(
             enrolment_id=enrolment.id,
