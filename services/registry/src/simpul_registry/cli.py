@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
+from simpul_platform.csv_body import decode, records
 from simpul_platform.errors import InvalidInput
-from simpul_registry.ops.csv_body import decode, records
 
 
 def chunks(raw: bytes, size: int) -> list[tuple[int, str]]:

@@ -22,10 +22,7 @@ classifies it. A row's errors name its column and rule; a file that is not such 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,8 +38,9 @@ from simpul_education.schemas.ats import ClassifyIn, ImportOut, ImportRowError, 
 from simpul_education.schemas.children import ChildIn
 from simpul_education.settings import EducationSettings
 from simpul_platform.auth import Principal
+from simpul_platform.csv_body import decode, malformed, records
 from simpul_platform.domain import RuleViolation, not_in_future
-from simpul_platform.errors import FieldError, InvalidInput, ProblemError
+from simpul_platform.errors import InvalidInput, ProblemError
 from simpul_platform.identity import KK_PATTERN, NIK_PATTERN
 from simpul_platform.uow import UnitOfWork
 
@@ -90,47 +88,16 @@ TEMPLATE = (
 # --- reading the file ---------------------------------------------------------------------
 
 
-def _malformed(rule: str, message: str, line: int, column: str | None = None) -> InvalidInput:
-    text = f"Line {line}: {message}"
-    problem = InvalidInput(
-        text,
-        errors=[FieldError(field=f"body.{column}" if column else "body", rule=rule, message=text)],
-        line=line,
-    )
-    if column is not None:
-        problem.extra["column"] = column
-    return problem
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text), strict=True)
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _malformed("csv_malformed", f"Not a readable CSV ({exc}).", line) from exc
-        if cells:
-            yield line, cells
-
-
 def parse(raw: bytes) -> list[tuple[int, dict[str, str]]]:
     """(line, cells by column) of every row; 422 when the body is not UTF-8, not a readable
     CSV, lacks a column of the header (named), or has over ``MAX_ROWS`` rows."""
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise _malformed("encoding", "Not UTF-8 (save the CSV as UTF-8).", line) from exc
-    found = _records(text)
+    found = records(decode(raw))
     _, first = next(found, (1, []))
     header = [name.strip() for name in first]
     for position, name in enumerate(COLUMNS):
         if position >= len(header) or header[position] != name:
             missing = name not in header
-            raise _malformed(
+            raise malformed(
                 "csv_missing_column" if missing else "csv_column_order",
                 f"The header {'lacks' if missing else 'has out of place'} the column {name}; "
                 f"it is {','.join(COLUMNS)} (in this order).",
@@ -140,7 +107,7 @@ def parse(raw: bytes) -> list[tuple[int, dict[str, str]]]:
     rows: list[tuple[int, dict[str, str]]] = []
     for line, cells in found:
         if len(cells) > len(header):
-            raise _malformed(
+            raise malformed(
                 "csv_extra_fields",
                 f"{len(cells)} cells under a header of {len(header)} columns.",
                 line,

@@ -13,13 +13,13 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import col, select
 
+from simpul_platform.csv_body import decode, malformed, records
 from simpul_platform.domain import RuleViolation
 from simpul_platform.errors import InvalidInput, ProblemError, rule_violation, validation_errors
 from simpul_platform.uow import UnitOfWork
 from simpul_registry.domain.fields import decode_fields, normalise_fields
 from simpul_registry.events import PosyanduRegistered
 from simpul_registry.models import Posyandu
-from simpul_registry.ops.csv_body import decode, malformed, records
 from simpul_registry.ops.posyandu import (
     ADDRESS_FIELDS,
     name_key,

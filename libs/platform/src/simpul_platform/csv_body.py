@@ -1,8 +1,9 @@
-"""Reading an uploaded CSV body. Whatever the bytes, the answer is rows or a 422 naming the line
-(and the column where it is known): a body the csv module cannot read (a field over its size
-limit, a quote left open or followed by text, a bare carriage return) or one that is not UTF-8
-is the client's to fix, never a 500. (A NUL character, as in a UTF-16 or binary file, never
-gets here: the platform's guard answers it with a 422 naming the line.)
+"""Reading an uploaded CSV body (the registry's posyandu imports, education's ATS lists). Whatever
+the bytes, the answer is rows or a 422 naming the line (and the column where it is known): a
+body the csv module cannot read (a field over its size limit, a quote left open or followed by
+text, a bare carriage return) or one that is not UTF-8 is the client's to fix, never a 500. (A
+NUL character, as in a UTF-16 or binary file, never gets here: the platform's guard answers it
+with a 422 naming the line.)
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ _CSV_RULES = (
 )
 
 
-def malformed(rule: str, message: str, line: int, column: int | None = None) -> InvalidInput:
+def malformed(rule: str, message: str, line: int, column: int | str | None = None) -> InvalidInput:
     """The 422 of a body that is not a readable CSV: ``line`` (1 = the header) and ``column``
-    (1 = the first) also travel as members of the problem."""
+    (1 = the first, or a header's name, which the error's field then names) also travel as
+    members of the problem."""
     where = f"Line {line}" + (f", column {column}" if column is not None else "")
     text = f"{where}: {message}"
-    problem = InvalidInput(text, errors=[FieldError(field="body", rule=rule, message=text)],
+    field = f"body.{column}" if isinstance(column, str) else "body"
+    problem = InvalidInput(text, errors=[FieldError(field=field, rule=rule, message=text)],
                            line=line)
     if column is not None:
         problem.extra["column"] = column
