@@ -3,20 +3,21 @@ youth 0–18 of every active Kukar posyandu, with their education statuses.
 
 The balita are the population's, generated exactly as the health demo generates them (same
 posyandu list from the replica, same seed, same pseudonym secret, same day), so education's
-``person_ref`` is health's and social's for the same child; the older children (5–18) come
-from the population's own generator for them. Statuses follow age in realistic proportions:
-under 3 not yet school age; PAUD from 3 (more at 5–6), some 6-year-olds already in SD kelas 1;
-SD, SMP, SMA/SMK by age and kelas; some out of school from 13 (more at 16–18) and some in
-Paket A/B/C. PAUD participation is lower and dropping out more common in the population's
-lokus desa, where poverty concentrates (the same lokus desa social's deciles are drawn by).
-About half the children have a status from a year ago before the current one (a kelas lower,
-PAUD before SD, in school before dropping out, out of school before Paket), and a few have
-none yet. Then PAUD-HI at the posyandu (every child in PAUD enrolled with monthly attendance,
-some under-threes' families in BKB, literacy sessions) and an ATS case for each child 7–18 out
-of school, in every state of the workflow, some overdue for the desa's verification and some
-verified with an economic problem (referred to social). Everything is written through the
-service's own operations (validation, attribution, outbox events), one transaction per
-posyandu, by a Dinas Pendidikan principal.
+``person_ref`` is health's and social's for the same child; the older children (5–18) come from
+the population's own generator for them (``demo_school_age``, which social's demo calls too: it
+assesses their households, so the PAUD equity indicator has deciles to group by). Statuses
+follow age in realistic proportions: under 3 not yet school age; PAUD from 3 (more at 5–6),
+some 6-year-olds already in SD kelas 1; SD, SMP, SMA/SMK by age and kelas; some out of school
+from 13 (more at 16–18) and some in Paket A/B/C. PAUD participation is lower and dropping out
+more common in the population's lokus desa, where poverty concentrates (the same lokus desa
+social's deciles are drawn by). About half the children have a status from a year ago before
+the current one (a kelas lower, PAUD before SD, in school before dropping out, out of school
+before Paket), and a few have none yet. Then PAUD-HI at the posyandu (every child in PAUD
+enrolled with monthly attendance, some under-threes' families in BKB, literacy sessions) and an
+ATS case for each child 7–18 out of school, in every state of the workflow, some overdue for
+the desa's verification and some verified with an economic problem (referred to social).
+Everything is written through the service's own operations (validation, attribution, outbox
+events), one transaction per posyandu, by a Dinas Pendidikan principal.
 
     python -m simpul_education.demo            # reads EDUCATION_* / SIMPUL_* like the service
 """
@@ -62,8 +63,8 @@ from simpul_platform.clock import local_today
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import (
     DemoSize,
+    demo_school_age,
     generate_balita,
-    generate_school_age,
     kukar_posyandu,
     lokus_desa,
 )
@@ -75,7 +76,6 @@ from simpul_platform.replica import wait_until_settled
 from simpul_platform.uow import UnitOfWork
 
 SEED = 2025  # the balita seed health generates with: the same children
-SCHOOL_AGE_SEED = 2027
 LOKUS_SEED = SEED + 104  # social draws the lokus desa first from this seed: the same desa
 STATUS_SEED = SEED + 103
 PRINCIPAL = Principal("demo", frozenset({"opd:education"}), (NATIONWIDE,))
@@ -243,9 +243,7 @@ async def load_demo(
     balita = generate_balita(
         places, seed=SEED, per_posyandu=size.balita_per_posyandu, secret=secret
     )
-    older = generate_school_age(
-        places, seed=SCHOOL_AGE_SEED, per_posyandu=size.school_age_per_posyandu, secret=secret
-    )
+    older = demo_school_age(places, size, secret=secret)  # social assesses their households
     by_posyandu: dict[str, list[dict[str, Any]]] = {}
     for person in [child.target for child in balita] + older:
         by_posyandu.setdefault(person["posyandu_id"], []).append(person)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from simpul_education.demo import load_demo
 from simpul_education.domain.children import age_years
-from simpul_education.domain.indicators import age_at_month_end
+from simpul_education.domain.indicators import age_at_month_end, month_of
 from simpul_education.domain.status import KELAS
 from simpul_education.models import (
     AtsCase,
@@ -97,7 +97,8 @@ async def test_demo_children_and_statuses_are_the_populations(education: Educati
     )
     assert response.status_code == 200, response.text
     values = {v["code"]: (v["numerator"], v["denominator"]) for v in response.json()}
-    month = today.replace(day=1)  # counted at the month's end: ages by birth month
+    # Ages as the indicators count them: at the month's end, by birth month.
+    month = month_of(today)
     five_six = [c for c in children if 5 <= age_at_month_end(c.birth_date, month) <= 6]
     assert values["education.paud_5_6"] == (
         sum(c.status == "paud" for c in five_six),

@@ -1,13 +1,18 @@
 """Social's slice of the shared demo population (``devstack.population``): households for the demo
-balita, their DTSEN deciles, bansos and PPKS cases.
+balita and the demo's school-age children, their DTSEN deciles, bansos and PPKS cases.
 
 The children, their NIK and No. KK are the population's balita, generated exactly as the
 health demo generates them (same posyandu list from the replica, same seed, same pseudonym
 secret, same day), so social's households are the demo children's households and the
-``household_ref`` in health's stunting events matches. Deciles are the population's: poverty
-and stunting overlap more in some desa (the "lokus" desa) than in others. Everything is written
-through the service's own operations (validation, attribution, outbox events), one transaction
-per posyandu; open stunting leads from health's events are decided again as households appear.
+``household_ref`` in health's stunting events matches. Likewise the children and youth 5–18
+are education's (``demo_school_age``): DTSEN ranks every household, so theirs are registered
+and assessed too, and education's replica of the deciles (``social.household.assessed.v1``)
+groups its children by them (the PAUD equity indicator). Each kind has its own random draws,
+so adding one leaves the other's deciles and bansos as they were. Deciles are the
+population's: poverty and stunting overlap more in some desa (the "lokus" desa) than in
+others. Everything is written through the service's own operations (validation, attribution,
+outbox events), one transaction per posyandu; open stunting leads from health's events are
+decided again as households appear.
 
 Referrals (``devstack.population.referrals``, whose docstring has the whole design): social's
 kader refer lansia, pregnant women and balita of the population to health, dated over the last
@@ -23,7 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -35,6 +44,7 @@ from simpul_platform.devstack.population import (
     DemoSize,
     ReplicaPosyandu,
     decile_for,
+    demo_school_age,
     generate_adults,
     generate_balita,
     kukar_posyandu,
@@ -68,6 +78,7 @@ from simpul_social.settings import SocialSettings
 
 SEED = 2025  # the balita seed health generates with: the same children
 ADULT_SEED = SEED + 1  # and its adults'
+OLDER_SEED = SEED + 106  # the draws for the school-age children's households
 PROGRAMS = [
     ProgramIn(
         code="PKH",
@@ -130,86 +141,42 @@ async def load_demo(
     referrals_per_ten_posyandu: int = PER_TEN_POSYANDU,
     referral_wait_s: float = WAIT_S,
 ) -> dict[str, int]:
-    """Households, deciles, distributions and PPKS cases for every active Kukar posyandu in
-    the replica; referrals to health; answers to health's referrals (``referral_wait_s`` is how
-    long it waits for them to arrive; health's loader sent them with the same
-    ``referrals_per_ten_posyandu``)."""
+    """Households (of the balita and of the school-age children), deciles, distributions and
+    PPKS cases for every active Kukar posyandu in the replica; referrals to health; answers to
+    health's referrals (``referral_wait_s`` is how long it waits for them to arrive; health's
+    loader sent them with the same ``referrals_per_ten_posyandu``)."""
     async with db.sessions() as session:
         if (await session.execute(select(func.count()).select_from(Household))).scalar_one():
             return {"households": 0}
+    size = size or DemoSize()
     posyandu = await kukar_posyandu(db)
+    places = [(p.posyandu_id, p.desa_code) for p in posyandu]
     children = generate_balita(
-        [(p.posyandu_id, p.desa_code) for p in posyandu],
-        seed=SEED,
-        per_posyandu=(size or DemoSize()).balita_per_posyandu,
-        secret=settings.pseudonym_secret,
+        places, seed=SEED, per_posyandu=size.balita_per_posyandu, secret=settings.pseudonym_secret
     )
+    older = demo_school_age(places, size, secret=settings.pseudonym_secret)
     active = {p.posyandu_id for p in posyandu if p.active}
-    by_posyandu: dict[str, list[DemoChild]] = {}
-    for child in children:
-        by_posyandu.setdefault(child.target["posyandu_id"], []).append(child)
+    balita = _by_posyandu((child.target, child.haz < -2) for child in children)
+    school_age = _by_posyandu((person, False) for person in older)
     rng = random.Random(SEED + 104)
     lokus = lokus_desa((p.desa_code for p in posyandu), rng)
     outbox = Outbox(settings)
     principal = Principal("demo", frozenset({"opd:social"}), ("*",))
     await _programs(db, outbox)
     today = local_today(settings)
-    counts = {"households": 0, "distributions": 0, "ppks_cases": 0}
+    counts = {"households": 0, "school_age_households": 0, "distributions": 0, "ppks_cases": 0}
     ppks_rng = random.Random(SEED + 105)  # its own, so the households' draws stay as they were
+    older_rng = random.Random(OLDER_SEED)  # and the older children's households' own, too
     for posyandu_id in sorted(active):
-        mine = by_posyandu.get(posyandu_id, [])
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            for child in mine:
-                target = child.target
-                decile = decile_for(rng, lokus=target["desa_code"] in lokus, stunted=child.haz < -2)
-                body = HouseholdIn(
-                    kk=target["kk"],
-                    posyandu_id=posyandu_id,
-                    address=f"RT {rng.randint(1, 20)}",
-                    members=[
-                        MemberIn(
-                            nik=target["nik"],
-                            name=target["name"],
-                            relationship="anak",
-                            sex="P" if target["sex"] == "F" else "L",
-                            birth_date=target["birth_date"],
-                        )
-                    ],
-                    decile=DecileIn(
-                        decile=decile, source="DTSEN", assessed_on=today - timedelta(days=90)
-                    )
-                    if decile
-                    else None,
-                )
-                try:
-                    household = await create_household(uow, settings, body, principal)
-                except ProblemError:
-                    continue
-                counts["households"] += 1
-                if decile is None or decile > 4:
-                    continue
-                for code, chance, amount, goods in AID:
-                    if rng.random() >= chance:
-                        continue
-                    period_type: PeriodType = "quarter" if code == "PKH" else "month"
-                    day = today - timedelta(days=rng.randint(0, 20))
-                    await record_distribution(
-                        uow,
-                        settings,
-                        DistributionIn(
-                            household_id=household.id,
-                            program_code=code,
-                            period=label_of(period_type, day),
-                            amount_idr=amount,
-                            goods=goods,
-                            distributed_on=day,
-                        ),
-                        household,
-                        "demo",
-                    )
-                    counts["distributions"] += 1
+            place = Place(uow, settings, principal, lokus, today)
+            theirs = await _households(place, balita.get(posyandu_id, []), rng)
+            olders = await _households(place, school_age.get(posyandu_id, []), older_rng)
             await uow.commit()
+            for key in ("households", "distributions"):
+                counts[key] += theirs[key] + olders[key]
+            counts["school_age_households"] += olders["households"]
             counts["ppks_cases"] += await _ppks_cases(
                 uow, settings, principal, posyandu_id, ppks_rng
             )
@@ -223,6 +190,98 @@ async def load_demo(
         wait_s=referral_wait_s,
     )
     return counts
+
+
+Person = tuple[dict[str, Any], bool]  # a person row and whether the child is stunted
+
+
+def _by_posyandu(people: Iterable[Person]) -> dict[str, list[Person]]:
+    grouped: dict[str, list[Person]] = {}
+    for person in people:
+        grouped.setdefault(person[0]["posyandu_id"], []).append(person)
+    return grouped
+
+
+@dataclass(frozen=True)
+class Place:
+    """What registering a posyandu's households needs: its transaction, who writes, the lokus
+    desa (poverty more common) and the day."""
+
+    uow: UnitOfWork
+    settings: SocialSettings
+    principal: Principal
+    lokus: set[str]
+    today: date
+
+
+async def _households(place: Place, people: list[Person], rng: random.Random) -> Counter[str]:
+    """A household for each (person, stunted): their No. KK with them as its member, a DTSEN
+    decile for most, and for deciles 1–4 some bansos. ``rng`` is drawn in the same order for the
+    same people, so a plan stays as it was when another is added."""
+    counts: Counter[str] = Counter()
+    for person, stunted in people:
+        decile = decile_for(rng, lokus=person["desa_code"] in place.lokus, stunted=stunted)
+        household = await _household(place, person, decile, rng)
+        if household is None:
+            continue
+        counts["households"] += 1
+        if decile is not None and decile <= 4:
+            counts["distributions"] += await _aid(place, household, rng)
+    return counts
+
+
+async def _household(
+    place: Place, person: dict[str, Any], decile: int | None, rng: random.Random
+) -> Household | None:
+    """The person's household through social's own operation (None: refused), assessed 90 days
+    ago when a decile is given."""
+    body = HouseholdIn(
+        kk=person["kk"],
+        posyandu_id=person["posyandu_id"],
+        address=f"RT {rng.randint(1, 20)}",
+        members=[
+            MemberIn(
+                nik=person["nik"],
+                name=person["name"],
+                relationship="anak",
+                sex="P" if person["sex"] == "F" else "L",
+                birth_date=person["birth_date"],
+            )
+        ],
+        decile=DecileIn(decile=decile, source="DTSEN", assessed_on=place.today - timedelta(days=90))
+        if decile
+        else None,
+    )
+    try:
+        return await create_household(place.uow, place.settings, body, place.principal)
+    except ProblemError:
+        return None
+
+
+async def _aid(place: Place, household: Household, rng: random.Random) -> int:
+    """A poor household's bansos this month or quarter, program by program (``AID``)."""
+    given = 0
+    for code, chance, amount, goods in AID:
+        if rng.random() >= chance:
+            continue
+        period_type: PeriodType = "quarter" if code == "PKH" else "month"
+        day = place.today - timedelta(days=rng.randint(0, 20))
+        await record_distribution(
+            place.uow,
+            place.settings,
+            DistributionIn(
+                household_id=household.id,
+                program_code=code,
+                period=label_of(period_type, day),
+                amount_idr=amount,
+                goods=goods,
+                distributed_on=day,
+            ),
+            household,
+            "demo",
+        )
+        given += 1
+    return given
 
 
 async def _referrals(

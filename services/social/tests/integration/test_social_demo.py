@@ -1,5 +1,6 @@
-"""The demo loader: households for the population's balita (health's children), linked by
-household_ref; referrals to health, and answers to health's referrals in every status."""
+"""The demo loader: households for the population's balita (health's children) and for its
+school-age children (education's), linked by household_ref, with DTSEN deciles announced on
+Kafka; referrals to health, and answers to health's referrals in every status."""
 
 from __future__ import annotations
 
@@ -11,22 +12,26 @@ from social_testkit import MANGKURAWANG, RAPAK_LAMBUR, SEBULU, Social
 from sqlalchemy import func, select
 
 from simpul_platform.clock import local_today
-from simpul_platform.devstack.population import DemoSize, generate_balita
+from simpul_platform.devstack.population import DemoSize, demo_school_age, generate_balita
 from simpul_platform.devstack.population.referrals import (
     OLDEST_DAYS,
     PER_TEN_POSYANDU,
     referrals_to_social,
 )
 from simpul_platform.events import new_id
+from simpul_platform.outbox import outbox_table
 from simpul_platform.pseudonym import household_ref
 from simpul_platform.referrals.domain import is_overdue, resolved_on_time
 from simpul_platform.referrals.events import requested_views
 from simpul_platform.referrals.schemas import ReferralIn
 from simpul_platform.referrals.tables import referral, referral_history
+from simpul_platform.testing.kafka_reader import read_envelopes
 from simpul_social.demo import load_demo
 from simpul_social.models import Distribution, Household, PpksCase
 
 pytestmark = pytest.mark.integration
+
+SIZE = DemoSize(balita_per_posyandu=6, school_age_per_posyandu=40)  # education's demo test's
 
 
 async def health_refers(
@@ -41,7 +46,7 @@ async def health_refers(
     children = generate_balita(
         sorted(kukar),  # as health generates: in posyandu id order
         seed=2025,
-        per_posyandu=DemoSize().balita_per_posyandu,
+        per_posyandu=SIZE.balita_per_posyandu,
         secret=settings.pseudonym_secret,
     )
     plan = referrals_to_social(
@@ -74,12 +79,16 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
     # Health generates for every Kukar posyandu in its replica, in posyandu id order.
     kukar = sorted(zip([*posyandu, closed], (RAPAK_LAMBUR, MANGKURAWANG, SEBULU), strict=True))
     await health_refers(social, kukar, set(posyandu))  # what social's loader waits for
-    counts = await load_demo(db, settings)
-    assert counts["households"] == 2 * DemoSize().balita_per_posyandu  # one per child
+    counts = await load_demo(db, settings, SIZE)
+    # One household per child, balita and school-age alike (each has its own No. KK).
+    assert counts["school_age_households"] == 2 * SIZE.school_age_per_posyandu
+    assert counts["households"] == 2 * (SIZE.balita_per_posyandu + SIZE.school_age_per_posyandu)
     assert counts["distributions"] > 0
-    assert (await load_demo(db, settings)) == {"households": 0}  # loading twice is harmless
+    assert (await load_demo(db, settings, SIZE)) == {"households": 0}  # loading twice is harmless
     async with db.sessions() as session:
-        refs = set((await session.execute(select(Household.household_ref))).scalars())
+        deciles = dict(
+            (await session.execute(select(Household.household_ref, Household.decile))).all()
+        )
         assert (
             await session.execute(select(func.count()).select_from(Distribution))
         ).scalar_one() == counts["distributions"]
@@ -91,14 +100,40 @@ async def test_demo_households_are_the_health_demo_children(social: Social) -> N
         assert case.posyandu_id in posyandu and case.status in ("assessed", "served", "closed")
         assert case.identified_on <= case.assessed_on <= (case.served_on or date.max)
         assert case.closed_on is None or case.served_on <= case.closed_on
+    secret = settings.pseudonym_secret
     children = generate_balita(
-        kukar,
-        seed=2025,
-        per_posyandu=DemoSize().balita_per_posyandu,
-        secret=settings.pseudonym_secret,
+        kukar, seed=2025, per_posyandu=SIZE.balita_per_posyandu, secret=secret
     )
-    expected = {c.target["household_ref"] for c in children if c.target["posyandu_id"] != closed}
-    assert expected == refs
+    balita = {c.target["household_ref"] for c in children if c.target["posyandu_id"] != closed}
+    # Education's children 5–18 (the same generator call as its demo's), at the active posyandu.
+    older = demo_school_age(kukar, SIZE, secret=secret)
+    school_age = {p["household_ref"] for p in older if p["posyandu_id"] != closed}
+    assert balita | school_age == set(deciles) and not balita & school_age
+    await _school_age_deciles(social, {ref: deciles[ref] for ref in school_age})
+
+
+async def _school_age_deciles(social: Social, deciles: dict[str, int | None]) -> None:
+    """The school-age households' deciles span the poorest and the richest (what the PAUD
+    equity indicator compares), and each assessed one reached Kafka as
+    ``social.household.assessed.v1`` with its decile: what education's replica of them hears."""
+    assessed = {ref: decile for ref, decile in deciles.items() if decile is not None}
+    assert {1, 2} & set(assessed.values()) and {9, 10} & set(assessed.values())
+    topic = social.settings.topic("simpul.social.v1")
+    async with social.app.state.db.sessions() as session:
+        published = (
+            await session.execute(
+                select(func.count()).select_from(outbox_table).where(outbox_table.c.topic == topic)
+            )
+        ).scalar_one()
+    events = await read_envelopes(
+        social.settings.kafka_bootstrap_servers, topic, expected=published
+    )
+    announced = {
+        e.data["household_ref"]: e.data["decile"]
+        for e in events
+        if e.type == "social.household.assessed.v1"
+    }
+    assert {ref: announced.get(ref) for ref in assessed} == assessed
 
 
 async def test_demo_referrals_with_health_are_in_every_status(social: Social) -> None:

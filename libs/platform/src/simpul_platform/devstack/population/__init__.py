@@ -7,7 +7,8 @@ its own slice of it through its own operations; no service's demo imports anothe
 How the slices meet: the registry loads ``generate_kukar``'s posyandu; its events fill every
 field service's replica, and each field service generates people for the posyandu of its
 replica (``kukar_posyandu``) with the same seed and pseudonym secret, so health's balita are
-social's households' children and their ``household_ref`` match.
+social's households' children and their ``household_ref`` match; likewise education's
+children 5–18 (``demo_school_age``) are in social's households with their DTSEN deciles.
 """
 
 from simpul_platform.devstack.population.households import decile_for, lokus_desa
@@ -15,8 +16,10 @@ from simpul_platform.devstack.population.identity import nik, no_kk
 from simpul_platform.devstack.population.people import (
     HAZ_MEAN,
     HAZ_SD,
+    SCHOOL_AGE_SEED,
     DemoAdult,
     DemoChild,
+    demo_school_age,
     generate_adults,
     generate_balita,
     generate_school_age,
@@ -38,6 +41,7 @@ __all__ = [
     "HAZ_SD",
     "KUKAR",
     "KUKAR_POSYANDU",
+    "SCHOOL_AGE_SEED",
     "DemoAdult",
     "DemoChild",
     "DemoPerson",
@@ -45,6 +49,7 @@ __all__ = [
     "DemoSize",
     "ReplicaPosyandu",
     "decile_for",
+    "demo_school_age",
     "generate_adults",
     "generate_balita",
     "generate_kukar",

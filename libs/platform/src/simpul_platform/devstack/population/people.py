@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from simpul_platform.devstack.population.identity import nik, no_kk
+from simpul_platform.devstack.population.size import DemoSize
 from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.wilayah import codes
 
@@ -101,12 +102,14 @@ def generate_adults(
 # Older children are born from just past the balita's oldest (1,790 days) to just under 19
 # years before the day: the 5–18-year-olds the education field knows besides the balita.
 SCHOOL_AGE_DAYS = (1800, 6930)
+# The demo's school-age children: education registers them, social assesses their households.
+SCHOOL_AGE_SEED = 2027
 
 
 def generate_school_age(
     posyandu: list[tuple[str, str]],
     *,
-    seed: int = 2027,
+    seed: int = SCHOOL_AGE_SEED,
     per_posyandu: int = 12,
     end: date | None = None,
     secret: str = "demo",
@@ -124,6 +127,22 @@ def generate_school_age(
         kk = no_kk(desa, "0303", serial)
         people.append(_person_row(rng, f"Anak {serial}", sex, birth, pid, desa, nik_, kk, secret))
     return people
+
+
+def demo_school_age(
+    posyandu: list[tuple[str, str]], size: DemoSize, *, secret: str, end: date | None = None
+) -> list[dict[str, Any]]:
+    """The linked demo's children and youth 5–18 at ``size``, for (posyandu_id, desa_code) of
+    every Kukar posyandu in the replica, active or not, in id order (``kukar_posyandu``):
+    education's children and, in social, their households. Both demos call this, so they hold
+    the same people (the same NIK, No. KK and ``household_ref``)."""
+    return generate_school_age(
+        posyandu,
+        seed=SCHOOL_AGE_SEED,
+        per_posyandu=size.school_age_per_posyandu,
+        end=end,
+        secret=secret,
+    )
 
 
 def month_ends(months: int, end: date) -> list[date]:
