@@ -311,3 +311,44 @@ async def test_profile_lists_educations_open_ats_cases_with_their_due_dates(stac
         ["smp", "out_of_school"],  # no second out_of_school row
         ["sd"],  # the SD status dated after the detection stays the latest
     ]
+
+
+async def test_an_economic_cause_reaches_social_as_a_bansos_referral(stack, seeded):
+    """The desa verifies the 14-year-old's case with an economic problem: social receives a
+    bansos referral about the household (No. KK only, no name), and DPMD sees it in the
+    referral overview as education's, waiting on social."""
+    child = mawar_child(seeded, ATS_AGE)
+    opd_social = bearer(["opd:social"], ["64.02"], "dinsos-kukar")
+    async with httpx.AsyncClient(timeout=30) as client:
+        education = stack.url("education")
+        listed = await client.get(
+            f"{education}/v1/ats-cases",
+            params={"posyandu_id": seeded["posyandu"]["Mawar"], "status": "detected"},
+            headers=OPD_EDUCATION,
+        )
+        (case,) = [c for c in listed.json() if c["child_id"] == child["id"]]
+        for step, body in (
+            ("classify", {"category": "do"}),
+            ("verify", {"reason_code": "biaya", "problem_domain": "ekonomi"}),
+        ):
+            response = await client.post(
+                f"{education}/v1/ats-cases/{case['id']}/{step}", json=body, headers=OPD_EDUCATION
+            )
+            assert response.status_code == 200, response.text
+        verified = response.json()
+        assert verified["status"] == "verified" and verified["social_referral_id"]
+
+        async def at_social() -> dict[str, Any] | None:
+            url = f"{stack.url('social')}/v1/referrals/{verified['social_referral_id']}"
+            response = await client.get(url, headers=opd_social)
+            return response.json() if response.status_code == 200 else None
+
+        received = await eventually(at_social)
+    assert (received["source_field"], received["target_field"]) == ("education", "social")
+    assert (received["reason_code"], received["status"]) == ("bansos_need", "requested")
+    assert received["household_ref"] == child["household_ref"]
+    assert received["person_ref"] is None and "Anak" not in str(received)
+
+    overview = (await get(stack, "gateway", "/v1/referrals", wilayah="64.02")).json()
+    social = next(row for row in overview["by_field"] if row["field"] == "social")
+    assert social["by_source_field"]["education"]["open"] == 1
