@@ -162,10 +162,13 @@ async def test_opening_records_the_child_out_of_school_once_and_in_date_order(
 ) -> None:
     posyandu_id = await education.known_posyandu()
     status_url = "/v1/children/{}/status"
-    # Already out of school (the school said so): the case adds no second row.
+    # Already out of school (the school said so, which opened a case by itself; it ended as
+    # residu): a case opened by hand adds no second row.
     out = await education.child(posyandu_id, BOY)
     left = {"status": "out_of_school", "source": "school", "on": "2026-01-12"}
-    assert (await post(education, status_url.format(out["id"]), left)).status_code == 201
+    recorded = await post(education, status_url.format(out["id"]), left)
+    assert recorded.status_code == 201, recorded.text
+    await step(education, recorded.json()["ats_case_id"], "residu", {"on": "2026-01-20"})
     await opened(education, out["id"], "2026-03-02")
     assert await history_of(education, out["id"]) == [("out_of_school", "2026-01-12", "school")]
     # A status dated after the detection: left alone, the history stays in date order.
@@ -198,7 +201,7 @@ async def test_opening_records_the_child_out_of_school_once_and_in_date_order(
     assert (row["out_of_school_7_18"], row["ats_open"]) == (2, 3)
     bootstrap = education.settings.kafka_bootstrap_servers
     events = await read_envelopes(
-        bootstrap, education.settings.topic("simpul.education.v1"), expected=11
+        bootstrap, education.settings.topic("simpul.education.v1"), expected=13
     )
     changes = [
         (e.data["child_id"], e.data["status"], e.data["on"])

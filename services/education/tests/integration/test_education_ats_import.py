@@ -52,6 +52,7 @@ async def test_good_and_bad_rows_each_get_a_result_and_a_retry_opens_nothing(
         f"/v1/children/{gone['id']}/status", json=left, headers=education.opd
     )
     assert recorded.status_code == 201
+    by_kader = recorded.json()["ats_case_id"]  # the kader's finding opened a case by itself
     lines = [
         HEADER,
         f"6402061005140001,{KK},Budi,2014-05-10,L,DO,SD,4",  # 2 new child: opened
@@ -63,17 +64,18 @@ async def test_good_and_bad_rows_each_get_a_result_and_a_retry_opens_nothing(
         f"6402064404140007,{KK},Dewi,2014-04-04,P,XX,,",  # 8 unknown kategori
         f"64020610051400,{KK},Salah,2014-05-10,L,DO,,",  # 9 a NIK too short
         f"6402061005140001,{KK},Budi,2014-05-10,L,DO,SD,4",  # 10 the same child again
-        f"6402066107140008,{KK},Sari,2014-07-21,P,DO,SD,3",  # 11 known, out of school already
+        f"6402066107140008,{KK},Sari,2014-07-21,P,DO,SD,3",  # 11 known, the kader's case open
     ]
     first = await upload(education, posyandu_id, "\n".join(lines) + "\n")
     assert first.status_code == 200, first.text
     body = first.json()
     by_row = {r["row"]: r for r in body["rows"]}
-    assert (body["opened"], body["already_open"], body["error"]) == (3, 1, 6)
+    assert (body["opened"], body["already_open"], body["error"]) == (2, 2, 6)
     assert by_row[2]["outcome"] == "opened" and by_row[2]["child_registered"]
     assert by_row[3]["outcome"] == "opened" and by_row[3]["child_id"] == known["id"]
     assert not by_row[3]["child_registered"]
     assert by_row[10]["outcome"] == "already_open" and by_row[10]["case_id"] == by_row[2]["case_id"]
+    assert (by_row[11]["outcome"], by_row[11]["case_id"]) == ("already_open", by_kader)
     errors = {
         n: (r["errors"][0]["field"], r["errors"][0]["rule"])
         for n, r in by_row.items()
@@ -117,7 +119,8 @@ async def test_good_and_bad_rows_each_get_a_result_and_a_retry_opens_nothing(
     listed = await education.client.get("/v1/ats-cases", headers=education.opd)
     assert len(listed.json()) == 3
     topic = education.settings.topic("simpul.education.v1")
-    # 3 children registered, 2 statuses before; then 1 registered, 2 statuses, 3 cases opened
+    # 3 children registered, 2 statuses and the kader's case before; then 1 registered,
+    # 2 statuses, 2 cases opened
     records = await read_topic(education.settings.kafka_bootstrap_servers, topic, expected=11)
     types = [dict(r.headers).get("ce_type") for r in records]
     assert types.count(b"education.ats.opened.v1") == 3

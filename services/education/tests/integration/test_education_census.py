@@ -181,13 +181,14 @@ async def test_a_census_is_announced_once_child_by_child_without_nik(
     assert marker.status_code == 201, marker.text
 
     topic = education.settings.topic("simpul.education.v1")
-    events = await read_envelopes(education.settings.kafka_bootstrap_servers, topic, expected=5)
+    events = await read_envelopes(education.settings.kafka_bootstrap_servers, topic, expected=6)
     assert [(e.type, e.subject) for e in events] == [
         ("education.child.registered.v1", known["id"]),  # the single route's registration
         ("education.child.registered.v1", first["results"][0]["child_id"]),
         ("education.child.status_changed.v1", first["results"][0]["child_id"]),
         ("education.child.status_changed.v1", known["id"]),
         ("education.child.status_changed.v1", known["id"]),  # the marker
+        ("education.ats.opened.v1", marker.json()["ats_case_id"]),  # which the marker detects
     ]
     secret = education.settings.pseudonym_secret
     registered, new_status, changed = events[1].data, events[2].data, events[3].data

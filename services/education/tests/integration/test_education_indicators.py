@@ -147,7 +147,7 @@ DESA_DECEMBER = [
         "children_7_18": 3,
         "out_of_school_7_18": 1,
         "out_of_school_percent": 33.33,
-        "ats_open": 0,
+        "ats_open": 1,  # a4's, opened by her out-of-school status (still open: no one closed it)
     },
 ]
 

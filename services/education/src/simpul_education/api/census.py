@@ -26,9 +26,9 @@ async def take_census(
     date: a result per item, in order (created, status_recorded, unchanged, or error with the
     field and rule), and the counts. A bad item never stops the good ones; the same census sent
     again creates and records nothing (every item ``unchanged``). A child known at another
-    posyandu is an error ``other_posyandu`` (a census does not move children)."""
-    result = await ops.take_census(
-        uow, principal, body, secret=settings.pseudonym_secret, today=today
-    )
+    posyandu is an error ``other_posyandu`` (a census does not move children). A child 7–18
+    the census finds out of school, with no open ATS case, gets one (the item's
+    ``ats_case_id``)."""
+    result = await ops.take_census(uow, principal, body, settings=settings, today=today)
     await commit(uow, ops.CONCURRENT)
     return result

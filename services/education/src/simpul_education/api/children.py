@@ -1,5 +1,6 @@
 """Children and youth 0–18 known to the field, and their education statuses. NIK and No. KK
-stay in this service; reads show the NIK masked."""
+stay in this service; reads show the NIK masked. A status ``out_of_school`` given to a child
+7–18 with no open ATS case opens one (``ops.ats_detection``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_education.api.deps import Reader, SettingsDep, Today, Writer
 from simpul_education.domain.status import Status
 from simpul_education.models import Child
+from simpul_education.ops import ats_detection, commit
 from simpul_education.ops import children as ops
-from simpul_education.ops import commit
 from simpul_education.ops.access import visible_child
-from simpul_education.schemas.children import ChildDetail, ChildIn, ChildOut, StatusIn, StatusOut
+from simpul_education.schemas.children import (
+    ChildDetail,
+    ChildIn,
+    ChildOut,
+    StatusIn,
+    StatusOut,
+    StatusRecorded,
+)
 from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.pseudonym import mask_nik
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
@@ -83,14 +91,24 @@ async def get_child(child_id: str, session: SessionDep, principal: Reader) -> An
 @router.post(
     "/{child_id}/status",
     status_code=201,
-    response_model=ChildDetail,
+    response_model=StatusRecorded,
     operation_id="recordChildStatus",
 )
 async def record_status(
-    child_id: str, body: StatusIn, uow: UnitOfWorkDep, principal: Writer, today: Today
+    child_id: str,
+    body: StatusIn,
+    uow: UnitOfWorkDep,
+    principal: Writer,
+    settings: SettingsDep,
+    today: Today,
 ) -> Any:
-    """Record an education status (date and source); the latest by date is the current one."""
+    """Record an education status (date and source); the latest by date is the current one.
+    ``out_of_school`` for a child 7–18 on that date with no open ATS case opens one, detected
+    on that date (``ats_case_id``)."""
     child = await visible_child(uow.session, principal, child_id, lock=True)
-    await ops.record_status(uow, principal, child, body, today=today)
+    _, case_id = await ats_detection.record_status(
+        uow, principal, settings, child, body, today=today
+    )
     await uow.commit()
-    return await detail(uow.session, child)
+    shown = await detail(uow.session, child)
+    return StatusRecorded.model_validate({**shown.model_dump(), "ats_case_id": case_id})

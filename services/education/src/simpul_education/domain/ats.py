@@ -6,6 +6,10 @@ attended), DO (dropped out) or LTM (finished a level, did not continue) → veri
 (formal school through PPDB, or an SPNF/PKBM centre for Paket A/B/C) → enrolled (school,
 NPSN), or closed as not eligible (over 18, in a pesantren, moved, deceased), or residu (cannot
 be located: the national dashboard's own row). Pure: no FastAPI, SQL or Kafka.
+
+A kader's census detects by itself: a child of school age on the status's date who is given
+the status ``out_of_school`` and has no open case gets one (``detects_case``), its source read
+from the status's (``DETECTED_BY``).
 """
 
 from __future__ import annotations
@@ -111,3 +115,23 @@ def records_out_of_school(current: str | None, current_on: date | None, detected
     if current == OUT_OF_SCHOOL:
         return False
     return current_on is None or detected_on >= current_on
+
+
+# --- the case a recorded status opens ---------------------------------------------------------
+
+# The detection an ``out_of_school`` status is, by the status's source: a kader's census is
+# one; Dapodik is the schools' own record (the school operators enter a pupil's leaving), so a
+# school's word that a child left is what a Dapodik match finds.
+DETECTED_BY: Mapping[Source, DetectionSource] = {
+    "kader_census": "kader_census",
+    "dapodik_match": "dapodik_match",
+    "school": "dapodik_match",
+}
+
+
+def detects_case(status: str, age_years: int) -> bool:
+    """Whether a status given to a child (``age_years`` on the status's date) detects an ATS
+    case: ``out_of_school`` at a school age (``AGE_RANGE``). Whether the child already has an
+    open case is the caller's to ask."""
+    low, high = AGE_RANGE
+    return status == OUT_OF_SCHOOL and low <= age_years <= high

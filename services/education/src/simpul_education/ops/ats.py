@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -215,8 +215,47 @@ async def open_case(
     await posyandu_for_write(uow.session, child.posyandu_id, principal, field="body.child_id")
     await refuse_second_open(uow.session, child.id)
     _check_referral_given(source, referral_id)
-    actor, moment = principal.subject, now()
-    case = AtsCase(
+    case = new_case(
+        settings, child, source, detected_on, principal.subject, referral_id=referral_id
+    )
+    if referral_id is not None:
+        await _link_referral(uow, principal, child, case)
+    stage_opened(uow, case, child, category)
+    # Last, once nothing can refuse the case: an import's row keeps no half-written writes.
+    await _record_out_of_school(uow, principal, child, case, today)
+    return case
+
+
+class CaseChild(Protocol):
+    """What opening a case reads of its child: a ``Child`` row, or a census's new one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def person_ref(self) -> str: ...
+    @property
+    def household_ref(self) -> str | None: ...
+    @property
+    def posyandu_id(self) -> str: ...
+    @property
+    def desa_code(self) -> str: ...
+    @property
+    def birth_date(self) -> date: ...
+
+
+def new_case(
+    settings: EducationSettings,
+    child: CaseChild,
+    source: str,
+    detected_on: date,
+    actor: str,
+    *,
+    referral_id: str | None = None,
+) -> AtsCase:
+    """A detected case at the child's posyandu, due for the desa's verification N working days
+    after its detection (not staged yet)."""
+    moment = now()
+    return AtsCase(
         id=new_id(),
         child_id=child.id,
         posyandu_id=child.posyandu_id,
@@ -231,24 +270,24 @@ async def open_case(
         updated_by=actor,
         updated_at=moment,
     )
-    if referral_id is not None:
-        await _link_referral(uow, principal, child, case)
-    uow.session.add(case)
-    _log(uow, case, "detect", None, {"source": source}, detected_on, actor)
+
+
+def stage_opened(
+    uow: UnitOfWork, case: AtsCase, child: CaseChild, category: str | None = None
+) -> None:
+    """The case, its ``detect`` step and ``education.ats.opened.v1``, in the unit of work."""
+    _log(uow, case, "detect", None, {"source": case.source}, case.detected_on, case.created_by)
     uow.publish(
         AtsCaseOpened(
-            **_about(case, child, detected_on),
+            **_about(case, child, case.detected_on),
             category=category,
-            source=source,
-            referral_id=referral_id,
-            detected_on=detected_on,
+            source=case.source,
+            referral_id=case.referral_id,
+            detected_on=case.detected_on,
             verify_due_on=case.verify_due_on,
         ),
         subject=case.id,
     )
-    # Last, once nothing can refuse the case: an import's row keeps no half-written writes.
-    await _record_out_of_school(uow, principal, child, case, today)
-    return case
 
 
 async def _record_out_of_school(
@@ -604,7 +643,7 @@ def _last_step_on(case: AtsCase) -> date:
     return max(d for d in steps if d is not None)
 
 
-def _about(case: AtsCase, child: Child, on: date) -> dict[str, Any]:
+def _about(case: AtsCase, child: CaseChild, on: date) -> dict[str, Any]:
     """What every ATS event says of its case and child: ids, pseudonyms, place, age."""
     return {
         "case_id": case.id,

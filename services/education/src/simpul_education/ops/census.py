@@ -21,6 +21,12 @@ What a census does with an item:
   move children: the posyandu a child belongs to decides who may see and write them, and a
   kader's list is no proof the child left the other one. A known child's name and No. KK are
   not edited by a census either.
+
+A census detects ATS cases (``ops.ats_detection``): a child aged 7–18 on the census date whose
+item writes the status ``out_of_school`` (``created`` or ``status_recorded``) and who has no
+open case gets one (source ``kader_census``, detected on the census date), named by the item's
+``ats_case_id``. They are opened after the COPYs, in the same transaction, with one read for
+the few children concerned; a census sent again writes no status, so it opens nothing.
 """
 
 from __future__ import annotations
@@ -36,14 +42,17 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_education.domain.ats import detects_case
 from simpul_education.domain.census import same_as_current
-from simpul_education.domain.children import Identity, age_months, check_identity
+from simpul_education.domain.children import Identity, age_months, age_years, check_identity
 from simpul_education.domain.status import StatusEntry, check_entry, check_status_date
 from simpul_education.events import ChildRegistered, ChildStatusChanged
 from simpul_education.models import Child, ChildStatus
 from simpul_education.ops import tallies
 from simpul_education.ops.access import posyandu_for_write
+from simpul_education.ops.ats_detection import Found, open_detected
 from simpul_education.schemas.census import CensusIn, CensusItem, CensusItemResult, CensusOut
+from simpul_education.settings import EducationSettings
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.db import bulk_insert
@@ -78,13 +87,21 @@ class _Batch:
     statuses: list[dict[str, Any]] = field(default_factory=list)
     changed: dict[str, list[str]] = field(default_factory=dict)  # new status → child ids
     results: list[CensusItemResult] = field(default_factory=list)
+    # The items that gave a child of school age ``out_of_school``: each may open an ATS case.
+    detected: list[tuple[CensusItemResult, Found]] = field(default_factory=list)
 
 
 async def take_census(
-    uow: UnitOfWork, principal: Principal, body: CensusIn, *, secret: str, today: date
+    uow: UnitOfWork,
+    principal: Principal,
+    body: CensusIn,
+    *,
+    settings: EducationSettings,
+    today: date,
 ) -> CensusOut:
     """Stage a census at a posyandu the caller may write to; the caller commits. Results in
-    item order. ``secret`` keys the pseudonyms; ``today`` is the deployment's date."""
+    item order. ``settings``: the pseudonyms' secret, the ATS cases' due dates; ``today`` is
+    the deployment's date."""
     not_in_future(body.on, today, "body.on", "The census date")
     posyandu = await posyandu_for_write(uow.session, body.posyandu_id, principal)
     batch = _Batch(
@@ -93,7 +110,7 @@ async def take_census(
         posyandu["desa_code"],
         body.on,
         today,
-        secret,
+        settings.pseudonym_secret,
         principal.subject,
         now(),
     )
@@ -107,10 +124,19 @@ async def take_census(
         await _update_current(uow.session, batch)
     except IntegrityError as exc:  # a NIK registered by a concurrent request meanwhile
         raise Conflict(CONCURRENT) from exc
+    await _open_cases(batch, settings)
     earliest = _earliest(batch)
     if earliest is not None:
         await tallies.invalidate(uow.session, body.posyandu_id, earliest)
     return _answer(batch)
+
+
+async def _open_cases(batch: _Batch, settings: EducationSettings) -> None:
+    """The ATS cases the census detects (known children locked by ``_known``, new ones new)."""
+    found = [child for _, child in batch.detected]
+    opened = await open_detected(batch.uow, settings, batch.actor, found, SOURCE, batch.on)
+    for result, child in batch.detected:
+        result.ats_case_id = opened.get(child.id)
 
 
 def _earliest(batch: _Batch) -> date | None:
@@ -206,7 +232,8 @@ def _take_one(
     if known is None:
         child = _new_child(batch, item)
         _record_status(batch, child, item, jenjang, None)
-        batch.results.append(CensusItemResult(index=index, result="created", child_id=child["id"]))
+        result = CensusItemResult(index=index, result="created", child_id=child["id"])
+        _written(batch, result, child, item.status)
         return
     if known["posyandu_id"] != batch.posyandu_id:
         rule = RuleViolation(
@@ -232,9 +259,25 @@ def _take_one(
         return
     _record_status(batch, known, item, jenjang, known["status"])
     batch.changed.setdefault(item.status, []).append(known["id"])
-    batch.results.append(
-        CensusItemResult(index=index, result="status_recorded", child_id=known["id"])
-    )
+    result = CensusItemResult(index=index, result="status_recorded", child_id=known["id"])
+    _written(batch, result, known, item.status)
+
+
+def _written(
+    batch: _Batch, result: CensusItemResult, child: RowMapping | dict[str, Any], status: str
+) -> None:
+    """An item that wrote a status: its result, and the child if the status detects a case."""
+    batch.results.append(result)
+    if detects_case(status, age_years(child["birth_date"], batch.on)):
+        found = Found(
+            child["id"],
+            child["person_ref"],
+            child["household_ref"],
+            child["posyandu_id"],
+            child["desa_code"],
+            child["birth_date"],
+        )
+        batch.detected.append((result, found))
 
 
 async def _update_current(session: AsyncSession, batch: _Batch) -> None:
@@ -360,5 +403,6 @@ def _answer(batch: _Batch) -> CensusOut:
         status_recorded=count["status_recorded"],
         unchanged=count["unchanged"],
         errors=count["error"],
+        ats_cases_opened=sum(r.ats_case_id is not None for r in results),
         results=results,
     )

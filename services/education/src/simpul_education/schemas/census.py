@@ -82,6 +82,11 @@ class CensusItemResult(BaseModel):
     index: int
     result: ItemResult
     child_id: str | None = None
+    ats_case_id: str | None = Field(
+        default=None,
+        description="the ATS case this item opened: the child, 7–18, was found out of school "
+        "and had no open case",
+    )
     errors: list[FieldError] = Field(default_factory=list)
 
 
@@ -92,4 +97,5 @@ class CensusOut(BaseModel):
     status_recorded: int
     unchanged: int
     errors: int
+    ats_cases_opened: int = Field(description="ATS cases the census opened (items' ats_case_id)")
     results: list[CensusItemResult] = Field(description="one per item, in the request's order")

@@ -100,3 +100,13 @@ class ChildOut(Out):
 
 class ChildDetail(ChildOut):
     history: list[StatusOut] = Field(description="every status recorded, oldest first")
+
+
+class StatusRecorded(ChildDetail):
+    """The child after a recorded status, and the ATS case that status opened, if any."""
+
+    ats_case_id: str | None = Field(
+        default=None,
+        description="the ATS case this status opened: out_of_school for a child 7–18 with no "
+        "open case",
+    )

@@ -1,0 +1,97 @@
+"""A kader's census detects: an ATS case opens by itself for a child given ``out_of_school``.
+
+When a child aged 7–18 on the status's date (``domain.ats.detects_case``) is given the status
+``out_of_school`` (by a census, ``ops.census``, or a single recorded status, ``record_status``
+below) and has no open case, a case opens in the same unit of work: ``detected`` on the status
+date, its source the status's (``domain.ats.DETECTED_BY``: ``kader_census`` for a census), due
+for the desa's verification as any case, ``education.ats.opened.v1`` published. The status is
+already the case's ``out_of_school``, so no second one is recorded.
+
+Only a status written here detects: ``ops.ats.open_case`` (which records the child's
+``out_of_school`` itself), the Dapodik import and the demo write statuses through
+``ops.children.record_status`` and open their own cases, so none gets two; a census item that
+repeats the child's status writes nothing and opens nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import col, select
+
+from simpul_education.domain.ats import DETECTED_BY, detects_case
+from simpul_education.domain.children import age_years
+from simpul_education.models import ATS_OPEN, AtsCase, Child, ChildStatus
+from simpul_education.ops import ats, children
+from simpul_education.ops.ats import CaseChild
+from simpul_education.schemas.children import StatusIn
+from simpul_education.settings import EducationSettings
+from simpul_platform.auth import Principal
+from simpul_platform.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Found:
+    """A child a census found out of school (the census writes rows, not ``Child`` objects)."""
+
+    id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    birth_date: date
+
+
+async def record_status(
+    uow: UnitOfWork,
+    principal: Principal,
+    settings: EducationSettings,
+    child: Child,
+    body: StatusIn,
+    *,
+    today: date,
+) -> tuple[ChildStatus, str | None]:
+    """``ops.children.record_status``, then the case it detects: the status row and the id of
+    the case opened (None when it opened none). ``child`` must be locked."""
+    row = await children.record_status(uow, principal, child, body, today=today)
+    if not detects_case(body.status, age_years(child.birth_date, body.on)):
+        return row, None
+    opened = await open_detected(
+        uow, settings, principal.subject, [child], DETECTED_BY[body.source], body.on
+    )
+    return row, opened.get(child.id)
+
+
+async def open_detected(
+    uow: UnitOfWork,
+    settings: EducationSettings,
+    actor: str,
+    found: Sequence[CaseChild],
+    source: str,
+    detected_on: date,
+) -> dict[str, str]:
+    """A case for each of these children (of school age, just given ``out_of_school``) with no
+    open one, in one read: the case ids by child id. The children must be locked (or new), as
+    any opening's are, so no concurrent opening slips in between."""
+    if not found:
+        return {}
+    already = set(
+        (
+            await uow.session.exec(
+                select(AtsCase.child_id).where(
+                    col(AtsCase.child_id).in_([child.id for child in found]),
+                    col(AtsCase.status).in_(ATS_OPEN),
+                )
+            )
+        ).all()
+    )
+    opened: dict[str, str] = {}
+    for child in found:
+        if child.id in already:
+            continue
+        case = ats.new_case(settings, child, source, detected_on, actor)
+        ats.stage_opened(uow, case, child)
+        opened[child.id] = case.id
+    return opened
