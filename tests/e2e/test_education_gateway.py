@@ -7,8 +7,9 @@ The data: two posyandu in Tenggarong, their children registered and given status
 Dinas Pendidikan. At Mawar (desa Rapak Lambur) one of three children aged 5–6 is in PAUD and
 one of three aged 7–18 is out of school (in SMP a year ago); at Melati the one child of 5 is in
 PAUD and nobody 7–18 is out of school (one follows Paket C). Health refers Mawar's
-out-of-school child to education (``ats_suspected``). Dinas Pendidikan opens ATS cases for two
-of Mawar's children through education's API; the profile lists them with their due dates.
+out-of-school child to education (``ats_suspected``). Her out-of-school status opened her ATS
+case by itself; Dinas Pendidikan opens one for the 9-year-old through education's API; the
+profile lists both with their due dates.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
             )
             posyandu[name] = created["id"]
         children: dict[str, dict[str, Any]] = {}
+        detected: dict[str, str] = {}  # the ATS cases statuses opened, by child id
         for serial, (where, age, sex, statuses) in enumerate(CHILDREN, start=1):
             birth = born(age)
             child = await post_created(
@@ -122,12 +124,14 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
                 OPD_EDUCATION,
             )
             for on, status, kelas in statuses:
-                await post_created(
+                recorded = await post_created(
                     client,
                     f"{stack.url('education')}/v1/children/{child['id']}/status",
                     status_body(on, status, kelas),
                     OPD_EDUCATION,
                 )
+                if recorded["ats_case_id"] is not None:
+                    detected[child["id"]] = recorded["ats_case_id"]
             children[nik(birth, sex, serial)] = child
         serial = next(i for i, c in enumerate(CHILDREN, start=1) if c[1] == ATS_AGE)
         _, age, sex, _ = CHILDREN[serial - 1]
@@ -151,7 +155,12 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
             return response.json() if response.status_code == 200 else None
 
         await eventually(arrived)
-        yield {"posyandu": posyandu, "children": children, "referral": referral}
+        yield {
+            "posyandu": posyandu,
+            "children": children,
+            "referral": referral,
+            "detected": detected,
+        }
 
 
 async def get(stack: Stack, service: str, path: str, **params: Any) -> httpx.Response:
@@ -268,20 +277,27 @@ def mawar_child(seeded: dict[str, Any], age: int) -> dict[str, Any]:
 
 
 async def test_profile_lists_educations_open_ats_cases_with_their_due_dates(stack, seeded):
-    """The cases change no count the other tests read: the 14-year-old is out of school
-    already, and the 9-year-old's status (SD today) is newer than the case's detection."""
+    """The 14-year-old's case opened by itself with her out-of-school status (the only one the
+    seeding opened); the 9-year-old's is opened by hand, detected 60 days ago. Neither changes
+    a count the other tests read: the 9-year-old's status (SD today) is newer than the
+    case's detection."""
     mawar = seeded["posyandu"]["Mawar"]
-    opened = []
+    fourteen = mawar_child(seeded, ATS_AGE)["id"]
+    assert set(seeded["detected"]) == {fourteen}
     async with httpx.AsyncClient(timeout=30) as client:
-        for age, on in ((ATS_AGE, TODAY), (9, TODAY - timedelta(days=60))):
-            body = {
-                "child_id": mawar_child(seeded, age)["id"],
-                "source": "kader_census",
-                "detected_on": on.isoformat(),
-            }
-            url = f"{stack.url('education')}/v1/ats-cases"
-            opened.append(await post_created(client, url, body, OPD_EDUCATION))
-    fresh, late = opened
+        education = stack.url("education")
+        got = await client.get(
+            f"{education}/v1/ats-cases/{seeded['detected'][fourteen]}", headers=OPD_EDUCATION
+        )
+        assert got.status_code == 200, got.text
+        fresh = got.json()
+        body = {
+            "child_id": mawar_child(seeded, 9)["id"],
+            "source": "kader_census",
+            "detected_on": (TODAY - timedelta(days=60)).isoformat(),
+        }
+        late = await post_created(client, f"{education}/v1/ats-cases", body, OPD_EDUCATION)
+    assert (fresh["source"], fresh["detected_on"]) == ("kader_census", TODAY.isoformat())
     assert (fresh["overdue"], late["overdue"]) == (False, True)  # 60 days: past 10 working days
 
     response = await get(stack, "gateway", f"/v1/posyandu/{mawar}/profile", period=PERIOD)

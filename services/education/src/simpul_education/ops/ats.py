@@ -7,6 +7,11 @@ with the child's pseudonyms only. Verifying an economic problem sends social a r
 same transaction; opening records the child out of school and enrolment records the school
 (both as the child's education status, in the same unit of work); a case opened for a
 referral resolves it when it ends.
+
+A case also opens by itself when a child 7–18 with none open is given ``out_of_school`` by a
+census or a recorded status (``ops.ats_detection``, with ``new_case`` and ``stage_opened``
+below). ``open_case`` records its ``out_of_school`` through ``ops.children.record_status``,
+which detects nothing: no second case, no loop.
 """
 
 from __future__ import annotations

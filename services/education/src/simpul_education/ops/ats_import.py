@@ -16,7 +16,9 @@ order (further columns after them are ignored)::
 Each row registers the child at the posyandu if its NIK is unknown (the registration rules),
 then opens a case (source ``dapodik_match``, detected on the given day: the child's status
 becomes ``out_of_school`` then, source ``dapodik_match``, as ``ops.ats.open_case`` says) and
-classifies it. A row's errors name its column and rule; a file that is not such a CSV is a
+classifies it; a child whose case a kader's out-of-school status opened (``ops.ats_detection``)
+is ``already_open``, and the import's own statuses detect nothing, so a row opens one case at
+most. A row's errors name its column and rule; a file that is not such a CSV is a
 422 naming the line or the missing column. At most ``MAX_ROWS`` rows.
 """
 
