@@ -68,8 +68,8 @@ def entry(kid: Kid, on: date) -> dict[str, Any]:
         return {"status": "not_school_age"}
     if years < 7:
         return {"status": "paud", "unit_name": "PAUD Mawar"}
-    if int(kid.nik[-4:]) % 12 == 0 and kid.birth_date.day % 12 == 0:
-        return {"status": "out_of_school"}
+    if (kid.birth_date.toordinal() + int(kid.nik[-4:])) % 12 == 0:
+        return {"status": "out_of_school"}  # an ATS case opens for each new one
     kelas = min(years - 6, 12)
     jenjang = "sd" if kelas <= 6 else "smp" if kelas <= 9 else "sma"
     return {"status": jenjang, "kelas": kelas, "unit_name": f"{jenjang.upper()}N 1 Tenggarong"}
@@ -114,12 +114,14 @@ async def one_pass(
     headers: dict[str, str],
     groups: list[tuple[str, list[Kid]]],
     on: date,
-) -> tuple[list[float], float, dict[str, int]]:
+) -> tuple[list[float], float, dict[str, int], int]:
     """Every posyandu's census on ``on``: the requests' wall times, this process's CPU seconds
-    while they ran (the app's and the client's, not PostgreSQL's) and the result counts."""
+    while they ran (the app's and the client's, not PostgreSQL's), the result counts and the
+    ATS cases opened."""
     timings: list[float] = []
     cpu = 0.0
     counts = {"created": 0, "status_recorded": 0, "unchanged": 0, "errors": 0}
+    cases = 0
     for posyandu_id, group in groups:
         body = {
             "posyandu_id": posyandu_id,
@@ -134,7 +136,8 @@ async def one_pass(
         answer = response.json()
         for key in counts:
             counts[key] += answer[key]
-    return timings, cpu, counts
+        cases += answer["ats_cases_opened"]
+    return timings, cpu, counts, cases
 
 
 async def run(requests: int) -> None:
@@ -176,13 +179,14 @@ async def measure(
     ]
     report.note(f"{requests} requests of {ITEMS:,} items per pass, one posyandu each")
     for label, on in passes:
-        timings, cpu, counts = await one_pass(client, headers, groups, on)
+        timings, cpu, counts, cases = await one_pass(client, headers, groups, on)
         answered = sum(counts.values())
         rate = answered / sum(timings)
         median = sorted(timings)[len(timings) // 2] * 1000
         report.note(
             f"{label}: {counts['created']:,} created, {counts['status_recorded']:,} "
-            f"status recorded, {counts['unchanged']:,} unchanged, {counts['errors']:,} errors; "
+            f"status recorded, {counts['unchanged']:,} unchanged, {counts['errors']:,} errors, "
+            f"{cases:,} ATS cases opened; "
             f"median {median:.0f} ms per request; {answered / cpu:,.0f} items per CPU-second "
             "of the app's process"
         )

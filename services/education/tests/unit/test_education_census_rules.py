@@ -1,16 +1,22 @@
-"""A census's pure parts: when an item repeats a child's current status, and the events' JSON
-built without a second validation, held to their payload models."""
+"""A census's pure parts: when an item repeats a child's current status, the events' JSON
+built without a second validation, held to their payload models, and the rows of the ATS
+cases it opens."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import Table
 
 from simpul_education.domain.census import same_as_current
 from simpul_education.domain.status import StatusEntry
 from simpul_education.events import ChildRegistered, ChildStatusChanged
+from simpul_education.models import AtsCase, AtsCaseHistory
+from simpul_education.ops.ats import case_row, history_row, opened_event
+from simpul_education.ops.ats_detection import Found
 from simpul_education.ops.census import registered_data, status_changed_data
+from simpul_education.settings import EducationSettings
 
 pytestmark = pytest.mark.unit
 SD = StatusEntry("sd", 4, "SDN 001 Tenggarong", "30401234")
@@ -60,3 +66,27 @@ def test_the_events_json_is_what_the_payload_models_give() -> None:
     changed = status_changed_data(child, status, "out_of_school")
     assert ChildStatusChanged.model_validate(changed).model_dump(mode="json") == changed
     assert changed["age_months"] == 115
+
+
+def test_a_detected_cases_rows_fill_their_tables_and_its_event_says_what_they_say() -> None:
+    """The rows a census writes for the cases it opens have every column the ORM's would (the
+    history's id is the database's), and the event says what the case's row says."""
+    child = Found("c-1", "p-ref", "h-ref", "pos-1", "64.02.06.2012", date(2013, 7, 12))
+    moment, on = datetime(2026, 1, 10, 3, tzinfo=UTC), date(2026, 1, 10)
+    settings = EducationSettings(environment="development")
+    row = case_row(settings, child, "kader_census", on, "kader-rapak", moment)
+    step = history_row(row["id"], "detect", None, row["status"], {"source": "x"}, on, "k", moment)
+    cases: Table = AtsCase.__table__  # type: ignore[attr-defined]
+    steps: Table = AtsCaseHistory.__table__  # type: ignore[attr-defined]
+    left_out = {c.name for c in cases.columns} - set(row)
+    assert left_out and all(cases.c[name].nullable for name in left_out)
+    assert set(step) == {c.name for c in steps.columns} - {"id", "note"}
+    event = opened_event(row, child)
+    assert (event.case_id, event.child_id, event.desa_code) == (row["id"], "c-1", row["desa_code"])
+    assert (event.source, event.category, event.detected_on, event.age_months) == (
+        "kader_census",
+        None,
+        on,
+        149,
+    )
+    assert event.verify_due_on == row["verify_due_on"] > on and row["status"] == "detected"

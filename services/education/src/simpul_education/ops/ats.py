@@ -9,15 +9,15 @@ same transaction; opening records the child out of school and enrolment records 
 referral resolves it when it ends.
 
 A case also opens by itself when a child 7–18 with none open is given ``out_of_school`` by a
-census or a recorded status (``ops.ats_detection``, with ``new_case`` and ``stage_opened``
-below). ``open_case`` records its ``out_of_school`` through ``ops.children.record_status``,
-which detects nothing: no second case, no loop.
+census or a recorded status (``ops.ats_detection``, with ``case_row``, ``history_row`` and
+``opened_event`` below). ``open_case`` records its ``out_of_school`` through
+``ops.children.record_status``, which detects nothing: no second case, no loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import update
@@ -220,12 +220,13 @@ async def open_case(
     await posyandu_for_write(uow.session, child.posyandu_id, principal, field="body.child_id")
     await refuse_second_open(uow.session, child.id)
     _check_referral_given(source, referral_id)
-    case = new_case(
-        settings, child, source, detected_on, principal.subject, referral_id=referral_id
-    )
+    actor = principal.subject
+    row = case_row(settings, child, source, detected_on, actor, now(), referral_id=referral_id)
+    case = AtsCase(**row)
     if referral_id is not None:
         await _link_referral(uow, principal, child, case)
-    stage_opened(uow, case, child, category)
+    _log(uow, case, "detect", None, {"source": source}, detected_on, actor)
+    uow.publish(opened_event(row, child, category), subject=case.id)
     # Last, once nothing can refuse the case: an import's row keeps no half-written writes.
     await _record_out_of_school(uow, principal, child, case, today)
     return case
@@ -248,50 +249,52 @@ class CaseChild(Protocol):
     def birth_date(self) -> date: ...
 
 
-def new_case(
+def case_row(
     settings: EducationSettings,
     child: CaseChild,
     source: str,
     detected_on: date,
     actor: str,
+    moment: datetime,
     *,
     referral_id: str | None = None,
-) -> AtsCase:
-    """A detected case at the child's posyandu, due for the desa's verification N working days
-    after its detection (not staged yet)."""
-    moment = now()
-    return AtsCase(
-        id=new_id(),
+) -> dict[str, Any]:
+    """A detected case's row at the child's posyandu, due for the desa's verification N
+    working days after its detection (an ``AtsCase`` here, a COPY's row for a census)."""
+    return {
+        "id": new_id(),
+        "child_id": child.id,
+        "posyandu_id": child.posyandu_id,
+        "desa_code": child.desa_code,
+        "status": ATS.next(None, "detect"),
+        "source": source,
+        "referral_id": referral_id,
+        "detected_on": detected_on,
+        "verify_due_on": due_after(settings, detected_on, settings.ats_verify_due_working_days),
+        "created_by": actor,
+        "created_at": moment,
+        "updated_by": actor,
+        "updated_at": moment,
+    }
+
+
+def opened_event(
+    row: Mapping[str, Any], child: CaseChild, category: str | None = None
+) -> AtsCaseOpened:
+    """``education.ats.opened.v1`` for a case's row (``case_row``) and its child."""
+    return AtsCaseOpened(
+        case_id=row["id"],
         child_id=child.id,
-        posyandu_id=child.posyandu_id,
-        desa_code=child.desa_code,
-        status=ATS.next(None, "detect"),
-        source=source,
-        referral_id=referral_id,
-        detected_on=detected_on,
-        verify_due_on=due_after(settings, detected_on, settings.ats_verify_due_working_days),
-        created_by=actor,
-        created_at=moment,
-        updated_by=actor,
-        updated_at=moment,
-    )
-
-
-def stage_opened(
-    uow: UnitOfWork, case: AtsCase, child: CaseChild, category: str | None = None
-) -> None:
-    """The case, its ``detect`` step and ``education.ats.opened.v1``, in the unit of work."""
-    _log(uow, case, "detect", None, {"source": case.source}, case.detected_on, case.created_by)
-    uow.publish(
-        AtsCaseOpened(
-            **_about(case, child, case.detected_on),
-            category=category,
-            source=case.source,
-            referral_id=case.referral_id,
-            detected_on=case.detected_on,
-            verify_due_on=case.verify_due_on,
-        ),
-        subject=case.id,
+        person_ref=child.person_ref,
+        household_ref=child.household_ref,
+        posyandu_id=row["posyandu_id"],
+        desa_code=row["desa_code"],
+        age_months=age_months(child.birth_date, row["detected_on"]),
+        category=category,
+        source=row["source"],
+        referral_id=row["referral_id"],
+        detected_on=row["detected_on"],
+        verify_due_on=row["verify_due_on"],
     )
 
 
@@ -620,18 +623,31 @@ def _log(
     actor: str,
 ) -> None:
     uow.session.add(case)
-    uow.session.add(
-        AtsCaseHistory(
-            case_id=case.id,
-            action=action,
-            from_status=previous,
-            to_status=case.status,
-            codes={k: v for k, v in codes.items() if v is not None},
-            step_on=on,
-            actor=actor,
-            at=now(),
-        )
-    )
+    row = history_row(case.id, action, previous, case.status, codes, on, actor, now())
+    uow.session.add(AtsCaseHistory(**row))
+
+
+def history_row(
+    case_id: str,
+    action: str,
+    previous: str | None,
+    status: str,
+    codes: Mapping[str, Any],
+    on: date,
+    actor: str,
+    moment: datetime,
+) -> dict[str, Any]:
+    """A step's history row (codes without their empty values)."""
+    return {
+        "case_id": case_id,
+        "action": action,
+        "from_status": previous,
+        "to_status": status,
+        "codes": {k: v for k, v in codes.items() if v is not None},
+        "step_on": on,
+        "actor": actor,
+        "at": moment,
+    }
 
 
 def _step_date(given: date | None, today: date, previous: date | None, field: str) -> date:

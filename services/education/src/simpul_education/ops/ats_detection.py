@@ -19,17 +19,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Table, insert
 from sqlmodel import col, select
 
 from simpul_education.domain.ats import DETECTED_BY, detects_case
 from simpul_education.domain.children import age_years
-from simpul_education.models import ATS_OPEN, AtsCase, Child, ChildStatus
+from simpul_education.models import ATS_OPEN, AtsCase, AtsCaseHistory, Child, ChildStatus
 from simpul_education.ops import ats, children
 from simpul_education.ops.ats import CaseChild
 from simpul_education.schemas.children import StatusIn
 from simpul_education.settings import EducationSettings
 from simpul_platform.auth import Principal
+from simpul_platform.clock import now
+from simpul_platform.db import bulk_insert
 from simpul_platform.uow import UnitOfWork
+
+CASES: Table = AtsCase.__table__  # type: ignore[attr-defined]
+STEPS: Table = AtsCaseHistory.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -73,25 +79,31 @@ async def open_detected(
     detected_on: date,
 ) -> dict[str, str]:
     """A case for each of these children (of school age, just given ``out_of_school``) with no
-    open one, in one read: the case ids by child id. The children must be locked (or new), as
-    any opening's are, so no concurrent opening slips in between."""
+    open one: the case ids by child id. One read for the open cases, one COPY for the new ones
+    and one INSERT for their ``detect`` steps, whatever their number (a census's path). The
+    children must be locked (or new), as any opening's are, so no other opening slips in."""
     if not found:
         return {}
-    already = set(
-        (
-            await uow.session.exec(
-                select(AtsCase.child_id).where(
-                    col(AtsCase.child_id).in_([child.id for child in found]),
-                    col(AtsCase.status).in_(ATS_OPEN),
-                )
-            )
-        ).all()
+    query = select(AtsCase.child_id).where(
+        col(AtsCase.child_id).in_([child.id for child in found]),
+        col(AtsCase.status).in_(ATS_OPEN),
     )
-    opened: dict[str, str] = {}
+    already = set((await uow.session.exec(query)).all())
+    moment = now()
+    cases, steps = [], []
     for child in found:
         if child.id in already:
             continue
-        case = ats.new_case(settings, child, source, detected_on, actor)
-        ats.stage_opened(uow, case, child)
-        opened[child.id] = case.id
-    return opened
+        row = ats.case_row(settings, child, source, detected_on, actor, moment)
+        cases.append(row)
+        codes = {"source": source}
+        steps.append(
+            ats.history_row(
+                row["id"], "detect", None, row["status"], codes, detected_on, actor, moment
+            )
+        )
+        uow.publish(ats.opened_event(row, child), subject=row["id"])
+    await bulk_insert(uow.session, CASES, cases)  # COPY on PostgreSQL
+    if steps:  # a plain INSERT: COPY cannot take the JSON codes as the driver passes them
+        await uow.session.execute(insert(STEPS), steps)
+    return {row["child_id"]: row["id"] for row in cases}
