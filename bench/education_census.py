@@ -3,7 +3,8 @@ after): POST /v1/census with 1,000-item requests, one posyandu each.
 
 Three passes over the same children: the first census (every child new: registered with a
 status), the next year's (every child known: most get a new kelas or jenjang, the rest are
-unchanged) and that one sent again (a retry: every item unchanged). Items per second are the
+unchanged) and that one sent again (a retry: every item unchanged); each child of school age
+newly found out of school gets an ATS case in the same request. Items per second are the
 items answered divided by the requests' wall time, beside the target (≥ 3,000 items/s). The
 posyandu replica is filled through the platform's own event handler; the relay and consumers
 are off (the outbox rows are still written in each request's transaction).
