@@ -7,13 +7,19 @@ COPY-loads, with a seeded generator: the demo population's 827 Kukar posyandu
 children 0–18 (birth dates spread evenly over 19 years, one to three per No. KK) spread over
 them; a year of statuses (each child one to three, dated in the twelve months before today,
 by age: not_school_age / PAUD / SD / SMP / SMA-SMK, some out of school or in Paket A/B/C; the
-child's current status the last of them, as ``record_status`` keeps it); and a DTSEN decile
-for four households in five (``household_decile``, as social's events would leave it).
+child's current status the last of them, as ``record_status`` keeps it); about 10,000 ATS
+cases (one child in 22, aged 7–18, one case each: detected in the last year, then classified,
+verified, referred, enrolled, closed as not eligible or residu, or waiting, each step with the
+fields and history row ``ops.ats`` writes; the child's statuses those the case implies: the
+last schooling before it, ``out_of_school`` from its detection, the school or Paket from its
+enrolment); and a DTSEN decile for four households in five (``household_decile``, as social's
+events would leave it).
 
-Then, with the app in this process (``create_app``, relay and consumers off) called over
-httpx's ASGI transport as a DPMD user of 64.02, for the year (counted at the current month's
-end) and the last full month (counted at its end: statuses after it are looked up in the
-history):
+Then, with the app in this process (``create_app``, relay and consumers off, no broker: its
+topic creation retries quietly) called over httpx's ASGI transport as a DPMD user of 64.02,
+for the year (counted at the current month's end) and the last full month (counted at its
+end: statuses after it are looked up in the history; the two ATS indicators read
+``ats_case`` on every request):
 
 - **cold**: the first read after every kept count was dropped (``DELETE FROM education_tally``):
   the whole kabupaten counted again, ``--cold`` times;
@@ -21,11 +27,14 @@ history):
   ``--runs`` times (a different posyandu each time);
 - **warm**: the counts all kept, ``--runs`` times.
 
-p50/p95/p99 of each, beside the target (p99 ≤ 50 ms for the warm and after-one-write reads).
-``--quick``: 40 posyandu, 10,000 children.
+p50/p95/p99 of each, beside the target (p99 ≤ 50 ms for the warm and after-one-write reads);
+also ``/v1/summary/by-desa`` for the month (with open ATS cases per desa) and the ATS part
+alone (``ats_aggregates.ats_indicators`` and ``open_ats_by_desa``, one session each), for
+what the cases add. ``--quick``: 40 posyandu, 10,000 children (about 450 cases); ``--ats 0``:
+no cases, for comparison.
 
     uv run python -m bench.education_indicators [--quick] [--children 220000] [--runs 200]
-        [--cold 5]
+        [--cold 5] [--ats N]
 """
 
 from __future__ import annotations
