@@ -523,7 +523,8 @@ async def measure(url: str, args: argparse.Namespace, places: list[str], report:
         for noisy in ("simpul.access", "httpx"):  # a line per request would drown the figures
             logging.getLogger(noisy).setLevel(logging.WARNING)
         cases = await admin.fetch("SELECT status, count(*) AS n FROM ats_case GROUP BY status")
-        report.note("ATS cases: " + ", ".join(f"{r['n']:,} {r['status']}" for r in sorted(cases)))
+        by_status = ", ".join(f"{r['n']:,} {r['status']}" for r in sorted(cases))
+        report.note(f"ATS cases: {by_status or 'none'}")
 
         async def nothing(_: int) -> None:
             return None
