@@ -62,6 +62,7 @@ from simpul_education.domain.ats import (
     OUT_OF_SCHOOL,
     STATUS_SOURCE,
     AtsAction,
+    ProblemDomain,
     check_age,
     check_category,
     needs_social_referral,
@@ -223,7 +224,11 @@ STEPS: tuple[tuple[AtsAction, int, int], ...] = (
     ("refer", 3, 40),
     ("enroll", 14, 120),
 )
-PROBLEM = {"biaya": "ekonomi", "bekerja": "ekonomi", "sakit_disabilitas": "kesehatan"}
+PROBLEM: dict[str, ProblemDomain] = {
+    "biaya": "ekonomi",
+    "bekerja": "ekonomi",
+    "sakit_disabilitas": "kesehatan",
+}
 SOCIAL = ("pola_pikir", "lingkungan", "dukungan_orang_tua", "menikah", "perundungan")
 ATS_COLUMNS = [
     "id", "child_id", "posyandu_id", "desa_code", "status", "source", "referral_id",
@@ -339,9 +344,9 @@ class AtsRows:
 
     def _verify(self, case: dict[str, Any], _born: date, on: date, rng: random.Random) -> None:
         reason = rng.choice(list(self.settings.ats_verify_reasons))
-        problem = PROBLEM.get(reason, "sosial" if reason in SOCIAL else "lainnya")
+        problem: ProblemDomain = PROBLEM.get(reason, "sosial" if reason in SOCIAL else "lainnya")
         case.update(reason_code=reason, problem_domain=problem, verified_on=on)
-        codes = {"reason_code": reason, "problem_domain": problem}
+        codes: dict[str, Any] = {"reason_code": reason, "problem_domain": problem}
         if needs_social_referral(problem):  # the bansos referral to social (not loaded here)
             case["social_referral_id"] = codes["social_referral_id"] = str(
                 uuid.UUID(int=rng.getrandbits(128))
