@@ -7,13 +7,19 @@ COPY-loads, with a seeded generator: the demo population's 827 Kukar posyandu
 children 0–18 (birth dates spread evenly over 19 years, one to three per No. KK) spread over
 them; a year of statuses (each child one to three, dated in the twelve months before today,
 by age: not_school_age / PAUD / SD / SMP / SMA-SMK, some out of school or in Paket A/B/C; the
-child's current status the last of them, as ``record_status`` keeps it); and a DTSEN decile
-for four households in five (``household_decile``, as social's events would leave it).
+child's current status the last of them, as ``record_status`` keeps it); about 10,000 ATS
+cases (one child in 22, aged 7–18, one case each: detected in the last year, then classified,
+verified, referred, enrolled, closed as not eligible or residu, or waiting, each step with the
+fields and history row ``ops.ats`` writes; the child's statuses those the case implies: the
+last schooling before it, ``out_of_school`` from its detection, the school or Paket from its
+enrolment); and a DTSEN decile for four households in five (``household_decile``, as social's
+events would leave it).
 
-Then, with the app in this process (``create_app``, relay and consumers off) called over
-httpx's ASGI transport as a DPMD user of 64.02, for the year (counted at the current month's
-end) and the last full month (counted at its end: statuses after it are looked up in the
-history):
+Then, with the app in this process (``create_app``, relay and consumers off, no broker: its
+topic creation retries quietly) called over httpx's ASGI transport as a DPMD user of 64.02,
+for the year (counted at the current month's end) and the last full month (counted at its
+end: statuses after it are looked up in the history; the two ATS indicators read
+``ats_case`` on every request):
 
 - **cold**: the first read after every kept count was dropped (``DELETE FROM education_tally``):
   the whole kabupaten counted again, ``--cold`` times;
@@ -21,18 +27,23 @@ history):
   ``--runs`` times (a different posyandu each time);
 - **warm**: the counts all kept, ``--runs`` times.
 
-p50/p95/p99 of each, beside the target (p99 ≤ 50 ms for the warm and after-one-write reads).
-``--quick``: 40 posyandu, 10,000 children.
+p50/p95/p99 of each, beside the target (p99 ≤ 50 ms for the warm and after-one-write reads);
+also ``/v1/summary/by-desa`` for the month (with open ATS cases per desa) and the ATS part
+alone (``ats_aggregates.ats_indicators`` and ``open_ats_by_desa``, one session each), for
+what the cases add. ``--quick``: 40 posyandu, 10,000 children (about 450 cases); ``--ats 0``:
+no cases, for comparison.
 
     uv run python -m bench.education_indicators [--quick] [--children 220000] [--runs 200]
-        [--cold 5]
+        [--cold 5] [--ats N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
+import json
 import logging
 import random
 import time
@@ -43,15 +54,34 @@ from typing import Any
 
 import asyncpg
 
-from bench.common import Report, percentile
+from bench.common import Report, percentile, quiet_kafka_logs
 from simpul_education.app import MIGRATIONS, create_app
+from simpul_education.domain.ats import (
+    AGE_RANGE,
+    ATS,
+    OUT_OF_SCHOOL,
+    STATUS_SOURCE,
+    AtsAction,
+    ProblemDomain,
+    check_age,
+    check_category,
+    needs_social_referral,
+)
+from simpul_education.domain.ats_reentry import LastLevel, check_enrolment, check_paket
+from simpul_education.domain.children import age_years
+from simpul_education.ops import ats_aggregates
+from simpul_education.ops.aggregates import Scope
 from simpul_education.settings import EducationSettings
 from simpul_platform.auth import mint_token
 from simpul_platform.clock import local_today
+from simpul_platform.db import Database
 from simpul_platform.devstack.population import generate_kukar
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
+from simpul_platform.domain import RuleViolation
+from simpul_platform.indicators import Period
 from simpul_platform.migrations import upgrade
 from simpul_platform.testing.asgi import running_app
+from simpul_platform.workdays import due_after
 
 KUKAR = "64.02"
 TARGET_MS = 50.0
@@ -78,11 +108,53 @@ def _status_at(age: int, rng: random.Random) -> tuple[str, int | None]:
     return rng.choice(("sma", "smk")), min(12, max(10, age - 6))
 
 
+def _statuses(child_id: str, born: date, today: date, rng: random.Random) -> list[tuple[Any, ...]]:
+    """One to three statuses over the last year, by the child's age at each."""
+    rows: list[tuple[Any, ...]] = []
+    on = max(born, today - timedelta(days=rng.randint(200, 365)))
+    for _ in range(rng.randint(1, 3)):
+        if on > today:
+            break
+        status, kelas = _status_at((on - born).days // 365, rng)
+        rows.append(_status_row(child_id, status, kelas, "kader_census", on, rng))
+        on += timedelta(days=rng.randint(60, 200))
+    return rows
+
+
+def _status_row(
+    child_id: str,
+    status: str,
+    kelas: int | None,
+    source: str,
+    on: date,
+    rng: random.Random,
+    unit: tuple[str, str] | None = None,
+) -> tuple[Any, ...]:
+    jenjang = status if status not in ("not_school_age", "out_of_school") else None
+    unit_name, npsn = unit or (None, None)
+    return (
+        str(uuid.UUID(int=rng.getrandbits(128))),
+        child_id,
+        status,
+        kelas,
+        source,
+        on,
+        "bench",
+        NOW,
+        jenjang,
+        unit_name,
+        npsn,
+    )
+
+
 def _children(
-    places: list[tuple[str, str]], count: int, today: date, rng: random.Random
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
-    """(child rows, child_status rows, household refs)."""
+    places: list[tuple[str, str]], count: int, ats: int, today: date, rng: random.Random
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str], AtsRows]:
+    """(child rows, child_status rows, household refs, ATS cases): about ``ats`` children of
+    school age get an ATS case, their statuses those the case implies."""
     children, statuses, households = [], [], []
+    cases = AtsRows(EducationSettings(environment="development"), today)
+    ats_rate = ats / (count * SCHOOL_AGE_SHARE)
     span = (today - date(today.year - 19, today.month, 1)).days - 1
     kk_left, kk_ref = 0, ""
     for n in range(count):
@@ -93,27 +165,13 @@ def _children(
         kk_left -= 1
         born = today - timedelta(days=rng.randint(0, span))
         child_id = str(uuid.UUID(int=rng.getrandbits(128)))
-        last: tuple[str, date] | None = None
-        on = max(born, today - timedelta(days=rng.randint(200, 365)))
-        for _ in range(rng.randint(1, 3)):
-            if on > today:
-                break
-            status, kelas = _status_at((on - born).days // 365, rng)
-            statuses.append(
-                (
-                    str(uuid.UUID(int=rng.getrandbits(128))),
-                    child_id,
-                    status,
-                    kelas,
-                    "kader_census",
-                    on,
-                    "bench",
-                    NOW,
-                    status if status not in ("not_school_age", "out_of_school") else None,
-                )
-            )
-            last = (status, on)
-            on += timedelta(days=rng.randint(60, 200))
+        school_age = ATS_AGES[0] <= age_years(born, today) <= ATS_AGES[1]
+        if school_age and rng.random() < ats_rate:
+            mine = cases.add(child_id, born, pid, desa, rng)
+        else:
+            mine = _statuses(child_id, born, today, rng)
+        statuses += mine
+        last = mine[-1] if mine else None
         nik = f"{n:016d}"
         children.append(
             (
@@ -127,15 +185,15 @@ def _children(
                 born,
                 pid,
                 desa,
-                last[0] if last else None,
-                last[1] if last else None,
+                last[2] if last else None,
+                last[5] if last else None,
                 "bench",
                 NOW,
                 "bench",
                 NOW,
             )
         )
-    return children, statuses, households
+    return children, statuses, households, cases
 
 
 CHILD_COLUMNS = [
@@ -145,16 +203,222 @@ CHILD_COLUMNS = [
 ]  # fmt: skip
 STATUS_COLUMNS = [
     "id", "child_id", "status", "kelas", "source", "on", "recorded_by", "recorded_at", "jenjang",
+    "unit_name", "npsn",
 ]  # fmt: skip
 
 
-def tables(posyandu: int, children: int, today: date) -> dict[str, tuple[list[str], list[Any]]]:
+# --------------------------------------------------------------------------- ATS cases
+
+ATS_SHARE = 10_000 / 220_000  # about 10,000 cases at Kukar's size
+ATS_AGES = AGE_RANGE
+SCHOOL_AGE_SHARE = (ATS_AGES[1] - ATS_AGES[0] + 1) / 19  # of children born over 19 years
+SEVEN_YEARS = timedelta(days=7 * 365 + 2)  # at least 7 completed years, leap days or not
+# The share of cases that end (not eligible, residu) or stall (wait, overdue while
+# unverified) at each open status, before its next step; the rest take it, if dated by today.
+CLOSE, RESIDU, STALL = 0.05, 0.08, 0.10
+# (step, days after the previous step): classify within a week, verify around the due date
+# (10 working days after detection), refer within weeks, enrol within a term.
+STEPS: tuple[tuple[AtsAction, int, int], ...] = (
+    ("classify", 0, 7),
+    ("verify", 0, 16),
+    ("refer", 3, 40),
+    ("enroll", 14, 120),
+)
+PROBLEM: dict[str, ProblemDomain] = {
+    "biaya": "ekonomi",
+    "bekerja": "ekonomi",
+    "sakit_disabilitas": "kesehatan",
+}
+SOCIAL = ("pola_pikir", "lingkungan", "dukungan_orang_tua", "menikah", "perundungan")
+ATS_COLUMNS = [
+    "id", "child_id", "posyandu_id", "desa_code", "status", "source", "referral_id",
+    "detected_on", "verify_due_on", "category", "last_jenjang", "last_kelas", "classified_on",
+    "reason_code", "problem_domain", "verified_on", "social_referral_id", "re_entry_path",
+    "paket", "referred_on", "enrolled_status", "unit_name", "npsn", "enrolled_on",
+    "not_eligible_reason", "closed_on", "created_by", "created_at", "updated_by", "updated_at",
+]  # fmt: skip
+HISTORY_COLUMNS = [
+    "case_id", "action", "from_status", "to_status", "note", "actor", "at", "step_on", "codes",
+]  # fmt: skip
+
+
+def _formal(kelas: int, rng: random.Random) -> str:
+    return "sd" if kelas <= 6 else "smp" if kelas <= 9 else rng.choice(("sma", "smk"))
+
+
+class AtsRows:
+    """ATS cases as the service leaves them (``ops.ats``): each step the workflow allows
+    (``domain.ats.ATS``) with the fields it sets and a history row, checked by the domain's
+    own rules (age, category, Paket, enrolment); the child's statuses the case implies: the
+    last schooling before it (DO/LTM), ``out_of_school`` from its detection, the school or
+    Paket it went back to from its enrolment."""
+
+    def __init__(self, settings: EducationSettings, today: date) -> None:
+        self.settings, self.today = settings, today
+        self.cases: list[tuple[Any, ...]] = []
+        self.history: list[tuple[Any, ...]] = []
+
+    def add(
+        self, child_id: str, born: date, pid: str, desa: str, rng: random.Random
+    ) -> list[tuple[Any, ...]]:
+        """A case for a child 7–18 today, detected in the last year (at 7 or over): its
+        statuses."""
+        earliest = max(self.today - timedelta(days=364), born + SEVEN_YEARS)
+        detected = earliest + timedelta(days=rng.randint(0, (self.today - earliest).days))
+        check_age(age_years(born, detected))
+        source = rng.choices(("kader_census", "dapodik_match", "reaction"), (7, 2, 1))[0]
+        case: dict[str, Any] = dict.fromkeys(ATS_COLUMNS)
+        case_id = str(uuid.UUID(int=rng.getrandbits(128)))
+        case.update(
+            id=case_id,
+            child_id=child_id,
+            posyandu_id=pid,
+            desa_code=desa,
+            status=ATS.next(None, "detect"),
+            source=source,
+            detected_on=detected,
+            verify_due_on=due_after(
+                self.settings, detected, self.settings.ats_verify_due_working_days
+            ),
+            created_by="bench",
+            created_at=NOW,
+            updated_by="bench",
+            updated_at=NOW,
+        )
+        statuses = self._schooling_before(child_id, born, detected, case, rng)
+        statuses.append(
+            _status_row(child_id, OUT_OF_SCHOOL, None, STATUS_SOURCE[source], detected, rng)
+        )
+        self._log(case, "detect", None, {"source": source}, detected)
+        statuses += self._steps(case, born, rng)
+        self.cases.append(tuple(case[c] for c in ATS_COLUMNS))
+        return statuses
+
+    def _schooling_before(
+        self, child_id: str, born: date, detected: date, case: dict[str, Any], rng: random.Random
+    ) -> list[tuple[Any, ...]]:
+        """Most ATS children were at school before (DO, or LTM after SD or SMP): that status,
+        dated before the detection; the rest never were (BPB)."""
+        on = detected - timedelta(days=rng.randint(30, 300))
+        age = age_years(born, on)
+        if age < ATS_AGES[0] or rng.random() < 0.15:
+            case["category"] = "bpb"
+            return []
+        kelas = min(12, age - 6)
+        if kelas >= 6 and rng.random() < 0.3:  # finished SD or SMP, did not go on
+            case["category"], kelas = "ltm", 9 if kelas >= 9 else 6
+        else:
+            case["category"] = "do"
+        jenjang = _formal(kelas, rng)
+        case["last_jenjang"], case["last_kelas"] = jenjang, kelas
+        return [_status_row(child_id, jenjang, kelas, "school", on, rng)]
+
+    def _steps(self, case: dict[str, Any], born: date, rng: random.Random) -> list[tuple[Any, ...]]:
+        """The steps taken by today; the enrolment's status, if it came to that."""
+        on: date = case["detected_on"]
+        for action, low, high in STEPS:
+            step_on = on + timedelta(days=rng.randint(low, high))
+            if step_on > self.today:
+                break  # still waiting for it
+            draw = rng.random()
+            if draw < CLOSE:
+                self._close(case, born, step_on, rng)
+                break
+            if draw < CLOSE + RESIDU and "mark_residu" in ATS.allowed_actions(case["status"]):
+                self._take(case, "mark_residu", {}, step_on)
+                case["closed_on"] = step_on
+                break
+            if draw < CLOSE + RESIDU + STALL:
+                break
+            if action == "enroll":
+                return [self._enroll(case, born, step_on, rng)]
+            getattr(self, f"_{action}")(case, born, step_on, rng)
+            on = step_on
+        return []
+
+    def _classify(self, case: dict[str, Any], _born: date, on: date, _: random.Random) -> None:
+        check_category(case["category"], ever_enrolled=case["last_jenjang"] is not None)
+        case["classified_on"] = on
+        codes = {"category": case["category"], "last_jenjang": case["last_jenjang"]}
+        self._take(case, "classify", codes, on)
+
+    def _verify(self, case: dict[str, Any], _born: date, on: date, rng: random.Random) -> None:
+        reason = rng.choice(list(self.settings.ats_verify_reasons))
+        problem: ProblemDomain = PROBLEM.get(reason, "sosial" if reason in SOCIAL else "lainnya")
+        case.update(reason_code=reason, problem_domain=problem, verified_on=on)
+        codes: dict[str, Any] = {"reason_code": reason, "problem_domain": problem}
+        if needs_social_referral(problem):  # the bansos referral to social (not loaded here)
+            case["social_referral_id"] = codes["social_referral_id"] = str(
+                uuid.UUID(int=rng.getrandbits(128))
+            )
+        self._take(case, "verify", codes, on)
+
+    def _refer(self, case: dict[str, Any], born: date, on: date, rng: random.Random) -> None:
+        level = LastLevel(case["category"], case["last_jenjang"])
+        paket: str | None = None
+        if rng.random() < 0.4:  # kesetaraan, if the child is old enough for the Paket
+            with contextlib.suppress(RuleViolation):
+                min_age = self.settings.ats_paket_min_age
+                paket = check_paket(level, age_years(born, on), None, min_age)
+        path = "spnf_pkbm" if paket else "ppdb"
+        case.update(re_entry_path=path, paket=paket, referred_on=on)
+        self._take(case, "refer", {"path": path, "paket": paket}, on)
+
+    def _enroll(
+        self, case: dict[str, Any], born: date, on: date, rng: random.Random
+    ) -> tuple[Any, ...]:
+        if case["paket"]:
+            status, kelas, unit = case["paket"], None, "PKBM Harapan"
+        else:  # back where it left off (DO), one up (LTM), or SD 1 (BPB)
+            last = case["last_kelas"] or 0
+            kelas = max(1, last + (case["category"] == "ltm"))
+            status = _formal(kelas, rng)
+            unit = f"{status.upper()}N {rng.randint(1, 30)} Kutai Kartanegara"
+        check_enrolment(case["re_entry_path"], case["paket"], status)
+        npsn = f"{rng.randint(30_000_000, 30_999_999)}"
+        case.update(enrolled_status=status, unit_name=unit, npsn=npsn, enrolled_on=on)
+        self._take(case, "enroll", {"status": status, "npsn": npsn}, on)
+        return _status_row(case["child_id"], status, kelas, "school", on, rng, (unit, npsn))
+
+    def _close(self, case: dict[str, Any], born: date, on: date, rng: random.Random) -> None:
+        if age_years(born, on) >= ATS_AGES[1]:
+            reason = "over_age"
+        else:
+            reason = rng.choices(("pesantren", "moved", "deceased"), (5, 4, 1))[0]
+        case.update(not_eligible_reason=reason, closed_on=on)
+        self._take(case, "close", {"reason": reason}, on)
+
+    def _take(
+        self, case: dict[str, Any], action: AtsAction, codes: dict[str, Any], on: date
+    ) -> None:
+        previous = case["status"]
+        case["status"] = ATS.next(previous, action)
+        self._log(case, action, previous, codes, on)
+
+    def _log(
+        self,
+        case: dict[str, Any],
+        action: str,
+        previous: str | None,
+        codes: dict[str, Any],
+        on: date,
+    ) -> None:
+        kept = json.dumps({k: v for k, v in codes.items() if v is not None})
+        at = datetime.combine(on, datetime.min.time(), UTC)
+        self.history.append(
+            (case["id"], action, previous, case["status"], None, "bench", at, on, kept)
+        )
+
+
+def tables(
+    posyandu: int, children: int, ats: int, today: date
+) -> dict[str, tuple[list[str], list[Any]]]:
     rng = random.Random(64_02)
     places = [
         (str(uuid.UUID(int=i + 1)), p.desa_code)
         for i, p in enumerate(generate_kukar(count=posyandu))
     ]
-    kids, statuses, households = _children(places, children, today, rng)
+    kids, statuses, households, ats_rows = _children(places, children, ats, today, rng)
     replica = [
         (
             pid,
@@ -192,6 +456,8 @@ def tables(posyandu: int, children: int, today: date) -> dict[str, tuple[list[st
         ),
         "child": (CHILD_COLUMNS, kids),
         "child_status": (STATUS_COLUMNS, statuses),
+        "ats_case": (ATS_COLUMNS, ats_rows.cases),
+        "ats_case_history": (HISTORY_COLUMNS, ats_rows.history),
         "household_decile": (
             ["household_ref", "decile", "source", "assessed_on", "posyandu_id", "desa_code",
              "last_event_id", "updated_at"],
@@ -247,15 +513,23 @@ async def measure(url: str, args: argparse.Namespace, places: list[str], report:
         relay_enabled=False,
         consumers_enabled=False,
         database_pool_size=5,
+        log_level="WARNING",
     )
     today = local_today(settings)
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     token = mint_token(settings, "bench-dpmd", ["dpmd"], [KUKAR])
     headers = {"Authorization": f"Bearer {token}"}
     admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    async with running_app(create_app(settings)) as client:
+    app = create_app(settings)
+    # No broker here: the app's topic creation retries in the background; its refused
+    # connections are not the bench's news.
+    quiet_kafka_logs()
+    async with running_app(app) as client:
         for noisy in ("simpul.access", "httpx"):  # a line per request would drown the figures
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        cases = await admin.fetch("SELECT status, count(*) AS n FROM ats_case GROUP BY status")
+        by_status = ", ".join(f"{r['n']:,} {r['status']}" for r in sorted(cases))
+        report.note(f"ATS cases: {by_status or 'none'}")
 
         async def nothing(_: int) -> None:
             return None
@@ -301,14 +575,45 @@ async def measure(url: str, args: argparse.Namespace, places: list[str], report:
 
         rows, desa = await timed(args.runs, nothing, by_desa)
         show(report, f"{last_month} /v1/summary/by-desa warm ({len(desa)} desa)", rows, False)
+        report.note(f"{last_month}: {sum(d['ats_open'] for d in desa):,} ATS cases open by desa")
+        await ats_alone(app.state.db, args.runs, (str(today.year), last_month), today, report)
         floor, _ = await timed(args.runs, nothing, healthz)
         show(report, "/healthz (the app's own floor, for reference)", floor, False)
     await admin.close()
 
 
+async def ats_alone(
+    db: Database, runs: int, periods: tuple[str, str], today: date, report: Report
+) -> None:
+    """The ATS part of the reads above on its own (one session each): what the cases add."""
+    scope = Scope([KUKAR])
+
+    async def nothing(_: int) -> None:
+        return None
+
+    for label in periods:
+        window = Period.parse(label)
+
+        async def indicators(window: Period = window) -> Any:
+            async with db.transaction() as session:
+                return await ats_aggregates.ats_indicators(session, scope, window, today)
+
+        durations, _ = await timed(runs, nothing, indicators)
+        show(report, f"{label} ATS indicators alone (ats_indicators)", durations, False)
+    as_of = min(Period.parse(periods[1]).end, today)
+
+    async def by_desa() -> Any:
+        async with db.transaction() as session:
+            return await ats_aggregates.open_ats_by_desa(session, scope, as_of)
+
+    durations, _ = await timed(runs, nothing, by_desa)
+    show(report, f"{periods[1]} open ATS by desa alone (open_ats_by_desa)", durations, False)
+
+
 async def main(args: argparse.Namespace) -> None:
     report = Report("education_indicators")
     posyandu, children = (40, 10_000) if args.quick else (827, args.children)
+    ats = args.ats if args.ats is not None else round(children * ATS_SHARE)
     ensure_postgres_installed()
     server = PostgresServer()
     server.start()
@@ -316,7 +621,7 @@ async def main(args: argparse.Namespace) -> None:
         url = server.create_database("bench_education_indicators")
         started = time.perf_counter()
         today = local_today(EducationSettings(environment="development"))
-        data = await asyncio.to_thread(tables, posyandu, children, today)
+        data = await asyncio.to_thread(tables, posyandu, children, ats, today)
         await upgrade(MIGRATIONS, url)
         await load(url, data)
         print(f"schema and data ready in {time.perf_counter() - started:.0f} s", flush=True)
@@ -334,4 +639,7 @@ if __name__ == "__main__":
     parser.add_argument("--children", type=int, default=220_000)
     parser.add_argument("--runs", type=int, default=200, help="warm and after-one-write reads")
     parser.add_argument("--cold", type=int, default=5, help="reads after dropping every count")
+    parser.add_argument(
+        "--ats", type=int, default=None, help="about this many ATS cases (children ÷ 22)"
+    )
     asyncio.run(main(parser.parse_args()))
