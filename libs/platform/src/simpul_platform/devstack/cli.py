@@ -16,8 +16,11 @@ import threading
 import time
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from simpul_platform.devstack.kafka import KafkaBroker
 from simpul_platform.devstack.lifetime import die_with_parent
+from simpul_platform.devstack.population.size import DemoSize
 from simpul_platform.devstack.ports import port_open
 from simpul_platform.devstack.project import project_root
 from simpul_platform.devstack.services import ServiceEntry, ServiceProcess, load_services
@@ -42,6 +45,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=6,
         help="balita per posyandu in the demo (827 posyandu; 6 ≈ 5,000 balita)",
     )
+    parser.add_argument(
+        "--demo-school-age",
+        type=int,
+        default=10,
+        help="children of 5–18 per posyandu besides the balita (10 ≈ 8,000)",
+    )
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--only", action="append", default=[], help="start only these services")
     parser.add_argument("--data-dir", type=Path, default=None, help="default: .data/")
@@ -51,7 +60,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         default=0,
         help="added to every service port (run a second stack beside the first)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    try:
+        args.demo_size = DemoSize(
+            balita_per_posyandu=args.demo_balita, school_age_per_posyandu=args.demo_school_age
+        )
+    except ValidationError:
+        parser.error("--demo-balita takes 1–200 and --demo-school-age 0–400")
+    return args
 
 
 def _database_template(args: argparse.Namespace, services: list[ServiceEntry]) -> str | None:
@@ -88,12 +104,13 @@ def _service_env(
     }
 
 
-def _load_demo(
-    processes: list[ServiceProcess], balita_per_posyandu: int, stop: threading.Event
-) -> None:
+def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.Event) -> None:
     """Run each service's demo loader in turn, then the follow-up steps of those that have one;
     a stop request (Ctrl-C, SIGTERM) ends it."""
-    size = {"SIMPUL_DEMO_BALITA_PER_POSYANDU": str(balita_per_posyandu)}
+    sizes = {
+        "SIMPUL_DEMO_BALITA_PER_POSYANDU": str(size.balita_per_posyandu),
+        "SIMPUL_DEMO_SCHOOL_AGE_PER_POSYANDU": str(size.school_age_per_posyandu),
+    }
     loaders: list[tuple[ServiceProcess, list[str]]] = [(p, []) for p in processes if p.entry.demo]
     followups = [(p, ["--followup"]) for p in processes if p.entry.demo and p.entry.demo_followup]
     for process, args in [*loaders, *followups]:
@@ -104,7 +121,7 @@ def _load_demo(
         started = time.monotonic()
         loader = subprocess.Popen(
             [sys.executable, "-m", str(process.entry.demo), *args],
-            env={**os.environ, **process.env, **size},
+            env={**os.environ, **process.env, **sizes},
             preexec_fn=die_with_parent,
         )
         while loader.poll() is None and not stop.wait(0.5):
@@ -158,7 +175,7 @@ def up(argv: list[str] | None = None) -> int:
         for process in processes:
             process.wait_healthy()
         if args.demo:
-            _load_demo(processes, args.demo_balita, stop)
+            _load_demo(processes, args.demo_size, stop)
         _print_ready(broker, processes, data)
         stop.wait()
         print("\nStopping ...", flush=True)
