@@ -67,12 +67,11 @@ from simpul_platform.devstack.population import (
     generate_balita,
     kukar_posyandu,
     lokus_desa,
+    settled_database,
 )
 from simpul_platform.domain import RuleViolation
 from simpul_platform.errors import ProblemError
-from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
-from simpul_platform.replica import wait_until_settled
 from simpul_platform.uow import UnitOfWork
 
 SEED = 2025  # the balita seed health generates with: the same children
@@ -494,9 +493,7 @@ def _enrolment(case: AtsCase, child: Child, day: date) -> EnrollIn:
 
 async def _main() -> None:
     settings = EducationSettings()
-    db = Database(settings.resolved_database_url, settings.database_pool_size)
-    await upgrade(MIGRATIONS, db.url)
-    await wait_until_settled(db)
+    db = await settled_database(settings, MIGRATIONS)
     print(f"demo: {await load_demo(db, settings)}")
     await db.dispose()
 

@@ -49,6 +49,7 @@ from simpul_platform.devstack.population import (
     generate_adults,
     generate_balita,
     month_ends,
+    settled_database,
 )
 from simpul_platform.devstack.population.referrals import (
     PER_TEN_POSYANDU,
@@ -59,9 +60,8 @@ from simpul_platform.devstack.population.referrals import (
     send_referrals,
     wait_for_requests,
 )
-from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
-from simpul_platform.replica import INACTIVE, posyandu_replica, wait_until_settled
+from simpul_platform.replica import INACTIVE, posyandu_replica
 from simpul_platform.uow import UnitOfWork
 
 logger = logging.getLogger("simpul.health.demo")
@@ -237,11 +237,9 @@ async def _load_pregnancy(
 
 async def _main(followup: bool) -> None:
     settings = HealthSettings()
-    db = Database(settings.resolved_database_url, settings.database_pool_size)
     from simpul_health.app import MIGRATIONS
 
-    await upgrade(MIGRATIONS, db.url)
-    await wait_until_settled(db)  # every posyandu, as the social demo will see them
+    db = await settled_database(settings, MIGRATIONS)  # every posyandu, as social will see them
     per_posyandu = DemoSize().balita_per_posyandu
     if followup:
         answered = await answer_referrals(db, settings, per_posyandu=per_posyandu)

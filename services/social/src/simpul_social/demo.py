@@ -49,6 +49,7 @@ from simpul_platform.devstack.population import (
     generate_balita,
     kukar_posyandu,
     lokus_desa,
+    settled_database,
 )
 from simpul_platform.devstack.population.referrals import (
     PER_TEN_POSYANDU,
@@ -60,9 +61,7 @@ from simpul_platform.devstack.population.referrals import (
     wait_for_requests,
 )
 from simpul_platform.errors import ProblemError
-from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
-from simpul_platform.replica import wait_until_settled
 from simpul_platform.uow import UnitOfWork
 from simpul_social.app import MIGRATIONS
 from simpul_social.domain.periods import PeriodType, label_of
@@ -353,9 +352,7 @@ async def _ppks_cases(
 
 async def _main() -> None:
     settings = SocialSettings()
-    db = Database(settings.resolved_database_url, settings.database_pool_size)
-    await upgrade(MIGRATIONS, db.url)
-    await wait_until_settled(db)
+    db = await settled_database(settings, MIGRATIONS)
     print(f"demo: {await load_demo(db, settings)}")
     await db.dispose()
 

@@ -33,7 +33,11 @@ from simpul_platform.devstack.population.posyandu import (
     generate_kukar,
     kukar_desa,
 )
-from simpul_platform.devstack.population.replica import ReplicaPosyandu, kukar_posyandu
+from simpul_platform.devstack.population.replica import (
+    ReplicaPosyandu,
+    kukar_posyandu,
+    settled_database,
+)
 from simpul_platform.devstack.population.size import DemoSize
 
 __all__ = [
@@ -60,4 +64,5 @@ __all__ = [
     "month_ends",
     "nik",
     "no_kk",
+    "settled_database",
 ]

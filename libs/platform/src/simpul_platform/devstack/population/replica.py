@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
 from simpul_platform.db import Database
 from simpul_platform.devstack.population.posyandu import KUKAR
-from simpul_platform.replica import INACTIVE, posyandu_replica
+from simpul_platform.migrations import upgrade
+from simpul_platform.replica import INACTIVE, posyandu_replica, wait_until_settled
+from simpul_platform.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -34,3 +37,13 @@ async def kukar_posyandu(db: Database) -> list[ReplicaPosyandu]:
     async with db.sessions() as session:
         rows = (await session.execute(query)).all()
     return [ReplicaPosyandu(*row) for row in rows]
+
+
+async def settled_database(settings: ServiceSettings, migrations: Path) -> Database:
+    """A field service's database for its demo loader: migrated, and its replica settled (every
+    posyandu the registry's demo announced), so every loader sees the same list. The caller
+    disposes of it."""
+    db = Database(settings.resolved_database_url, settings.database_pool_size)
+    await upgrade(migrations, db.url)
+    await wait_until_settled(db)
+    return db
