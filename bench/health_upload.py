@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bench.common import quiet_kafka_logs
 from simpul_health.app import create_app
 from simpul_health.demo import monthly_measurements
 from simpul_health.models import Target
@@ -52,6 +53,7 @@ async def main(balita: int, batches: int, bulk_only: bool, profile: str | None) 
             log_level="WARNING",
         )
         app = create_app(settings)
+        quiet_kafka_logs()  # no broker here: the app's topic creation retries in the background
         async with running_app(app) as client:
             await run(app, client, settings, balita, batches, bulk_only, profile)
     finally:
