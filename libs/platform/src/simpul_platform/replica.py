@@ -34,6 +34,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.auth import Principal
 from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.db import Database
 from simpul_platform.errors import FieldError, InvalidInput, ServiceUnavailable
@@ -187,6 +188,19 @@ async def require_known_posyandu(
     if row is None:
         row = await confirm_with_registry(session, posyandu_id, field)
     return row
+
+
+async def aggregate_scope(
+    session: AsyncSession, principal: Principal, wilayah: str | None, posyandu_id: str | None
+) -> tuple[list[str], str | None]:
+    """What an aggregate read covers: the caller's wilayah (narrowed to ``wilayah`` when given),
+    or one known posyandu's desa (403 outside the caller's wilayah, 422 when unknown) and the
+    posyandu itself."""
+    if posyandu_id is None:
+        return list(principal.visible_scopes(wilayah)), None
+    posyandu = await require_known_posyandu(session, posyandu_id, field="query.posyandu_id")
+    principal.require_wilayah(posyandu["desa_code"])
+    return [posyandu["desa_code"]], posyandu_id
 
 
 async def require_active_posyandu(

@@ -17,7 +17,7 @@ from simpul_education.settings import EducationSettings
 from simpul_platform.auth import Principal
 from simpul_platform.indicators import IndicatorValue, PeriodQuery, period_from_query
 from simpul_platform.referrals.queries import resolved_in_time
-from simpul_platform.replica import require_known_posyandu
+from simpul_platform.replica import aggregate_scope
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import WilayahQuery
 
@@ -32,11 +32,7 @@ def counts_of(settings: EducationSettings) -> definitions.Definitions:
 async def _scope(
     session: AsyncSession, principal: Principal, wilayah: str | None, posyandu_id: str | None
 ) -> aggregates.Scope:
-    if posyandu_id is None:
-        return aggregates.Scope(principal.visible_scopes(wilayah))
-    posyandu = await require_known_posyandu(session, posyandu_id, field="query.posyandu_id")
-    principal.require_wilayah(posyandu["desa_code"])
-    return aggregates.Scope([posyandu["desa_code"]], posyandu_id)
+    return aggregates.Scope(*await aggregate_scope(session, principal, wilayah, posyandu_id))
 
 
 @router.get("/v1/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
