@@ -10,7 +10,9 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field
+from sqlalchemy.engine import RowMapping
 
+from simpul_education.domain.children import age_months
 from simpul_platform.events import EventPayload, TolerantPayload
 from simpul_platform.referrals.events import published_by
 
@@ -220,6 +222,43 @@ class AtsCaseClosed(EventPayload):
     previous_status: str
     detected_on: date
     closed_on: date
+
+
+# --- the JSON form of child events, from rows (bulk writes publish without re-validating) ----
+
+
+def registered_data(child: RowMapping | dict[str, Any], today: date) -> dict[str, Any]:
+    """ChildRegistered's JSON form, built from the child's row (no second validation: a unit
+    test holds it to the payload model)."""
+    return {
+        "child_id": child["id"],
+        "person_ref": child["person_ref"],
+        "household_ref": child["household_ref"],
+        "posyandu_id": child["posyandu_id"],
+        "desa_code": child["desa_code"],
+        "birth_year": child["birth_date"].year,
+        "registered_on": today.isoformat(),
+    }
+
+
+def status_changed_data(
+    child: RowMapping | dict[str, Any], status: dict[str, Any], previous: str | None
+) -> dict[str, Any]:
+    """ChildStatusChanged's JSON form, from the child's row and the new status row."""
+    return {
+        "child_id": child["id"],
+        "person_ref": child["person_ref"],
+        "household_ref": child["household_ref"],
+        "posyandu_id": child["posyandu_id"],
+        "desa_code": child["desa_code"],
+        "age_months": age_months(child["birth_date"], status["on"]),
+        "status": status["status"],
+        "jenjang": status["jenjang"],
+        "kelas": status["kelas"],
+        "source": status["source"],
+        "on": status["on"].isoformat(),
+        "previous_status": previous,
+    }
 
 
 PUBLISHED: list[type[EventPayload]] = [

@@ -44,9 +44,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_education.domain.ats import detects_case
 from simpul_education.domain.census import same_as_current
-from simpul_education.domain.children import Identity, age_months, age_years, check_identity
+from simpul_education.domain.children import Identity, age_years, check_identity
 from simpul_education.domain.status import StatusEntry, check_entry, check_status_date
-from simpul_education.events import ChildRegistered, ChildStatusChanged
+from simpul_education.events import (
+    ChildRegistered,
+    ChildStatusChanged,
+    registered_data,
+    status_changed_data,
+)
 from simpul_education.models import Child, ChildStatus
 from simpul_education.ops import tallies
 from simpul_education.ops.access import posyandu_for_write
@@ -346,40 +351,6 @@ def _record_status(
     batch.statuses.append(row)
     data = status_changed_data(child, row, previous)
     batch.uow.publish_data(ChildStatusChanged, data, subject=str(child["id"]))
-
-
-def registered_data(child: RowMapping | dict[str, Any], today: date) -> dict[str, Any]:
-    """ChildRegistered's JSON form, built from the child's row (no second validation: a unit
-    test holds it to the payload model)."""
-    return {
-        "child_id": child["id"],
-        "person_ref": child["person_ref"],
-        "household_ref": child["household_ref"],
-        "posyandu_id": child["posyandu_id"],
-        "desa_code": child["desa_code"],
-        "birth_year": child["birth_date"].year,
-        "registered_on": today.isoformat(),
-    }
-
-
-def status_changed_data(
-    child: RowMapping | dict[str, Any], status: dict[str, Any], previous: str | None
-) -> dict[str, Any]:
-    """ChildStatusChanged's JSON form, from the child's row and the new status row."""
-    return {
-        "child_id": child["id"],
-        "person_ref": child["person_ref"],
-        "household_ref": child["household_ref"],
-        "posyandu_id": child["posyandu_id"],
-        "desa_code": child["desa_code"],
-        "age_months": age_months(child["birth_date"], status["on"]),
-        "status": status["status"],
-        "jenjang": status["jenjang"],
-        "kelas": status["kelas"],
-        "source": status["source"],
-        "on": status["on"].isoformat(),
-        "previous_status": previous,
-    }
 
 
 def _rule_error(index: int, rule: RuleViolation) -> CensusItemResult:
