@@ -138,6 +138,8 @@ async def test_a_census_opens_a_case_for_each_child_of_school_age_found_out_of_s
         for c in by_census
     } == {("detected", "kader_census", date(2026, 1, 10), due, "kader-rapak", posyandu_id)}
     assert found[worked["id"]].id == by_hand.json()["id"]  # no second case
+    named = {r["index"]: r["open_ats_case_id"] for r in results if r["open_ats_case_id"]}
+    assert named == {**detected, 6: by_hand.json()["id"]}  # opened now, or open before
     assert set(found) == {worked["id"], *(results[i]["child_id"] for i in (0, 2, 5))}
     steps = await detect_steps(education)
     assert sorted((case, action) for case, action, _ in steps) == sorted(
@@ -155,6 +157,9 @@ async def test_a_census_opens_a_case_for_each_child_of_school_age_found_out_of_s
     again = await census(education, posyandu_id, items)  # a retry: nothing written
     assert again["ats_cases_opened"] == 0
     assert {r["result"] for r in again["results"]} == {"unchanged", "error"}
+    assert {  # a retry still names each child's open case
+        r["index"]: r["open_ats_case_id"] for r in again["results"] if r["open_ats_case_id"]
+    } == named
     assert {child: case.id for child, case in (await cases(education)).items()} == {
         child: case.id for child, case in found.items()
     }

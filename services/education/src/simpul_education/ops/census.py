@@ -40,6 +40,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_education.domain.ats import detects_case
@@ -52,7 +53,7 @@ from simpul_education.events import (
     registered_data,
     status_changed_data,
 )
-from simpul_education.models import Child, ChildStatus
+from simpul_education.models import ATS_OPEN, AtsCase, Child, ChildStatus
 from simpul_education.ops import tallies
 from simpul_education.ops.access import posyandu_for_write
 from simpul_education.ops.ats_detection import Found, open_detected
@@ -130,6 +131,7 @@ async def take_census(
     except IntegrityError as exc:  # a NIK registered by a concurrent request meanwhile
         raise Conflict(CONCURRENT) from exc
     await _open_cases(batch, settings)
+    await _name_open_cases(batch)
     earliest = _earliest(batch)
     if earliest is not None:
         await tallies.invalidate(uow.session, body.posyandu_id, earliest)
@@ -142,6 +144,20 @@ async def _open_cases(batch: _Batch, settings: EducationSettings) -> None:
     opened = await open_detected(batch.uow, settings, batch.actor, found, SOURCE, batch.on)
     for result, child in batch.detected:
         result.ats_case_id = opened.get(child.id)
+
+
+async def _name_open_cases(batch: _Batch) -> None:
+    """Each item's child's open ATS case, whoever opened it (one indexed read)."""
+    ids = [r.child_id for r in batch.results if r.child_id is not None]
+    if not ids:
+        return
+    query = select(col(AtsCase.child_id), col(AtsCase.id)).where(
+        col(AtsCase.child_id).in_(ids), col(AtsCase.status).in_(ATS_OPEN)
+    )
+    open_case = dict((await batch.uow.session.execute(query)).tuples().all())
+    for result in batch.results:
+        if result.child_id is not None:
+            result.open_ats_case_id = open_case.get(result.child_id)
 
 
 def _earliest(batch: _Batch) -> date | None:

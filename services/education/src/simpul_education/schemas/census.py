@@ -87,6 +87,11 @@ class CensusItemResult(BaseModel):
         description="the ATS case this item opened: the child, 7–18, was found out of school "
         "and had no open case",
     )
+    open_ats_case_id: str | None = Field(
+        default=None,
+        description="the child's open ATS case, opened by this item or before (a census sent "
+        "again answers unchanged but still names it)",
+    )
     errors: list[FieldError] = Field(default_factory=list)
 
 
