@@ -8,14 +8,8 @@ import random
 
 import pytest
 
-from simpul_education.demo import (
-    ATS_ENDS,
-    LOKUS_DESA,
-    OTHER_DESA,
-    _plan,
-    current_status,
-    previous_status,
-)
+from simpul_education.demo import LOKUS_DESA, OTHER_DESA, current_status, previous_status
+from simpul_education.demo_cases import ATS_ENDS, _plan
 from simpul_education.domain.ats import ATS
 from simpul_education.domain.status import StatusEntry, check_entry
 
