@@ -44,12 +44,12 @@ from simpul_education.ops.ats import (
     classify,
     close,
     enroll,
-    last_schooling,
     mark_residu,
     open_case,
     refer,
     verify,
 )
+from simpul_education.ops.ats_reads import last_schooling
 from simpul_education.ops.children import create_child, record_status
 from simpul_education.ops.literacy import create_session
 from simpul_education.ops.paud import enrol, join_bkb, record_attendance

@@ -13,8 +13,8 @@ from simpul_education.domain.census import same_as_current
 from simpul_education.domain.status import StatusEntry
 from simpul_education.events import ChildRegistered, ChildStatusChanged
 from simpul_education.models import AtsCase, AtsCaseHistory
-from simpul_education.ops.ats import case_row, history_row, opened_event
 from simpul_education.ops.ats_detection import Found
+from simpul_education.ops.ats_rows import case_row, history_row, opened_event
 from simpul_education.ops.census import registered_data, status_changed_data
 from simpul_education.settings import EducationSettings
 
