@@ -26,12 +26,12 @@ from simpul_education.ops.ats import (
     classify,
     close,
     enroll,
-    last_schooling,
     mark_residu,
     open_case,
     refer,
     verify,
 )
+from simpul_education.ops.ats_reads import last_schooling
 from simpul_education.ops.literacy import create_session
 from simpul_education.ops.paud import enrol, join_bkb, record_attendance
 from simpul_education.schemas.ats import ClassifyIn, CloseIn, EnrollIn, ReferIn, ResiduIn, VerifyIn

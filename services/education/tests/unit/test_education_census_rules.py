@@ -18,8 +18,8 @@ from simpul_education.events import (
     status_changed_data,
 )
 from simpul_education.models import AtsCase, AtsCaseHistory
-from simpul_education.ops.ats import case_row, history_row, opened_event
 from simpul_education.ops.ats_detection import Found
+from simpul_education.ops.ats_rows import case_row, history_row, opened_event
 from simpul_education.settings import EducationSettings
 
 pytestmark = pytest.mark.unit

@@ -20,7 +20,7 @@ from simpul_education.domain.ats import (
 )
 from simpul_education.models import AtsCase
 from simpul_education.ops import ats as ops
-from simpul_education.ops import ats_import
+from simpul_education.ops import ats_import, ats_reads
 from simpul_education.schemas.ats import (
     AtsCaseDetail,
     AtsCaseOut,
@@ -46,8 +46,8 @@ CASES = "/v1/ats-cases"
 
 
 async def detail(session: AsyncSession, case: AtsCase, today: date) -> AtsCaseDetail:
-    out = await ops.to_out(session, case, today)
-    steps = [AtsStepOut.model_validate(h) for h in await ops.history(session, case.id)]
+    out = await ats_reads.to_out(session, case, today)
+    steps = [AtsStepOut.model_validate(h) for h in await ats_reads.history(session, case.id)]
     return AtsCaseDetail.model_validate({**out.model_dump(), "history": steps})
 
 
@@ -106,7 +106,7 @@ async def list_cases(
 ) -> Any:
     """Cases in the caller's wilayah by detection date; ``overdue=true``: past the
     verification due date unverified."""
-    return await ops.list_cases(
+    return await ats_reads.list_cases(
         session,
         principal,
         wilayah=wilayah,
@@ -122,11 +122,11 @@ async def list_cases(
 @router.get(CASES + "/{case_id}", response_model=AtsCaseDetail, operation_id="getAtsCase")
 async def get_case(case_id: str, session: SessionDep, principal: Reader, today: Today) -> Any:
     """One case with every step taken."""
-    return await detail(session, await ops.visible_case(session, principal, case_id), today)
+    return await detail(session, await ats_reads.visible_case(session, principal, case_id), today)
 
 
 async def _locked(uow: UnitOfWork, principal: Principal, case_id: str) -> AtsCase:
-    return await ops.visible_case(uow.session, principal, case_id, lock=True)
+    return await ats_reads.visible_case(uow.session, principal, case_id, lock=True)
 
 
 @router.post(

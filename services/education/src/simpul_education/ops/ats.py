@@ -1,169 +1,59 @@
 """ATS cases as Dinas Pendidikan and the kader work them: open one for a child 7–18 out of
-school, take each step of the workflow (``domain/ats.py``), read them.
-
-Each step locks the case, takes the workflow's step (409 naming the allowed ones otherwise),
-keeps it in ``ats_case_history`` and, for the steps other fields hear of, publishes an event
-with the child's pseudonyms only. Verifying an economic problem sends social a referral in the
-same transaction; opening records the child out of school and enrolment records the school
-(both as the child's education status, in the same unit of work); a case opened for a
-referral resolves it when it ends.
-
-A case also opens by itself when a child 7–18 with none open is given ``out_of_school`` by a
-census or a recorded status (``ops.ats_detection``, with ``case_row``, ``history_row`` and
-``opened_event`` below). ``open_case`` records its ``out_of_school`` through
-``ops.children.record_status``, which detects nothing: no second case, no loop.
+school, take each step of the workflow (``domain/ats.py``): each locks the case, takes the step
+(409 naming the allowed ones otherwise), keeps it in ``ats_case_history`` and, for the steps
+other fields hear of, publishes an event with the child's pseudonyms only. Opening records the
+child out of school and enrolment the school, as the child's status in the same unit of work
+(``ops.children.record_status``, which detects nothing: no second case, no loop); the referrals
+a case works with are ``ops.ats_referrals``, its reads ``ops.ats_reads``, and the rows and
+events it writes, shared with ``ops.ats_detection``, ``ops.ats_rows``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from typing import Any, Protocol
+from datetime import date
+from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_education.domain.ats import (
     ATS,
     OUT_OF_SCHOOL,
     STATUS_SOURCE,
-    UNVERIFIED,
     AtsAction,
     check_age,
     check_category,
     needs_social_referral,
     records_out_of_school,
 )
-from simpul_education.domain.ats import is_overdue as overdue
 from simpul_education.domain.ats_reentry import (
     LastLevel,
     check_enrolment,
     check_paket,
     check_reason,
 )
-from simpul_education.domain.children import age_months, age_years
-from simpul_education.events import AtsCaseClosed, AtsCaseEnrolled, AtsCaseOpened, AtsCaseVerified
-from simpul_education.models import ATS_OPEN, AtsCase, AtsCaseHistory, Child, ChildStatus
+from simpul_education.domain.children import age_years
+from simpul_education.events import AtsCaseClosed, AtsCaseEnrolled, AtsCaseVerified
+from simpul_education.models import AtsCase, AtsCaseHistory, Child, ChildStatus
 from simpul_education.ops import children
 from simpul_education.ops.access import posyandu_for_write, visible_child
-from simpul_education.schemas.ats import (
-    AtsCaseOut,
-    ClassifyIn,
-    CloseIn,
-    EnrollIn,
-    ReferIn,
-    ResiduIn,
-    VerifyIn,
+from simpul_education.ops.ats_reads import child_of, last_schooling, open_case_of
+from simpul_education.ops.ats_referrals import (
+    REFERRAL_OUTCOME,
+    check_referral_given,
+    link_referral,
+    refer_to_social,
 )
+from simpul_education.ops.ats_rows import about, case_row, history_row, opened_event
+from simpul_education.schemas.ats import ClassifyIn, CloseIn, EnrollIn, ReferIn, ResiduIn, VerifyIn
 from simpul_education.schemas.children import StatusIn
 from simpul_education.settings import EducationSettings
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import RuleViolation, not_in_future
-from simpul_platform.errors import Conflict, NotFound
-from simpul_platform.events import new_id
-from simpul_platform.referrals import ops as referrals
+from simpul_platform.errors import Conflict
 from simpul_platform.referrals.automatic import resolve_linked
-from simpul_platform.referrals.rows import Step, locked, take
-from simpul_platform.referrals.schemas import ReferralIn
-from simpul_platform.referrals.tables import referral
 from simpul_platform.uow import UnitOfWork
-from simpul_platform.wilayah import under
-from simpul_platform.workdays import due_after
-
-# Statuses that mean the child was at school (or its kesetaraan): BPB no longer fits. PAUD is
-# not school (BPB: belum pernah bersekolah, Regsosek 412 code 1).
-SCHOOLING = ("sd", "smp", "sma", "smk", "paket_a", "paket_b", "paket_c")
-ATS_REFERRAL_REASON = "ats_suspected"
-# How an ATS case's end resolves the referral it was opened for (education's outcome codes).
-REFERRAL_OUTCOME = {
-    "ppdb": "enrolled_school",
-    "spnf_pkbm": "enrolled_kesetaraan",
-    "over_age": "not_eligible",
-    "pesantren": "not_eligible",
-    "deceased": "not_eligible",
-    "moved": "moved",
-    "residu": "not_found",
-}
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def is_overdue(case: AtsCase, today: date) -> bool:
-    """Not verified (nor ended) by its verification due date."""
-    return overdue(case.status, case.verify_due_on, today)
-
-
-async def to_out(session: AsyncSession, case: AtsCase, today: date) -> AtsCaseOut:
-    child = await session.get(Child, case.child_id)
-    assert child is not None  # a foreign key
-    return _out(case, child.person_ref, today)
-
-
-def _out(case: AtsCase, person_ref: str, today: date) -> AtsCaseOut:
-    return AtsCaseOut.model_validate(
-        {
-            **case.model_dump(),
-            "person_ref": person_ref,
-            "overdue": is_overdue(case, today),
-            "allowed_actions": ATS.allowed_actions(case.status),  # type: ignore[arg-type]
-        }
-    )
-
-
-async def history(session: AsyncSession, case_id: str) -> Sequence[AtsCaseHistory]:
-    query = (
-        select(AtsCaseHistory)
-        .where(AtsCaseHistory.case_id == case_id)
-        .order_by(col(AtsCaseHistory.id))
-    )
-    return list((await session.exec(query)).all())
-
-
-async def visible_case(
-    session: AsyncSession, principal: Principal, case_id: str, *, lock: bool = False
-) -> AtsCase:
-    """A case the caller may see; 404 otherwise (as for its child)."""
-    case = await session.get(AtsCase, case_id, with_for_update=lock or None)
-    if case is None or not principal.can_see(case.desa_code):
-        raise NotFound(f"No ATS case {case_id} in your wilayah.")
-    return case
-
-
-async def list_cases(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    wilayah: str | None,
-    posyandu_id: str | None,
-    status: str | None,
-    overdue_on: date | None,
-    limit: int,
-    offset: int,
-    today: date,
-) -> list[AtsCaseOut]:
-    """Cases in the caller's scope by detection date; ``overdue_on``: only those not verified
-    by their due date before that day."""
-    query = (
-        select(AtsCase, col(Child.person_ref))
-        .join(Child, col(Child.id) == col(AtsCase.child_id))
-        .where(under(col(AtsCase.desa_code), principal.visible_scopes(wilayah)))
-    )
-    if posyandu_id is not None:
-        query = query.where(AtsCase.posyandu_id == posyandu_id)
-    if status is not None:
-        query = query.where(AtsCase.status == status)
-    if overdue_on is not None:
-        query = query.where(
-            col(AtsCase.status).in_(UNVERIFIED),
-            col(AtsCase.verify_due_on) < overdue_on,
-        )
-    query = query.order_by(col(AtsCase.detected_on), col(AtsCase.id)).offset(offset).limit(limit)
-    return [_out(case, ref, today) for case, ref in (await session.exec(query)).all()]
-
 
 # --- opening ------------------------------------------------------------------------------
 
@@ -219,83 +109,17 @@ async def open_case(
     check_age(age_years(child.birth_date, detected_on))
     await posyandu_for_write(uow.session, child.posyandu_id, principal, field="body.child_id")
     await refuse_second_open(uow.session, child.id)
-    _check_referral_given(source, referral_id)
+    check_referral_given(source, referral_id)
     actor = principal.subject
     row = case_row(settings, child, source, detected_on, actor, now(), referral_id=referral_id)
     case = AtsCase(**row)
     if referral_id is not None:
-        await _link_referral(uow, principal, child, case)
+        await link_referral(uow, principal, child, case)
     _log(uow, case, "detect", None, {"source": source}, detected_on, actor)
     uow.publish(opened_event(row, child, category), subject=case.id)
     # Last, once nothing can refuse the case: an import's row keeps no half-written writes.
     await _record_out_of_school(uow, principal, child, case, today)
     return case
-
-
-class CaseChild(Protocol):
-    """What opening a case reads of its child: a ``Child`` row, or a census's new one."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def person_ref(self) -> str: ...
-    @property
-    def household_ref(self) -> str | None: ...
-    @property
-    def posyandu_id(self) -> str: ...
-    @property
-    def desa_code(self) -> str: ...
-    @property
-    def birth_date(self) -> date: ...
-
-
-def case_row(
-    settings: EducationSettings,
-    child: CaseChild,
-    source: str,
-    detected_on: date,
-    actor: str,
-    moment: datetime,
-    *,
-    referral_id: str | None = None,
-) -> dict[str, Any]:
-    """A detected case's row at the child's posyandu, due for the desa's verification N
-    working days after its detection (an ``AtsCase`` here, a COPY's row for a census)."""
-    return {
-        "id": new_id(),
-        "child_id": child.id,
-        "posyandu_id": child.posyandu_id,
-        "desa_code": child.desa_code,
-        "status": ATS.next(None, "detect"),
-        "source": source,
-        "referral_id": referral_id,
-        "detected_on": detected_on,
-        "verify_due_on": due_after(settings, detected_on, settings.ats_verify_due_working_days),
-        "created_by": actor,
-        "created_at": moment,
-        "updated_by": actor,
-        "updated_at": moment,
-    }
-
-
-def opened_event(
-    row: Mapping[str, Any], child: CaseChild, category: str | None = None
-) -> AtsCaseOpened:
-    """``education.ats.opened.v1`` for a case's row (``case_row``) and its child."""
-    return AtsCaseOpened(
-        case_id=row["id"],
-        child_id=child.id,
-        person_ref=child.person_ref,
-        household_ref=child.household_ref,
-        posyandu_id=row["posyandu_id"],
-        desa_code=row["desa_code"],
-        age_months=age_months(child.birth_date, row["detected_on"]),
-        category=category,
-        source=row["source"],
-        referral_id=row["referral_id"],
-        detected_on=row["detected_on"],
-        verify_due_on=row["verify_due_on"],
-    )
 
 
 async def _record_out_of_school(
@@ -305,13 +129,6 @@ async def _record_out_of_school(
         return
     entry = StatusIn(status=OUT_OF_SCHOOL, source=STATUS_SOURCE[case.source], on=case.detected_on)
     await children.record_status(uow, principal, child, entry, today=today)
-
-
-async def open_case_of(session: AsyncSession, child_id: str) -> str | None:
-    query = select(AtsCase.id).where(
-        AtsCase.child_id == child_id, col(AtsCase.status).in_(ATS_OPEN)
-    )
-    return (await session.exec(query)).first()
 
 
 async def refuse_second_open(session: AsyncSession, child_id: str) -> None:
@@ -334,50 +151,6 @@ async def commit_opening(uow: UnitOfWork, child_id: str) -> None:
         raise Conflict("The ATS case was opened concurrently; read it again.") from exc
 
 
-def _check_referral_given(source: str, referral_id: str | None) -> None:
-    if source == "referral" and referral_id is None:
-        raise RuleViolation(
-            "body.referral_id", "referral_id_required", "A case from a referral names it."
-        )
-    if source != "referral" and referral_id is not None:
-        raise RuleViolation(
-            "body.referral_id",
-            "referral_id_not_applicable",
-            "Only a case whose source is a referral names one.",
-        )
-
-
-async def _link_referral(
-    uow: UnitOfWork, principal: Principal, child: Child, case: AtsCase
-) -> None:
-    """The incoming ``ats_suspected`` referral about this child becomes this case's: accepted
-    with it as the case (if still requested), or given it (if accepted without a case)."""
-    assert case.referral_id is not None
-    row = await locked(uow.session, case.referral_id, "incoming")
-    field = "body.referral_id"
-    if row is None or not principal.can_see(row["desa_code"]):
-        raise RuleViolation(field, "unknown_referral", "No incoming referral with this id.")
-    if row["reason_code"] != ATS_REFERRAL_REASON or row["person_ref"] != child.person_ref:
-        raise RuleViolation(
-            field, "referral_mismatch", f"Not an {ATS_REFERRAL_REASON} referral about this child."
-        )
-    if row["status"] not in ("requested", "accepted") or row["case_ref"] is not None:
-        raise Conflict(
-            f"Referral {row['id']} is {row['status']}"
-            + (f" with case {row['case_ref']}." if row["case_ref"] else "."),
-            current_status=row["status"],
-        )
-    if row["status"] == "requested":
-        on = max(case.detected_on, row["requested_on"])
-        await take(uow, "education", row, Step("accept", principal.subject, on), case.id)
-    else:
-        await uow.session.execute(
-            update(referral)
-            .where(referral.c.id == row["id"])
-            .values(case_ref=case.id, updated_at=now())
-        )
-
-
 # --- steps --------------------------------------------------------------------------------
 
 
@@ -387,7 +160,7 @@ async def classify(
     """BPB, DO or LTM: BPB only for a child whose statuses show no schooling; DO/LTM keep the
     last jenjang and kelas (the child's latest schooling status when not given)."""
     _may(case, "classify")
-    child = await _child(uow.session, case)
+    child = await child_of(uow.session, case)
     on = _step_date(body.classified_on, today, case.detected_on, "body.classified_on")
     await classify_as(uow, principal, case, child, body, on)
 
@@ -430,18 +203,18 @@ async def verify(
     _may(case, "verify")
     on = _step_date(body.verified_on, today, case.classified_on, "body.verified_on")
     reason = check_reason(body.reason_code, settings.ats_verify_reasons)
-    child = await _child(uow.session, case)
+    child = await child_of(uow.session, case)
     status = _advance(case, "verify", principal.subject)
     case.reason_code, case.problem_domain, case.verified_on = reason, body.problem_domain, on
     if needs_social_referral(body.problem_domain):
-        case.social_referral_id = await _refer_to_social(uow, principal, settings, child, on)
+        case.social_referral_id = await refer_to_social(uow, principal, settings, child, on)
     codes = {"reason_code": reason, "problem_domain": body.problem_domain}
     if case.social_referral_id is not None:
         codes["social_referral_id"] = case.social_referral_id
     _log(uow, case, "verify", status, codes, on, principal.subject)
     uow.publish(
         AtsCaseVerified(
-            **_about(case, child, on),
+            **about(case, child, on),
             category=case.category,
             reason_code=reason,
             problem_domain=body.problem_domain,
@@ -452,36 +225,6 @@ async def verify(
         ),
         subject=case.id,
     )
-
-
-SOCIAL_REASON = "bansos_need"
-
-
-async def _refer_to_social(
-    uow: UnitOfWork,
-    principal: Principal,
-    settings: EducationSettings,
-    child: Child,
-    on: date,
-) -> str:
-    """A ``bansos_need`` referral about the child's household, through the platform's module
-    (the KK stays here; the event carries its pseudonym)."""
-    body = ReferralIn(
-        target_field="social",
-        posyandu_id=child.posyandu_id,
-        reason_code=SOCIAL_REASON,
-        no_kk=child.kk,  # bansos is the household's need: one referral per household
-        details={"program": settings.ats_social_program},
-        requested_on=on,
-    )
-    try:
-        return await referrals.request(uow, settings, "education", body, principal)
-    except Conflict as open_one:
-        # The household's need is already with social (a sibling's case, a kader's referral).
-        existing = open_one.extra.get("open_referral_id")
-        if existing is None:
-            raise
-        return str(existing)
 
 
 async def refer(
@@ -498,7 +241,7 @@ async def refer(
     status = _advance(case, "refer", principal.subject)
     paket = None
     if body.path == "spnf_pkbm":
-        child = await _child(uow.session, case)
+        child = await child_of(uow.session, case)
         level = LastLevel(case.category or "bpb", case.last_jenjang)
         age = age_years(child.birth_date, on)
         paket = check_paket(level, age, body.paket, settings.ats_paket_min_age)
@@ -535,7 +278,7 @@ async def enroll(
     _log(uow, case, "enroll", status, codes, body.on, principal.subject)
     uow.publish(
         AtsCaseEnrolled(
-            **_about(case, child, body.on),
+            **about(case, child, body.on),
             category=case.category,
             re_entry_path=case.re_entry_path,
             status=body.status,
@@ -577,12 +320,12 @@ async def _end(
     reason: str | None,
 ) -> None:
     status = _advance(case, action, principal.subject)
-    child = await _child(uow.session, case)
+    child = await child_of(uow.session, case)
     case.not_eligible_reason, case.closed_on = reason, on
     _log(uow, case, action, status, {"reason": reason}, on, principal.subject)
     uow.publish(
         AtsCaseClosed(
-            **_about(case, child, on),
+            **about(case, child, on),
             category=case.category,
             outcome="residu" if reason is None else "not_eligible",
             not_eligible_reason=reason,
@@ -627,29 +370,6 @@ def _log(
     uow.session.add(AtsCaseHistory(**row))
 
 
-def history_row(
-    case_id: str,
-    action: str,
-    previous: str | None,
-    status: str,
-    codes: Mapping[str, Any],
-    on: date,
-    actor: str,
-    moment: datetime,
-) -> dict[str, Any]:
-    """A step's history row (codes without their empty values)."""
-    return {
-        "case_id": case_id,
-        "action": action,
-        "from_status": previous,
-        "to_status": status,
-        "codes": {k: v for k, v in codes.items() if v is not None},
-        "step_on": on,
-        "actor": actor,
-        "at": moment,
-    }
-
-
 def _step_date(given: date | None, today: date, previous: date | None, field: str) -> date:
     """A step's date: today when omitted, not in the future, not before the step it follows."""
     on = given or today
@@ -662,38 +382,6 @@ def _step_date(given: date | None, today: date, previous: date | None, field: st
 def _last_step_on(case: AtsCase) -> date:
     steps = (case.detected_on, case.classified_on, case.verified_on, case.referred_on)
     return max(d for d in steps if d is not None)
-
-
-def _about(case: AtsCase, child: CaseChild, on: date) -> dict[str, Any]:
-    """What every ATS event says of its case and child: ids, pseudonyms, place, age."""
-    return {
-        "case_id": case.id,
-        "child_id": child.id,
-        "person_ref": child.person_ref,
-        "household_ref": child.household_ref,
-        "posyandu_id": case.posyandu_id,
-        "desa_code": case.desa_code,
-        "age_months": age_months(child.birth_date, on),
-    }
-
-
-async def _child(session: AsyncSession, case: AtsCase) -> Child:
-    child = await session.get(Child, case.child_id)
-    assert child is not None  # a foreign key
-    return child
-
-
-async def last_schooling(session: AsyncSession, child_id: str) -> ChildStatus | None:
-    """The child's latest schooling status (formal or kesetaraan), if any."""
-    query = (
-        select(ChildStatus)
-        .where(ChildStatus.child_id == child_id, col(ChildStatus.status).in_(SCHOOLING))
-        .order_by(
-            col(ChildStatus.on).desc(), col(ChildStatus.recorded_at).desc(), col(ChildStatus.id)
-        )
-        .limit(1)
-    )
-    return (await session.exec(query)).first()
 
 
 def _jenjang(status: ChildStatus | None) -> str | None:

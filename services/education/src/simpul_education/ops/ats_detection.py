@@ -25,8 +25,8 @@ from sqlmodel import col, select
 from simpul_education.domain.ats import DETECTED_BY, detects_case
 from simpul_education.domain.children import age_years
 from simpul_education.models import ATS_OPEN, AtsCase, AtsCaseHistory, Child, ChildStatus
-from simpul_education.ops import ats, children
-from simpul_education.ops.ats import CaseChild
+from simpul_education.ops import ats_rows, children
+from simpul_education.ops.ats_rows import CaseChild
 from simpul_education.schemas.children import StatusIn
 from simpul_education.settings import EducationSettings
 from simpul_platform.auth import Principal
@@ -94,15 +94,15 @@ async def open_detected(
     for child in found:
         if child.id in already:
             continue
-        row = ats.case_row(settings, child, source, detected_on, actor, moment)
+        row = ats_rows.case_row(settings, child, source, detected_on, actor, moment)
         cases.append(row)
         codes = {"source": source}
         steps.append(
-            ats.history_row(
+            ats_rows.history_row(
                 row["id"], "detect", None, row["status"], codes, detected_on, actor, moment
             )
         )
-        uow.publish(ats.opened_event(row, child), subject=row["id"])
+        uow.publish(ats_rows.opened_event(row, child), subject=row["id"])
     await bulk_insert(uow.session, CASES, cases)  # COPY on PostgreSQL
     if steps:  # a plain INSERT: COPY cannot take the JSON codes as the driver passes them
         await uow.session.execute(insert(STEPS), steps)

@@ -34,7 +34,7 @@ from sqlmodel import col, select
 from simpul_education.domain.ats import check_age, check_category
 from simpul_education.domain.children import Identity, age_years, check_identity
 from simpul_education.models import Child
-from simpul_education.ops import ats, children
+from simpul_education.ops import ats, ats_reads, children
 from simpul_education.ops.access import posyandu_for_write
 from simpul_education.schemas.ats import ClassifyIn, ImportOut, ImportRowError, ImportRowResult
 from simpul_education.schemas.children import ChildIn
@@ -230,7 +230,7 @@ async def _one(ctx: Import, row: Row, known: dict[str, Child]) -> ImportRowResul
                 "body.nik", "outside_wilayah", "This NIK is a child outside your wilayah."
             )
         result.child_id = child.id if child is not None else None
-        open_id = await ats.open_case_of(ctx.uow.session, child.id) if child else None
+        open_id = await ats_reads.open_case_of(ctx.uow.session, child.id) if child else None
         if open_id is not None:
             result.outcome, result.case_id = "already_open", open_id
             return result
@@ -241,7 +241,7 @@ async def _one(ctx: Import, row: Row, known: dict[str, Child]) -> ImportRowResul
         else:
             # Locked as the API's opening locks it: the case records the child's status.
             await ctx.uow.session.refresh(child, with_for_update=True)
-            schooling = await ats.last_schooling(ctx.uow.session, child.id)
+            schooling = await ats_reads.last_schooling(ctx.uow.session, child.id)
             check_category(row.category, ever_enrolled=schooling is not None)  # type: ignore[arg-type]
         result.case_id = await _open(ctx, row, child)
         result.outcome = "opened"
