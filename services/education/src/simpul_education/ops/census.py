@@ -154,7 +154,8 @@ async def _name_open_cases(batch: _Batch) -> None:
     query = select(col(AtsCase.child_id), col(AtsCase.id)).where(
         col(AtsCase.child_id).in_(ids), col(AtsCase.status).in_(ATS_OPEN)
     )
-    open_case = dict((await batch.uow.session.execute(query)).tuples().all())
+    rows = (await batch.uow.session.execute(query)).all()
+    open_case = {child_id: case_id for child_id, case_id in rows}
     for result in batch.results:
         if result.child_id is not None:
             result.open_ats_case_id = open_case.get(result.child_id)
