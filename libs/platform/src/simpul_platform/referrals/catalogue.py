@@ -267,7 +267,38 @@ SOCIAL = Catalogue(
     rejections=REJECTIONS,
 )
 
-CATALOGUES: dict[str, Catalogue] = {c.field: c for c in (HEALTH, EDUCATION, SOCIAL)}
+HOUSING = Catalogue(
+    field="housing",
+    reasons=(
+        Reason("rtlh_suspected", "Rumah diduga tidak layak huni (RTLH)", subject="household"),
+        Reason(
+            "disaster_damage",
+            "Rumah rusak akibat bencana",
+            subject="household",
+            details=(
+                Detail("occurred_on", "date"),
+                Detail("damage", "code", choices=("rr", "rs", "rb", "hilang", "belum_ditentukan")),
+            ),
+        ),
+        Reason("relocation_needed", "Keluarga terkena relokasi program Pemda", subject="household"),
+        Reason("stunting_rtlh", "Balita stunting tinggal di RTLH", automatic=True),
+        Reason("stunting_house_unsurveyed", "Rumah balita stunting belum disurvei", automatic=True),
+    ),
+    outcomes=(
+        Code("surveyed_rlh", "Sudah disurvei: rumah layak huni"),
+        Code("rtlh_listed", "Masuk daftar RTLH"),
+        Code("aid_assigned", "Bantuan rumah ditetapkan"),
+        Code("rehabilitated", "Rumah sudah diperbaiki (RLH)"),
+        Code("disaster_case_opened", "Kasus rumah korban bencana dibuka"),
+        Code("relocation_facilitated", "Difasilitasi relokasi"),
+        Code("not_eligible", "Tidak memenuhi syarat"),
+        Code("household_moved", "Keluarga pindah"),
+        Code("not_found", "Rumah / keluarga tidak ditemukan"),
+    ),
+    rejections=REJECTIONS,
+)
+
+CATALOGUES: dict[str, Catalogue] = {c.field: c for c in (HEALTH, EDUCATION, SOCIAL, HOUSING)}
 
 
 def catalogue_for(target_field: str) -> Catalogue:

@@ -1,0 +1,1 @@
+"""Simpul housing: Dinas Perkim's field at the posyandu."""

@@ -1,0 +1,1 @@
+"""Pure housing-field logic: no FastAPI, SQL or Kafka here."""
