@@ -8,10 +8,13 @@ behind the storage interface, named here by key only.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from simpul_platform.domain import StatusHistory
 
 housing_registry = registry()
 metadata = housing_registry.metadata
@@ -125,6 +128,223 @@ class Assessment(HousingModel, table=True):
     failed_rutilahu: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     recorded_by: str = Field(max_length=200)
     recorded_at: datetime
+
+
+# --------------------------------------------------------------------------- the RTLH pipeline
+
+OPEN_RTLH = "status NOT IN ('rlh', 'rejected')"
+
+
+class RtlhCase(HousingModel, table=True):
+    """A house on its way from RTLH to a livable house (``domain.rtlh``'s workflow): the survey
+    it was found by, verification, priority, proposal, aid, works and the after-works survey.
+    One open case per house."""
+
+    __tablename__ = "rtlh_case"
+    __table_args__ = (
+        Index(
+            "ix_rtlh_case_desa", "desa_code", postgresql_ops={"desa_code": "varchar_pattern_ops"}
+        ),
+        Index(
+            "uq_rtlh_case_open_house",
+            "house_id",
+            unique=True,
+            postgresql_where=OPEN_RTLH,
+            sqlite_where=OPEN_RTLH,
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    house_id: str = Field(foreign_key="house.id", index=True, max_length=36)
+    household_ref: str = Field(max_length=64, index=True)  # the household the aid is for
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    status: str = Field(max_length=20, index=True)
+    source: str = Field(max_length=20)
+    referral_id: str | None = Field(default=None, max_length=36)
+    reported_on: date
+    assessment_id: str | None = Field(default=None, max_length=36)
+    verified_on: date | None = None
+    kawasan: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decile: int | None = None
+    priority: int | None = None
+    prioritised_on: date | None = None
+    funding_source: str | None = Field(default=None, max_length=20)
+    proposal_year: int | None = None
+    aid_program: str | None = Field(default=None, max_length=12)
+    aid_amount: int | None = None
+    aid_year: int | None = None
+    assigned_on: date | None = None
+    construction_started_on: date | None = None
+    after_assessment_id: str | None = Field(default=None, max_length=36)
+    handled_on: date | None = None
+    rlh_on: date | None = None
+    rejection_reason: str | None = Field(default=None, max_length=20)
+    closed_on: date | None = None
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class RtlhCaseHistory(StatusHistory, HousingModel, table=True):
+    """Every step of an RTLH case, attributed, with the codes it was taken with."""
+
+    __tablename__ = "rtlh_case_history"
+
+    case_id: str = Field(foreign_key="rtlh_case.id", index=True, max_length=36)
+    step_on: date
+    codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class HousingAid(HousingModel, table=True):
+    """Housing aid a household received at a house (an RTLH case's, a disaster case's, or one
+    declared by a survey or an import): the history "already aided" is judged by."""
+
+    __tablename__ = "housing_aid"
+
+    id: str = Field(primary_key=True, max_length=36)
+    house_id: str | None = Field(default=None, foreign_key="house.id", index=True, max_length=36)
+    household_ref: str = Field(max_length=64, index=True)
+    program: str = Field(max_length=12)
+    amount: int | None = None
+    year: int
+    source: str = Field(max_length=16)
+    case_id: str | None = Field(default=None, max_length=36)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime
+
+
+# --------------------------------------------------------------------------- disaster housing
+
+
+class DisasterEvent(HousingModel, table=True):
+    """A disaster in the district, with the SK Bupati that fixes its damaged houses' classes
+    (number, date) and the year t those houses are planned to be handled in."""
+
+    __tablename__ = "disaster_event"
+
+    id: str = Field(primary_key=True, max_length=36)
+    kind: str = Field(max_length=24)
+    name: str = Field(max_length=160)
+    occurred_on: date
+    wilayah_code: str = Field(max_length=13)  # the area it struck (kabupaten … desa)
+    sk_number: str | None = Field(default=None, max_length=80)
+    sk_date: date | None = None
+    planned_year: int | None = None
+    source: str = Field(max_length=16)
+    source_event_id: str | None = Field(default=None, max_length=64, unique=True)
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class DisasterHouse(HousingModel, table=True):
+    """One house damaged in a disaster (``domain.disaster``'s workflow): reported, assessed
+    RR / RS / RB / hilang / belum ditentukan, fixed by the SK, handled, completed."""
+
+    __tablename__ = "disaster_house"
+    __table_args__ = (
+        Index(
+            "ix_disaster_house_desa",
+            "desa_code",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    event_id: str = Field(foreign_key="disaster_event.id", index=True, max_length=36)
+    house_id: str | None = Field(default=None, foreign_key="house.id", index=True, max_length=36)
+    household_ref: str | None = Field(default=None, max_length=64, index=True)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    status: str = Field(max_length=20, index=True)
+    source: str = Field(max_length=20)
+    referral_id: str | None = Field(default=None, max_length=36)
+    reported_on: date
+    damage: str | None = Field(default=None, max_length=20)
+    assessed_on: date | None = None
+    planned_year: int | None = None  # the SK's year t (an SPM denominator unit of it)
+    handling: str | None = Field(default=None, max_length=16)
+    handling_started_on: date | None = None
+    completed_on: date | None = None
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class DisasterHouseHistory(StatusHistory, HousingModel, table=True):
+    """Every step of a disaster house, attributed."""
+
+    __tablename__ = "disaster_house_history"
+
+    disaster_house_id: str = Field(foreign_key="disaster_house.id", index=True, max_length=36)
+    step_on: date
+    codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --------------------------------------------------------------------------- relocation
+
+
+class RelocationProgramme(HousingModel, table=True):
+    """A Pemda programme that relocates households (a dam, a road, a hazard zone), by year."""
+
+    __tablename__ = "relocation_programme"
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(max_length=160)
+    wilayah_code: str = Field(max_length=13)
+    year: int
+    reason: str = Field(max_length=24)
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+
+
+class RelocationHousehold(HousingModel, table=True):
+    """A household a relocation programme affects (``domain.relocation``'s workflow):
+    affected → eligible (meets the criteria) or not eligible → facilitated → housed."""
+
+    __tablename__ = "relocation_household"
+    __table_args__ = (
+        Index(
+            "ix_relocation_household_desa",
+            "desa_code",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    programme_id: str = Field(foreign_key="relocation_programme.id", index=True, max_length=36)
+    kk: str = Field(max_length=16)
+    household_ref: str = Field(max_length=64, index=True)
+    house_id: str | None = Field(default=None, foreign_key="house.id", max_length=36)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    status: str = Field(max_length=16, index=True)
+    year: int  # the programme's year t
+    referral_id: str | None = Field(default=None, max_length=36)
+    meets_criteria: bool | None = None
+    facilitated_on: date | None = None
+    housed_on: date | None = None
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class RelocationHistory(StatusHistory, HousingModel, table=True):
+    """Every step of a relocated household, attributed."""
+
+    __tablename__ = "relocation_history"
+
+    relocation_id: str = Field(foreign_key="relocation_household.id", index=True, max_length=36)
+    step_on: date
+    codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --------------------------------------------------------------------------- replicas
 
 
 class HouseholdDecile(HousingModel, table=True):
