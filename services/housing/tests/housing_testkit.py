@@ -11,11 +11,14 @@ import httpx
 from fastapi import FastAPI
 
 from simpul_housing.app import create_app
+from simpul_housing.events import TOPIC
 from simpul_housing.settings import HousingSettings
 from simpul_platform.auth import mint_token
+from simpul_platform.events import Envelope
 from simpul_platform.pseudonym import household_ref
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
+from simpul_platform.testing.kafka_reader import read_envelopes
 from simpul_platform.testing.peers import Peer, RegistryPeer, until_replicated
 
 RAPAK_LAMBUR = "64.02.06.2012"  # Tenggarong, Kutai Kartanegara
@@ -102,6 +105,15 @@ class Housing:
 
     def household_ref(self, kk: str) -> str:
         return household_ref(self.settings.pseudonym_secret, kk)
+
+    async def events(self, expected: int, event_type: str | None = None) -> list[Envelope]:
+        """Housing's events on its topic (of one type when given), once ``expected`` of them
+        have arrived."""
+        topic = self.settings.topic(TOPIC)
+        found = await read_envelopes(
+            self.settings.kafka_bootstrap_servers, topic, expected=expected, timeout=30.0
+        )
+        return [e for e in found if event_type is None or e.type == event_type]
 
     async def known_posyandu(self, desa: str = RAPAK_LAMBUR, status: str = "registered") -> str:
         """A posyandu announced by the registry stand-in, once housing's replica has it."""
