@@ -5,8 +5,6 @@ the wilayah enforced."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from disaster_calls import (
     DISASTERS,
