@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_housing.api import assessments, deps, houses
+from simpul_housing.api import disaster as disaster_api
+from simpul_housing.api import relocation as relocation_api
 from simpul_housing.consumers import consumers
 from simpul_housing.events import PUBLISHED
 from simpul_housing.models import metadata
@@ -37,6 +39,8 @@ def create_app(settings: HousingSettings | None = None) -> FastAPI:
             routers=[
                 houses.router,
                 assessments.router,
+                disaster_api.router,
+                relocation_api.router,
                 referral_router(ReferralAccess("housing", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

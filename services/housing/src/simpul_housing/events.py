@@ -7,7 +7,7 @@ it consumes.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from simpul_platform.events import EventPayload
 from simpul_platform.referrals.events import published_by
@@ -54,7 +54,107 @@ class HouseAssessed(EventPayload):
     failed_rutilahu: list[str]
 
 
+# --------------------------------------------------------------------------- disaster housing
+
+_DISASTER_HOUSE: dict[str, Any] = {
+    "disaster_house_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+    "disaster_id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+    "disaster_kind": "banjir",
+    "house_id": _HOUSE["house_id"],
+    "household_ref": _HOUSE["household_refs"][0],
+    "posyandu_id": _HOUSE["posyandu_id"],
+    "desa_code": _HOUSE["desa_code"],
+    "damage": "rs",
+    "planned_year": 2026,
+}
+
+
+class DisasterHouseAssessed(EventPayload):
+    """A disaster-damaged house was assessed (``fixed`` false, no planned year yet) or its
+    class fixed by the SK Bupati (``fixed`` true, with the SK and the year t it is planned to
+    be handled in: a unit of the SPM denominator of that year). The SK is a public document."""
+
+    event_type = "housing.disaster_house.assessed.v1"
+    topic = TOPIC
+    example = _DISASTER_HOUSE | {
+        "assessed_on": "2026-02-10",
+        "fixed": True,
+        "fixed_on": "2026-02-20",
+        "sk_number": "100.3.3.2/K.123/2026",
+    }
+
+    disaster_house_id: str
+    disaster_id: str
+    disaster_kind: str
+    house_id: str | None
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    damage: str
+    assessed_on: date
+    fixed: bool
+    fixed_on: date | None
+    planned_year: int | None
+    sk_number: str | None
+
+
+class DisasterHouseCompleted(EventPayload):
+    """A disaster-damaged house's handling was completed (a unit of the SPM numerator of the
+    year it was completed in)."""
+
+    event_type = "housing.disaster_house.completed.v1"
+    topic = TOPIC
+    example = _DISASTER_HOUSE | {
+        "handling": "rehabilitation",
+        "handling_started_on": "2026-04-01",
+        "completed_on": "2026-08-15",
+    }
+
+    disaster_house_id: str
+    disaster_id: str
+    disaster_kind: str
+    house_id: str | None
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    damage: str
+    planned_year: int | None
+    handling: str
+    handling_started_on: date
+    completed_on: date
+
+
+class RelocationFacilitated(EventPayload):
+    """A household a Pemda relocation programme affects, meeting the recipient criteria, was
+    facilitated (a unit of the SPM numerator of the programme's year)."""
+
+    event_type = "housing.relocation.facilitated.v1"
+    topic = TOPIC
+    example: ClassVar[dict[str, Any] | None] = {
+        "relocation_id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+        "programme_id": "6f5e4d3c-2b1a-4098-8765-4321fedcba98",
+        "programme_reason": "waduk_bendungan",
+        "year": 2026,
+        "household_ref": _HOUSE["household_refs"][0],
+        "posyandu_id": _HOUSE["posyandu_id"],
+        "desa_code": _HOUSE["desa_code"],
+        "facilitated_on": "2026-06-01",
+    }
+
+    relocation_id: str
+    programme_id: str
+    programme_reason: str
+    year: int
+    household_ref: str
+    posyandu_id: str
+    desa_code: str
+    facilitated_on: date
+
+
 PUBLISHED: list[type[EventPayload]] = [
     HouseAssessed,
+    DisasterHouseAssessed,
+    DisasterHouseCompleted,
+    RelocationFacilitated,
     *published_by("housing").all(),
 ]

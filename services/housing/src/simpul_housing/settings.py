@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from simpul_housing.domain.relocation import DEFAULT_CRITERIA
 from simpul_platform.settings import ServiceSettings
 
 
@@ -19,3 +20,10 @@ class HousingSettings(ServiceSettings):
     # A well or spring this close to the faeces disposal point (metres) is not a safe source;
     # exactly this far is safe.
     min_water_to_faeces_m: float = Field(default=10.0, gt=0, le=100)
+    # The recipient criteria a household affected by a Pemda relocation programme is checked
+    # against (each answered, all met: eligible). The deployment's data: a Perbup may add its own.
+    relocation_criteria: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_CRITERIA),
+        min_length=1,
+        max_length=12,
+    )
