@@ -55,7 +55,7 @@ class NulCharacterGuard:
 
 
 def _binary(scope: Scope) -> bool:
-    headers = dict(scope.get("headers", ()))
+    headers: dict[bytes, bytes] = dict(scope.get("headers", ()))
     content_type = headers.get(b"content-type", b"").decode("latin-1").strip().lower()
     return content_type.startswith(_BINARY_BODIES)
 

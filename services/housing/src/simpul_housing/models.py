@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -68,7 +68,7 @@ class HouseHousehold(HousingModel, table=True):
             "household_ref",
             unique=True,
             postgresql_where="moved_out_on IS NULL",
-            sqlite_where="moved_out_on IS NULL",
+            sqlite_where=text("moved_out_on IS NULL"),
         ),
     )
 
@@ -151,7 +151,7 @@ class RtlhCase(HousingModel, table=True):
             "house_id",
             unique=True,
             postgresql_where=OPEN_RTLH,
-            sqlite_where=OPEN_RTLH,
+            sqlite_where=text(OPEN_RTLH),
         ),
     )
 
