@@ -25,8 +25,9 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
-        "description": "The photo (JPEG or PNG, recognised by content): the image itself, or "
-        "a multipart form with the image in its part named file.",
+        "description": "The photo (JPEG or PNG, recognised by content): the image itself "
+        "(sent as image/jpeg, image/png or another image/* type), or a multipart form with "
+        "the image in its part named file.",
         "content": {
             "image/jpeg": _BINARY,
             "image/png": _BINARY,
