@@ -3,6 +3,11 @@
 PostgreSQL text cannot hold U+0000: a string carrying it passes pydantic and then fails in
 the database as a 500. No Simpul field has any use for it, so every service answers a 422
 that names where it was (``path``, ``query.<name>`` or ``body.<location>``) instead.
+
+A binary body (``image/*``, or a multipart form carrying a file) is bytes, not text: NUL is
+an ordinary byte in it, so only its path and query are checked; the route that reads it
+answers for any text it takes from it. (``application/octet-stream`` is still checked: a CSV
+import sent with that type must not slip a NUL past the guard.)
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from simpul_platform.http import read_body, replay_body
 RULE = "nul_character"
 MESSAGE = "Text may not contain the NUL character (U+0000)."
 _WITH_BODY = {"POST", "PUT", "PATCH"}
+_BINARY_BODIES = ("image/", "multipart/form-data")
 
 
 class NulCharacterGuard:
@@ -31,7 +37,7 @@ class NulCharacterGuard:
             return
         where = _in_path_or_query(scope)
         line: int | None = None
-        if where is None and scope["method"] in _WITH_BODY:
+        if where is None and scope["method"] in _WITH_BODY and not _binary(scope):
             body = await read_body(receive)
             if (at := body.find(b"\x00")) >= 0:  # a raw NUL (a CSV upload, say): which line
                 where, line = "body", body.count(b"\n", 0, at) + 1
@@ -47,6 +53,12 @@ class NulCharacterGuard:
         if line is not None:
             problem.detail, problem.extra["line"] = f"Line {line}: {MESSAGE}", line
         await problem_response(422, problem.to_problem(scope["path"]))(scope, receive, send)
+
+
+def _binary(scope: Scope) -> bool:
+    headers: dict[bytes, bytes] = dict(scope.get("headers", ()))
+    content_type = headers.get(b"content-type", b"").decode("latin-1").strip().lower()
+    return content_type.startswith(_BINARY_BODIES)
 
 
 def _in_path_or_query(scope: Scope) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from simpul_platform.deciles import HouseholdDecileColumns
 from simpul_platform.domain import StatusHistory
 
 education_registry = registry()
@@ -316,17 +317,8 @@ class EducationTally(EducationModel, table=True):
     denominator: int
 
 
-class HouseholdDecile(EducationModel, table=True):
+class HouseholdDecile(HouseholdDecileColumns, EducationModel, table=True):
     """Social's DTSEN decile of a household, by its pseudonym: a replica of
     ``social.household.assessed.v1`` (the latest assessment by date wins)."""
 
     __tablename__ = "household_decile"
-
-    household_ref: str = Field(primary_key=True, max_length=64)
-    decile: int
-    source: str = Field(max_length=40)
-    assessed_on: date
-    posyandu_id: str = Field(max_length=36)
-    desa_code: str = Field(max_length=13)
-    last_event_id: str = Field(max_length=64)
-    updated_at: datetime

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_housing.api import assessments, deps, houses
+from simpul_housing.api import assessments, deps, houses, photos
 from simpul_housing.api import disaster as disaster_api
 from simpul_housing.api import relocation as relocation_api
 from simpul_housing.consumers import consumers
@@ -41,6 +41,7 @@ def create_app(settings: HousingSettings | None = None) -> FastAPI:
                 assessments.router,
                 disaster_api.router,
                 relocation_api.router,
+                photos.router,
                 referral_router(ReferralAccess("housing", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

@@ -1,5 +1,7 @@
-"""What housing consumes: posyandu identity from the registry and referrals (requests other
-fields address to housing, answers to the ones housing sent).
+"""What housing consumes: posyandu identity from the registry, referrals (requests other
+fields address to housing, answers to the ones housing sent), health's stunting detections (a
+prioritised referral for a stunted child's RTLH house, a survey referral for a house never
+surveyed) and households' DTSEN deciles from social.
 
 Each consumer's name is its Kafka group id and its inbox key: never rename one (it would
 consume its topics again from the start).
@@ -7,13 +9,18 @@ consume its topics again from the start).
 
 from __future__ import annotations
 
+from simpul_housing.events import HouseholdAssessed, StuntingDetected
+from simpul_housing.ops.deciles import record_assessment
+from simpul_housing.ops.stunting_rtlh import StuntingRtlh
 from simpul_housing.settings import HousingSettings
-from simpul_platform.consumer import Consumer
+from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.referrals.consumer import referral_consumer
 from simpul_platform.replica import posyandu_replica_consumer
 
 REPLICA_CONSUMER = "housing.posyandu-replica"
 REFERRAL_CONSUMER = "housing.referrals"
+STUNTING_RTLH_CONSUMER = "housing.stunting-rtlh"
+DECILE_CONSUMER = "housing.household-deciles"
 
 
 def consumers(settings: HousingSettings) -> list[Consumer]:
@@ -21,4 +28,13 @@ def consumers(settings: HousingSettings) -> list[Consumer]:
     return [
         posyandu_replica_consumer(REPLICA_CONSUMER),
         referral_consumer(REFERRAL_CONSUMER, "housing", settings),
+        stunting_rtlh(settings),
+        Consumer(DECILE_CONSUMER, [Subscription(HouseholdAssessed, record_assessment)]),
     ]
+
+
+def stunting_rtlh(settings: HousingSettings) -> Consumer:
+    """Health's stunting detections → a referral or a recorded decision
+    (ops/stunting_rtlh.py)."""
+    reactor = StuntingRtlh(settings)
+    return Consumer(STUNTING_RTLH_CONSUMER, [Subscription(StuntingDetected, reactor.on_detected)])

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from simpul_platform.events import EventPayload
+from pydantic import Field
+
+from simpul_platform.events import EventPayload, TolerantPayload
 from simpul_platform.referrals.events import published_by
 
 TOPIC = "simpul.housing.v1"
@@ -158,3 +160,39 @@ PUBLISHED: list[type[EventPayload]] = [
     RelocationFacilitated,
     *published_by("housing").all(),
 ]
+
+
+# --------------------------------------------------------------------------- consumed
+
+HEALTH_TOPIC = "simpul.health.v1"
+SOCIAL_TOPIC = "simpul.social.v1"
+_DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+
+
+class StuntingDetected(TolerantPayload):
+    """Housing's view of ``health.stunting.detected.v1`` (once per episode, and again when it
+    escalates): the child and household as pseudonyms, and where."""
+
+    event_type = "health.stunting.detected.v1"
+    topic = HEALTH_TOPIC
+
+    episode_id: str = Field(min_length=1, max_length=64)
+    person_ref: str = Field(min_length=1, max_length=64)
+    household_ref: str | None = Field(default=None, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=_DESA)
+    measured_on: date
+
+
+class HouseholdAssessed(TolerantPayload):
+    """Housing's view of ``social.household.assessed.v1``: a household's DTSEN decile."""
+
+    event_type = "social.household.assessed.v1"
+    topic = SOCIAL_TOPIC
+
+    household_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=_DESA)
+    decile: int = Field(ge=1, le=10)
+    source: str = Field(max_length=40)
+    assessed_on: date

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from simpul_platform.deciles import HouseholdDecileColumns
 from simpul_platform.domain import StatusHistory
 
 housing_registry = registry()
@@ -67,7 +68,7 @@ class HouseHousehold(HousingModel, table=True):
             "household_ref",
             unique=True,
             postgresql_where="moved_out_on IS NULL",
-            sqlite_where="moved_out_on IS NULL",
+            sqlite_where=text("moved_out_on IS NULL"),
         ),
     )
 
@@ -150,7 +151,7 @@ class RtlhCase(HousingModel, table=True):
             "house_id",
             unique=True,
             postgresql_where=OPEN_RTLH,
-            sqlite_where=OPEN_RTLH,
+            sqlite_where=text(OPEN_RTLH),
         ),
     )
 
@@ -347,20 +348,11 @@ class RelocationHistory(StatusHistory, HousingModel, table=True):
 # --------------------------------------------------------------------------- replicas
 
 
-class HouseholdDecile(HousingModel, table=True):
+class HouseholdDecile(HouseholdDecileColumns, HousingModel, table=True):
     """Social's DTSEN decile of a household, by its pseudonym: a replica of
     ``social.household.assessed.v1`` (the latest assessment by date wins)."""
 
     __tablename__ = "household_decile"
-
-    household_ref: str = Field(primary_key=True, max_length=64)
-    decile: int
-    source: str = Field(max_length=40)
-    assessed_on: date
-    posyandu_id: str = Field(max_length=36)
-    desa_code: str = Field(max_length=13)
-    last_event_id: str = Field(max_length=64)
-    updated_at: datetime
 
 
 class StuntedHousehold(HousingModel, table=True):
@@ -382,3 +374,55 @@ class StuntedHousehold(HousingModel, table=True):
     first_detected_on: date
     last_detected_on: date
     last_event_id: str = Field(max_length=64)
+
+
+# --------------------------------------------------------------------------- photos
+
+
+class HousePhoto(HousingModel, table=True):
+    """A photo of a house (of one of its surveys, when given): stored without its location
+    metadata behind the storage interface under ``storage_key``; the same image uploaded
+    again for the house is the same photo (its SHA-256)."""
+
+    __tablename__ = "house_photo"
+    __table_args__ = (UniqueConstraint("house_id", "sha256", name="uq_house_photo_sha256"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    house_id: str = Field(foreign_key="house.id", index=True, max_length=36)
+    assessment_id: str | None = Field(
+        default=None, foreign_key="house_assessment.id", index=True, max_length=36
+    )
+    storage_key: str = Field(max_length=200)
+    content_type: str = Field(max_length=20)
+    bytes: int
+    sha256: str = Field(max_length=64)
+    width: int
+    height: int
+    uploaded_by: str = Field(max_length=200)
+    uploaded_at: datetime
+
+
+# --------------------------------------------------------------------------- stunting reaction
+
+
+class StuntingRtlhDecision(HousingModel, table=True):
+    """What housing decided for one stunting detection from health (one row per event): a
+    prioritised referral for the household's RTLH house, a survey referral for a house never
+    surveyed (or a household housing does not know), the house livable, or a stunting
+    referral already open for the household. The row makes a replayed event change nothing."""
+
+    __tablename__ = "stunting_rtlh_decision"
+
+    id: str = Field(primary_key=True, max_length=36)
+    event_id: str = Field(max_length=64, unique=True)
+    episode_id: str = Field(max_length=64, index=True)
+    person_ref: str = Field(max_length=64)
+    household_ref: str | None = Field(default=None, max_length=64, index=True)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    house_id: str | None = Field(default=None, max_length=36)
+    assessment_id: str | None = Field(default=None, max_length=36)
+    detected_on: date
+    decision: str = Field(max_length=24, index=True)
+    referral_id: str | None = Field(default=None, max_length=36)
+    decided_at: datetime
