@@ -109,6 +109,8 @@ async def test_a_referral_is_checked_against_the_case_it_opens(housing: Housing)
     assert missing.json()["errors"][0]["rule"] == "referral_id_required"
     stray = await post(housing, CASES, {**body, "source": "kader", "house_id": other["id"]})
     assert stray.json()["errors"][0]["rule"] == "referral_id_not_applicable"
+    chosen = await post(housing, CASES, {**body, "household_id": other["households"][0]["id"]})
+    assert chosen.json()["errors"][0]["rule"] == "not_applicable"
     unknown = await post(housing, CASES, {**body, "referral_id": "no-such-referral"})
     assert unknown.json()["errors"][0]["rule"] == "unknown_referral"
     own = await case_at(housing, other["id"], "surveyed")  # a kader's case: no referral

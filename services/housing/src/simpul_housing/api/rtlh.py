@@ -39,7 +39,7 @@ router = APIRouter(tags=["rtlh cases"])
 CASES = "/v1/rtlh-cases"
 STEP = CASES + "/{case_id}/"
 OPEN_RESPONSES = problems(404, 409) | {
-    200: {"description": "The referral was linked to the house's open case."}
+    200: {"model": RtlhCaseDetail, "description": "The referral was linked to the open case."}
 }
 
 

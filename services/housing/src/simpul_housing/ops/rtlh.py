@@ -70,6 +70,10 @@ async def open_case(
     check_referral_given(body.source, body.referral_id, body.house_id)
     row = None
     if body.referral_id is not None:
+        if body.household_id is not None:
+            raise RuleViolation(
+                "body.household_id", "not_applicable", "A referral names its own household."
+            )
         row = await incoming(uow, principal, body.referral_id)
         house = await _referred_house(uow.session, principal, row, body.house_id)
         household_ref = str(row["household_ref"])
