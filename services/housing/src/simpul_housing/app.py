@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_housing.api import assessments, deps, houses, photos
+from simpul_housing.api import assessments, deps, houses, photos, rtlh
 from simpul_housing.api import disaster as disaster_api
 from simpul_housing.api import relocation as relocation_api
 from simpul_housing.consumers import consumers
@@ -42,6 +42,7 @@ def create_app(settings: HousingSettings | None = None) -> FastAPI:
                 disaster_api.router,
                 relocation_api.router,
                 photos.router,
+                rtlh.router,
                 referral_router(ReferralAccess("housing", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

@@ -153,8 +153,84 @@ class RelocationFacilitated(EventPayload):
     facilitated_on: date
 
 
+# --------------------------------------------------------------------------- RTLH pipeline
+
+_RTLH_CASE: dict[str, Any] = {  # one RTLH case of the house above
+    "case_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+    "house_id": _HOUSE["house_id"],
+    "household_ref": _HOUSE["household_refs"][0],
+    "posyandu_id": _HOUSE["posyandu_id"],
+    "desa_code": _HOUSE["desa_code"],
+}
+
+
+class RtlhStatusChanged(EventPayload):
+    """An RTLH case took a step: from and to which status, on which date; the jenis kawasan,
+    decile and priority once prioritised, the rejection reason when rejected. The household
+    by pseudonym only."""
+
+    event_type = "housing.rtlh.status_changed.v1"
+    topic = TOPIC
+    example = _RTLH_CASE | {
+        "source": "kader",
+        "referral_id": None,
+        "action": "prioritise",
+        "from_status": "verified",
+        "to_status": "prioritised",
+        "on": "2026-03-10",
+        "kawasan": ["stunting"],
+        "decile": 2,
+        "priority": 70,
+        "rejection_reason": None,
+    }
+
+    case_id: str
+    house_id: str
+    household_ref: str
+    posyandu_id: str
+    desa_code: str
+    source: str
+    referral_id: str | None
+    action: str
+    from_status: str | None
+    to_status: str
+    on: date
+    kawasan: list[str] | None = None
+    decile: int | None = None
+    priority: int | None = None
+    rejection_reason: str | None = None
+
+
+class AidAssigned(EventPayload):
+    """Housing aid was assigned to a household for its house (an RTLH case's): programme,
+    amount in rupiah, fiscal year."""
+
+    event_type = "housing.aid.assigned.v1"
+    topic = TOPIC
+    example = _RTLH_CASE | {
+        "aid_id": "0e1d2c3b-4a59-4687-9766-5a4b3c2d1e0f",
+        "program": "bsps",
+        "amount": 20000000,
+        "year": 2026,
+        "assigned_on": "2026-04-01",
+    }
+
+    aid_id: str
+    case_id: str | None
+    house_id: str
+    household_ref: str
+    posyandu_id: str
+    desa_code: str
+    program: str
+    amount: int
+    year: int
+    assigned_on: date
+
+
 PUBLISHED: list[type[EventPayload]] = [
     HouseAssessed,
+    RtlhStatusChanged,
+    AidAssigned,
     DisasterHouseAssessed,
     DisasterHouseCompleted,
     RelocationFacilitated,
