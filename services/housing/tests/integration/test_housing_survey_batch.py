@@ -71,7 +71,9 @@ async def test_a_batch_writes_its_good_items_and_sent_again_changes_nothing(
     assert results[1]["failed_pupr"] == ["luas_per_orang"] and results[1]["rtlh_pupr"] is True
     assert results[2]["failed_rutilahu"] == ["lantai"] and results[2]["house_id"] == known["id"]
     assert errors_of(results[3]) == [("body.items[3].survey.lantai", "literal_error")]
-    assert errors_of(results[4]) == [("body.items[4].survey.water_to_faeces_m", "distance_required")]
+    assert errors_of(results[4]) == [
+        ("body.items[4].survey.water_to_faeces_m", "distance_required")
+    ]
 
     created = await housing.client.get(f"/v1/houses/{results[1]['house_id']}", headers=housing.opd)
     house = created.json()
@@ -83,7 +85,12 @@ async def test_a_batch_writes_its_good_items_and_sent_again_changes_nothing(
     assert [a["id"] for a in listed.json()] == [results[2]["assessment_id"]]
 
     again = (await send(housing, items)).json()
-    assert (again["created"], again["assessed"], again["unchanged"], again["errors"]) == (0, 0, 3, 2)
+    assert (again["created"], again["assessed"], again["unchanged"], again["errors"]) == (
+        0,
+        0,
+        3,
+        2,
+    )
     for before, after in zip(results[:3], again["results"][:3], strict=True):
         assert after["status"] == "unchanged"
         assert (after["house_id"], after["assessment_id"]) == (

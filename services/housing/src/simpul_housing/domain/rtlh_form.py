@@ -87,6 +87,9 @@ SYNONYMS: dict[str, dict[str, str]] = {
     },
 }
 
+# One house's aid, in rupiah: far above any programme's (BSPS PB is Rp 35 juta), and what the
+# aid table's integer column holds.
+MAX_AID = 2_000_000_000
 # "Jarak sumber air ke tinja": the form says only which side of 10 m. A class becomes a
 # distance on its side (the bound for "> 10 m", half of it for "< 10 m"), so the survey is
 # judged as the form meant it under the default 10 m threshold.
@@ -184,7 +187,10 @@ def rupiah(cell: str) -> int:
     match = re.fullmatch(r"(\d{1,3}(?:[.,]\d{3})+|\d+)(?:[.,]00)?", text)
     if match is None:
         raise CellError("number_format", f"{cell!r} is not an amount in rupiah.")
-    return int(re.sub(r"[.,]", "", match.group(1)))
+    amount = int(re.sub(r"[.,]", "", match.group(1)))
+    if amount > MAX_AID:
+        raise CellError("amount_range", f"At most Rp {MAX_AID:,} for one house's aid.")
+    return amount
 
 
 def day(cell: str) -> date:
