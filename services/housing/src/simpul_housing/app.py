@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_housing.api import assessments, deps, houses, photos, rtlh
+from simpul_housing.api import assessments, deps, houses, imports, photos, rtlh, survey_batches
 from simpul_housing.api import disaster as disaster_api
 from simpul_housing.api import relocation as relocation_api
 from simpul_housing.consumers import consumers
@@ -39,10 +39,12 @@ def create_app(settings: HousingSettings | None = None) -> FastAPI:
             routers=[
                 houses.router,
                 assessments.router,
-                disaster_api.router,
-                relocation_api.router,
+                survey_batches.router,
+                imports.router,
                 photos.router,
                 rtlh.router,
+                disaster_api.router,
+                relocation_api.router,
                 referral_router(ReferralAccess("housing", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

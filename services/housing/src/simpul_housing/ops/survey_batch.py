@@ -1,0 +1,425 @@
+"""A survey team's batch: up to 1,000 house surveys in one transaction, a result per item.
+
+Every item is checked on its own with the rules of the single routes (``create_house``'s
+coordinates and households, ``record_assessment``'s survey checks and classification); then a
+handful of set-based statements read what the whole batch needs (the houses the items' KKs
+live in, the houses named or found, locked, their posyandu from the replica, their surveys of
+the items' dates, their households), one COPY per table writes the new houses, households and
+surveys, and one UPDATE makes the new surveys the known houses' latest. An item that breaks a
+rule gets an error result and writes nothing; the others are written. The events go out with
+the caller's commit: ``housing.house.assessed.v1`` per survey recorded, as the single route
+announces it.
+
+What a batch does with an item:
+
+- ``house_id``: the survey is recorded on that house (``assessed``); a house the caller cannot
+  see is an error ``unknown_house`` (as the single route's 404);
+- ``house`` (a new house, with at least one household): when none of its households' No. KK
+  lives in a recorded house, the house, its households and the survey are written
+  (``created``); when one does, that house is the item's (``assessed``): a batch sent again
+  does not record the house twice. It must be at the item's posyandu (an error
+  ``household_elsewhere`` otherwise: a batch does not move households), and a batch edits
+  neither a known house's place nor its households;
+- a house that already has this survey (the same date and every field the same) is
+  ``unchanged``: nothing is written, the result names that survey. A batch sent again is
+  therefore all ``unchanged``;
+- one house twice in a batch (by id or by KK) is an error ``duplicate_in_batch`` from its
+  second item on.
+
+The latest survey by date gives a house its classification and occupants (of one date, the
+later recorded), as ``record_assessment`` decides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from simpul_housing.domain.classification import Classification, classify
+from simpul_housing.domain.houses import check_coordinates, check_households
+from simpul_housing.events import HouseAssessed
+from simpul_housing.ops import survey_batch_store as store
+from simpul_housing.ops.assessments import check, thresholds
+from simpul_housing.schemas.assessments import SurveyIn
+from simpul_housing.schemas.batch import (
+    ItemStatus,
+    SurveyBatchItem,
+    SurveyBatchItemResult,
+    SurveyBatchOut,
+)
+from simpul_housing.settings import HousingSettings
+from simpul_platform.auth import Principal
+from simpul_platform.clock import now
+from simpul_platform.domain import RuleViolation
+from simpul_platform.errors import Conflict, FieldError, validation_errors
+from simpul_platform.events import new_id
+from simpul_platform.pseudonym import household_ref
+from simpul_platform.replica import INACTIVE
+from simpul_platform.uow import UnitOfWork
+
+CONCURRENT = (
+    "Another request recorded one of these households or surveys at the same moment; send the "
+    "batch again (items already written are then unchanged)."
+)
+SURVEY_COLUMNS = tuple(SurveyIn.model_fields)
+
+
+@dataclass
+class Item:
+    """An item that keeps the schema and the rules judged without the database."""
+
+    index: int
+    where: str
+    given: SurveyBatchItem
+    survey: dict[str, Any]  # the survey's columns
+    verdict: Classification
+    refs: list[str]  # the new house's households' pseudonyms
+
+
+@dataclass
+class Batch:
+    uow: UnitOfWork
+    principal: Principal
+    secret: str
+    actor: str
+    moment: datetime
+    houses: list[dict[str, Any]] = field(default_factory=list)
+    households: list[dict[str, Any]] = field(default_factory=list)
+    assessments: list[dict[str, Any]] = field(default_factory=list)
+    latest: list[dict[str, Any]] = field(default_factory=list)  # known houses' new latest
+    taken: dict[str, int] = field(default_factory=dict)  # house id → the item that has it
+    results: list[SurveyBatchItemResult] = field(default_factory=list)
+    seen: dict[str, bool] = field(default_factory=dict)
+
+    def can_see(self, desa_code: str) -> bool:
+        """The caller's wilayah covers the desa (judged once per desa in a batch)."""
+        if desa_code not in self.seen:
+            self.seen[desa_code] = self.principal.can_see(desa_code)
+        return self.seen[desa_code]
+
+
+async def record_batch(
+    uow: UnitOfWork,
+    principal: Principal,
+    raw: Sequence[dict[str, Any]],
+    *,
+    settings: HousingSettings,
+    today: date,
+) -> SurveyBatchOut:
+    """Stage a batch's houses and surveys; the caller commits. Results in item order."""
+    batch = Batch(uow, principal, settings.pseudonym_secret, principal.subject, now())
+    items = checked(batch, raw, settings, today)
+    known = await store.read_known(
+        uow.session,
+        refs=[ref for item in items for ref in item.refs],
+        house_ids={i.given.house_id for i in items if i.given.house_id is not None},
+        posyandu_ids={i.given.house.posyandu_id for i in items if i.given.house is not None},
+        days={item.given.survey.surveyed_on for item in items},
+    )
+    for item in items:
+        try:
+            take_one(batch, item, known)
+        except RuleViolation as rule:
+            batch.results.append(rule_error(item.index, rule))
+    try:
+        await store.write(
+            uow.session, batch.houses, batch.households, batch.assessments, batch.latest
+        )
+    except IntegrityError as exc:  # a household or house written by a concurrent request
+        raise Conflict(CONCURRENT) from exc
+    return answer(batch.results)
+
+
+# --- checks without the database ------------------------------------------------------------
+
+
+def checked(
+    batch: Batch, raw: Sequence[dict[str, Any]], settings: HousingSettings, today: date
+) -> list[Item]:
+    """Items that keep the schema and the single routes' rules, classified; the others get
+    their error result. A No. KK twice in one batch is an error from its second item on."""
+    rules = thresholds(settings)
+    good: list[Item] = []
+    first_kk: dict[str, int] = {}
+    for index, data in enumerate(raw):
+        where = f"body.items[{index}]"
+        try:
+            given = SurveyBatchItem.model_validate(data)
+        except ValidationError as exc:
+            batch.results.append(error(index, schema_errors(exc, index)))
+            continue
+        try:
+            check_house(given, where)
+            survey = check(given.survey, today, f"{where}.survey")
+            kks = [h.kk for h in given.house.households] if given.house else []
+            for position, kk in enumerate(kks):
+                if kk in first_kk:
+                    raise RuleViolation(
+                        f"{where}.house.households[{position}].kk",
+                        "duplicate_in_batch",
+                        f"This No. KK is in item {first_kk[kk]} of this batch already.",
+                    )
+        except RuleViolation as rule:
+            batch.results.append(rule_error(index, rule))
+            continue
+        first_kk.update((kk, index) for kk in kks)
+        refs = [household_ref(batch.secret, kk) for kk in kks]
+        columns = given.survey.model_dump()
+        good.append(Item(index, where, given, columns, classify(survey, rules), refs))
+    return good
+
+
+def check_house(given: SurveyBatchItem, where: str) -> None:
+    """Either a house's id or a new house, with its coordinates and households as
+    ``create_house`` checks them (and at least one household, the batch's way to know it)."""
+    if (given.house_id is None) == (given.house is None):
+        raise RuleViolation(
+            f"{where}.house_id",
+            "house_or_house_id",
+            "Give house_id (a house already recorded) or house (a new one), not both.",
+        )
+    house = given.house
+    if house is None:
+        return
+    if not house.households:
+        raise RuleViolation(
+            f"{where}.house.households",
+            "household_required",
+            "A batch knows a new house again by its households' No. KK: name at least one.",
+        )
+    try:
+        check_coordinates(house.latitude, house.longitude)
+        members = [h.members for h in house.households]
+        check_households([h.kk for h in house.households], house.occupants, members)
+    except RuleViolation as rule:  # its fields are the single route's body.*
+        raise RuleViolation(
+            f"{where}.house{rule.field.removeprefix('body')}", rule.rule, rule.message
+        ) from rule
+
+
+def schema_errors(exc: ValidationError, index: int) -> list[FieldError]:
+    prefixed = [{**e, "loc": ("body", "items", index, *e["loc"])} for e in exc.errors()]
+    return validation_errors(prefixed)
+
+
+# --- one item -------------------------------------------------------------------------------
+
+
+def take_one(batch: Batch, item: Item, known: store.Known) -> None:
+    house = known_house(batch, item, known)
+    if house is None:
+        new_house(batch, item, known)
+        return
+    at = "house_id" if item.given.house_id is not None else "house.posyandu_id"
+    require_posyandu(batch, known, house["posyandu_id"], f"{item.where}.{at}")
+    if house["id"] in batch.taken:
+        raise RuleViolation(
+            f"{item.where}.house_id",
+            "duplicate_in_batch",
+            f"House {house['id']} is item {batch.taken[house['id']]} of this batch already.",
+        )
+    batch.taken[house["id"]] = item.index
+    same = [
+        row
+        for row in known.same_day.get((house["id"], item.given.survey.surveyed_on), [])
+        if same_survey(row, item.survey)
+    ]
+    if same:
+        batch.results.append(result_of(item.index, "unchanged", same[-1]))
+        return
+    row = survey_row(batch, item, house["id"])
+    if house["assessed_on"] is None or item.given.survey.surveyed_on >= house["assessed_on"]:
+        batch.latest.append(latest_of(row))
+    announce(batch, row, house, known.living.get(house["id"], []))
+    batch.results.append(result_of(item.index, "assessed", row))
+
+
+def known_house(batch: Batch, item: Item, known: store.Known) -> RowMapping | None:
+    """The recorded house the item is about: its ``house_id``'s, or the one a household of its
+    new house lives in (None: a new house)."""
+    if item.given.house_id is not None:
+        house = known.houses.get(item.given.house_id)
+        if house is None or not batch.can_see(house["desa_code"]):
+            raise RuleViolation(
+                f"{item.where}.house_id",
+                "unknown_house",
+                f"No house {item.given.house_id} in your wilayah.",
+            )
+        return house
+    assert item.given.house is not None
+    found = [
+        (position, known.house_of_ref[ref])
+        for position, ref in enumerate(item.refs)
+        if ref in known.house_of_ref
+    ]
+    if not found:
+        return None
+    position, house_id = found[0]
+    house = known.houses[house_id]
+    where = f"{item.where}.house.households[{position}].kk"
+    if not batch.can_see(house["desa_code"]):
+        raise RuleViolation(
+            where, "household_elsewhere", "This household lives in a house outside your wilayah."
+        )
+    others = {other for _, other in found if other != house_id}
+    if others or house["posyandu_id"] != item.given.house.posyandu_id:
+        raise RuleViolation(
+            where,
+            "household_elsewhere",
+            f"This household lives in house {house_id} (posyandu {house['posyandu_id']}); a "
+            "batch neither moves households nor joins houses.",
+        )
+    return house
+
+
+def require_posyandu(batch: Batch, known: store.Known, posyandu_id: str, where: str) -> RowMapping:
+    """The posyandu a survey is written at: active, inside the caller's wilayah."""
+    row = known.posyandu[posyandu_id]
+    if isinstance(row, FieldError):
+        raise RuleViolation(where, row.rule, row.message)
+    if row["status"] == INACTIVE:
+        raise RuleViolation(
+            where, "posyandu_inactive", f"Posyandu {posyandu_id} is {row['status']}."
+        )
+    if not batch.can_see(row["desa_code"]):
+        raise RuleViolation(
+            where, "outside_wilayah", f"Posyandu {posyandu_id} is outside your wilayah."
+        )
+    return row
+
+
+def new_house(batch: Batch, item: Item, known: store.Known) -> None:
+    """The house, its households and its first survey, as ``create_house`` and
+    ``record_assessment`` write them."""
+    given = item.given.house
+    assert given is not None
+    posyandu = require_posyandu(batch, known, given.posyandu_id, f"{item.where}.house.posyandu_id")
+    house_id = new_id()
+    row = survey_row(batch, item, house_id)
+    house = {
+        "id": house_id,
+        **given.model_dump(exclude={"households"}),
+        "desa_code": posyandu["desa_code"],
+        **latest_of(row),
+        "created_by": batch.actor,
+        "created_at": batch.moment,
+    }
+    house.pop("house_id")
+    batch.houses.append(house)
+    for household, ref in zip(given.households, item.refs, strict=True):
+        batch.households.append(
+            {
+                "id": new_id(),
+                "house_id": house_id,
+                "household_ref": ref,
+                **household.model_dump(),
+                "recorded_by": batch.actor,
+                "recorded_at": batch.moment,
+            }
+        )
+    announce(batch, row, house, item.refs)
+    batch.results.append(result_of(item.index, "created", row))
+
+
+def survey_row(batch: Batch, item: Item, house_id: str) -> dict[str, Any]:
+    verdict = item.verdict
+    row = {
+        "id": new_id(),
+        "house_id": house_id,
+        **item.survey,
+        "rtlh_pupr": verdict.rtlh_pupr,
+        "failed_pupr": verdict.failed_pupr,
+        "rtlh_rutilahu": verdict.rtlh_rutilahu,
+        "failed_rutilahu": verdict.failed_rutilahu,
+        "recorded_by": batch.actor,
+        "recorded_at": batch.moment,
+    }
+    batch.assessments.append(row)
+    return row
+
+
+def latest_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A house's columns its latest survey sets."""
+    return {
+        "house_id": row["house_id"],
+        "latest_assessment_id": row["id"],
+        "assessed_on": row["surveyed_on"],
+        "rtlh_pupr": row["rtlh_pupr"],
+        "rtlh_rutilahu": row["rtlh_rutilahu"],
+        "occupants": row["occupants"],
+        "updated_by": row["recorded_by"],
+        "updated_at": row["recorded_at"],
+    }
+
+
+def same_survey(recorded: RowMapping, survey: dict[str, Any]) -> bool:
+    """Every field as recorded (the areas in any order)."""
+    for name in SURVEY_COLUMNS:
+        mine, theirs = survey[name], recorded[name]
+        if name == "kawasan":
+            mine, theirs = sorted(mine), sorted(theirs)
+        if mine != theirs:
+            return False
+    return True
+
+
+def announce(
+    batch: Batch, row: dict[str, Any], house: RowMapping | dict[str, Any], refs: list[str]
+) -> None:
+    """HouseAssessed as ``record_assessment`` publishes it, built as its JSON form (a second
+    pydantic validation per item is most of a batch's event cost)."""
+    data = {
+        "assessment_id": row["id"],
+        "house_id": row["house_id"],
+        "household_refs": refs,
+        "posyandu_id": house["posyandu_id"],
+        "desa_code": house["desa_code"],
+        "kind": row["kind"],
+        "surveyed_on": row["surveyed_on"].isoformat(),
+        "occupants": row["occupants"],
+        "kawasan": list(row["kawasan"]),
+        "rtlh_pupr": row["rtlh_pupr"],
+        "failed_pupr": row["failed_pupr"],
+        "rtlh_rutilahu": row["rtlh_rutilahu"],
+        "failed_rutilahu": row["failed_rutilahu"],
+    }
+    batch.uow.publish_data(HouseAssessed, data, subject=row["house_id"])
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+def result_of(
+    index: int, status: ItemStatus, row: RowMapping | dict[str, Any]
+) -> SurveyBatchItemResult:
+    return SurveyBatchItemResult(
+        index=index,
+        status=status,
+        house_id=row["house_id"],
+        assessment_id=row["id"],
+        rtlh_pupr=row["rtlh_pupr"],
+        failed_pupr=list(row["failed_pupr"]),
+        rtlh_rutilahu=row["rtlh_rutilahu"],
+        failed_rutilahu=list(row["failed_rutilahu"]),
+    )
+
+
+def rule_error(index: int, rule: RuleViolation) -> SurveyBatchItemResult:
+    return error(index, [FieldError(field=rule.field, rule=rule.rule, message=rule.message)])
+
+
+def error(index: int, errors: list[FieldError]) -> SurveyBatchItemResult:
+    return SurveyBatchItemResult(index=index, status="error", errors=errors)
+
+
+def answer(results: list[SurveyBatchItemResult]) -> SurveyBatchOut:
+    ordered = sorted(results, key=lambda r: r.index)
+    count = {s: sum(r.status == s for r in ordered) for s in ("created", "assessed", "unchanged")}
+    errors = sum(r.status == "error" for r in ordered)
+    return SurveyBatchOut(**count, errors=errors, results=ordered)
