@@ -7,8 +7,22 @@ yet; "today" for every rule is ``local_today(settings)``, never the server's ``d
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 from simpul_platform.settings import ServiceSettings
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError("A date is written YYYY-MM-DD, not as a number.")
+    return value
+
+
+# A date in a request body. Pydantic's lax mode would also read a number as seconds since 1970
+# (``0`` → 1970-01-01), which no user means: numbers are refused, ISO strings and dates pass.
+IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
 
 
 def now() -> datetime:

@@ -36,6 +36,7 @@ _UPLOAD_BODY = {
                     "type": "object",
                     "properties": {"file": {"type": "string", "format": "binary"}},
                     "required": ["file"],
+                    "additionalProperties": False,  # one part: the form parser refuses more
                 }
             },
         },

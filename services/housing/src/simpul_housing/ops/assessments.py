@@ -15,6 +15,7 @@ from simpul_housing.events import HouseAssessed
 from simpul_housing.models import Assessment, House
 from simpul_housing.ops.access import posyandu_for_write
 from simpul_housing.ops.houses import households
+from simpul_housing.ops.stunting_followup import answer_surveys
 from simpul_housing.schemas.assessments import SurveyIn
 from simpul_housing.settings import HousingSettings
 from simpul_platform.auth import Principal
@@ -84,6 +85,10 @@ async def record_assessment(
         house.updated_by, house.updated_at = actor, moment
     uow.session.add_all([row, house])
     living = await households(uow.session, house.id)
+    if house.latest_assessment_id == row.id:
+        rtlh = verdict.rtlh_pupr if settings.rtlh_rule_set == "pupr" else verdict.rtlh_rutilahu
+        answers = {h.household_ref: rtlh for h in living}
+        await answer_surveys(uow, answers, body.surveyed_on, actor)
     uow.publish(
         HouseAssessed(
             assessment_id=row.id,

@@ -24,6 +24,7 @@ from simpul_housing.domain.rtlh import (
     priority,
 )
 from simpul_housing.models import Assessment, House, HouseholdDecile, HouseHousehold, RtlhCase
+from simpul_housing.ops import stunting_followup
 from simpul_housing.ops.access import posyandu_for_write, visible_house
 from simpul_housing.ops.assessments import record_assessment
 from simpul_housing.ops.houses import house_of, households
@@ -111,6 +112,8 @@ async def open_case(
     )
     if row is not None:
         await link(uow, principal, row, case, reported_on)
+    living = [h.household_ref for h in await households(uow.session, house.id)]
+    await stunting_followup.hand_to_case(uow.session, living, case.id)
     return case, True
 
 
@@ -275,6 +278,9 @@ async def prioritise(
     if kawasan is None:
         linked = await uow.session.get(Assessment, case.assessment_id)
         kawasan = list(linked.kawasan) if linked is not None else []  # type: ignore[arg-type]
+    living = [h.household_ref for h in await households(uow.session, case.house_id)]
+    if await stunting_followup.stunted(uow.session, living):  # FIELDS.md §5: tagged STUNTING
+        kawasan = [*kawasan, "stunting"]
     known = await uow.session.get(HouseholdDecile, case.household_ref)
     decile = known.decile if known is not None else None
     weights = PriorityWeights(

@@ -26,6 +26,7 @@ from simpul_housing.domain.survey import (
     WaterSource,
 )
 from simpul_housing.schemas import Out
+from simpul_platform.clock import IsoDate
 
 SURVEY_EXAMPLE: dict[str, Any] = {
     "kind": "initial",
@@ -63,7 +64,7 @@ class SurveyIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [SURVEY_EXAMPLE]})
 
     kind: SurveyKind = "initial"
-    surveyed_on: date
+    surveyed_on: IsoDate
     pondasi: Pondasi
     kolom: Kolom
     balok: Balok

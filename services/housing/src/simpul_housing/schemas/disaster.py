@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from simpul_housing.domain.disaster import AidProgram, Damage, DisasterKind, Handling
 from simpul_housing.schemas import Out
+from simpul_platform.clock import IsoDate
 from simpul_platform.identity import KK_PATTERN
 from simpul_platform.wilayah import WILAYAH_PATTERN
 
@@ -37,7 +38,7 @@ class DisasterIn(_In):
     )
     kind: DisasterKind
     name: str = Field(min_length=3, max_length=160)
-    occurred_on: date
+    occurred_on: IsoDate
     wilayah_code: str = Field(pattern=WILAYAH_PATTERN, examples=["64.02.06"])
 
 
@@ -46,7 +47,7 @@ class SkIn(_In):
     t they are planned to be handled in. Set once."""
 
     sk_number: str = Field(min_length=3, max_length=80, examples=["100.3.3.2/K.123/2026"])
-    sk_date: date
+    sk_date: IsoDate
     planned_year: int = Field(ge=2000, le=2100)
 
 
@@ -65,14 +66,14 @@ class DisasterHouseIn(_In):
     kk: str | None = Field(default=None, pattern=KK_PATTERN)
     posyandu_id: str | None = Field(default=None, min_length=1, max_length=36)
     referral_id: str | None = Field(default=None, min_length=1, max_length=36)
-    reported_on: date | None = Field(default=None, description="today when omitted")
+    reported_on: IsoDate | None = Field(default=None, description="today when omitted")
 
 
 class AssessIn(_In):
     """The damage class found (PUPR 2021 RR/RS/RB; BPS's hilang and belum_ditentukan)."""
 
     damage: Damage
-    assessed_on: date | None = Field(default=None, description="today when omitted")
+    assessed_on: IsoDate | None = Field(default=None, description="today when omitted")
 
 
 class HandleIn(_In):
@@ -80,7 +81,7 @@ class HandleIn(_In):
     (rb), new build at a safe site (relocation: rb/hilang), rental access (any)."""
 
     handling: Handling
-    started_on: date | None = Field(default=None, description="today when omitted")
+    started_on: IsoDate | None = Field(default=None, description="today when omitted")
 
 
 class CompleteIn(_In):
@@ -88,7 +89,7 @@ class CompleteIn(_In):
 
     program: AidProgram
     amount: int | None = Field(default=None, ge=0, le=2_000_000_000, description="rupiah")
-    completed_on: date | None = Field(default=None, description="today when omitted")
+    completed_on: IsoDate | None = Field(default=None, description="today when omitted")
 
 
 class DisasterOut(Out):

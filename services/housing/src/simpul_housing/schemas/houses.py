@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from simpul_housing.domain.survey import LandStatus, Tenure
 from simpul_housing.schemas import Out
+from simpul_platform.clock import IsoDate
 from simpul_platform.identity import KK_PATTERN
 
 RT_RW_PATTERN = r"^\d{3}$"
@@ -20,7 +21,7 @@ class HouseholdIn(BaseModel):
     kk: str = Field(pattern=KK_PATTERN)
     head_name: str | None = Field(default=None, min_length=1, max_length=120)
     members: int | None = Field(default=None, ge=1, le=30)
-    moved_in_on: date | None = None
+    moved_in_on: IsoDate | None = None
 
 
 class HouseIn(BaseModel):

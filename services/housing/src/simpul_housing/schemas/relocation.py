@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from simpul_housing.domain.relocation import RelocationReason
 from simpul_housing.schemas import Out
 from simpul_housing.schemas.disaster import StepOut
+from simpul_platform.clock import IsoDate
 from simpul_platform.identity import KK_PATTERN
 from simpul_platform.wilayah import WILAYAH_PATTERN
 
@@ -49,7 +50,7 @@ class AffectedIn(_In):
     kk: str | None = Field(default=None, pattern=KK_PATTERN)
     posyandu_id: str | None = Field(default=None, min_length=1, max_length=36)
     referral_id: str | None = Field(default=None, min_length=1, max_length=36)
-    affected_on: date | None = Field(default=None, description="today when omitted")
+    affected_on: IsoDate | None = Field(default=None, description="today when omitted")
 
 
 class CheckIn(_In):
@@ -59,17 +60,17 @@ class CheckIn(_In):
         max_length=12,
         examples=[{"in_affected_area": True, "no_other_livable_house": True, "mbr": True}],
     )
-    checked_on: date | None = Field(default=None, description="today when omitted")
+    checked_on: IsoDate | None = Field(default=None, description="today when omitted")
 
 
 class FacilitateIn(_In):
-    facilitated_on: date | None = Field(default=None, description="today when omitted")
+    facilitated_on: IsoDate | None = Field(default=None, description="today when omitted")
 
 
 class HousedIn(_In):
     """Living in the new home (a house housing recorded, when it is)."""
 
-    housed_on: date | None = Field(default=None, description="today when omitted")
+    housed_on: IsoDate | None = Field(default=None, description="today when omitted")
     house_id: str | None = Field(default=None, min_length=1, max_length=36)
 
 

@@ -12,6 +12,7 @@ from simpul_housing.domain.rtlh import AidProgram, FundingSource, RejectReason
 from simpul_housing.domain.survey import Kawasan
 from simpul_housing.schemas import Out
 from simpul_housing.schemas.assessments import SURVEY_EXAMPLE, SurveyIn
+from simpul_platform.clock import IsoDate
 
 # Who reports a house a user opens a case for.
 OpenSource = Literal["kader", "desa", "opd", "referral"]
@@ -49,7 +50,7 @@ class RtlhOpenIn(_In):
     )
     source: OpenSource
     referral_id: str | None = Field(default=None, min_length=1, max_length=36)
-    reported_on: date | None = Field(default=None, description=TODAY)
+    reported_on: IsoDate | None = Field(default=None, description=TODAY)
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -68,7 +69,7 @@ class SurveyStepIn(_In):
 class VerifyIn(_In):
     """sts_verifikasi = Y, with ket_verifikasi."""
 
-    verified_on: date | None = Field(default=None, description=TODAY)
+    verified_on: IsoDate | None = Field(default=None, description=TODAY)
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -76,7 +77,7 @@ class PrioritiseIn(_In):
     """Jenis kawasan (the linked survey's when omitted); the DTSEN decile is social's."""
 
     kawasan: list[Kawasan] | None = Field(default=None, max_length=8)
-    prioritised_on: date | None = Field(default=None, description=TODAY)
+    prioritised_on: IsoDate | None = Field(default=None, description=TODAY)
 
 
 class ProposeIn(_In):
@@ -84,7 +85,7 @@ class ProposeIn(_In):
 
     funding_source: FundingSource
     proposal_year: int = Field(ge=2000, le=2100)
-    proposed_on: date | None = Field(default=None, description=TODAY)
+    proposed_on: IsoDate | None = Field(default=None, description=TODAY)
 
 
 class AssignIn(_In):
@@ -101,13 +102,13 @@ class AssignIn(_In):
     program: AidProgram
     amount: int = Field(ge=1, le=10_000_000_000)
     year: int = Field(ge=2000, le=2100)
-    assigned_on: date | None = Field(default=None, description=TODAY)
+    assigned_on: IsoDate | None = Field(default=None, description=TODAY)
 
 
 class StartConstructionIn(_In):
     """Works began; the TFL (field facilitator) and the recipient group stay here."""
 
-    started_on: date | None = Field(default=None, description=TODAY)
+    started_on: IsoDate | None = Field(default=None, description=TODAY)
     tfl: str | None = Field(default=None, max_length=120, description="tenaga fasilitator")
     recipient_group: str | None = Field(default=None, max_length=120, description="KPB name")
 
@@ -127,7 +128,7 @@ class RejectIn(_In):
     household's history shows aid inside the window)."""
 
     reason: RejectReason
-    rejected_on: date | None = Field(default=None, description=TODAY)
+    rejected_on: IsoDate | None = Field(default=None, description=TODAY)
     note: str | None = Field(default=None, max_length=500)
 
 
