@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_housing.api import assessments, deps, houses
+from simpul_housing.api import indicators as indicator_routes
 from simpul_housing.consumers import consumers
 from simpul_housing.events import PUBLISHED
 from simpul_housing.models import metadata
@@ -37,6 +38,7 @@ def create_app(settings: HousingSettings | None = None) -> FastAPI:
             routers=[
                 houses.router,
                 assessments.router,
+                indicator_routes.router,
                 referral_router(ReferralAccess("housing", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),
