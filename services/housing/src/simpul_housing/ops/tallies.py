@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select, union_all
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,27 +69,30 @@ async def read(
 async def count(
     session: AsyncSession, posyandu_ids: Sequence[str], month: date
 ) -> dict[str, d.Tallies]:
-    """Every count of ``posyandu_ids`` at ``month``'s end (by posyandu; absent: none), one
-    statement per table counted."""
-    ids = list(posyandu_ids)
+    """Every count of ``posyandu_ids`` at ``month``'s end (by posyandu; absent: none), in one
+    statement (one round trip: a filler holds its chunk's locks while it counts)."""
     out: dict[str, d.Tallies] = {}
-
-    def put(posyandu_id: str, code: str, numerator: Any, denominator: Any) -> None:
+    for posyandu_id, code, numerator, denominator in await session.execute(
+        counting_statement(list(posyandu_ids), month)
+    ):
         out.setdefault(posyandu_id, {})[code] = (int(numerator or 0), int(denominator or 0))
-
-    for p, recorded, surveyed, rlh_pupr, rlh_rutilahu in await session.execute(_houses(ids, month)):
-        put(p, d.HOUSES, recorded, recorded)
-        put(p, d.RLH_PUPR, rlh_pupr, surveyed)
-        put(p, d.RLH_RUTILAHU, rlh_rutilahu, surveyed)
-    for p, handled in await session.execute(_handled(ids, month)):
-        put(p, d.RTLH_HANDLED, handled, handled)
-    for p, completed, planned in await session.execute(_disaster(ids, month)):
-        put(p, d.DISASTER_VICTIMS, completed, planned)
-    for p, facilitated, eligible in await session.execute(_relocation(ids, month)):
-        put(p, d.RELOCATION, facilitated, eligible)
-    for p, in_rtlh, stunted in await session.execute(_stunted(ids, month)):
-        put(p, d.STUNTED_IN_RTLH, in_rtlh, stunted)
     return out
+
+
+def counting_statement(ids: list[str], month: date) -> Any:
+    """Rows (posyandu id, code, numerator, denominator): one per posyandu and count that has
+    anything to count, each table read once."""
+    houses = _houses(ids, month).cte("houses")
+    h = houses.c
+    return union_all(
+        select(h.posyandu_id, literal(d.HOUSES), h.recorded, h.recorded),
+        select(h.posyandu_id, literal(d.RLH_PUPR), h.rlh_pupr, h.surveyed),
+        select(h.posyandu_id, literal(d.RLH_RUTILAHU), h.rlh_rutilahu, h.surveyed),
+        _handled(ids, month),
+        _disaster(ids, month),
+        _relocation(ids, month),
+        _stunted(ids, month),
+    )
 
 
 def _at(flag: str, end: date) -> Any:
@@ -127,17 +130,17 @@ def _houses(ids: list[str], month: date) -> Any:
     c = houses.c
     return select(
         c.posyandu_id,
-        _count_if(or_(c.created_at < next_day, c.pupr.is_not(None))),
-        _count_if(c.pupr.is_not(None)),
-        _count_if(c.pupr.is_(False)),
-        _count_if(c.rutilahu.is_(False)),
+        _count_if(or_(c.created_at < next_day, c.pupr.is_not(None))).label("recorded"),
+        _count_if(c.pupr.is_not(None)).label("surveyed"),
+        _count_if(c.pupr.is_(False)).label("rlh_pupr"),
+        _count_if(c.rutilahu.is_(False)).label("rlh_rutilahu"),
     ).group_by(c.posyandu_id)
 
 
 def _handled(ids: list[str], month: date) -> Any:
     first, end = d.year_to_date(month)
     return (
-        select(col(RtlhCase.posyandu_id), func.count())
+        select(col(RtlhCase.posyandu_id), literal(d.RTLH_HANDLED), func.count(), func.count())
         .where(
             col(RtlhCase.posyandu_id).in_(ids),
             col(RtlhCase.handled_on) >= first,
@@ -153,6 +156,7 @@ def _disaster(ids: list[str], month: date) -> Any:
     return (
         select(
             col(DisasterHouse.posyandu_id),
+            literal(d.DISASTER_VICTIMS),
             _count_if(and_(done >= first, done <= end)),
             func.count(),
         )
@@ -168,6 +172,7 @@ def _relocation(ids: list[str], month: date) -> Any:
     return (
         select(
             col(RelocationHousehold.posyandu_id),
+            literal(d.RELOCATION),
             _count_if(col(RelocationHousehold.facilitated_on) <= end),
             func.count(),
         )
@@ -189,6 +194,7 @@ def _stunted(ids: list[str], month: date) -> Any:
     return (
         select(
             col(StuntedHousehold.posyandu_id),
+            literal(d.STUNTED_IN_RTLH),
             _count_if(_at("rtlh_pupr", end).is_(True)),
             func.count(),
         )
