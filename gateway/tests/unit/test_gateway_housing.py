@@ -47,7 +47,7 @@ def housing_row(desa: str, surveyed: int, rtlh: int) -> dict[str, Any]:
     }
 
 
-# Desa A: every one of its 10 surveyed houses RTLH; B: 1 of 10. Education ranks B first (its PAUD gap).
+# Desa A: all 10 surveyed houses RTLH; B: 1 of 10. Education alone ranks B first (its PAUD gap).
 HOUSING_BY_DESA = [housing_row(DESA_A, 10, 10), housing_row(DESA_B, 10, 1)]
 HOUSING_INDICATORS = [
     IndicatorValue.of(

@@ -114,12 +114,12 @@ async def lock(
     keys = sorted({lock_key(p) for p in posyandu_ids})
     if not keys or (await session.connection()).dialect.name != "postgresql":
         return
-    if counting:
-        await session.execute(text("SET LOCAL jit = off"))
+    # One round trip: set_config(name, value, true) is SET LOCAL; a writer keeps the setting.
+    jit = "'off'" if counting else "current_setting('jit')"
     await session.execute(
         text(
-            "SELECT count(pg_advisory_xact_lock(:class, k)) FROM "
-            "(SELECT k FROM unnest(CAST(:keys AS integer[])) AS k ORDER BY k) AS ordered"
+            f"SELECT set_config('jit', {jit}, true), count(pg_advisory_xact_lock(:class, k)) "
+            "FROM (SELECT k FROM unnest(CAST(:keys AS integer[])) AS k ORDER BY k) AS ordered"
         ),
         {"class": lock_class, "keys": keys},
     )
@@ -155,11 +155,10 @@ async def read(
     """The scope's counts at ``month``'s end, by desa (``by_desa``) or under the one key ""
     otherwise. When fewer posyandu have counts kept than the replica has in scope, the missing
     ones are counted first (``fill``: committed in their own transactions)."""
-    expected = await _posyandu_in_scope(session, scope)
-    sums, counted = await _sums(session, kept, counting, scope, month, by_desa)
+    sums, counted, expected = await _sums(session, kept, counting, scope, month, by_desa)
     if counted < expected:
         await fill(session, kept, counting, scope, month)
-        sums, _ = await _sums(session, kept, counting, scope, month, by_desa)
+        sums, _, _ = await _sums(session, kept, counting, scope, month, by_desa)
     return sums
 
 
@@ -175,22 +174,33 @@ async def _sums(
     scope: Scope,
     month: date,
     by_desa: bool,
-) -> tuple[dict[str, Tallies], int]:
-    """(the kept counts summed, how many posyandu they are of)."""
+) -> tuple[dict[str, Tallies], int, int]:
+    """(the kept counts summed, how many posyandu they are of, how many posyandu the replica
+    has in scope): one statement when anything is kept (the replica's count rides along)."""
     table = kept.table
     keys = [table.c.desa_code, table.c.code] if by_desa else [table.c.code]
+    in_replica = select(func.count()).where(*in_scope(posyandu_replica.c, scope))
     query = (
-        select(*keys, func.sum(table.c.numerator), func.sum(table.c.denominator), func.count())
+        select(
+            *keys,
+            func.sum(table.c.numerator),
+            func.sum(table.c.denominator),
+            func.count(),
+            in_replica.scalar_subquery(),
+        )
         .where(*in_scope(table.c, scope), table.c.month == month, table.c.basis == counting.basis)
         .group_by(*keys)
     )
     out: dict[str, Tallies] = {}
-    posyandu = 0
+    posyandu, expected = 0, None
     for row in await session.execute(query):
-        desa, (code, numerator, denominator, rows) = (row[0], row[1:]) if by_desa else ("", row)
+        desa, rest = (row[0], row[1:]) if by_desa else ("", row)
+        code, numerator, denominator, rows, expected = rest
         out.setdefault(desa, {})[code] = (int(numerator), int(denominator))
         posyandu += rows if code == kept.marker else 0
-    return out, posyandu
+    if expected is None:  # nothing kept in scope: the replica is asked alone
+        expected = await _posyandu_in_scope(session, scope)
+    return out, posyandu, int(expected)
 
 
 def in_scope(columns: Any, scope: Scope) -> list[ColumnElement[bool]]:
