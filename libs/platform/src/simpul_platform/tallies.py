@@ -41,11 +41,16 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, delete, func, insert, literal, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.replica import posyandu_replica
 from simpul_platform.wilayah import under
 
+KEY = ("posyandu_id", "month", "code")
+KEPT_VALUES = ("basis", "desa_code", "numerator", "denominator")
+UPSERTS: dict[str, Callable[[Table], Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 CHUNK = 200  # posyandu counted in one transaction: bounds the locks one holds and their time
 
 Tallies = dict[str, tuple[int, int]]  # code → (numerator, denominator)
@@ -238,15 +243,14 @@ async def fill(
     todo = await missing(session, kept, counting, scope, month)
     if not todo:
         return 0
-    table = kept.table
-    await session.commit()  # the check's snapshot ends here; each chunk locks, then counts
+    # No commit between the check and the first chunk: under READ COMMITTED each statement
+    # reads what was committed before it, so the count after the locks sees every write
+    # that invalidated before them.
+    dialect = (await session.connection()).dialect.name
     for start in range(0, len(todo), CHUNK):
         chunk = dict(todo[start : start + CHUNK])
         await lock(session, kept.lock_class, chunk, counting=True)
         counted = await counting.count(session, list(chunk), month)
-        await session.execute(
-            delete(table).where(table.c.posyandu_id.in_(list(chunk)), table.c.month == month)
-        )
         rows = [
             {
                 "posyandu_id": posyandu_id,
@@ -260,6 +264,28 @@ async def fill(
             for posyandu_id, desa in chunk.items()
             for code in counting.codes
         ]
-        await session.execute(insert(table), rows)
+        await _store(session, dialect, kept.table, list(chunk), month, rows)
         await session.commit()
     return len(todo)
+
+
+async def _store(
+    session: AsyncSession,
+    dialect: str,
+    table: Table,
+    posyandu_ids: list[str],
+    month: date,
+    rows: list[dict[str, Any]],
+) -> None:
+    """The chunk's rows of ``month``, replacing any kept under other definitions: one upsert
+    (PostgreSQL, SQLite), or a delete and an insert elsewhere. A code other definitions had
+    and these lack stays behind, under its basis, which no read asks for."""
+    if dialect not in UPSERTS:
+        await session.execute(
+            delete(table).where(table.c.posyandu_id.in_(posyandu_ids), table.c.month == month)
+        )
+        await session.execute(insert(table), rows)
+        return
+    statement = UPSERTS[dialect](table)
+    replaced = {name: statement.excluded[name] for name in KEPT_VALUES}
+    await session.execute(statement.on_conflict_do_update(index_elements=KEY, set_=replaced), rows)
