@@ -31,6 +31,7 @@ RUNS: list[tuple[str, str, list[str]]] = [
     ("social_indicators", "bench.social_indicators", []),
     ("education_indicators", "bench.education_indicators", []),
     ("education_census", "bench.education_census", []),
+    ("housing_indicators", "bench.housing_indicators", []),
     ("health_upload", "bench.health_upload", []),
     ("faults", "bench.faults", []),
     ("fuzz", "bench.fuzz", []),

@@ -4,7 +4,7 @@ Every field service answers ``/v1/indicators`` (a list of ``IndicatorValue``) an
 ``/v1/summary``; a field with a referral catalogue also answers the referral routes. A field
 adds what only it knows (health: stunting per desa; education: PAUD participation and children
 out of school per desa, and the open ATS cases; social: poverty per desa and the open priority
-cases). A new field is one subclass here and its URL.
+cases; housing: RTLH per desa). A new field is one subclass here and its URL.
 """
 
 from __future__ import annotations
@@ -196,6 +196,42 @@ class SocialClient(FieldClient):
         ]
 
 
+class HousingDesa(BaseModel):
+    """One desa's row of housing's ``/v1/summary/by-desa``, as the gateway reads it (other keys
+    are ignored). Percents are of the houses surveyed, null where none was."""
+
+    desa_code: str
+    houses: int
+    surveyed: int
+    rtlh_pupr: int
+    rtlh_pupr_percent: float | None
+    rtlh_rutilahu: int
+    rtlh_rutilahu_percent: float | None
+    rtlh_handled: int
+    disaster_units_planned: int
+    disaster_units_completed: int
+
+
+_HOUSING_DESA = TypeAdapter(list[HousingDesa])
+
+
+def _housing_rows(data: Any) -> list[dict[str, Any]]:
+    return [row.model_dump() for row in _HOUSING_DESA.validate_python(data)]
+
+
+class HousingClient(FieldClient):
+    field = "housing"
+
+    async def by_desa(self, token: str, wilayah: str, period: str) -> Answer:
+        """Per desa: houses, surveyed, RTLH under each rule set (counts and percents of the
+        surveyed, by the latest survey by the period's end), RTLH handled in the year and
+        disaster units: a list of ``HousingDesa`` rows as dicts."""
+        answer = await self.upstream.get(
+            "/v1/summary/by-desa", token, {"wilayah": wilayah, "period": period}
+        )
+        return self._read(answer, _housing_rows, "its rows per desa")
+
+
 def _plain(field: SpmField) -> type[FieldClient]:
     return type(f"{field.title().replace('_', '')}Client", (FieldClient,), {"field": field})
 
@@ -204,7 +240,7 @@ CLIENTS: dict[SpmField, type[FieldClient]] = {
     "health": HealthClient,
     "education": EducationClient,
     "social": SocialClient,
-    "housing": _plain("housing"),
+    "housing": HousingClient,
     "public_works": _plain("public_works"),
     "trantib": _plain("trantib"),
 }

@@ -21,7 +21,7 @@ class GatewaySettings(ServiceSettings):
     health_url: str = "http://127.0.0.1:8102"
     education_url: str = "http://127.0.0.1:8103"
     social_url: str = "http://127.0.0.1:8104"
-    housing_url: str = ""
+    housing_url: str = "http://127.0.0.1:8105"
     public_works_url: str = ""
     trantib_url: str = ""
 
@@ -46,6 +46,13 @@ class GatewaySettings(ServiceSettings):
     )
     loci_weight_out_of_school: float = Field(
         default=0.2, ge=0, description="children 7–18 out of school (education)"
+    )
+    # RTLH joins like education's gaps: a house that fails Permen PUPR 29/2018 (unsafe
+    # structure, no safe water or latrine, under 9 m² a person) is one of the specific causes
+    # of stunting housing can act on, but it is a share of the houses surveyed, not of the
+    # children, so it weighs no more than either gap.
+    loci_weight_rtlh: float = Field(
+        default=0.2, ge=0, description="houses surveyed that are RTLH under Permen PUPR 29/2018"
     )
 
     def field_urls(self) -> dict[str, str]:

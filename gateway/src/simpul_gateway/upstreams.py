@@ -12,6 +12,7 @@ from simpul_gateway.clients import (
     EducationClient,
     FieldClient,
     HealthClient,
+    HousingClient,
     SocialClient,
 )
 from simpul_gateway.settings import GatewaySettings
@@ -49,6 +50,10 @@ class Upstreams:
     @property
     def education(self) -> EducationClient:
         return cast(EducationClient, self.fields["education"])
+
+    @property
+    def housing(self) -> HousingClient:
+        return cast(HousingClient, self.fields["housing"])
 
     @property
     def social(self) -> SocialClient:

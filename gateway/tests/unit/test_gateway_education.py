@@ -141,8 +141,9 @@ EDUCATION_SUMMARY = {
 }
 
 
-def world(education: dict[str, Any] | None) -> Upstreams:
-    """Registry, health and social answering; education as given (None: not deployed)."""
+def world(education: dict[str, Any] | None, housing: dict[str, Any] | None = None) -> Upstreams:
+    """Registry, health and social answering; education and housing as given (None: not
+    deployed)."""
     replies: dict[str, dict[str, Any] | None] = {
         "registry": {
             f"/v1/posyandu/{POSYANDU}": {"id": POSYANDU, "name": "Mawar", "desa_code": DESA_A},
@@ -156,6 +157,7 @@ def world(education: dict[str, Any] | None) -> Upstreams:
         "health": {"/v1/stunting/by-desa": STUNTING, "/v1/indicators": []},
         "social": {"/v1/summary/by-desa": POVERTY, "/v1/indicators": []},
         "education": education,
+        "housing": housing,
     }
     return Upstreams(
         registry=Scripted("registry", replies["registry"]),
@@ -223,6 +225,7 @@ async def test_loci_weigh_education_when_it_is_deployed(gateway):
         "health": "ok",
         "education": "ok",
         "social": "ok",
+        "housing": "not_available",
     }
     first, second = body["loci"]
     assert (first["code"], first["name"], first["complete"]) == (DESA_B, "B", True)

@@ -335,6 +335,7 @@ async def test_the_route_answers_with_a_field_down_and_the_others_not_available(
         health_url="http://127.0.0.1:9",  # nothing listens: health is down
         education_url="",
         social_url="",
+        housing_url="",
         upstream_retries=0,
     )
     token = mint_token(settings, "tp", ["tp:kecamatan"], ["64.02.06"])

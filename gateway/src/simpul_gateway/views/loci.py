@@ -5,7 +5,8 @@ score = Σ weight × component ÷ Σ weight, each component a percentage (0–10
 - ``stunting_prevalence`` (health): stunted among measured balita;
 - ``poverty_deciles_1_4`` (social): households assessed in DTSEN deciles 1–4;
 - ``paud_gap_5_6`` (education): children 5–6 not in PAUD (100 − the PAUD share);
-- ``out_of_school_7_18`` (education): children 7–18 out of school.
+- ``out_of_school_7_18`` (education): children 7–18 out of school;
+- ``rtlh_pupr`` (housing): houses surveyed that are RTLH under Permen PUPR 29/2018.
 
 Weights come from the query or the gateway's settings (``loci_weight_*``). A field with no
 service deployed (``not_available``) contributes no components and leaves the others' ranking
@@ -78,6 +79,11 @@ COMPONENTS = (
             row["children_7_18"],
         ),
     ),
+    Component(
+        "rtlh_pupr",
+        "housing",
+        lambda row: (row["rtlh_pupr_percent"], row["rtlh_pupr"], row["surveyed"]),
+    ),
 )
 FIELD_OF = {component.name: component.field for component in COMPONENTS}
 
@@ -93,9 +99,10 @@ async def priority_loci(
     weight_poverty: WeightQuery = None,
     weight_paud_gap: WeightQuery = None,
     weight_out_of_school: WeightQuery = None,
+    weight_rtlh: WeightQuery = None,
 ) -> PriorityLoci:
     """Desa ranked by combined stunting prevalence, poverty (deciles 1–4), children 5–6 not in
-    PAUD and children 7–18 out of school, each component shown with its weight; weights
+    PAUD, children 7–18 out of school and RTLH houses, each component shown with its weight; weights
     default to the gateway's settings, and a field with no service counts for nothing."""
     principal.require_wilayah(wilayah)
     chosen = resolve_period(period)
@@ -105,18 +112,21 @@ async def priority_loci(
         "poverty_deciles_1_4": (weight_poverty, settings.loci_weight_poverty),
         "paud_gap_5_6": (weight_paud_gap, settings.loci_weight_paud_gap),
         "out_of_school_7_18": (weight_out_of_school, settings.loci_weight_out_of_school),
+        "rtlh_pupr": (weight_rtlh, settings.loci_weight_rtlh),
     }
     token, ups = caller_token(request), upstreams(request)
-    stunting, education, poverty, names = await asyncio.gather(
+    stunting, education, poverty, housing, names = await asyncio.gather(
         ups.health.stunting_by_desa(token, wilayah, chosen.label),
         ups.education.by_desa(token, wilayah, chosen.label),
         ups.social.poverty_by_desa(token, wilayah, chosen.label),
+        ups.housing.by_desa(token, wilayah, chosen.label),
         _desa_names(ups.registry, wilayah, token),
     )
     answers: dict[SpmField, Answer] = {
         "health": stunting,
         "education": education,
         "social": poverty,
+        "housing": housing,
     }
     weights = {
         name: default if query is None else query

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from simpul_housing.api import assessments, deps, houses, imports, photos, rtlh, survey_batches
 from simpul_housing.api import disaster as disaster_api
+from simpul_housing.api import indicators as indicator_routes
 from simpul_housing.api import relocation as relocation_api
 from simpul_housing.consumers import consumers
 from simpul_housing.events import PUBLISHED
@@ -45,6 +46,7 @@ def create_app(settings: HousingSettings | None = None) -> FastAPI:
                 rtlh.router,
                 disaster_api.router,
                 relocation_api.router,
+                indicator_routes.router,
                 referral_router(ReferralAccess("housing", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

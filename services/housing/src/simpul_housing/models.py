@@ -426,3 +426,30 @@ class StuntingRtlhDecision(HousingModel, table=True):
     decision: str = Field(max_length=24, index=True)
     referral_id: str | None = Field(default=None, max_length=36)
     decided_at: datetime
+
+
+# --------------------------------------------------------------------------- indicator counts
+
+
+class HousingTally(HousingModel, table=True):
+    """One count of one posyandu at one month's end (``domain.indicators``): kept so a
+    wilayah's indicators are a sum of rows. Deleted by every write that changes what the
+    posyandu's months from then on count (``ops.tallies.invalidate``), made again on read."""
+
+    __tablename__ = "housing_tally"
+    __table_args__ = (
+        Index(
+            "ix_housing_tally_month_desa",
+            "month",
+            "desa_code",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    posyandu_id: str = Field(primary_key=True, max_length=36)
+    month: date = Field(primary_key=True)  # the month's first day; counted at its end
+    code: str = Field(primary_key=True, max_length=40)
+    basis: str = Field(max_length=12)  # the definitions counted under (Definitions.basis)
+    desa_code: str = Field(max_length=13)  # the posyandu's, from the replica
+    numerator: int
+    denominator: int

@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.domain.classification import Survey, Thresholds, check_survey, classify
 from simpul_housing.events import HouseAssessed
-from simpul_housing.models import Assessment, House
+from simpul_housing.models import Assessment, House, StuntedHousehold
+from simpul_housing.ops import tallies
 from simpul_housing.ops.access import posyandu_for_write
 from simpul_housing.ops.houses import households
 from simpul_housing.ops.stunting_followup import answer_surveys
@@ -89,6 +90,7 @@ async def record_assessment(
         rtlh = verdict.rtlh_pupr if settings.rtlh_rule_set == "pupr" else verdict.rtlh_rutilahu
         answers = {h.household_ref: rtlh for h in living}
         await answer_surveys(uow, answers, body.surveyed_on, actor)
+    await _invalidate(uow.session, house, [h.household_ref for h in living], body.surveyed_on)
     uow.publish(
         HouseAssessed(
             assessment_id=row.id,
@@ -108,6 +110,18 @@ async def record_assessment(
         subject=house.id,
     )
     return row
+
+
+async def _invalidate(
+    session: AsyncSession, house: House, refs: Sequence[str], surveyed_on: date
+) -> None:
+    """The house's posyandu counts its houses; a stunted household living there is counted at
+    the posyandu health reported it at: both change from the survey's date on."""
+    query = select(StuntedHousehold.posyandu_id).where(
+        col(StuntedHousehold.household_ref).in_(list(refs))
+    )
+    stunted = list((await session.exec(query)).all()) if refs else []
+    await tallies.invalidate_many(session, [house.posyandu_id, *stunted], surveyed_on)
 
 
 async def assessments_of(session: AsyncSession, house_id: str) -> Sequence[Assessment]:

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.domain.houses import check_coordinates, check_households
 from simpul_housing.models import House, HouseHousehold
+from simpul_housing.ops import tallies
 from simpul_housing.ops.access import posyandu_for_write
 from simpul_housing.schemas.houses import HouseIn
 from simpul_platform.auth import Principal
@@ -55,6 +56,7 @@ async def create_house(
         )
         for given, ref in zip(body.households, refs, strict=True)
     ]
+    await tallies.invalidate(uow.session, house.posyandu_id, moment.date())  # counted by UTC day
     uow.session.add(house)
     await uow.session.flush()  # the house before its households (their foreign key)
     uow.session.add_all(households)
