@@ -267,6 +267,7 @@ async def test_event_catalogue_validates_and_lists_every_published_type(stack, s
         "simpul.health.v1",
         "simpul.education.v1",
         "simpul.social.v1",
+        "simpul.housing.v1",
     }
 
 

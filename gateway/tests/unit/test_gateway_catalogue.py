@@ -42,6 +42,7 @@ def test_catalogue_is_valid_asyncapi_with_sends_and_receives():
         "simpul.health.v1",
         "simpul.education.v1",
         "simpul.social.v1",
+        "simpul.housing.v1",
     }
     actions = {operation["action"] for operation in document["operations"].values()}
     assert actions == {"send", "receive"}

@@ -31,6 +31,8 @@ from simpul_housing.domain.relocation import (
 )
 from simpul_platform.domain import RuleViolation, TransitionRefused
 
+pytestmark = pytest.mark.unit
+
 DISASTER_ALLOWED: dict[DisasterStatus | None, dict[DisasterAction, DisasterStatus]] = {
     None: {"report": "reported"},
     "reported": {"assess": "assessed", "assess_undetermined": "undetermined"},

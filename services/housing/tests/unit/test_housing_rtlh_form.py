@@ -11,6 +11,8 @@ from simpul_housing.domain import rtlh_form as form
 from simpul_housing.ops.rtlh_import import column_of, parse
 from simpul_platform.errors import InvalidInput
 
+pytestmark = pytest.mark.unit
+
 TODAY = date(2026, 3, 2)
 
 

@@ -88,8 +88,8 @@ async def record_assessment(
     living = await households(uow.session, house.id)
     if house.latest_assessment_id == row.id:
         rtlh = verdict.rtlh_pupr if settings.rtlh_rule_set == "pupr" else verdict.rtlh_rutilahu
-        answers = {h.household_ref: rtlh for h in living}
-        await answer_surveys(uow, answers, body.surveyed_on, actor)
+        answers = {h.household_ref: (rtlh, body.surveyed_on) for h in living}
+        await answer_surveys(uow, answers, actor)
     await _invalidate(uow.session, house, [h.household_ref for h in living], body.surveyed_on)
     uow.publish(
         HouseAssessed(

@@ -31,6 +31,7 @@ from simpul_housing.domain.disaster import (
 from simpul_housing.events import DisasterHouseAssessed, DisasterHouseCompleted
 from simpul_housing.models import DisasterEvent, DisasterHouse, DisasterHouseHistory, HousingAid
 from simpul_housing.ops import referral_intake as intake
+from simpul_housing.ops import tallies
 from simpul_housing.ops.disaster_household import Household, household_of
 from simpul_housing.schemas.disaster import AssessIn, CompleteIn, DisasterHouseIn, HandleIn, SkIn
 from simpul_platform.auth import Principal
@@ -179,6 +180,10 @@ async def set_sk(
     houses = list((await uow.session.exec(query)).all())
     for house in houses:
         _fix(uow, principal, event, house)
+    # Each fixed house is a unit of year t's denominator at its posyandu.
+    await tallies.invalidate_many(
+        uow.session, {h.posyandu_id for h in houses}, date(body.planned_year, 1, 1)
+    )
     return houses
 
 
@@ -194,6 +199,8 @@ async def fix(
             disaster_id=event.id,
         )
     _fix(uow, principal, event, house)
+    assert event.planned_year is not None
+    await tallies.invalidate(uow.session, house.posyandu_id, date(event.planned_year, 1, 1))
 
 
 def _fix(uow: UnitOfWork, principal: Principal, event: DisasterEvent, house: DisasterHouse) -> None:
@@ -263,6 +270,9 @@ async def complete(
     )
     previous = _advance(house, "complete", principal.subject)
     house.completed_on = on
+    # A unit of year t's numerator: its months from t's first (or from the completion) on.
+    since = date(house.planned_year, 1, 1) if house.planned_year is not None else on
+    await tallies.invalidate(uow.session, house.posyandu_id, min(since, on))
     codes = {"program": body.program, "amount": body.amount}
     _log(uow, house, "complete", previous, codes, on, principal.subject)
     assert house.household_ref is not None and house.handling and house.handling_started_on

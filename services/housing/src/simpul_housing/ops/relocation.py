@@ -34,6 +34,7 @@ from simpul_housing.models import (
     RelocationProgramme,
 )
 from simpul_housing.ops import referral_intake as intake
+from simpul_housing.ops import tallies
 from simpul_housing.ops.access import posyandu_for_write, visible_house
 from simpul_housing.ops.disaster import under_code
 from simpul_housing.ops.houses import house_of
@@ -201,6 +202,7 @@ async def check(
     on = await _step_date(uow.session, row, body.checked_on, today, "body.checked_on")
     previous = _advance(row, action, principal.subject)
     row.meets_criteria = meets
+    await tallies.invalidate(uow.session, row.posyandu_id, date(row.year, 1, 1))  # SPM 2's
     answers = {name: body.criteria[name] for name in criteria}
     codes = {"criteria": answers, "unmet": unmet(body.criteria, criteria)}
     _log(uow, row, action, previous, codes, on, principal.subject)
@@ -221,6 +223,7 @@ async def facilitate(
     on = await _step_date(uow.session, row, body.facilitated_on, today, "body.facilitated_on")
     previous = _advance(row, "facilitate", principal.subject)
     row.facilitated_on = on
+    await tallies.invalidate(uow.session, row.posyandu_id, min(date(row.year, 1, 1), on))
     _log(uow, row, "facilitate", previous, {}, on, principal.subject)
     uow.publish(
         RelocationFacilitated(

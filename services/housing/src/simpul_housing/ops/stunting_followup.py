@@ -48,21 +48,21 @@ def _open(reason: str, households: Collection[str]) -> Select[Any]:
 
 
 async def answer_surveys(
-    uow: UnitOfWork, rtlh_by_household: Mapping[str, bool], on: date, actor: str
+    uow: UnitOfWork, answers: Mapping[str, tuple[bool, date]], actor: str
 ) -> list[str]:
-    """Resolve the open survey referrals of the surveyed houses' households (``True``: the
-    house is RTLH). Returns the referrals resolved."""
-    if not rtlh_by_household:
+    """Resolve the open survey referrals of surveyed houses' households: ``answers`` maps a
+    household to whether its house is RTLH and the survey's date. Returns those resolved."""
+    if not answers:
         return []
-    rows = list((await uow.session.execute(_open(SURVEY_REASON, rtlh_by_household))).mappings())
+    rows = list((await uow.session.execute(_open(SURVEY_REASON, answers))).mappings())
     for row in rows:
-        outcome = "rtlh_listed" if rtlh_by_household[row["household_ref"]] else "surveyed_rlh"
-        step = Step("accept", actor, max(on, row["requested_on"]))
+        rtlh, on = answers[row["household_ref"]]
+        day = max(on, row["requested_on"])
         if row["status"] == "requested":
-            await take(uow, FIELD, row, step)
+            await take(uow, FIELD, row, Step("accept", actor, day))
             row = {**row, "status": "accepted"}  # type: ignore[assignment]
-        resolve = Step("resolve", actor, max(on, row["requested_on"]), outcome)
-        await take(uow, FIELD, row, resolve)
+        outcome = "rtlh_listed" if rtlh else "surveyed_rlh"
+        await take(uow, FIELD, row, Step("resolve", actor, day, outcome))
     return [str(r["id"]) for r in rows]
 
 

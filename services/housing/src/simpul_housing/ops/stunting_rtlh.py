@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_housing.domain.stunting_rtlh import KAWASAN_STUNTING, REASONS, Decision, decide
 from simpul_housing.events import StuntingDetected
 from simpul_housing.models import House, StuntedHousehold, StuntingRtlhDecision
+from simpul_housing.ops import tallies
 from simpul_housing.ops.houses import house_of
 from simpul_housing.settings import HousingSettings
 from simpul_platform.clock import local_day, now
@@ -60,6 +61,12 @@ async def record_stunted(
     """Record (or refresh) the household as having a stunted child, and hold its row locked
     for the rest of the transaction. Its posyandu is the latest detection's."""
     row = await session.get(StuntedHousehold, household, with_for_update=True)
+    # Counted from its first detection at its posyandu: that one's months (and, when the
+    # household is now reported at another posyandu, the old one's) change.
+    before = None if row is None else row.posyandu_id
+    since = data.measured_on if row is None else min(row.first_detected_on, data.measured_on)
+    moved = [before] if before is not None and before != data.posyandu_id else []
+    await tallies.invalidate_many(session, [data.posyandu_id, *moved], since)
     if row is None:
         row = StuntedHousehold(
             household_ref=household,

@@ -46,6 +46,7 @@ from simpul_housing.domain.houses import check_coordinates, check_households
 from simpul_housing.events import HouseAssessed
 from simpul_housing.ops import survey_batch_store as store
 from simpul_housing.ops.assessments import check, thresholds
+from simpul_housing.ops.survey_batch_effects import after_batch
 from simpul_housing.schemas.assessments import SurveyIn
 from simpul_housing.schemas.batch import (
     ItemStatus,
@@ -133,6 +134,18 @@ async def record_batch(
         )
     except IntegrityError as exc:  # a household or house written by a concurrent request
         raise Conflict(CONCURRENT) from exc
+    await after_batch(
+        uow,
+        houses=batch.houses,
+        households=batch.households,
+        assessments=batch.assessments,
+        latest=batch.latest,
+        known_houses=known.houses,
+        known_living=known.living,
+        rule_set=settings.rtlh_rule_set,
+        recorded_on=batch.moment.date(),  # as create_house counts a house: by UTC day
+        actor=batch.actor,
+    )
     return answer(batch.results)
 
 
