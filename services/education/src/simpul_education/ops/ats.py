@@ -53,6 +53,7 @@ from simpul_platform.clock import now
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.errors import Conflict
 from simpul_platform.referrals.automatic import resolve_linked
+from simpul_platform.steps import advance
 from simpul_platform.uow import UnitOfWork
 
 # --- opening ------------------------------------------------------------------------------
@@ -350,10 +351,7 @@ def _may(case: AtsCase, action: AtsAction) -> None:
 def _advance(case: AtsCase, action: AtsAction, actor: str) -> str:
     """Take ``action`` (the workflow's 409 naming the allowed steps otherwise); returns the
     status left."""
-    previous = case.status
-    case.status = ATS.next(previous, action)  # type: ignore[arg-type]
-    case.updated_by, case.updated_at = actor, now()
-    return previous
+    return advance(ATS, case, action, actor)
 
 
 def _log(

@@ -18,6 +18,7 @@ from simpul_education.events import AtsCaseOpened
 from simpul_education.models import AtsCase
 from simpul_education.settings import EducationSettings
 from simpul_platform.events import new_id
+from simpul_platform.steps import step_row
 from simpul_platform.workdays import due_after
 
 
@@ -78,16 +79,7 @@ def history_row(
     moment: datetime,
 ) -> dict[str, Any]:
     """A step's history row (codes without their empty values)."""
-    return {
-        "case_id": case_id,
-        "action": action,
-        "from_status": previous,
-        "to_status": status,
-        "codes": {k: v for k, v in codes.items() if v is not None},
-        "step_on": on,
-        "actor": actor,
-        "at": moment,
-    }
+    return step_row("case_id", case_id, action, previous, status, codes, on, actor, moment)
 
 
 def opened_event(

@@ -39,6 +39,7 @@ from simpul_platform.clock import now
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.errors import Conflict
 from simpul_platform.events import new_id
+from simpul_platform.steps import advance, step_row
 from simpul_platform.uow import UnitOfWork
 
 # --- opening ------------------------------------------------------------------------------
@@ -341,10 +342,7 @@ def _may(house: DisasterHouse, action: DisasterAction) -> None:
 
 
 def _advance(house: DisasterHouse, action: DisasterAction, actor: str) -> str:
-    previous = house.status
-    house.status = DISASTER_HOUSE.next(previous, action)  # type: ignore[arg-type]
-    house.updated_by, house.updated_at = actor, now()
-    return previous
+    return advance(DISASTER_HOUSE, house, action, actor)
 
 
 def _log(
@@ -357,18 +355,8 @@ def _log(
     actor: str,
 ) -> None:
     uow.session.add(house)
-    uow.session.add(
-        DisasterHouseHistory(
-            disaster_house_id=house.id,
-            action=action,
-            from_status=previous,
-            to_status=house.status,
-            codes={k: v for k, v in codes.items() if v is not None},
-            step_on=on,
-            actor=actor,
-            at=now(),
-        )
-    )
+    row = step_row("disaster_house_id", house.id, action, previous, house.status, codes, on, actor)
+    uow.session.add(DisasterHouseHistory(**row))
 
 
 def _step_date(

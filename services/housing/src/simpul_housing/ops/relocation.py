@@ -52,6 +52,7 @@ from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.errors import Conflict
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref
+from simpul_platform.steps import advance, step_row
 from simpul_platform.uow import UnitOfWork
 
 # --- programmes ---------------------------------------------------------------------------
@@ -265,10 +266,7 @@ def _may(row: RelocationHousehold, action: RelocationAction) -> None:
 
 
 def _advance(row: RelocationHousehold, action: RelocationAction, actor: str) -> str:
-    previous = row.status
-    row.status = RELOCATION.next(previous, action)  # type: ignore[arg-type]
-    row.updated_by, row.updated_at = actor, now()
-    return previous
+    return advance(RELOCATION, row, action, actor)
 
 
 def _log(
@@ -281,18 +279,8 @@ def _log(
     actor: str,
 ) -> None:
     uow.session.add(row)
-    uow.session.add(
-        RelocationHistory(
-            relocation_id=row.id,
-            action=action,
-            from_status=previous,
-            to_status=row.status,
-            codes={k: v for k, v in codes.items() if v is not None},
-            step_on=on,
-            actor=actor,
-            at=now(),
-        )
-    )
+    step = step_row("relocation_id", row.id, action, previous, row.status, codes, on, actor)
+    uow.session.add(RelocationHistory(**step))
 
 
 async def _step_date(
