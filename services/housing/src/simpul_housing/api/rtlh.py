@@ -278,5 +278,8 @@ async def reject(
 ) -> Any:
     """Not to be aided: land not legal, not MBR, or already aided (from the history)."""
     return await _step(
-        uow, principal, case_id, lambda u, c: ops.reject(u, principal, settings, c, body, today)
+        uow,
+        principal,
+        case_id,
+        lambda u, c: rtlh_aid.reject(u, principal, settings, c, body, today),
     )

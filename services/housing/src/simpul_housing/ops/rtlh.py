@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_housing.domain.rtlh import (
     RTLH,
     PriorityWeights,
-    RejectionReason,
     check_land,
     check_proposal_year,
     is_rtlh,
@@ -32,6 +31,7 @@ from simpul_housing.ops.rtlh_aid import already_aided, previous_aid
 from simpul_housing.ops.rtlh_reads import open_case_of
 from simpul_housing.ops.rtlh_referrals import (
     check_referral_given,
+    end_case,
     incoming,
     link,
     no_house,
@@ -42,7 +42,6 @@ from simpul_housing.schemas.rtlh import (
     HandleIn,
     PrioritiseIn,
     ProposeIn,
-    RejectIn,
     RtlhOpenIn,
     StartConstructionIn,
     SurveyStepIn,
@@ -200,7 +199,7 @@ async def survey(
     }
     transition(uow, case, "survey", on, principal.subject, codes=codes)
     if not is_rtlh(settings.rtlh_rule_set, row.rtlh_pupr, row.rtlh_rutilahu):
-        await _end(uow, principal, case, "not_rtlh", on, None)
+        await end_case(uow, principal, case, "not_rtlh", on, None)
 
 
 async def _survey_of(
@@ -355,46 +354,6 @@ async def handle(
     case.rlh_on = case.closed_on = on
     transition(uow, case, "mark_rlh", on, principal.subject, codes={"assessment_id": row.id})
     await resolve_linked(uow, case, "rlh", on, principal.subject)
-
-
-async def reject(
-    uow: UnitOfWork,
-    principal: Principal,
-    settings: HousingSettings,
-    case: RtlhCase,
-    body: RejectIn,
-    today: date,
-) -> None:
-    """Not to be aided; ``already_aided`` only when the history shows the aid."""
-    may(case, "reject")
-    on = await step_date(uow.session, case, body.rejected_on, today, "body.rejected_on")
-    aid_codes: dict[str, object] = {}
-    if body.reason == "already_aided":
-        blocking = await previous_aid(uow.session, settings, case, on.year)
-        if blocking is None:
-            raise RuleViolation(
-                "body.reason",
-                "no_previous_aid",
-                f"Neither the household nor the house has aid on record within "
-                f"{settings.aid_repeat_years} years of {on.year}.",
-            )
-        aid_codes = {"previous_aid_year": blocking.year, "previous_aid_id": blocking.aid_id}
-    await _end(uow, principal, case, body.reason, on, body.note, aid_codes)
-
-
-async def _end(
-    uow: UnitOfWork,
-    principal: Principal,
-    case: RtlhCase,
-    reason: RejectionReason,
-    on: date,
-    note: str | None,
-    extra: dict[str, object] | None = None,
-) -> None:
-    case.rejection_reason, case.closed_on = reason, on
-    codes = {"reason": reason, **(extra or {})}
-    transition(uow, case, "reject", on, principal.subject, codes=codes, note=note)
-    await resolve_linked(uow, case, reason, on, principal.subject)
 
 
 async def _house(session: AsyncSession, principal: Principal, case: RtlhCase) -> House:

@@ -27,11 +27,13 @@ from simpul_housing.domain.rtlh import (
 from simpul_housing.events import AidAssigned
 from simpul_housing.models import HousingAid, RtlhCase
 from simpul_housing.ops.rtlh_reads import aid_rows, declared_aid
+from simpul_housing.ops.rtlh_referrals import end_case
 from simpul_housing.ops.rtlh_rows import may, step_date, transition
-from simpul_housing.schemas.rtlh import AssignIn
+from simpul_housing.schemas.rtlh import AssignIn, RejectIn
 from simpul_housing.settings import HousingSettings
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
+from simpul_platform.domain import RuleViolation
 from simpul_platform.errors import Conflict, FieldError
 from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
@@ -151,3 +153,28 @@ async def assign(
         subject=case.id,
     )
     return aid
+
+
+async def reject(
+    uow: UnitOfWork,
+    principal: Principal,
+    settings: HousingSettings,
+    case: RtlhCase,
+    body: RejectIn,
+    today: date,
+) -> None:
+    """Not to be aided; ``already_aided`` only when the history shows the aid."""
+    may(case, "reject")
+    on = await step_date(uow.session, case, body.rejected_on, today, "body.rejected_on")
+    aid_codes: dict[str, object] = {}
+    if body.reason == "already_aided":
+        blocking = await previous_aid(uow.session, settings, case, on.year)
+        if blocking is None:
+            raise RuleViolation(
+                "body.reason",
+                "no_previous_aid",
+                f"Neither the household nor the house has aid on record within "
+                f"{settings.aid_repeat_years} years of {on.year}.",
+            )
+        aid_codes = {"previous_aid_year": blocking.year, "previous_aid_id": blocking.aid_id}
+    await end_case(uow, principal, case, body.reason, on, body.note, aid_codes)

@@ -12,8 +12,9 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.engine import RowMapping
 
-from simpul_housing.domain.rtlh import REFERRAL_OUTCOME
+from simpul_housing.domain.rtlh import REFERRAL_OUTCOME, RejectionReason
 from simpul_housing.models import RtlhCase
+from simpul_housing.ops.rtlh_rows import transition
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import RuleViolation
@@ -105,3 +106,20 @@ async def resolve_linked(
     for row in rows:
         await take(uow, FIELD, row, Step("resolve", actor, max(on, row["requested_on"]), outcome))
     return [r["id"] for r in rows]
+
+
+async def end_case(
+    uow: UnitOfWork,
+    principal: Principal,
+    case: RtlhCase,
+    reason: RejectionReason,
+    on: date,
+    note: str | None,
+    extra: dict[str, object] | None = None,
+) -> None:
+    """The case rejected for ``reason`` (the user's, or ``not_rtlh`` from a livable survey);
+    the referrals linked to it resolved with the outcome that reason means."""
+    case.rejection_reason, case.closed_on = reason, on
+    codes = {"reason": reason, **(extra or {})}
+    transition(uow, case, "reject", on, principal.subject, codes=codes, note=note)
+    await resolve_linked(uow, case, reason, on, principal.subject)
