@@ -214,6 +214,8 @@ async def load_demo(
 ) -> dict[str, int]:
     """Houses, households and surveys for every active Kukar posyandu in the replica; then the
     cases of ``demo_cases``. Loads nothing when houses exist (a restart keeps the demo)."""
+    from simpul_housing.demo_cases import load_cases  # it builds on this module's surveys
+
     async with db.sessions() as session:
         if (await session.execute(select(func.count()).select_from(House))).scalar_one():
             return {"houses": 0}
@@ -234,6 +236,7 @@ async def load_demo(
                     uow, settings, place.posyandu_id, living, chances, today, rng
                 )
             await uow.commit()
+    counts.update(await load_cases(db, settings, lokus))
     return dict(counts)
 
 
