@@ -33,7 +33,6 @@ from simpul_housing.demo_programmes import (
     Candidate,
     candidates,
     disaster,
-    recount,
     relocation,
     rounds,
 )
@@ -153,18 +152,15 @@ async def rtlh_cases(db: Database, settings: HousingSettings, lokus: set[str]) -
         houses = await candidates(session, col(House.rtlh_pupr).is_(True))
     plans = plan_cases(houses, lokus, settings.rtlh_refused_land, rng)
     counts: Counter[str] = Counter()
-    for posyandu_id, group in groupby(plans, key=lambda p: p[0].posyandu_id):
+    for _, group in groupby(plans, key=lambda p: p[0].posyandu_id):
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            earliest = today
             for house, end in group:
                 case, surveys = await _case(uow, settings, house, end, today, rng)
-                earliest = min(earliest, case.reported_on)
                 counts.update(["rtlh_cases", f"rtlh_{case.status}"])
                 if case.rejection_reason is not None:
                     counts[f"rtlh_rejected_{case.rejection_reason}"] += 1
                 counts["case_surveys"] += surveys
-            await recount(session, {posyandu_id}, earliest)
             await uow.commit()
     return dict(counts)
 
@@ -273,7 +269,7 @@ async def _step(
         await rtlh.start_construction(uow, PRINCIPAL, case, works, today)
     else:
         reason, note = REJECTIONS[end]
-        await rtlh.reject(*args, RejectIn(reason=reason, rejected_on=day, note=note), today)
+        await rtlh_aid.reject(*args, RejectIn(reason=reason, rejected_on=day, note=note), today)
     return 0
 
 

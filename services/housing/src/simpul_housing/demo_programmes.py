@@ -29,7 +29,6 @@ from simpul_housing.domain.disaster import AidProgram, Damage, Handling
 from simpul_housing.models import DisasterEvent, DisasterHouse, House, HouseHousehold, RtlhCase
 from simpul_housing.ops import disaster as disaster_ops
 from simpul_housing.ops import relocation as relocation_ops
-from simpul_housing.ops import tallies
 from simpul_housing.ops.disaster_events import create_event
 from simpul_housing.schemas.disaster import AssessIn, CompleteIn, DisasterHouseIn, DisasterIn, SkIn
 from simpul_housing.schemas.disaster import HandleIn as DisasterHandleIn
@@ -147,11 +146,6 @@ def rounds(plan: Sequence[T], n: int, rng: random.Random) -> list[T]:
     return out[:n]
 
 
-async def recount(session: AsyncSession, posyandu_ids: set[str], since: date) -> None:
-    """Drop the kept counts the cases change (handled RTLH, disaster units, relocated
-    households) from the earliest date written on."""
-    await tallies.invalidate_many(session, sorted(posyandu_ids), since)
-
 
 async def struck_kecamatan(session: AsyncSession) -> str | None:
     """Tenggarong when it has houses enough for both programmes, else the kecamatan with the
@@ -221,8 +215,6 @@ async def disaster(db: Database, settings: HousingSettings) -> dict[str, int]:
         await disaster_ops.set_sk(uow, PRINCIPAL, event, sk, today)
         for unit, damage, end in units:
             await _after_sk(uow, event, unit, damage, end, sk_date, today, rng)
-        since = min(occurred, date(today.year, 1, 1))
-        await recount(session, {unit.posyandu_id for unit, _, _ in units}, since)
         await uow.commit()
     counts = Counter(f"disaster_{unit.status}" for unit, _, _ in units)
     counts.update(f"disaster_damage_{unit.damage}" for unit, _, _ in units if unit.damage)
@@ -292,12 +284,10 @@ async def relocation(db: Database, settings: HousingSettings) -> dict[str, int]:
         )
         programme = relocation_ops.create_programme(uow, PRINCIPAL, body)
         await session.flush()  # the programme before its households (their foreign key)
-        since = date(today.year, 1, 1)
         for house, end in zip(chosen, plans, strict=True):
             steps = RELOCATION_STEPS[end]
             gaps = [rng.randint(*RELOCATION_GAPS[step]) for step in steps]
             day = today - timedelta(days=sum(gaps) + rng.randint(0, 30))
-            since = min(since, day)
             affected = AffectedIn(kk=house.kk, posyandu_id=house.posyandu_id, affected_on=day)
             row = await relocation_ops.register(
                 uow, PRINCIPAL, programme, affected, secret=settings.pseudonym_secret, today=today
@@ -315,7 +305,6 @@ async def relocation(db: Database, settings: HousingSettings) -> dict[str, int]:
                 else:
                     await relocation_ops.house(uow, PRINCIPAL, row, HousedIn(housed_on=day), today)
             counts.update(["relocation_households", f"relocation_{row.status}"])
-        await recount(session, {house.posyandu_id for house in chosen}, since)
         await uow.commit()
     return dict(counts)
 
