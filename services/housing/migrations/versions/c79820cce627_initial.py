@@ -237,8 +237,8 @@ def upgrade() -> None:
             "uq_house_household_current",
             ["household_ref"],
             unique=True,
-            postgresql_where="moved_out_on IS NULL",
-            sqlite_where="moved_out_on IS NULL",
+            postgresql_where=sa.text("moved_out_on IS NULL"),
+            sqlite_where=sa.text("moved_out_on IS NULL"),
         )
 
     op.create_table(
@@ -372,8 +372,8 @@ def upgrade() -> None:
             "uq_rtlh_case_open_house",
             ["house_id"],
             unique=True,
-            postgresql_where="status NOT IN ('rlh', 'rejected')",
-            sqlite_where="status NOT IN ('rlh', 'rejected')",
+            postgresql_where=sa.text("status NOT IN ('rlh', 'rejected')"),
+            sqlite_where=sa.text("status NOT IN ('rlh', 'rejected')"),
         )
 
     op.create_table(
@@ -465,8 +465,8 @@ def downgrade() -> None:
     with op.batch_alter_table("rtlh_case", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_rtlh_case_open_house",
-            postgresql_where="status NOT IN ('rlh', 'rejected')",
-            sqlite_where="status NOT IN ('rlh', 'rejected')",
+            postgresql_where=sa.text("status NOT IN ('rlh', 'rejected')"),
+            sqlite_where=sa.text("status NOT IN ('rlh', 'rejected')"),
         )
         batch_op.drop_index(batch_op.f("ix_rtlh_case_status"))
         batch_op.drop_index(batch_op.f("ix_rtlh_case_posyandu_id"))
@@ -495,8 +495,8 @@ def downgrade() -> None:
     with op.batch_alter_table("house_household", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_house_household_current",
-            postgresql_where="moved_out_on IS NULL",
-            sqlite_where="moved_out_on IS NULL",
+            postgresql_where=sa.text("moved_out_on IS NULL"),
+            sqlite_where=sa.text("moved_out_on IS NULL"),
         )
         batch_op.drop_index(batch_op.f("ix_house_household_household_ref"))
         batch_op.drop_index(batch_op.f("ix_house_household_house_id"))

@@ -67,7 +67,7 @@ class HouseHousehold(HousingModel, table=True):
             "uq_house_household_current",
             "household_ref",
             unique=True,
-            postgresql_where="moved_out_on IS NULL",
+            postgresql_where=text("moved_out_on IS NULL"),
             sqlite_where=text("moved_out_on IS NULL"),
         ),
     )
@@ -150,7 +150,7 @@ class RtlhCase(HousingModel, table=True):
             "uq_rtlh_case_open_house",
             "house_id",
             unique=True,
-            postgresql_where=OPEN_RTLH,
+            postgresql_where=text(OPEN_RTLH),
             sqlite_where=text(OPEN_RTLH),
         ),
     )
