@@ -23,9 +23,16 @@ _HOUSE: dict[str, Any] = {  # one house at a posyandu, for the catalogue's examp
 }
 
 
+# The survey's water and sanitation facts every event carries (codes and a distance, nothing
+# personal): what the public-works field records of a household too, so it need not survey a
+# family again for the same facts.
+WASH_FIELDS = ("water_source", "water_to_faeces_m", "bathroom", "toilet_type", "faeces_disposal")
+
+
 class HouseAssessed(EventPayload):
     """A house was surveyed: its classification under each rule set (``rtlh_*`` true = not
-    livable) with the criteria that failed, as derived from the survey's fields."""
+    livable) with the criteria that failed, as derived from the survey's fields, and the
+    survey's water and sanitation facts (``WASH_FIELDS``)."""
 
     event_type = "housing.house.assessed.v1"
     topic = TOPIC
@@ -39,6 +46,11 @@ class HouseAssessed(EventPayload):
         "failed_pupr": ["luas_per_orang", "sanitasi"],
         "rtlh_rutilahu": False,
         "failed_rutilahu": [],
+        "water_source": "sumur_terlindung",
+        "water_to_faeces_m": 8.0,
+        "bathroom": "sendiri",
+        "toilet_type": "cemplung_cubluk",
+        "faeces_disposal": "lubang_tanah",
     }
 
     assessment_id: str
@@ -54,6 +66,11 @@ class HouseAssessed(EventPayload):
     failed_pupr: list[str]
     rtlh_rutilahu: bool
     failed_rutilahu: list[str]
+    water_source: str
+    water_to_faeces_m: float | None
+    bathroom: str
+    toilet_type: str
+    faeces_disposal: str
 
 
 # --------------------------------------------------------------------------- disaster housing

@@ -46,6 +46,15 @@ async def test_a_survey_is_classified_and_announced_without_personal_data(
     assert data["household_refs"] == [housing.household_ref(KK)]
     assert data["failed_pupr"] == ["jarak_sumber_air", "luas_per_orang"]
     assert data["kawasan"] == ["stunting"]
+    # The water and sanitation facts travel too (public works reads them as a survey).
+    wash = {k: data[k] for k in ("water_source", "water_to_faeces_m", "bathroom", "toilet_type")}
+    assert wash == {
+        "water_source": "sumur_terlindung",
+        "water_to_faeces_m": 9.0,
+        "bathroom": "sendiri",
+        "toilet_type": "leher_angsa",
+    }
+    assert data["faeces_disposal"] == "tangki_septik"
     assert (events[0].posyandu_id, events[0].wilayah) == (posyandu, house["desa_code"])
     text = str(data)
     assert KK not in text and "Mangga" not in text and "latitude" not in text

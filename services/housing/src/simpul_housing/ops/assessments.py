@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.domain.classification import Survey, Thresholds, check_survey, classify
-from simpul_housing.events import HouseAssessed
+from simpul_housing.events import WASH_FIELDS, HouseAssessed
 from simpul_housing.models import Assessment, House, StuntedHousehold
 from simpul_housing.ops import tallies
 from simpul_housing.ops.access import posyandu_for_write
@@ -106,6 +106,7 @@ async def record_assessment(
             failed_pupr=verdict.failed_pupr,
             rtlh_rutilahu=verdict.rtlh_rutilahu,
             failed_rutilahu=verdict.failed_rutilahu,
+            **body.model_dump(include=set(WASH_FIELDS)),
         ),
         subject=house.id,
     )

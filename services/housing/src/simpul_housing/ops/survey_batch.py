@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError
 
 from simpul_housing.domain.classification import Classification, classify
 from simpul_housing.domain.houses import check_coordinates, check_households
-from simpul_housing.events import HouseAssessed
+from simpul_housing.events import WASH_FIELDS, HouseAssessed
 from simpul_housing.ops import survey_batch_store as store
 from simpul_housing.ops.assessments import check, thresholds
 from simpul_housing.ops.survey_batch_effects import after_batch
@@ -401,6 +401,7 @@ def announce(
         "failed_pupr": row["failed_pupr"],
         "rtlh_rutilahu": row["rtlh_rutilahu"],
         "failed_rutilahu": row["failed_rutilahu"],
+        **{name: row[name] for name in WASH_FIELDS},
     }
     batch.uow.publish_data(HouseAssessed, data, subject=row["house_id"])
 
