@@ -1,0 +1,1 @@
+"""Simpul public works: Dinas PU's field at the posyandu."""

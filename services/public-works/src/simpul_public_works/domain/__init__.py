@@ -1,0 +1,1 @@
+"""Pure public-works logic: no FastAPI, SQL or Kafka here."""

@@ -1,0 +1,87 @@
+"""The public-works service's tables, on its own metadata (platform tables live beside them).
+
+The No. KK stays in these tables; what leaves the service carries ``household_ref`` (a keyed
+pseudonym) instead, and a household's location never leaves at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Index
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+public_works_registry = registry()
+metadata = public_works_registry.metadata
+
+
+class PublicWorksModel(SQLModel, registry=public_works_registry):
+    pass
+
+
+class Household(PublicWorksModel, table=True):
+    """A household (by No. KK) at a posyandu's desa, with its latest survey's ladder levels
+    (copied from it, so counts per desa are an index read)."""
+
+    __tablename__ = "household"
+    __table_args__ = (
+        Index(
+            "ix_household_desa", "desa_code", postgresql_ops={"desa_code": "varchar_pattern_ops"}
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    kk: str = Field(max_length=16, unique=True)
+    household_ref: str = Field(max_length=64, unique=True)
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    latest_survey_id: str | None = Field(default=None, max_length=36)
+    surveyed_on: date | None = None
+    occupants: int | None = None
+    water_level: str | None = Field(default=None, max_length=16)
+    sanitation_level: str | None = Field(default=None, max_length=16)
+    basic_water: bool | None = None
+    wastewater_service: str | None = Field(default=None, max_length=8)
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class WashSurvey(PublicWorksModel, table=True):
+    """One water and sanitation survey of a household, as recorded, with the ladder levels and
+    the SPM's basic daily water derived from it (the rules that decided them beside)."""
+
+    __tablename__ = "wash_survey"
+
+    id: str = Field(primary_key=True, max_length=36)
+    household_id: str = Field(foreign_key="household.id", index=True, max_length=36)
+    source: str = Field(max_length=10)
+    surveyed_on: date
+    occupants: int
+    water_source: str = Field(max_length=28)
+    washing_source: str | None = Field(default=None, max_length=28)
+    distance_to_waste_m: float | None = None
+    on_premises: bool
+    fetch_minutes: int | None = None
+    available_24h: bool
+    litres_per_person_day: float | None = None
+    quality: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    e_coli: str | None = Field(default=None, max_length=8)
+    toilet_facility: str = Field(max_length=20)
+    toilet_type: str = Field(max_length=16)
+    faeces_disposal: str = Field(max_length=32)
+    septic_emptied_on: date | None = None
+    # Derived, never typed.
+    water_level: str = Field(max_length=16)
+    water_rule: str = Field(max_length=32)
+    sanitation_level: str = Field(max_length=16)
+    sanitation_rule: str = Field(max_length=32)
+    basic_water: bool
+    basic_water_failed: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    wastewater_service: str | None = Field(default=None, max_length=8)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime
