@@ -47,9 +47,14 @@ from simpul_housing.events import WASH_FIELDS, HouseAssessed
 from simpul_housing.ops import survey_batch_store as store
 from simpul_housing.ops.assessments import check, thresholds
 from simpul_housing.ops.survey_batch_effects import after_batch
-from simpul_housing.schemas.assessments import SurveyIn
+from simpul_housing.ops.survey_batch_results import (
+    answer,
+    error,
+    result_of,
+    rule_error,
+    schema_errors,
+)
 from simpul_housing.schemas.batch import (
-    ItemStatus,
     SurveyBatchItem,
     SurveyBatchItemResult,
     SurveyBatchOut,
@@ -58,7 +63,7 @@ from simpul_housing.settings import HousingSettings
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import RuleViolation
-from simpul_platform.errors import Conflict, FieldError, validation_errors
+from simpul_platform.errors import Conflict, FieldError
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref
 from simpul_platform.replica import INACTIVE
@@ -68,7 +73,6 @@ CONCURRENT = (
     "Another request recorded one of these households or surveys at the same moment; send the "
     "batch again (items already written are then unchanged)."
 )
-SURVEY_COLUMNS = tuple(SurveyIn.model_fields)
 
 
 @dataclass
@@ -216,11 +220,6 @@ def check_house(given: SurveyBatchItem, where: str) -> None:
         ) from rule
 
 
-def schema_errors(exc: ValidationError, index: int) -> list[FieldError]:
-    prefixed = [{**e, "loc": ("body", "items", index, *e["loc"])} for e in exc.errors()]
-    return validation_errors(prefixed)
-
-
 # --- one item -------------------------------------------------------------------------------
 
 
@@ -241,14 +240,14 @@ def take_one(batch: Batch, item: Item, known: store.Known) -> None:
     same = [
         row
         for row in known.same_day.get((house["id"], item.given.survey.surveyed_on), [])
-        if same_survey(row, item.survey)
+        if store.same_survey(row, item.survey)
     ]
     if same:
         batch.results.append(result_of(item.index, "unchanged", same[-1]))
         return
     row = survey_row(batch, item, house["id"])
     if house["assessed_on"] is None or item.given.survey.surveyed_on >= house["assessed_on"]:
-        batch.latest.append(latest_of(row))
+        batch.latest.append(store.latest_of(row))
     announce(batch, row, house, known.living.get(house["id"], []))
     batch.results.append(result_of(item.index, "assessed", row))
 
@@ -319,7 +318,7 @@ def new_house(batch: Batch, item: Item, known: store.Known) -> None:
         "id": house_id,
         **given.model_dump(exclude={"households"}),
         "desa_code": posyandu["desa_code"],
-        **latest_of(row),
+        **store.latest_of(row),
         "created_by": batch.actor,
         "created_at": batch.moment,
     }
@@ -357,31 +356,6 @@ def survey_row(batch: Batch, item: Item, house_id: str) -> dict[str, Any]:
     return row
 
 
-def latest_of(row: dict[str, Any]) -> dict[str, Any]:
-    """A house's columns its latest survey sets."""
-    return {
-        "house_id": row["house_id"],
-        "latest_assessment_id": row["id"],
-        "assessed_on": row["surveyed_on"],
-        "rtlh_pupr": row["rtlh_pupr"],
-        "rtlh_rutilahu": row["rtlh_rutilahu"],
-        "occupants": row["occupants"],
-        "updated_by": row["recorded_by"],
-        "updated_at": row["recorded_at"],
-    }
-
-
-def same_survey(recorded: RowMapping, survey: dict[str, Any]) -> bool:
-    """Every field as recorded (the areas in any order)."""
-    for name in SURVEY_COLUMNS:
-        mine, theirs = survey[name], recorded[name]
-        if name == "kawasan":
-            mine, theirs = sorted(mine), sorted(theirs)
-        if mine != theirs:
-            return False
-    return True
-
-
 def announce(
     batch: Batch, row: dict[str, Any], house: RowMapping | dict[str, Any], refs: list[str]
 ) -> None:
@@ -404,36 +378,3 @@ def announce(
         **{name: row[name] for name in WASH_FIELDS},
     }
     batch.uow.publish_data(HouseAssessed, data, subject=row["house_id"])
-
-
-# --- results --------------------------------------------------------------------------------
-
-
-def result_of(
-    index: int, status: ItemStatus, row: RowMapping | dict[str, Any]
-) -> SurveyBatchItemResult:
-    return SurveyBatchItemResult(
-        index=index,
-        status=status,
-        house_id=row["house_id"],
-        assessment_id=row["id"],
-        rtlh_pupr=row["rtlh_pupr"],
-        failed_pupr=list(row["failed_pupr"]),
-        rtlh_rutilahu=row["rtlh_rutilahu"],
-        failed_rutilahu=list(row["failed_rutilahu"]),
-    )
-
-
-def rule_error(index: int, rule: RuleViolation) -> SurveyBatchItemResult:
-    return error(index, [FieldError(field=rule.field, rule=rule.rule, message=rule.message)])
-
-
-def error(index: int, errors: list[FieldError]) -> SurveyBatchItemResult:
-    return SurveyBatchItemResult(index=index, status="error", errors=errors)
-
-
-def answer(results: list[SurveyBatchItemResult]) -> SurveyBatchOut:
-    ordered = sorted(results, key=lambda r: r.index)
-    count = {s: sum(r.status == s for r in ordered) for s in ("created", "assessed", "unchanged")}
-    errors = sum(r.status == "error" for r in ordered)
-    return SurveyBatchOut(**count, errors=errors, results=ordered)

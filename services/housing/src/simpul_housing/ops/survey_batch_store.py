@@ -13,9 +13,12 @@ from sqlalchemy.engine import RowMapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.models import Assessment, House, HouseHousehold
+from simpul_housing.schemas.assessments import SurveyIn
 from simpul_platform.db import bulk_insert
 from simpul_platform.errors import FieldError, ProblemError
 from simpul_platform.replica import posyandu_replica, require_active_posyandu
+
+SURVEY_COLUMNS = tuple(SurveyIn.model_fields)
 
 H: Table = House.__table__  # type: ignore[attr-defined]
 HH: Table = HouseHousehold.__table__  # type: ignore[attr-defined]
@@ -194,3 +197,28 @@ async def update_latest(session: AsyncSession, latest: list[dict[str, Any]]) -> 
         **{name: [r[name] for r in latest] for name in names},
     }
     await session.execute(LATEST_FROM_ARRAYS, {**arrays, **common})
+
+
+def latest_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A house's columns its latest survey sets."""
+    return {
+        "house_id": row["house_id"],
+        "latest_assessment_id": row["id"],
+        "assessed_on": row["surveyed_on"],
+        "rtlh_pupr": row["rtlh_pupr"],
+        "rtlh_rutilahu": row["rtlh_rutilahu"],
+        "occupants": row["occupants"],
+        "updated_by": row["recorded_by"],
+        "updated_at": row["recorded_at"],
+    }
+
+
+def same_survey(recorded: RowMapping, survey: dict[str, Any]) -> bool:
+    """Every field as recorded (the areas in any order)."""
+    for name in SURVEY_COLUMNS:
+        mine, theirs = survey[name], recorded[name]
+        if name == "kawasan":
+            mine, theirs = sorted(mine), sorted(theirs)
+        if mine != theirs:
+            return False
+    return True
