@@ -33,6 +33,7 @@ from simpul_housing.models import DisasterEvent, DisasterHouse, DisasterHouseHis
 from simpul_housing.ops import referral_intake as intake
 from simpul_housing.ops import tallies
 from simpul_housing.ops.disaster_household import Household, household_of
+from simpul_housing.ops.rtlh_aid import lock_aid
 from simpul_housing.schemas.disaster import AssessIn, CompleteIn, DisasterHouseIn, HandleIn, SkIn
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
@@ -278,6 +279,10 @@ async def complete(
     _log(uow, house, "complete", previous, codes, on, principal.subject)
     assert house.household_ref is not None and house.handling and house.handling_started_on
     on_site = house.handling in ("rehabilitation", "rebuild")
+    # The RTLH pipeline's assignment reads the aid history under these locks: it either sees
+    # this aid or this waits for it to commit.
+    names = [f"household:{house.household_ref}"]
+    await lock_aid(uow.session, names + ([f"house:{house.house_id}"] if on_site else []))
     uow.session.add(
         HousingAid(
             id=new_id(),
