@@ -29,7 +29,7 @@ router = APIRouter(tags=["wash surveys"])
 
 def household_out(row: Household) -> HouseholdOut:
     return HouseholdOut.model_validate(
-        {**row.model_dump(exclude={"kk"}), "kk_masked": mask_nik(row.kk)}
+        {**row.model_dump(exclude={"kk"}), "kk_masked": mask_nik(row.kk) if row.kk else None}
     )
 
 

@@ -70,15 +70,16 @@ class SurveyIn(BaseModel):
 class SurveyOut(Out):
     id: str
     household_id: str
-    source: str
+    source: str = Field(examples=["kader"], description="kader, or housing (its house survey)")
+    source_ref: str | None
     surveyed_on: date
     occupants: int
     water_source: str
     washing_source: str | None
     distance_to_waste_m: float | None
-    on_premises: bool
+    on_premises: bool | None = Field(description="null: not asked (a survey from housing)")
     fetch_minutes: int | None
-    available_24h: bool
+    available_24h: bool | None
     litres_per_person_day: float | None
     quality: list[str]
     e_coli: str | None
@@ -99,7 +100,10 @@ class SurveyOut(Out):
 
 class HouseholdOut(Out):
     id: str
-    kk_masked: str = Field(examples=["640206********03"])
+    kk_masked: str | None = Field(
+        examples=["640206********03"],
+        description="null: known from housing's survey of its house, not yet by a kader",
+    )
     household_ref: str
     posyandu_id: str
     desa_code: str

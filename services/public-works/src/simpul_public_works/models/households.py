@@ -1,28 +1,20 @@
-"""The public-works service's tables, on its own metadata (platform tables live beside them).
-
-The No. KK stays in these tables; what leaves the service carries ``household_ref`` (a keyed
-pseudonym) instead, and a household's location never leaves at all.
-"""
+"""Households and their water and sanitation surveys."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field
 
-public_works_registry = registry()
-metadata = public_works_registry.metadata
-
-
-class PublicWorksModel(SQLModel, registry=public_works_registry):
-    pass
+from simpul_public_works.models.base import PublicWorksModel
 
 
 class Household(PublicWorksModel, table=True):
-    """A household (by No. KK) at a posyandu's desa, with its latest survey's ladder levels
-    (copied from it, so counts per desa are an index read)."""
+    """A household at a posyandu's desa, with its latest survey's ladder levels (copied from
+    it, so counts per desa are an index read). Its No. KK is known once a kader surveyed it;
+    a household known only from housing's survey of its house is known by pseudonym alone
+    (the KK's pseudonym finds it when a kader comes)."""
 
     __tablename__ = "household"
     __table_args__ = (
@@ -32,7 +24,7 @@ class Household(PublicWorksModel, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=36)
-    kk: str = Field(max_length=16, unique=True)
+    kk: str | None = Field(default=None, max_length=16, unique=True)
     household_ref: str = Field(max_length=64, unique=True)
     posyandu_id: str = Field(max_length=36, index=True)
     desa_code: str = Field(max_length=13)
@@ -54,18 +46,23 @@ class WashSurvey(PublicWorksModel, table=True):
     the SPM's basic daily water derived from it (the rules that decided them beside)."""
 
     __tablename__ = "wash_survey"
+    __table_args__ = (
+        UniqueConstraint("household_id", "source_ref", name="uq_wash_survey_source_ref"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     household_id: str = Field(foreign_key="household.id", index=True, max_length=36)
     source: str = Field(max_length=10)
+    # What the survey came from when it was not typed here: housing's assessment id.
+    source_ref: str | None = Field(default=None, max_length=64)
     surveyed_on: date
     occupants: int
     water_source: str = Field(max_length=28)
     washing_source: str | None = Field(default=None, max_length=28)
     distance_to_waste_m: float | None = None
-    on_premises: bool
+    on_premises: bool | None = None  # unknown in a survey from housing
     fetch_minutes: int | None = None
-    available_24h: bool
+    available_24h: bool | None = None  # unknown in a survey from housing
     litres_per_person_day: float | None = None
     quality: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     e_coli: str | None = Field(default=None, max_length=8)
