@@ -7,9 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_platform.app import ServiceSpec, create_service_app
+from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
-from simpul_public_works.api import surveys
+from simpul_public_works.api import deps, surveys
 from simpul_public_works.consumers import consumers
 from simpul_public_works.events import PUBLISHED
 from simpul_public_works.models import metadata
@@ -31,7 +32,10 @@ def create_app(settings: PublicWorksSettings | None = None) -> FastAPI:
             ),
             metadata=[metadata, replica_metadata, referral_metadata],
             migrations_dir=MIGRATIONS,
-            routers=[surveys.router],
+            routers=[
+                surveys.router,
+                referral_router(ReferralAccess("public_works", (deps.OPD, deps.KADER))),
+            ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
         )

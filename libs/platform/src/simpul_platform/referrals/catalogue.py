@@ -298,7 +298,54 @@ HOUSING = Catalogue(
     rejections=REJECTIONS,
 )
 
-CATALOGUES: dict[str, Catalogue] = {c.field: c for c in (HEALTH, EDUCATION, SOCIAL, HOUSING)}
+PUBLIC_WORKS = Catalogue(
+    field="public_works",
+    reasons=(
+        Reason("no_safe_water", "Keluarga tanpa akses air minum layak", subject="household"),
+        Reason("no_latrine", "Keluarga tanpa jamban sehat / masih BABS", subject="household"),
+        Reason(
+            "infrastructure_issue",
+            "Kerusakan prasarana desa (jalan, drainase, jembatan, air, MCK, sumur, embung)",
+            details=(
+                Detail(
+                    "kind",
+                    "code",
+                    choices=(
+                        "jalan_desa",
+                        "drainase",
+                        "jembatan",
+                        "spam_air",
+                        "sanitasi_mck",
+                        "sumur",
+                        "embung",
+                    ),
+                ),
+            ),
+        ),
+        Reason("stunting_wash", "Balita stunting tanpa air minum / sanitasi layak", automatic=True),
+        Reason(
+            "stunting_household_unsurveyed",
+            "Air minum dan sanitasi keluarga balita stunting belum disurvei",
+            automatic=True,
+        ),
+    ),
+    outcomes=(
+        Code("surveyed_safe", "Sudah disurvei: air minum dan sanitasi layak"),
+        Code("surveyed_listed", "Sudah disurvei: masuk daftar penanganan"),
+        Code("water_access_provided", "Akses air minum layak disediakan"),
+        Code("latrine_provided", "Jamban sehat / akses sanitasi disediakan"),
+        Code("issue_recorded", "Laporan kerusakan prasarana dicatat"),
+        Code("issue_resolved", "Kerusakan prasarana sudah ditangani"),
+        Code("issue_declined", "Laporan kerusakan prasarana ditolak"),
+        Code("household_moved", "Keluarga pindah"),
+        Code("not_found", "Keluarga / lokasi tidak ditemukan"),
+    ),
+    rejections=REJECTIONS,
+)
+
+CATALOGUES: dict[str, Catalogue] = {
+    c.field: c for c in (HEALTH, EDUCATION, SOCIAL, HOUSING, PUBLIC_WORKS)
+}
 
 
 def catalogue_for(target_field: str) -> Catalogue:
