@@ -61,13 +61,12 @@ def test_each_consumer_is_a_receive_operation(specs):
 def _event_classes(service: str) -> set[str]:
     """The event types its events module declares, whether or not PUBLISHED lists them, and
     the platform's referral events of a field that takes referrals."""
+    field = service.replace("-", "_")  # the service "public-works" is the field public_works
     try:
-        module = importlib.import_module(f"simpul_{service}.events")
+        module = importlib.import_module(f"simpul_{field}.events")
     except ModuleNotFoundError:
         return set()  # the gateway publishes nothing
-    referrals = (
-        {e.event_type for e in published_by(service).all()} if service in CATALOGUES else set()
-    )
+    referrals = {e.event_type for e in published_by(field).all()} if field in CATALOGUES else set()
     return referrals | {
         member.event_type
         for _, member in inspect.getmembers(module, inspect.isclass)

@@ -4,7 +4,8 @@ Every field service answers ``/v1/indicators`` (a list of ``IndicatorValue``) an
 ``/v1/summary``; a field with a referral catalogue also answers the referral routes. A field
 adds what only it knows (health: stunting per desa; education: PAUD participation and children
 out of school per desa, and the open ATS cases; social: poverty per desa and the open priority
-cases; housing: RTLH per desa). A new field is one subclass here and its URL.
+cases; housing: RTLH per desa; public works: households without basic water or sanitation per
+desa). A new field is one subclass here and its URL.
 """
 
 from __future__ import annotations
@@ -232,6 +233,58 @@ class HousingClient(FieldClient):
         return self._read(answer, _housing_rows, "its rows per desa")
 
 
+class PublicWorksDesa(BaseModel):
+    """One desa's row of public works' ``/v1/summary/by-desa``, as the gateway reads it (other
+    keys are ignored): households by their latest WASH survey by the period's end."""
+
+    desa_code: str
+    households_surveyed: int
+    population_surveyed: int
+    households_without_basic_water: int
+    households_babs: int
+    households_without_layak_sanitation: int
+    issues_open: int
+    issues_overdue: int
+
+
+_PUBLIC_WORKS_DESA = TypeAdapter(list[PublicWorksDesa])
+
+# Public works' indicator codes in its /v1/indicators (SPM pekerjaan umum and the field's own):
+# the one place the gateway names them.
+PU_BASIC_WATER = "pu_air_minum_dasar"  # population with basic daily drinking water
+PU_WASTEWATER = "pu_air_limbah_domestik"  # population with domestic wastewater service
+PU_SURVEY_COVERAGE = "pu_cakupan_survei"  # households surveyed ÷ households known
+PU_BABS = "pu_babs"  # households practising open defecation
+PU_OPEN_ISSUES = "pu_isu_terbuka"  # village infrastructure issues open
+PUBLIC_WORKS_INDICATORS = (
+    PU_BASIC_WATER,
+    PU_WASTEWATER,
+    PU_SURVEY_COVERAGE,
+    PU_BABS,
+    PU_OPEN_ISSUES,
+)
+
+
+def _public_works_rows(data: Any) -> list[dict[str, Any]]:
+    # The rows alone, as the other fields answer, or inside an envelope naming the wilayah.
+    rows = data.get("rows") if isinstance(data, dict) else data
+    return [row.model_dump() for row in _PUBLIC_WORKS_DESA.validate_python(rows)]
+
+
+class PublicWorksClient(FieldClient):
+    field = "public_works"
+
+    async def by_desa(self, token: str, wilayah: str, period: str) -> Answer:
+        """Per desa: households and people surveyed, households without basic daily drinking
+        water, practising open defecation (BABS) and without layak sanitation (by their latest
+        survey by the period's end), and infrastructure issues open and overdue: a list of
+        ``PublicWorksDesa`` rows as dicts."""
+        answer = await self.upstream.get(
+            "/v1/summary/by-desa", token, {"wilayah": wilayah, "period": period}
+        )
+        return self._read(answer, _public_works_rows, "its rows per desa")
+
+
 def _plain(field: SpmField) -> type[FieldClient]:
     return type(f"{field.title().replace('_', '')}Client", (FieldClient,), {"field": field})
 
@@ -241,6 +294,6 @@ CLIENTS: dict[SpmField, type[FieldClient]] = {
     "education": EducationClient,
     "social": SocialClient,
     "housing": HousingClient,
-    "public_works": _plain("public_works"),
+    "public_works": PublicWorksClient,
     "trantib": _plain("trantib"),
 }

@@ -22,7 +22,7 @@ class GatewaySettings(ServiceSettings):
     education_url: str = "http://127.0.0.1:8103"
     social_url: str = "http://127.0.0.1:8104"
     housing_url: str = "http://127.0.0.1:8105"
-    public_works_url: str = ""
+    public_works_url: str = "http://127.0.0.1:8106"
     trantib_url: str = ""
 
     upstream_timeout_s: float = Field(default=2.0, gt=0, description="whole budget per service")
@@ -53,6 +53,15 @@ class GatewaySettings(ServiceSettings):
     # children, so it weighs no more than either gap.
     loci_weight_rtlh: float = Field(
         default=0.2, ge=0, description="houses surveyed that are RTLH under Permen PUPR 29/2018"
+    )
+    # Water and sanitation are two components, each at this weight: together they weigh as
+    # RTLH does, since a house's RTLH judgement already counts its water source and latrine,
+    # and households without basic water are mostly the same ones without a proper latrine.
+    loci_weight_wash: float = Field(
+        default=0.1,
+        ge=0,
+        description="each of: households surveyed without basic daily drinking water, and "
+        "without layak sanitation (public works)",
     )
 
     def field_urls(self) -> dict[str, str]:

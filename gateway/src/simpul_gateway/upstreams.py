@@ -13,6 +13,7 @@ from simpul_gateway.clients import (
     FieldClient,
     HealthClient,
     HousingClient,
+    PublicWorksClient,
     SocialClient,
 )
 from simpul_gateway.settings import GatewaySettings
@@ -54,6 +55,10 @@ class Upstreams:
     @property
     def housing(self) -> HousingClient:
         return cast(HousingClient, self.fields["housing"])
+
+    @property
+    def public_works(self) -> PublicWorksClient:
+        return cast(PublicWorksClient, self.fields["public_works"])
 
     @property
     def social(self) -> SocialClient:

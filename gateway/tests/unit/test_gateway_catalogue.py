@@ -43,6 +43,7 @@ def test_catalogue_is_valid_asyncapi_with_sends_and_receives():
         "simpul.education.v1",
         "simpul.social.v1",
         "simpul.housing.v1",
+        "simpul.public-works.v1",
     }
     actions = {operation["action"] for operation in document["operations"].values()}
     assert actions == {"send", "receive"}

@@ -141,9 +141,13 @@ EDUCATION_SUMMARY = {
 }
 
 
-def world(education: dict[str, Any] | None, housing: dict[str, Any] | None = None) -> Upstreams:
-    """Registry, health and social answering; education and housing as given (None: not
-    deployed)."""
+def world(
+    education: dict[str, Any] | None,
+    housing: dict[str, Any] | None = None,
+    public_works: dict[str, Any] | None = None,
+) -> Upstreams:
+    """Registry, health and social answering; education, housing and public works as given
+    (None: not deployed)."""
     replies: dict[str, dict[str, Any] | None] = {
         "registry": {
             f"/v1/posyandu/{POSYANDU}": {"id": POSYANDU, "name": "Mawar", "desa_code": DESA_A},
@@ -158,6 +162,7 @@ def world(education: dict[str, Any] | None, housing: dict[str, Any] | None = Non
         "social": {"/v1/summary/by-desa": POVERTY, "/v1/indicators": []},
         "education": education,
         "housing": housing,
+        "public_works": public_works,
     }
     return Upstreams(
         registry=Scripted("registry", replies["registry"]),
@@ -226,6 +231,7 @@ async def test_loci_weigh_education_when_it_is_deployed(gateway):
         "education": "ok",
         "social": "ok",
         "housing": "not_available",
+        "public_works": "not_available",
     }
     first, second = body["loci"]
     assert (first["code"], first["name"], first["complete"]) == (DESA_B, "B", True)

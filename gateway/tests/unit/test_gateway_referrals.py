@@ -336,6 +336,7 @@ async def test_the_route_answers_with_a_field_down_and_the_others_not_available(
         education_url="",
         social_url="",
         housing_url="",
+        public_works_url="",
         upstream_retries=0,
     )
     token = mint_token(settings, "tp", ["tp:kecamatan"], ["64.02.06"])

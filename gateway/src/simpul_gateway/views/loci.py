@@ -6,7 +6,13 @@ score = Σ weight × component ÷ Σ weight, each component a percentage (0–10
 - ``poverty_deciles_1_4`` (social): households assessed in DTSEN deciles 1–4;
 - ``paud_gap_5_6`` (education): children 5–6 not in PAUD (100 − the PAUD share);
 - ``out_of_school_7_18`` (education): children 7–18 out of school;
-- ``rtlh_pupr`` (housing): houses surveyed that are RTLH under Permen PUPR 29/2018.
+- ``rtlh_pupr`` (housing): houses surveyed that are RTLH under Permen PUPR 29/2018;
+- ``no_basic_water`` (public works): households surveyed without basic daily drinking water
+  (Permen PUPR 29/2018's protected source, quantity and quality);
+- ``no_layak_sanitation`` (public works): households surveyed without layak sanitation (belum
+  layak or BABS on the sanitation ladder).
+
+The two public works components share one weight (``weight_wash``), each carrying it.
 
 Weights come from the query or the gateway's settings (``loci_weight_*``). A field with no
 service deployed (``not_available``) contributes no components and leaves the others' ranking
@@ -54,6 +60,16 @@ def _paud_gap(row: dict[str, Any]) -> Reading:
     return (None if share is None else round(100.0 - share, 2)), children - in_paud, children
 
 
+def _share_of_surveyed(key: str) -> Callable[[dict[str, Any]], Reading]:
+    """Public works' households with ``key`` among those surveyed (its rows give counts)."""
+
+    def read(row: dict[str, Any]) -> Reading:
+        part, whole = row[key], row["households_surveyed"]
+        return (round(100.0 * part / whole, 2) if whole else None), part, whole
+
+    return read
+
+
 COMPONENTS = (
     Component(
         "stunting_prevalence",
@@ -84,6 +100,14 @@ COMPONENTS = (
         "housing",
         lambda row: (row["rtlh_pupr_percent"], row["rtlh_pupr"], row["surveyed"]),
     ),
+    Component(
+        "no_basic_water", "public_works", _share_of_surveyed("households_without_basic_water")
+    ),
+    Component(
+        "no_layak_sanitation",
+        "public_works",
+        _share_of_surveyed("households_without_layak_sanitation"),
+    ),
 )
 FIELD_OF = {component.name: component.field for component in COMPONENTS}
 
@@ -100,10 +124,13 @@ async def priority_loci(
     weight_paud_gap: WeightQuery = None,
     weight_out_of_school: WeightQuery = None,
     weight_rtlh: WeightQuery = None,
+    weight_wash: WeightQuery = None,
 ) -> PriorityLoci:
     """Desa ranked by combined stunting prevalence, poverty (deciles 1–4), children 5–6 not in
-    PAUD, children 7–18 out of school and RTLH houses, each component shown with its weight; weights
-    default to the gateway's settings, and a field with no service counts for nothing."""
+    PAUD, children 7–18 out of school, RTLH houses and households without basic drinking water
+    or layak sanitation (each of the two at ``weight_wash``), each component shown with its
+    weight; weights default to the gateway's settings, and a field with no service counts for
+    nothing."""
     principal.require_wilayah(wilayah)
     chosen = resolve_period(period)
     settings: GatewaySettings = request.app.state.settings
@@ -113,13 +140,16 @@ async def priority_loci(
         "paud_gap_5_6": (weight_paud_gap, settings.loci_weight_paud_gap),
         "out_of_school_7_18": (weight_out_of_school, settings.loci_weight_out_of_school),
         "rtlh_pupr": (weight_rtlh, settings.loci_weight_rtlh),
+        "no_basic_water": (weight_wash, settings.loci_weight_wash),
+        "no_layak_sanitation": (weight_wash, settings.loci_weight_wash),
     }
     token, ups = caller_token(request), upstreams(request)
-    stunting, education, poverty, housing, names = await asyncio.gather(
+    stunting, education, poverty, housing, wash, names = await asyncio.gather(
         ups.health.stunting_by_desa(token, wilayah, chosen.label),
         ups.education.by_desa(token, wilayah, chosen.label),
         ups.social.poverty_by_desa(token, wilayah, chosen.label),
         ups.housing.by_desa(token, wilayah, chosen.label),
+        ups.public_works.by_desa(token, wilayah, chosen.label),
         _desa_names(ups.registry, wilayah, token),
     )
     answers: dict[SpmField, Answer] = {
@@ -127,6 +157,7 @@ async def priority_loci(
         "education": education,
         "social": poverty,
         "housing": housing,
+        "public_works": wash,
     }
     weights = {
         name: default if query is None else query

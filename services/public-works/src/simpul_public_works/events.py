@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from simpul_platform.events import EventPayload
-from simpul_platform.referrals.events import field_topic
+from simpul_platform.referrals.events import field_topic, published_by
 
 TOPIC = field_topic("public_works")
 
@@ -53,4 +53,7 @@ class HouseholdWashAssessed(EventPayload):
     wastewater_service: str | None
 
 
-PUBLISHED: list[type[EventPayload]] = [HouseholdWashAssessed]
+PUBLISHED: list[type[EventPayload]] = [
+    HouseholdWashAssessed,
+    *published_by("public_works").all(),  # the referral routes publish them
+]

@@ -138,9 +138,9 @@ def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.
 
 def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Path) -> None:
     print("\nSimpul is up.")
-    print(f"  kafka      {broker.bootstrap_servers}   (log: {broker.log_file})")
+    print(f"  kafka        {broker.bootstrap_servers}   (log: {broker.log_file})")
     for process in processes:
-        print(f"  {process.entry.name:<10} {process.url}/docs   (log: {process.log_file})")
+        print(f"  {process.entry.name:<12} {process.url}/docs   (log: {process.log_file})")
     print("\nA development token for DPMD of Kutai Kartanegara:")
     print("  uv run simpul-token --role dpmd --wilayah 64.02")
     print(f"Data: {data}.  Ctrl-C stops everything.", flush=True)
