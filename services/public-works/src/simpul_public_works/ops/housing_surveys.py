@@ -132,6 +132,8 @@ class HousingSurveys:
     ) -> None:
         uow = HandlerWork(session, self.outbox)
         refs = sorted(set(data.household_refs))
+        if not refs:  # a house no household was found living in: no one to record it for
+            return
         households = await households_by_ref(session, refs, data)
         done = await recorded(session, [h.id for h in households.values()], data.assessment_id)
         surveyed: list[Surveyed] = []

@@ -3,16 +3,18 @@ denominator of survey coverage (households surveyed ÷ households known). They c
 housing's house surveys (each household living in the house), social's DTSEN assessments and
 health's stunting detections that name a household.
 
-The first field to make a household known keeps it: its source, posyandu and desa stay. Its
-``known_on`` is the earliest date any field's event gives (an older event arriving late moves
-it back; a later one changes nothing), so the row does not depend on the order events come
-in. A redelivered event is skipped by the consumer's inbox, and applying one again changes
-nothing either (the row is locked while it is compared).
+The first field to know a household keeps it: the event with the earliest date gives the row
+(source, posyandu, desa, ``known_on``); of one date, the one applied first. An older event
+arriving late replaces the row (it was known earlier, there), a later one changes nothing, so
+the row does not depend on the order the three topics are read in. A redelivered event is
+skipped by the consumer's inbox, and applying one again changes nothing either (the row is
+locked while it is compared).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,19 +33,20 @@ async def know(
     known_on: date,
     event_id: str,
 ) -> KnownHousehold:
-    """Record the household as known (or move its ``known_on`` back); the row as it stands."""
+    """Record the household as known (or as known earlier, where this event says); the row as
+    it stands."""
     row = await session.get(KnownHousehold, household_ref, with_for_update=True)
+    values: dict[str, Any] = {
+        "posyandu_id": posyandu_id,
+        "desa_code": desa_code,
+        "source": source,
+        "known_on": known_on,
+        "last_event_id": event_id,
+    }
     if row is None:
-        row = KnownHousehold(
-            household_ref=household_ref,
-            posyandu_id=posyandu_id,
-            desa_code=desa_code,
-            source=source,
-            known_on=known_on,
-            last_event_id=event_id,
-        )
+        row = KnownHousehold(household_ref=household_ref, **values)
     elif known_on < row.known_on:
-        row.known_on, row.last_event_id = known_on, event_id
+        row.sqlmodel_update(values)
     else:
         return row
     session.add(row)

@@ -86,7 +86,8 @@ async def record_stunted(
 
 
 async def household_of(session: AsyncSession, household: str) -> Household | None:
-    query = select(Household).where(Household.household_ref == household)
+    """The household, locked: a survey of it being recorded now is waited for and seen."""
+    query = select(Household).where(Household.household_ref == household).with_for_update()
     return (await session.exec(query)).first()
 
 
