@@ -6,6 +6,7 @@ kader's survey and by one from housing alike. Referrals by hand keep the catalog
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -128,3 +129,20 @@ async def test_other_fields_referrals_are_answered_by_the_survey(public_works: P
     answers = [e for e in await pw.events(7) if e.type.startswith("public_works.referral.")]
     assert {e.data["referral_id"] for e in answers} >= {water, latrine}
     assert all(kk not in str(e.data) for e in answers for kk in (KK, WATER_KK, LATRINE_KK))
+
+
+async def test_an_older_survey_entered_late_answers_nothing(public_works: PublicWorks) -> None:
+    pw = public_works
+    posyandu = await pw.known_posyandu()
+    await kader_survey(pw, WATER_KK, posyandu, surveyed_on="2026-03-02")
+    water = await referred(pw, WATER_KK, posyandu, "no_safe_water")
+    await kader_survey(pw, WATER_KK, posyandu, **(POOR_SURVEY | {"surveyed_on": "2025-01-10"}))
+    [row] = await incoming(pw)
+    assert (row["id"], row["status"]) == (water, "requested")
+    await kader_survey(pw, WATER_KK, posyandu, surveyed_on="2026-03-10")
+    [row] = await incoming(pw)
+    assert (row["status"], row["outcome_code"], row["resolved_on"]) == (
+        "resolved",
+        "surveyed_safe",
+        date(2026, 3, 10),
+    )

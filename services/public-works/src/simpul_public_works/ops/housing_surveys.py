@@ -141,7 +141,8 @@ class HousingSurveys:
             household = households[ref]
             if household.id not in done:
                 row = await self._record(uow, household, data, occupants)
-                surveyed.append(as_surveyed(row, household))
+                if household.latest_survey_id == row.id:
+                    surveyed.append(as_surveyed(row, household))
         await after_household_surveys(uow, surveyed, local_day(self.settings, event.time))
         await uow.stage()
 

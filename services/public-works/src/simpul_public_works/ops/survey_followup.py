@@ -11,7 +11,9 @@ by hand what the survey already says (a kader's, a batch's or one from housing a
   (unless one is open already), as the stunting reaction would have opened had the household
   been surveyed before.
 
-A referral still ``requested`` is accepted first, by the same actor, so its history shows who
+The callers pass the surveys that are now their household's latest (an older survey entered
+late says nothing of the household's water today, so it answers nothing). A referral still
+``requested`` is accepted first, by the same actor, so its history shows who
 answered it. Each step is dated the survey's date, or the request's if the survey is older.
 One query finds the open referrals of all the surveys' households (a batch's included); a
 household surveyed twice in one call is judged by its latest survey (of one date, the later
@@ -112,7 +114,8 @@ async def after_household_surveys(
     surveys: Sequence[SurveyedHousehold],
     today: date,
 ) -> list[str]:
-    """Answer the open referrals the surveys answer (see the module); returns the ids of the
+    """Answer the open referrals the surveys answer (see the module): ``surveys`` are the
+    recorded surveys that became their household's latest. Returns the ids of the
     referrals resolved and opened. ``today`` dates a ``stunting_wash`` referral opened here,
     due in the service's working days for public works (its settings, the outbox's)."""
     latest = _latest(surveys)

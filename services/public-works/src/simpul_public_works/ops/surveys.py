@@ -89,7 +89,8 @@ async def record_survey(
         household.updated_by, household.updated_at = actor, moment
     uow.session.add_all([household, row])
     uow.publish(_assessed(row, household), subject=household.id)
-    await after_household_surveys(uow, [surveyed(row, household)], today)
+    if household.latest_survey_id == row.id:  # an older survey entered late answers nothing
+        await after_household_surveys(uow, [surveyed(row, household)], today)
     return row, household
 
 
