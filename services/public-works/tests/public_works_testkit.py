@@ -45,10 +45,13 @@ SAFE_SURVEY: dict[str, Any] = {
 
 @dataclass
 class Producers:
-    """The registry and health as public works sees them: the platform's test peers."""
+    """The registry, health, housing and social as public works sees them: the platform's
+    test peers."""
 
     registry: RegistryPeer
     health: Peer
+    housing: Peer
+    social: Peer
 
     @classmethod
     @asynccontextmanager
@@ -57,8 +60,10 @@ class Producers:
         async with (
             RegistryPeer.running(settings) as registry,
             Peer.running(settings, "health") as health,
+            Peer.running(settings, "housing") as housing,
+            Peer.running(settings, "social") as social,
         ):
-            yield cls(registry, health)
+            yield cls(registry, health, housing, social)
 
 
 @dataclass

@@ -6,9 +6,11 @@ travel as ``household_ref``: no KK, names or a household's location.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from simpul_platform.events import EventPayload
+from pydantic import Field, StringConstraints
+
+from simpul_platform.events import EventPayload, TolerantPayload
 from simpul_platform.referrals.events import field_topic, published_by
 
 TOPIC = field_topic("public_works")
@@ -57,3 +59,63 @@ PUBLISHED: list[type[EventPayload]] = [
     HouseholdWashAssessed,
     *published_by("public_works").all(),  # the referral routes publish them
 ]
+
+
+# --------------------------------------------------------------------------- consumed
+# Public works' own tolerant views of the other fields' events it reads (each names the
+# producer's type and topic; fields it does not read are ignored).
+
+HOUSING_TOPIC = field_topic("housing")
+HEALTH_TOPIC = field_topic("health")
+SOCIAL_TOPIC = field_topic("social")
+_DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+_REF = StringConstraints(min_length=1, max_length=64)
+
+
+class HouseAssessed(TolerantPayload):
+    """Public works' view of ``housing.house.assessed.v1``: a house surveyed, with the water
+    and sanitation facts its survey records (housing's codes), for each household living
+    there by pseudonym."""
+
+    event_type = "housing.house.assessed.v1"
+    topic = HOUSING_TOPIC
+
+    assessment_id: str = Field(min_length=1, max_length=64)
+    household_refs: list[Annotated[str, _REF]] = Field(max_length=50)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=_DESA)
+    surveyed_on: date
+    occupants: int = Field(ge=1, le=200)
+    water_source: str = Field(max_length=40)
+    water_to_faeces_m: float | None = Field(default=None, ge=0)
+    bathroom: str = Field(max_length=40)
+    toilet_type: str = Field(max_length=40)
+    faeces_disposal: str = Field(max_length=40)
+
+
+class StuntingDetected(TolerantPayload):
+    """Public works' view of ``health.stunting.detected.v1`` (once per episode, and again when
+    it escalates): the child and household as pseudonyms, and where."""
+
+    event_type = "health.stunting.detected.v1"
+    topic = HEALTH_TOPIC
+
+    episode_id: str = Field(min_length=1, max_length=64)
+    person_ref: str = Field(min_length=1, max_length=64)
+    household_ref: str | None = Field(default=None, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=_DESA)
+    measured_on: date
+
+
+class HouseholdAssessed(TolerantPayload):
+    """Public works' view of ``social.household.assessed.v1``: a household social knows at a
+    posyandu (its DTSEN decile is not read here)."""
+
+    event_type = "social.household.assessed.v1"
+    topic = SOCIAL_TOPIC
+
+    household_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=_DESA)
+    assessed_on: date

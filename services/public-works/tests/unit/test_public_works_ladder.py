@@ -194,3 +194,98 @@ def test_a_survey_the_ladder_cannot_judge_is_refused(
 def test_a_leap_day_survey_looks_back_to_the_twenty_eighth() -> None:
     leap = replace(SAFE, surveyed_on=date(2028, 2, 29), septic_emptied_on=date(2023, 2, 28))
     assert ladder(leap, RULES).sanitation == "aman"
+
+
+# A partial survey, as housing's survey of a house gives it: source, distance and latrine
+# known; place, availability, quantity, quality and E. coli not.
+PARTIAL = replace(
+    WELL,
+    on_premises=None,
+    available_24h=None,
+    litres_per_person_day=None,
+    quality=None,
+    e_coli=None,
+    septic_emptied_on=None,
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "water", "rule", "failed"),
+    [
+        ({}, "layak_terbatas", "improved_facts_partial", ["quantity_unknown", "quality_unknown"]),
+        (
+            {"distance_to_waste_m": 10.01},
+            "layak_terbatas",
+            "improved_facts_partial",
+            ["quantity_unknown", "quality_unknown"],
+        ),
+        (
+            {"distance_to_waste_m": 10.0},
+            "tidak_layak",
+            "ground_source_near_waste",
+            ["near_waste_point", "quantity_unknown", "quality_unknown"],
+        ),
+        (
+            {"distance_to_waste_m": None},
+            "tidak_layak",
+            "ground_source_distance_unknown",
+            ["distance_unknown", "quantity_unknown", "quality_unknown"],
+        ),
+        (
+            {"water_source": "kemasan", "distance_to_waste_m": None},
+            "tidak_layak",
+            "washing_source_unknown",
+            ["washing_source_unknown", "quantity_unknown", "quality_unknown"],
+        ),
+        (
+            {"water_source": "air_permukaan"},
+            "tidak_ada_akses",
+            "surface_water",
+            ["unprotected_source", "quantity_unknown", "quality_unknown"],
+        ),
+        (  # the place known, the rest not: basic, not safe (24 h and E. coli unproven)
+            {"on_premises": True},
+            "layak_dasar",
+            "improved_within_limit",
+            ["quantity_unknown", "quality_unknown"],
+        ),
+        (
+            {"on_premises": None, "fetch_minutes": 30},
+            "layak_dasar",
+            "improved_within_limit",
+            ["quantity_unknown", "quality_unknown"],
+        ),
+        (
+            {"on_premises": None, "fetch_minutes": 31},
+            "layak_terbatas",
+            "fetch_over_limit",
+            ["quantity_unknown", "quality_unknown"],
+        ),
+        (
+            {"litres_per_person_day": 60.0, "quality": []},
+            "layak_terbatas",
+            "improved_facts_partial",
+            [],
+        ),
+    ],
+)
+def test_a_partial_survey_is_placed_where_its_known_facts_prove(
+    change: dict[str, Any], water: str, rule: str, failed: list[str]
+) -> None:
+    found = ladder(replace(PARTIAL, **change), RULES)
+    assert (found.water, found.water_rule, found.basic_water_rules) == (water, rule, failed)
+    assert found.basic_water is (not failed)
+
+
+def test_a_partial_survey_is_never_safe_water_even_with_everything_else_safe() -> None:
+    piped = replace(PARTIAL, water_source="ledeng", distance_to_waste_m=None, e_coli="negatif")
+    found = ladder(piped, RULES)
+    assert (found.water, found.water_rule) == ("layak_terbatas", "improved_facts_partial")
+    unknown_availability = ladder(replace(SAFE, available_24h=None), RULES)
+    assert unknown_availability.water == "layak_dasar"
+
+
+def test_a_partial_surveys_sanitation_is_judged_as_given_without_emptying() -> None:
+    found = ladder(PARTIAL, RULES)
+    assert (found.sanitation, found.sanitation_rule) == ("layak_sendiri", "own_contained")
+    assert ladder(replace(PARTIAL, faeces_disposal="ipal"), RULES).sanitation == "aman"

@@ -18,6 +18,16 @@ used: open defecation).
 Basic daily drinking water (SPM pekerjaan umum, Permen PUPR 29/2018 Lampiran I): a protected
 source, a ground one more than 10 m from a faeces or waste point, at least 60 litres a person a
 day, and water that is not cloudy, coloured, tasting or smelling.
+
+A partial survey (housing's survey of a house records the source, its distance to a waste
+point and the latrine, but not where the water is fetched, whether it flows all day, how much
+is used or how it looks) is judged conservatively: a level is given only when the known facts
+prove it, and the rule says what was unknown. An improved source of unknown place and fetch time
+is ``layak_terbatas`` (``improved_facts_partial``): improved is proven, a 30-minute round trip
+is not, and ``aman`` needs the water on the premises, flowing all day and tested. A ground
+source of unknown distance to a waste point, or bottled water whose washing source is unknown,
+is ``tidak_layak``: its protection is not proven. The SPM's basic water fails with
+``quantity_unknown``, ``quality_unknown``, ``distance_unknown`` or ``washing_source_unknown``.
 """
 
 from __future__ import annotations
@@ -69,11 +79,11 @@ class Survey:
     water_source: str
     washing_source: str | None
     distance_to_waste_m: float | None
-    on_premises: bool
+    on_premises: bool | None  # None: not known (a partial survey)
     fetch_minutes: int | None
-    available_24h: bool
+    available_24h: bool | None  # None: not known
     litres_per_person_day: float | None
-    quality: list[str]
+    quality: list[str] | None  # None: not looked at; [] looked at, none of the faults
     e_coli: str | None
     toilet_facility: str
     toilet_type: str
@@ -95,7 +105,8 @@ class Ladder:
 
 
 def check_survey(s: Survey, where: str = "body") -> None:
-    """What the ladder needs that a schema cannot say."""
+    """What the ladder needs of a complete survey (a kader's) that a schema cannot say; a
+    partial one (housing's) is judged as it is, its unknowns held against it."""
     if s.water_source in BOTTLED and s.washing_source is None:
         raise RuleViolation(
             f"{where}.washing_source",
@@ -152,14 +163,29 @@ def _near_waste(source: str, s: Survey, t: Thresholds) -> bool:
     )
 
 
+def _washing_unknown(s: Survey) -> bool:
+    """Bottled or refilled drinking water, the washing and bathing source not known."""
+    return s.water_source in BOTTLED and s.washing_source is None
+
+
+def _distance_unknown(source: str, s: Survey) -> bool:
+    return source in GROUND and s.distance_to_waste_m is None
+
+
 def _water(s: Survey, t: Thresholds) -> tuple[WaterLevel, str]:
     source = _judged_source(s)
     if source == "air_permukaan":
         return "tidak_ada_akses", "surface_water"
+    if _washing_unknown(s):
+        return "tidak_layak", "washing_source_unknown"
     if source not in PROTECTED:
         return "tidak_layak", "unprotected_source"
+    if _distance_unknown(source, s):
+        return "tidak_layak", "ground_source_distance_unknown"
     if _near_waste(source, s, t):
         return "tidak_layak", "ground_source_near_waste"
+    if s.on_premises is None and s.fetch_minutes is None:
+        return "layak_terbatas", "improved_facts_partial"
     if not s.on_premises and (s.fetch_minutes or 0) > t.max_fetch_minutes:
         return "layak_terbatas", "fetch_over_limit"
     if s.on_premises and s.available_24h and s.e_coli == "negatif":
@@ -199,15 +225,21 @@ def _basic_water(s: Survey, t: Thresholds) -> list[str]:
     """The SPM's basic daily drinking water: the rules that failed (empty: it is met)."""
     failed: list[str] = []
     source = _judged_source(s)
-    if source not in PROTECTED:
+    if _washing_unknown(s):
+        failed.append("washing_source_unknown")
+    elif source not in PROTECTED:
         failed.append("unprotected_source")
+    elif _distance_unknown(source, s):
+        failed.append("distance_unknown")
     elif _near_waste(source, s, t):
         failed.append("near_waste_point")
     if s.litres_per_person_day is None:
         failed.append("quantity_unknown")
     elif s.litres_per_person_day < t.min_litres_per_person_day:
         failed.append("under_60_litres")
-    if SPM_QUALITY & set(s.quality):
+    if s.quality is None:
+        failed.append("quality_unknown")
+    elif SPM_QUALITY & set(s.quality):
         failed.append("quality")
     return failed
 
@@ -221,3 +253,24 @@ def _service(s: Survey) -> str | None:
     if s.faeces_disposal == "tangki_septik":
         return "spald_s"
     return None
+
+
+# What a referral about a household asks of its water and sanitation, judged on a survey:
+# ``no_safe_water`` is met by water on the layak rungs (aman, dasar or terbatas), ``no_latrine``
+# by sanitation on them (aman, sendiri or bersama); a stunted child's household needs both the
+# SPM's basic daily water and sanitation on the layak rungs.
+WATER_LAYAK = frozenset({"aman", "layak_dasar", "layak_terbatas"})
+SANITATION_LAYAK = frozenset({"aman", "layak_sendiri", "layak_bersama"})
+
+
+def water_layak(level: str) -> bool:
+    return level in WATER_LAYAK
+
+
+def sanitation_layak(level: str) -> bool:
+    return level in SANITATION_LAYAK
+
+
+def wash_served(basic_water: bool, sanitation: str) -> bool:
+    """A stunted child's household has the water and sanitation stunting's reaction asks for."""
+    return basic_water and sanitation_layak(sanitation)

@@ -64,7 +64,10 @@ class WashSurvey(PublicWorksModel, table=True):
     fetch_minutes: int | None = None
     available_24h: bool | None = None  # unknown in a survey from housing
     litres_per_person_day: float | None = None
-    quality: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # None: not looked at (a survey from housing); [] looked at and none of the faults.
+    quality: list[str] | None = Field(
+        default_factory=list, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     e_coli: str | None = Field(default=None, max_length=8)
     toilet_facility: str = Field(max_length=20)
     toilet_type: str = Field(max_length=16)

@@ -23,6 +23,7 @@ from simpul_public_works.domain.ladder import Survey, Thresholds, check_survey, 
 from simpul_public_works.events import HouseholdWashAssessed
 from simpul_public_works.models import Household, WashSurvey
 from simpul_public_works.ops.access import posyandu_for_write
+from simpul_public_works.ops.survey_followup import Surveyed, after_household_surveys
 from simpul_public_works.schemas.surveys import SurveyIn
 from simpul_public_works.settings import PublicWorksSettings
 
@@ -88,6 +89,8 @@ async def record_survey(
         household.updated_by, household.updated_at = actor, moment
     uow.session.add_all([household, row])
     uow.publish(_assessed(row, household), subject=household.id)
+    if household.latest_survey_id == row.id:  # an older survey entered late answers nothing
+        await after_household_surveys(uow, [surveyed(row, household)], today)
     return row, household
 
 
@@ -100,18 +103,23 @@ async def _household(
 ) -> Household:
     query = select(Household).where(Household.kk == body.kk).with_for_update()
     household = (await uow.session.exec(query)).first()
+    ref = household_ref(settings.pseudonym_secret, body.kk)
+    if household is None:  # known by pseudonym alone (from housing's survey of its house)?
+        query = select(Household).where(Household.household_ref == ref).with_for_update()
+        household = (await uow.session.exec(query)).first()
     if household is not None:
         if household.posyandu_id != body.posyandu_id:
             raise Conflict(
                 f"This household is known at posyandu {household.posyandu_id}.",
                 household_id=household.id,
             )
+        household.kk = household.kk or body.kk
         return household
     actor, moment = principal.subject, now()
     household = Household(
         id=new_id(),
         kk=body.kk,
-        household_ref=household_ref(settings.pseudonym_secret, body.kk),
+        household_ref=ref,
         posyandu_id=body.posyandu_id,
         desa_code=desa_code,
         created_by=actor,
@@ -122,6 +130,18 @@ async def _household(
     uow.session.add(household)
     await uow.session.flush()  # the household before its surveys (their foreign key)
     return household
+
+
+def surveyed(row: WashSurvey, household: Household) -> Surveyed:
+    """What the referral follow-up reads of a recorded survey."""
+    return Surveyed(
+        survey_id=row.id,
+        household_ref=household.household_ref,
+        surveyed_on=row.surveyed_on,
+        water_level=row.water_level,
+        sanitation_level=row.sanitation_level,
+        basic_water=row.basic_water,
+    )
 
 
 def _assessed(row: WashSurvey, household: Household) -> HouseholdWashAssessed:

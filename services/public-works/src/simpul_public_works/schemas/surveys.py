@@ -81,7 +81,7 @@ class SurveyOut(Out):
     fetch_minutes: int | None
     available_24h: bool | None
     litres_per_person_day: float | None
-    quality: list[str]
+    quality: list[str] | None = Field(description="null: not looked at (a survey from housing)")
     e_coli: str | None
     toilet_facility: str
     toilet_type: str
