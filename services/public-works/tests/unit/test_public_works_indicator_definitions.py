@@ -14,7 +14,9 @@ RULES = d.OverdueRules()
 OCTOBER, DECEMBER = date(2026, 10, 1), date(2026, 12, 1)
 
 
-def survey(on: date, occupants: int, *, basic: bool, level: str = "layak_sendiri", n: int = 0):
+def survey(
+    on: date, occupants: int, *, basic: bool, level: str = "layak_sendiri", n: int = 0
+) -> d.SurveyFact:
     return d.SurveyFact(on, n, occupants, "aman" if basic else "tidak_layak", level, basic,
                         "spald_s" if level != "babs" else None)  # fmt: skip
 
@@ -54,7 +56,8 @@ def test_of_one_date_the_later_recorded_survey_counts() -> None:
         (d.IssueFact(date(2026, 6, 1), triaged_on=date(2026, 6, 2)), date(2026, 8, 1), False),
         (d.IssueFact(date(2026, 6, 1), triaged_on=date(2026, 6, 2)), date(2026, 8, 2), True),
         # forwarded later: counted from the forwarding
-        (d.IssueFact(date(2026, 6, 1), date(2026, 6, 2), date(2026, 7, 1)), date(2026, 8, 2), False),
+        (d.IssueFact(date(2026, 6, 1), date(2026, 6, 2), date(2026, 7, 1)), date(2026, 8, 2),
+         False),
         # a step not yet taken on the day does not count
         (d.IssueFact(date(2026, 6, 1), triaged_on=date(2026, 9, 1)), date(2026, 7, 1), True),
         (d.IssueFact(date(2025, 6, 1), date(2025, 6, 2), None, date(2025, 7, 1), 2026),
