@@ -169,9 +169,9 @@ def require_posyandu(batch: Batch, known: store.Known, item: Item) -> RowMapping
 def take_one(batch: Batch, item: Item, known: store.Known) -> None:
     posyandu = require_posyandu(batch, known, item)
     given = item.given
-    survey = Survey(
-        **given.model_dump(include=FIELDS), kelurahan=is_kelurahan(posyandu["desa_code"])
-    )
+    columns = given.model_dump(exclude={"kk", "posyandu_id"})
+    kelurahan = is_kelurahan(posyandu["desa_code"])
+    survey = Survey(**{name: columns[name] for name in FIELDS}, kelurahan=kelurahan)
     check_survey(survey, item.where)
     household = known.households.get(item.ref)
     if household is not None and household["posyandu_id"] != given.posyandu_id:
@@ -180,7 +180,6 @@ def take_one(batch: Batch, item: Item, known: store.Known) -> None:
             "household_elsewhere",
             f"This household is known at posyandu {household['posyandu_id']}.",
         )
-    columns = given.model_dump(exclude={"kk", "posyandu_id"})
     if household is not None:
         same = [
             row
