@@ -10,7 +10,7 @@ from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
-from simpul_public_works.api import deps, surveys
+from simpul_public_works.api import deps, indicators, survey_batches, surveys
 from simpul_public_works.consumers import consumers
 from simpul_public_works.events import PUBLISHED
 from simpul_public_works.models import metadata
@@ -34,6 +34,8 @@ def create_app(settings: PublicWorksSettings | None = None) -> FastAPI:
             migrations_dir=MIGRATIONS,
             routers=[
                 surveys.router,
+                survey_batches.router,
+                indicators.router,
                 referral_router(ReferralAccess("public_works", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

@@ -19,3 +19,9 @@ class PublicWorksSettings(ServiceSettings):
     max_fetch_minutes: int = Field(default=30, ge=1, le=240)
     min_litres_per_person_day: float = Field(default=60.0, gt=0, le=500)
     septic_emptying_years: int = Field(default=5, ge=1, le=20)
+    # When an open infrastructure issue is overdue (what the indicators count; the issue
+    # workflow's own check uses the same numbers): not triaged this many days after its
+    # report, or not scheduled this many days after it was triaged or forwarded. A scheduled
+    # issue is overdue once its budget year has ended.
+    overdue_triage_days: int = Field(default=14, ge=1, le=365)
+    overdue_schedule_days: int = Field(default=60, ge=1, le=730)

@@ -36,9 +36,9 @@ from simpul_platform.uow import UnitOfWork
 from simpul_public_works.domain.ladder import Survey, ladder
 from simpul_public_works.events import HouseAssessed
 from simpul_public_works.models import Household, WashSurvey
-from simpul_public_works.ops.survey_followup import Surveyed, after_household_surveys
+from simpul_public_works.ops.survey_effects import RecordedSurvey, after_surveys
 from simpul_public_works.ops.surveys import _assessed, is_kelurahan, thresholds
-from simpul_public_works.ops.surveys import surveyed as as_surveyed
+from simpul_public_works.ops.surveys import recorded as as_recorded
 from simpul_public_works.settings import PublicWorksSettings
 
 SOURCE = "housing"
@@ -136,14 +136,14 @@ class HousingSurveys:
             return
         households = await households_by_ref(session, refs, data)
         done = await recorded(session, [h.id for h in households.values()], data.assessment_id)
-        surveyed: list[Surveyed] = []
+        surveyed: list[RecordedSurvey] = []
         for ref, occupants in zip(refs, shares(data.occupants, len(refs)), strict=True):
             household = households[ref]
             if household.id not in done:
                 row = await self._record(uow, household, data, occupants)
-                if household.latest_survey_id == row.id:
-                    surveyed.append(as_surveyed(row, household))
-        await after_household_surveys(uow, surveyed, local_day(self.settings, event.time))
+                latest = household.latest_survey_id == row.id
+                surveyed.append(as_recorded(row, household, latest=latest))
+        await after_surveys(uow, surveyed, local_day(self.settings, event.time))
         await uow.stage()
 
     async def _record(

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform.events import Envelope
 from simpul_public_works.events import HouseAssessed, HouseholdAssessed, StuntingDetected
 from simpul_public_works.models import KnownHousehold
+from simpul_public_works.ops import tallies
 
 
 async def know(
@@ -46,9 +47,11 @@ async def know(
     if row is None:
         row = KnownHousehold(household_ref=household_ref, **values)
     elif known_on < row.known_on:
+        await tallies.invalidate(session, row.posyandu_id, row.known_on)  # counted there till now
         row.sqlmodel_update(values)
     else:
         return row
+    await tallies.invalidate(session, posyandu_id, known_on)
     session.add(row)
     await session.flush()  # the next record of the chunk may name the same household
     return row

@@ -23,7 +23,7 @@ from simpul_public_works.domain.ladder import Survey, Thresholds, check_survey, 
 from simpul_public_works.events import HouseholdWashAssessed
 from simpul_public_works.models import Household, WashSurvey
 from simpul_public_works.ops.access import posyandu_for_write
-from simpul_public_works.ops.survey_followup import Surveyed, after_household_surveys
+from simpul_public_works.ops.survey_effects import RecordedSurvey, after_surveys
 from simpul_public_works.schemas.surveys import SurveyIn
 from simpul_public_works.settings import PublicWorksSettings
 
@@ -80,7 +80,8 @@ async def record_survey(
         recorded_by=actor,
         recorded_at=moment,
     )
-    if household.surveyed_on is None or body.surveyed_on >= household.surveyed_on:
+    latest = household.surveyed_on is None or body.surveyed_on >= household.surveyed_on
+    if latest:
         household.latest_survey_id, household.surveyed_on = row.id, body.surveyed_on
         household.occupants = body.occupants
         household.water_level, household.sanitation_level = found.water, found.sanitation
@@ -89,9 +90,24 @@ async def record_survey(
         household.updated_by, household.updated_at = actor, moment
     uow.session.add_all([household, row])
     uow.publish(_assessed(row, household), subject=household.id)
-    if household.latest_survey_id == row.id:  # an older survey entered late answers nothing
-        await after_household_surveys(uow, [surveyed(row, household)], today)
+    await after_surveys(uow, [recorded(row, household, latest=latest)], today)
     return row, household
+
+
+def recorded(row: WashSurvey, household: Household, *, latest: bool) -> RecordedSurvey:
+    return RecordedSurvey(
+        survey_id=row.id,
+        household_id=household.id,
+        household_ref=household.household_ref,
+        posyandu_id=household.posyandu_id,
+        desa_code=household.desa_code,
+        surveyed_on=row.surveyed_on,
+        latest=latest,
+        water_level=row.water_level,
+        sanitation_level=row.sanitation_level,
+        basic_water=row.basic_water,
+        wastewater_service=row.wastewater_service,
+    )
 
 
 async def _household(
@@ -130,18 +146,6 @@ async def _household(
     uow.session.add(household)
     await uow.session.flush()  # the household before its surveys (their foreign key)
     return household
-
-
-def surveyed(row: WashSurvey, household: Household) -> Surveyed:
-    """What the referral follow-up reads of a recorded survey."""
-    return Surveyed(
-        survey_id=row.id,
-        household_ref=household.household_ref,
-        surveyed_on=row.surveyed_on,
-        water_level=row.water_level,
-        sanitation_level=row.sanitation_level,
-        basic_water=row.basic_water,
-    )
 
 
 def _assessed(row: WashSurvey, household: Household) -> HouseholdWashAssessed:
