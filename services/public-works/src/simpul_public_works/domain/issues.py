@@ -90,16 +90,24 @@ def _fits(step: Step[IssueStatus, IssueAction], handled_by: str | None) -> bool:
     return True
 
 
+# Steps the service takes itself (a duplicate closed with its primary), never a user.
+FOLLOWING: tuple[IssueAction, ...] = ("resolve_with_primary", "decline_with_primary")
+
+
 def allowed(status: str, handled_by: str | None) -> list[Step[IssueStatus, IssueAction]]:
-    """The steps open to an issue in ``status`` handled by ``handled_by``."""
-    return [s for s in ISSUES.allowed(status) if _fits(s, handled_by)]  # type: ignore[arg-type]
+    """The steps a user may take on an issue in ``status`` handled by ``handled_by``."""
+    steps = ISSUES.allowed(status)  # type: ignore[arg-type]
+    return [s for s in steps if s.action not in FOLLOWING and _fits(s, handled_by)]
 
 
 def next_status(status: str | None, handled_by: str | None, action: IssueAction) -> IssueStatus:
     """The status ``action`` takes the issue to, or TransitionRefused (a 409 naming the current
     status and the steps allowed from it, the handling taken into account)."""
-    step = ISSUES.step(status, action)  # type: ignore[arg-type]
-    if not _fits(step, handled_by):
+    try:
+        step = ISSUES.step(status, action)  # type: ignore[arg-type]
+    except TransitionRefused:
+        step = None
+    if step is None or not _fits(step, handled_by):
         raise TransitionRefused(ISSUES.name, status, action, allowed(status or "", handled_by))
     return step.target
 

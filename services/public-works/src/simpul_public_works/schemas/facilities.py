@@ -30,7 +30,8 @@ class FacilityIn(BaseModel):
     posyandu_id: str = Field(min_length=1, max_length=36)
     kind: FacilityKind
     name: str = Field(min_length=1, max_length=120)
-    latitude: float = Field(ge=-90, le=90)
+    # Either axis may hold either value: a swapped pair is named by the check, not the schema.
+    latitude: float = Field(ge=-180, le=180)
     longitude: float = Field(ge=-180, le=180)
     households_served: int = Field(ge=0, le=100_000)
     built_year: int | None = Field(default=None, ge=1800, le=2100)

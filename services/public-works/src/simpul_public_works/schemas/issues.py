@@ -39,7 +39,8 @@ class IssueIn(BaseModel):
     posyandu_id: str = Field(min_length=1, max_length=36)
     kind: IssueKind
     severity: Severity
-    latitude: float = Field(ge=-90, le=90)
+    # Either axis may hold either value: a swapped pair is named by the check, not the schema.
+    latitude: float = Field(ge=-180, le=180)
     longitude: float = Field(ge=-180, le=180)
     description: str | None = Field(
         default=None, max_length=1000, description="the place and the damage; never a person"
