@@ -112,3 +112,49 @@ async def start_public_works(
     producers.registry.answer(app)  # a replica miss is confirmed with it, as in production
     async with running_app(app) as client:
         yield PublicWorks(settings, app, client, producers)
+
+
+# --- infrastructure issues and public facilities -------------------------------------------
+
+# A village road in Rapak Lambur; 0.0005° of latitude is ≈ 56 m, 0.001° ≈ 111 m.
+ROAD: dict[str, Any] = {
+    "kind": "jalan_desa",
+    "severity": "sedang",
+    "latitude": -0.4203,
+    "longitude": 116.9871,
+}
+TAP: dict[str, Any] = {
+    "kind": "kran_umum",
+    "name": "Kran umum RT 04",
+    "latitude": -0.4211,
+    "longitude": 116.9865,
+    "households_served": 24,
+    "built_year": 2019,
+}
+
+
+def desa_headers(pw: PublicWorks, desa: str = RAPAK_LAMBUR) -> dict[str, str]:
+    """The village government of a desa (triages, forwards and schedules its issues)."""
+    return pw.auth(["desa"], [desa], sub="pemdes-rapak")
+
+
+async def report_issue(
+    pw: PublicWorks, posyandu: str, headers: dict[str, str] | None = None, **change: Any
+) -> httpx.Response:
+    body = {"posyandu_id": posyandu, **ROAD, "reported_on": "2026-03-02", **change}
+    return await pw.client.post("/v1/infrastructure-issues", json=body, headers=headers or pw.kader)
+
+
+async def issue_step(
+    pw: PublicWorks, issue_id: str, step: str, headers: dict[str, str] | None = None, **body: Any
+) -> httpx.Response:
+    return await pw.client.post(
+        f"/v1/infrastructure-issues/{issue_id}/{step}", json=body, headers=headers or pw.opd
+    )
+
+
+async def record_facility(
+    pw: PublicWorks, posyandu: str, headers: dict[str, str] | None = None, **change: Any
+) -> httpx.Response:
+    body = {"posyandu_id": posyandu, **TAP, "recorded_on": "2026-01-05", **change}
+    return await pw.client.post("/v1/facilities", json=body, headers=headers or pw.opd)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from simpul_housing.domain.relocation import DEFAULT_CRITERIA
@@ -13,11 +13,10 @@ from simpul_housing.domain.rtlh import (
     DEFAULT_REFUSED_LAND,
     RuleSet,
 )
-from simpul_platform.settings import ServiceSettings
-from simpul_platform.storage import PhotoStore, S3Config, StoreKind, photo_store
+from simpul_platform.photo_settings import PhotoSettings
 
 
-class HousingSettings(ServiceSettings):
+class HousingSettings(PhotoSettings):
     model_config = SettingsConfigDict(extra="ignore", env_prefix="HOUSING_")
 
     service_name: str = "housing"
@@ -59,44 +58,7 @@ class HousingSettings(ServiceSettings):
         max_length=12,
     )
 
-    # Photos of houses: the largest upload accepted (after the request's own limit,
-    # SIMPUL_MAX_BODY_BYTES) and the longest side in pixels a photo may have.
-    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
-    photo_max_side_px: int = Field(default=12_000, ge=16, le=65_535)
-    # Where photos are kept: a local directory (the default) or an S3-compatible bucket.
-    photo_store: StoreKind = "local"
+    # Photos of houses (the limits and the store: ``simpul_platform.photo_settings``), kept
+    # under housing's own directory or bucket prefix.
     photo_dir: str = ".data/housing-photos"
-    photo_s3_endpoint: str = ""
-    photo_s3_bucket: str = ""
-    photo_s3_region: str = "us-east-1"
-    photo_s3_access_key: str = ""
-    photo_s3_secret_key: str = ""
     photo_s3_prefix: str = "housing/"
-
-    @model_validator(mode="after")
-    def _complete_s3_store(self) -> HousingSettings:
-        if self.photo_store == "s3":
-            given = {
-                "photo_s3_endpoint": self.photo_s3_endpoint,
-                "photo_s3_bucket": self.photo_s3_bucket,
-                "photo_s3_access_key": self.photo_s3_access_key,
-                "photo_s3_secret_key": self.photo_s3_secret_key,
-            }
-            missing = [name for name, value in given.items() if not value]
-            if missing:
-                raise ValueError(f"photo_store s3 needs {', '.join(missing)}")
-        return self
-
-    def photos(self) -> PhotoStore:
-        """The photo store these settings choose."""
-        s3 = None
-        if self.photo_store == "s3":
-            s3 = S3Config(
-                endpoint=self.photo_s3_endpoint,
-                bucket=self.photo_s3_bucket,
-                region=self.photo_s3_region,
-                access_key=self.photo_s3_access_key,
-                secret_key=self.photo_s3_secret_key,
-                prefix=self.photo_s3_prefix,
-            )
-        return photo_store(self.photo_store, self.photo_dir, s3)

@@ -23,6 +23,7 @@ RULES = (
     # houses: coordinates as a pair inside Indonesia, households against the occupants
     "coordinates_pair",
     "coordinates_outside_indonesia",
+    "coordinates_swapped",
     "fewer_than_members",
     "duplicate_kk",
     "household_required",

@@ -11,6 +11,9 @@ from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 from simpul_public_works.api import deps, indicators, survey_batches, surveys
+from simpul_public_works.api import facilities as facility_routes
+from simpul_public_works.api import issue_photos as issue_photo_routes
+from simpul_public_works.api import issues as issue_routes
 from simpul_public_works.consumers import consumers
 from simpul_public_works.events import PUBLISHED
 from simpul_public_works.models import metadata
@@ -36,6 +39,9 @@ def create_app(settings: PublicWorksSettings | None = None) -> FastAPI:
                 surveys.router,
                 survey_batches.router,
                 indicators.router,
+                issue_routes.router,
+                issue_photo_routes.router,
+                facility_routes.router,
                 referral_router(ReferralAccess("public_works", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

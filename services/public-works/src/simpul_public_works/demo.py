@@ -42,6 +42,7 @@ from simpul_platform.devstack.population import (
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 from simpul_public_works.app import MIGRATIONS
+from simpul_public_works.demo_infrastructure import seed_infrastructure
 from simpul_public_works.domain.ladder import SANITATION_LEVELS, WATER_LEVELS
 from simpul_public_works.models import Household
 from simpul_public_works.ops.surveys import is_kelurahan, record_survey
@@ -60,7 +61,7 @@ LAST_DAYS = 540  # eighteen months
 # Facilities and issues at the demo's posyandu: (db, settings, the active posyandu, the
 # principal, today, a seeded rng) -> what was written, counted.
 Infrastructure = Callable[
-    [Database, PublicWorksSettings, list[ReplicaPosyandu], Principal, date, random.Random],
+    [Database, PublicWorksSettings, list[dict[str, Any]], Principal, date, random.Random],
     Awaitable[Counter[str]],
 ]
 
@@ -289,8 +290,9 @@ async def load_demo(
             print(f"  public works demo: {done}/{len(active)} posyandu", flush=True)
     if infrastructure is not None:
         random_infrastructure = random.Random(INFRASTRUCTURE_SEED)
+        places = [{"id": p.posyandu_id, "desa_code": p.desa_code} for p in active]
         counts.update(
-            await infrastructure(db, settings, active, PRINCIPAL, today, random_infrastructure)
+            await infrastructure(db, settings, places, PRINCIPAL, today, random_infrastructure)
         )
     return dict(counts)
 
@@ -327,9 +329,7 @@ async def _household(
 async def _main() -> None:
     settings = PublicWorksSettings()
     db = await settled_database(settings, MIGRATIONS)
-    # Facilities and issues in every state come from
-    # simpul_public_works.demo_infrastructure.seed_infrastructure, passed as infrastructure=.
-    counts = await load_demo(db, settings, infrastructure=None)
+    counts = await load_demo(db, settings, infrastructure=seed_infrastructure)
     print(f"demo: {dict(sorted(counts.items()))}")
     await db.dispose()
 

@@ -55,8 +55,151 @@ class HouseholdWashAssessed(EventPayload):
     wastewater_service: str | None
 
 
+# --- infrastructure issues and public facilities ---------------------------------------------
+# Public infrastructure's place travels (it is no one's home); the report's words and the
+# reporter do not.
+
+
+class IssueReported(EventPayload):
+    """A village infrastructure issue was reported; ``duplicate_of`` names the open issue it
+    repeats (a duplicate is not counted)."""
+
+    event_type = "public_works.issue.reported.v1"
+    topic = TOPIC
+    example: ClassVar[dict[str, Any]] = {
+        "issue_id": "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+        "posyandu_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44",
+        "desa_code": "64.02.06.2012",
+        "kind": "drainase",
+        "severity": "sedang",
+        "source": "kader",
+        "latitude": -0.4203,
+        "longitude": 116.9871,
+        "duplicate_of": None,
+        "facility_id": None,
+        "referral_id": None,
+        "reported_on": "2026-03-02",
+    }
+
+    issue_id: str
+    posyandu_id: str
+    desa_code: str
+    kind: str
+    severity: str
+    source: str
+    latitude: float
+    longitude: float
+    duplicate_of: str | None
+    facility_id: str | None
+    referral_id: str | None
+    reported_on: date
+
+
+class IssueStatusChanged(EventPayload):
+    """An infrastructure issue took a step (or was unlinked from the issue it was taken for a
+    duplicate of: ``action`` unlink, the status unchanged)."""
+
+    event_type = "public_works.issue.status_changed.v1"
+    topic = TOPIC
+    example: ClassVar[dict[str, Any]] = {
+        "issue_id": "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+        "posyandu_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44",
+        "desa_code": "64.02.06.2012",
+        "kind": "drainase",
+        "action": "schedule",
+        "from_status": "forwarded",
+        "to_status": "scheduled",
+        "on": "2026-05-12",
+        "duplicate_of": None,
+        "facility_id": None,
+        "handled_by": "kabupaten",
+        "budget_year": 2027,
+        "funding_source": "apbd_kabupaten",
+        "decline_reason": None,
+    }
+
+    issue_id: str
+    posyandu_id: str
+    desa_code: str
+    kind: str
+    action: str
+    from_status: str | None
+    to_status: str
+    on: date
+    duplicate_of: str | None
+    facility_id: str | None
+    handled_by: str | None
+    budget_year: int | None
+    funding_source: str | None
+    decline_reason: str | None
+
+
+class FacilityRecorded(EventPayload):
+    """A public water or sanitation facility was recorded at a desa."""
+
+    event_type = "public_works.facility.recorded.v1"
+    topic = TOPIC
+    example: ClassVar[dict[str, Any]] = {
+        "facility_id": "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+        "posyandu_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44",
+        "desa_code": "64.02.06.2012",
+        "kind": "kran_umum",
+        "name": "Kran umum RT 04",
+        "latitude": -0.4211,
+        "longitude": 116.9865,
+        "households_served": 24,
+        "built_year": 2019,
+        "status": "berfungsi",
+        "recorded_on": "2026-03-02",
+    }
+
+    facility_id: str
+    posyandu_id: str
+    desa_code: str
+    kind: str
+    name: str
+    latitude: float
+    longitude: float
+    households_served: int
+    built_year: int | None
+    status: str
+    recorded_on: date
+
+
+class FacilityStatusChanged(EventPayload):
+    """A facility was put out of order (rusak) or working again (berfungsi) by an issue."""
+
+    event_type = "public_works.facility.status_changed.v1"
+    topic = TOPIC
+    example: ClassVar[dict[str, Any]] = {
+        "facility_id": "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+        "posyandu_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44",
+        "desa_code": "64.02.06.2012",
+        "kind": "kran_umum",
+        "from_status": "berfungsi",
+        "to_status": "rusak",
+        "on": "2026-03-02",
+        "issue_id": "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+        "households_served": 24,
+    }
+
+    facility_id: str
+    posyandu_id: str
+    desa_code: str
+    kind: str
+    from_status: str
+    to_status: str
+    on: date
+    issue_id: str | None
+    households_served: int
+
+
 PUBLISHED: list[type[EventPayload]] = [
     HouseholdWashAssessed,
+    IssueReported,
+    IssueStatusChanged,
+    FacilityRecorded,
+    FacilityStatusChanged,
     *published_by("public_works").all(),  # the referral routes publish them
 ]
 

@@ -2,32 +2,28 @@
 active posyandu (the same household_ref as housing's, social's and health's), some surveyed
 twice with the later survey the household's, every level of both ladders present; written
 through public works' own operations and announced on Kafka with the household's pseudonym
-only; facilities and issues by the loader it is given; loading twice adds nothing."""
+only; facilities and issues in every state at the active posyandu; loading twice adds nothing."""
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from datetime import date
-from typing import Any
 
 import pytest
 from public_works_testkit import MANGKURAWANG, RAPAK_LAMBUR, PublicWorks
 from sqlalchemy import select
 
-from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
-from simpul_platform.db import Database
 from simpul_platform.devstack.population import (
     DemoSize,
-    ReplicaPosyandu,
     demo_school_age,
     generate_balita,
 )
 from simpul_platform.testing.peers import until_replicated
 from simpul_public_works.demo import PRINCIPAL, load_demo
+from simpul_public_works.demo_infrastructure import seed_infrastructure
 from simpul_public_works.domain.ladder import SANITATION_LEVELS, WATER_LEVELS
-from simpul_public_works.models import Household, WashSurvey
+from simpul_public_works.models import Household, InfrastructureIssue, WashSurvey
 from simpul_public_works.settings import PublicWorksSettings
 
 pytestmark = pytest.mark.integration
@@ -87,29 +83,17 @@ async def test_demo_surveys_the_populations_households_on_every_level(
     assert not any("kk" in e.data for e in assessed)
 
 
-async def test_demo_hands_the_active_posyandu_to_the_infrastructure_loader(
+async def test_the_demo_start_loads_facilities_and_issues_at_the_active_posyandu(
     public_works: PublicWorks,
 ) -> None:
     posyandu = await public_works.known_posyandu(RAPAK_LAMBUR)
-    given: list[tuple[Any, ...]] = []
-
-    async def infrastructure(
-        db: Database,
-        settings: PublicWorksSettings,
-        rows: list[ReplicaPosyandu],
-        principal: Principal,
-        today: date,
-        rng: random.Random,
-    ) -> Counter[str]:
-        given.append((db, settings, rows, principal, today, rng))
-        return Counter({"facilities": 3})
-
     db, settings = public_works.app.state.db, public_works.settings
-    counts = await load_demo(db, settings, SIZE, infrastructure=infrastructure)
-    assert counts["facilities"] == 3 and counts["households"] > 0
-    ((_, _, rows, principal, today, _),) = given
-    assert [row.posyandu_id for row in rows] == [posyandu]
-    assert (principal, today) == (PRINCIPAL, local_today(settings))
+    counts = await load_demo(db, settings, SIZE, infrastructure=seed_infrastructure)
+    assert counts["households"] > 0 and counts["facilities"] == 3 and counts["issues"] == 8
+    async with db.sessions() as session:
+        issues = list((await session.execute(select(InfrastructureIssue))).scalars())
+    assert {i.posyandu_id for i in issues} == {posyandu}
+    assert {i.created_by for i in issues} == {PRINCIPAL.subject}
 
 
 def refs_of_population(

@@ -27,6 +27,18 @@ RULES = (
     "fetch_minutes_required",
     "toilet_type_mismatch",
     "after_survey",
+    # infrastructure issues and facilities: a place inside Indonesia, dates after the last
+    # step, a budget year near the step, the facility, duplicate or referral a report names
+    "coordinates_outside_indonesia",
+    "coordinates_swapped",
+    "before_previous_step",
+    "budget_year_out_of_range",
+    "built_year_out_of_range",
+    "unknown_facility",
+    "unknown_issue",
+    "duplicate_kind_mismatch",
+    "unknown_referral",
+    "referral_mismatch",
 )
 
 

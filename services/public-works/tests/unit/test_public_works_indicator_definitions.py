@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from simpul_public_works.domain import indicators as d
+from simpul_public_works.domain.issues import OverdueThresholds
 
-RULES = d.OverdueRules()
+RULES = OverdueThresholds()
 OCTOBER, DECEMBER = date(2026, 10, 1), date(2026, 12, 1)
 
 
@@ -88,4 +89,4 @@ def test_issues_open_and_done_in_the_year_duplicates_once() -> None:
 
 
 def test_the_basis_changes_with_the_overdue_rules() -> None:
-    assert d.basis(RULES) != d.basis(d.OverdueRules(triage_days=7))
+    assert d.basis(RULES) != d.basis(OverdueThresholds(reported_days=7))

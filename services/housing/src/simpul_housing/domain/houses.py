@@ -5,32 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simpul_platform.domain import RuleViolation
+from simpul_platform.geo import check_coordinates
 
-# Indonesia's extent (Sabang–Merauke, Miangas–Rote) with a margin: a point outside it is a
-# typing or GPS error, not a house of this deployment.
-LATITUDE_RANGE = (-11.5, 6.5)
-LONGITUDE_RANGE = (94.5, 141.5)
-
-
-def check_coordinates(latitude: float | None, longitude: float | None) -> None:
-    """Both or neither, inside Indonesia, and not the GPS's empty fix (0, 0)."""
-    if (latitude is None) != (longitude is None):
-        missing = "longitude" if longitude is None else "latitude"
-        raise RuleViolation(
-            f"body.{missing}", "coordinates_pair", "Give latitude and longitude together."
-        )
-    if latitude is None or longitude is None:
-        return
-    if not LATITUDE_RANGE[0] <= latitude <= LATITUDE_RANGE[1]:
-        raise RuleViolation(
-            "body.latitude", "coordinates_outside_indonesia", f"{latitude} is not in Indonesia."
-        )
-    if not LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]:
-        raise RuleViolation(
-            "body.longitude",
-            "coordinates_outside_indonesia",
-            f"{longitude} is not in Indonesia (did you swap latitude and longitude?).",
-        )
+# A house's place is checked as every place is (inside Indonesia, not swapped): the platform's.
+__all__ = ["check_coordinates", "check_households"]
 
 
 def check_households(kks: Sequence[str], occupants: int, members: Sequence[int | None]) -> None:

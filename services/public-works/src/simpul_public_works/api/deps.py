@@ -32,3 +32,10 @@ def _today(settings: SettingsDep) -> date:
 
 # The deployment's date (its time zone, not the server's): what "in the future" is judged by.
 Today = Annotated[date, Depends(_today)]
+
+# Infrastructure issues and facilities: the village government (``desa``) triages, forwards
+# and schedules the issues of its desa, and reads them and the facilities; reporting, the
+# end of an issue, facilities and photos stay with the public-works roles.
+DESA = "desa"
+Village = Annotated[Principal, Depends(require_roles(OPD, KADER, DESA))]
+VillageReader = Annotated[Principal, Depends(require_roles(OPD, KADER, DESA))]

@@ -17,7 +17,7 @@ from simpul_platform.wilayah import WilayahQuery
 from simpul_public_works.api.deps import AggregateReader, SettingsDep, Today
 from simpul_public_works.domain import indicators as definitions
 from simpul_public_works.ops import aggregates
-from simpul_public_works.ops.tallies import rules_of
+from simpul_public_works.ops.issues_rows import overdue_thresholds
 from simpul_public_works.schemas.indicators import DesaRow, Summary
 
 router = APIRouter(tags=["indicators"])
@@ -47,7 +47,7 @@ async def indicators(
     window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, posyandu_id)
     month = definitions.end_month(window.end, today)
-    values = await aggregates.indicators(session, scope, month, rules_of(settings))
+    values = await aggregates.indicators(session, scope, month, overdue_thresholds(settings))
     referrals = await resolved_in_time(
         session, "public_works", scope.wilayah, scope.posyandu_id, window, today
     )
@@ -75,7 +75,7 @@ async def summary(
         period=window.label,
         as_of=today,
         **await aggregates.household_figures(session, scope),
-        issues=await aggregates.issue_figures(session, scope, today, rules_of(settings)),
+        issues=await aggregates.issue_figures(session, scope, today, overdue_thresholds(settings)),
         referrals=await aggregates.referrals(session, scope, today),
     )
 
@@ -95,4 +95,4 @@ async def summary_by_desa(
     window = period_from_query(period)
     scope = await _scope(session, principal, wilayah, None)
     month = definitions.end_month(window.end, today)
-    return await aggregates.by_desa(session, scope, month, rules_of(settings))
+    return await aggregates.by_desa(session, scope, month, overdue_thresholds(settings))

@@ -34,10 +34,11 @@ survey's occupants.
   ``public_works.issues_done``: issues done from 1 January of ``E``'s year to ``E`` ÷ those
   and the issues open at ``E``.
 
-**Overdue** at a day (``OverdueRules``; the same defaults as the issue workflow's): reported
-and not triaged more than ``triage_days`` (14) after the report; triaged or forwarded and not
-scheduled more than ``schedule_days`` (60) after the later of those two steps; scheduled and
-not done after 31 December of its budget year. Only the steps taken by the day count.
+**Overdue** at a day: the issue workflow's rule (``domain.issues.OverdueThresholds``) applied
+to the step the issue stood at on that day: more than ``reported_days`` (14) after its report
+and not triaged, ``triaged_days`` (60) after triage and not forwarded or scheduled,
+``forwarded_days`` (60) after forwarding and not scheduled; scheduled and not done after
+31 December of its budget year. Only the steps taken by the day count.
 
 The functions below are the reference the database's statements are tested against.
 """
@@ -49,6 +50,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from simpul_public_works.domain.issues import OverdueThresholds
 
 HOUSEHOLDS = "households"
 COVERAGE = "public_works.survey_coverage"
@@ -81,16 +84,11 @@ ALL_MONTHS = date(1900, 1, 1)  # ``since`` for a write that changes every month'
 Tallies = dict[str, tuple[int, int]]  # code → (numerator, denominator)
 
 
-@dataclass(frozen=True)
-class OverdueRules:
-    triage_days: int = 14
-    schedule_days: int = 60
-
-
 # The tag of the definitions above (and of the overdue rules they were counted under): change
 # it with them, so rows kept under older ones are counted again rather than read.
-def basis(rules: OverdueRules) -> str:
-    text = f"v1:{','.join(CODES)}:{rules.triage_days}:{rules.schedule_days}"
+def basis(rules: OverdueThresholds) -> str:
+    days = (rules.reported_days, rules.triaged_days, rules.forwarded_days)
+    text = f"v1:{','.join(CODES)}:{days}"
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -197,19 +195,20 @@ def is_open(issue: IssueFact, end: date) -> bool:
     )
 
 
-def overdue_on(issue: IssueFact, day: date, rules: OverdueRules) -> bool:
+def overdue_on(issue: IssueFact, day: date, rules: OverdueThresholds) -> bool:
     """An open issue late at its step on ``day`` (only the steps taken by then count)."""
     if not is_open(issue, day):
         return False
     if _by(issue.scheduled_on, day):
         return issue.budget_year is not None and day > date(issue.budget_year, 12, 31)
-    steps = [s for s in (issue.triaged_on, issue.forwarded_on) if _by(s, day)]
-    if steps:
-        return day > max(d for d in steps if d is not None) + timedelta(days=rules.schedule_days)
-    return day > issue.reported_on + timedelta(days=rules.triage_days)
+    if issue.forwarded_on is not None and _by(issue.forwarded_on, day):
+        return day > issue.forwarded_on + timedelta(days=rules.forwarded_days)
+    if issue.triaged_on is not None and _by(issue.triaged_on, day):
+        return day > issue.triaged_on + timedelta(days=rules.triaged_days)
+    return day > issue.reported_on + timedelta(days=rules.reported_days)
 
 
-def issue_counts(issues: Iterable[IssueFact], month: date, rules: OverdueRules) -> Tallies:
+def issue_counts(issues: Iterable[IssueFact], month: date, rules: OverdueThresholds) -> Tallies:
     end = month_end(month)
     first = date(end.year, 1, 1)
     counted = [i for i in issues if i.duplicate_of is None]

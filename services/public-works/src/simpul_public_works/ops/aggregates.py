@@ -17,6 +17,7 @@ from simpul_platform.referrals.queries import counts as referral_counts
 from simpul_platform.referrals.schemas import ReferralCounts
 from simpul_platform.tallies import Scope, added, in_scope
 from simpul_public_works.domain import indicators as d
+from simpul_public_works.domain.issues import OverdueThresholds
 from simpul_public_works.models import Household, InfrastructureIssue, KnownHousehold
 from simpul_public_works.ops import tallies
 from simpul_public_works.schemas.indicators import DesaRow, IssuesSummary
@@ -103,7 +104,7 @@ INDICATORS = (
 
 
 async def indicators(
-    session: AsyncSession, scope: Scope, month: date, rules: d.OverdueRules
+    session: AsyncSession, scope: Scope, month: date, rules: OverdueThresholds
 ) -> list[IndicatorValue]:
     """The indicators at ``month``'s end (the year to date)."""
     counts = added((await tallies.read(session, scope, month, rules)).values())
@@ -122,7 +123,7 @@ async def indicators(
 
 
 async def by_desa(
-    session: AsyncSession, scope: Scope, month: date, rules: d.OverdueRules
+    session: AsyncSession, scope: Scope, month: date, rules: OverdueThresholds
 ) -> list[DesaRow]:
     """One row per desa with a posyandu in scope, at ``month``'s end."""
     per_desa = await tallies.read(session, scope, month, rules, by_desa=True)
@@ -220,7 +221,7 @@ async def _levels(session: AsyncSession, scope: Scope, name: str) -> dict[str, i
 
 
 async def issue_figures(
-    session: AsyncSession, scope: Scope, today: date, rules: d.OverdueRules
+    session: AsyncSession, scope: Scope, today: date, rules: OverdueThresholds
 ) -> IssuesSummary:
     """Issues open today (duplicates counted in their first), by status and kind; overdue."""
     i = InfrastructureIssue

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform import tallies as kept_counts
 from simpul_platform.tallies import Scope
 from simpul_public_works.domain import indicators as d
+from simpul_public_works.domain.issues import OverdueThresholds
 from simpul_public_works.models import (
     Household,
     InfrastructureIssue,
@@ -33,19 +34,14 @@ from simpul_public_works.models import (
     PublicWorksTally,
     WashSurvey,
 )
-from simpul_public_works.settings import PublicWorksSettings
 
-__all__ = ["Scope", "count", "invalidate", "invalidate_many", "read", "rules_of"]
+__all__ = ["Scope", "count", "invalidate", "invalidate_many", "read"]
 
 LOCK_CLASS = 0x50E6  # the first key of this service's tally locks (the second: the posyandu's)
 TALLY: Table = PublicWorksTally.__table__  # type: ignore[attr-defined]
 KEPT = kept_counts.Kept(TALLY, LOCK_CLASS, d.HOUSEHOLDS)
 LATEST = ("occupants", "water_level", "sanitation_level", "basic_water", "wastewater_service")
 NEVER = date(1900, 1, 1)
-
-
-def rules_of(settings: PublicWorksSettings) -> d.OverdueRules:
-    return d.OverdueRules(settings.overdue_triage_days, settings.overdue_schedule_days)
 
 
 async def invalidate(session: AsyncSession, posyandu_id: str, since: date) -> None:
@@ -63,7 +59,7 @@ async def read(
     session: AsyncSession,
     scope: Scope,
     month: date,
-    rules: d.OverdueRules,
+    rules: OverdueThresholds,
     *,
     by_desa: bool = False,
 ) -> dict[str, d.Tallies]:
@@ -77,7 +73,7 @@ async def read(
 
 
 async def count(
-    session: AsyncSession, posyandu_ids: Sequence[str], month: date, *, rules: d.OverdueRules
+    session: AsyncSession, posyandu_ids: Sequence[str], month: date, *, rules: OverdueThresholds
 ) -> dict[str, d.Tallies]:
     """Every count of ``posyandu_ids`` at ``month``'s end (by posyandu; absent: none), in one
     statement (one round trip: a filler holds its chunk's locks while it counts)."""
@@ -88,7 +84,7 @@ async def count(
     return out
 
 
-def counting_statement(ids: list[str], month: date, rules: d.OverdueRules) -> Any:
+def counting_statement(ids: list[str], month: date, rules: OverdueThresholds) -> Any:
     """Rows (posyandu id, code, numerator, denominator): one per posyandu and count that has
     anything to count, each table read once."""
     end = d.month_end(month)
@@ -201,28 +197,29 @@ def open_at(end: date) -> ColumnElement[bool]:
     )
 
 
-def overdue_at(end: date, rules: d.OverdueRules) -> ColumnElement[bool]:
+def overdue_at(end: date, rules: OverdueThresholds) -> ColumnElement[bool]:
     """An open issue late at its step on ``end`` (``domain.indicators.overdue_on``: only the
     steps taken by then count)."""
     i = InfrastructureIssue
-    triaged = func.coalesce(case((_by(col(i.triaged_on), end), col(i.triaged_on))), NEVER)
-    forwarded = func.coalesce(case((_by(col(i.forwarded_on), end), col(i.forwarded_on))), NEVER)
-    last_step = case((forwarded > triaged, forwarded), else_=triaged)
     late = case(
         (
             _by(col(i.scheduled_on), end),
             and_(col(i.budget_year).is_not(None), col(i.budget_year) < end.year),
         ),
         (
-            or_(_by(col(i.triaged_on), end), _by(col(i.forwarded_on), end)),
-            last_step < end - timedelta(days=rules.schedule_days),
+            _by(col(i.forwarded_on), end),
+            col(i.forwarded_on) < end - timedelta(days=rules.forwarded_days),
         ),
-        else_=col(i.reported_on) < end - timedelta(days=rules.triage_days),
+        (
+            _by(col(i.triaged_on), end),
+            col(i.triaged_on) < end - timedelta(days=rules.triaged_days),
+        ),
+        else_=col(i.reported_on) < end - timedelta(days=rules.reported_days),
     )
     return and_(open_at(end), late)
 
 
-def _issues(ids: list[str], end: date, rules: d.OverdueRules) -> Any:
+def _issues(ids: list[str], end: date, rules: OverdueThresholds) -> Any:
     i = InfrastructureIssue
     first = date(end.year, 1, 1)
     done = and_(col(i.done_on) >= first, col(i.done_on) <= end)
