@@ -28,7 +28,7 @@ import httpx
 import pytest
 from e2e_calls import eventually, post_created
 
-from simpul_gateway.clients import PU_BABS, PU_BASIC_WATER, PU_OPEN_ISSUES, PU_WASTEWATER
+from simpul_gateway.clients import PU_BABS, PU_BASIC_WATER, PU_ISSUES_OVERDUE, PU_WASTEWATER
 from simpul_platform.auth import mint_token
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
@@ -228,7 +228,7 @@ async def test_scorecard_shows_public_works_indicators_with_hand_counted_figures
     assert figures[PU_BASIC_WATER] == (5, 18)  # people: the safe household's five
     assert figures[PU_WASTEWATER] == (11, 18)  # people with a septic tank, own or shared
     assert figures[PU_BABS][0] == 1
-    assert figures[PU_OPEN_ISSUES][0] == 0
+    assert figures[PU_ISSUES_OVERDUE] == (0, 0)  # no issue reported
 
 
 async def test_loci_weigh_water_and_sanitation(stack, seeded):

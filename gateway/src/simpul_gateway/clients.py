@@ -251,17 +251,23 @@ _PUBLIC_WORKS_DESA = TypeAdapter(list[PublicWorksDesa])
 
 # Public works' indicator codes in its /v1/indicators (SPM pekerjaan umum and the field's own):
 # the one place the gateway names them.
-PU_BASIC_WATER = "pu_air_minum_dasar"  # population with basic daily drinking water
-PU_WASTEWATER = "pu_air_limbah_domestik"  # population with domestic wastewater service
-PU_SURVEY_COVERAGE = "pu_cakupan_survei"  # households surveyed ÷ households known
-PU_BABS = "pu_babs"  # households practising open defecation
-PU_OPEN_ISSUES = "pu_isu_terbuka"  # village infrastructure issues open
+PU_BASIC_WATER = "public_works.basic_water"  # population with basic daily drinking water
+PU_WASTEWATER = "public_works.wastewater"  # population with domestic wastewater service
+PU_SURVEY_COVERAGE = "public_works.survey_coverage"  # households surveyed ÷ households known
+PU_BABS = "public_works.babs"  # households practising open defecation
+PU_SAFE_WATER = "public_works.safe_water"  # households on the ladder's top rung (aman)
+PU_SANITATION_LAYAK = "public_works.sanitation_layak"  # households with layak sanitation
+PU_ISSUES_OVERDUE = "public_works.issues_overdue"  # village infrastructure issues overdue
+PU_ISSUES_DONE = "public_works.issues_done"  # issues done this year
 PUBLIC_WORKS_INDICATORS = (
     PU_BASIC_WATER,
     PU_WASTEWATER,
     PU_SURVEY_COVERAGE,
     PU_BABS,
-    PU_OPEN_ISSUES,
+    PU_SAFE_WATER,
+    PU_SANITATION_LAYAK,
+    PU_ISSUES_OVERDUE,
+    PU_ISSUES_DONE,
 )
 
 

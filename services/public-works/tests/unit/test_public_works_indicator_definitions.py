@@ -11,6 +11,8 @@ import pytest
 from simpul_public_works.domain import indicators as d
 from simpul_public_works.domain.issues import OverdueThresholds
 
+pytestmark = pytest.mark.unit
+
 RULES = OverdueThresholds()
 OCTOBER, DECEMBER = date(2026, 10, 1), date(2026, 12, 1)
 

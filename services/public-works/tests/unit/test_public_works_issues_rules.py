@@ -21,6 +21,8 @@ from simpul_public_works.domain.issues import (
     next_status,
 )
 
+pytestmark = pytest.mark.unit
+
 T = OverdueThresholds(reported_days=14, triaged_days=60, forwarded_days=60)
 
 
