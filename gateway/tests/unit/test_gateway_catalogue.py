@@ -54,6 +54,8 @@ def test_no_personal_identifier_fields_are_published():
     for title, schema in catalogue()["components"]["schemas"].items():
         fields = set(schema.get("properties", {}))
         assert not personal & fields, title
-        # A name may only be a posyandu's (an institution's), never a person's.
+        # A name may only be a posyandu's (an institution's) or a public facility's, never a
+        # person's.
         if "name" in fields:
-            assert title.startswith("Posyandu") and "posyandu_id" in fields, title
+            owner = "posyandu_id" if title.startswith("Posyandu") else "facility_id"
+            assert title.startswith(("Posyandu", "Facility")) and owner in fields, title
