@@ -260,6 +260,8 @@ async def test_event_catalogue_validates_and_lists_every_published_type(stack, s
         "education.child.status_changed.v1",
         "health.referral.requested.v1",
         "social.referral.resolved.v1",
+        "public_works.household.wash_assessed.v1",
+        "public_works.issue.status_changed.v1",
     ):
         assert expected in types
     assert set(document["channels"]) == {
@@ -268,6 +270,7 @@ async def test_event_catalogue_validates_and_lists_every_published_type(stack, s
         "simpul.education.v1",
         "simpul.social.v1",
         "simpul.housing.v1",
+        "simpul.public-works.v1",
     }
 
 
