@@ -11,7 +11,9 @@ A reacting field (education's PAUD, housing's RTLH, public works' WASH) declares
 - when it keeps the stunted households, ``class StuntedHousehold(StuntedHouseholdColumns,
   <its base>, table=True)`` with ``__tablename__ = "stunted_household"`` and its desa index;
 - its handler, a ``StuntingReaction`` naming its field, actor and decision table, whose
-  ``judge`` gathers the facts, applies the field's pure rule and says what to write.
+  ``judge`` gathers the facts, applies the field's pure rule and says what to write; for a
+  field that works on the household, a ``HouseholdReaction``, which gathers them itself and
+  asks the field only for its record of the household, its rule and what to keep and say.
 
 Exactly once, three ways: the consumer's inbox skips a redelivered event; the decision row
 (unique per event id) makes the same event a no-op even past the inbox (a replay after its rows
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -83,29 +85,23 @@ class HouseholdDecisionColumns(StuntingDecisionColumns):
 
 
 class Detection(Protocol):
-    """What a consumer's view of ``health.stunting.detected.v1`` carries for the reaction."""
+    """What a consumer's view of ``health.stunting.detected.v1`` carries for the reaction (its
+    fields, as the view declares them)."""
 
-    @property
-    def episode_id(self) -> str: ...
-    @property
-    def person_ref(self) -> str: ...
-    @property
-    def household_ref(self) -> str | None: ...
-    @property
-    def posyandu_id(self) -> str: ...
-    @property
-    def desa_code(self) -> str: ...
-    @property
-    def measured_on(self) -> date: ...
+    episode_id: str
+    person_ref: str
+    household_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    measured_on: date
 
 
 class Located(Protocol):
-    """Where a referral is opened: the posyandu whose kader works on it."""
+    """Where a referral is opened: the posyandu whose kader works on it (a row of the field's
+    that has them, or the detection)."""
 
-    @property
-    def posyandu_id(self) -> str: ...
-    @property
-    def desa_code(self) -> str: ...
+    posyandu_id: str
+    desa_code: str
 
 
 @dataclass(frozen=True)
@@ -238,6 +234,60 @@ class StuntingReaction(ABC, Generic[V]):
         await session.execute(insert(tables.referral_history), opened.steps)
         await self.outbox.add(session, opened.event, subject=row["id"])
         return str(row["id"])
+
+
+F = TypeVar("F", bound=Located)
+
+
+class HouseholdReaction(StuntingReaction[V], Generic[V, F]):
+    """A reaction of a field that works on the child's household: the household recorded as
+    stunted (locked), the field's record of it read, its open referral of the rule's reasons
+    looked up; then the field's rule. A referral is opened where the field's record of the
+    household is (its kader works there), else at the child's posyandu."""
+
+    stunted: ClassVar[type[StuntedHouseholdColumns]]  # the field's stunted_household table
+    # The referring decisions → their referral reasons (keyed by the field's Decision type).
+    reasons: ClassVar[Mapping[Any, str]]
+
+    @abstractmethod
+    async def find(self, session: AsyncSession, household_ref: str) -> F | None:
+        """The field's record of the household (None: it does not know it)."""
+
+    @abstractmethod
+    def rule(self, data: V, found: F | None, referral_open: bool) -> str:
+        """The field's pure rule: the decision."""
+
+    @abstractmethod
+    def columns(self, found: F | None) -> dict[str, Any]:
+        """What the decision row keeps of the field's record."""
+
+    @abstractmethod
+    def details(self, decision: str, found: F | None) -> dict[str, Any]:
+        """What the decision's referral says beyond its reason (no personal data)."""
+
+    async def counts_changed(self, session: AsyncSession, posyandu: list[str], since: date) -> None:
+        """Drop the kept counts a stunted household changes (none by default)."""
+
+    async def judge(self, session: AsyncSession, data: V, event: Envelope) -> Verdict:
+        found, is_open = None, False
+        if data.household_ref is not None:
+            await record_stunted(
+                session,
+                self.stunted,
+                data.household_ref,
+                data,
+                event.id,
+                counts_changed=self.counts_changed,
+            )
+            found = await self.find(session, data.household_ref)
+            reasons = sorted(set(self.reasons.values()))
+            is_open = await self.referral_open(session, reasons, household_ref=data.household_ref)
+        decision = self.rule(data, found, is_open)
+        columns = self.columns(found)
+        reason = self.reasons.get(decision)
+        if reason is None:
+            return Verdict(decision, columns=columns)
+        return Verdict(decision, Referral(reason, self.details(decision, found), at=found), columns)
 
 
 async def decided(

@@ -4,6 +4,7 @@ detection decided once, one open referral per household; over SQLite, no broker.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -20,11 +21,8 @@ from simpul_platform.referrals.tables import referral, referral_metadata
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.stunting import (
     HouseholdDecisionColumns,
-    Referral,
+    HouseholdReaction,
     StuntedHouseholdColumns,
-    StuntingReaction,
-    Verdict,
-    record_stunted,
     recounted,
     refreshed,
 )
@@ -62,22 +60,46 @@ class Detected(TolerantPayload):
     measured_on: date
 
 
-class ToyReaction(StuntingReaction[Detected]):
+@dataclass(frozen=True)
+class Known:
+    """The toy field's record of a household: where its kader met it."""
+
+    posyandu_id: str
+    desa_code: str
+
+
+KNOWN = {"hh-2": Known("pos-9", OTHER_DESA)}
+
+
+class ToyReaction(HouseholdReaction[Detected, Known]):
     """Refers every household with a child found stunted, once while a referral is open."""
 
     field = "housing"
     actor = "system:toy"
     decisions = ToyDecision
+    stunted = ToyStunted
+    reasons = {"referred": "stunting_house_unsurveyed"}
 
-    async def judge(self, session: Any, data: Detected, event: Envelope) -> Verdict:
+    def __init__(self, settings: ServiceSettings) -> None:
+        super().__init__(settings)
+        self.recounted: list[tuple[list[str], date]] = []
+
+    async def counts_changed(self, session: Any, posyandu: list[str], since: date) -> None:
+        self.recounted.append((posyandu, since))
+
+    async def find(self, session: Any, household_ref: str) -> Known | None:
+        return KNOWN.get(household_ref)
+
+    def rule(self, data: Detected, found: Known | None, referral_open: bool) -> str:
         if data.household_ref is None:
-            return Verdict("no_household")
-        await record_stunted(session, ToyStunted, data.household_ref, data, event.id)
-        reasons = ("stunting_house_unsurveyed",)
-        if await self.referral_open(session, reasons, household_ref=data.household_ref):
-            return Verdict("already_open", columns={"rule_note": "open"})
-        wanted = Referral(reasons[0], {"house_known": "no"})
-        return Verdict("referred", wanted, {"rule_note": "new"})
+            return "no_household"
+        return "already_open" if referral_open else "referred"
+
+    def columns(self, found: Known | None) -> dict[str, Any]:
+        return {"rule_note": None if found is None else found.posyandu_id}
+
+    def details(self, decision: str, found: Known | None) -> dict[str, Any]:
+        return {"house_known": "no" if found is None else "yes"}
 
 
 def detection(minutes: int, household: str | None = "hh-1", **changes: Any) -> Envelope:
@@ -156,26 +178,47 @@ def test_the_latest_detection_places_the_household_and_the_first_dates_it() -> N
 async def test_each_detection_is_decided_once_and_a_household_referred_once(database_url):
     settings = ServiceSettings(service_name="housing", database_url=database_url)
     first, sibling, nobody = detection(0), detection(5), detection(10, household=None)
+    known = detection(15, household="hh-2", measured_on="2026-02-20")
+    reactions: list[ToyReaction] = []
 
     def consumer(name: str) -> Consumer:
-        reaction = ToyReaction(settings)
-        return Consumer(name, [Subscription(Detected, reaction.on_detected)])
+        reactions.append(ToyReaction(settings))
+        return Consumer(name, [Subscription(Detected, reactions[-1].on_detected)])
 
-    await run_chunk(consumer("toy.stunting"), [first, sibling, nobody], database_url)
+    await run_chunk(consumer("toy.stunting"), [first, sibling, nobody, known], database_url)
     # Past the inbox (another consumer, or its rows pruned): the decision rows hold.
     replayed = await run_chunk(consumer("toy.stunting-replay"), [first, nobody], database_url)
 
     assert replayed.handled == 2
-    decided = await rows(database_url, select(ToyDecision).order_by(ToyDecision.decided_at))
-    decisions = [(d["ToyDecision"].decision, d["ToyDecision"].rule_note) for d in decided]
-    assert decisions == [("referred", "new"), ("already_open", "open"), ("no_household", None)]
-    [opened] = await rows(database_url, select(referral))
-    referred = decided[0]["ToyDecision"]
-    assert opened["id"] == referred.referral_id
-    assert (opened["status"], opened["case_ref"]) == ("accepted", referred.id)
-    assert (opened["person_ref"], opened["household_ref"]) == (None, "hh-1")
-    assert (opened["posyandu_id"], opened["details"]) == ("pos-1", {"house_known": "no"})
-    assert opened["requested_on"] == referred.detected_on == date(2026, 3, 2)
-    assert len(await rows(database_url, select(outbox_table))) == 1
-    [household] = await rows(database_url, select(ToyStunted))
-    assert household["ToyStunted"].last_event_id == sibling.id
+    assert reactions[0].recounted == [
+        (["pos-1"], date(2026, 3, 1)),
+        (["pos-1"], date(2026, 3, 1)),
+        (["pos-1"], date(2026, 2, 20)),
+    ]
+    assert reactions[1].recounted == []
+    decided = [
+        d["ToyDecision"]
+        for d in await rows(database_url, select(ToyDecision).order_by(ToyDecision.decided_at))
+    ]
+    assert [(d.decision, d.rule_note) for d in decided] == [
+        ("referred", None),
+        ("already_open", None),
+        ("no_household", None),
+        ("referred", "pos-9"),
+    ]
+    opened = {r["household_ref"]: r for r in await rows(database_url, select(referral))}
+    assert set(opened) == {"hh-1", "hh-2"}
+    assert opened["hh-1"]["id"] == decided[0].referral_id
+    assert (opened["hh-1"]["status"], opened["hh-1"]["case_ref"]) == ("accepted", decided[0].id)
+    assert (opened["hh-1"]["person_ref"], opened["hh-1"]["posyandu_id"]) == (None, "pos-1")
+    assert opened["hh-1"]["details"] == {"house_known": "no"}
+    assert opened["hh-1"]["requested_on"] == decided[0].detected_on == date(2026, 3, 2)
+    # A household the field knows is referred where its record is.
+    assert (opened["hh-2"]["posyandu_id"], opened["hh-2"]["desa_code"]) == ("pos-9", OTHER_DESA)
+    assert len(await rows(database_url, select(outbox_table))) == 2
+    stunted = {
+        r["ToyStunted"].household_ref: r["ToyStunted"]
+        for r in await rows(database_url, select(ToyStunted))
+    }
+    assert stunted["hh-1"].last_event_id == sibling.id
+    assert stunted["hh-2"].first_detected_on == date(2026, 2, 20)

@@ -12,6 +12,7 @@ house's posyandu when housing knows the house (where its kader works), else at t
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,61 +22,47 @@ from simpul_housing.events import StuntingDetected
 from simpul_housing.models import House, StuntedHousehold, StuntingRtlhDecision
 from simpul_housing.ops import tallies
 from simpul_housing.ops.houses import house_of
-from simpul_platform.events import Envelope
-from simpul_platform.stunting import Referral, StuntingReaction, Verdict, record_stunted
+from simpul_platform.stunting import HouseholdReaction
 
 ACTOR = "system:stunting-rtlh"
-STUNTING_REASONS = tuple(sorted(set(REASONS.values())))
 
 
-def referral_details(decision: Decision, house: House | None) -> dict[str, Any]:
-    """What the referral says beyond its reason: for an RTLH house, its priority marking
-    (jenis kawasan STUNTING) and which house and survey; for a survey, which house if known."""
-    if house is None:
-        return {"house_known": "no"}
-    details: dict[str, Any] = {"house_id": house.id}
-    if decision == "referred_rtlh":
-        details |= {"kawasan": KAWASAN_STUNTING, "priority": "prioritised"}
-        details["assessment_id"] = house.latest_assessment_id
-    return details
-
-
-class StuntingRtlh(StuntingReaction[StuntingDetected]):
-    """The handler of the ``housing.stunting-rtlh`` consumer (consumers.py)."""
+class StuntingRtlh(HouseholdReaction[StuntingDetected, House]):
+    """The handler of the ``housing.stunting-rtlh`` consumer (consumers.py): the household's
+    current house is what housing reads; the household is the referral's subject."""
 
     field = "housing"
     actor = ACTOR
     decisions = StuntingRtlhDecision
+    stunted = StuntedHousehold
+    reasons = REASONS
 
-    async def judge(
-        self, session: AsyncSession, data: StuntingDetected, event: Envelope
-    ) -> Verdict:
-        house, is_open = None, False
-        if data.household_ref is not None:
-            await record_stunted(
-                session,
-                StuntedHousehold,
-                data.household_ref,
-                data,
-                event.id,
-                counts_changed=tallies.invalidate_many,
-            )
-            house = await house_of(session, data.household_ref)
-            is_open = await self.referral_open(
-                session, STUNTING_REASONS, household_ref=data.household_ref
-            )
-        decision = decide(
+    async def counts_changed(self, session: AsyncSession, posyandu: list[str], since: date) -> None:
+        await tallies.invalidate_many(session, posyandu, since)
+
+    async def find(self, session: AsyncSession, household_ref: str) -> House | None:
+        return await house_of(session, household_ref)
+
+    def rule(self, data: StuntingDetected, found: House | None, referral_open: bool) -> Decision:
+        return decide(
             has_household=data.household_ref is not None,
-            house_known=house is not None,
-            rtlh_pupr=None if house is None else house.rtlh_pupr,
-            referral_open=is_open,
+            house_known=found is not None,
+            rtlh_pupr=None if found is None else found.rtlh_pupr,
+            referral_open=referral_open,
         )
-        columns = {
-            "house_id": None if house is None else house.id,
-            "assessment_id": None if house is None else house.latest_assessment_id,
-        }
-        if decision not in REASONS:
-            return Verdict(decision, columns=columns)
-        # The household is the subject: housing works on its house.
-        wanted = Referral(REASONS[decision], referral_details(decision, house), at=house)
-        return Verdict(decision, wanted, columns)
+
+    def columns(self, found: House | None) -> dict[str, Any]:
+        if found is None:
+            return {"house_id": None, "assessment_id": None}
+        return {"house_id": found.id, "assessment_id": found.latest_assessment_id}
+
+    def details(self, decision: str, found: House | None) -> dict[str, Any]:
+        """For an RTLH house, its priority marking (jenis kawasan STUNTING) and which house
+        and survey; for a survey, which house if known."""
+        if found is None:
+            return {"house_known": "no"}
+        details: dict[str, Any] = {"house_id": found.id}
+        if decision == "referred_rtlh":
+            details |= {"kawasan": KAWASAN_STUNTING, "priority": "prioritised"}
+            details["assessment_id"] = found.latest_assessment_id
+        return details

@@ -16,14 +16,8 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.events import Envelope
-from simpul_platform.stunting import Referral, StuntingReaction, Verdict, record_stunted
-from simpul_public_works.domain.stunting_wash import (
-    REASONS,
-    STUNTING_REASONS,
-    Decision,
-    decide,
-)
+from simpul_platform.stunting import HouseholdReaction
+from simpul_public_works.domain.stunting_wash import REASONS, Decision, decide
 from simpul_public_works.events import StuntingDetected
 from simpul_public_works.models import Household, StuntedHousehold, StuntingWashDecision
 
@@ -36,54 +30,48 @@ async def household_of(session: AsyncSession, household: str) -> Household | Non
     return (await session.exec(query)).first()
 
 
-def referral_details(decision: Decision, household: Household | None) -> dict[str, Any]:
-    """What the referral says beyond its reason: for a household short of water or
-    sanitation, its priority and the survey and levels that found it; for a survey task,
-    whether public works knows the household."""
-    if household is None:
-        return {"household_known": "no"}
-    details: dict[str, Any] = {"household_id": household.id}
-    if decision == "referred_wash":
-        details |= {
-            "priority": "prioritised",
-            "survey_id": household.latest_survey_id,
-            "water_level": household.water_level,
-            "sanitation_level": household.sanitation_level,
-            "basic_water": household.basic_water,
-        }
-    return details
-
-
-class StuntingWash(StuntingReaction[StuntingDetected]):
-    """The handler of the ``public-works.stunting-wash`` consumer (consumers.py)."""
+class StuntingWash(HouseholdReaction[StuntingDetected, Household]):
+    """The handler of the ``public-works.stunting-wash`` consumer (consumers.py): the
+    household's latest survey is what public works reads; the household is the referral's
+    subject."""
 
     field = "public_works"
     actor = ACTOR
     decisions = StuntingWashDecision
+    stunted = StuntedHousehold
+    reasons = REASONS
 
-    async def judge(
-        self, session: AsyncSession, data: StuntingDetected, event: Envelope
-    ) -> Verdict:
-        household, is_open = None, False
-        if data.household_ref is not None:
-            await record_stunted(session, StuntedHousehold, data.household_ref, data, event.id)
-            household = await household_of(session, data.household_ref)
-            is_open = await self.referral_open(
-                session, STUNTING_REASONS, household_ref=data.household_ref
-            )
-        decision = decide(
+    async def find(self, session: AsyncSession, household_ref: str) -> Household | None:
+        return await household_of(session, household_ref)
+
+    def rule(
+        self, data: StuntingDetected, found: Household | None, referral_open: bool
+    ) -> Decision:
+        return decide(
             has_household=data.household_ref is not None,
-            household_known=household is not None,
-            basic_water=None if household is None else household.basic_water,
-            sanitation_level=None if household is None else household.sanitation_level,
-            referral_open=is_open,
+            household_known=found is not None,
+            basic_water=None if found is None else found.basic_water,
+            sanitation_level=None if found is None else found.sanitation_level,
+            referral_open=referral_open,
         )
-        columns = {
-            "household_id": None if household is None else household.id,
-            "survey_id": None if household is None else household.latest_survey_id,
-        }
-        if decision not in REASONS:
-            return Verdict(decision, columns=columns)
-        # The household is the subject: public works works on its water and sanitation.
-        details = referral_details(decision, household)
-        return Verdict(decision, Referral(REASONS[decision], details, at=household), columns)
+
+    def columns(self, found: Household | None) -> dict[str, Any]:
+        if found is None:
+            return {"household_id": None, "survey_id": None}
+        return {"household_id": found.id, "survey_id": found.latest_survey_id}
+
+    def details(self, decision: str, found: Household | None) -> dict[str, Any]:
+        """For a household short of water or sanitation, its priority and the survey and
+        levels that found it; for a survey task, whether public works knows the household."""
+        if found is None:
+            return {"household_known": "no"}
+        details: dict[str, Any] = {"household_id": found.id}
+        if decision == "referred_wash":
+            details |= {
+                "priority": "prioritised",
+                "survey_id": found.latest_survey_id,
+                "water_level": found.water_level,
+                "sanitation_level": found.sanitation_level,
+                "basic_water": found.basic_water,
+            }
+        return details
