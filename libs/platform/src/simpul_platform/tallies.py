@@ -1,7 +1,8 @@
 """Indicator counts kept per posyandu and month, so a kabupaten's indicators are an index read.
 
-A field service keeps, in its own table (``posyandu_id``, ``month``, ``code``, ``basis``,
-``desa_code``, ``numerator``, ``denominator``; primary key the first three), each count's
+A field service keeps, in its own table on ``TallyColumns`` (``posyandu_id``, ``month``,
+``code``, ``basis``, ``desa_code``, ``numerator``, ``denominator``; primary key the first
+three; the service names the table and its index on ``month``, ``desa_code``), each count's
 numerator and denominator at a month's end. Rows are made lazily and dropped on write:
 
 - **Writes invalidate.** Every write that changes what a posyandu's months count calls
@@ -43,6 +44,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, delete, func, insert, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.replica import posyandu_replica
@@ -56,6 +58,20 @@ CHUNK = 200  # posyandu counted in one transaction: bounds the locks one holds a
 Tallies = dict[str, tuple[int, int]]  # code → (numerator, denominator)
 # (session, posyandu ids, month) → each posyandu's counts at the month's end (absent: all 0)
 CountFn = Callable[[AsyncSession, Sequence[str], date], Awaitable[dict[str, Tallies]]]
+
+
+class TallyColumns(SQLModel):
+    """One count of one posyandu at one month's end: kept so a wilayah's indicators are a sum
+    of rows. Deleted by every write that changes what the posyandu's months from then on
+    count (``invalidate_many``), made again on read."""
+
+    posyandu_id: str = Field(primary_key=True, max_length=36)
+    month: date = Field(primary_key=True)  # the month's first day; counted at its end
+    code: str = Field(primary_key=True, max_length=40)
+    basis: str = Field(max_length=12)  # the definitions counted under (Counting.basis)
+    desa_code: str = Field(max_length=13)  # the posyandu's, from the replica
+    numerator: int
+    denominator: int
 
 
 @dataclass(frozen=True)

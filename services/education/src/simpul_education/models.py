@@ -15,6 +15,8 @@ from sqlmodel import Field, SQLModel
 
 from simpul_platform.deciles import HouseholdDecileColumns
 from simpul_platform.domain import StatusHistory
+from simpul_platform.stunting import StuntingDecisionColumns
+from simpul_platform.tallies import TallyColumns
 
 education_registry = registry()
 metadata = education_registry.metadata
@@ -114,9 +116,7 @@ class PaudAttendance(EducationModel, table=True):
 
     __tablename__ = "paud_attendance"
 
-    enrolment_id: str = Field(
-        foreign_key="paud_enrolment.id", primary_key=True, max_length=36
-    )
+    enrolment_id: str = Field(foreign_key="paud_enrolment.id", primary_key=True, max_length=36)
     month: int = Field(primary_key=True)
     mark: str = Field(max_length=12)
     recorded_by: str = Field(max_length=200)
@@ -189,25 +189,18 @@ class LiteracySession(EducationModel, table=True):
 # --- the stunting → PAUD reaction ---------------------------------------------------------
 
 
-class StuntingPaudDecision(EducationModel, table=True):
+class StuntingPaudDecision(StuntingDecisionColumns, EducationModel, table=True):
     """What education decided for one stunting detection from health (one row per event):
     referred to PAUD, already in PAUD or BKB, out of the 2–6 age band, or a PAUD referral
-    already open. The row makes a redelivered or replayed event change nothing."""
+    already open. The row makes a redelivered or replayed event change nothing. The child is
+    what education works on: its decisions are found by ``person_ref``."""
 
     __tablename__ = "stunting_paud_decision"
 
-    id: str = Field(primary_key=True, max_length=36)
-    event_id: str = Field(max_length=64, unique=True)
-    episode_id: str = Field(max_length=64, index=True)
     person_ref: str = Field(max_length=64, index=True)
     household_ref: str | None = Field(default=None, max_length=64)
-    posyandu_id: str = Field(max_length=36, index=True)
-    desa_code: str = Field(max_length=13)
     age_months: int
-    detected_on: date
     decision: str = Field(max_length=20, index=True)
-    referral_id: str | None = Field(default=None, max_length=36)
-    decided_at: datetime
 
 
 # --- ATS cases (anak tidak sekolah) -------------------------------------------------------
@@ -293,10 +286,9 @@ class AtsCaseHistory(StatusHistory, EducationModel, table=True):
 # --------------------------------------------------------------------------- indicator counts
 
 
-class EducationTally(EducationModel, table=True):
-    """One count of one posyandu at one month's end (``domain.indicators.Count``): kept so a
-    wilayah's indicators are a sum of rows. Deleted by every write that changes what the
-    posyandu's months from then on count (``ops.tallies.invalidate``), made again on read."""
+class EducationTally(TallyColumns, EducationModel, table=True):
+    """Education's indicator counts (``domain.indicators.Count``), dropped by
+    ``ops.tallies.invalidate``."""
 
     __tablename__ = "education_tally"
     __table_args__ = (
@@ -307,14 +299,6 @@ class EducationTally(EducationModel, table=True):
             postgresql_ops={"desa_code": "varchar_pattern_ops"},
         ),
     )
-
-    posyandu_id: str = Field(primary_key=True, max_length=36)
-    month: date = Field(primary_key=True)  # the month's first day; counted at its end
-    code: str = Field(primary_key=True, max_length=40)
-    basis: str = Field(max_length=12)  # the definitions counted under (Definitions.basis)
-    desa_code: str = Field(max_length=13)  # the posyandu's, from the replica
-    numerator: int
-    denominator: int
 
 
 class HouseholdDecile(HouseholdDecileColumns, EducationModel, table=True):

@@ -3,13 +3,13 @@ decisions), and its indicator counts."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from sqlalchemy import Index
 from sqlmodel import Field
 
 from simpul_housing.models.base import HousingModel
 from simpul_platform.deciles import HouseholdDecileColumns
+from simpul_platform.stunting import HouseholdDecisionColumns, StuntedHouseholdColumns
+from simpul_platform.tallies import TallyColumns
 
 
 class HouseholdDecile(HouseholdDecileColumns, HousingModel, table=True):
@@ -19,7 +19,7 @@ class HouseholdDecile(HouseholdDecileColumns, HousingModel, table=True):
     __tablename__ = "household_decile"
 
 
-class StuntedHousehold(HousingModel, table=True):
+class StuntedHousehold(StuntedHouseholdColumns, HousingModel, table=True):
     """A household with a child health found stunted (``health.stunting.detected.v1``), by
     pseudonym: what "stunted children's households living in RTLH" counts."""
 
@@ -32,15 +32,8 @@ class StuntedHousehold(HousingModel, table=True):
         ),
     )
 
-    household_ref: str = Field(primary_key=True, max_length=64)
-    posyandu_id: str = Field(max_length=36)
-    desa_code: str = Field(max_length=13)
-    first_detected_on: date
-    last_detected_on: date
-    last_event_id: str = Field(max_length=64)
 
-
-class StuntingRtlhDecision(HousingModel, table=True):
+class StuntingRtlhDecision(HouseholdDecisionColumns, HousingModel, table=True):
     """What housing decided for one stunting detection from health (one row per event): a
     prioritised referral for the household's RTLH house, a survey referral for a house never
     surveyed (or a household housing does not know), the house livable, or a stunting
@@ -48,25 +41,12 @@ class StuntingRtlhDecision(HousingModel, table=True):
 
     __tablename__ = "stunting_rtlh_decision"
 
-    id: str = Field(primary_key=True, max_length=36)
-    event_id: str = Field(max_length=64, unique=True)
-    episode_id: str = Field(max_length=64, index=True)
-    person_ref: str = Field(max_length=64)
-    household_ref: str | None = Field(default=None, max_length=64, index=True)
-    posyandu_id: str = Field(max_length=36, index=True)
-    desa_code: str = Field(max_length=13)
     house_id: str | None = Field(default=None, max_length=36)
     assessment_id: str | None = Field(default=None, max_length=36)
-    detected_on: date
-    decision: str = Field(max_length=24, index=True)
-    referral_id: str | None = Field(default=None, max_length=36)
-    decided_at: datetime
 
 
-class HousingTally(HousingModel, table=True):
-    """One count of one posyandu at one month's end (``domain.indicators``): kept so a
-    wilayah's indicators are a sum of rows. Deleted by every write that changes what the
-    posyandu's months from then on count (``ops.tallies.invalidate``), made again on read."""
+class HousingTally(TallyColumns, HousingModel, table=True):
+    """Housing's indicator counts (``domain.indicators``), dropped by ``ops.tallies.invalidate``."""
 
     __tablename__ = "housing_tally"
     __table_args__ = (
@@ -77,11 +57,3 @@ class HousingTally(HousingModel, table=True):
             postgresql_ops={"desa_code": "varchar_pattern_ops"},
         ),
     )
-
-    posyandu_id: str = Field(primary_key=True, max_length=36)
-    month: date = Field(primary_key=True)  # the month's first day; counted at its end
-    code: str = Field(primary_key=True, max_length=40)
-    basis: str = Field(max_length=12)  # the definitions counted under (Definitions.basis)
-    desa_code: str = Field(max_length=13)  # the posyandu's, from the replica
-    numerator: int
-    denominator: int

@@ -46,7 +46,6 @@ REASONS: dict[Decision, str] = {
     "referred_unsurveyed": "stunting_household_unsurveyed",
     "referred_unknown": "stunting_household_unsurveyed",
 }
-STUNTING_REASONS = ("stunting_household_unsurveyed", "stunting_wash")
 
 
 def decide(

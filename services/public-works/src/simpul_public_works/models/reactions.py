@@ -3,11 +3,13 @@ its stunting decisions), and its indicator counts."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Index
 from sqlmodel import Field
 
+from simpul_platform.stunting import HouseholdDecisionColumns, StuntedHouseholdColumns
+from simpul_platform.tallies import TallyColumns
 from simpul_public_works.models.base import PublicWorksModel
 
 
@@ -32,7 +34,7 @@ class KnownHousehold(PublicWorksModel, table=True):
     last_event_id: str = Field(max_length=64)
 
 
-class StuntedHousehold(PublicWorksModel, table=True):
+class StuntedHousehold(StuntedHouseholdColumns, PublicWorksModel, table=True):
     """A household with a child health found stunted (``health.stunting.detected.v1``), by
     pseudonym: what "stunted children's households without basic water" counts."""
 
@@ -45,15 +47,8 @@ class StuntedHousehold(PublicWorksModel, table=True):
         ),
     )
 
-    household_ref: str = Field(primary_key=True, max_length=64)
-    posyandu_id: str = Field(max_length=36)
-    desa_code: str = Field(max_length=13)
-    first_detected_on: date
-    last_detected_on: date
-    last_event_id: str = Field(max_length=64)
 
-
-class StuntingWashDecision(PublicWorksModel, table=True):
+class StuntingWashDecision(HouseholdDecisionColumns, PublicWorksModel, table=True):
     """What public works decided for one stunting detection from health (one row per event):
     a prioritised WASH referral for a household without basic water or sanitation, a survey
     referral for a household never surveyed, the household served, or a referral already open.
@@ -61,25 +56,13 @@ class StuntingWashDecision(PublicWorksModel, table=True):
 
     __tablename__ = "stunting_wash_decision"
 
-    id: str = Field(primary_key=True, max_length=36)
-    event_id: str = Field(max_length=64, unique=True)
-    episode_id: str = Field(max_length=64, index=True)
-    person_ref: str = Field(max_length=64)
-    household_ref: str | None = Field(default=None, max_length=64, index=True)
-    posyandu_id: str = Field(max_length=36, index=True)
-    desa_code: str = Field(max_length=13)
     household_id: str | None = Field(default=None, max_length=36)
     survey_id: str | None = Field(default=None, max_length=36)
-    detected_on: date
-    decision: str = Field(max_length=24, index=True)
-    referral_id: str | None = Field(default=None, max_length=36)
-    decided_at: datetime
 
 
-class PublicWorksTally(PublicWorksModel, table=True):
-    """One count of one posyandu at one month's end (``domain.indicators``): kept so a
-    wilayah's indicators are a sum of rows. Deleted by every write that changes what the
-    posyandu's months from then on count (``ops.tallies.invalidate``), made again on read."""
+class PublicWorksTally(TallyColumns, PublicWorksModel, table=True):
+    """Public works' indicator counts (``domain.indicators``), dropped by
+    ``ops.tallies.invalidate``."""
 
     __tablename__ = "public_works_tally"
     __table_args__ = (
@@ -90,11 +73,3 @@ class PublicWorksTally(PublicWorksModel, table=True):
             postgresql_ops={"desa_code": "varchar_pattern_ops"},
         ),
     )
-
-    posyandu_id: str = Field(primary_key=True, max_length=36)
-    month: date = Field(primary_key=True)  # the month's first day; counted at its end
-    code: str = Field(primary_key=True, max_length=40)
-    basis: str = Field(max_length=12)  # the definitions counted under
-    desa_code: str = Field(max_length=13)  # the posyandu's, from the replica
-    numerator: int
-    denominator: int
