@@ -16,6 +16,7 @@ from simpul_education.consumers import STUNTING_PAUD_CONSUMER
 from simpul_education.domain.stunting_paud import age_at_detection
 from simpul_education.events import StuntingDetected
 from simpul_education.models import StuntingPaudDecision
+from simpul_platform.clock import local_today
 from simpul_platform.consumer import ConsumerRunner
 from simpul_platform.events import Envelope, new_id
 from simpul_platform.pseudonym import household_ref, person_ref
@@ -104,7 +105,8 @@ async def test_one_referral_per_detection_through_redelivery_and_restart(
         await eventually(duplicates(1, education))
         assert [d.id for d in await decisions(education)] == [decision.id]
         assert decision.decision == "referred" and decision.event_id == sent.id
-        assert decision.age_months == age_at_detection(age_days, date.today()) == 36
+        today = local_today(education.settings)
+        assert decision.age_months == age_at_detection(age_days, today) == 36
         [row] = await referrals(education)
         assert row["id"] == decision.referral_id and row["case_ref"] == decision.id
         assert (row["source_field"], row["reason_code"], row["automatic"]) == (
@@ -199,7 +201,7 @@ async def test_enrolling_the_child_in_paud_resolves_its_paud_referral(
     async with start_education(make_settings, postgres_url, producers) as education:
         posyandu_id = await education.known_posyandu()
         child = await education.child(posyandu_id, "6402065207220009")  # P, 2022-07-12
-        today = date.today()
+        today = local_today(education.settings)
         age_days = (today - date(2022, 7, 12)).days
         await detected(
             producers, person=child["person_ref"], posyandu_id=posyandu_id, age_days=age_days
