@@ -7,7 +7,10 @@ gets an error result naming the field as ``body.items[i]…`` and writes nothing
 written. A service gives only its domain: what an item is, how it is judged, which rows it
 writes and what those rows change beyond themselves.
 
-- ``items``: the batch's caller and results, the per-item checks, duplicates within a batch;
-- ``rows``: the set-based reads and writes (COPY, an UPDATE from arrays);
-- ``route``: the POST route (the ``Idempotency-Key`` it honours comes with the unit of work).
+- ``items``: the batch's transaction, caller and results, the per-item checks, duplicates
+  within a batch, the 409 of a row a concurrent request wrote first;
+- ``rows``: the set-based reads and writes (COPY, an UPDATE from arrays).
+
+The route stays the service's own: a thin POST that commits the unit of work, which claims the
+``Idempotency-Key`` with the batch's rows and events (a retry with the key gets the first answer).
 """
