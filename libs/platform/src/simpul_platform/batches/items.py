@@ -115,6 +115,7 @@ class Batch(Generic[R]):
     moment: datetime = field(default_factory=now)
     results: Results[R] = field(init=False)
     seen: dict[str, bool] = field(default_factory=dict)
+    stamps: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.results = Results(self.result_type)
@@ -125,12 +126,14 @@ class Batch(Generic[R]):
 
     def stamp(self, *verbs: str) -> dict[str, Any]:
         """Who wrote a row and when: ``<verb>_by`` and ``<verb>_at`` per verb (``recorded``,
-        ``created``, ``updated``), the caller and the batch's moment."""
-        return {f"{verb}_{part}": value for verb in verbs for part, value in self._who}
-
-    @property
-    def _who(self) -> tuple[tuple[str, Any], ...]:
-        return (("by", self.actor), ("at", self.moment))
+        ``created``, ``updated``), the caller and the batch's moment. Made once per batch and
+        shared: spread it into a row, never change it."""
+        columns = self.stamps.get(verbs)
+        if columns is None:
+            who = (("by", self.actor), ("at", self.moment))
+            columns = {f"{verb}_{part}": value for verb in verbs for part, value in who}
+            self.stamps[verbs] = columns
+        return columns
 
     def can_see(self, desa_code: str) -> bool:
         """The caller's wilayah covers the desa (judged once per desa in a batch)."""

@@ -58,6 +58,7 @@ CONCURRENT = (
 COUNTED: tuple[ItemStatus, ...] = ("created", "recorded", "unchanged")
 # What an item's result and the effects take of its survey as written.
 LEVELS = ("water_level", "sanitation_level", "basic_water", "wastewater_service")
+RESULT_LEVELS = (*LEVELS, "water_rule", "sanitation_rule")
 
 
 @dataclass
@@ -244,7 +245,9 @@ def announce(
 
 def result_fields(row: RowMapping | dict[str, Any]) -> dict[str, Any]:
     """What an item's result says of its survey: the household, the survey and both ladders."""
-    rules = {name: row[name] for name in ("water_rule", "sanitation_rule")}
-    failed = list(row["basic_water_failed"])
-    ids = {"household_id": row["household_id"], "survey_id": row["id"]}
-    return {**ids, **{name: row[name] for name in LEVELS}, **rules, "basic_water_failed": failed}
+    return {
+        "household_id": row["household_id"],
+        "survey_id": row["id"],
+        **{name: row[name] for name in RESULT_LEVELS},
+        "basic_water_failed": list(row["basic_water_failed"]),
+    }
