@@ -33,80 +33,60 @@ later recorded), as ``record_assessment`` decides it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, fields
+from datetime import date
+from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 
-from simpul_housing.domain.classification import Classification, classify
+from simpul_housing.domain.classification import Classification, Thresholds, classify
 from simpul_housing.domain.houses import check_coordinates, check_households
 from simpul_housing.events import WASH_FIELDS, HouseAssessed
 from simpul_housing.ops import survey_batch_store as store
 from simpul_housing.ops.assessments import check, thresholds
 from simpul_housing.ops.survey_batch_effects import after_batch
-from simpul_housing.ops.survey_batch_results import (
-    answer,
-    error,
-    result_of,
-    rule_error,
-    schema_errors,
-)
 from simpul_housing.schemas.batch import (
+    ItemStatus,
     SurveyBatchItem,
     SurveyBatchItemResult,
     SurveyBatchOut,
 )
 from simpul_housing.settings import HousingSettings
 from simpul_platform.auth import Principal
-from simpul_platform.clock import now
+from simpul_platform.batches.items import Batch, BatchItem, FirstItems, written
 from simpul_platform.domain import RuleViolation
-from simpul_platform.errors import Conflict, FieldError
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref
-from simpul_platform.replica import INACTIVE
 from simpul_platform.uow import UnitOfWork
 
 CONCURRENT = (
     "Another request recorded one of these households or surveys at the same moment; send the "
     "batch again (items already written are then unchanged)."
 )
+COUNTED: tuple[ItemStatus, ...] = ("created", "assessed", "unchanged")
+# A survey's classification columns (dataclasses.asdict would deep-copy them: 8 µs an item).
+VERDICT = tuple(f.name for f in fields(Classification))
 
 
 @dataclass
-class Item:
+class Item(BatchItem[SurveyBatchItem]):
     """An item that keeps the schema and the rules judged without the database."""
 
-    index: int
-    where: str
-    given: SurveyBatchItem
     survey: dict[str, Any]  # the survey's columns
     verdict: Classification
     refs: list[str]  # the new house's households' pseudonyms
 
 
-@dataclass
-class Batch:
-    uow: UnitOfWork
-    principal: Principal
+@dataclass(kw_only=True)
+class SurveyBatch(Batch[SurveyBatchItemResult]):
+    result_type = SurveyBatchItemResult
     secret: str
-    actor: str
-    moment: datetime
     houses: list[dict[str, Any]] = field(default_factory=list)
     households: list[dict[str, Any]] = field(default_factory=list)
     assessments: list[dict[str, Any]] = field(default_factory=list)
     latest: list[dict[str, Any]] = field(default_factory=list)  # known houses' new latest
-    taken: dict[str, int] = field(default_factory=dict)  # house id → the item that has it
-    results: list[SurveyBatchItemResult] = field(default_factory=list)
-    seen: dict[str, bool] = field(default_factory=dict)
-
-    def can_see(self, desa_code: str) -> bool:
-        """The caller's wilayah covers the desa (judged once per desa in a batch)."""
-        if desa_code not in self.seen:
-            self.seen[desa_code] = self.principal.can_see(desa_code)
-        return self.seen[desa_code]
+    taken: FirstItems[str] = field(default_factory=FirstItems)  # houses → the item that has it
 
 
 async def record_batch(
@@ -118,8 +98,9 @@ async def record_batch(
     today: date,
 ) -> SurveyBatchOut:
     """Stage a batch's houses and surveys; the caller commits. Results in item order."""
-    batch = Batch(uow, principal, settings.pseudonym_secret, principal.subject, now())
-    items = checked(batch, raw, settings, today)
+    batch = SurveyBatch(uow=uow, principal=principal, secret=settings.pseudonym_secret)
+    judge = partial(check_item, batch.secret, FirstItems[str](), thresholds(settings), today)
+    items = batch.checked(raw, SurveyBatchItem, judge)
     known = await store.read_known(
         uow.session,
         refs=[ref for item in items for ref in item.refs],
@@ -127,17 +108,11 @@ async def record_batch(
         posyandu_ids={i.given.house.posyandu_id for i in items if i.given.house is not None},
         days={item.given.survey.surveyed_on for item in items},
     )
-    for item in items:
-        try:
-            take_one(batch, item, known)
-        except RuleViolation as rule:
-            batch.results.append(rule_error(item.index, rule))
-    try:
-        await store.write(
-            uow.session, batch.houses, batch.households, batch.assessments, batch.latest
-        )
-    except IntegrityError as exc:  # a household or house written by a concurrent request
-        raise Conflict(CONCURRENT) from exc
+    batch.take_each(items, partial(take_one, batch, known=known))
+    await written(
+        store.write(uow.session, batch.houses, batch.households, batch.assessments, batch.latest),
+        CONCURRENT,  # a household or house written by a concurrent request
+    )
     await after_batch(
         uow,
         houses=batch.houses,
@@ -150,46 +125,36 @@ async def record_batch(
         recorded_on=batch.moment.date(),  # as create_house counts a house: by UTC day
         actor=batch.actor,
     )
-    return answer(batch.results)
+    return batch.results.answer(SurveyBatchOut, COUNTED)
 
 
 # --- checks without the database ------------------------------------------------------------
 
 
-def checked(
-    batch: Batch, raw: Sequence[dict[str, Any]], settings: HousingSettings, today: date
-) -> list[Item]:
-    """Items that keep the schema and the single routes' rules, classified; the others get
-    their error result. A No. KK twice in one batch is an error from its second item on."""
-    rules = thresholds(settings)
-    good: list[Item] = []
-    first_kk: dict[str, int] = {}
-    for index, data in enumerate(raw):
-        where = f"body.items[{index}]"
-        try:
-            given = SurveyBatchItem.model_validate(data)
-        except ValidationError as exc:
-            batch.results.append(error(index, schema_errors(exc, index)))
-            continue
-        try:
-            check_house(given, where)
-            survey = check(given.survey, today, f"{where}.survey")
-            kks = [h.kk for h in given.house.households] if given.house else []
-            for position, kk in enumerate(kks):
-                if kk in first_kk:
-                    raise RuleViolation(
-                        f"{where}.house.households[{position}].kk",
-                        "duplicate_in_batch",
-                        f"This No. KK is in item {first_kk[kk]} of this batch already.",
-                    )
-        except RuleViolation as rule:
-            batch.results.append(rule_error(index, rule))
-            continue
-        first_kk.update((kk, index) for kk in kks)
-        refs = [household_ref(batch.secret, kk) for kk in kks]
-        columns = given.survey.model_dump()
-        good.append(Item(index, where, given, columns, classify(survey, rules), refs))
-    return good
+def check_item(
+    secret: str,
+    kks: FirstItems[str],
+    rules: Thresholds,
+    today: date,
+    index: int,
+    where: str,
+    given: SurveyBatchItem,
+) -> Item:
+    """An item that keeps the single routes' rules, classified. A No. KK twice in one batch is
+    an error from its second item on."""
+    check_house(given, where)
+    survey = check(given.survey, today, f"{where}.survey")
+    numbers = [h.kk for h in given.house.households] if given.house else []
+    for position, kk in enumerate(numbers):
+        kks.check(
+            kk,
+            f"{where}.house.households[{position}].kk",
+            "This No. KK is in item {item} of this batch already.",
+        )
+    refs = [household_ref(secret, kk) for kk in numbers]
+    item = Item(index, where, given, given.survey.model_dump(), classify(survey, rules), refs)
+    kks.take(numbers, index)
+    return item
 
 
 def check_house(given: SurveyBatchItem, where: str) -> None:
@@ -223,36 +188,35 @@ def check_house(given: SurveyBatchItem, where: str) -> None:
 # --- one item -------------------------------------------------------------------------------
 
 
-def take_one(batch: Batch, item: Item, known: store.Known) -> None:
+def take_one(batch: SurveyBatch, item: Item, *, known: store.Known) -> None:
     house = known_house(batch, item, known)
     if house is None:
         new_house(batch, item, known)
         return
     at = "house_id" if item.given.house_id is not None else "house.posyandu_id"
-    require_posyandu(batch, known, house["posyandu_id"], f"{item.where}.{at}")
-    if house["id"] in batch.taken:
-        raise RuleViolation(
-            f"{item.where}.house_id",
-            "duplicate_in_batch",
-            f"House {house['id']} is item {batch.taken[house['id']]} of this batch already.",
-        )
-    batch.taken[house["id"]] = item.index
+    batch.require_posyandu(known.posyandu, house["posyandu_id"], f"{item.where}.{at}")
+    batch.taken.check(
+        house["id"],
+        f"{item.where}.house_id",
+        f"House {house['id']} is item {{item}} of this batch already.",
+    )
+    batch.taken.take([house["id"]], item.index)
     same = [
         row
         for row in known.same_day.get((house["id"], item.given.survey.surveyed_on), [])
         if store.same_survey(row, item.survey)
     ]
     if same:
-        batch.results.append(result_of(item.index, "unchanged", same[-1]))
+        batch.results.add(item.index, "unchanged", **result_fields(same[-1]))
         return
     row = survey_row(batch, item, house["id"])
     if house["assessed_on"] is None or item.given.survey.surveyed_on >= house["assessed_on"]:
         batch.latest.append(store.latest_of(row))
     announce(batch, row, house, known.living.get(house["id"], []))
-    batch.results.append(result_of(item.index, "assessed", row))
+    batch.results.add(item.index, "assessed", **result_fields(row))
 
 
-def known_house(batch: Batch, item: Item, known: store.Known) -> RowMapping | None:
+def known_house(batch: SurveyBatch, item: Item, known: store.Known) -> RowMapping | None:
     """The recorded house the item is about: its ``house_id``'s, or the one a household of its
     new house lives in (None: a new house)."""
     if item.given.house_id is not None:
@@ -290,28 +254,13 @@ def known_house(batch: Batch, item: Item, known: store.Known) -> RowMapping | No
     return house
 
 
-def require_posyandu(batch: Batch, known: store.Known, posyandu_id: str, where: str) -> RowMapping:
-    """The posyandu a survey is written at: active, inside the caller's wilayah."""
-    row = known.posyandu[posyandu_id]
-    if isinstance(row, FieldError):
-        raise RuleViolation(where, row.rule, row.message)
-    if row["status"] == INACTIVE:
-        raise RuleViolation(
-            where, "posyandu_inactive", f"Posyandu {posyandu_id} is {row['status']}."
-        )
-    if not batch.can_see(row["desa_code"]):
-        raise RuleViolation(
-            where, "outside_wilayah", f"Posyandu {posyandu_id} is outside your wilayah."
-        )
-    return row
-
-
-def new_house(batch: Batch, item: Item, known: store.Known) -> None:
+def new_house(batch: SurveyBatch, item: Item, known: store.Known) -> None:
     """The house, its households and its first survey, as ``create_house`` and
     ``record_assessment`` write them."""
     given = item.given.house
     assert given is not None
-    posyandu = require_posyandu(batch, known, given.posyandu_id, f"{item.where}.house.posyandu_id")
+    where = f"{item.where}.house.posyandu_id"
+    posyandu = batch.require_posyandu(known.posyandu, given.posyandu_id, where)
     house_id = new_id()
     row = survey_row(batch, item, house_id)
     house = {
@@ -319,8 +268,7 @@ def new_house(batch: Batch, item: Item, known: store.Known) -> None:
         **given.model_dump(exclude={"households"}),
         "desa_code": posyandu["desa_code"],
         **store.latest_of(row),
-        "created_by": batch.actor,
-        "created_at": batch.moment,
+        **batch.stamp("created"),
     }
     house.pop("house_id")
     batch.houses.append(house)
@@ -331,33 +279,28 @@ def new_house(batch: Batch, item: Item, known: store.Known) -> None:
                 "house_id": house_id,
                 "household_ref": ref,
                 **household.model_dump(),
-                "recorded_by": batch.actor,
-                "recorded_at": batch.moment,
+                **batch.stamp("recorded"),
             }
         )
     announce(batch, row, house, item.refs)
-    batch.results.append(result_of(item.index, "created", row))
+    batch.results.add(item.index, "created", **result_fields(row))
 
 
-def survey_row(batch: Batch, item: Item, house_id: str) -> dict[str, Any]:
-    verdict = item.verdict
+def survey_row(batch: SurveyBatch, item: Item, house_id: str) -> dict[str, Any]:
+    """The survey as ``record_assessment`` writes it: its columns and its classification."""
     row = {
         "id": new_id(),
         "house_id": house_id,
         **item.survey,
-        "rtlh_pupr": verdict.rtlh_pupr,
-        "failed_pupr": verdict.failed_pupr,
-        "rtlh_rutilahu": verdict.rtlh_rutilahu,
-        "failed_rutilahu": verdict.failed_rutilahu,
-        "recorded_by": batch.actor,
-        "recorded_at": batch.moment,
+        **{name: getattr(item.verdict, name) for name in VERDICT},
+        **batch.stamp("recorded"),
     }
     batch.assessments.append(row)
     return row
 
 
 def announce(
-    batch: Batch, row: dict[str, Any], house: RowMapping | dict[str, Any], refs: list[str]
+    batch: SurveyBatch, row: dict[str, Any], house: RowMapping | dict[str, Any], refs: list[str]
 ) -> None:
     """HouseAssessed as ``record_assessment`` publishes it, built as its JSON form (a second
     pydantic validation per item is most of a batch's event cost)."""
@@ -378,3 +321,10 @@ def announce(
         **{name: row[name] for name in WASH_FIELDS},
     }
     batch.uow.publish_data(HouseAssessed, data, subject=row["house_id"])
+
+
+def result_fields(row: RowMapping | dict[str, Any]) -> dict[str, Any]:
+    """What an item's result says of its survey: the house, the survey and its verdicts."""
+    verdicts = {name: row[name] for name in ("rtlh_pupr", "rtlh_rutilahu")}
+    failed = {name: list(row[name]) for name in ("failed_pupr", "failed_rutilahu")}
+    return {"house_id": row["house_id"], "assessment_id": row["id"], **verdicts, **failed}

@@ -30,25 +30,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
 
 from simpul_platform.auth import Principal
-from simpul_platform.clock import now
+from simpul_platform.batches.items import Batch, BatchItem, FirstItems, written
 from simpul_platform.domain import RuleViolation, not_in_future
-from simpul_platform.errors import Conflict, FieldError
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import household_ref
-from simpul_platform.replica import INACTIVE
 from simpul_platform.uow import UnitOfWork
 from simpul_public_works.domain.ladder import Survey, Thresholds, check_survey, ladder
 from simpul_public_works.events import HouseholdWashAssessed
 from simpul_public_works.ops import survey_batch_store as store
-from simpul_public_works.ops.survey_batch_results import answer, error, result_of, rule_error
 from simpul_public_works.ops.survey_effects import RecordedSurvey, after_surveys
 from simpul_public_works.ops.surveys import FIELDS, is_kelurahan, thresholds
 from simpul_public_works.schemas.batches import ItemStatus, SurveyBatchItemResult, SurveyBatchOut
@@ -59,37 +55,27 @@ CONCURRENT = (
     "Another request recorded one of these households at the same moment; send the batch "
     "again (items already written are then unchanged)."
 )
+COUNTED: tuple[ItemStatus, ...] = ("created", "recorded", "unchanged")
+# What an item's result and the effects take of its survey as written.
+LEVELS = ("water_level", "sanitation_level", "basic_water", "wastewater_service")
+RESULT_LEVELS = (*LEVELS, "water_rule", "sanitation_rule")
 
 
 @dataclass
-class Item:
+class Item(BatchItem[SurveyIn]):
     """An item that keeps the schema and the rules judged without the database."""
 
-    index: int
-    where: str
-    given: SurveyIn
     ref: str
 
 
-@dataclass
-class Batch:
-    uow: UnitOfWork
-    principal: Principal
+@dataclass(kw_only=True)
+class SurveyBatch(Batch[SurveyBatchItemResult]):
+    result_type = SurveyBatchItemResult
     rules: Thresholds
-    actor: str
-    moment: datetime
     households: list[dict[str, Any]] = field(default_factory=list)
     surveys: list[dict[str, Any]] = field(default_factory=list)
     latest: list[dict[str, Any]] = field(default_factory=list)  # known households' new latest
     recorded: list[RecordedSurvey] = field(default_factory=list)
-    results: list[SurveyBatchItemResult] = field(default_factory=list)
-    seen: dict[str, bool] = field(default_factory=dict)
-
-    def can_see(self, desa_code: str) -> bool:
-        """The caller's wilayah covers the desa (judged once per desa in a batch)."""
-        if desa_code not in self.seen:
-            self.seen[desa_code] = self.principal.can_see(desa_code)
-        return self.seen[desa_code]
 
 
 async def record_batch(
@@ -101,75 +87,41 @@ async def record_batch(
     today: date,
 ) -> SurveyBatchOut:
     """Stage a batch's households and surveys; the caller commits. Results in item order."""
-    batch = Batch(uow, principal, thresholds(settings), principal.subject, now())
-    items = checked(batch, raw, settings.pseudonym_secret, today)
+    batch = SurveyBatch(uow=uow, principal=principal, rules=thresholds(settings))
+    judge = partial(check_item, settings.pseudonym_secret, FirstItems[str](), today)
+    items = batch.checked(raw, SurveyIn, judge)
     known = await store.read_known(
         uow.session,
         refs=[item.ref for item in items],
         posyandu_ids={item.given.posyandu_id for item in items},
         days={item.given.surveyed_on for item in items},
     )
-    for item in items:
-        try:
-            take_one(batch, item, known)
-        except RuleViolation as rule:
-            batch.results.append(rule_error(item.index, rule))
-    try:
-        await store.write(uow.session, batch.households, batch.surveys, batch.latest)
-    except IntegrityError as exc:  # a household written by a concurrent request
-        raise Conflict(CONCURRENT) from exc
+    batch.take_each(items, partial(take_one, batch, known=known))
+    # A household written by a concurrent request is the 409.
+    await written(
+        store.write(uow.session, batch.households, batch.surveys, batch.latest), CONCURRENT
+    )
     await after_surveys(uow, batch.recorded, today)
-    return answer(batch.results)
+    return batch.results.answer(SurveyBatchOut, COUNTED)
 
 
-def checked(batch: Batch, raw: Sequence[dict[str, Any]], secret: str, today: date) -> list[Item]:
-    """Items that keep the schema and the date rule; the others get their error result. A
-    No. KK twice in one batch is an error from its second item on."""
-    good: list[Item] = []
-    first_kk: dict[str, int] = {}
-    for index, data in enumerate(raw):
-        where = f"body.items[{index}]"
-        try:
-            given = SurveyIn.model_validate(data)
-        except ValidationError as exc:
-            batch.results.append(error(index, exc))
-            continue
-        try:
-            not_in_future(given.surveyed_on, today, f"{where}.surveyed_on", "The survey date")
-            if given.kk in first_kk:
-                raise RuleViolation(
-                    f"{where}.kk",
-                    "duplicate_in_batch",
-                    f"This No. KK is in item {first_kk[given.kk]} of this batch already.",
-                )
-        except RuleViolation as rule:
-            batch.results.append(rule_error(index, rule))
-            continue
-        first_kk[given.kk] = index
-        good.append(Item(index, where, given, household_ref(secret, given.kk)))
-    return good
+def check_item(
+    secret: str, kks: FirstItems[str], today: date, index: int, where: str, given: SurveyIn
+) -> Item:
+    """An item that keeps the date rule. A No. KK twice in one batch is an error from its
+    second item on."""
+    not_in_future(given.surveyed_on, today, f"{where}.surveyed_on", "The survey date")
+    kks.check(given.kk, f"{where}.kk", "This No. KK is in item {item} of this batch already.")
+    item = Item(index, where, given, household_ref(secret, given.kk))
+    kks.take([given.kk], index)
+    return item
 
 
-def require_posyandu(batch: Batch, known: store.Known, item: Item) -> RowMapping:
-    """The posyandu a survey is written at: active, inside the caller's wilayah."""
-    where, posyandu_id = f"{item.where}.posyandu_id", item.given.posyandu_id
-    row = known.posyandu[posyandu_id]
-    if isinstance(row, FieldError):
-        raise RuleViolation(where, row.rule, row.message)
-    if row["status"] == INACTIVE:
-        raise RuleViolation(
-            where, "posyandu_inactive", f"Posyandu {posyandu_id} is {row['status']}."
-        )
-    if not batch.can_see(row["desa_code"]):
-        raise RuleViolation(
-            where, "outside_wilayah", f"Posyandu {posyandu_id} is outside your wilayah."
-        )
-    return row
-
-
-def take_one(batch: Batch, item: Item, known: store.Known) -> None:
-    posyandu = require_posyandu(batch, known, item)
+def take_one(batch: SurveyBatch, item: Item, *, known: store.Known) -> None:
     given = item.given
+    posyandu = batch.require_posyandu(
+        known.posyandu, given.posyandu_id, f"{item.where}.posyandu_id"
+    )
     columns = given.model_dump(exclude={"kk", "posyandu_id"})
     kelurahan = is_kelurahan(posyandu["desa_code"])
     survey = Survey(**{name: columns[name] for name in FIELDS}, kelurahan=kelurahan)
@@ -188,7 +140,7 @@ def take_one(batch: Batch, item: Item, known: store.Known) -> None:
             if store.same_survey(row, columns)
         ]
         if same:
-            batch.results.append(result_of(item.index, "unchanged", same[-1]))
+            batch.results.add(item.index, "unchanged", **result_fields(same[-1]))
             return
     household_id = household["id"] if household is not None else new_id()
     row = survey_row(batch, columns, household_id, survey)
@@ -203,7 +155,7 @@ def take_one(batch: Batch, item: Item, known: store.Known) -> None:
 
 
 def survey_row(
-    batch: Batch, columns: dict[str, Any], household_id: str, survey: Survey
+    batch: SurveyBatch, columns: dict[str, Any], household_id: str, survey: Survey
 ) -> dict[str, Any]:
     found = ladder(survey, batch.rules)
     row = {
@@ -219,14 +171,15 @@ def survey_row(
         "basic_water": found.basic_water,
         "basic_water_failed": found.basic_water_rules,
         "wastewater_service": found.wastewater_service,
-        "recorded_by": batch.actor,
-        "recorded_at": batch.moment,
+        **batch.stamp("recorded"),
     }
     batch.surveys.append(row)
     return row
 
 
-def new_household(batch: Batch, item: Item, desa_code: str, row: dict[str, Any]) -> dict[str, Any]:
+def new_household(
+    batch: SurveyBatch, item: Item, desa_code: str, row: dict[str, Any]
+) -> dict[str, Any]:
     """The household as ``record_survey`` records it, its first survey its latest."""
     latest = store.latest_of(row)
     household = {
@@ -236,17 +189,14 @@ def new_household(batch: Batch, item: Item, desa_code: str, row: dict[str, Any])
         "posyandu_id": item.given.posyandu_id,
         "desa_code": desa_code,
         **{name: latest[name] for name in store.LATEST},
-        "created_by": batch.actor,
-        "created_at": batch.moment,
-        "updated_by": batch.actor,
-        "updated_at": batch.moment,
+        **batch.stamp("created", "updated"),
     }
     batch.households.append(household)
     return household
 
 
 def settle(
-    batch: Batch,
+    batch: SurveyBatch,
     item: Item,
     row: dict[str, Any],
     household: RowMapping | dict[str, Any],
@@ -260,21 +210,18 @@ def settle(
         RecordedSurvey(
             survey_id=row["id"],
             household_id=row["household_id"],
-            household_ref=household["household_ref"],
-            posyandu_id=household["posyandu_id"],
-            desa_code=household["desa_code"],
             surveyed_on=row["surveyed_on"],
             latest=latest,
-            water_level=row["water_level"],
-            sanitation_level=row["sanitation_level"],
-            basic_water=row["basic_water"],
-            wastewater_service=row["wastewater_service"],
+            **{name: household[name] for name in ("household_ref", "posyandu_id", "desa_code")},
+            **{name: row[name] for name in LEVELS},
         )
     )
-    batch.results.append(result_of(item.index, status, row))
+    batch.results.add(item.index, status, **result_fields(row))
 
 
-def announce(batch: Batch, row: dict[str, Any], household: RowMapping | dict[str, Any]) -> None:
+def announce(
+    batch: SurveyBatch, row: dict[str, Any], household: RowMapping | dict[str, Any]
+) -> None:
     """HouseholdWashAssessed as ``record_survey`` publishes it, built as its JSON form (a second
     pydantic validation per item is most of a batch's event cost)."""
     data = {
@@ -294,3 +241,13 @@ def announce(batch: Batch, row: dict[str, Any], household: RowMapping | dict[str
         "wastewater_service": row["wastewater_service"],
     }
     batch.uow.publish_data(HouseholdWashAssessed, data, subject=row["household_id"])
+
+
+def result_fields(row: RowMapping | dict[str, Any]) -> dict[str, Any]:
+    """What an item's result says of its survey: the household, the survey and both ladders."""
+    return {
+        "household_id": row["household_id"],
+        "survey_id": row["id"],
+        **{name: row[name] for name in RESULT_LEVELS},
+        "basic_water_failed": list(row["basic_water_failed"]),
+    }
