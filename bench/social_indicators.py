@@ -298,7 +298,7 @@ def _aggregate(name: str) -> Query:
 
 async def _query(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> api.Query:
     """The question as the routes check it, of a fixed "today"."""
-    query = await aggregate_query(api.FIELD, session, DPMD, SETTINGS, label, wilayah, pid)
+    query = await aggregate_query(api.ACCESS, session, DPMD, SETTINGS, label, wilayah, pid)
     return replace(query, today=TODAY)
 
 

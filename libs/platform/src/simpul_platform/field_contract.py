@@ -5,9 +5,9 @@ Every field answers DPMD, the Tim Pembina and the gateway with the same three ro
 wilayah) and ``GET /v1/summary/by-desa`` (a row per desa). Each takes a ``period`` (``YYYY``,
 ``YYYY-MM`` or ``YYYY-Qn``) and a ``wilayah`` (the caller's when omitted); the first two also a
 ``posyandu_id``. Only the field's own roles and the aggregate readers may ask, within their
-wilayah. Here the question is parsed, checked and scoped once (``AggregateQuery``); the field
-says what it counts for it (``FieldAggregates``), so the operation ids, parameters and rights
-the gateway relies on are the same in every field.
+wilayah (``AggregateAccess``). Here the question is parsed, checked and scoped once
+(``AggregateQuery``) and the field answers it with its own figures (``Figures``), so the
+operation ids, parameters and rights the gateway relies on are the same in every field.
 """
 
 # No ``from __future__ import annotations``: the routes are made in a function, and FastAPI
@@ -16,10 +16,9 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
@@ -94,29 +93,24 @@ class AggregateQuery(Generic[ScopeT, SettingsT]):
         )
 
 
-# What a route answers a question with; the function's name and docstring are the route's
-# summary and description in the OpenAPI document.
+@dataclass(frozen=True)
+class AggregateAccess(Generic[ScopeT, SettingsT]):
+    """A field's aggregate questions: who may ask besides the aggregate readers (its OPD and
+    kader), its settings' class and how it scopes its counts."""
+
+    field: SpmField
+    user_roles: tuple[str, ...]
+    settings: type[SettingsT]
+    scope: Callable[[list[str], str | None], ScopeT]  # (desa code prefixes, posyandu id)
+
+
+# What a route answers a question with. As for FastAPI's own routes, the function's name,
+# docstring and return type are the route's summary, description and response model.
 Figures = Callable[[AggregateQuery[ScopeT, SettingsT]], Awaitable[object]]
 
 
-@dataclass(frozen=True)
-class FieldAggregates(Generic[ScopeT, SettingsT]):
-    """What a field counts for the three routes, and how it scopes and types them."""
-
-    field: SpmField
-    user_roles: tuple[str, ...]  # the field's own (its OPD and kader); aggregate readers too
-    settings: type[SettingsT]
-    scope: Callable[[list[str], str | None], ScopeT]  # (desa code prefixes, posyandu id)
-    indicators: Figures[ScopeT, SettingsT]
-    summary: Figures[ScopeT, SettingsT]
-    summary_model: type[BaseModel]
-    by_desa: Figures[ScopeT, SettingsT]
-    desa_row: type[BaseModel]
-    by_desa_operation_id: str = "summaryByDesa"
-
-
 async def aggregate_query(
-    field: FieldAggregates[ScopeT, SettingsT],
+    access: AggregateAccess[ScopeT, SettingsT],
     session: AsyncSession,
     principal: Principal,
     settings: SettingsT,
@@ -128,17 +122,25 @@ async def aggregate_query(
     the caller's wilayah); a benchmark asks it without a request."""
     window = period_from_query(period)
     codes, posyandu = await aggregate_scope(session, principal, wilayah, posyandu_id)
-    scope = field.scope(codes, posyandu)
+    scope = access.scope(codes, posyandu)
     today = local_today(settings)
-    return AggregateQuery(field.field, session, settings, window, codes, posyandu, scope, today)
+    return AggregateQuery(access.field, session, settings, window, codes, posyandu, scope, today)
 
 
-def aggregate_router(field: FieldAggregates[ScopeT, SettingsT]) -> APIRouter:
-    """``/v1/indicators``, ``/v1/summary`` and ``/v1/summary/by-desa`` of ``field``."""
+def aggregate_router(
+    access: AggregateAccess[ScopeT, SettingsT],
+    indicators: Figures[ScopeT, SettingsT],
+    summary: Figures[ScopeT, SettingsT],
+    by_desa: Figures[ScopeT, SettingsT],
+    *,
+    by_desa_operation_id: str = "summaryByDesa",
+) -> APIRouter:
+    """``/v1/indicators``, ``/v1/summary`` and ``/v1/summary/by-desa`` of ``access.field``,
+    answered by ``indicators``, ``summary`` and ``by_desa``."""
     Reader = Annotated[
-        Principal, Depends(require_roles(*field.user_roles, *AGGREGATE_READER_ROLES))
+        Principal, Depends(require_roles(*access.user_roles, *AGGREGATE_READER_ROLES))
     ]
-    current = settings_dep(field.settings)
+    current = settings_dep(access.settings)
 
     # A question of one posyandu or a wilayah; by desa, of a wilayah only.
     async def of_posyandu(
@@ -150,7 +152,7 @@ def aggregate_router(field: FieldAggregates[ScopeT, SettingsT]) -> APIRouter:
         posyandu_id: str | None = None,
     ) -> AggregateQuery[ScopeT, SettingsT]:
         return await aggregate_query(
-            field, session, principal, settings, period, wilayah, posyandu_id
+            access, session, principal, settings, period, wilayah, posyandu_id
         )
 
     async def of_wilayah(
@@ -160,21 +162,12 @@ def aggregate_router(field: FieldAggregates[ScopeT, SettingsT]) -> APIRouter:
         period: PeriodQuery,
         wilayah: WilayahQuery = None,
     ) -> AggregateQuery[ScopeT, SettingsT]:
-        return await aggregate_query(field, session, principal, settings, period, wilayah, None)
+        return await aggregate_query(access, session, principal, settings, period, wilayah, None)
 
-    desa_rows = list[field.desa_row]  # type: ignore[name-defined]
     router = APIRouter(tags=["indicators"])
-    _add(
-        router,
-        "/v1/indicators",
-        "getIndicators",
-        list[IndicatorValue],
-        field.indicators,
-        of_posyandu,
-    )
-    _add(router, "/v1/summary", "getSummary", field.summary_model, field.summary, of_posyandu)
-    by_desa = field.by_desa_operation_id
-    _add(router, "/v1/summary/by-desa", by_desa, desa_rows, field.by_desa, of_wilayah)
+    _add(router, "/v1/indicators", "getIndicators", indicators, of_posyandu)
+    _add(router, "/v1/summary", "getSummary", summary, of_posyandu)
+    _add(router, "/v1/summary/by-desa", by_desa_operation_id, by_desa, of_wilayah)
     return router
 
 
@@ -182,12 +175,10 @@ def _add(
     router: APIRouter,
     path: str,
     operation_id: str,
-    model: Any,
     figures: Figures[ScopeT, SettingsT],
     asked: Callable[..., Awaitable[AggregateQuery[ScopeT, SettingsT]]],
 ) -> None:
-    """A GET route answering ``asked``'s question with ``figures`` (its name and docstring
-    are the route's summary and description)."""
+    """A GET route answering ``asked``'s question with ``figures``."""
 
     async def answer(query: Annotated[AggregateQuery[Any, Any], Depends(asked)]) -> Any:
         return await figures(query)
@@ -196,7 +187,7 @@ def _add(
         path,
         answer,
         methods=["GET"],
-        response_model=model,
+        response_model=get_type_hints(figures)["return"],
         operation_id=operation_id,
         name=figures.__name__,
         description=inspect.cleandoc(figures.__doc__ or ""),

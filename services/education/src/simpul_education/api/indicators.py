@@ -9,7 +9,7 @@ from simpul_education.domain import indicators as definitions
 from simpul_education.ops import aggregates, ats_aggregates
 from simpul_education.schemas.indicators import DesaRow, Summary
 from simpul_education.settings import EducationSettings
-from simpul_platform.field_contract import AggregateQuery, FieldAggregates, aggregate_router
+from simpul_platform.field_contract import AggregateAccess, AggregateQuery, aggregate_router
 from simpul_platform.indicators import IndicatorValue
 from simpul_platform.tallies import Scope, month_end
 
@@ -55,15 +55,5 @@ async def summary_by_desa(query: Query) -> list[DesaRow]:
     return await aggregates.by_desa(session, counts_of(query.settings), scope, month, ats_open)
 
 
-FIELD = FieldAggregates(
-    field="education",
-    user_roles=(OPD, KADER),
-    settings=EducationSettings,
-    scope=Scope,
-    indicators=indicators,
-    summary=summary,
-    summary_model=Summary,
-    by_desa=summary_by_desa,
-    desa_row=DesaRow,
-)
-router = aggregate_router(FIELD)
+ACCESS = AggregateAccess("education", (OPD, KADER), EducationSettings, Scope)
+router = aggregate_router(ACCESS, indicators, summary, summary_by_desa)

@@ -8,7 +8,7 @@ from simpul_housing.api.deps import KADER, OPD
 from simpul_housing.ops import aggregates
 from simpul_housing.schemas.indicators import DesaRow, Summary
 from simpul_housing.settings import HousingSettings
-from simpul_platform.field_contract import AggregateQuery, FieldAggregates, aggregate_router
+from simpul_platform.field_contract import AggregateAccess, AggregateQuery, aggregate_router
 from simpul_platform.indicators import IndicatorValue
 from simpul_platform.tallies import Scope
 
@@ -44,15 +44,5 @@ async def summary_by_desa(query: Query) -> list[DesaRow]:
     return await aggregates.by_desa(query.session, query.scope, query.month)
 
 
-FIELD = FieldAggregates(
-    field="housing",
-    user_roles=(OPD, KADER),
-    settings=HousingSettings,
-    scope=Scope,
-    indicators=indicators,
-    summary=summary,
-    summary_model=Summary,
-    by_desa=summary_by_desa,
-    desa_row=DesaRow,
-)
-router = aggregate_router(FIELD)
+ACCESS = AggregateAccess("housing", (OPD, KADER), HousingSettings, Scope)
+router = aggregate_router(ACCESS, indicators, summary, summary_by_desa)

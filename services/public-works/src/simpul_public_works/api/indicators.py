@@ -4,7 +4,7 @@ routes, their parameters and rights: ``simpul_platform.field_contract``)."""
 
 from __future__ import annotations
 
-from simpul_platform.field_contract import AggregateQuery, FieldAggregates, aggregate_router
+from simpul_platform.field_contract import AggregateAccess, AggregateQuery, aggregate_router
 from simpul_platform.indicators import IndicatorValue
 from simpul_platform.tallies import Scope
 from simpul_public_works.api.deps import KADER, OPD
@@ -49,15 +49,5 @@ async def summary_by_desa(query: Query) -> list[DesaRow]:
     return await aggregates.by_desa(query.session, query.scope, query.month, rules)
 
 
-FIELD = FieldAggregates(
-    field="public_works",
-    user_roles=(OPD, KADER),
-    settings=PublicWorksSettings,
-    scope=Scope,
-    indicators=indicators,
-    summary=summary,
-    summary_model=Summary,
-    by_desa=summary_by_desa,
-    desa_row=DesaRow,
-)
-router = aggregate_router(FIELD)
+ACCESS = AggregateAccess("public_works", (OPD, KADER), PublicWorksSettings, Scope)
+router = aggregate_router(ACCESS, indicators, summary, summary_by_desa)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from simpul_platform.field_contract import AggregateQuery, FieldAggregates, aggregate_router
+from simpul_platform.field_contract import AggregateAccess, AggregateQuery, aggregate_router
 from simpul_platform.indicators import IndicatorValue
 from simpul_social.api.deps import KADER, OPD
 from simpul_social.ops import aggregates
@@ -33,16 +33,7 @@ async def poverty_by_desa(query: Query) -> list[DesaPoverty]:
     return await summaries.poverty_by_desa(query.session, query.scope)
 
 
-FIELD = FieldAggregates(
-    field="social",
-    user_roles=(OPD, KADER),
-    settings=SocialSettings,
-    scope=aggregates.Scope,
-    indicators=indicators,
-    summary=summary,
-    summary_model=Summary,
-    by_desa=poverty_by_desa,
-    desa_row=DesaPoverty,
-    by_desa_operation_id="povertyByDesa",
+ACCESS = AggregateAccess("social", (OPD, KADER), SocialSettings, aggregates.Scope)
+router = aggregate_router(
+    ACCESS, indicators, summary, poverty_by_desa, by_desa_operation_id="povertyByDesa"
 )
-router = aggregate_router(FIELD)
