@@ -86,11 +86,9 @@ class AggregateQuery(Generic[ScopeT, SettingsT]):
         if self.posyandu_id is None:
             return totals
         mine = next((g for g in groups if g.code == self.posyandu_id), None)
-        return (
-            ReferralCounts()
-            if mine is None
-            else ReferralCounts(**mine.model_dump(exclude={"code"}))
-        )
+        if mine is None:
+            return ReferralCounts()
+        return ReferralCounts(**mine.model_dump(exclude={"code"}))
 
 
 @dataclass(frozen=True)
