@@ -16,6 +16,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 from fastapi import APIRouter, Depends
@@ -102,6 +103,9 @@ class AggregateAccess(Generic[ScopeT, SettingsT]):
     scope: Callable[[list[str], str | None], ScopeT]  # (desa code prefixes, posyandu id)
 
 
+# A question asked, to be scoped: to one posyandu (its id) or to the wilayah (None).
+Ask = Callable[[str | None], Awaitable[AggregateQuery[ScopeT, SettingsT]]]
+
 # What a route answers a question with. As for FastAPI's own routes, the function's name,
 # docstring and return type are the route's summary, description and response model.
 Figures = Callable[[AggregateQuery[ScopeT, SettingsT]], Awaitable[object]]
@@ -140,33 +144,37 @@ def aggregate_router(
     ]
     current = settings_dep(access.settings)
 
-    # A question of one posyandu or a wilayah; by desa, of a wilayah only.
-    async def of_posyandu(
+    async def asked(
         session: SessionDep,
         principal: Reader,
         settings: Annotated[SettingsT, current],
         period: PeriodQuery,
         wilayah: WilayahQuery = None,
-        posyandu_id: str | None = None,
+    ) -> Ask[ScopeT, SettingsT]:
+        return partial(aggregate_query, access, session, principal, settings, period, wilayah)
+
+    # Of one posyandu or a wilayah; by desa, of a wilayah only. ``posyandu_id`` is a
+    # dependency of its own so that it follows ``period`` and ``wilayah`` in the document.
+    async def of_posyandu(
+        ask: Annotated[Ask[ScopeT, SettingsT], Depends(asked)],
+        posyandu_id: Annotated[str | None, Depends(_posyandu_id)],
     ) -> AggregateQuery[ScopeT, SettingsT]:
-        return await aggregate_query(
-            access, session, principal, settings, period, wilayah, posyandu_id
-        )
+        return await ask(posyandu_id)
 
     async def of_wilayah(
-        session: SessionDep,
-        principal: Reader,
-        settings: Annotated[SettingsT, current],
-        period: PeriodQuery,
-        wilayah: WilayahQuery = None,
+        ask: Annotated[Ask[ScopeT, SettingsT], Depends(asked)],
     ) -> AggregateQuery[ScopeT, SettingsT]:
-        return await aggregate_query(access, session, principal, settings, period, wilayah, None)
+        return await ask(None)
 
     router = APIRouter(tags=["indicators"])
     _add(router, "/v1/indicators", "getIndicators", indicators, of_posyandu)
     _add(router, "/v1/summary", "getSummary", summary, of_posyandu)
     _add(router, "/v1/summary/by-desa", by_desa_operation_id, by_desa, of_wilayah)
     return router
+
+
+def _posyandu_id(posyandu_id: str | None = None) -> str | None:
+    return posyandu_id
 
 
 def _add(
