@@ -32,6 +32,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import generate_balita, generate_kukar, month_ends
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
+from simpul_platform.field_contract import aggregate_query
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import upgrade
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET
@@ -283,7 +285,7 @@ def _aggregate(name: str) -> Query:
     """One of aggregates' functions as /v1/indicators calls it, for one area."""
 
     async def run(session: AsyncSession, label: str, wilayah: str | None, pid: str | None) -> Any:
-        scope = await api._scope(session, DPMD, wilayah, pid)
+        scope = (await _query(session, label, wilayah, pid)).scope
         period = Period.parse(label)
         if tune := getattr(aggregates, "tune", None):  # as the endpoint does (if it does)
             await tune(session, scope)
@@ -294,16 +296,22 @@ def _aggregate(name: str) -> Query:
     return run
 
 
+async def _query(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> api.Query:
+    """The question as the routes check it, of a fixed "today"."""
+    query = await aggregate_query(api.ACCESS, session, DPMD, SETTINGS, label, wilayah, pid)
+    return replace(query, today=TODAY)
+
+
 async def _indicators(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> Any:
-    return await api.indicators(session, DPMD, SETTINGS, label, wilayah, pid)
+    return await api.indicators(await _query(session, label, wilayah, pid))
 
 
 async def _summary(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> Any:
-    return await api.summary(session, DPMD, SETTINGS, label, wilayah, pid)
+    return await api.summary(await _query(session, label, wilayah, pid))
 
 
 async def _by_desa(session: AsyncSession, label: str, wilayah: Any, pid: Any) -> Any:
-    return await api.poverty_by_desa(session, DPMD, label, wilayah)
+    return await api.poverty_by_desa(await _query(session, label, wilayah, None))
 
 
 QUERIES: dict[str, Query] = {
@@ -335,7 +343,6 @@ async def time_queries(
     explain: bool,
     dump: Path | None = None,
 ) -> None:
-    api.local_today = lambda settings: TODAY  # type: ignore[attr-defined]  # a fixed "today"
     db = Database(url, 5)
     digest, answers = hashlib.sha256(), []
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
@@ -69,6 +70,29 @@ class IndicatorValue(BaseModel):
 
 def percent(numerator: int, denominator: int) -> float | None:
     return round(100.0 * numerator / denominator, 2) if denominator else None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """How a field names and defines one of its indicators; its value comes from counts."""
+
+    code: str
+    name: str
+    definition: str
+    source: str
+    target_percent: float = 100.0
+
+    def value(self, field: SpmField, counts: Mapping[str, tuple[int, int]]) -> IndicatorValue:
+        """The indicator from counts by code (numerator, denominator); absent, 0 ÷ 0."""
+        return IndicatorValue.of(
+            self.code,
+            field,
+            self.name,
+            *counts.get(self.code, (0, 0)),
+            self.definition,
+            self.source,
+            target_percent=self.target_percent,
+        )
 
 
 PERIOD_PATTERN = r"^[1-9]\d{3}(-(0[1-9]|1[0-2])|-Q[1-4])?$"  # no year 0: Python has none

@@ -35,6 +35,7 @@ touching several posyandu invalidates them in one call, up front (sorted order a
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ KEY = ("posyandu_id", "month", "code")
 KEPT_VALUES = ("basis", "desa_code", "numerator", "denominator")
 UPSERTS: dict[str, Callable[[Table], Any]] = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 CHUNK = 200  # posyandu counted in one transaction: bounds the locks one holds and their time
+ALL_MONTHS = date(1900, 1, 1)  # ``since`` for a write that changes every month's counts
 
 Tallies = dict[str, tuple[int, int]]  # code → (numerator, denominator)
 # (session, posyandu ids, month) → each posyandu's counts at the month's end (absent: all 0)
@@ -104,6 +106,17 @@ class Scope:
 def month_of(day: date) -> date:
     """The month ``day`` falls in, as its first day."""
     return day.replace(day=1)
+
+
+def month_end(month: date) -> date:
+    """The last day of ``month``: the day a month's counts are taken at."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def end_month(period_end: date, today: date) -> date:
+    """The month whose end a period is counted at: its last month, or the current one while
+    the period has not ended."""
+    return min(month_of(period_end), month_of(today))
 
 
 def added(parts: Iterable[Tallies]) -> Tallies:

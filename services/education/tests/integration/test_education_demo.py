@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from simpul_education.demo import load_demo
 from simpul_education.domain.children import age_years
-from simpul_education.domain.indicators import age_at_month_end, month_of
+from simpul_education.domain.indicators import age_at_month_end
 from simpul_education.domain.status import KELAS
 from simpul_education.models import (
     AtsCase,
@@ -29,6 +29,7 @@ from simpul_education.models import (
 )
 from simpul_platform.clock import local_today
 from simpul_platform.devstack.population import DemoSize, generate_balita
+from simpul_platform.tallies import month_of
 
 pytestmark = pytest.mark.integration
 

@@ -23,12 +23,11 @@ from simpul_education.domain.indicators import (
     age_at_month_end,
     born_between,
     definitions,
-    end_month,
     equity,
-    month_end,
     tally,
 )
 from simpul_education.ops.tallies import lock_key
+from simpul_platform.tallies import end_month, month_end
 
 pytestmark = pytest.mark.unit
 

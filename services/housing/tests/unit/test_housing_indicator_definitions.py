@@ -16,7 +16,6 @@ from simpul_housing.domain.indicators import (
     RLH_RUTILAHU,
     SurveyFact,
     disaster_count,
-    end_month,
     handled_count,
     house_counts,
     latest_survey,
@@ -24,7 +23,7 @@ from simpul_housing.domain.indicators import (
     stunted_count,
     year_to_date,
 )
-from simpul_platform.tallies import added, lock_key, month_of
+from simpul_platform.tallies import added, end_month, lock_key, month_of
 
 pytestmark = pytest.mark.unit
 

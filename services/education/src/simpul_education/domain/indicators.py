@@ -36,13 +36,13 @@ only children of households in some DTSEN deciles. The indicators:
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from simpul_education.domain.status import Status
+from simpul_platform.tallies import month_end
 
 PAUD_STATUSES = frozenset({"paud"})
 DASAR_STATUSES = frozenset({"sd", "smp", "paket_a", "paket_b", "sma", "smk", "paket_c"})
@@ -56,24 +56,9 @@ LOW_DECILES, HIGH_DECILES = (1, 2), (9, 10)
 # --------------------------------------------------------------------------- months
 
 
-def month_of(day: date) -> date:
-    """The month ``day`` falls in, as its first day."""
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
 def add_months(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def end_month(period_end: date, today: date) -> date:
-    """The month whose end a period is counted at: its last month, or the current one while
-    the period has not ended."""
-    return min(month_of(period_end), month_of(today))
 
 
 def age_at_month_end(birth_date: date, month: date) -> int:

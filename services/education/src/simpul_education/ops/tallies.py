@@ -26,11 +26,10 @@ from simpul_education.domain.indicators import (
     Definitions,
     Tallies,
     born_between,
-    month_end,
 )
 from simpul_education.models import Child, ChildStatus, EducationTally, HouseholdDecile
 from simpul_platform import tallies as kept_counts
-from simpul_platform.tallies import Scope, lock_key
+from simpul_platform.tallies import Scope, lock_key, month_end
 
 __all__ = ["Scope", "count", "invalidate", "invalidate_many", "lock_key", "read"]
 

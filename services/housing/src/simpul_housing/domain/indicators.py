@@ -27,11 +27,12 @@ The functions below are the reference the database's statements are tested again
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+
+from simpul_platform.tallies import Tallies, month_end
 
 HOUSES = "houses"
 RLH_PUPR = "housing.rlh_pupr"
@@ -52,23 +53,6 @@ CODES = (
 # The tag of the definitions above: change it with them, so rows kept under older ones are
 # counted again rather than read.
 BASIS = hashlib.sha256(("v1:" + ",".join(CODES)).encode()).hexdigest()[:12]
-ALL_MONTHS = date(1900, 1, 1)  # ``since`` for a write that changes every month's counts
-
-Tallies = dict[str, tuple[int, int]]  # code → (numerator, denominator)
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def end_month(period_end: date, today: date) -> date:
-    """The month whose end a period is counted at: its last month, or the current one while
-    the period has not ended."""
-    return min(month_of(period_end), month_of(today))
 
 
 def year_to_date(month: date) -> tuple[date, date]:

@@ -4,7 +4,6 @@ figures of the summary (counted on read: one posyandu's or a small wilayah's row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, select
@@ -15,23 +14,12 @@ from simpul_housing.domain import indicators as d
 from simpul_housing.models import DisasterHouse, House, RtlhCase
 from simpul_housing.ops import tallies
 from simpul_housing.schemas.indicators import DesaRow, RtlhCasesSummary
-from simpul_platform.indicators import IndicatorValue, percent
-from simpul_platform.referrals.queries import counts as referral_counts
-from simpul_platform.referrals.schemas import ReferralCounts
-from simpul_platform.tallies import Scope, added, in_scope
+from simpul_platform.indicators import Indicator, IndicatorValue, percent
+from simpul_platform.tallies import Scope, Tallies, added, in_scope
 
 __all__ = ["Scope", "by_desa", "disaster_open", "house_figures", "indicators", "rtlh_cases"]
 
 SPM = "Permen PUPR 29/2018, Lampiran II (SPM perumahan rakyat, kab/kota)"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    name: str
-    definition: str
-    source: str
-    target_percent: float = 100.0
 
 
 INDICATORS = (
@@ -79,18 +67,7 @@ INDICATORS = (
 async def indicators(session: AsyncSession, scope: Scope, month: date) -> list[IndicatorValue]:
     """The indicators at ``month``'s end (the year to date)."""
     counts = added((await tallies.read(session, scope, month)).values())
-    return [
-        IndicatorValue.of(
-            i.code,
-            "housing",
-            i.name,
-            *counts.get(i.code, (0, 0)),
-            i.definition,
-            i.source,
-            target_percent=i.target_percent,
-        )
-        for i in INDICATORS
-    ]
+    return [i.value("housing", counts) for i in INDICATORS]
 
 
 async def by_desa(session: AsyncSession, scope: Scope, month: date) -> list[DesaRow]:
@@ -99,7 +76,7 @@ async def by_desa(session: AsyncSession, scope: Scope, month: date) -> list[Desa
     return [_desa_row(desa, counts) for desa, counts in sorted(per_desa.items())]
 
 
-def _desa_row(desa: str, counts: d.Tallies) -> DesaRow:
+def _desa_row(desa: str, counts: Tallies) -> DesaRow:
     rlh_pupr, surveyed = counts.get(d.RLH_PUPR, (0, 0))
     rlh_rutilahu, _ = counts.get(d.RLH_RUTILAHU, (0, 0))
     completed, planned = counts.get(d.DISASTER_VICTIMS, (0, 0))
@@ -155,12 +132,3 @@ async def disaster_open(session: AsyncSession, scope: Scope) -> int:
         *in_scope(DisasterHouse, scope), col(DisasterHouse.completed_on).is_(None)
     )
     return int((await session.execute(query)).scalar_one())
-
-
-async def referrals(session: AsyncSession, scope: Scope, today: date) -> ReferralCounts:
-    """The referrals housing holds as target in scope (one posyandu's, or the wilayah's)."""
-    totals, _, groups = await referral_counts(session, scope.wilayah, today, "incoming", "posyandu")
-    if scope.posyandu_id is None:
-        return totals
-    mine = next((g for g in groups if g.code == scope.posyandu_id), None)
-    return ReferralCounts() if mine is None else ReferralCounts(**mine.model_dump(exclude={"code"}))

@@ -34,7 +34,7 @@ from simpul_housing.models import (
     StuntedHousehold,
 )
 from simpul_platform import tallies as kept_counts
-from simpul_platform.tallies import Scope
+from simpul_platform.tallies import Scope, Tallies, month_end
 
 __all__ = ["Scope", "count", "invalidate", "invalidate_many", "read"]
 
@@ -56,7 +56,7 @@ async def invalidate_many(session: AsyncSession, posyandu_ids: Iterable[str], si
 
 async def read(
     session: AsyncSession, scope: Scope, month: date, *, by_desa: bool = False
-) -> dict[str, d.Tallies]:
+) -> dict[str, Tallies]:
     """The scope's counts at ``month``'s end, by desa (``by_desa``) or under the one key "";
     posyandu not counted yet are counted first."""
     counting = kept_counts.Counting(d.BASIS, d.CODES, count)
@@ -68,10 +68,10 @@ async def read(
 
 async def count(
     session: AsyncSession, posyandu_ids: Sequence[str], month: date
-) -> dict[str, d.Tallies]:
+) -> dict[str, Tallies]:
     """Every count of ``posyandu_ids`` at ``month``'s end (by posyandu; absent: none), in one
     statement (one round trip: a filler holds its chunk's locks while it counts)."""
-    out: dict[str, d.Tallies] = {}
+    out: dict[str, Tallies] = {}
     for posyandu_id, code, numerator, denominator in await session.execute(
         counting_statement(list(posyandu_ids), month)
     ):
@@ -114,7 +114,7 @@ def _count_if(condition: ColumnElement[bool]) -> Any:
 
 
 def _houses(ids: list[str], month: date) -> Any:
-    end = d.month_end(month)
+    end = month_end(month)
     next_day = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
     houses = (
         select(
@@ -168,7 +168,7 @@ def _disaster(ids: list[str], month: date) -> Any:
 
 
 def _relocation(ids: list[str], month: date) -> Any:
-    end = d.month_end(month)
+    end = month_end(month)
     return (
         select(
             col(RelocationHousehold.posyandu_id),
@@ -186,7 +186,7 @@ def _relocation(ids: list[str], month: date) -> Any:
 
 
 def _stunted(ids: list[str], month: date) -> Any:
-    end = d.month_end(month)
+    end = month_end(month)
     living = and_(
         col(HouseHousehold.household_ref) == col(StuntedHousehold.household_ref),
         col(HouseHousehold.moved_out_on).is_(None),

@@ -1,98 +1,53 @@
 """Aggregates for DPMD, the Tim Pembina and the gateway: SPM pekerjaan umum indicators,
-referrals resolved in time, a summary of one posyandu or a wilayah, and figures by desa."""
+referrals resolved in time, a summary of one posyandu or a wilayah, and figures by desa (the
+routes, their parameters and rights: ``simpul_platform.field_contract``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from simpul_platform.auth import Principal
-from simpul_platform.indicators import IndicatorValue, PeriodQuery, period_from_query
-from simpul_platform.referrals.queries import resolved_in_time
-from simpul_platform.replica import aggregate_scope
-from simpul_platform.uow import SessionDep
-from simpul_platform.wilayah import WilayahQuery
-from simpul_public_works.api.deps import AggregateReader, SettingsDep, Today
-from simpul_public_works.domain import indicators as definitions
+from simpul_platform.field_contract import AggregateAccess, AggregateQuery, aggregate_router
+from simpul_platform.indicators import IndicatorValue
+from simpul_platform.tallies import Scope
+from simpul_public_works.api.deps import KADER, OPD
 from simpul_public_works.ops import aggregates
 from simpul_public_works.ops.issues_rows import overdue_thresholds
 from simpul_public_works.schemas.indicators import DesaRow, Summary
+from simpul_public_works.settings import PublicWorksSettings
 
-router = APIRouter(tags=["indicators"])
-
-
-async def _scope(
-    session: AsyncSession, principal: Principal, wilayah: str | None, posyandu_id: str | None
-) -> aggregates.Scope:
-    return aggregates.Scope(*await aggregate_scope(session, principal, wilayah, posyandu_id))
+Query = AggregateQuery[Scope, PublicWorksSettings]
 
 
-@router.get("/v1/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
-async def indicators(
-    session: SessionDep,
-    principal: AggregateReader,
-    settings: SettingsDep,
-    today: Today,
-    period: PeriodQuery,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def indicators(query: Query) -> list[IndicatorValue]:
     """SPM pekerjaan umum (basic daily drinking water, domestic wastewater service; each
     household by its latest survey on or before the period's end, weighted by its occupants),
     survey coverage, BABS, safe water, layak sanitation, infrastructure issues overdue and done
     (yearly: a month or quarter counts its year to date), and referrals to public works
     resolved within their due date."""
-    window = period_from_query(period)
-    scope = await _scope(session, principal, wilayah, posyandu_id)
-    month = definitions.end_month(window.end, today)
-    values = await aggregates.indicators(session, scope, month, overdue_thresholds(settings))
-    referrals = await resolved_in_time(
-        session, "public_works", scope.wilayah, scope.posyandu_id, window, today
-    )
-    return [*values, referrals]
+    rules = overdue_thresholds(query.settings)
+    values = await aggregates.indicators(query.session, query.scope, query.month, rules)
+    return [*values, await query.referrals_resolved_in_time()]
 
 
-@router.get("/v1/summary", response_model=Summary, operation_id="getSummary")
-async def summary(
-    session: SessionDep,
-    principal: AggregateReader,
-    settings: SettingsDep,
-    today: Today,
-    period: PeriodQuery,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def summary(query: Query) -> Summary:
     """Households known and surveyed with their water and sanitation by their latest survey,
     infrastructure issues open now, and public works' referrals, for one posyandu or a
     wilayah (current figures; the period is echoed)."""
-    window = period_from_query(period)
-    scope = await _scope(session, principal, wilayah, posyandu_id)
+    session, scope, today = query.session, query.scope, query.today
+    rules = overdue_thresholds(query.settings)
     return Summary(
-        wilayah=list(scope.wilayah),
-        posyandu_id=scope.posyandu_id,
-        period=window.label,
-        as_of=today,
+        **query.echo(as_of=today),
         **await aggregates.household_figures(session, scope),
-        issues=await aggregates.issue_figures(session, scope, today, overdue_thresholds(settings)),
-        referrals=await aggregates.referrals(session, scope, today),
+        issues=await aggregates.issue_figures(session, scope, today, rules),
+        referrals=await query.referrals_held(),
     )
 
 
-@router.get("/v1/summary/by-desa", response_model=list[DesaRow], operation_id="summaryByDesa")
-async def summary_by_desa(
-    session: SessionDep,
-    principal: AggregateReader,
-    settings: SettingsDep,
-    today: Today,
-    period: PeriodQuery,
-    wilayah: WilayahQuery = None,
-) -> Any:
+async def summary_by_desa(query: Query) -> list[DesaRow]:
     """Households and issues per desa at the period's end (as /v1/indicators counts them):
     known, surveyed, population surveyed and served, households without basic water, BABS,
     without layak sanitation, issues open, overdue and done in the year."""
-    window = period_from_query(period)
-    scope = await _scope(session, principal, wilayah, None)
-    month = definitions.end_month(window.end, today)
-    return await aggregates.by_desa(session, scope, month, overdue_thresholds(settings))
+    rules = overdue_thresholds(query.settings)
+    return await aggregates.by_desa(query.session, query.scope, query.month, rules)
+
+
+ACCESS = AggregateAccess("public_works", (OPD, KADER), PublicWorksSettings, Scope)
+router = aggregate_router(ACCESS, indicators, summary, summary_by_desa)

@@ -45,12 +45,12 @@ The functions below are the reference the database's statements are tested again
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from simpul_platform.tallies import Tallies, month_end
 from simpul_public_works.domain.issues import OverdueThresholds
 
 HOUSEHOLDS = "households"
@@ -79,9 +79,6 @@ CODES = (
 )
 LAYAK_SANITATION = ("aman", "layak_sendiri", "layak_bersama")
 WASTEWATER_SERVICES = ("spald_s", "spald_t")
-ALL_MONTHS = date(1900, 1, 1)  # ``since`` for a write that changes every month's counts
-
-Tallies = dict[str, tuple[int, int]]  # code → (numerator, denominator)
 
 
 # The tag of the definitions above (and of the overdue rules they were counted under): change
@@ -90,20 +87,6 @@ def basis(rules: OverdueThresholds) -> str:
     days = (rules.reported_days, rules.triaged_days, rules.forwarded_days)
     text = f"v1:{','.join(CODES)}:{days}"
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def end_month(period_end: date, today: date) -> date:
-    """The month whose end a period is counted at: its last month, or the current one while
-    the period has not ended."""
-    return min(month_of(period_end), month_of(today))
 
 
 # --------------------------------------------------------------------------- the reference

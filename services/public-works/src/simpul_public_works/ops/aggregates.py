@@ -4,7 +4,6 @@ current figures of the summary (counted on read: one posyandu's or a wilayah's r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,29 +11,18 @@ from sqlalchemy import ColumnElement, and_, case, func, select, union
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.indicators import IndicatorValue, percent
-from simpul_platform.referrals.queries import counts as referral_counts
-from simpul_platform.referrals.schemas import ReferralCounts
-from simpul_platform.tallies import Scope, added, in_scope
+from simpul_platform.indicators import Indicator, IndicatorValue, percent
+from simpul_platform.tallies import Scope, Tallies, added, in_scope
 from simpul_public_works.domain import indicators as d
 from simpul_public_works.domain.issues import OverdueThresholds
 from simpul_public_works.models import Household, InfrastructureIssue, KnownHousehold
 from simpul_public_works.ops import tallies
 from simpul_public_works.schemas.indicators import DesaRow, IssuesSummary
 
-__all__ = ["Scope", "by_desa", "household_figures", "indicators", "issue_figures", "referrals"]
+__all__ = ["Scope", "by_desa", "household_figures", "indicators", "issue_figures"]
 
 SPM = "Permen PUPR 29/2018, Lampiran I (SPM pekerjaan umum, kab/kota)"
 LADDER = "access ladder (Bappenas/SUSENAS, JMP) derived from this service's surveys"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    name: str
-    definition: str
-    source: str
-    target_percent: float = 100.0
 
 
 INDICATORS = (
@@ -108,18 +96,7 @@ async def indicators(
 ) -> list[IndicatorValue]:
     """The indicators at ``month``'s end (the year to date)."""
     counts = added((await tallies.read(session, scope, month, rules)).values())
-    return [
-        IndicatorValue.of(
-            i.code,
-            "public_works",
-            i.name,
-            *counts.get(i.code, (0, 0)),
-            i.definition,
-            i.source,
-            target_percent=i.target_percent,
-        )
-        for i in INDICATORS
-    ]
+    return [i.value("public_works", counts) for i in INDICATORS]
 
 
 async def by_desa(
@@ -130,7 +107,7 @@ async def by_desa(
     return [_desa_row(desa, counts) for desa, counts in sorted(per_desa.items())]
 
 
-def _desa_row(desa: str, counts: d.Tallies) -> DesaRow:
+def _desa_row(desa: str, counts: Tallies) -> DesaRow:
     def get(code: str) -> tuple[int, int]:
         return counts.get(code, (0, 0))
 
@@ -243,12 +220,3 @@ async def issue_figures(
         by_status=dict(sorted(by_status.items())),
         by_kind=dict(sorted(by_kind.items())),
     )
-
-
-async def referrals(session: AsyncSession, scope: Scope, today: date) -> ReferralCounts:
-    """The referrals public works holds as target in scope (one posyandu's, or the wilayah's)."""
-    totals, _, groups = await referral_counts(session, scope.wilayah, today, "incoming", "posyandu")
-    if scope.posyandu_id is None:
-        return totals
-    mine = next((g for g in groups if g.code == scope.posyandu_id), None)
-    return ReferralCounts() if mine is None else ReferralCounts(**mine.model_dump(exclude={"code"}))

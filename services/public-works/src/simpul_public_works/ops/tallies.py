@@ -24,7 +24,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import tallies as kept_counts
-from simpul_platform.tallies import Scope
+from simpul_platform.tallies import Scope, Tallies, month_end
 from simpul_public_works.domain import indicators as d
 from simpul_public_works.domain.issues import OverdueThresholds
 from simpul_public_works.models import (
@@ -62,7 +62,7 @@ async def read(
     rules: OverdueThresholds,
     *,
     by_desa: bool = False,
-) -> dict[str, d.Tallies]:
+) -> dict[str, Tallies]:
     """The scope's counts at ``month``'s end, by desa (``by_desa``) or under the one key "";
     posyandu not counted yet are counted first."""
     counting = kept_counts.Counting(d.basis(rules), d.CODES, partial(count, rules=rules))
@@ -74,10 +74,10 @@ async def read(
 
 async def count(
     session: AsyncSession, posyandu_ids: Sequence[str], month: date, *, rules: OverdueThresholds
-) -> dict[str, d.Tallies]:
+) -> dict[str, Tallies]:
     """Every count of ``posyandu_ids`` at ``month``'s end (by posyandu; absent: none), in one
     statement (one round trip: a filler holds its chunk's locks while it counts)."""
-    out: dict[str, d.Tallies] = {}
+    out: dict[str, Tallies] = {}
     statement = counting_statement(list(posyandu_ids), month, rules)
     for posyandu_id, code, numerator, denominator in await session.execute(statement):
         out.setdefault(posyandu_id, {})[code] = (int(numerator or 0), int(denominator or 0))
@@ -87,7 +87,7 @@ async def count(
 def counting_statement(ids: list[str], month: date, rules: OverdueThresholds) -> Any:
     """Rows (posyandu id, code, numerator, denominator): one per posyandu and count that has
     anything to count, each table read once."""
-    end = d.month_end(month)
+    end = month_end(month)
     households = _households(ids, end).cte("households")
     known = _known(households, ids, end).cte("known")
     surveyed = _surveyed(households).cte("surveyed")

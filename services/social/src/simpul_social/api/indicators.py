@@ -1,78 +1,39 @@
-"""Aggregates for DPMD and the gateway: SPM sosial indicators, bansos coverage, the summary."""
+"""Aggregates for DPMD and the gateway: SPM sosial indicators, bansos coverage, the summary
+(the routes, their parameters and rights: ``simpul_platform.field_contract``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
-
-from simpul_platform.auth import Principal
-from simpul_platform.clock import local_today
-from simpul_platform.indicators import IndicatorValue, PeriodQuery, period_from_query
-from simpul_platform.referrals.queries import resolved_in_time
-from simpul_platform.replica import aggregate_scope
-from simpul_platform.uow import SessionDep
-from simpul_platform.wilayah import WilayahQuery
-from simpul_social.api.deps import AggregateReader, SettingsDep
+from simpul_platform.field_contract import AggregateAccess, AggregateQuery, aggregate_router
+from simpul_platform.indicators import IndicatorValue
+from simpul_social.api.deps import KADER, OPD
 from simpul_social.ops import aggregates
 from simpul_social.ops import summary as summaries
 from simpul_social.schemas.indicators import DesaPoverty, Summary
+from simpul_social.settings import SocialSettings
 
-router = APIRouter(tags=["indicators"])
-
-
-async def _scope(
-    session: Any, principal: Principal, wilayah: str | None, posyandu_id: str | None
-) -> aggregates.Scope:
-    return aggregates.Scope(*await aggregate_scope(session, principal, wilayah, posyandu_id))
+Query = AggregateQuery[aggregates.Scope, SocialSettings]
 
 
-@router.get("/v1/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
-async def indicators(
-    session: SessionDep,
-    principal: AggregateReader,
-    settings: SettingsDep,
-    period: PeriodQuery,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def indicators(query: Query) -> list[IndicatorValue]:
     """SPM sosial (PPKS served ÷ identified per group), bansos coverage, priority follow-up,
     and referrals to social resolved within their due date."""
-    window = period_from_query(period)
-    scope = await _scope(session, principal, wilayah, posyandu_id)
-    due_days = settings.priority_due_working_days
-    values = await aggregates.indicators(session, scope, window, due_days)
-    today = local_today(settings)
-    referrals = await resolved_in_time(
-        session, "social", scope.wilayah, scope.posyandu_id, window, today
-    )
-    return [*values, referrals]
+    due_days = query.settings.priority_due_working_days
+    values = await aggregates.indicators(query.session, query.scope, query.period, due_days)
+    return [*values, await query.referrals_resolved_in_time()]
 
 
-@router.get("/v1/summary", response_model=Summary, operation_id="getSummary")
-async def summary(
-    session: SessionDep,
-    principal: AggregateReader,
-    settings: SettingsDep,
-    period: PeriodQuery,
-    wilayah: WilayahQuery = None,
-    posyandu_id: str | None = None,
-) -> Any:
+async def summary(query: Query) -> Summary:
     """Households per decile, deciles 1–4, priority cases (open with due dates), decisions."""
-    window = period_from_query(period)
-    scope = await _scope(session, principal, wilayah, posyandu_id)
-    return await summaries.summary(session, scope, window, local_today(settings))
+    return await summaries.summary(query.session, query.scope, query.period, query.today)
 
 
-@router.get("/v1/summary/by-desa", response_model=list[DesaPoverty], operation_id="povertyByDesa")
-async def poverty_by_desa(
-    session: SessionDep,
-    principal: AggregateReader,
-    period: PeriodQuery,
-    wilayah: WilayahQuery = None,
-) -> Any:
+async def poverty_by_desa(query: Query) -> list[DesaPoverty]:
     """Share of households in deciles 1–4 per desa under a wilayah (DTSEN as of now; the
     period is accepted for symmetry with the other views)."""
-    period_from_query(period)
-    scope = await _scope(session, principal, wilayah, None)
-    return await summaries.poverty_by_desa(session, scope)
+    return await summaries.poverty_by_desa(query.session, query.scope)
+
+
+ACCESS = AggregateAccess("social", (OPD, KADER), SocialSettings, aggregates.Scope)
+router = aggregate_router(
+    ACCESS, indicators, summary, poverty_by_desa, by_desa_operation_id="povertyByDesa"
+)
