@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
@@ -44,7 +45,7 @@ from simpul_platform.uow import UnitOfWork
 from simpul_public_works.app import MIGRATIONS
 from simpul_public_works.demo_infrastructure import seed_infrastructure
 from simpul_public_works.domain.ladder import SANITATION_LEVELS, WATER_LEVELS
-from simpul_public_works.models import Household
+from simpul_public_works.models import WashSurvey
 from simpul_public_works.ops.surveys import is_kelurahan, record_survey
 from simpul_public_works.schemas.surveys import SurveyIn
 from simpul_public_works.settings import PublicWorksSettings
@@ -262,10 +263,13 @@ async def load_demo(
     infrastructure: Infrastructure | None = None,
 ) -> dict[str, int]:
     """Households and their surveys for every active Kukar posyandu in the replica, then the
-    facilities and issues ``infrastructure`` writes. Loads nothing when households exist (a
+    facilities and issues ``infrastructure`` writes. Loads nothing when its surveys exist (a
     restart keeps the demo)."""
     async with db.sessions() as session:
-        if (await session.execute(select(func.count()).select_from(Household))).scalar_one():
+        # Its own surveys, not any household: housing's house surveys reach public works as
+        # surveys of source housing while the demo stack is still starting.
+        own = select(func.count()).where(col(WashSurvey.recorded_by) == PRINCIPAL.subject)
+        if (await session.execute(own)).scalar_one():
             return {"households": 0}
     size = size or DemoSize()
     posyandu = await kukar_posyandu(db)
