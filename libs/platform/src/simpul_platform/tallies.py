@@ -36,7 +36,6 @@ touching several posyandu invalidates them in one call, up front (sorted order a
 from __future__ import annotations
 
 import calendar
-import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +47,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.locks import lock_key
 from simpul_platform.replica import posyandu_replica
 from simpul_platform.wilayah import under
 
@@ -130,12 +130,6 @@ def added(parts: Iterable[Tallies]) -> Tallies:
 
 
 # --------------------------------------------------------------------------- writers
-
-
-def lock_key(posyandu_id: str) -> int:
-    """A posyandu's advisory-lock key (signed 32 bits; a collision only serialises more)."""
-    digest = hashlib.blake2b(posyandu_id.encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 async def lock(

@@ -23,7 +23,8 @@ from simpul_housing.domain.indicators import (
     stunted_count,
     year_to_date,
 )
-from simpul_platform.tallies import added, end_month, lock_key, month_of
+from simpul_platform.locks import lock_key
+from simpul_platform.tallies import added, end_month, month_of
 
 pytestmark = pytest.mark.unit
 

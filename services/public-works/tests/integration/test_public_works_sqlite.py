@@ -1,4 +1,5 @@
-"""Smoke test on SQLite, the quick-start database: migrations, a survey, reads."""
+"""Smoke test on SQLite, the quick-start database: migrations, a survey, a batch, an issue
+linked as a duplicate, the indicators and summaries."""
 
 from __future__ import annotations
 
@@ -39,6 +40,42 @@ async def test_public_works_runs_on_sqlite(make_settings: Any, sqlite_url: str) 
             households = await client.get("/v1/households", headers=headers)
             (household,) = households.json()
             assert household["kk_masked"] == "640206********03" and household["basic_water"]
+            batch = {
+                "items": [
+                    {
+                        **survey,
+                        "kk": "6402061203040004",
+                        "toilet_facility": "tidak_ada",
+                        "toilet_type": "tidak_ada",
+                        "faeces_disposal": "tidak_tahu",
+                    }
+                ]
+            }
+            sent = await client.post("/v1/wash-survey-batches", json=batch, headers=headers)
+            assert sent.status_code == 200, sent.text
+            assert sent.json()["results"][0]["status"] == "created"
+            issue = {
+                "posyandu_id": posyandu_id,
+                "kind": "drainase",
+                "severity": "sedang",
+                "latitude": -0.4203,
+                "longitude": 116.9871,
+                "reported_on": "2026-03-02",
+            }
+            first = await client.post("/v1/infrastructure-issues", json=issue, headers=headers)
+            assert first.status_code == 201, first.text
+            again = await client.post("/v1/infrastructure-issues", json=issue, headers=headers)
+            assert again.json()["duplicate_of"] == first.json()["id"]
+            figures = await client.get("/v1/indicators", params={"period": "2026"}, headers=headers)
+            by_code = {v["code"]: (v["numerator"], v["denominator"]) for v in figures.json()}
+            assert by_code["public_works.babs"] == (1, 2)
+            assert by_code["public_works.basic_water"] == (10, 10)  # water alone: both have it
+            assert by_code["public_works.wastewater"] == (5, 10)  # the septic tank's five
+            rows = await client.get(
+                "/v1/summary/by-desa", params={"period": "2026"}, headers=headers
+            )
+            (row,) = rows.json()
+            assert (row["households_surveyed"], row["issues_open"]) == (2, 1)
             openapi = (await client.get("/openapi.json")).json()
             ids = [op["operationId"] for path in openapi["paths"].values() for op in path.values()]
             assert len(ids) == len(set(ids)) and "recordWashSurvey" in ids

@@ -29,7 +29,8 @@ from simpul_education.domain.indicators import (
 )
 from simpul_education.models import Child, ChildStatus, EducationTally, HouseholdDecile
 from simpul_platform import tallies as kept_counts
-from simpul_platform.tallies import Scope, lock_key, month_end
+from simpul_platform.locks import lock_key
+from simpul_platform.tallies import Scope, month_end
 
 __all__ = ["Scope", "count", "invalidate", "invalidate_many", "lock_key", "read"]
 

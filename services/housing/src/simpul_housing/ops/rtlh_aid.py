@@ -10,12 +10,10 @@ reads the first one's aid. SQLite serialises writers by itself.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.domain.rtlh import (
@@ -31,6 +29,7 @@ from simpul_housing.ops.rtlh_referrals import end_case
 from simpul_housing.ops.rtlh_rows import may, step_date, transition
 from simpul_housing.schemas.rtlh import AssignIn, RejectIn
 from simpul_housing.settings import HousingSettings
+from simpul_platform import locks
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import RuleViolation
@@ -41,23 +40,10 @@ from simpul_platform.uow import UnitOfWork
 LOCK_CLASS = 0x4A1D  # the first key of housing's aid locks (the second: the household's or house's)
 
 
-def lock_key(name: str) -> int:
-    """A household's or house's advisory-lock key (signed 32 bits; a collision only
-    serialises more)."""
-    digest = hashlib.blake2b(name.encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 async def lock_aid(session: AsyncSession, names: Iterable[str]) -> None:
     """Hold the aid locks of these households and houses until the transaction ends, taken in
     key order (no two writers wait on each other crosswise)."""
-    keys = sorted({lock_key(n) for n in names})
-    if not keys or (await session.connection()).dialect.name != "postgresql":
-        return
-    for key in keys:
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(:class, :key)"), {"class": LOCK_CLASS, "key": key}
-        )
+    await locks.hold(session, LOCK_CLASS, names)
 
 
 async def aid_history(

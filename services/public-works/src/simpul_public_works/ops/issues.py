@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform import locks
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import RuleViolation, not_in_future
@@ -83,11 +83,13 @@ async def report(
     return issue, distance
 
 
+LOCK_CLASS = 0x15D0  # the first key of the issue-report locks (the second: desa and kind)
+
+
 async def _serialise(session: AsyncSession, desa_code: str, kind: str) -> None:
     """Reports of one kind at one desa are taken one at a time, so two reports of the same
     damage sent at once are linked rather than both counted."""
-    key = f"public_works.issue:{desa_code}:{kind}"
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    await locks.hold(session, LOCK_CLASS, [f"{desa_code}:{kind}"])
 
 
 async def open_primaries(
