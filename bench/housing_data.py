@@ -6,8 +6,8 @@ house's classification its latest survey's, as ``record_assessment`` keeps it; R
 in some desa than others); RTLH cases for one RTLH house in eight (handled this year or last,
 or still open); disaster-damaged units planned for this year or last (about half completed);
 relocated households of this year's and last year's programmes; and stunted children's
-households (one household in sixty). ``tables`` builds the rows as the models' columns,
-``load`` copies them into a migrated database.
+households (one household in sixty). ``tables`` builds the rows as the models' columns
+(``bench.bulk_load`` copies them into a migrated database).
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import asyncpg
-
+from bench.bulk_load import Rows, Tables, kukar_places, model_tables, replica_table
 from simpul_housing.models import metadata
-from simpul_platform.devstack.population import generate_kukar
 
 NOW = datetime.now(UTC)
 WHO = "bench"
@@ -49,8 +47,6 @@ SURVEY: dict[str, Any] = {
     "kawasan": "[]",
     "recorded_by": WHO,
 }
-
-Rows = dict[str, list[dict[str, Any]]]
 
 
 def _id(rng: random.Random) -> str:
@@ -248,11 +244,8 @@ def _stunted(rows: Rows, places: dict[str, str], today: date) -> None:
             )
 
 
-def tables(posyandu: int, houses: int, today: date) -> dict[str, tuple[list[str], list[Any]]]:
-    places = [
-        (str(uuid.UUID(int=i + 1)), p.desa_code)
-        for i, p in enumerate(generate_kukar(count=posyandu))
-    ]
+def tables(posyandu: int, houses: int, today: date) -> Tables:
+    places = kukar_places(posyandu)
     order = ("house", "house_household", "house_assessment", "rtlh_case", "disaster_event",
              "disaster_house", "relocation_programme", "relocation_household",
              "stunted_household")  # fmt: skip
@@ -260,30 +253,7 @@ def tables(posyandu: int, houses: int, today: date) -> dict[str, tuple[list[str]
     _houses(rows, places, houses, today)
     _disasters_and_relocation(rows, places, today)
     _stunted(rows, dict(places), today)
-    replica = [
-        (pid, f"Posyandu {pid[-4:]}", desa, desa[:8], desa[:5], "registered", "housing", NOW,
-         pid, NOW)
-        for pid, desa in places
-    ]  # fmt: skip
-    out: dict[str, tuple[list[str], list[Any]]] = {
-        "posyandu_replica": (
-            ["posyandu_id", "name", "desa_code", "kecamatan_code", "kabupaten_code", "status",
-             "fields", "last_event_at", "last_event_id", "updated_at"],
-            replica,
-        )
-    }  # fmt: skip
-    for name in order:
-        columns = [c.name for c in metadata.tables[name].columns]
-        out[name] = (columns, [tuple(row.get(c) for c in columns) for row in rows[name]])
-    return out
-
-
-async def load(url: str, data: dict[str, tuple[list[str], list[Any]]]) -> None:
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        for table, (columns, rows) in data.items():
-            await connection.copy_records_to_table(table, records=rows, columns=columns)
-        await connection.execute("VACUUM ANALYZE")  # as autovacuum would leave it
-    finally:
-        await connection.close()
-    print("loaded " + ", ".join(f"{len(rows):,} {table}" for table, (_, rows) in data.items()))
+    return {
+        "posyandu_replica": replica_table(places, "housing", NOW),
+        **model_tables(metadata, rows),
+    }

@@ -6,7 +6,7 @@ years and a fifth of them again later (the household's copy its latest survey's,
 water and sanitation more common in some desa than others); households known from other fields
 (one in nine not surveyed here, and a tenth of the surveyed ones known there too); and
 infrastructure issues in every state (a twentieth of them duplicates). ``tables`` builds the
-rows as the models' columns, ``load`` copies them into a migrated database.
+rows as the models' columns (``bench.bulk_load`` copies them into a migrated database).
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import asyncpg
-
-from simpul_platform.devstack.population import generate_kukar
+from bench.bulk_load import Rows, Tables, kukar_places, model_tables, replica_table
 from simpul_public_works.domain.ladder import Survey, Thresholds, ladder
 from simpul_public_works.models import metadata
 
@@ -30,8 +28,6 @@ GOOD = ("ledeng", "sumur_bor", "sumur_terlindung", "air_hujan", "kran_umum")
 BAD = ("sumur_tidak_terlindung", "mata_air_tidak_terlindung", "air_permukaan")
 GROUND = ("sumur_bor", "sumur_terlindung", "sumur_tidak_terlindung", "mata_air_tidak_terlindung")
 KINDS = ("jalan_desa", "drainase", "jembatan", "spam_air", "sanitasi_mck", "sumur", "embung")
-
-Rows = dict[str, list[dict[str, Any]]]
 
 
 def _id(rng: random.Random) -> str:
@@ -167,41 +163,14 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
         )  # fmt: skip
 
 
-def tables(
-    posyandu: int, households: int, issues: int, today: date
-) -> dict[str, tuple[list[str], list[Any]]]:
-    places = [
-        (str(uuid.UUID(int=i + 1)), p.desa_code)
-        for i, p in enumerate(generate_kukar(count=posyandu))
-    ]
-    order = ("household", "wash_survey", "known_household", "infrastructure_issue")
-    rows: Rows = {name: [] for name in order}
+def tables(posyandu: int, households: int, issues: int, today: date) -> Tables:
+    places = kukar_places(posyandu)
+    rows: Rows = {
+        name: [] for name in ("household", "wash_survey", "known_household", "infrastructure_issue")
+    }
     _households(rows, places, households, today)
     _issues(rows, places, issues, today)
-    replica = [
-        (pid, f"Posyandu {pid[-4:]}", desa, desa[:8], desa[:5], "registered", "public_works",
-         NOW, pid, NOW)
-        for pid, desa in places
-    ]  # fmt: skip
-    out: dict[str, tuple[list[str], list[Any]]] = {
-        "posyandu_replica": (
-            ["posyandu_id", "name", "desa_code", "kecamatan_code", "kabupaten_code", "status",
-             "fields", "last_event_at", "last_event_id", "updated_at"],
-            replica,
-        )
-    }  # fmt: skip
-    for name in order:
-        columns = [c.name for c in metadata.tables[name].columns]
-        out[name] = (columns, [tuple(row.get(c) for c in columns) for row in rows[name]])
-    return out
-
-
-async def load(url: str, data: dict[str, tuple[list[str], list[Any]]]) -> None:
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        for table, (columns, rows) in data.items():
-            await connection.copy_records_to_table(table, records=rows, columns=columns)
-        await connection.execute("VACUUM ANALYZE")  # as autovacuum would leave it
-    finally:
-        await connection.close()
-    print("loaded " + ", ".join(f"{len(rows):,} {table}" for table, (_, rows) in data.items()))
+    return {
+        "posyandu_replica": replica_table(places, "public_works", NOW),
+        **model_tables(metadata, rows),
+    }
