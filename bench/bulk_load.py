@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -23,6 +23,7 @@ Tables = dict[str, tuple[list[str], list[Any]]]
 Rows = dict[str, list[dict[str, Any]]]
 Place = tuple[str, str]  # (posyandu id, desa code)
 
+NOW = datetime.now(UTC)  # the replica's last event: the load
 REPLICA_COLUMNS = [
     "posyandu_id", "name", "desa_code", "kecamatan_code", "kabupaten_code", "status",
     "fields", "last_event_at", "last_event_id", "updated_at",
@@ -56,6 +57,16 @@ def model_tables(metadata: MetaData, rows: Mapping[str, list[dict[str, Any]]]) -
         columns = [c.name for c in metadata.tables[name].columns]
         out[name] = (columns, [tuple(row.get(c) for c in columns) for row in table_rows])
     return out
+
+
+def field_tables(
+    field: str,
+    places: Iterable[Place],
+    metadata: MetaData,
+    rows: Mapping[str, list[dict[str, Any]]],
+) -> Tables:
+    """The posyandu replica of ``field`` first, then ``rows`` as their models' columns."""
+    return {"posyandu_replica": replica_table(places, field, NOW), **model_tables(metadata, rows)}
 
 
 async def copy_tables(url: str, data: Tables) -> None:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.bulk_load import Tables, kukar_places, replica_table
+from bench.seeded_rows import spread
 from simpul_education.domain.ats import (
     AGE_RANGE,
     ATS,
@@ -107,8 +108,7 @@ def _children(
     ats_rate = ats / (count * SCHOOL_AGE_SHARE)
     span = (today - date(today.year - 19, today.month, 1)).days - 1
     kk_left, kk_ref = 0, ""
-    for n in range(count):
-        pid, desa = places[n % len(places)]
+    for n, pid, desa in spread(places, count):
         if kk_left == 0:
             kk_left, kk_ref = rng.randint(1, 3), hashlib.sha256(f"kk{n}".encode()).hexdigest()
             households.append(kk_ref)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bench.bulk_load import Rows, Tables, kukar_places, model_tables, replica_table
+from bench.bulk_load import Rows, Tables, field_tables, kukar_places
+from bench.seeded_rows import at_nine, desa_odds, draw_day, draw_id, spread
 from simpul_public_works.domain.ladder import Survey, Thresholds, ladder
 from simpul_public_works.models import metadata
 
@@ -28,18 +28,6 @@ GOOD = ("ledeng", "sumur_bor", "sumur_terlindung", "air_hujan", "kran_umum")
 BAD = ("sumur_tidak_terlindung", "mata_air_tidak_terlindung", "air_permukaan")
 GROUND = ("sumur_bor", "sumur_terlindung", "sumur_tidak_terlindung", "mata_air_tidak_terlindung")
 KINDS = ("jalan_desa", "drainase", "jembatan", "spam_air", "sanitasi_mck", "sumur", "embung")
-
-
-def _id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _day(rng: random.Random, first: date, last: date) -> date:
-    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
-
-
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time(9), UTC)
 
 
 def _survey(rng: random.Random, household_id: str, on: date, poor: float) -> dict[str, Any]:
@@ -72,7 +60,7 @@ def _survey(rng: random.Random, household_id: str, on: date, poor: float) -> dic
     found = ladder(Survey(**fields), RULES)
     return {
         **fields,
-        "id": _id(rng),
+        "id": draw_id(rng),
         "household_id": household_id,
         "source": "kader",
         "source_ref": None,
@@ -86,20 +74,19 @@ def _survey(rng: random.Random, household_id: str, on: date, poor: float) -> dic
         "basic_water_failed": json.dumps(found.basic_water_rules),
         "wastewater_service": found.wastewater_service,
         "recorded_by": WHO,
-        "recorded_at": _at(on),
+        "recorded_at": at_nine(on),
     }
 
 
 def _households(rows: Rows, places: list[tuple[str, str]], count: int, today: date) -> None:
     rng = random.Random(64_02_106)
-    poor = {desa: rng.uniform(0.05, 0.5) for _, desa in places}  # worse odds per desa
+    poor = desa_odds(rng, places, 0.05, 0.5)  # worse water and sanitation odds per desa
     first = today.replace(year=today.year - 3)
-    for n in range(count):
-        posyandu_id, desa = places[n % len(places)]
-        household_id, kk = _id(rng), f"6402{n:012d}"
-        surveys = [_survey(rng, household_id, _day(rng, first, today), poor[desa])]
+    for n, posyandu_id, desa in spread(places, count):
+        household_id, kk = draw_id(rng), f"6402{n:012d}"
+        surveys = [_survey(rng, household_id, draw_day(rng, first, today), poor[desa])]
         if rng.random() < 0.2:
-            later = _day(rng, surveys[0]["surveyed_on"], today)
+            later = draw_day(rng, surveys[0]["surveyed_on"], today)
             surveys.append(_survey(rng, household_id, later, poor[desa]))
         latest = max(surveys, key=lambda s: s["surveyed_on"])
         created = min(s["surveyed_on"] for s in surveys)
@@ -110,15 +97,15 @@ def _households(rows: Rows, places: list[tuple[str, str]], count: int, today: da
                 "latest_survey_id": latest["id"], "surveyed_on": latest["surveyed_on"],
                 **{k: latest[k] for k in ("occupants", "water_level", "sanitation_level",
                                           "basic_water", "wastewater_service")},
-                "created_by": WHO, "created_at": _at(created), "updated_by": WHO,
-                "updated_at": _at(latest["surveyed_on"]),
+                "created_by": WHO, "created_at": at_nine(created), "updated_by": WHO,
+                "updated_at": at_nine(latest["surveyed_on"]),
             }
         )  # fmt: skip
         rows["wash_survey"].extend(surveys)
         if rng.random() < 0.1:
-            _known(rows, f"ref-{kk}", posyandu_id, desa, _day(rng, first, today))
+            _known(rows, f"ref-{kk}", posyandu_id, desa, draw_day(rng, first, today))
         if rng.random() < 1 / 8:  # a household another field knows and no kader surveyed
-            _known(rows, f"other-{n}", posyandu_id, desa, _day(rng, first, today))
+            _known(rows, f"other-{n}", posyandu_id, desa, draw_day(rng, first, today))
 
 
 def _known(rows: Rows, ref: str, posyandu_id: str, desa: str, on: date) -> None:
@@ -133,7 +120,7 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
     first = today.replace(year=today.year - 2)
     for n in range(count):
         posyandu_id, desa = rng.choice(places)
-        reported = _day(rng, first, today)
+        reported = draw_day(rng, first, today)
         steps: dict[str, Any] = {}
         stage = rng.choice(("reported", "triaged", "forwarded", "scheduled", "done", "declined"))
         on = reported
@@ -141,7 +128,7 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
                              ("scheduled", "scheduled_on"), ("done", "done_on")):  # fmt: skip
             if stage == "declined" or stage == "reported":
                 break
-            on = _day(rng, on, min(today, on + timedelta(days=90)))
+            on = draw_day(rng, on, min(today, on + timedelta(days=90)))
             steps[column] = on
             if step == "scheduled":
                 steps["budget_year"] = on.year + rng.choice((0, 1))
@@ -149,12 +136,12 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
             if step == stage:
                 break
         if stage == "declined":
-            declined = _day(rng, reported, today)
+            declined = draw_day(rng, reported, today)
             steps |= {"declined_on": declined, "decline_reason": "bukan_prioritas"}
         duplicate = rows["infrastructure_issue"][-1]["id"] if n and rng.random() < 0.05 else None
         rows["infrastructure_issue"].append(
             {
-                "id": _id(rng), "posyandu_id": posyandu_id, "desa_code": desa,
+                "id": draw_id(rng), "posyandu_id": posyandu_id, "desa_code": desa,
                 "kind": rng.choice(KINDS), "severity": rng.choice(("ringan", "sedang", "berat")),
                 "status": stage, "latitude": -0.4, "longitude": 117.0, "source": "kader",
                 "reported_on": reported, "duplicate_of": duplicate, **steps,
@@ -170,7 +157,4 @@ def tables(posyandu: int, households: int, issues: int, today: date) -> Tables:
     }
     _households(rows, places, households, today)
     _issues(rows, places, issues, today)
-    return {
-        "posyandu_replica": replica_table(places, "public_works", NOW),
-        **model_tables(metadata, rows),
-    }
+    return field_tables("public_works", places, metadata, rows)
