@@ -14,8 +14,8 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Generic, TypeVar
 
 import httpx
 from fastapi import FastAPI
@@ -32,6 +32,8 @@ from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
 
 S = TypeVar("S", bound=ServiceSettings)
+ITEMS = 1000  # items a request
+TEAM = 4  # posyandu a survey team's request covers, all of one desa
 DESA = [f"64.02.06.20{d:02d}" for d in range(1, 13)]  # Tenggarong's first twelve desa
 NO_BROKER = "127.0.0.1:9"  # nothing listens: the app's topic creation retries quietly
 
@@ -255,3 +257,72 @@ def batch_main(
             await measure(app, client, settings, requests)
 
     asyncio.run(run())
+
+
+# --------------------------------------------------------------------------- survey teams
+
+Item = Callable[[int, str, date], dict[str, Any]]  # (item number, posyandu id, day) → an item
+Again = Callable[["Pass", date], list[dict[str, Any]]]  # (the first pass, day) → the bodies
+
+
+@dataclass(frozen=True)
+class TeamSurvey(Generic[S]):
+    """A field's survey batches by a survey team: ``ITEMS`` items a request over ``TEAM``
+    posyandu of one desa, in three passes over the same households or houses: the first
+    surveys (every one new), those batches again (a retry) and a re-survey a year later."""
+
+    name: str  # the benchmark's, as printed
+    field: str  # the posyandu's field and the OPD role's: opd:<field>
+    sender: str  # the OPD user
+    path: str
+    counted: tuple[str, ...]  # the answer's counts, together every item answered
+    target: float  # items per second
+    noun: tuple[str, str]  # what an item is about, one and many
+    settings_type: type[S]
+    create_app: Callable[[S], FastAPI]
+
+    def main(self, item: Item, again: Again | None = None) -> None:
+        """The command (``batch_main``); ``again`` makes the re-survey's bodies from the first
+        pass's answers, else the re-survey is ``item`` a year on."""
+
+        async def measure(app: FastAPI, client: httpx.AsyncClient, settings: S, n: int) -> None:
+            await self.measure(app, client, settings, n, item, again)
+
+        description = "A survey team's batches: items per second through the real app."
+        database = f"bench_{self.field}"
+        batch_main(description, database, self.settings_type, self.create_app, measure, broker=True)
+
+    async def measure(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        settings: S,
+        requests: int,
+        item: Item,
+        again: Again | None,
+    ) -> None:
+        report = Report(self.name)
+        headers = bearer(settings, self.sender, f"opd:{self.field}")
+        ids = await seed_posyandu(app, self.field, (requests + 1) * TEAM, TEAM)
+        today = date.today()
+        first_day, next_year = today - timedelta(days=365), today
+
+        def batch(number: int, day: date) -> dict[str, Any]:
+            at = ids[number * TEAM : (number + 1) * TEAM]
+            return {"items": [item(number * ITEMS + i, at[i % len(at)], day) for i in range(ITEMS)]}
+
+        batches = Batches(client, self.path, headers, self.counted, report, self.target)
+        warm = batch(requests, first_day)["items"][:50]  # not counted: imports, caches, COPYs
+        await batches.send([{"items": warm}])
+        first = [batch(n, first_day) for n in range(requests)]
+        batches.note_passes(requests, ITEMS, f"{TEAM} posyandu", relay=settings.relay_enabled)
+        one, many = self.noun
+        created = await batches.timed(f"first surveys (every {one} new)", first)
+        await batches.timed("the same batches again (a retry)", first)
+        later = (
+            again(created, next_year) if again else [batch(n, next_year) for n in range(requests)]
+        )
+        await batches.timed(f"a year later (known {many} re-surveyed)", later)
+        if settings.relay_enabled:
+            await note_drain(report, app)
+        report.summary(f"surveys of {requests * ITEMS:,} {many} in {ITEMS:,}-item batches")

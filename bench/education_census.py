@@ -22,13 +22,13 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from bench.batch_timing import Batches, Pass, batch_main, bearer, seed_posyandu
+from bench.batch_timing import ITEMS, Batches, Pass, batch_main, bearer, seed_posyandu
 from bench.common import Report
 from simpul_education.app import create_app
 from simpul_education.settings import EducationSettings
 
 TARGET = 3000.0  # items per second
-ITEMS = 1000
+
 REGION = "640206"  # Tenggarong: the NIK's kecamatan digits
 FIRST_BORN = date(2009, 1, 1)
 SPAN_DAYS = 5400  # birth dates 2009 – late 2023: everyone born before the first census

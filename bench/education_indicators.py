@@ -41,22 +41,18 @@ no cases, for comparison.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import date
-from functools import partial
 from typing import Any
 
+from bench.bulk_load import Tables
 from bench.common import Report
 from bench.education_data import ATS_SHARE, tables
 from bench.indicator_timing import (
     KUKAR,
     Indicator,
+    IndicatorBench,
     Reads,
-    add_read_options,
-    loaded_database,
     nothing,
-    read_settings,
-    reading,
     show_times,
     time_calls,
 )
@@ -64,7 +60,6 @@ from simpul_education.app import MIGRATIONS, create_app
 from simpul_education.ops import ats_aggregates
 from simpul_education.ops.aggregates import Scope
 from simpul_education.settings import EducationSettings
-from simpul_platform.clock import local_today
 from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 
@@ -78,27 +73,33 @@ def brief(answer: list[Indicator]) -> str:
     )
 
 
-async def measure(url: str, args: argparse.Namespace, places: list[str], report: Report) -> None:
-    async with reading(read_settings(EducationSettings, url), create_app) as reads:
-        cases = await reads.admin.fetch(
-            "SELECT status, count(*) AS n FROM ats_case GROUP BY status"
-        )
-        by_status = ", ".join(f"{r['n']:,} {r['status']}" for r in sorted(cases))
-        report.note(f"ATS cases: {by_status or 'none'}")
-        await reads.indicators(
-            report,
-            tally="education_tally",
-            places=places,
-            runs=args.runs,
-            cold=args.cold,
-            brief=brief,
-        )
-        desa = await reads.by_desa(report, args.runs)
-        report.note(
-            f"{reads.last_month}: {sum(d['ats_open'] for d in desa):,} ATS cases open by desa"
-        )
-        await ats_alone(reads, args.runs, report)
-        await healthz(reads, args.runs, report)
+BENCH = IndicatorBench(
+    "education_indicators",
+    EducationSettings,
+    create_app,
+    MIGRATIONS,
+    tally="education_tally",
+    noun="children",
+    quick=(40, 10_000),
+    full=220_000,
+)
+
+
+async def measure(
+    reads: Reads, report: Report, places: list[str], args: argparse.Namespace
+) -> None:
+    """The ATS cases by status, the indicators' loops, the by-desa summary with its open ATS
+    cases, the ATS queries alone and the app's own floor."""
+    cases = await reads.admin.fetch("SELECT status, count(*) AS n FROM ats_case GROUP BY status")
+    by_status = ", ".join(f"{r['n']:,} {r['status']}" for r in sorted(cases))
+    report.note(f"ATS cases: {by_status or 'none'}")
+    await reads.indicators(
+        report, tally=BENCH.tally, places=places, runs=args.runs, cold=args.cold, brief=brief
+    )
+    desa = await reads.by_desa(report, args.runs)
+    report.note(f"{reads.last_month}: {sum(d['ats_open'] for d in desa):,} ATS cases open by desa")
+    await ats_alone(reads, args.runs, report)
+    await healthz(reads, args.runs, report)
 
 
 async def healthz(reads: Reads, runs: int, report: Report) -> None:
@@ -134,23 +135,16 @@ async def ats_alone(reads: Reads, runs: int, report: Report) -> None:
     show_times(report, f"{periods[1]} open ATS by desa alone (open_ats_by_desa)", durations, False)
 
 
-async def main(args: argparse.Namespace) -> None:
-    report = Report("education_indicators")
-    posyandu, children = (40, 10_000) if args.quick else (827, args.children)
+def build(posyandu: int, children: int, args: argparse.Namespace) -> Tables:
     ats = args.ats if args.ats is not None else round(children * ATS_SHARE)
-    today = local_today(EducationSettings(environment="development"))
-    build = partial(tables, posyandu, children, ats, today)
-    async with loaded_database("bench_education_indicators", MIGRATIONS, build) as (url, places):
-        await measure(url, args, places, report)
-    report.summary(f"{children:,} children on {posyandu} posyandu")
+    return tables(posyandu, children, ats, BENCH.today())
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="40 posyandu, 10,000 children")
-    parser.add_argument("--children", type=int, default=220_000)
-    add_read_options(parser)
+def ats_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ats", type=int, default=None, help="about this many ATS cases (children ÷ 22)"
     )
-    asyncio.run(main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    BENCH.main(__doc__, build, measure, ats_option)

@@ -27,38 +27,28 @@ also ``/v1/summary/by-desa`` for the month. ``--quick``: 40 posyandu, 8,000 hous
 from __future__ import annotations
 
 import argparse
-import asyncio
-from functools import partial
 
-from bench.common import Report
+from bench.bulk_load import Tables
 from bench.housing_data import tables
-from bench.indicator_timing import add_read_options, loaded_database, read_settings, reading
+from bench.indicator_timing import IndicatorBench
 from simpul_housing.app import MIGRATIONS, create_app
 from simpul_housing.settings import HousingSettings
-from simpul_platform.clock import local_today
+
+BENCH = IndicatorBench(
+    "housing_indicators",
+    HousingSettings,
+    create_app,
+    MIGRATIONS,
+    tally="housing_tally",
+    noun="houses",
+    quick=(40, 8_000),
+    full=180_000,
+)
 
 
-async def measure(url: str, args: argparse.Namespace, places: list[str], report: Report) -> None:
-    async with reading(read_settings(HousingSettings, url), create_app) as reads:
-        await reads.indicators(
-            report, tally="housing_tally", places=places, runs=args.runs, cold=args.cold
-        )
-        await reads.by_desa(report, args.runs)
-
-
-async def main(args: argparse.Namespace) -> None:
-    report = Report("housing_indicators")
-    posyandu, houses = (40, 8_000) if args.quick else (827, args.houses)
-    today = local_today(HousingSettings(environment="development"))
-    build = partial(tables, posyandu, houses, today)
-    async with loaded_database("bench_housing_indicators", MIGRATIONS, build) as (url, places):
-        await measure(url, args, places, report)
-    report.summary(f"{houses:,} houses on {posyandu} posyandu")
+def build(posyandu: int, houses: int, _: argparse.Namespace) -> Tables:
+    return tables(posyandu, houses, BENCH.today())
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="40 posyandu, 8,000 houses")
-    parser.add_argument("--houses", type=int, default=180_000)
-    add_read_options(parser)
-    asyncio.run(main(parser.parse_args()))
+    BENCH.main(__doc__, build)

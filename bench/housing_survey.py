@@ -17,26 +17,24 @@ relay off and no broker, the outbox rows still written in each request's transac
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-import httpx
-from fastapi import FastAPI
-
-from bench.batch_timing import (
-    Batches,
-    batch_main,
-    bearer,
-    note_drain,
-    seed_posyandu,
-)
-from bench.common import Report
+from bench.batch_timing import ITEMS, Pass, TeamSurvey
 from simpul_housing.app import create_app
 from simpul_housing.settings import HousingSettings
 
-TARGET = 2000.0  # items per second
-ITEMS = 1000
-POSYANDU_PER_REQUEST = 4  # a team's batch covers a few posyandu of one desa
+SURVEYS = TeamSurvey(
+    name="housing_survey",
+    field="housing",
+    sender="bench-perkim",
+    path="/v1/survey-batches",
+    counted=("created", "assessed", "unchanged", "errors"),
+    target=2000.0,
+    noun=("house", "houses"),
+    settings_type=HousingSettings,
+    create_app=create_app,
+)
 GROUND = ("sumur_bor", "sumur_terlindung", "sumur_tidak_terlindung", "mata_air_terlindung")
 OTHER_SOURCES = ("perpipaan", "kemasan", "air_hujan")
 
@@ -95,57 +93,18 @@ def new_house(house: int, posyandu_id: str, on: date) -> dict[str, Any]:
     }
 
 
-COUNTED = ("created", "assessed", "unchanged", "errors")
-
-
-async def measure(
-    app: FastAPI, client: httpx.AsyncClient, settings: HousingSettings, requests: int
-) -> None:
-    report = Report("housing_survey")
-    headers = bearer(settings, "bench-perkim", "opd:housing")
-    count = (requests + 1) * POSYANDU_PER_REQUEST
-    posyandu = await seed_posyandu(app, "housing", count, POSYANDU_PER_REQUEST)
-    today = date.today()
-    first_day, next_year = today - timedelta(days=365), today
-
-    def batch(number: int) -> dict[str, Any]:
-        base = number * ITEMS
-        at = posyandu[number * POSYANDU_PER_REQUEST : (number + 1) * POSYANDU_PER_REQUEST]
-        return {"items": [new_house(base + i, at[i % len(at)], first_day) for i in range(ITEMS)]}
-
-    batches = Batches(client, "/v1/survey-batches", headers, COUNTED, report, TARGET)
-    warm = batch(requests)["items"][:50]  # not counted: imports, caches, the first COPYs
-    await batches.send([{"items": warm}])
-    first = [batch(n) for n in range(requests)]
-    each = f"{POSYANDU_PER_REQUEST} posyandu"
-    batches.note_passes(requests, ITEMS, each, relay=settings.relay_enabled)
-    created = await batches.timed("first surveys (every house new)", first)
-    await batches.timed("the same batches again (a retry)", first)
-    resurvey = [
+def resurvey(created: Pass, on: date) -> list[dict[str, Any]]:
+    """Every house of the first pass surveyed again on ``on``, by the id it was answered with."""
+    return [
         {
             "items": [
-                {"house_id": r["house_id"], "survey": survey(n * ITEMS + i, next_year)}
+                {"house_id": r["house_id"], "survey": survey(n * ITEMS + i, on)}
                 for i, r in enumerate(answer["results"])
             ]
         }
         for n, answer in enumerate(created.answers)
     ]
-    await batches.timed("a year later (known houses re-surveyed)", resurvey)
-    if settings.relay_enabled:
-        await note_drain(report, app)
-    report.summary(f"surveys of {requests * ITEMS:,} houses in {ITEMS:,}-item batches")
-
-
-def main() -> None:
-    batch_main(
-        "A survey team's batches: items per second through the real app.",
-        "bench_housing",
-        HousingSettings,
-        create_app,
-        measure,
-        broker=True,
-    )
 
 
 if __name__ == "__main__":
-    main()
+    SURVEYS.main(new_house, resurvey)

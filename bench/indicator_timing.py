@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import httpx
@@ -210,7 +211,77 @@ async def reading(settings: S, create_app: Callable[[S], FastAPI]) -> AsyncItera
         await admin.close()
 
 
-def add_read_options(parser: argparse.ArgumentParser) -> None:
-    """``--runs`` and ``--cold``, the counts of timed reads."""
-    parser.add_argument("--runs", type=int, default=200, help="warm and after-one-write reads")
-    parser.add_argument("--cold", type=int, default=5, help="reads after dropping every count")
+# --------------------------------------------------------------------------- a field's run
+
+Measure = Callable[[Reads, Report, list[str], argparse.Namespace], Awaitable[None]]
+# (posyandu, how many of the field's records, the command's options) → the rows to load
+Build = Callable[[int, int, argparse.Namespace], Tables]
+KUKAR_POSYANDU = 827
+
+
+@dataclass(frozen=True)
+class IndicatorBench(Generic[S]):
+    """A field's indicator benchmark: its app, its schema, the table of its kept counts and
+    its sizes (``--quick``'s posyandu and records, and the full run's records on Kukar's 827
+    posyandu)."""
+
+    name: str  # the benchmark's, as printed; its database is bench_<name>
+    settings_type: type[S]
+    create_app: Callable[[S], FastAPI]
+    migrations: Any
+    tally: str
+    noun: str  # what the field's records are, as printed and as the size option: --<noun> N
+    quick: tuple[int, int]
+    full: int
+
+    def main(
+        self,
+        doc: str,
+        build: Build,
+        measure: Measure | None = None,
+        options: Callable[[argparse.ArgumentParser], None] | None = None,
+    ) -> None:
+        """The command: ``--quick``, ``--<noun> N``, ``--runs``, ``--cold`` and the field's own
+        ``options``; then ``run``."""
+        parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+        posyandu, count = self.quick
+        quick = f"{posyandu} posyandu, {count:,} {self.noun}"
+        parser.add_argument("--quick", action="store_true", help=quick)
+        parser.add_argument(f"--{self.noun}", type=int, default=self.full)
+        parser.add_argument("--runs", type=int, default=200, help="warm and after-one-write reads")
+        parser.add_argument("--cold", type=int, default=5, help="reads after dropping every count")
+        if options is not None:
+            options(parser)
+        args = parser.parse_args()
+        if not args.quick:
+            posyandu, count = KUKAR_POSYANDU, getattr(args, self.noun)
+        summary = f"{count:,} {self.noun} on {posyandu} posyandu"
+        asyncio.run(self.run(args, partial(build, posyandu, count, args), summary, measure))
+
+    async def run(
+        self,
+        args: argparse.Namespace,
+        build: Callable[[], Tables],
+        summary: str,
+        measure: Measure | None = None,
+    ) -> None:
+        """Load ``build()``'s rows, then ``measure`` (by default the indicators' loops and
+        the by-desa summary) on the app; ``summary`` says what was measured on."""
+        report = Report(self.name)
+        async with loaded_database(f"bench_{self.name}", self.migrations, build) as (url, places):
+            settings = read_settings(self.settings_type, url)
+            async with reading(settings, self.create_app) as reads:
+                await (measure or self.measure)(reads, report, places, args)
+        report.summary(summary)
+
+    async def measure(
+        self, reads: Reads, report: Report, places: list[str], args: argparse.Namespace
+    ) -> None:
+        await reads.indicators(
+            report, tally=self.tally, places=places, runs=args.runs, cold=args.cold
+        )
+        await reads.by_desa(report, args.runs)
+
+    def today(self) -> date:
+        """Today where the field's service counts (its settings' time zone)."""
+        return local_today(self.settings_type(environment="development"))

@@ -27,39 +27,28 @@ also ``/v1/summary/by-desa`` for the month. ``--quick``: 40 posyandu, 8,000 hous
 from __future__ import annotations
 
 import argparse
-import asyncio
-from functools import partial
 
-from bench.common import Report
-from bench.indicator_timing import add_read_options, loaded_database, read_settings, reading
+from bench.bulk_load import Tables
+from bench.indicator_timing import IndicatorBench
 from bench.public_works_data import tables
-from simpul_platform.clock import local_today
 from simpul_public_works.app import MIGRATIONS, create_app
 from simpul_public_works.settings import PublicWorksSettings
 
+BENCH = IndicatorBench(
+    "public_works_indicators",
+    PublicWorksSettings,
+    create_app,
+    MIGRATIONS,
+    tally="public_works_tally",
+    noun="households",
+    quick=(40, 8_000),
+    full=180_000,
+)
 
-async def measure(url: str, args: argparse.Namespace, places: list[str], report: Report) -> None:
-    async with reading(read_settings(PublicWorksSettings, url), create_app) as reads:
-        await reads.indicators(
-            report, tally="public_works_tally", places=places, runs=args.runs, cold=args.cold
-        )
-        await reads.by_desa(report, args.runs)
 
-
-async def main(args: argparse.Namespace) -> None:
-    report = Report("public_works_indicators")
-    posyandu, households = (40, 8_000) if args.quick else (827, args.households)
-    issues = households // 36
-    today = local_today(PublicWorksSettings(environment="development"))
-    build = partial(tables, posyandu, households, issues, today)
-    async with loaded_database("bench_public_works_indicators", MIGRATIONS, build) as (url, places):
-        await measure(url, args, places, report)
-    report.summary(f"{households:,} households on {posyandu} posyandu")
+def build(posyandu: int, households: int, _: argparse.Namespace) -> Tables:
+    return tables(posyandu, households, households // 36, BENCH.today())
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="40 posyandu, 8,000 households")
-    parser.add_argument("--households", type=int, default=180_000)
-    add_read_options(parser)
-    asyncio.run(main(parser.parse_args()))
+    BENCH.main(__doc__, build)

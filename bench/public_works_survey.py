@@ -21,23 +21,21 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
-from fastapi import FastAPI
-
-from bench.batch_timing import (
-    Batches,
-    batch_main,
-    bearer,
-    note_drain,
-    seed_posyandu,
-)
-from bench.common import Report
+from bench.batch_timing import TeamSurvey
 from simpul_public_works.app import create_app
 from simpul_public_works.settings import PublicWorksSettings
 
-TARGET = 3000.0  # items per second
-ITEMS = 1000
-POSYANDU_PER_REQUEST = 4  # a team's batch covers a few posyandu of one desa
+SURVEYS = TeamSurvey(
+    name="public_works_survey",
+    field="public_works",
+    sender="bench-dpu",
+    path="/v1/wash-survey-batches",
+    counted=("created", "recorded", "unchanged", "errors"),
+    target=3000.0,
+    noun=("household", "households"),
+    settings_type=PublicWorksSettings,
+    create_app=create_app,
+)
 GROUND = ("sumur_bor", "sumur_terlindung", "sumur_tidak_terlindung", "mata_air_terlindung")
 OTHER_SOURCES = ("ledeng", "kran_umum", "air_hujan", "air_permukaan")
 
@@ -73,49 +71,5 @@ def survey(household: int, posyandu_id: str, on: date) -> dict[str, Any]:
     }
 
 
-COUNTED = ("created", "recorded", "unchanged", "errors")
-
-
-async def measure(
-    app: FastAPI, client: httpx.AsyncClient, settings: PublicWorksSettings, requests: int
-) -> None:
-    report = Report("public_works_survey")
-    headers = bearer(settings, "bench-dpu", "opd:public_works")
-    count = (requests + 1) * POSYANDU_PER_REQUEST
-    posyandu = await seed_posyandu(app, "public_works", count, POSYANDU_PER_REQUEST)
-    today = date.today()
-    first_day, next_year = today - timedelta(days=365), today
-
-    def batch(number: int, day: date) -> dict[str, Any]:
-        base = number * ITEMS
-        at = posyandu[number * POSYANDU_PER_REQUEST : (number + 1) * POSYANDU_PER_REQUEST]
-        return {"items": [survey(base + i, at[i % len(at)], day) for i in range(ITEMS)]}
-
-    batches = Batches(client, "/v1/wash-survey-batches", headers, COUNTED, report, TARGET)
-    warm = batch(requests, first_day)["items"][:50]  # not counted: imports, caches, first COPYs
-    await batches.send([{"items": warm}])
-    first = [batch(n, first_day) for n in range(requests)]
-    each = f"{POSYANDU_PER_REQUEST} posyandu"
-    batches.note_passes(requests, ITEMS, each, relay=settings.relay_enabled)
-    await batches.timed("first surveys (every household new)", first)
-    await batches.timed("the same batches again (a retry)", first)
-    later = [batch(n, next_year) for n in range(requests)]
-    await batches.timed("a year later (known households re-surveyed)", later)
-    if settings.relay_enabled:
-        await note_drain(report, app)
-    report.summary(f"surveys of {requests * ITEMS:,} households in {ITEMS:,}-item batches")
-
-
-def main() -> None:
-    batch_main(
-        "A survey team's batches: items per second through the real app.",
-        "bench_public_works",
-        PublicWorksSettings,
-        create_app,
-        measure,
-        broker=True,
-    )
-
-
 if __name__ == "__main__":
-    main()
+    SURVEYS.main(survey)
