@@ -3,8 +3,8 @@ the demo population's Kukar posyandu (``devstack.population.generate_kukar``: re
 in the posyandu replica; children 0–18 (birth dates spread evenly over 19 years, one to three
 per No. KK) with a year of statuses by age; ATS cases as ``ops.ats`` leaves them (``AtsRows``),
 the child's statuses those the case implies; and a DTSEN decile for four households in five
-(``household_decile``, as social's events would leave it). ``tables`` builds the rows,
-``load`` copies them into a migrated database.
+(``household_decile``, as social's events would leave it). ``tables`` builds the rows
+(``bench.bulk_load`` copies them into a migrated database).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import asyncpg
-
+from bench.bulk_load import Tables, kukar_places, replica_table
+from bench.seeded_rows import spread
 from simpul_education.domain.ats import (
     AGE_RANGE,
     ATS,
@@ -33,7 +33,6 @@ from simpul_education.domain.ats import (
 from simpul_education.domain.ats_reentry import LastLevel, check_enrolment, check_paket
 from simpul_education.domain.children import age_years
 from simpul_education.settings import EducationSettings
-from simpul_platform.devstack.population import generate_kukar
 from simpul_platform.domain import RuleViolation
 from simpul_platform.workdays import due_after
 
@@ -109,8 +108,7 @@ def _children(
     ats_rate = ats / (count * SCHOOL_AGE_SHARE)
     span = (today - date(today.year - 19, today.month, 1)).days - 1
     kk_left, kk_ref = 0, ""
-    for n in range(count):
-        pid, desa = places[n % len(places)]
+    for n, pid, desa in spread(places, count):
         if kk_left == 0:
             kk_left, kk_ref = rng.randint(1, 3), hashlib.sha256(f"kk{n}".encode()).hexdigest()
             households.append(kk_ref)
@@ -362,50 +360,18 @@ class AtsRows:
         )
 
 
-def tables(
-    posyandu: int, children: int, ats: int, today: date
-) -> dict[str, tuple[list[str], list[Any]]]:
+def tables(posyandu: int, children: int, ats: int, today: date) -> Tables:
     rng = random.Random(64_02)
-    places = [
-        (str(uuid.UUID(int=i + 1)), p.desa_code)
-        for i, p in enumerate(generate_kukar(count=posyandu))
-    ]
+    places = kukar_places(posyandu)
     kids, statuses, households, ats_rows = _children(places, children, ats, today, rng)
-    replica = [
-        (
-            pid,
-            f"Posyandu {pid[-4:]}",
-            desa,
-            desa[:8],
-            desa[:5],
-            "registered",
-            "education",
-            NOW,
-            pid,
-            NOW,
-        )
-        for pid, desa in places
-    ]
     deciles = [
-        (
-            ref,
-            rng.randint(1, 10),
-            "dtsen",
-            today - timedelta(days=90),
-            places[0][0],
-            places[0][1],
-            ref[:32],
-            NOW,
-        )
+        (ref, rng.randint(1, 10), "dtsen", today - timedelta(days=90), places[0][0],
+         places[0][1], ref[:32], NOW)
         for ref in households
         if rng.random() < 0.8
-    ]
+    ]  # fmt: skip
     return {
-        "posyandu_replica": (
-            ["posyandu_id", "name", "desa_code", "kecamatan_code", "kabupaten_code", "status",
-             "fields", "last_event_at", "last_event_id", "updated_at"],
-            replica,
-        ),
+        "posyandu_replica": replica_table(places, "education", NOW),
         "child": (CHILD_COLUMNS, kids),
         "child_status": (STATUS_COLUMNS, statuses),
         "ats_case": (ATS_COLUMNS, ats_rows.cases),
@@ -416,14 +382,3 @@ def tables(
             deciles,
         ),
     }  # fmt: skip
-
-
-async def load(url: str, data: dict[str, tuple[list[str], list[Any]]]) -> None:
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        for table, (columns, rows) in data.items():
-            await connection.copy_records_to_table(table, records=rows, columns=columns)
-        await connection.execute("VACUUM ANALYZE")  # as autovacuum would leave it
-    finally:
-        await connection.close()
-    print("loaded " + ", ".join(f"{len(rows):,} {table}" for table, (_, rows) in data.items()))

@@ -13,7 +13,8 @@ verified, referred, enrolled, closed as not eligible or residu, or waiting, each
 fields and history row ``ops.ats`` writes; the child's statuses those the case implies: the
 last schooling before it, ``out_of_school`` from its detection, the school or Paket from its
 enrolment); and a DTSEN decile for four households in five (``household_decile``, as social's
-events would leave it). The generator and the loader are ``bench.education_data``'s.
+events would leave it). The generator is ``bench.education_data``'s, the loader
+``bench.bulk_load``'s.
 
 Then, with the app in this process (``create_app``, relay and consumers off, no broker: its
 topic creation retries quietly) called over httpx's ASGI transport as a DPMD user of 64.02,
@@ -40,148 +41,81 @@ no cases, for comparison.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import random
-import time
-from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-import asyncpg
-
-from bench.common import Report, percentile, quiet_kafka_logs
-from bench.education_data import ATS_SHARE, load, tables
+from bench.bulk_load import Tables
+from bench.common import Report
+from bench.education_data import ATS_SHARE, tables
+from bench.indicator_timing import (
+    KUKAR,
+    Indicator,
+    IndicatorBench,
+    Reads,
+    nothing,
+    show_times,
+    time_calls,
+)
 from simpul_education.app import MIGRATIONS, create_app
 from simpul_education.ops import ats_aggregates
 from simpul_education.ops.aggregates import Scope
 from simpul_education.settings import EducationSettings
-from simpul_platform.auth import mint_token
-from simpul_platform.clock import local_today
 from simpul_platform.db import Database
-from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.indicators import Period
-from simpul_platform.migrations import upgrade
-from simpul_platform.testing.asgi import running_app
-
-KUKAR = "64.02"
-TARGET_MS = 50.0
 
 
-# --------------------------------------------------------------------------- timing
-
-
-async def timed(
-    runs: int, before: Callable[[int], Awaitable[None]], call: Callable[[], Awaitable[Any]]
-) -> tuple[list[float], Any]:
-    """``runs`` calls, each after ``before(n)`` (untimed): durations in ms, the last answer."""
-    durations, answer = [], None
-    for n in range(runs):
-        await before(n)
-        start = time.perf_counter()
-        answer = await call()
-        durations.append((time.perf_counter() - start) * 1000)
-    return durations, answer
-
-
-def show(report: Report, label: str, durations: list[float], target: bool) -> None:
-    figures = {p: percentile(durations, p) for p in (50, 95, 99)}
-    for p, value in figures.items():
-        met = value <= TARGET_MS if target and p == 99 else None
-        report.figure(
-            f"{label} p{p} (n={len(durations)})",
-            value,
-            "ms",
-            target=f"p99 ≤ {TARGET_MS:.0f} ms" if met is not None else None,
-            met=met,
-        )
-
-
-async def measure(url: str, args: argparse.Namespace, places: list[str], report: Report) -> None:
-    settings = EducationSettings(
-        environment="development",
-        database_url=url,
-        relay_enabled=False,
-        consumers_enabled=False,
-        database_pool_size=5,
-        log_level="WARNING",
+def brief(answer: list[Indicator]) -> str:
+    """Education's own indicators (not the referral counts every field answers with)."""
+    return ", ".join(
+        f"{v['code'].split('.')[-1]} {v['numerator']}/{v['denominator']}"
+        for v in answer
+        if v["code"].startswith("education.") and "referrals" not in v["code"]
     )
-    today = local_today(settings)
-    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    token = mint_token(settings, "bench-dpmd", ["dpmd"], [KUKAR])
-    headers = {"Authorization": f"Bearer {token}"}
-    admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    app = create_app(settings)
-    # No broker here: the app's topic creation retries in the background; its refused
-    # connections are not the bench's news.
-    quiet_kafka_logs()
-    async with running_app(app) as client:
-        for noisy in ("simpul.access", "httpx"):  # a line per request would drown the figures
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-        cases = await admin.fetch("SELECT status, count(*) AS n FROM ats_case GROUP BY status")
-        by_status = ", ".join(f"{r['n']:,} {r['status']}" for r in sorted(cases))
-        report.note(f"ATS cases: {by_status or 'none'}")
-
-        async def nothing(_: int) -> None:
-            return None
-
-        for period in (str(today.year), last_month):
-            params = {"wilayah": KUKAR, "period": period}
-
-            async def call(params: dict[str, str] = params) -> Any:
-                response = await client.get("/v1/indicators", params=params, headers=headers)
-                assert response.status_code == 200, response.text
-                return response.json()
-
-            async def drop_all(_: int) -> None:
-                await admin.execute("DELETE FROM education_tally")
-
-            async def drop_one(n: int) -> None:
-                await admin.execute(
-                    "DELETE FROM education_tally WHERE posyandu_id = $1", places[n % len(places)]
-                )
-
-            cold, answer = await timed(args.cold, drop_all, call)
-            show(report, f"{period} cold (all {len(places)} posyandu counted)", cold, False)
-            one, _ = await timed(args.runs, drop_one, call)
-            show(report, f"{period} after one posyandu's write", one, True)
-            warm, again = await timed(args.runs, nothing, call)
-            show(report, f"{period} warm", warm, True)
-            assert again == answer, "a warm answer differs from the cold one"
-            brief = ", ".join(
-                f"{v['code'].split('.')[-1]} {v['numerator']}/{v['denominator']}"
-                for v in answer
-                if v["code"].startswith("education.") and "referrals" not in v["code"]
-            )
-            report.note(f"{period}: {brief}")
-
-        async def by_desa() -> Any:
-            params = {"wilayah": KUKAR, "period": last_month}
-            response = await client.get("/v1/summary/by-desa", params=params, headers=headers)
-            assert response.status_code == 200, response.text
-            return response.json()
-
-        async def healthz() -> Any:
-            return (await client.get("/healthz")).status_code
-
-        rows, desa = await timed(args.runs, nothing, by_desa)
-        show(report, f"{last_month} /v1/summary/by-desa warm ({len(desa)} desa)", rows, False)
-        report.note(f"{last_month}: {sum(d['ats_open'] for d in desa):,} ATS cases open by desa")
-        await ats_alone(app.state.db, args.runs, (str(today.year), last_month), today, report)
-        floor, _ = await timed(args.runs, nothing, healthz)
-        show(report, "/healthz (the app's own floor, for reference)", floor, False)
-    await admin.close()
 
 
-async def ats_alone(
-    db: Database, runs: int, periods: tuple[str, str], today: date, report: Report
+BENCH = IndicatorBench(
+    "education_indicators",
+    EducationSettings,
+    create_app,
+    MIGRATIONS,
+    tally="education_tally",
+    noun="children",
+    quick=(40, 10_000),
+    full=220_000,
+)
+
+
+async def measure(
+    reads: Reads, report: Report, places: list[str], args: argparse.Namespace
 ) -> None:
+    """The ATS cases by status, the indicators' loops, the by-desa summary with its open ATS
+    cases, the ATS queries alone and the app's own floor."""
+    cases = await reads.admin.fetch("SELECT status, count(*) AS n FROM ats_case GROUP BY status")
+    by_status = ", ".join(f"{r['n']:,} {r['status']}" for r in sorted(cases))
+    report.note(f"ATS cases: {by_status or 'none'}")
+    await reads.indicators(
+        report, tally=BENCH.tally, places=places, runs=args.runs, cold=args.cold, brief=brief
+    )
+    desa = await reads.by_desa(report, args.runs)
+    report.note(f"{reads.last_month}: {sum(d['ats_open'] for d in desa):,} ATS cases open by desa")
+    await ats_alone(reads, args.runs, report)
+    await healthz(reads, args.runs, report)
+
+
+async def healthz(reads: Reads, runs: int, report: Report) -> None:
+    async def call() -> Any:
+        return (await reads.client.get("/healthz")).status_code
+
+    floor, _ = await time_calls(runs, nothing, call)
+    show_times(report, "/healthz (the app's own floor, for reference)", floor, False)
+
+
+async def ats_alone(reads: Reads, runs: int, report: Report) -> None:
     """The ATS part of the reads above on its own (one session each): what the cases add."""
+    db: Database = reads.app.state.db
+    today: date = reads.today
+    periods = (str(today.year), reads.last_month)
     scope = Scope([KUKAR])
-
-    async def nothing(_: int) -> None:
-        return None
-
     for label in periods:
         window = Period.parse(label)
 
@@ -189,48 +123,28 @@ async def ats_alone(
             async with db.transaction() as session:
                 return await ats_aggregates.ats_indicators(session, scope, window, today)
 
-        durations, _ = await timed(runs, nothing, indicators)
-        show(report, f"{label} ATS indicators alone (ats_indicators)", durations, False)
+        durations, _ = await time_calls(runs, nothing, indicators)
+        show_times(report, f"{label} ATS indicators alone (ats_indicators)", durations, False)
     as_of = min(Period.parse(periods[1]).end, today)
 
     async def by_desa() -> Any:
         async with db.transaction() as session:
             return await ats_aggregates.open_ats_by_desa(session, scope, as_of)
 
-    durations, _ = await timed(runs, nothing, by_desa)
-    show(report, f"{periods[1]} open ATS by desa alone (open_ats_by_desa)", durations, False)
+    durations, _ = await time_calls(runs, nothing, by_desa)
+    show_times(report, f"{periods[1]} open ATS by desa alone (open_ats_by_desa)", durations, False)
 
 
-async def main(args: argparse.Namespace) -> None:
-    report = Report("education_indicators")
-    posyandu, children = (40, 10_000) if args.quick else (827, args.children)
+def build(posyandu: int, children: int, args: argparse.Namespace) -> Tables:
     ats = args.ats if args.ats is not None else round(children * ATS_SHARE)
-    ensure_postgres_installed()
-    server = PostgresServer()
-    server.start()
-    try:
-        url = server.create_database("bench_education_indicators")
-        started = time.perf_counter()
-        today = local_today(EducationSettings(environment="development"))
-        data = await asyncio.to_thread(tables, posyandu, children, ats, today)
-        await upgrade(MIGRATIONS, url)
-        await load(url, data)
-        print(f"schema and data ready in {time.perf_counter() - started:.0f} s", flush=True)
-        places = [row[0] for row in data["posyandu_replica"][1]]
-        random.Random(7).shuffle(places)
-        await measure(url, args, places, report)
-    finally:
-        server.stop()
-    report.summary(f"{children:,} children on {posyandu} posyandu")
+    return tables(posyandu, children, ats, BENCH.today())
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="40 posyandu, 10,000 children")
-    parser.add_argument("--children", type=int, default=220_000)
-    parser.add_argument("--runs", type=int, default=200, help="warm and after-one-write reads")
-    parser.add_argument("--cold", type=int, default=5, help="reads after dropping every count")
+def ats_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ats", type=int, default=None, help="about this many ATS cases (children ÷ 22)"
     )
-    asyncio.run(main(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    BENCH.main(__doc__, build, measure, ats_option)

@@ -6,21 +6,19 @@ house's classification its latest survey's, as ``record_assessment`` keeps it; R
 in some desa than others); RTLH cases for one RTLH house in eight (handled this year or last,
 or still open); disaster-damaged units planned for this year or last (about half completed);
 relocated households of this year's and last year's programmes; and stunted children's
-households (one household in sixty). ``tables`` builds the rows as the models' columns,
-``load`` copies them into a migrated database.
+households (one household in sixty). ``tables`` builds the rows as the models' columns
+(``bench.bulk_load`` copies them into a migrated database).
 """
 
 from __future__ import annotations
 
 import random
-import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-import asyncpg
-
+from bench.bulk_load import Rows, Tables, field_tables, kukar_places
+from bench.seeded_rows import at_nine, desa_odds, draw_day, draw_id, spread
 from simpul_housing.models import metadata
-from simpul_platform.devstack.population import generate_kukar
 
 NOW = datetime.now(UTC)
 WHO = "bench"
@@ -50,20 +48,6 @@ SURVEY: dict[str, Any] = {
     "recorded_by": WHO,
 }
 
-Rows = dict[str, list[dict[str, Any]]]
-
-
-def _id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _day(rng: random.Random, first: date, last: date) -> date:
-    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
-
-
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time(9), UTC)
-
 
 def _survey(rng: random.Random, house_id: str, on: date, poor: float) -> dict[str, Any]:
     """A survey whose classification is drawn: RTLH under PUPR with the desa's odds, under
@@ -74,7 +58,7 @@ def _survey(rng: random.Random, house_id: str, on: date, poor: float) -> dict[st
     area = occupants * (rng.uniform(5.0, 8.9) if pupr else rng.uniform(9.0, 20.0))
     return {
         **SURVEY,
-        "id": _id(rng),
+        "id": draw_id(rng),
         "house_id": house_id,
         "surveyed_on": on,
         "floor_area_m2": round(area, 1),
@@ -83,34 +67,33 @@ def _survey(rng: random.Random, house_id: str, on: date, poor: float) -> dict[st
         "failed_pupr": '["luas_per_orang"]' if pupr else "[]",
         "rtlh_rutilahu": rutilahu,
         "failed_rutilahu": '["luas_per_orang"]' if rutilahu else "[]",
-        "recorded_at": _at(on),
+        "recorded_at": at_nine(on),
     }
 
 
 def _houses(rows: Rows, places: list[tuple[str, str]], count: int, today: date) -> None:
     rng = random.Random(64_02_105)
-    poor = {desa: rng.uniform(0.05, 0.45) for _, desa in places}  # RTLH odds per desa
+    poor = desa_odds(rng, places, 0.05, 0.45)  # RTLH odds per desa
     first = today.replace(year=today.year - 3)
-    for n in range(count):
-        posyandu_id, desa = places[n % len(places)]
-        house_id, recorded = _id(rng), _day(rng, first, today)
+    for n, posyandu_id, desa in spread(places, count):
+        house_id, recorded = draw_id(rng), draw_day(rng, first, today)
         house: dict[str, Any] = {
             "id": house_id, "posyandu_id": posyandu_id, "desa_code": desa, "rt": "001",
             "rw": "001", "tenure": "milik_sendiri", "land_status": "milik_sendiri",
-            "occupants": rng.randint(2, 7), "created_by": WHO, "created_at": _at(recorded),
-            "updated_by": WHO, "updated_at": _at(recorded),
+            "occupants": rng.randint(2, 7), "created_by": WHO, "created_at": at_nine(recorded),
+            "updated_by": WHO, "updated_at": at_nine(recorded),
         }  # fmt: skip
         rows["house"].append(house)
         for k in range(2 if rng.random() < 0.1 else 1):
             kk = f"6402{n:08d}{k:04d}"
             rows["house_household"].append(
                 {
-                    "id": _id(rng),
+                    "id": draw_id(rng),
                     "house_id": house_id,
                     "kk": kk,
                     "household_ref": f"ref-{kk}",
                     "recorded_by": WHO,
-                    "recorded_at": _at(recorded),
+                    "recorded_at": at_nine(recorded),
                 }
             )
         if rng.random() < 6 / 7:
@@ -120,9 +103,11 @@ def _houses(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
 def _surveys(
     rows: Rows, rng: random.Random, house: dict[str, Any], recorded: date, today: date, poor: float
 ) -> None:
-    surveys = [_survey(rng, house["id"], _day(rng, recorded, today), poor)]
+    surveys = [_survey(rng, house["id"], draw_day(rng, recorded, today), poor)]
     if rng.random() < 0.2:
-        surveys.append(_survey(rng, house["id"], _day(rng, surveys[0]["surveyed_on"], today), poor))
+        surveys.append(
+            _survey(rng, house["id"], draw_day(rng, surveys[0]["surveyed_on"], today), poor)
+        )
     rows["house_assessment"].extend(surveys)
     latest = max(surveys, key=lambda s: s["surveyed_on"])
     house.update(
@@ -133,10 +118,10 @@ def _surveys(
     )
     if latest["rtlh_pupr"] and rng.random() < 1 / 8:
         handled = rng.random() < 0.6
-        on = _day(rng, today.replace(year=today.year - 1, month=1, day=1), today)
+        on = draw_day(rng, today.replace(year=today.year - 1, month=1, day=1), today)
         rows["rtlh_case"].append(
             {
-                "id": _id(rng),
+                "id": draw_id(rng),
                 "house_id": house["id"],
                 "household_ref": f"ref-{house['id']}",
                 "posyandu_id": house["posyandu_id"],
@@ -157,7 +142,7 @@ def _surveys(
 def _disasters_and_relocation(rows: Rows, places: list[tuple[str, str]], today: date) -> None:
     rng = random.Random(29_2018)
     for year in (today.year - 1, today.year):
-        event, programme = _id(rng), _id(rng)
+        event, programme = draw_id(rng), draw_id(rng)
         rows["disaster_event"].append(
             {
                 "id": event,
@@ -186,10 +171,10 @@ def _disasters_and_relocation(rows: Rows, places: list[tuple[str, str]], today: 
         )
         for _ in range(900):
             posyandu_id, desa = rng.choice(places)
-            done = _day(rng, date(year, 2, 1), min(today, date(year, 12, 31)))
+            done = draw_day(rng, date(year, 2, 1), min(today, date(year, 12, 31)))
             rows["disaster_house"].append(
                 {
-                    "id": _id(rng),
+                    "id": draw_id(rng),
                     "event_id": event,
                     "posyandu_id": posyandu_id,
                     "desa_code": desa,
@@ -208,10 +193,10 @@ def _disasters_and_relocation(rows: Rows, places: list[tuple[str, str]], today: 
         for n in range(600):
             posyandu_id, desa = rng.choice(places)
             meets = rng.random() < 0.8
-            done = _day(rng, date(year, 3, 1), min(today, date(year, 12, 31)))
+            done = draw_day(rng, date(year, 3, 1), min(today, date(year, 12, 31)))
             rows["relocation_household"].append(
                 {
-                    "id": _id(rng),
+                    "id": draw_id(rng),
                     "programme_id": programme,
                     "kk": f"64029{year}{n:06d}"[:16],
                     "household_ref": f"moved-{year}-{n}",
@@ -235,7 +220,7 @@ def _stunted(rows: Rows, places: dict[str, str], today: date) -> None:
     for household in rows["house_household"]:
         if rng.random() < 1 / 60:
             house = houses[household["house_id"]]
-            found = _day(rng, today.replace(year=today.year - 1), today)
+            found = draw_day(rng, today.replace(year=today.year - 1), today)
             rows["stunted_household"].append(
                 {
                     "household_ref": household["household_ref"],
@@ -243,16 +228,13 @@ def _stunted(rows: Rows, places: dict[str, str], today: date) -> None:
                     "desa_code": places[house["posyandu_id"]],
                     "first_detected_on": found,
                     "last_detected_on": found,
-                    "last_event_id": _id(rng),
+                    "last_event_id": draw_id(rng),
                 }
             )
 
 
-def tables(posyandu: int, houses: int, today: date) -> dict[str, tuple[list[str], list[Any]]]:
-    places = [
-        (str(uuid.UUID(int=i + 1)), p.desa_code)
-        for i, p in enumerate(generate_kukar(count=posyandu))
-    ]
+def tables(posyandu: int, houses: int, today: date) -> Tables:
+    places = kukar_places(posyandu)
     order = ("house", "house_household", "house_assessment", "rtlh_case", "disaster_event",
              "disaster_house", "relocation_programme", "relocation_household",
              "stunted_household")  # fmt: skip
@@ -260,30 +242,4 @@ def tables(posyandu: int, houses: int, today: date) -> dict[str, tuple[list[str]
     _houses(rows, places, houses, today)
     _disasters_and_relocation(rows, places, today)
     _stunted(rows, dict(places), today)
-    replica = [
-        (pid, f"Posyandu {pid[-4:]}", desa, desa[:8], desa[:5], "registered", "housing", NOW,
-         pid, NOW)
-        for pid, desa in places
-    ]  # fmt: skip
-    out: dict[str, tuple[list[str], list[Any]]] = {
-        "posyandu_replica": (
-            ["posyandu_id", "name", "desa_code", "kecamatan_code", "kabupaten_code", "status",
-             "fields", "last_event_at", "last_event_id", "updated_at"],
-            replica,
-        )
-    }  # fmt: skip
-    for name in order:
-        columns = [c.name for c in metadata.tables[name].columns]
-        out[name] = (columns, [tuple(row.get(c) for c in columns) for row in rows[name]])
-    return out
-
-
-async def load(url: str, data: dict[str, tuple[list[str], list[Any]]]) -> None:
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        for table, (columns, rows) in data.items():
-            await connection.copy_records_to_table(table, records=rows, columns=columns)
-        await connection.execute("VACUUM ANALYZE")  # as autovacuum would leave it
-    finally:
-        await connection.close()
-    print("loaded " + ", ".join(f"{len(rows):,} {table}" for table, (_, rows) in data.items()))
+    return field_tables("housing", places, metadata, rows)

@@ -6,20 +6,18 @@ years and a fifth of them again later (the household's copy its latest survey's,
 water and sanitation more common in some desa than others); households known from other fields
 (one in nine not surveyed here, and a tenth of the surveyed ones known there too); and
 infrastructure issues in every state (a twentieth of them duplicates). ``tables`` builds the
-rows as the models' columns, ``load`` copies them into a migrated database.
+rows as the models' columns (``bench.bulk_load`` copies them into a migrated database).
 """
 
 from __future__ import annotations
 
 import json
 import random
-import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import asyncpg
-
-from simpul_platform.devstack.population import generate_kukar
+from bench.bulk_load import Rows, Tables, field_tables, kukar_places
+from bench.seeded_rows import at_nine, desa_odds, draw_day, draw_id, spread
 from simpul_public_works.domain.ladder import Survey, Thresholds, ladder
 from simpul_public_works.models import metadata
 
@@ -30,20 +28,6 @@ GOOD = ("ledeng", "sumur_bor", "sumur_terlindung", "air_hujan", "kran_umum")
 BAD = ("sumur_tidak_terlindung", "mata_air_tidak_terlindung", "air_permukaan")
 GROUND = ("sumur_bor", "sumur_terlindung", "sumur_tidak_terlindung", "mata_air_tidak_terlindung")
 KINDS = ("jalan_desa", "drainase", "jembatan", "spam_air", "sanitasi_mck", "sumur", "embung")
-
-Rows = dict[str, list[dict[str, Any]]]
-
-
-def _id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _day(rng: random.Random, first: date, last: date) -> date:
-    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
-
-
-def _at(day: date) -> datetime:
-    return datetime.combine(day, time(9), UTC)
 
 
 def _survey(rng: random.Random, household_id: str, on: date, poor: float) -> dict[str, Any]:
@@ -76,7 +60,7 @@ def _survey(rng: random.Random, household_id: str, on: date, poor: float) -> dic
     found = ladder(Survey(**fields), RULES)
     return {
         **fields,
-        "id": _id(rng),
+        "id": draw_id(rng),
         "household_id": household_id,
         "source": "kader",
         "source_ref": None,
@@ -90,20 +74,19 @@ def _survey(rng: random.Random, household_id: str, on: date, poor: float) -> dic
         "basic_water_failed": json.dumps(found.basic_water_rules),
         "wastewater_service": found.wastewater_service,
         "recorded_by": WHO,
-        "recorded_at": _at(on),
+        "recorded_at": at_nine(on),
     }
 
 
 def _households(rows: Rows, places: list[tuple[str, str]], count: int, today: date) -> None:
     rng = random.Random(64_02_106)
-    poor = {desa: rng.uniform(0.05, 0.5) for _, desa in places}  # worse odds per desa
+    poor = desa_odds(rng, places, 0.05, 0.5)  # worse water and sanitation odds per desa
     first = today.replace(year=today.year - 3)
-    for n in range(count):
-        posyandu_id, desa = places[n % len(places)]
-        household_id, kk = _id(rng), f"6402{n:012d}"
-        surveys = [_survey(rng, household_id, _day(rng, first, today), poor[desa])]
+    for n, posyandu_id, desa in spread(places, count):
+        household_id, kk = draw_id(rng), f"6402{n:012d}"
+        surveys = [_survey(rng, household_id, draw_day(rng, first, today), poor[desa])]
         if rng.random() < 0.2:
-            later = _day(rng, surveys[0]["surveyed_on"], today)
+            later = draw_day(rng, surveys[0]["surveyed_on"], today)
             surveys.append(_survey(rng, household_id, later, poor[desa]))
         latest = max(surveys, key=lambda s: s["surveyed_on"])
         created = min(s["surveyed_on"] for s in surveys)
@@ -114,15 +97,15 @@ def _households(rows: Rows, places: list[tuple[str, str]], count: int, today: da
                 "latest_survey_id": latest["id"], "surveyed_on": latest["surveyed_on"],
                 **{k: latest[k] for k in ("occupants", "water_level", "sanitation_level",
                                           "basic_water", "wastewater_service")},
-                "created_by": WHO, "created_at": _at(created), "updated_by": WHO,
-                "updated_at": _at(latest["surveyed_on"]),
+                "created_by": WHO, "created_at": at_nine(created), "updated_by": WHO,
+                "updated_at": at_nine(latest["surveyed_on"]),
             }
         )  # fmt: skip
         rows["wash_survey"].extend(surveys)
         if rng.random() < 0.1:
-            _known(rows, f"ref-{kk}", posyandu_id, desa, _day(rng, first, today))
+            _known(rows, f"ref-{kk}", posyandu_id, desa, draw_day(rng, first, today))
         if rng.random() < 1 / 8:  # a household another field knows and no kader surveyed
-            _known(rows, f"other-{n}", posyandu_id, desa, _day(rng, first, today))
+            _known(rows, f"other-{n}", posyandu_id, desa, draw_day(rng, first, today))
 
 
 def _known(rows: Rows, ref: str, posyandu_id: str, desa: str, on: date) -> None:
@@ -137,7 +120,7 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
     first = today.replace(year=today.year - 2)
     for n in range(count):
         posyandu_id, desa = rng.choice(places)
-        reported = _day(rng, first, today)
+        reported = draw_day(rng, first, today)
         steps: dict[str, Any] = {}
         stage = rng.choice(("reported", "triaged", "forwarded", "scheduled", "done", "declined"))
         on = reported
@@ -145,7 +128,7 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
                              ("scheduled", "scheduled_on"), ("done", "done_on")):  # fmt: skip
             if stage == "declined" or stage == "reported":
                 break
-            on = _day(rng, on, min(today, on + timedelta(days=90)))
+            on = draw_day(rng, on, min(today, on + timedelta(days=90)))
             steps[column] = on
             if step == "scheduled":
                 steps["budget_year"] = on.year + rng.choice((0, 1))
@@ -153,12 +136,12 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
             if step == stage:
                 break
         if stage == "declined":
-            declined = _day(rng, reported, today)
+            declined = draw_day(rng, reported, today)
             steps |= {"declined_on": declined, "decline_reason": "bukan_prioritas"}
         duplicate = rows["infrastructure_issue"][-1]["id"] if n and rng.random() < 0.05 else None
         rows["infrastructure_issue"].append(
             {
-                "id": _id(rng), "posyandu_id": posyandu_id, "desa_code": desa,
+                "id": draw_id(rng), "posyandu_id": posyandu_id, "desa_code": desa,
                 "kind": rng.choice(KINDS), "severity": rng.choice(("ringan", "sedang", "berat")),
                 "status": stage, "latitude": -0.4, "longitude": 117.0, "source": "kader",
                 "reported_on": reported, "duplicate_of": duplicate, **steps,
@@ -167,41 +150,11 @@ def _issues(rows: Rows, places: list[tuple[str, str]], count: int, today: date) 
         )  # fmt: skip
 
 
-def tables(
-    posyandu: int, households: int, issues: int, today: date
-) -> dict[str, tuple[list[str], list[Any]]]:
-    places = [
-        (str(uuid.UUID(int=i + 1)), p.desa_code)
-        for i, p in enumerate(generate_kukar(count=posyandu))
-    ]
-    order = ("household", "wash_survey", "known_household", "infrastructure_issue")
-    rows: Rows = {name: [] for name in order}
+def tables(posyandu: int, households: int, issues: int, today: date) -> Tables:
+    places = kukar_places(posyandu)
+    rows: Rows = {
+        name: [] for name in ("household", "wash_survey", "known_household", "infrastructure_issue")
+    }
     _households(rows, places, households, today)
     _issues(rows, places, issues, today)
-    replica = [
-        (pid, f"Posyandu {pid[-4:]}", desa, desa[:8], desa[:5], "registered", "public_works",
-         NOW, pid, NOW)
-        for pid, desa in places
-    ]  # fmt: skip
-    out: dict[str, tuple[list[str], list[Any]]] = {
-        "posyandu_replica": (
-            ["posyandu_id", "name", "desa_code", "kecamatan_code", "kabupaten_code", "status",
-             "fields", "last_event_at", "last_event_id", "updated_at"],
-            replica,
-        )
-    }  # fmt: skip
-    for name in order:
-        columns = [c.name for c in metadata.tables[name].columns]
-        out[name] = (columns, [tuple(row.get(c) for c in columns) for row in rows[name]])
-    return out
-
-
-async def load(url: str, data: dict[str, tuple[list[str], list[Any]]]) -> None:
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        for table, (columns, rows) in data.items():
-            await connection.copy_records_to_table(table, records=rows, columns=columns)
-        await connection.execute("VACUUM ANALYZE")  # as autovacuum would leave it
-    finally:
-        await connection.close()
-    print("loaded " + ", ".join(f"{len(rows):,} {table}" for table, (_, rows) in data.items()))
+    return field_tables("public_works", places, metadata, rows)

@@ -17,32 +17,25 @@ transaction).
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-import httpx
-from fastapi import FastAPI
-from sqlalchemy import func, select
-
-from bench.common import Report, parser, quiet_kafka_logs, start_broker
-from simpul_platform.auth import mint_token
-from simpul_platform.devstack.kafka import KafkaBroker
-from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
-from simpul_platform.events import Envelope
-from simpul_platform.outbox import outbox_table
-from simpul_platform.replica import apply_posyandu_event
-from simpul_platform.testing.asgi import running_app
+from bench.batch_timing import TeamSurvey
 from simpul_public_works.app import create_app
 from simpul_public_works.settings import PublicWorksSettings
 
-TARGET = 3000.0  # items per second
-ITEMS = 1000
-POSYANDU_PER_REQUEST = 4  # a team's batch covers a few posyandu of one desa
-DESA = [f"64.02.06.20{d:02d}" for d in range(1, 13)]
+SURVEYS = TeamSurvey(
+    name="public_works_survey",
+    field="public_works",
+    sender="bench-dpu",
+    path="/v1/wash-survey-batches",
+    counted=("created", "recorded", "unchanged", "errors"),
+    target=3000.0,
+    noun=("household", "households"),
+    settings_type=PublicWorksSettings,
+    create_app=create_app,
+)
 GROUND = ("sumur_bor", "sumur_terlindung", "sumur_tidak_terlindung", "mata_air_terlindung")
 OTHER_SOURCES = ("ledeng", "kran_umum", "air_hujan", "air_permukaan")
 
@@ -78,161 +71,5 @@ def survey(household: int, posyandu_id: str, on: date) -> dict[str, Any]:
     }
 
 
-async def seed_posyandu(app: FastAPI, count: int) -> list[str]:
-    ids = [str(uuid.UUID(int=i + 1)) for i in range(count)]
-    async with app.state.db.transaction() as session:
-        for i, posyandu_id in enumerate(ids):
-            data = {
-                "posyandu_id": posyandu_id,
-                "name": f"Posyandu {i + 1}",
-                "desa_code": DESA[i // POSYANDU_PER_REQUEST % len(DESA)],
-                "status": "registered",
-                "fields": ["public_works"],
-                "version": 1,
-            }
-            event = Envelope(
-                str(uuid.uuid4()),
-                "registry.posyandu.registered.v1",
-                "/simpul/registry",
-                datetime.now(UTC),
-                data,
-            )
-            await apply_posyandu_event(session, event)
-    return ids
-
-
-async def one_pass(
-    client: httpx.AsyncClient, headers: dict[str, str], batches: list[list[dict[str, Any]]]
-) -> tuple[list[float], float, dict[str, int]]:
-    """Every batch once: the requests' wall times, this process's CPU seconds while they ran
-    (the app's, the relay's and the client's, not PostgreSQL's) and the result counts."""
-    timings: list[float] = []
-    cpu = 0.0
-    counts = {"created": 0, "recorded": 0, "unchanged": 0, "errors": 0}
-    for items in batches:
-        start, cpu_start = time.perf_counter(), time.process_time()
-        response = await client.post(
-            "/v1/wash-survey-batches", json={"items": items}, headers=headers
-        )
-        timings.append(time.perf_counter() - start)
-        cpu += time.process_time() - cpu_start
-        assert response.status_code == 200, response.text
-        answer = response.json()
-        for key in counts:
-            counts[key] += answer[key]
-    return timings, cpu, counts
-
-
-async def pending_events(app: FastAPI) -> int:
-    async with app.state.db.sessions() as session:
-        query = (
-            select(func.count()).select_from(outbox_table).where(outbox_table.c.sent_at.is_(None))
-        )
-        return int((await session.execute(query)).scalar_one())
-
-
-async def drained(app: FastAPI, deadline: float) -> int:
-    """The events the relay has not published yet, once it has published all or at the
-    deadline (``time.perf_counter``)."""
-    left = await pending_events(app)
-    for _ in range(2000):
-        if not left or time.perf_counter() > deadline:
-            break
-        await asyncio.sleep(0.5)
-        left = await pending_events(app)
-    return left
-
-
-async def measure(
-    app: FastAPI,
-    client: httpx.AsyncClient,
-    settings: PublicWorksSettings,
-    requests: int,
-    relay: bool,
-) -> None:
-    report = Report("public_works_survey")
-    token = mint_token(settings, "bench-dpu", ["opd:public_works"], ["64.02"])
-    headers = {"Authorization": f"Bearer {token}"}
-    posyandu = await seed_posyandu(app, (requests + 1) * POSYANDU_PER_REQUEST)
-    today = date.today()
-    first_day, next_year = today - timedelta(days=365), today
-
-    def batch(number: int, day: date) -> list[dict[str, Any]]:
-        base = number * ITEMS
-        at = posyandu[number * POSYANDU_PER_REQUEST : (number + 1) * POSYANDU_PER_REQUEST]
-        return [survey(base + i, at[i % len(at)], day) for i in range(ITEMS)]
-
-    warm = batch(requests, first_day)[:50]  # not counted: imports, caches, the first COPYs
-    await one_pass(client, headers, [warm])
-    first = [batch(n, first_day) for n in range(requests)]
-    report.note(
-        f"{requests} requests of {ITEMS:,} items per pass, {POSYANDU_PER_REQUEST} posyandu each; "
-        f"relay {'on, publishing to the broker' if relay else 'off'}"
-    )
-    timings, cpu, counts = await one_pass(client, headers, first)
-    show(report, "first surveys (every household new)", timings, cpu, counts)
-    timings, cpu, counts = await one_pass(client, headers, first)
-    show(report, "the same batches again (a retry)", timings, cpu, counts)
-    later = [batch(n, next_year) for n in range(requests)]
-    timings, cpu, counts = await one_pass(client, headers, later)
-    show(report, "a year later (known households re-surveyed)", timings, cpu, counts)
-    if relay:
-        started = time.perf_counter()
-        left = await drained(app, deadline=started + 300)
-        report.note(
-            f"events left in the outbox {time.perf_counter() - started:.1f} s after the last "
-            f"request: {left:,}"
-        )
-    report.summary(f"surveys of {requests * ITEMS:,} households in {ITEMS:,}-item batches")
-
-
-def show(
-    report: Report, label: str, timings: list[float], cpu: float, counts: dict[str, int]
-) -> None:
-    answered = sum(counts.values())
-    rate = answered / sum(timings)
-    median = sorted(timings)[len(timings) // 2] * 1000
-    report.note(
-        f"{label}: {counts['created']:,} created, {counts['recorded']:,} recorded, "
-        f"{counts['unchanged']:,} unchanged, {counts['errors']:,} errors; median {median:.0f} ms "
-        f"per request; {answered / cpu:,.0f} items per CPU-second of the app's process"
-    )
-    report.figure(label, rate, "items/s", target=f"≥ {TARGET:,.0f}", met=rate >= TARGET)
-
-
-async def run(requests: int, with_broker: bool) -> None:
-    ensure_postgres_installed()
-    server = PostgresServer()
-    server.start()
-    broker: KafkaBroker | None = None
-    try:
-        broker = start_broker(3) if with_broker else None
-        settings = PublicWorksSettings(
-            database_url=server.create_database("bench_public_works"),
-            kafka_bootstrap_servers=broker.bootstrap_servers if broker else "127.0.0.1:9",
-            relay_enabled=broker is not None,
-            consumers_enabled=False,
-            environment="development",
-            log_level="WARNING",
-        )
-        app = create_app(settings)
-        quiet_kafka_logs()
-        async with running_app(app) as client:
-            await measure(app, client, settings, requests, relay=broker is not None)
-    finally:
-        if broker is not None:
-            broker.close()
-        server.stop()
-
-
-def main() -> None:
-    args = parser("A survey team's batches: items per second through the real app.")
-    args.add_argument("--requests", type=int, default=None, help="requests per pass (20; quick 4)")
-    args.add_argument("--no-broker", action="store_true", help="no Kafka: the relay stays off")
-    options = args.parse_args()
-    requests = options.requests or (4 if options.quick else 20)
-    asyncio.run(run(requests, not options.no_broker))
-
-
 if __name__ == "__main__":
-    main()
+    SURVEYS.main(survey)
