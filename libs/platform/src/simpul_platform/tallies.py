@@ -138,15 +138,23 @@ async def lock(
     """Hold the tally locks of ``posyandu_ids`` until the transaction ends, taken in key order
     (PostgreSQL; nothing elsewhere). ``counting``: also turn JIT compilation off for the
     transaction (counting statements' estimates pass its threshold, and compiling costs more
-    than the statements' run)."""
+    than the statements' run), and let its commit return before the WAL is flushed: the rows
+    it stores are kept counts a read makes again, so a crash that loses them loses nothing,
+    and a reader right after a write no longer waits on the disk."""
     keys = sorted({lock_key(p) for p in posyandu_ids})
     if not keys or (await session.connection()).dialect.name != "postgresql":
         return
-    # One round trip: set_config(name, value, true) is SET LOCAL; a writer keeps the setting.
-    jit = "'off'" if counting else "current_setting('jit')"
+    # One round trip: set_config(name, value, true) is SET LOCAL; a writer keeps the settings.
+    jit, flush = (
+        ("'off'", "'off'")
+        if counting
+        else ("current_setting('jit')", "current_setting('synchronous_commit')")
+    )
     await session.execute(
         text(
-            f"SELECT set_config('jit', {jit}, true), count(pg_advisory_xact_lock(:class, k)) "
+            f"SELECT set_config('jit', {jit}, true), "
+            f"set_config('synchronous_commit', {flush}, true), "
+            "count(pg_advisory_xact_lock(:class, k)) "
             "FROM (SELECT k FROM unnest(CAST(:keys AS integer[])) AS k ORDER BY k) AS ordered"
         ),
         {"class": lock_class, "keys": keys},
