@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, Index, and_, false, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.sqltypes import NullType
@@ -142,3 +142,9 @@ def _bytes_compare_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     """PostgreSQL's pattern operators: memcmp order, what varchar_pattern_ops indexes."""
     left, right = (compiler.process(c, **kw) for c in element.clauses)
     return f"{left} ~{element.operator}~ {right}"
+
+
+def desa_index(name: str) -> Index:
+    """The index a table's ``desa_code`` prefix queries (``under``) use: a wilayah code is a
+    prefix of every desa code beneath it."""
+    return Index(name, "desa_code", postgresql_ops={"desa_code": "varchar_pattern_ops"})
