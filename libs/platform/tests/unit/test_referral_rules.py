@@ -85,9 +85,9 @@ def test_a_bad_request_names_the_field_and_the_rule(
 def test_a_field_without_a_service_receives_no_referrals() -> None:
     assert catalogue_for("social") is SOCIAL
     with pytest.raises(RuleViolation) as broken:
-        catalogue_for("trantib")
+        catalogue_for("pertanian")
     assert (broken.value.field, broken.value.rule) == ("target_field", "field_not_served")
-    assert "health, housing, public_works, social" in broken.value.message
+    assert "health, housing, public_works, social, trantib" in broken.value.message
 
 
 def test_every_catalogue_names_its_codes_once() -> None:

@@ -111,7 +111,7 @@ async def test_social_refers_a_person_to_health_and_hears_the_answers(social: So
         "/v1/referrals", headers=social.kader, json={**body, "posyandu_id": other_desa}
     )
     assert outside.status_code == 403
-    for target, rule in (("trantib", "field_not_served"), ("social", "own_field")):
+    for target, rule in (("trantib", "unknown_reason"), ("social", "own_field")):
         refused = await social.client.post(
             "/v1/referrals", headers=social.kader, json={**body, "target_field": target}
         )

@@ -228,6 +228,15 @@ EDUCATION = Catalogue(
             subject="person",
             details=(Detail("last_jenjang", "code", choices=("sd", "smp", "sma")),),
         ),
+        Reason(
+            "disaster_displaced",
+            "Anak usia sekolah dari keluarga pengungsi bencana (risiko ATS)",
+            subject="person",
+            details=(
+                Detail("age_years", "int", required=True, minimum=5, maximum=18),
+                Detail("occurred_on", "date"),
+            ),
+        ),
     ),
     outcomes=(
         Code("enrolled_school", "Sudah masuk sekolah"),
@@ -343,8 +352,44 @@ PUBLIC_WORKS = Catalogue(
     rejections=REJECTIONS,
 )
 
+TRANTIB = Catalogue(
+    field="trantib",
+    reasons=(
+        Reason(
+            "disturbance_report",
+            "Gangguan ketenteraman dan ketertiban umum",
+            details=(
+                Detail(
+                    "category",
+                    "code",
+                    choices=(
+                        "keributan",
+                        "perkelahian",
+                        "miras_narkoba",
+                        "pkl_bangunan_liar",
+                        "asusila",
+                        "konflik_sosial",
+                        "orang_terlantar",
+                        "lainnya",
+                    ),
+                ),
+            ),
+        ),
+        Reason("fire_hazard", "Bahaya kebakaran (instalasi listrik, bahan mudah terbakar)"),
+        Reason("apar_needed", "Posyandu / bangunan umum perlu APAR"),
+    ),
+    outcomes=(
+        Code("report_opened", "Laporan gangguan trantibum dibuka"),
+        Code("handled", "Sudah ditangani Satpol PP"),
+        Code("inspected", "Sudah diperiksa Damkar"),
+        Code("apar_installed", "APAR sudah dipasang / diisi ulang"),
+        Code("not_found", "Lokasi / sasaran tidak ditemukan"),
+    ),
+    rejections=REJECTIONS,
+)
+
 CATALOGUES: dict[str, Catalogue] = {
-    c.field: c for c in (HEALTH, EDUCATION, SOCIAL, HOUSING, PUBLIC_WORKS)
+    c.field: c for c in (HEALTH, EDUCATION, SOCIAL, HOUSING, PUBLIC_WORKS, TRANTIB)
 }
 
 

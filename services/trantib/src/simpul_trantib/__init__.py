@@ -1,0 +1,1 @@
+"""Simpul trantib: Satpol PP, Damkar and BPBD at the posyandu (trantibumlinmas)."""

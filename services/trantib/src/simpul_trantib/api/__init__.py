@@ -1,0 +1,1 @@
+"""Thin routes: authorise → ops → commit → shape."""

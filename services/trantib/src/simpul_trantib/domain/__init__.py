@@ -1,0 +1,1 @@
+"""Pure rules: no FastAPI, SQL or Kafka."""
