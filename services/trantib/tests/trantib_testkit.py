@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.kafka_reader import read_envelopes
 from simpul_platform.testing.peers import Peer, RegistryPeer, until_replicated
+from simpul_platform.testing.stack import TEST_REPORTER_KEY
 from simpul_trantib.app import create_app
 from simpul_trantib.events import TOPIC
 from simpul_trantib.settings import TrantibSettings
@@ -26,8 +26,6 @@ RAPAK_LAMBUR = "64.02.06.2012"  # Tenggarong, Kutai Kartanegara
 MANGKURAWANG = "64.02.06.2001"
 TENGGARONG_KELURAHAN = "64.02.06.1001"
 TENGGARONG = "64.02.06"
-# The reporter key the tests seal identities with (32 bytes, base64).
-TEST_REPORTER_KEY = base64.b64encode(b"simpul-test-reporter-key-32bytes").decode()
 
 
 @dataclass

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from simpul_platform.settings import ServiceSettings
 
 # 32 bytes, base64: development only (refused outside it, as the platform's other secrets are).
-DEV_REPORTER_KEY = "c2ltcHVsLWRldi1yZXBvcnRlci1rZXktY2hhbmdlLW1l"
+DEV_REPORTER_KEY = "c2ltcHVsLWRldi1yZXBvcnRlci1rZXktY2hnLW1lISE="
 
 Education = Literal["tidak_sekolah", "sd", "smp", "sma", "diploma", "sarjana"]
 # How the trantibum indicator is counted (FIELDS.md §4(a): the formula was not found):
@@ -44,6 +46,17 @@ class TrantibSettings(ServiceSettings):
     # meet, and the radius around a fire post its WMK covers.
     fire_response_minutes: int = Field(default=15, ge=1, le=120)
     wmk_radius_km: float = Field(default=7.5, gt=0, le=50)
+
+    @field_validator("reporter_key")
+    @classmethod
+    def _a_256_bit_key(cls, key: str) -> str:
+        try:
+            raw = base64.b64decode(key, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("reporter_key: not base64") from exc
+        if len(raw) != 32:
+            raise ValueError("reporter_key: must be 32 bytes (AES-256), base64-encoded")
+        return key
 
     @model_validator(mode="after")
     def _refuse_dev_reporter_key_outside_development(self) -> TrantibSettings:

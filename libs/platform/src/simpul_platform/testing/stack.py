@@ -18,6 +18,8 @@ from simpul_platform.devstack.services import ServiceEntry, ServiceProcess, load
 
 TEST_JWT_SECRET = "simpul-test-jwt-secret-0123456789abcdef"
 TEST_PSEUDONYM_SECRET = "simpul-test-pseudonym-secret"
+# A deployment's sealing key for confidential identities (trantib's reporters): 32 bytes, base64.
+TEST_REPORTER_KEY = "c2ltcHVsLXRlc3QtcmVwb3J0ZXIta2V5LTMyYnl0ZXM="
 
 
 class Stack:
@@ -53,6 +55,7 @@ class Stack:
             "SIMPUL_KAFKA_TOPIC_PARTITIONS": "3",
             "SIMPUL_JWT_SECRET": TEST_JWT_SECRET,
             "SIMPUL_PSEUDONYM_SECRET": TEST_PSEUDONYM_SECRET,
+            "SIMPUL_REPORTER_KEY": TEST_REPORTER_KEY,
             "SIMPUL_RELAY_POLL_INTERVAL_S": "0.05",
             "SIMPUL_RELAY_MAX_BACKOFF_S": "2",
             **{
