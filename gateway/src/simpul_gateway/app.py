@@ -9,11 +9,21 @@ from fastapi import FastAPI
 from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.tokens import TokenCache
 from simpul_gateway.upstreams import Upstreams
-from simpul_gateway.views import events, loci, profile, progress, referrals, scorecard
+from simpul_gateway.views import (
+    emergencies,
+    events,
+    loci,
+    profile,
+    progress,
+    referrals,
+    scorecard,
+)
 from simpul_platform.app import ServiceSpec, create_service_app
 
 DESCRIPTION = """DPMD and TP Posyandu coordination across the six SPM fields: scorecards,
-priority loci, posyandu profiles and cross-field referrals (rujukan) by OPD and wilayah.
+priority loci, posyandu profiles, cross-field referrals (rujukan) by OPD and wilayah, and
+emergencies (fires that missed the response time; disaster and fire victims still without a
+habitable house or social protection).
 
 Every view shows all six fields (or the one asked for); a field whose service is not deployed,
 or that takes no referrals in a referral view, is `not_available`; one that fails or is slow
@@ -48,6 +58,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 progress.router,
                 loci.router,
                 referrals.router,
+                emergencies.router,
                 events.router,
             ],
             uses_database=False,

@@ -3,13 +3,16 @@
 Every field service answers ``/v1/indicators`` (a list of ``IndicatorValue``) and
 ``/v1/summary``; a field with a referral catalogue also answers the referral routes. A field
 adds what only it knows (health: stunting per desa; education: PAUD participation and children
-out of school per desa, and the open ATS cases; social: poverty per desa and the open priority
-cases; housing: RTLH per desa; public works: households without basic water or sanitation per
-desa). A new field is one subclass here and its URL.
+out of school per desa, and the open ATS cases; social: poverty per desa, the open priority
+cases and an emergency's disaster protection cases; housing: RTLH per desa and an emergency's
+disaster houses; public works: households without basic water or sanitation per desa; trantib:
+fires that missed the response time and the emergencies with their households). A new field is
+one subclass here and its URL.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
@@ -17,6 +20,11 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from simpul_gateway.emergencies import (
+    HOUSING_CASES,
+    PROTECTION_CASES,
+    TrantibEmergencies,
+)
 from simpul_gateway.schemas import CrossFieldCase
 from simpul_gateway.upstream import Answer, Status, Upstream
 from simpul_platform.indicators import SpmField
@@ -24,6 +32,8 @@ from simpul_platform.referrals.catalogue import CATALOGUES
 from simpul_platform.referrals.schemas import Group, ReferralBrief, ReferralSummary
 
 _BRIEFS = TypeAdapter(list[ReferralBrief])
+# The most emergency ids one by-source call names (a URL stays well under servers' limits).
+BY_SOURCE_CHUNK = 200
 
 
 class EducationDesa(BaseModel):
@@ -129,6 +139,29 @@ class FieldClient:
                 f"({exc.error_count()} errors)",
             )
 
+    async def _by_source(
+        self, path: str, token: str, wilayah: str, ids: list[str], parse: Callable[[Any], Any]
+    ) -> Answer:
+        """Rows another field keeps per emergency (``source_event_id``), asked in chunks of
+        ``BY_SOURCE_CHUNK`` ids at once; any chunk unanswered is the whole answer missing
+        (a partial list would read as households without a case)."""
+        if not self.upstream.exists:
+            return await self.upstream.get(path, token)  # not deployed: not_available
+        if not ids:
+            return Answer(Status.OK, data=[], detail="no emergency with households to ask about")
+        chunks = [ids[i : i + BY_SOURCE_CHUNK] for i in range(0, len(ids), BY_SOURCE_CHUNK)]
+        answers = await asyncio.gather(
+            *(
+                self.upstream.get(path, token, {"source_event_id": chunk, "wilayah": wilayah})
+                for chunk in chunks
+            )
+        )
+        failed = next((answer for answer in answers if not answer.ok), None)
+        if failed is not None:
+            return failed
+        rows = [row for answer in answers for row in (answer.data or [])]
+        return self._read(Answer(Status.OK, data=rows), parse, "its cases by emergency")
+
 
 class HealthClient(FieldClient):
     field = "health"
@@ -196,6 +229,17 @@ class SocialClient(FieldClient):
             for case in summary.get("priority_cases", {}).get("open_cases", [])
         ]
 
+    async def disaster_protection(self, token: str, wilayah: str, ids: list[str]) -> Answer:
+        """Social's disaster protection cases of these emergencies' households: a list of
+        ``ProtectionCase``."""
+        return await self._by_source(
+            "/v1/disaster-protection/by-source",
+            token,
+            wilayah,
+            ids,
+            PROTECTION_CASES.validate_python,
+        )
+
 
 class HousingDesa(BaseModel):
     """One desa's row of housing's ``/v1/summary/by-desa``, as the gateway reads it (other keys
@@ -231,6 +275,13 @@ class HousingClient(FieldClient):
             "/v1/summary/by-desa", token, {"wilayah": wilayah, "period": period}
         )
         return self._read(answer, _housing_rows, "its rows per desa")
+
+    async def disaster_houses(self, token: str, wilayah: str, ids: list[str]) -> Answer:
+        """Housing's disaster houses opened from these emergencies' damaged households: a
+        list of ``HousingCase``."""
+        return await self._by_source(
+            "/v1/disaster-houses/by-source", token, wilayah, ids, HOUSING_CASES.validate_python
+        )
 
 
 class PublicWorksDesa(BaseModel):
@@ -291,8 +342,22 @@ class PublicWorksClient(FieldClient):
         return self._read(answer, _public_works_rows, "its rows per desa")
 
 
-def _plain(field: SpmField) -> type[FieldClient]:
-    return type(f"{field.title().replace('_', '')}Client", (FieldClient,), {"field": field})
+class TrantibClient(FieldClient):
+    field = "trantib"
+
+    async def by_desa(self, token: str, wilayah: str, period: str) -> Answer:
+        """Trantib's rows per desa of the field contract, as it answers them."""
+        return await self.upstream.get(
+            "/v1/summary/by-desa", token, {"wilayah": wilayah, "period": period}
+        )
+
+    async def emergencies(self, token: str, wilayah: str, period: str) -> Answer:
+        """Fires that missed the response time and the emergencies with their households:
+        a ``TrantibEmergencies``."""
+        answer = await self.upstream.get(
+            "/v1/emergencies", token, {"wilayah": wilayah, "period": period}
+        )
+        return self._read(answer, TrantibEmergencies.model_validate, "its emergencies")
 
 
 CLIENTS: dict[SpmField, type[FieldClient]] = {
@@ -301,5 +366,5 @@ CLIENTS: dict[SpmField, type[FieldClient]] = {
     "social": SocialClient,
     "housing": HousingClient,
     "public_works": PublicWorksClient,
-    "trantib": _plain("trantib"),
+    "trantib": TrantibClient,
 }

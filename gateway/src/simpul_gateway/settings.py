@@ -23,7 +23,7 @@ class GatewaySettings(ServiceSettings):
     social_url: str = "http://127.0.0.1:8104"
     housing_url: str = "http://127.0.0.1:8105"
     public_works_url: str = "http://127.0.0.1:8106"
-    trantib_url: str = ""
+    trantib_url: str = "http://127.0.0.1:8107"
 
     upstream_timeout_s: float = Field(default=2.0, gt=0, description="whole budget per service")
     upstream_retries: int = Field(default=2, ge=0)

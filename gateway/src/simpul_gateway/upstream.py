@@ -148,7 +148,9 @@ class Upstream:
     async def _get_with_retries(
         self, path: str, token: str, params: dict[str, Any] | None
     ) -> Answer:
-        url = f"{self.base_url}{path}?{urlencode(params)}" if params else self.base_url + path
+        # A list value is the parameter repeated (``?source_event_id=a&source_event_id=b``).
+        query = urlencode(params, doseq=True) if params else ""
+        url = f"{self.base_url}{path}?{query}" if query else self.base_url + path
         headers = [
             (b"host", self._host),
             (b"accept", b"application/json"),

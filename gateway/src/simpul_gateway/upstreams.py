@@ -15,6 +15,7 @@ from simpul_gateway.clients import (
     HousingClient,
     PublicWorksClient,
     SocialClient,
+    TrantibClient,
 )
 from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.upstream import CircuitBreaker, Upstream
@@ -63,6 +64,10 @@ class Upstreams:
     @property
     def social(self) -> SocialClient:
         return cast(SocialClient, self.fields["social"])
+
+    @property
+    def trantib(self) -> TrantibClient:
+        return cast(TrantibClient, self.fields["trantib"])
 
     def all(self) -> list[Upstream]:
         return [self.registry, *(client.upstream for client in self.fields.values())]

@@ -4,7 +4,8 @@ OpenAPI document, every body matches the schema, and no input makes it fail.
 The services it composes are one stub on a real port (the gateway calls them over HTTP): a
 registry that knows one posyandu and the wilayah beneath Kutai Kartanegara, and field
 services that report one indicator, one desa (a row with every field's keys) and one overdue
-referral each.
+referral each; trantib one missed fire and one flood, housing and social a case for each
+emergency asked about.
 """
 
 from __future__ import annotations
@@ -147,6 +148,48 @@ def _posyandu_referrals(request: Request) -> JSONResponse:
     return JSONResponse([_REFERRAL, {**_REFERRAL, "direction": "outgoing"}])
 
 
+def _emergencies(request: Request) -> JSONResponse:
+    fire = {
+        "incident_id": "f-1",
+        "posyandu_id": POSYANDU,
+        "desa_code": DESA,
+        "object_kind": "rumah",
+        "fire_post_id": None,
+        "fire_post_name": None,
+        "inside_wmk": False,
+        "distance_km": None,
+        "report_received_at": "2026-07-04T03:00:00Z",
+        "arrived_at": None,
+        "response_seconds": None,
+    }
+    household = {"household_ref": "h1", "desa_code": DESA, "damage": "rb", "displaced": True}
+    flood = {
+        "kind": "disaster",
+        "id": "d-1",
+        "name": "Banjir",
+        "hazard": "banjir",
+        "occurred_on": "2026-07-02",
+        "wilayah_code": "64.02.07",
+        "households": [household],
+    }
+    return JSONResponse(
+        {
+            "wilayah": request.query_params.get("wilayah"),
+            "period": request.query_params.get("period"),
+            "response_minutes": 15,
+            "missed_fires": [fire],
+            "emergencies": [flood],
+        }
+    )
+
+
+def _by_source(request: Request) -> JSONResponse:
+    case = {"household_ref": "h1", "desa_code": DESA, "status": "in_handling", "protected": False}
+    return JSONResponse(
+        [{"source_event_id": i, **case} for i in request.query_params.getlist("source_event_id")]
+    )
+
+
 STUB = Starlette(
     routes=[
         Route("/v1/wilayah/{code}", _wilayah),
@@ -159,6 +202,9 @@ STUB = Starlette(
         Route("/v1/summary/by-desa", _by_desa),
         Route("/v1/referrals/summary", _referral_summary),
         Route("/v1/referrals/posyandu/{posyandu_id}", _posyandu_referrals),
+        Route("/v1/emergencies", _emergencies),
+        Route("/v1/disaster-houses/by-source", _by_source),
+        Route("/v1/disaster-protection/by-source", _by_source),
     ]
 )
 
@@ -186,6 +232,8 @@ def test_schemathesis_finds_nothing_the_gateways_openapi_does_not_say(services: 
         health_url=services,
         education_url=services,
         social_url=services,
+        housing_url=services,
+        trantib_url=services,
     )
     tokens: dict[str, Any] = {
         "dpmd": mint_token(settings, "dpmd", ["dpmd"], ["*"]),
