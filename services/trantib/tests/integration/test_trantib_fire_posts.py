@@ -8,43 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from trantib_fire_kit import POST_AT, add_post, north_of, south_of, spot
 from trantib_testkit import MANGKURAWANG, RAPAK_LAMBUR, Trantib
 
 from simpul_platform.geo import distance_m
+from simpul_platform.migrations import schema_drift
+from simpul_platform.referrals.tables import referral_metadata
+from simpul_platform.replica import replica_metadata
+from simpul_trantib.models import metadata
 
 pytestmark = pytest.mark.integration
-
-POST_AT = (-0.42, 116.98)  # near Tenggarong
-
-
-def south_of(origin: tuple[float, float], metres: float) -> tuple[float, float]:
-    """The point due south of ``origin`` farthest from it without being over ``metres`` away
-    (by the platform's distance, which the WMK is judged by)."""
-    low, high = 0.0, 1.0
-    for _ in range(200):
-        middle = (low + high) / 2
-        if distance_m(origin[0], origin[1], origin[0] - middle, origin[1]) <= metres:
-            low = middle
-        else:
-            high = middle
-    return origin[0] - low, origin[1]
-
-
-def north_of(origin: tuple[float, float], metres: float) -> tuple[float, float]:
-    south = south_of(origin, metres)
-    return origin[0] + (origin[0] - south[0]), origin[1]
-
-
-def spot(point: tuple[float, float]) -> dict[str, float]:
-    return {"latitude": point[0], "longitude": point[1]}
-
-
-async def add_post(tr: Trantib, name: str, point: tuple[float, float]) -> dict[str, Any]:
-    body = {"name": name, "wilayah_code": "64.02.06", **spot(point)}
-    made = await tr.client.post("/v1/fire-posts", json=body, headers=tr.damkar)
-    assert made.status_code == 201, made.text
-    result: dict[str, Any] = made.json()
-    return result
 
 
 async def points(tr: Trantib) -> dict[str, dict[str, Any]]:
@@ -68,9 +41,7 @@ async def test_the_wmk_radius_and_recomputing_desa_points(trantib: Trantib) -> N
     post_a = await add_post(tr, "Pos Damkar Tenggarong", POST_AT)
     assert post_a["desa_points_changed"] == 1
     past = north_of(POST_AT, 7510.0)
-    put = await tr.client.put(
-        f"/v1/desa-points/{MANGKURAWANG}", json=spot(past), headers=tr.damkar
-    )
+    put = await tr.client.put(f"/v1/desa-points/{MANGKURAWANG}", json=spot(past), headers=tr.damkar)
     assert verdict(put.json()) == (post_a["id"], False)  # a little past the radius
     now = await points(tr)
     assert verdict(now[RAPAK_LAMBUR]) == (post_a["id"], True)  # at the radius: inside
@@ -155,8 +126,12 @@ async def test_fire_posts_and_points_stay_in_the_wilayah(trantib: Trantib) -> No
     assert (await tr.client.get("/v1/desa-points", headers=other)).json() == []
 
 
-async def test_coordinates_are_checked(trantib: Trantib) -> None:
+async def test_coordinates_are_checked_and_the_tables_match_the_migrations(
+    trantib: Trantib,
+) -> None:
     tr = trantib
+    tables = (metadata, replica_metadata, referral_metadata)
+    assert await schema_drift(tr.settings.database_url, *tables) == []
     body = {"name": "Pos Damkar Tenggarong", "wilayah_code": "64.02.06"}
     swapped = await tr.client.post(
         "/v1/fire-posts", json={**body, "latitude": 116.98, "longitude": -0.42}, headers=tr.damkar

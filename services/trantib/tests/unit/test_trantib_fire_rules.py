@@ -129,3 +129,10 @@ def test_the_nearest_active_post_is_taken() -> None:
     got = wmk.coverages({"64.02.06.2012": (-0.431, 116.991)}, [far, near], 7.5)
     assert got["64.02.06.2012"].post_id == "p3"
     assert got["64.02.06.2012"].inside_wmk
+
+
+def test_a_time_before_2000_is_refused() -> None:
+    times = {"report_received_at": datetime(1999, 12, 31, 23, tzinfo=UTC)}
+    with pytest.raises(RuleViolation) as refused:
+        fire.check_times(times, set(times), NOW)
+    assert (refused.value.field, refused.value.rule) == ("body.report_received_at", "too_early")

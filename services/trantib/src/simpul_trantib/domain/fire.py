@@ -10,7 +10,7 @@ whole one, so ``response_seconds ≤ limit`` says the same as the comparison of 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from math import ceil
 from typing import Literal, get_args
@@ -84,6 +84,10 @@ CASUALTIES: tuple[str, ...] = (
 
 OUT_OF_ORDER = "out_of_order"
 IN_FUTURE = "in_future"
+TOO_EARLY = "too_early"
+# Records start in this century: an earlier time is a typing error (and an instant a day
+# from year 1 cannot be told in every zone).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def check_times(
@@ -100,6 +104,10 @@ def check_times(
         if moment is not None and moment > now:
             raise RuleViolation(
                 f"{prefix}.{name}", IN_FUTURE, f"{name} ({moment.isoformat()}) is in the future."
+            )
+        if moment is not None and moment < EARLIEST:
+            raise RuleViolation(
+                f"{prefix}.{name}", TOO_EARLY, f"{name} ({moment.isoformat()}) is before 2000."
             )
     recorded: list[tuple[str, datetime]] = []
     for name, _ in SEQUENCE:

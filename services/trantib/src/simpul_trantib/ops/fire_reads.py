@@ -82,9 +82,20 @@ async def detail(
     )
 
 
+# Incidents are from this century (``domain.fire.EARLIEST``): a bound outside these days
+# selects the same rows, and every instant of them can be told in UTC.
+FIRST_DAY, LAST_DAY = date(1999, 12, 1), date(3000, 1, 1)
+
+
 def day_start(settings: TrantibSettings, day: date) -> datetime:
     """The instant a local day begins."""
-    return datetime.combine(day, time.min, tzinfo=settings.zone)
+    kept = min(max(day, FIRST_DAY), LAST_DAY)
+    return datetime.combine(kept, time.min, tzinfo=settings.zone)
+
+
+def day_after(settings: TrantibSettings, day: date) -> datetime:
+    """The instant the local day after ``day`` begins: the end of ``day``, exclusive."""
+    return day_start(settings, min(day, LAST_DAY) + timedelta(days=1))
 
 
 def missed_clause(settings: TrantibSettings, now: datetime) -> ColumnElement[bool]:
@@ -117,8 +128,7 @@ async def list_incidents(
     if since is not None:
         query = query.where(col(Incident.report_received_at) >= day_start(settings, since))
     if until is not None:
-        end = day_start(settings, until + timedelta(days=1))
-        query = query.where(col(Incident.report_received_at) < end)
+        query = query.where(col(Incident.report_received_at) < day_after(settings, until))
     if missed is not None:
         clause = missed_clause(settings, now)
         query = query.where(clause if missed else not_(clause))
@@ -155,7 +165,7 @@ async def response(
     query = select(Incident).where(
         under(col(Incident.desa_code), scopes),
         col(Incident.report_received_at) >= day_start(settings, period.start),
-        col(Incident.report_received_at) < day_start(settings, period.end + timedelta(days=1)),
+        col(Incident.report_received_at) < day_after(settings, period.end),
     )
     rows = list((await session.exec(query)).all())
     return FireResponseOut(
