@@ -445,7 +445,7 @@ def upgrade() -> None:
         sa.Column("affected_injured", sa.Integer(), nullable=False),
         sa.Column("affected_dead", sa.Integer(), nullable=False),
         sa.Column("affected_trauma", sa.Integer(), nullable=False),
-        sa.Column("loss_rupiah", sa.Integer(), nullable=True),
+        sa.Column("loss_rupiah", sa.BigInteger(), nullable=True),
         sa.Column("units", sa.Integer(), nullable=True),
         sa.Column("crew", sa.Integer(), nullable=True),
         sa.Column("investigation", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -287,7 +287,8 @@ class FireIncident(Recorded, TrantibModel, table=True):
     affected_injured: int = 0
     affected_dead: int = 0
     affected_trauma: int = 0
-    loss_rupiah: int | None = None
+    # Rupiah past int4's 2.1 billion: a market's or a factory's fire costs more.
+    loss_rupiah: int | None = Field(default=None, sa_type=BigInteger)
     units: int | None = None
     crew: int | None = None
     investigation: str | None = Field(default=None, max_length=2000)
