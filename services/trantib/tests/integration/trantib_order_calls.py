@@ -3,12 +3,16 @@ the whole of what reached the trantib topic."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import httpx
-from trantib_testkit import Trantib
+from trantib_testkit import RAPAK_LAMBUR, Trantib
 
+from simpul_platform.events import new_id
+from simpul_platform.referrals.events import requested_views
 from simpul_platform.testing.kafka_reader import read_topic
+from simpul_platform.testing.polling import eventually
 from simpul_trantib.events import TOPIC
 
 # A reporter nobody but the report's handler may ever see: each part distinctive enough that
@@ -89,3 +93,31 @@ def record_bytes(record: Any) -> bytes:
     """A Kafka record as one byte string: its key, value and every header."""
     headers = b"".join(k.encode() + b"=" + (v or b"") for k, v in record.headers)
     return (record.key or b"") + b"|" + (record.value or b"") + b"|" + headers
+
+
+async def referred(tr: Trantib, posyandu: str, **details: Any) -> dict[str, Any]:
+    """A ``disturbance_report`` social's kader referred to trantib, once received."""
+    view = next(v for v in requested_views("trantib") if v.event_type.startswith("social."))
+    request = view(
+        referral_id=new_id(),
+        source_field="social",
+        target_field="trantib",
+        posyandu_id=posyandu,
+        desa_code=RAPAK_LAMBUR,
+        reason_code="disturbance_report",
+        details=details,
+        household_ref=tr.household_ref("6402061234560001"),
+        requested_on=date(2026, 2, 27),
+    )
+    await tr.producers.social.send(request)
+    return await referral(tr, request.referral_id, "requested")
+
+
+async def referral(tr: Trantib, referral_id: str, status: str) -> dict[str, Any]:
+    async def read() -> dict[str, Any] | None:
+        got = await tr.client.get(f"/v1/referrals/{referral_id}", headers=tr.satpolpp)
+        body: dict[str, Any] = got.json()
+        return body if got.status_code == 200 and body["status"] == status else None
+
+    found: dict[str, Any] = await eventually(read)
+    return found

@@ -132,7 +132,10 @@ def test_never_more_served_than_affected() -> None:
     assert served_counts(7, 0, 5) == (7, 0)  # a count given now overrides it
     with pytest.raises(RuleViolation) as over:
         served_counts(4, 5, None)
-    assert (over.value.field, over.value.rule) == ("body.citizens_served", "served_exceeds_affected")
+    assert (over.value.field, over.value.rule) == (
+        "body.citizens_served",
+        "served_exceeds_affected",
+    )
     with pytest.raises(RuleViolation) as missing:
         served_counts(None, 1, None)
     assert missing.value.rule == "affected_citizens_required"

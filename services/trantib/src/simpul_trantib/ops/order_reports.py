@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from simpul_platform.auth import Principal
@@ -120,7 +120,7 @@ async def open_report(
         place=opening.place,
         latitude=opening.latitude,
         longitude=opening.longitude,
-        occurred_at=opening.occurred_at,
+        occurred_at=opening.occurred_at.astimezone(UTC),  # as every read gives it back
         reported_on=opening.reported_on,
         source=opening.source,
         referral_id=referral_id,
