@@ -6,13 +6,17 @@ refused outside the caller's wilayah (403 for a write at a posyandu, 404 for a r
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
+from sqlmodel import col, select
 from trantib_order_calls import open_report, referral, referred, report_body, step, worked
 from trantib_testkit import MANGKURAWANG, RAPAK_LAMBUR, Trantib
 
 from simpul_platform.events import new_id
+from simpul_trantib.models import TrantibTally
 
 pytestmark = pytest.mark.integration
 
@@ -180,3 +184,58 @@ async def test_a_referral_is_accepted_with_its_report_and_resolved_by_its_end(
     await step(tr, second["id"], "reject", reason="tidak_terbukti", rejected_on="2026-03-03")
     not_found = await referral(tr, unfounded["id"], "resolved")
     assert not_found["outcome_code"] == "not_found"
+
+
+MONTHS = [date(2026, m, 1) for m in (1, 2, 3, 4, 5)]
+
+
+async def kept_months(tr: Trantib, posyandu: str, *, seed: bool = False) -> list[date]:
+    """The posyandu's months with a kept count (after seeding every month in ``MONTHS``)."""
+    async with tr.app.state.db.transaction() as session:
+        if seed:
+            await session.execute(
+                delete(TrantibTally).where(col(TrantibTally.posyandu_id) == posyandu)
+            )
+            for month in MONTHS:
+                session.add(
+                    TrantibTally(
+                        posyandu_id=posyandu,
+                        month=month,
+                        code="posyandu",
+                        basis="test",
+                        desa_code=RAPAK_LAMBUR,
+                        numerator=1,
+                        denominator=1,
+                    )
+                )
+            return MONTHS
+        found = await session.execute(
+            select(TrantibTally.month).where(col(TrantibTally.posyandu_id) == posyandu)
+        )
+        return sorted(found.scalars().all())
+
+
+async def test_each_write_drops_the_counts_from_its_day_on(trantib: Trantib) -> None:
+    tr = trantib
+    posyandu = await tr.known_posyandu()
+    await kept_months(tr, posyandu, seed=True)
+    report = (await open_report(tr, posyandu)).json()  # reported on 2 March
+    assert await kept_months(tr, posyandu) == MONTHS[:2]
+    await kept_months(tr, posyandu, seed=True)
+    await step(tr, report["id"], "verify", verified_on="2026-04-10")
+    assert await kept_months(tr, posyandu) == MONTHS[:3]
+    await kept_months(tr, posyandu, seed=True)
+    await step(tr, report["id"], "reject", reason="dilimpahkan", rejected_on="2026-05-02")
+    assert await kept_months(tr, posyandu) == MONTHS[:4]
+
+    await kept_months(tr, posyandu, seed=True)
+    note = {
+        "posyandu_id": posyandu,
+        "observed_on": "2026-02-10",
+        "category": "keributan",
+        "level": "sedang",
+        "summary": "Suara musik keras tiap malam di warung tepi sungai.",
+    }
+    made = await tr.client.post("/v1/early-detection-notes", json=note, headers=tr.linmas)
+    assert made.status_code == 201, made.text
+    assert await kept_months(tr, posyandu) == MONTHS[:1]

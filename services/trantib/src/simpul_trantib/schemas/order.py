@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 from simpul_platform.clock import IsoDate
 from simpul_platform.identity import NIK_PATTERN
@@ -32,9 +39,19 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
+EARLIEST = date(2000, 1, 1)  # no record of this field is older; nor can the clock's edges be
+
+
+def _in_range(value: datetime) -> datetime:
+    # Far years would overflow when moved to UTC or the local zone (a 500, not a 422).
+    if not EARLIEST.year <= value.year <= 2100:
+        raise ValueError(f"A time is between {EARLIEST.year} and 2100.")
+    return value
+
+
 # An instant in a body: ISO 8601 with its offset (a time without a zone is ambiguous between
 # WIB, WITA and WIT), never a number of seconds.
-Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
 Note = Annotated[str | None, Field(default=None, max_length=500)]
 
 EXAMPLE: dict[str, Any] = {
@@ -209,7 +226,7 @@ class EarlyDetectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     posyandu_id: str = Field(min_length=1, max_length=36)
-    observed_on: IsoDate
+    observed_on: IsoDate = Field(ge=EARLIEST)
     category: Category
     level: Level
     summary: str = Field(
