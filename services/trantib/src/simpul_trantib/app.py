@@ -10,7 +10,7 @@ from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
-from simpul_trantib.api import deps, emergencies, fire_posts, fires
+from simpul_trantib.api import deps, early_detection, emergencies, fire_posts, fires, order_reports
 from simpul_trantib.consumers import consumers
 from simpul_trantib.events import PUBLISHED
 from simpul_trantib.models import metadata
@@ -43,6 +43,8 @@ def create_app(settings: TrantibSettings | None = None) -> FastAPI:
                 emergencies.router,
                 fire_posts.router,
                 fires.router,
+                order_reports.router,
+                early_detection.router,
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
