@@ -1,7 +1,8 @@
 """What housing consumes: posyandu identity from the registry, referrals (requests other
 fields address to housing, answers to the ones housing sent), health's stunting detections (a
 prioritised referral for a stunted child's RTLH house, a survey referral for a house never
-surveyed) and households' DTSEN deciles from social.
+surveyed), households' DTSEN deciles from social, and trantib's fires and disaster assessments
+(their damaged houses become disaster houses).
 
 Each consumer's name is its Kafka group id and its inbox key: never rename one (it would
 consume its topics again from the start).
@@ -9,9 +10,15 @@ consume its topics again from the start).
 
 from __future__ import annotations
 
-from simpul_housing.events import HouseholdAssessed, StuntingDetected
+from simpul_housing.events import (
+    DisasterAssessed,
+    FireAttended,
+    HouseholdAssessed,
+    StuntingDetected,
+)
 from simpul_housing.ops.deciles import record_assessment
 from simpul_housing.ops.stunting_rtlh import StuntingRtlh
+from simpul_housing.ops.trantib_damage import TrantibDamage
 from simpul_housing.settings import HousingSettings
 from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.referrals.consumer import referral_consumer
@@ -21,6 +28,7 @@ REPLICA_CONSUMER = "housing.posyandu-replica"
 REFERRAL_CONSUMER = "housing.referrals"
 STUNTING_RTLH_CONSUMER = "housing.stunting-rtlh"
 DECILE_CONSUMER = "housing.household-deciles"
+TRANTIB_DAMAGE_CONSUMER = "housing.trantib-damage"
 
 
 def consumers(settings: HousingSettings) -> list[Consumer]:
@@ -30,6 +38,7 @@ def consumers(settings: HousingSettings) -> list[Consumer]:
         referral_consumer(REFERRAL_CONSUMER, "housing", settings),
         stunting_rtlh(settings),
         Consumer(DECILE_CONSUMER, [Subscription(HouseholdAssessed, record_assessment)]),
+        trantib_damage(settings),
     ]
 
 
@@ -38,3 +47,16 @@ def stunting_rtlh(settings: HousingSettings) -> Consumer:
     (ops/stunting_rtlh.py)."""
     reactor = StuntingRtlh(settings)
     return Consumer(STUNTING_RTLH_CONSUMER, [Subscription(StuntingDetected, reactor.on_detected)])
+
+
+def trantib_damage(settings: HousingSettings) -> Consumer:
+    """Trantib's fires and disaster assessments → their damaged houses as disaster houses,
+    once each (ops/trantib_damage.py)."""
+    handler = TrantibDamage(settings)
+    return Consumer(
+        TRANTIB_DAMAGE_CONSUMER,
+        [
+            Subscription(FireAttended, handler.on_fire),
+            Subscription(DisasterAssessed, handler.on_disaster),
+        ],
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from simpul_platform.events import EventPayload, TolerantPayload
 from simpul_platform.referrals.events import published_by
+from simpul_platform.wilayah import WILAYAH_PATTERN
 
 TOPIC = "simpul.housing.v1"
 _HOUSE: dict[str, Any] = {  # one house at a posyandu, for the catalogue's examples
@@ -289,3 +290,52 @@ class HouseholdAssessed(TolerantPayload):
     decile: int = Field(ge=1, le=10)
     source: str = Field(max_length=40)
     assessed_on: date
+
+
+# --------------------------------------------------------------------------- trantib's damage
+
+TRANTIB_TOPIC = "simpul.trantib.v1"  # the platform's field_topic("trantib")
+
+
+class DamagedHousehold(BaseModel):
+    """Housing's view of a household trantib found in a fire or a disaster: its pseudonym,
+    posyandu and desa, and the damage class (rr / rs / rb / hilang; ``none`` when its house
+    stood)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    household_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=_DESA)
+    damage: str = Field(min_length=1, max_length=20)
+
+
+class FireAttended(TolerantPayload):
+    """Housing's view of ``trantib.fire.attended.v1`` (once per incident): where and when the
+    fire was, what burned, and the damaged houses' households."""
+
+    event_type = "trantib.fire.attended.v1"
+    topic = TRANTIB_TOPIC
+
+    incident_id: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=_DESA)
+    occurred_on: date
+    object_kind: str = Field(min_length=1, max_length=40)
+    damaged_households: list[DamagedHousehold] = Field(default_factory=list)
+
+
+class DisasterAssessed(TolerantPayload):
+    """Housing's view of ``trantib.disaster.assessed.v1`` (several per disaster, each with the
+    households that assessment step recorded): the disaster, its area, and those households."""
+
+    event_type = "trantib.disaster.assessed.v1"
+    topic = TRANTIB_TOPIC
+
+    disaster_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=400)
+    occurred_on: date
+    wilayah_code: str = Field(pattern=WILAYAH_PATTERN)
+    assessed_on: date
+    households: list[DamagedHousehold] = Field(default_factory=list)

@@ -98,7 +98,8 @@ async def open_case(
 ) -> AtsCase:
     """A case for a child 7–18 (on the detection day) with no open one, at the child's
     posyandu, due for verification N working days later; a referral's source links the
-    ``ats_suspected`` referral about this child (accepting it if still requested).
+    ``ats_suspected`` or ``disaster_displaced`` referral about this child (accepting it if
+    still requested).
 
     The case says the child is out of school: unless the child's current status already is
     ``out_of_school`` (no second row), it is recorded as of the detection date, from the

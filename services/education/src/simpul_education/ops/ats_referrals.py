@@ -1,5 +1,7 @@
 """The referrals an ATS case works with: a case opened from an incoming ``ats_suspected``
-referral links it (accepting it if still requested) and, when the case ends, resolves it with
+referral (or ``disaster_displaced``: a school-age child of a household a disaster displaced,
+referred by trantib as at risk of leaving school, worked exactly as a suspected ATS) links it
+(accepting it if still requested) and, when the case ends, resolves it with
 the outcome ``REFERRAL_OUTCOME`` gives; verifying an economic problem refers the child's
 household to social (``bansos_need``) through the platform's referrals module, reusing an open
 referral for the same need.
@@ -24,6 +26,8 @@ from simpul_platform.referrals.tables import referral
 from simpul_platform.uow import UnitOfWork
 
 ATS_REFERRAL_REASON = "ats_suspected"
+# The incoming reasons an ATS case is opened for: the same verification, the same outcomes.
+ATS_REFERRAL_REASONS = (ATS_REFERRAL_REASON, "disaster_displaced")
 SOCIAL_REASON = "bansos_need"
 # How an ATS case's end resolves the referral it was opened for (education's outcome codes).
 REFERRAL_OUTCOME = {
@@ -51,16 +55,18 @@ def check_referral_given(source: str, referral_id: str | None) -> None:
 
 
 async def link_referral(uow: UnitOfWork, principal: Principal, child: Child, case: AtsCase) -> None:
-    """The incoming ``ats_suspected`` referral about this child becomes this case's: accepted
-    with it as the case (if still requested), or given it (if accepted without a case)."""
+    """The incoming ``ats_suspected`` (or ``disaster_displaced``) referral about this child
+    becomes this case's: accepted with it as the case (if still requested), or given it (if
+    accepted without a case)."""
     assert case.referral_id is not None
     row = await locked(uow.session, case.referral_id, "incoming")
     field = "body.referral_id"
     if row is None or not principal.can_see(row["desa_code"]):
         raise RuleViolation(field, "unknown_referral", "No incoming referral with this id.")
-    if row["reason_code"] != ATS_REFERRAL_REASON or row["person_ref"] != child.person_ref:
+    if row["reason_code"] not in ATS_REFERRAL_REASONS or row["person_ref"] != child.person_ref:
+        reasons = " or ".join(ATS_REFERRAL_REASONS)
         raise RuleViolation(
-            field, "referral_mismatch", f"Not an {ATS_REFERRAL_REASON} referral about this child."
+            field, "referral_mismatch", f"Not an {reasons} referral about this child."
         )
     if row["status"] not in ("requested", "accepted") or row["case_ref"] is not None:
         raise Conflict(

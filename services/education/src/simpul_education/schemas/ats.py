@@ -25,7 +25,8 @@ class _In(BaseModel):
 
 class AtsOpenIn(_In):
     """A child 7–18 found out of school; ``referral_id`` (an accepted or requested
-    ``ats_suspected`` referral to education about this child) when the source is a referral."""
+    ``ats_suspected`` or ``disaster_displaced`` referral to education about this child) when
+    the source is a referral."""
 
     model_config = ConfigDict(
         extra="forbid",

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import StringConstraints
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_housing.api.deps import OPD, Reader, SettingsDep, Today, Writer
+from simpul_housing.api.deps import OPD, AggregateReader, Reader, SettingsDep, Today, Writer
 from simpul_housing.domain.disaster import (
     HANDLING_FITS,
     AidProgram,
@@ -28,6 +29,7 @@ from simpul_housing.schemas.disaster import (
     CatalogueOut,
     CompleteIn,
     DisasterDetail,
+    DisasterHouseBySourceOut,
     DisasterHouseDetail,
     DisasterHouseIn,
     DisasterHouseOut,
@@ -48,6 +50,11 @@ HOUSES = "/v1/disaster-houses"
 Perkim = Annotated[Principal, Depends(require_roles(OPD))]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=MAX_SQL_OFFSET)]
+MAX_SOURCE_IDS = 200
+SourceIds = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+    Query(min_length=1, max_length=MAX_SOURCE_IDS, description="another service's event ids"),
+]
 REPORTED_TWICE = "This household's house was reported in this disaster concurrently."
 
 
@@ -161,6 +168,19 @@ async def list_houses(
         offset=offset,
     )
     return [reads.to_out(r) for r in rows]
+
+
+@router.get(
+    HOUSES + "/by-source",
+    response_model=list[DisasterHouseBySourceOut],
+    operation_id="listDisasterHousesBySource",
+)
+async def list_houses_by_source(
+    session: SessionDep, principal: AggregateReader, source_event_id: SourceIds
+) -> Any:
+    """Damaged houses in the caller's wilayah of the disasters another service announced
+    (trantib's fire or disaster ids, up to 200), with their class and status."""
+    return await reads.by_source(session, principal, source_event_id)
 
 
 @router.get(

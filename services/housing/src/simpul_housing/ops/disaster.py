@@ -7,8 +7,10 @@ completing are announced with the household's pseudonym only. Completion records
 ``housing_aid`` (source ``disaster``), the history RTLH's "already aided" reads, and resolves
 the referral the house was opened for.
 
-``open_disaster_house`` is the opening every path shares and takes no caller: a consumer of
-trantib's disaster events calls it with the event found by ``disaster_events.event_from_source``.
+``open_disaster_house`` is the opening every caller's path shares and takes no caller. Trantib's
+fires and disaster assessments (``ops.trantib_damage``) open a whole assessment's houses at once
+by the same rules (in the area struck, not before it, once per household and house), in the
+event ``disaster_events.event_from_source`` finds, skipping what is there instead of a 409.
 """
 
 from __future__ import annotations

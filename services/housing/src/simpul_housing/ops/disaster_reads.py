@@ -1,15 +1,18 @@
 """Reading disaster houses: one the caller may see, a page of them (by disaster, status, class,
-wilayah, posyandu), a house's steps, and its output with the steps and handlings it allows."""
+wilayah, posyandu), a house's steps, its output with the steps and handlings it allows, and
+the houses of disasters another service announced (by that service's ids)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.domain.disaster import DISASTER_HOUSE, handlings_for
-from simpul_housing.models import DisasterHouse, DisasterHouseHistory
+from simpul_housing.models import DisasterEvent, DisasterHouse, DisasterHouseHistory
 from simpul_housing.schemas.disaster import DisasterHouseDetail, DisasterHouseOut, StepOut
 from simpul_platform.auth import Principal
 from simpul_platform.errors import NotFound
@@ -76,3 +79,33 @@ async def list_houses(
         query = query.where(DisasterHouse.damage == damage)
     query = query.order_by(col(DisasterHouse.reported_on), col(DisasterHouse.id))
     return list((await session.exec(query.offset(offset).limit(limit))).all())
+
+
+async def by_source(
+    session: AsyncSession, principal: Principal, source_event_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The disaster houses in the caller's wilayah of the disasters another service announced
+    under these ids (trantib's fire incident or disaster), with where each stands: a house is
+    habitable again once its handling is ``completed``."""
+    query = (
+        sa_select(
+            col(DisasterEvent.source_event_id),
+            col(DisasterHouse.household_ref),
+            col(DisasterHouse.desa_code),
+            col(DisasterHouse.damage),
+            col(DisasterHouse.status),
+            col(DisasterHouse.completed_on),
+        )
+        .join(DisasterEvent, col(DisasterEvent.id) == col(DisasterHouse.event_id))
+        .where(
+            col(DisasterEvent.source_event_id).in_(sorted(set(source_event_ids))),
+            under(col(DisasterHouse.desa_code), principal.visible_scopes(None)),
+        )
+        .order_by(
+            col(DisasterEvent.source_event_id),
+            col(DisasterHouse.desa_code),
+            col(DisasterHouse.household_ref),
+            col(DisasterHouse.id),
+        )
+    )
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]

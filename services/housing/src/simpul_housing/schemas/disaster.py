@@ -142,6 +142,18 @@ class DisasterHouseOut(Out):
     updated_at: datetime
 
 
+class DisasterHouseBySourceOut(Out):
+    """A damaged house of a disaster another service announced, by that service's id of it
+    (the household by pseudonym): habitable again once ``status`` is ``completed``."""
+
+    source_event_id: str
+    household_ref: str | None
+    desa_code: str
+    damage: str | None
+    status: str
+    completed_on: date | None
+
+
 class StepOut(Out):
     action: str
     from_status: str | None
