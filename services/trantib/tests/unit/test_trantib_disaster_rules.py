@@ -70,7 +70,9 @@ def test_the_disaster_date_and_the_sk() -> None:
         check_declaration(date(2026, 3, 3), None, None, None, TODAY)
     assert (future.value.field, future.value.rule) == ("body.occurred_on", "not_in_future")
     with pytest.raises(RuleViolation) as before:
-        check_declaration(date(2026, 2, 8), date(2026, 2, 7), "360/1/2026", "tanggap_darurat", TODAY)
+        check_declaration(
+            date(2026, 2, 8), date(2026, 2, 7), "360/1/2026", "tanggap_darurat", TODAY
+        )
     assert before.value.rule == "before_disaster"
     # An alert (siaga darurat) is declared ahead of the disaster.
     check_declaration(date(2026, 2, 8), date(2026, 1, 15), "360/1/2026", "siaga", TODAY)
@@ -84,6 +86,9 @@ def test_the_smallest_area_holding_the_desa() -> None:
     assert smallest_area(["64.02.06.2012", "64.02.06.2001"]) == "64.02.06"
     assert smallest_area(["64.02.06.2012", "64.02.07.2001"]) == "64.02"
     assert smallest_area(["64.02.06.2012", "64.03.07.2001"]) == "64"
+    with pytest.raises(RuleViolation) as apart:
+        smallest_area(["64.02.06.2012", "63.03.07.2001"])
+    assert apart.value.rule == "several_provinsi"
     with pytest.raises(RuleViolation) as twice:
         check_affected_desa(["64.02.06.2012", "64.02.06.2001", "64.02.06.2012"])
     assert (twice.value.field, twice.value.rule) == ("body.affected_desa[2]", "duplicate_desa")

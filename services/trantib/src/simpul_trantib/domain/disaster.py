@@ -117,7 +117,9 @@ def smallest_area(desa: Sequence[str]) -> str:
             break
         common.append(level[0])
     if not common:
-        raise ValueError("desa of different provinsi have no common wilayah")
+        raise RuleViolation(
+            "body.affected_desa", "several_provinsi", "A disaster's desa lie in one provinsi."
+        )
     return ".".join(common)
 
 
