@@ -107,6 +107,10 @@ async def test_a_disaster_from_declaration_to_close_with_its_events(trantib: Tra
     assert closed["allowed_actions"] == []
     after = await tr.client.put(one + "/assessment", json=ASSESSMENT, headers=tr.bpbd)
     assert after.status_code == 409
+    late = {"kk": "6402061234560001", "posyandu_id": "any", "damage": "rb", "displaced": True,
+            "members": 3}  # fmt: skip
+    final = await tr.client.post(one + "/households", json={"items": [late]}, headers=tr.bpbd)
+    assert (final.status_code, final.json()["current_status"]) == (409, "closed")
 
     events = await tr.events(7)
     kinds = [e.type for e in events]

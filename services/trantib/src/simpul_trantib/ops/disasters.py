@@ -63,7 +63,7 @@ async def declare(uow: UnitOfWork, principal: Principal, body: DisasterIn, today
     uow.session.add(disaster)
     await uow.session.flush()  # the disaster before its history (a foreign key)
     codes = {"kind": body.kind, "status_sk_number": body.status_sk_number}
-    _log(uow, disaster, "declare", None, codes, body.occurred_on, actor, body_note=None)
+    _log(uow, disaster, "declare", None, codes, body.occurred_on, actor, note=None)
     uow.publish(
         DisasterDeclared(
             disaster_id=disaster.id,
@@ -120,7 +120,7 @@ async def take_step(
     previous = advance(DISASTER, disaster, action, principal.subject)
     if action == "close":
         disaster.closed_on = on
-    _log(uow, disaster, action, previous, codes, on, principal.subject, body_note=body.note)
+    _log(uow, disaster, action, previous, codes, on, principal.subject, note=body.note)
     uow.publish(
         DisasterStatusChanged(
             disaster_id=disaster.id,
@@ -187,11 +187,11 @@ def _log(
     codes: dict[str, Any],
     on: date,
     actor: str,
-    body_note: str | None = None,
+    note: str | None = None,
 ) -> None:
     uow.session.add(disaster)
     row = step_row("disaster_id", disaster.id, action, previous, disaster.status, codes, on, actor)
-    uow.session.add(DisasterHistory(**row, note=body_note))
+    uow.session.add(DisasterHistory(**row, note=note))
 
 
 async def history(session: AsyncSession, disaster_id: str) -> list[DisasterHistory]:
