@@ -11,6 +11,8 @@ from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 from simpul_trantib.api import deps, early_detection, emergencies, fire_posts, fires, order_reports
+from simpul_trantib.api import disasters as disaster_routes
+from simpul_trantib.api import hazard as hazard_routes
 from simpul_trantib.consumers import consumers
 from simpul_trantib.events import PUBLISHED
 from simpul_trantib.models import metadata
@@ -45,6 +47,8 @@ def create_app(settings: TrantibSettings | None = None) -> FastAPI:
                 fires.router,
                 order_reports.router,
                 early_detection.router,
+                disaster_routes.router,
+                hazard_routes.router,
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
