@@ -63,6 +63,10 @@ def test_an_unmarried_17_year_old_is_refused_a_married_one_accepted() -> None:
     assert refused(candidate(seventeen)) == ("body.birth_date", "below_min_age")
     check_appointment(candidate(seventeen, married=True), RULES)
     check_appointment(candidate(date(2008, 3, 2)), RULES)  # 18 on the appointment day
+    assert refused(candidate(date(2012, 1, 1), married=True)) == (
+        "body.birth_date",
+        "below_min_age",
+    )
 
 
 def test_service_age_and_education_are_refused() -> None:
@@ -162,3 +166,8 @@ def test_an_apar_is_expired_the_day_after_its_expiry() -> None:
     with pytest.raises(RuleViolation) as caught:
         check_dates(date(2026, 1, 1), date(2026, 1, 1))
     assert caught.value.rule == "expires_before_refill"
+
+
+def test_nobody_is_born_sixty_years_before_year_one() -> None:
+    assert born_by(date(30, 1, 1), 60) == date.min
+    assert age_on(date(2000, 1, 1), date(2000, 1, 1)) == 0

@@ -36,6 +36,11 @@ EDUCATION_ORDER: tuple[Education, ...] = get_args(Education)
 EXTENSION_WINDOW_YEARS = 1
 
 
+# "18 or married" read with a floor: a married child is no Satlinmas member (the marriage age
+# is 19 since UU 16/2019; a court's dispensation goes lower, but not below this).
+MARRIED_FLOOR_AGE = 15
+
+
 @dataclass(frozen=True)
 class LinmasRules:
     """The deployment's Satlinmas settings."""
@@ -72,6 +77,8 @@ def age_on(birth: date, day: date) -> int:
 def born_by(day: date, years: int) -> date:
     """The latest birth date of someone ``years`` old (or older) on ``day``: younger than
     ``years`` on ``day`` is ``birth_date > born_by(day, years)`` (the SQL form of ``age_on``)."""
+    if day.year - years < date.min.year:  # nobody can be that old yet: everyone is younger
+        return date.min
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February: someone born on the 28th is that old, the 1st not yet
@@ -122,7 +129,7 @@ def check_appointment(person: Candidate, rules: LinmasRules) -> None:
             "body.appointed_on", "before_sk_date", "A member is appointed on or after the SK."
         )
     age = age_on(b, person.appointed_on)
-    if age < rules.min_age and not person.married:
+    if age < MARRIED_FLOOR_AGE or (age < rules.min_age and not person.married):
         raise RuleViolation(
             "body.birth_date",
             "below_min_age",

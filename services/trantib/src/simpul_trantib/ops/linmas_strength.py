@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import now
-from simpul_platform.replica import posyandu_replica
+from simpul_platform.replica import INACTIVE, posyandu_replica
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import under
 from simpul_trantib.domain.linmas import LinmasRules, Strength, born_by, strength
@@ -107,11 +107,12 @@ async def strengths(
     under_strength: bool | None,
     empty_squad: bool | None,
 ) -> list[StrengthOut]:
-    """Every desa under ``scopes`` that has a member or a posyandu in the replica, counted as
-    of ``day`` (a desa with a posyandu and nobody serving is under strength with 0)."""
+    """Every desa under ``scopes`` that has a member or an active posyandu in the replica,
+    counted as of ``day`` (a desa with a posyandu and nobody serving is under strength with
+    0)."""
     counted = await count(session, rules, scopes, day)
     desa_query = select(posyandu_replica.c.desa_code).where(
-        under(posyandu_replica.c.desa_code, scopes)
+        under(posyandu_replica.c.desa_code, scopes), posyandu_replica.c.status != INACTIVE
     )
     known = set((await session.execute(desa_query.distinct())).scalars())
     members_query = select(Member.desa_code).where(under(col(Member.desa_code), scopes))
