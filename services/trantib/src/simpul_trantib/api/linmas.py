@@ -5,6 +5,7 @@ extension, end and squad; lists with the NIK masked; each desa's strength counte
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -112,7 +113,7 @@ async def _step(
     principal: Principal,
     settings: TrantibSettings,
     member_id: str,
-    today: Any,
+    today: date,
     take: Taken,
 ) -> Any:
     """Lock the member, take the step (the desa recounted), commit, answer the member."""
