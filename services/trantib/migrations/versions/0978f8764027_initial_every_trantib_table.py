@@ -278,7 +278,7 @@ def upgrade() -> None:
         sa.Column("desa_code", sqlmodel.sql.sqltypes.AutoString(length=13), nullable=False),
         sa.Column("poskamling", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("patrol_date", sa.Date(), nullable=False),
-        sa.Column("shift", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("shift", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("member_ids", sa.JSON(), nullable=False),
         sa.Column("members_present", sa.Integer(), nullable=False),
         sa.Column("findings", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),

@@ -10,7 +10,17 @@ from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
-from simpul_trantib.api import deps, early_detection, emergencies, fire_posts, fires, order_reports
+from simpul_trantib.api import (
+    apar,
+    deps,
+    early_detection,
+    emergencies,
+    fire_posts,
+    fires,
+    linmas,
+    order_reports,
+    siskamling,
+)
 from simpul_trantib.api import disasters as disaster_routes
 from simpul_trantib.api import hazard as hazard_routes
 from simpul_trantib.consumers import consumers
@@ -49,6 +59,9 @@ def create_app(settings: TrantibSettings | None = None) -> FastAPI:
                 early_detection.router,
                 disaster_routes.router,
                 hazard_routes.router,
+                linmas.router,
+                siskamling.router,
+                apar.router,
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,

@@ -184,7 +184,7 @@ class SiskamlingPatrol(TrantibModel, table=True):
     desa_code: str = Field(max_length=13)
     poskamling: str = Field(max_length=80)
     patrol_date: date
-    shift: str = Field(max_length=8)  # malam, dini_hari, siang
+    shift: str = Field(max_length=12)  # malam, dini_hari, siang
     member_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     members_present: int
     findings: str | None = Field(default=None, max_length=1000)
