@@ -5,10 +5,13 @@ hear the answers to the ones it sent. Rows are ``referral`` and ``referral_histo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,10 +32,11 @@ from simpul_platform.referrals.rows import (
     new_row,
     not_before,
     record,
+    step_row,
     take,
 )
 from simpul_platform.referrals.schemas import AcceptIn, ReferralIn, RejectIn, ResolveIn
-from simpul_platform.referrals.tables import need_key, referral
+from simpul_platform.referrals.tables import need_key, referral, referral_history
 from simpul_platform.replica import require_active_posyandu
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.uow import UnitOfWork
@@ -45,6 +49,60 @@ async def request(
 ) -> str:
     """Send a referral: checked against the target's catalogue, one open per need, kept here
     with its NIK, KK and note, and announced without them. Returns its id."""
+    need = _checked(settings, field, body, local_today(settings))
+    places = await _active_posyandu(uow, {body.posyandu_id}, principal)
+    await _refuse_open_duplicate(uow.session, need.key)
+    row = _new_request(settings, field, body, need, places[body.posyandu_id], principal)
+    try:
+        async with uow.session.begin_nested():
+            await uow.session.execute(insert(referral).values(row))
+    except IntegrityError:
+        # The same need, sent by a concurrent request that committed first: name it.
+        await _refuse_open_duplicate(uow.session, need.key)
+        raise
+    step = Step("request", principal.subject, need.requested_on, need.reason, body.note)
+    await record(uow.session, row["id"], None, "requested", step)
+    _announce(uow, field, row, need)
+    return cast(str, row["id"])
+
+
+async def request_many(
+    uow: UnitOfWork,
+    settings: ServiceSettings,
+    field: str,
+    bodies: Sequence[ReferralIn],
+    principal: Principal,
+) -> list[str]:
+    """Send many referrals at once (a batch's), each checked as ``request`` checks one; a need
+    still open (sent earlier, or twice in ``bodies``) gives that referral's id instead of a 409.
+    Rows and their history are written in one statement each; the ids come back in order."""
+    today = local_today(settings)
+    places = await _active_posyandu(uow, {body.posyandu_id for body in bodies}, principal)
+    needs = [_checked(settings, field, body, today) for body in bodies]
+    open_ids = await _open_needs(uow.session, [need.key for need in needs])
+    rows: list[dict[str, Any]] = []
+    ids: list[str] = []
+    for body, need in zip(bodies, needs, strict=True):
+        if need.key not in open_ids:
+            row = _new_request(settings, field, body, need, places[body.posyandu_id], principal)
+            rows.append(row)
+            open_ids[need.key] = row["id"]
+            _announce(uow, field, row, need)
+        ids.append(open_ids[need.key])
+    await _insert_requests(uow.session, rows, principal.subject)
+    return ids
+
+
+@dataclass(frozen=True)
+class _Need:
+    target: str
+    reason: str
+    refs: tuple[str | None, str | None]
+    key: str
+    requested_on: date
+
+
+def _checked(settings: ServiceSettings, field: str, body: ReferralIn, today: date) -> _Need:
     target = _target(field, body)
     reason = check_request(
         target,
@@ -53,64 +111,104 @@ async def request(
         household=body.no_kk is not None,
         details=body.details,
     )
-    posyandu = await require_active_posyandu(
-        uow.session, body.posyandu_id, field="body.posyandu_id"
-    )
-    principal.require_wilayah(posyandu["desa_code"])
-    today = local_today(settings)
     requested_on = body.requested_on or today
     not_in_future(requested_on, today, "body.requested_on")
     refs = _refs(settings, body)
     key = need_key(field, target.field, reason.code, *refs)
-    await _refuse_open_duplicate(uow.session, key)
+    return _Need(target.field, reason.code, refs, key, requested_on)
+
+
+async def _active_posyandu(
+    uow: UnitOfWork, posyandu_ids: set[str], principal: Principal
+) -> dict[str, RowMapping]:
+    places: dict[str, RowMapping] = {}
+    for posyandu_id in sorted(posyandu_ids):
+        row = await require_active_posyandu(uow.session, posyandu_id, field="body.posyandu_id")
+        principal.require_wilayah(row["desa_code"])
+        places[posyandu_id] = row
+    return places
+
+
+async def _open_needs(session: AsyncSession, keys: list[str]) -> dict[str, str]:
+    """The open outgoing referral of each of these needs."""
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), 1000):
+        query = select(referral.c.need_key, referral.c.id).where(
+            referral.c.direction == "outgoing",
+            referral.c.need_key.in_(keys[start : start + 1000]),
+            referral.c.status.in_(("requested", "accepted")),
+        )
+        found |= {key: id_ for key, id_ in (await session.execute(query)).all()}
+    return found
+
+
+def _new_request(
+    settings: ServiceSettings,
+    field: str,
+    body: ReferralIn,
+    need: _Need,
+    posyandu: RowMapping,
+    principal: Principal,
+) -> dict[str, Any]:
     row = new_row(
         id=new_id(),
         direction="outgoing",
         source_field=field,
-        target_field=target.field,
+        target_field=need.target,
         automatic=False,
         posyandu_id=posyandu["posyandu_id"],
         desa_code=posyandu["desa_code"],
-        reason_code=reason.code,
+        reason_code=need.reason,
         details=dict(body.details),
-        refs=refs,
-        need=key,
-        requested_on=requested_on,
-        due_on=due_date(settings, target.field, requested_on),
+        refs=need.refs,
+        need=need.key,
+        requested_on=need.requested_on,
+        due_on=due_date(settings, need.target, need.requested_on),
         actor=principal.subject,
     )
-    row |= {"nik": body.nik, "no_kk": body.no_kk, "note": body.note}
-    try:
-        async with uow.session.begin_nested():
-            await uow.session.execute(insert(referral).values(row))
-    except IntegrityError:
-        # The same need, sent by a concurrent request that committed first: name it.
-        await _refuse_open_duplicate(uow.session, key)
-        raise
-    await record(
-        uow.session,
-        row["id"],
-        None,
-        "requested",
-        Step("request", principal.subject, requested_on, reason.code, body.note),
-    )
+    return row | {"nik": body.nik, "no_kk": body.no_kk, "note": body.note}
+
+
+def _announce(uow: UnitOfWork, field: str, row: dict[str, Any], need: _Need) -> None:
     uow.publish(
         events_of(field).requested(
             referral_id=row["id"],
             source_field=field,
-            target_field=target.field,
+            target_field=need.target,
             posyandu_id=row["posyandu_id"],
             desa_code=row["desa_code"],
-            reason_code=reason.code,
+            reason_code=need.reason,
             details=row["details"],
-            person_ref=refs[0],
-            household_ref=refs[1],
-            requested_on=requested_on,
+            person_ref=need.refs[0],
+            household_ref=need.refs[1],
+            requested_on=need.requested_on,
             due_on=row["due_on"],
         ),
         subject=row["id"],
     )
-    return cast(str, row["id"])
+
+
+async def _insert_requests(session: AsyncSession, rows: list[dict[str, Any]], actor: str) -> None:
+    if not rows:
+        return
+    steps = [
+        step_row(
+            row["id"],
+            None,
+            "requested",
+            Step("request", actor, row["requested_on"], row["reason_code"], row["note"]),
+        )
+        for row in rows
+    ]
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(referral), rows)
+    except IntegrityError as exc:
+        raise Conflict(
+            "A concurrent request sent one of these referrals first; send them again.",
+            current_status=None,
+        ) from exc
+    await session.execute(insert(referral_history), steps)
 
 
 def _target(field: str, body: ReferralIn) -> Catalogue:

@@ -1,10 +1,10 @@
 """Displaced school-age children referred to education: for each child of a DISPLACED household
 aged 5–18 on the disaster's date, a ``displaced_child`` row and one ``disaster_displaced``
 referral (the child by NIK; its pseudonym on the wire), sent through the platform's referral
-operation so its event goes through the outbox. Once per child per disaster: a child the
-disaster has referred already (an earlier batch, or another household of this one) adds
-nothing. A child whose need is still open with education (another disaster's referral) is
-linked to that referral rather than refused.
+operation for many (``request_many``: one statement for the rows, each event through the
+outbox). Once per child per disaster: a child the disaster has referred already (an earlier
+batch, or another household of this one) adds nothing. A child whose need is still open with
+education (another disaster's referral) is linked to that referral rather than refused.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
 from simpul_platform.batches import rows as batch_rows
-from simpul_platform.errors import Conflict
 from simpul_platform.events import new_id
 from simpul_platform.pseudonym import person_ref
 from simpul_platform.referrals import ops as referrals
@@ -65,13 +64,16 @@ async def refer(
     beside their new ids); returns how many each household had referred."""
     children = _school_age(settings.pseudonym_secret, disaster, items, household_ids)
     known = await _referred(uow.session, disaster.id, [c.ref for c in children])
+    new: list[Child] = []
+    for child in children:
+        if child.ref not in known:
+            known.add(child.ref)
+            new.append(child)
+    bodies = [_referral(disaster, child, on) for child in new]
+    referral_ids = await referrals.request_many(uow, settings, FIELD, bodies, principal)
     rows: list[dict[str, Any]] = []
     referred: dict[str, int] = {}
-    for child in children:
-        if child.ref in known:
-            continue
-        known.add(child.ref)
-        referral_id = await _request(uow, principal, settings, disaster, child, on)
+    for child, referral_id in zip(new, referral_ids, strict=True):
         rows.append(
             {
                 "id": new_id(),
@@ -121,15 +123,8 @@ async def _referred(session: AsyncSession, disaster_id: str, refs: list[str]) ->
     return set((await session.execute(query)).scalars())
 
 
-async def _request(
-    uow: UnitOfWork,
-    principal: Principal,
-    settings: TrantibSettings,
-    disaster: Disaster,
-    child: Child,
-    on: date,
-) -> str:
-    body = ReferralIn(
+def _referral(disaster: Disaster, child: Child, on: date) -> ReferralIn:
+    return ReferralIn(
         target_field=EDUCATION,
         posyandu_id=child.posyandu_id,
         reason_code=REASON,
@@ -137,11 +132,3 @@ async def _request(
         details={"age_years": child.age, "occurred_on": disaster.occurred_on.isoformat()},
         requested_on=on,
     )
-    try:
-        return await referrals.request(uow, settings, FIELD, body, principal)
-    except Conflict as open_one:
-        # The child's need is open with education already (another disaster's referral).
-        existing = open_one.extra.get("open_referral_id")
-        if existing is None:
-            raise
-        return str(existing)
