@@ -388,6 +388,10 @@ async def test_the_brief_by_disaster_for_the_gateway(social: Social, trantib: Tr
     assert over.status_code == 422
     none = await social.client.get(f"{CASES}/by-source", headers=social.dpmd)
     assert none.status_code == 422
+    empty = {"source_event_id": [flood, ""]}
+    blank = await social.client.get(f"{CASES}/by-source", params=empty, headers=social.dpmd)
+    assert blank.status_code == 422
+    assert blank.json()["errors"][0]["field"].startswith("query.source_event_id")
     health = social.auth(["opd:health"], ["64.02"])
     assert (
         await social.client.get(f"{CASES}/by-source", params=ids, headers=health)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from simpul_platform.clock import local_today
 from simpul_platform.db import MAX_SQL_OFFSET
@@ -33,7 +34,7 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=MAX_SQL_OFFSET)]
 SourceId = Annotated[str | None, Query(min_length=1, max_length=64)]
 SourceIds = Annotated[
-    list[str],
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
     Query(min_length=1, max_length=reads.MAX_SOURCES, description="disaster or fire ids (≤ 200)"),
 ]
 
@@ -70,7 +71,6 @@ async def by_source(
     session: SessionDep, principal: AggregateReader, source_event_id: SourceIds
 ) -> Any:
     """The cases of these disasters and fires in the caller's wilayah, protected or not."""
-    reads.check_source_ids(source_event_id)
     return await reads.by_source(session, principal, source_event_id)
 
 

@@ -10,7 +10,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
-from simpul_platform.domain import RuleViolation
 from simpul_platform.wilayah import under
 from simpul_social.domain.disaster import DISASTER_PROTECTION, protected
 from simpul_social.models import DisasterProtectionCase, DisasterProtectionHistory
@@ -23,13 +22,6 @@ from simpul_social.schemas.disaster import (
 
 Case = DisasterProtectionCase
 MAX_SOURCES = 200  # ids a brief may ask for at once (the gateway asks per page of events)
-
-
-def check_source_ids(ids: Sequence[str], field: str = "query.source_event_id") -> None:
-    """Each id as the cases hold them (1–64 characters)."""
-    for i, source_id in enumerate(ids):
-        if not 1 <= len(source_id) <= 64:
-            raise RuleViolation(f"{field}[{i}]", "invalid_id", "An id of 1–64 characters.")
 
 
 def to_out(case: Case) -> DisasterCaseOut:
