@@ -17,6 +17,7 @@ from simpul_platform.uow import SessionDep, UnitOfWork, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery
 from simpul_social.api.deps import AggregateReader, Reader, SettingsDep, Writer
 from simpul_social.domain.disaster import ProtectionStatus
+from simpul_social.models import DisasterProtectionCase
 from simpul_social.ops import disaster_protection as ops
 from simpul_social.ops import disaster_reads as reads
 from simpul_social.schemas.disaster import (
@@ -80,7 +81,8 @@ async def get_case(case_id: str, session: SessionDep, principal: Reader) -> Any:
     return await reads.detail(session, await ops.get_case(session, case_id, principal))
 
 
-async def _done(uow: UnitOfWork, case: Any) -> DisasterCaseDetail:
+async def _done(uow: UnitOfWork, case: DisasterProtectionCase) -> DisasterCaseDetail:
+    """Commit the step, then answer with the case and its history."""
     await uow.commit()
     return await reads.detail(uow.session, case)
 
