@@ -11,6 +11,7 @@ from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
 from simpul_trantib.api import deps
+from simpul_trantib.api import indicators as aggregate_routes
 from simpul_trantib.consumers import consumers
 from simpul_trantib.events import PUBLISHED
 from simpul_trantib.models import metadata
@@ -40,6 +41,7 @@ def create_app(settings: TrantibSettings | None = None) -> FastAPI:
                         "trantib", (deps.OPD, deps.SATPOL_PP, deps.DAMKAR, deps.BPBD, deps.KADER)
                     )
                 ),
+                aggregate_routes.router,
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,

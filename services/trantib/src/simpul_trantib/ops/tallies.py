@@ -10,19 +10,27 @@ disaster household's assessment day).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select
+from sqlalchemy import union_all as union_all_
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import tallies as kept_counts
-from simpul_trantib.models import TrantibTally
+from simpul_platform.tallies import Scope, Tallies
+from simpul_trantib.domain import indicators as d
+from simpul_trantib.models import FireIncident, OrderReport, TrantibTally
+
+__all__ = ["Scope", "count", "invalidate", "invalidate_many", "read"]
 
 LOCK_CLASS = 0x7A7B  # the first key of this service's tally locks (the second: the posyandu's)
 TALLY: Table = TrantibTally.__table__  # type: ignore[attr-defined]
-MARKER = "posyandu"  # the code every counted posyandu-month has a row of
-KEPT = kept_counts.Kept(TALLY, LOCK_CLASS, MARKER)
+KEPT = kept_counts.Kept(TALLY, LOCK_CLASS, d.MARKER)
 
 
 async def invalidate(session: AsyncSession, posyandu_id: str, since: date) -> None:
@@ -34,3 +42,124 @@ async def invalidate(session: AsyncSession, posyandu_id: str, since: date) -> No
 async def invalidate_many(session: AsyncSession, posyandu_ids: Iterable[str], since: date) -> None:
     """``invalidate`` for several posyandu at once (one lock statement, one DELETE)."""
     await kept_counts.invalidate_many(session, KEPT, posyandu_ids, since)
+
+
+async def read(
+    session: AsyncSession, scope: Scope, month: date, zone: ZoneInfo, *, by_desa: bool = False
+) -> dict[str, Tallies]:
+    """The scope's kept counts of ``month`` (each code the month's own and its year to date),
+    by desa (``by_desa``) or under the one key ""; posyandu not counted yet are counted first."""
+    counting = kept_counts.Counting(d.basis(zone.key), d.CODES, partial(count, zone=zone))
+    return await kept_counts.read(session, KEPT, counting, scope, month, by_desa=by_desa)
+
+
+# --------------------------------------------------------------------------- the count
+
+
+async def count(
+    session: AsyncSession, posyandu_ids: Sequence[str], month: date, *, zone: ZoneInfo
+) -> dict[str, Tallies]:
+    """Every count of ``posyandu_ids`` for ``month`` (by posyandu; absent: none), in one
+    statement (a filler holds its chunk's locks while it counts)."""
+    ids = list(posyandu_ids)
+    out: dict[str, Tallies] = {p: {d.MARKER: (1, 1)} for p in ids}
+    for posyandu_id, code, numerator, denominator in await session.execute(
+        counting_statement(ids, month, zone)
+    ):
+        out[posyandu_id][code] = (int(numerator or 0), int(denominator or 0))
+    return out
+
+
+def counting_statement(ids: list[str], month: date, zone: ZoneInfo) -> Any:
+    """Rows (posyandu id, code, numerator, denominator), each table read once."""
+    fires = _fires(ids, month, zone).cte("fires")
+    reports = _reports(ids, month).cte("reports")
+    f, r = fires.c, reports.c
+    rows = []
+    for suffix in ("", d.YTD):
+        rows += [
+            select(f.posyandu_id, literal(d.FIRES + suffix), f["met" + suffix], f["all" + suffix]),
+            select(
+                f.posyandu_id,
+                literal(d.FIRES_WMK + suffix),
+                f["wmk_met" + suffix],
+                f["wmk" + suffix],
+            ),
+            select(
+                r.posyandu_id,
+                literal(d.ORDER_CITIZENS + suffix),
+                r["served" + suffix],
+                r["affected" + suffix],
+            ),
+            select(
+                r.posyandu_id,
+                literal(d.ORDER_REPORTS + suffix),
+                r["closed" + suffix],
+                r["opened" + suffix],
+            ),
+        ]
+    return union_all_(*rows)
+
+
+def _count_if(condition: ColumnElement[bool], value: Any = 1) -> Any:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def local_start(day: date, zone: ZoneInfo) -> datetime:
+    """The instant a local day begins (midnight in the deployment's time zone)."""
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def _fires(ids: list[str], month: date, zone: ZoneInfo) -> Any:
+    """Per posyandu: fires reported in the month and in the year to date (by the report's
+    local date), met, inside a WMK, met inside."""
+    f = FireIncident
+    (first, end), (january, _) = d.windows(month)
+    at = col(f.report_received_at)
+    until = local_start(end + timedelta(days=1), zone)
+    in_month = at >= local_start(first, zone)
+    met = col(f.response_met).is_(True)
+    wmk = col(f.inside_wmk).is_(True)
+    return (
+        select(
+            col(f.posyandu_id).label("posyandu_id"),
+            _count_if(in_month).label("all"),
+            _count_if(and_(in_month, met)).label("met"),
+            _count_if(and_(in_month, wmk)).label("wmk"),
+            _count_if(and_(in_month, wmk, met)).label("wmk_met"),
+            func.count().label("all" + d.YTD),
+            _count_if(met).label("met" + d.YTD),
+            _count_if(wmk).label("wmk" + d.YTD),
+            _count_if(and_(wmk, met)).label("wmk_met" + d.YTD),
+        )
+        .where(col(f.posyandu_id).in_(ids), at >= local_start(january, zone), at < until)
+        .group_by(col(f.posyandu_id))
+    )
+
+
+def _reports(ids: list[str], month: date) -> Any:
+    """Per posyandu: public-order reports closed in the month and in the year to date (their
+    affected citizens and those served, at most the affected), and those opened."""
+    r = OrderReport
+    (first, end), (january, _) = d.windows(month)
+    closed_on, reported_on = col(r.closed_on), col(r.reported_on)
+    affected = func.coalesce(col(r.affected_citizens), 0)
+    given = func.coalesce(col(r.citizens_served), 0)
+    served = case((given < affected, given), else_=affected)  # least() is not SQLite's
+    columns: list[Any] = [col(r.posyandu_id).label("posyandu_id")]
+    for suffix, start in (("", first), (d.YTD, january)):
+        closed = closed_on.between(start, end)
+        columns += [
+            _count_if(closed).label("closed" + suffix),
+            _count_if(closed, served).label("served" + suffix),
+            _count_if(closed, affected).label("affected" + suffix),
+            _count_if(reported_on.between(start, end)).label("opened" + suffix),
+        ]
+    return (
+        select(*columns)
+        .where(
+            col(r.posyandu_id).in_(ids),
+            or_(closed_on.between(january, end), reported_on.between(january, end)),
+        )
+        .group_by(col(r.posyandu_id))
+    )
