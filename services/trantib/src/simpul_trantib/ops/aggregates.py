@@ -230,6 +230,8 @@ def disaster_counts(facts: Sequence[DisasterFact], scopes: Sequence[str]) -> tup
 
 @dataclass
 class Risk:
+    """Hazard zones (a desa and a hazard, their rows' people summed) and the people reached."""
+
     zones: list[d.Zone] = field(default_factory=list)
     reached: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -237,22 +239,37 @@ class Risk:
         """(zones, people reached, people) of one desa or all."""
         zones = [z for z in self.zones if desa is None or z.desa_code == desa]
         reached, people = d.risk_reach(zones, self.reached)
-        return len({(z.desa_code, z.hazard) for z in zones}), reached, people
+        return len(zones), reached, people
 
 
 async def risk(session: AsyncSession, scope: Scope, period: Period) -> Risk:
-    """Hazard zones of the period's year in scope and the outreach of the period there."""
+    """Hazard zones of the period's year in scope and the outreach of the period there (one
+    statement: the zones, each with what reached it)."""
     zone, outreach = _table(HazardZone).c, _table(RiskOutreach).c
-    zones = select(zone.desa_code, zone.hazard, zone.population).where(
-        zone.year == period.start.year, under(zone.desa_code, scope.wilayah)
+    zones = (
+        select(zone.desa_code, zone.hazard, func.sum(zone.population).label("people"))
+        .where(zone.year == period.start.year, under(zone.desa_code, scope.wilayah))
+        .group_by(zone.desa_code, zone.hazard)
+        .subquery("zones")
     )
     reached = (
-        select(outreach.desa_code, outreach.hazard, func.sum(outreach.people_reached))
+        select(
+            outreach.desa_code,
+            outreach.hazard,
+            func.sum(outreach.people_reached).label("reached"),
+        )
         .where(*in_scope(outreach, scope), outreach.held_on.between(period.start, period.end))
         .group_by(outreach.desa_code, outreach.hazard)
+        .subquery("reached")
     )
-    out = Risk([d.Zone(c, h, int(p)) for c, h, p in await session.execute(zones)])
-    out.reached = {(c, h): int(n) for c, h, n in await session.execute(reached)}
+    z, r = zones.c, reached.c
+    query = select(z.desa_code, z.hazard, z.people, r.reached).outerjoin(
+        reached, and_(r.desa_code == z.desa_code, r.hazard == z.hazard)
+    )
+    out = Risk()
+    for desa, hazard, people, reach in await session.execute(query):
+        out.zones.append(d.Zone(desa, hazard, int(people)))
+        out.reached[(desa, hazard)] = int(reach or 0)
     return out
 
 
