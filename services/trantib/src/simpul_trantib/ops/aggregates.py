@@ -6,29 +6,23 @@ their own small tables (``domain.indicators`` says what each counts and why)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.auth import NATIONWIDE
 from simpul_platform.indicators import Indicator, IndicatorValue, Period
-from simpul_platform.replica import posyandu_replica
 from simpul_platform.tallies import Scope, Tallies, added, in_scope
-from simpul_platform.wilayah import under
 from simpul_trantib.domain import indicators as d
 from simpul_trantib.models import (
     Apar,
-    DesaPoint,
-    Disaster,
-    HazardZone,
     LinmasStrength,
     OrderReport,
-    RiskOutreach,
 )
 from simpul_trantib.ops import tallies
+from simpul_trantib.ops.indicator_reads import Places, places
 from simpul_trantib.settings import TrantibSettings
 
 __all__ = ["Scope", "by_desa", "indicators", "period_counts", "state"]
@@ -140,27 +134,12 @@ class DesaState:
     order_reports_open: int = 0
 
 
-async def desa_in_wmk(session: AsyncSession, scope: Scope) -> dict[str, tuple[int, bool]]:
-    """Desa of the replica's posyandu in scope: (posyandu, inside a WMK)."""
-    replica = posyandu_replica.c
-    desa = (
-        select(replica.desa_code, func.count().label("posyandu"))
-        .where(*in_scope(replica, scope))
-        .group_by(replica.desa_code)
-        .subquery("desa")
-    )
-    points = _table(DesaPoint)
-    query = select(desa.c.desa_code, desa.c.posyandu, points.c.inside_wmk).outerjoin(
-        points, points.c.desa_code == desa.c.desa_code
-    )
-    return {code: (int(n), bool(inside)) for code, n, inside in await session.execute(query)}
-
-
-async def state(session: AsyncSession, scope: Scope, today: date) -> dict[str, DesaState]:
+async def state(
+    session: AsyncSession, scope: Scope, today: date, places: Places
+) -> dict[str, DesaState]:
     """Every desa in scope's state now (Linmas by desa; APAR and open reports of the scope)."""
     out = {
-        code: DesaState(posyandu=n, inside_wmk=inside)
-        for code, (n, inside) in (await desa_in_wmk(session, scope)).items()
+        code: DesaState(posyandu=n, inside_wmk=inside) for code, (n, inside) in places.desa.items()
     }
     strength = _table(LinmasStrength).c
     query = select(strength.desa_code, strength.under_strength).where(
@@ -188,91 +167,6 @@ async def _per_desa(
     return [(code, int(n)) for code, n in await session.execute(query)]
 
 
-@dataclass(frozen=True)
-class DisasterFact:
-    wilayah_code: str
-    affected_desa: Sequence[str]
-    needing_evacuation: int
-    evacuated: int
-
-
-def _ancestors(scopes: Sequence[str]) -> list[str]:
-    """Every code a scope lies within (itself and its parents)."""
-    out: set[str] = set()
-    for scope in scopes:
-        parts = scope.split(".")
-        out.update(".".join(parts[: n + 1]) for n in range(len(parts)))
-    return sorted(out)
-
-
-async def disasters(session: AsyncSession, scope: Scope, period: Period) -> list[DisasterFact]:
-    """Disasters that occurred in the period whose area overlaps the scope: those within it
-    or holding it found by index, then their listed desa checked."""
-    t = _table(Disaster).c
-    area = or_(under(t.wilayah_code, scope.wilayah), t.wilayah_code.in_(_ancestors(scope.wilayah)))
-    if NATIONWIDE in scope.wilayah:
-        area = t.wilayah_code.is_not(None)
-    query = select(t.wilayah_code, t.affected_desa, t.needing_evacuation, t.evacuated).where(
-        t.occurred_on.between(period.start, period.end), area
-    )
-    facts = [
-        DisasterFact(w, list(a or []), int(n), int(e))
-        for w, a, n, e in await session.execute(query)
-    ]
-    return [f for f in facts if d.overlaps(scope.wilayah, f.wilayah_code, f.affected_desa)]
-
-
-def disaster_counts(facts: Sequence[DisasterFact], scopes: Sequence[str]) -> tuple[int, int, int]:
-    """(disasters, evacuated, needing evacuation) of those overlapping ``scopes``."""
-    mine = [f for f in facts if d.overlaps(scopes, f.wilayah_code, f.affected_desa)]
-    return len(mine), sum(f.evacuated for f in mine), sum(f.needing_evacuation for f in mine)
-
-
-@dataclass
-class Risk:
-    """Hazard zones (a desa and a hazard, their rows' people summed) and the people reached."""
-
-    zones: list[d.Zone] = field(default_factory=list)
-    reached: dict[tuple[str, str], int] = field(default_factory=dict)
-
-    def of(self, desa: str | None = None) -> tuple[int, int, int]:
-        """(zones, people reached, people) of one desa or all."""
-        zones = [z for z in self.zones if desa is None or z.desa_code == desa]
-        reached, people = d.risk_reach(zones, self.reached)
-        return len(zones), reached, people
-
-
-async def risk(session: AsyncSession, scope: Scope, period: Period) -> Risk:
-    """Hazard zones of the period's year in scope and the outreach of the period there (one
-    statement: the zones, each with what reached it)."""
-    zone, outreach = _table(HazardZone).c, _table(RiskOutreach).c
-    zones = (
-        select(zone.desa_code, zone.hazard, func.sum(zone.population).label("people"))
-        .where(zone.year == period.start.year, under(zone.desa_code, scope.wilayah))
-        .group_by(zone.desa_code, zone.hazard)
-        .subquery("zones")
-    )
-    reached = (
-        select(
-            outreach.desa_code,
-            outreach.hazard,
-            func.sum(outreach.people_reached).label("reached"),
-        )
-        .where(*in_scope(outreach, scope), outreach.held_on.between(period.start, period.end))
-        .group_by(outreach.desa_code, outreach.hazard)
-        .subquery("reached")
-    )
-    z, r = zones.c, reached.c
-    query = select(z.desa_code, z.hazard, z.people, r.reached).outerjoin(
-        reached, and_(r.desa_code == z.desa_code, r.hazard == z.hazard)
-    )
-    out = Risk()
-    for desa, hazard, people, reach in await session.execute(query):
-        out.zones.append(d.Zone(desa, hazard, int(people)))
-        out.reached[(desa, hazard)] = int(reach or 0)
-    return out
-
-
 # --------------------------------------------------------------------------- the answers
 
 
@@ -281,11 +175,12 @@ async def indicators(
 ) -> list[IndicatorValue]:
     """The SPM trantibumlinmas indicators of the period."""
     counts = added((await period_counts(session, scope, period, today, settings)).values())
-    places = (await desa_in_wmk(session, scope)).values()
-    counts[d.DESA_IN_WMK] = (sum(inside for _, inside in places), len(places))
-    _, evacuated, needing = disaster_counts(await disasters(session, scope, period), scope.wilayah)
+    found = await places(session, scope, period)
+    desa = found.desa.values()
+    counts[d.DESA_IN_WMK] = (sum(inside for _, inside in desa), len(desa))
+    _, evacuated, needing = found.disaster_counts(scope.wilayah)
     counts[d.DISASTER_EVACUATION] = (evacuated, needing)
-    _, reached, people = (await risk(session, scope, period)).of()
+    _, reached, people = found.risk.of()
     counts[d.RISK_INFORMATION] = (reached, people)
     formula = settings.order_served_formula
     counts[d.ORDER_SERVED] = counts.get(FORMULA_COUNTS[formula], (0, 0))
@@ -314,11 +209,9 @@ def _figures(counts: Tallies) -> dict[str, dict[str, int]]:
     }
 
 
-def _other(
-    facts: Sequence[DisasterFact], risks: Risk, scopes: Sequence[str], desa: str | None
-) -> dict[str, dict[str, int]]:
-    n, evacuated, needing = disaster_counts(facts, scopes)
-    zones, reached, people = risks.of(desa)
+def _other(found: Places, scopes: Sequence[str], desa: str | None) -> dict[str, dict[str, int]]:
+    n, evacuated, needing = found.disaster_counts(scopes)
+    zones, reached, people = found.risk.of(desa)
     return {
         "disasters": {"disasters": n, "needing_evacuation": needing, "evacuated": evacuated},
         "risk_information": {"zones": zones, "population": people, "people_reached": reached},
@@ -330,8 +223,8 @@ async def summary(
 ) -> dict[str, Any]:
     """The summary's figures (``schemas.indicators.Summary`` less the echo and referrals)."""
     counts = added((await period_counts(session, scope, period, today, settings)).values())
-    desa = (await state(session, scope, today)).values()
-    facts, risks = await disasters(session, scope, period), await risk(session, scope, period)
+    found = await places(session, scope, period)
+    desa = (await state(session, scope, today, found)).values()
     return {
         "desa": sum(1 for s in desa if s.posyandu),
         "desa_in_wmk": sum(1 for s in desa if s.posyandu and s.inside_wmk),
@@ -341,7 +234,7 @@ async def summary(
         "apar_expired": sum(s.apar_expired for s in desa),
         "order_reports_open": sum(s.order_reports_open for s in desa),
         **_figures(counts),
-        **_other(facts, risks, scope.wilayah, None),
+        **_other(found, scope.wilayah, None),
     }
 
 
@@ -350,8 +243,8 @@ async def by_desa(
 ) -> list[dict[str, Any]]:
     """One row per desa with a posyandu in scope (``schemas.indicators.DesaRow``)."""
     counts = await period_counts(session, scope, period, today, settings, by_desa=True)
-    states = await state(session, scope, today)
-    facts, risks = await disasters(session, scope, period), await risk(session, scope, period)
+    found = await places(session, scope, period)
+    states = await state(session, scope, today, found)
     rows = []
     for code, s in sorted(states.items()):
         if not s.posyandu:
@@ -365,7 +258,7 @@ async def by_desa(
                 "apar_expired": s.apar_expired,
                 "order_reports_open": s.order_reports_open,
                 **_figures(counts.get(code, {})),
-                **_other(facts, risks, [code], code),
+                **_other(found, [code], code),
             }
         )
     return rows
