@@ -3,9 +3,17 @@ dropped by writes under an advisory lock, filled lazily on read; its docstring s
 is right under concurrency). What is counted: ``domain.indicators``.
 
 **What invalidates** (``invalidate(session, posyandu_id, since)`` in the write's transaction):
-every write to a record a count reads, with the record's posyandu and the earliest date the
-change is dated (a fire's report day, a report's or a step's day, an outreach's day, a
-disaster household's assessment day).
+every write that changes what a kept count reads, with the record's posyandu and the earliest
+day the change is dated (before and after the change, when a date moves):
+
+- a fire reported, or its report time, arrival, response or inside-WMK flag changed: the
+  report's *local* date (the deployment's time zone; an earlier day, such as its UTC date in
+  a zone east of UTC, is as good);
+- a public-order report opened (``reported_on``), closed (``closed_on``), or its affected
+  citizens or those served changed once closed (``closed_on``).
+
+Desa points, disasters, hazard zones and outreach are read from their own tables
+(``ops.indicator_reads``): their writes need not invalidate (doing so is harmless).
 """
 
 from __future__ import annotations
