@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Table, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy import union_all as union_all_
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -71,17 +71,34 @@ async def count(
     statement (a filler holds its chunk's locks while it counts)."""
     ids = list(posyandu_ids)
     out: dict[str, Tallies] = {p: {d.MARKER: (1, 1)} for p in ids}
-    for posyandu_id, code, numerator, denominator in await session.execute(
-        counting_statement(ids, month, zone)
-    ):
+    rows = await session.execute(counting_statement(), parameters(ids, month, zone))
+    for posyandu_id, code, numerator, denominator in rows:
         out[posyandu_id][code] = (int(numerator or 0), int(denominator or 0))
     return out
 
 
-def counting_statement(ids: list[str], month: date, zone: ZoneInfo) -> Any:
-    """Rows (posyandu id, code, numerator, denominator), each table read once."""
-    fires = _fires(ids, month, zone).cte("fires")
-    reports = _reports(ids, month).cte("reports")
+def parameters(ids: list[str], month: date, zone: ZoneInfo) -> dict[str, Any]:
+    """The counting statement's values: the posyandu, the month's and its year's days, and
+    the instants they begin and end in the deployment's time zone."""
+    (first, end), (january, _) = d.windows(month)
+    return {
+        "ids": ids,
+        "first": first,
+        "january": january,
+        "end": end,
+        "month_from": local_start(first, zone),
+        "year_from": local_start(january, zone),
+        "until": local_start(end + timedelta(days=1), zone),
+    }
+
+
+@cache
+def counting_statement() -> Any:
+    """Rows (posyandu id, code, numerator, denominator), each table read once; built once
+    (its values are bound, ``parameters``): building it cost more than running it for a
+    posyandu."""
+    fires = _fires().cte("fires")
+    reports = _reports().cte("reports")
     f, r = fires.c, reports.c
     rows = []
     for suffix in ("", d.YTD):
@@ -118,14 +135,12 @@ def local_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _fires(ids: list[str], month: date, zone: ZoneInfo) -> Any:
+def _fires() -> Any:
     """Per posyandu: fires reported in the month and in the year to date (by the report's
     local date), met, inside a WMK, met inside."""
     f = FireIncident
-    (first, end), (january, _) = d.windows(month)
     at = col(f.report_received_at)
-    until = local_start(end + timedelta(days=1), zone)
-    in_month = at >= local_start(first, zone)
+    in_month = at >= bindparam("month_from")
     met = col(f.response_met).is_(True)
     wmk = col(f.inside_wmk).is_(True)
     return (
@@ -140,22 +155,26 @@ def _fires(ids: list[str], month: date, zone: ZoneInfo) -> Any:
             _count_if(wmk).label("wmk" + d.YTD),
             _count_if(and_(wmk, met)).label("wmk_met" + d.YTD),
         )
-        .where(col(f.posyandu_id).in_(ids), at >= local_start(january, zone), at < until)
+        .where(
+            col(f.posyandu_id).in_(bindparam("ids", expanding=True)),
+            at >= bindparam("year_from"),
+            at < bindparam("until"),
+        )
         .group_by(col(f.posyandu_id))
     )
 
 
-def _reports(ids: list[str], month: date) -> Any:
+def _reports() -> Any:
     """Per posyandu: public-order reports closed in the month and in the year to date (their
     affected citizens and those served, at most the affected), and those opened."""
     r = OrderReport
-    (first, end), (january, _) = d.windows(month)
+    end, january = bindparam("end", type_=Date), bindparam("january", type_=Date)
     closed_on, reported_on = col(r.closed_on), col(r.reported_on)
     affected = func.coalesce(col(r.affected_citizens), 0)
     given = func.coalesce(col(r.citizens_served), 0)
     served = case((given < affected, given), else_=affected)  # least() is not SQLite's
     columns: list[Any] = [col(r.posyandu_id).label("posyandu_id")]
-    for suffix, start in (("", first), (d.YTD, january)):
+    for suffix, start in (("", bindparam("first", type_=Date)), (d.YTD, january)):
         closed = closed_on.between(start, end)
         columns += [
             _count_if(closed).label("closed" + suffix),
@@ -166,7 +185,7 @@ def _reports(ids: list[str], month: date) -> Any:
     return (
         select(*columns)
         .where(
-            col(r.posyandu_id).in_(ids),
+            col(r.posyandu_id).in_(bindparam("ids", expanding=True)),
             or_(closed_on.between(january, end), reported_on.between(january, end)),
         )
         .group_by(col(r.posyandu_id))
