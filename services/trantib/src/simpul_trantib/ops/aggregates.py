@@ -16,11 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform.indicators import Indicator, IndicatorValue, Period
 from simpul_platform.tallies import Scope, Tallies, added, in_scope
 from simpul_trantib.domain import indicators as d
-from simpul_trantib.models import (
-    Apar,
-    LinmasStrength,
-    OrderReport,
-)
+from simpul_trantib.models import Apar, LinmasStrength, OrderReport
 from simpul_trantib.ops import tallies
 from simpul_trantib.ops.indicator_reads import Places, places
 from simpul_trantib.settings import TrantibSettings
@@ -135,11 +131,11 @@ class DesaState:
 
 
 async def state(
-    session: AsyncSession, scope: Scope, today: date, places: Places
+    session: AsyncSession, scope: Scope, today: date, found: Places
 ) -> dict[str, DesaState]:
     """Every desa in scope's state now (Linmas by desa; APAR and open reports of the scope)."""
     out = {
-        code: DesaState(posyandu=n, inside_wmk=inside) for code, (n, inside) in places.desa.items()
+        code: DesaState(posyandu=n, inside_wmk=inside) for code, (n, inside) in found.desa.items()
     }
     strength = _table(LinmasStrength).c
     query = select(strength.desa_code, strength.under_strength).where(
