@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -109,6 +110,7 @@ class Demo:
     adults: dict[str, list[Adult]]  # by desa code, in the population's order
     fires: int = FIRES_PER_YEAR
     points: dict[str, tuple[float, float]] = field(default_factory=dict)  # by desa code
+    inside: set[str] = field(default_factory=set)  # desa whose point is inside a WMK
     counts: Counter[str] = field(default_factory=Counter)
 
     def rng(self, part: str) -> random.Random:
@@ -214,8 +216,9 @@ async def load_demo(
         ("banjir", demo_disaster.seed_disaster),
     )
     for name, part in parts:
+        started = time.monotonic()
         await part(demo)
-        print(f"  trantib demo: {name} loaded", flush=True)
+        print(f"  trantib demo: {name} in {time.monotonic() - started:.1f} s", flush=True)
     return dict(demo.counts)
 
 

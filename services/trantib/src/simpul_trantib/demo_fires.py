@@ -67,6 +67,8 @@ LOSS = {  # rupiah, low and high
     "lainnya": (0, 20_000_000),
 }
 LAND = ("lahan", "hutan")
+# Fires are more often where people crowd: the desa near a capital, inside its post's WMK.
+TOWN_WEIGHT = 4
 DAMAGED_SHARE = 0.7  # of house fires damaged households of the population
 DAMAGE = {"rr": 30, "rs": 30, "rb": 30, "hilang": 10}
 
@@ -78,8 +80,9 @@ async def seed_fires(demo: Demo) -> None:
     days = _days(demo.today, demo.fires, rng)
     plans = rounds(FIRE_ROUND, len(days), rng, FIRE_FIRST)
     used: set[str] = set()  # households whose house burnt this year
+    weights = [TOWN_WEIGHT if p.desa_code in demo.inside else 1 for p in demo.posyandu]
     for day, plan in zip(days, plans, strict=True):
-        place = rng.choice(demo.posyandu)
+        place = rng.choices(demo.posyandu, weights)[0]
         dry = day.month in DRY_WEIGHT
         kind = rng.choices(list(OBJECTS), [w[dry] for w in OBJECTS.values()])[0]
         spot = _spot(demo.points[place.desa_code], posts, demo, plan, rng)

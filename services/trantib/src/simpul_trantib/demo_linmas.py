@@ -1,7 +1,7 @@
 """The demo's Satlinmas, siskamling patrols and APAR.
 
 - **Satlinmas**: every desa with an active posyandu has its members, appointed by one SK of the
-  kepala desa some months or years ago: most desa at strength (10–16, every squad manned), some
+  kepala desa some months or years ago: most desa at strength (10–14, every squad manned), some
   under the minimum of 10 and some at strength with a squad nobody is in (``STRENGTH_ROUND``;
   the smallest demo shows both). Members are the population's adults of the desa who are of
   age and below the service age (health's people: the same NIK), topped up with generated
@@ -53,7 +53,7 @@ async def seed_linmas(demo: Demo) -> None:
     taken: set[str] = set()
     serial = EXTRA_SERIAL
     for desa, plan in zip(demo.desa, plans, strict=True):
-        size = rng.randint(3, 9) if plan == "under" else rng.randint(10, 16)
+        size = rng.randint(3, 9) if plan == "under" else rng.randint(10, 14)
         squads: list[str] = list(SQUADS)
         if plan == "empty_squad":
             squads.remove(rng.choice(SQUADS))

@@ -94,6 +94,8 @@ async def seed_places(demo: Demo) -> None:
             body_point = DesaPointIn(latitude=latitude, longitude=longitude)
             point = await put_point(uow, DAMKAR, demo.settings, desa, body_point)
             demo.points[desa] = (latitude, longitude)
+            if point.inside_wmk:
+                demo.inside.add(desa)
             demo.counts["desa_inside_wmk" if point.inside_wmk else "desa_outside_wmk"] += 1
 
     await demo.write(write)
