@@ -85,9 +85,9 @@ async def test_the_follow_up_waits_for_the_banjir_then_fixes_and_handles_its_hou
     assert {a.case_id for a in aid} == {h.id for h in completed}
     for house in flood:
         if house.status != "fixed":
-            assert event.sk_date <= house.handling_started_on <= today  # type: ignore[operator]
+            assert event.sk_date <= house.handling_started_on <= today
         if house.completed_on is not None:
-            assert house.handling_started_on <= house.completed_on <= today  # type: ignore[operator]
+            assert house.handling_started_on <= house.completed_on <= today
     actions = Counter(
         action for h, action, *_ in await steps(housing) if h in {f.id for f in flood}
     )
