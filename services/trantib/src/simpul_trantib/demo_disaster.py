@@ -13,15 +13,10 @@
   children referred to education. Evacuation, emergency response and, with the transition SK,
   recovery follow. Housing opens a disaster house for every damaged household from the
   assessment's event, and social a protection case (their consumers); housing's demo follow-up
-  fixes them with an SK Bupati and takes some towards completion.
+  fixes them with an SK Bupati and takes some towards completion (``simpul_housing.demo_trantib``).
 
-Social's demo follow-up, still to be written, is the other half of "part-way through housing
-and social": once every demo has loaded, wait (with a timeout and a clear message) until social
-has opened the disaster-protection cases of this banjir's households (its cases from trantib's
-``trantib.disaster.assessed.v1``), then take them part-way through social's own operations:
-most displaced households served in the emergency, some given protection after it, some still
-open; as ``simpul_housing.demo_trantib`` does for housing, with ``demo_followup = true`` in
-social's block of ``deploy/services.toml``.
+Social's demo follow-up (``simpul_social.demo_disaster``) takes its cases part-way: most served
+in the emergency (shelter for the displaced), some after it, a few closed or declined.
 
 One transaction for the zones and their outreach, one for the disaster.
 """
