@@ -47,6 +47,12 @@ class Principal:
     def can_see(self, code: str) -> bool:
         return any(covers(scope, code) for scope in self.wilayah)
 
+    def overlaps(self, area: str) -> bool:
+        """An area (a disaster's, say) lies in the caller's wilayah or contains part of it."""
+        return self.can_see(area) or any(
+            covers(area, scope) for scope in self.wilayah if scope != NATIONWIDE
+        )
+
     def require_wilayah(self, code: str, *, hide: bool = False) -> None:
         """Refuse a code outside the caller's wilayah: 403, or 404 where existence is sensitive."""
         if not self.can_see(code):

@@ -97,6 +97,23 @@ def under(column: Any, scopes: Sequence[str]) -> ColumnElement[bool]:
     return or_(*(_under_one(column, scope) for scope in scopes))
 
 
+def ancestors(scopes: Sequence[str]) -> list[str]:
+    """The wilayah containing any of ``scopes`` (an area over them reaches them)."""
+    found: set[str] = set()
+    for scope in scopes:
+        up = None if scope == NATIONWIDE else parent(scope)
+        while up is not None:
+            found.add(up)
+            up = parent(up)
+    return sorted(found)
+
+
+def overlapping(column: Any, scopes: Sequence[str]) -> ColumnElement[bool]:
+    """``column`` (an area's wilayah code) lies within one of ``scopes`` or contains one: the
+    areas a caller of those scopes works in (``Principal.overlaps`` for one area)."""
+    return or_(under(column, scopes), column.in_(ancestors(scopes)))
+
+
 def _under_one(column: Any, scope: str) -> ColumnElement[bool]:
     """``column`` is ``scope`` or starts with ``scope + "."``.
 

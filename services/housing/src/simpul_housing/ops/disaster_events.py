@@ -12,28 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.models import DisasterEvent, DisasterHouse
 from simpul_housing.schemas.disaster import DisasterIn
-from simpul_platform.auth import NATIONWIDE, Principal, covers
+from simpul_platform.auth import Principal
 from simpul_platform.clock import now
 from simpul_platform.domain import not_in_future
 from simpul_platform.errors import NotFound
 from simpul_platform.events import new_id
 from simpul_platform.uow import UnitOfWork
-from simpul_platform.wilayah import parent, under
+from simpul_platform.wilayah import overlapping
 
 UNASSESSED = "unassessed"
-
-
-def overlaps(principal: Principal, wilayah_code: str) -> bool:
-    """The area struck lies in the caller's wilayah, or contains part of it."""
-    return principal.can_see(wilayah_code) or any(
-        covers(wilayah_code, scope) for scope in principal.wilayah if scope != NATIONWIDE
-    )
 
 
 async def create_event(
@@ -82,20 +75,9 @@ async def visible_event(
 ) -> DisasterEvent:
     """A disaster over an area overlapping the caller's wilayah; 404 otherwise."""
     event = await session.get(DisasterEvent, event_id, with_for_update=lock or None)
-    if event is None or not overlaps(principal, event.wilayah_code):
+    if event is None or not principal.overlaps(event.wilayah_code):
         raise NotFound(f"No disaster {event_id} in your wilayah.")
     return event
-
-
-def ancestors(scopes: Sequence[str]) -> list[str]:
-    """The wilayah containing the caller's scopes (an area struck over them reaches them)."""
-    found: set[str] = set()
-    for scope in scopes:
-        up = None if scope == NATIONWIDE else parent(scope)
-        while up is not None:
-            found.add(up)
-            up = parent(up)
-    return sorted(found)
 
 
 async def list_events(
@@ -111,7 +93,7 @@ async def list_events(
     """Disasters over areas overlapping the caller's scope, the latest first."""
     scopes = principal.visible_scopes(wilayah)
     area = col(DisasterEvent.wilayah_code)
-    query = select(DisasterEvent).where(or_(under(area, scopes), area.in_(ancestors(scopes))))
+    query = select(DisasterEvent).where(overlapping(area, scopes))
     if kind is not None:
         query = query.where(DisasterEvent.kind == kind)
     if year is not None:

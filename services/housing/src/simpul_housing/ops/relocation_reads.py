@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.domain.relocation import RELOCATION
 from simpul_housing.models import RelocationHousehold, RelocationProgramme
-from simpul_housing.ops.disaster_events import ancestors, overlaps
 from simpul_housing.ops.relocation import history
 from simpul_housing.schemas.disaster import StepOut
 from simpul_housing.schemas.relocation import RelocationDetail, RelocationOut
 from simpul_platform.auth import Principal
 from simpul_platform.errors import NotFound
 from simpul_platform.pseudonym import mask_nik
-from simpul_platform.wilayah import under
+from simpul_platform.wilayah import overlapping, under
 
 
 def to_out(row: RelocationHousehold) -> RelocationOut:
@@ -42,7 +40,7 @@ async def visible_programme(
 ) -> RelocationProgramme:
     """A programme over an area overlapping the caller's wilayah; 404 otherwise."""
     row = await session.get(RelocationProgramme, programme_id, with_for_update=lock or None)
-    if row is None or not overlaps(principal, row.wilayah_code):
+    if row is None or not principal.overlaps(row.wilayah_code):
         raise NotFound(f"No relocation programme {programme_id} in your wilayah.")
     return row
 
@@ -58,7 +56,7 @@ async def list_programmes(
 ) -> Sequence[RelocationProgramme]:
     scopes = principal.visible_scopes(wilayah)
     area = col(RelocationProgramme.wilayah_code)
-    query = select(RelocationProgramme).where(or_(under(area, scopes), area.in_(ancestors(scopes))))
+    query = select(RelocationProgramme).where(overlapping(area, scopes))
     if year is not None:
         query = query.where(RelocationProgramme.year == year)
     query = query.order_by(col(RelocationProgramme.year).desc(), col(RelocationProgramme.id))

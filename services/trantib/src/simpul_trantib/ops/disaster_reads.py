@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.auth import NATIONWIDE, Principal, covers
+from simpul_platform.auth import Principal
 from simpul_platform.errors import NotFound
 from simpul_platform.pseudonym import mask_nik
-from simpul_platform.wilayah import parent, under
+from simpul_platform.wilayah import overlapping, under
 from simpul_trantib.domain.disaster import DISASTER
 from simpul_trantib.models import Disaster, DisasterHousehold, DisplacedChild
 from simpul_trantib.ops.disasters import history
@@ -31,32 +31,14 @@ from simpul_trantib.schemas.disaster import (
 )
 
 
-def overlaps(principal: Principal, wilayah_code: str) -> bool:
-    """The area struck lies in the caller's wilayah, or contains part of it."""
-    return principal.can_see(wilayah_code) or any(
-        covers(wilayah_code, scope) for scope in principal.wilayah if scope != NATIONWIDE
-    )
-
-
 async def visible_disaster(
     session: AsyncSession, principal: Principal, disaster_id: str, *, lock: bool = False
 ) -> Disaster:
     """A disaster over an area overlapping the caller's wilayah; 404 otherwise."""
     disaster = await session.get(Disaster, disaster_id, with_for_update=lock or None)
-    if disaster is None or not overlaps(principal, disaster.wilayah_code):
+    if disaster is None or not principal.overlaps(disaster.wilayah_code):
         raise NotFound(f"No disaster {disaster_id} in your wilayah.")
     return disaster
-
-
-def ancestors(scopes: Sequence[str]) -> list[str]:
-    """The wilayah containing the caller's scopes (an area struck over them reaches them)."""
-    found: set[str] = set()
-    for scope in scopes:
-        up = None if scope == NATIONWIDE else parent(scope)
-        while up is not None:
-            found.add(up)
-            up = parent(up)
-    return sorted(found)
 
 
 async def list_disasters(
@@ -72,7 +54,7 @@ async def list_disasters(
     """Disasters over areas overlapping the caller's scope, the latest first."""
     scopes = principal.visible_scopes(wilayah)
     area = col(Disaster.wilayah_code)
-    query = select(Disaster).where(or_(under(area, scopes), area.in_(ancestors(scopes))))
+    query = select(Disaster).where(overlapping(area, scopes))
     if kind is not None:
         query = query.where(Disaster.kind == kind)
     if year is not None:

@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.auth import NATIONWIDE
 from simpul_platform.clock import local_day
 from simpul_platform.indicators import Period
-from simpul_platform.wilayah import parent, under
+from simpul_platform.wilayah import overlapping, under
 from simpul_trantib.models import (
     Disaster,
     DisasterHousehold,
@@ -46,23 +44,6 @@ def instants(period: Period, settings: TrantibSettings) -> tuple[datetime, datet
     start = datetime.combine(period.start, time.min, tzinfo=zone)
     end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def overlapping(column: Any, scopes: Sequence[str]) -> ColumnElement[bool]:
-    """An area code overlapping the scopes: inside one (a desa of a kecamatan asked) or
-    holding one (a kecamatan-wide flood seen from one of its desa)."""
-    holders = {code for scope in scopes if scope != NATIONWIDE for code in _self_and_up(scope)}
-    inside = under(column, scopes)
-    return or_(inside, col(column).in_(sorted(holders))) if holders else inside
-
-
-def _self_and_up(code: str) -> list[str]:
-    chain: list[str] = []
-    current: str | None = code
-    while current is not None:
-        chain.append(current)
-        current = parent(current)
-    return chain
 
 
 def missed(now: datetime, minutes: int) -> ColumnElement[bool]:

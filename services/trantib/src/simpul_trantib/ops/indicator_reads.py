@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, Table, cast, func, literal, null, or_, select
+from sqlalchemy import String, Table, cast, func, literal, null, select
 from sqlalchemy import union_all as union_all_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.indicators import Period
 from simpul_platform.replica import posyandu_replica
 from simpul_platform.tallies import Scope, in_scope
-from simpul_platform.wilayah import under
+from simpul_platform.wilayah import overlapping, under
 from simpul_trantib.domain import indicators as d
 from simpul_trantib.models import DesaPoint, Disaster, HazardZone, RiskOutreach
 
@@ -124,21 +124,12 @@ def _points(scope: Scope) -> Any:
     ).where(under(point.desa_code, scope.wilayah), point.inside_wmk.is_(True))  # fmt: skip
 
 
-def _ancestors(scopes: Sequence[str]) -> list[str]:
-    """Every code a scope lies within (itself and its parents)."""
-    out: set[str] = set()
-    for scope in scopes:
-        parts = scope.split(".")
-        out.update(".".join(parts[: n + 1]) for n in range(len(parts)))
-    return sorted(out)
-
-
 def _disasters(scope: Scope, period: Period) -> Any:
     """("disaster", its wilayah, -, its listed desa, needing evacuation, evacuated) of the
     disasters of the period within the scope or holding it (by index; their listed desa are
     checked after)."""
     t = _table(Disaster).c
-    area = or_(under(t.wilayah_code, scope.wilayah), t.wilayah_code.in_(_ancestors(scope.wilayah)))
+    area = overlapping(t.wilayah_code, scope.wilayah)
     return select(
         _text(literal("disaster")), t.wilayah_code, _text(null()), _text(t.affected_desa),
         t.needing_evacuation, t.evacuated,
