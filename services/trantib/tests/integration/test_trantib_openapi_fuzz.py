@@ -19,10 +19,12 @@ from simpul_trantib.settings import TrantibSettings
 
 pytestmark = pytest.mark.integration
 
-# Rules that relate a body's fields to each other or to stored state, which no JSON Schema
-# says: a fuzzer's well-formed body breaks them by chance.
+# Rules that relate a body's fields to each other or to stored state, or bound a date, which
+# no JSON Schema says: a fuzzer's well-formed body breaks them by chance.
 RULES = (
     "not_in_future",
+    "too_early",
+    "too_late",
     "before_previous_step",
     "unknown_referral",
     "referral_mismatch",
@@ -50,6 +52,8 @@ RULES = (
     "not_a_serving_member",
     # fire: at least one time, in order; a close needs the fire out; APAR dates
     "time_required",
+    "in_future",
+    "out_of_order",
     "before_previous",
     "extinguished_required",
     "expires_before_refill",

@@ -29,7 +29,7 @@ def bearer(settings: TrantibSettings, sub: str, roles: list[str]) -> dict[str, s
     return {"Authorization": f"Bearer {mint_token(settings, sub, roles, ['64.02'])}"}
 
 
-async def ok(answer: httpx.Response, status: int = 200) -> dict[str, Any]:
+def ok(answer: httpx.Response, status: int = 200) -> dict[str, Any]:
     assert answer.status_code == status, answer.text
     body: dict[str, Any] = answer.json()
     return body
@@ -46,25 +46,25 @@ async def a_fire(client: httpx.AsyncClient, posyandu: str, damkar: dict[str, str
         "report_received_at": received.isoformat(),
         "object_kind": "rumah",
     }
-    fire = await ok(await client.post("/v1/fire-incidents", json=incident, headers=damkar), 201)
+    fire = ok(await client.post("/v1/fire-incidents", json=incident, headers=damkar), 201)
     url = f"/v1/fire-incidents/{fire['id']}"
     arrived = received + timedelta(seconds=901)
     times = {
         "arrived_at": arrived.isoformat(),
         "extinguished_at": (arrived + timedelta(minutes=10)).isoformat(),
     }
-    timed = await ok(await client.post(f"{url}/times", json=times, headers=damkar))
+    timed = ok(await client.post(f"{url}/times", json=times, headers=damkar))
     assert (timed["response_seconds"], timed["response_met"], timed["missed"]) == (901, False, True)
     houses = [
         {"kk": "6402061203040001", "posyandu_id": posyandu, "damage": "rb", "members": 4},
         {"kk": "6402061203040002", "posyandu_id": posyandu, "damage": "rr"},
     ]
     added = await client.post(f"{url}/damaged-houses", json={"items": houses}, headers=damkar)
-    assert [h["kk"] for h in (await ok(added))["damaged_houses"]] == [
+    assert [h["kk"] for h in ok(added)["damaged_houses"]] == [
         "640206********01",
         "640206********02",
     ]
-    assert (await ok(await client.post(f"{url}/close", headers=damkar)))["status"] == "closed"
+    assert ok(await client.post(f"{url}/close", headers=damkar))["status"] == "closed"
     return str(fire["id"])
 
 
@@ -77,7 +77,7 @@ async def a_disaster(
         "occurred_on": on.isoformat(),
         "affected_desa": [RAPAK_LAMBUR],
     }
-    disaster = await ok(await client.post("/v1/disasters", json=declared, headers=bpbd), 201)
+    disaster = ok(await client.post("/v1/disasters", json=declared, headers=bpbd), 201)
     households = [
         {
             "kk": "6402061203040011",
@@ -102,12 +102,50 @@ async def a_disaster(
         },
     ]
     url = f"/v1/disasters/{disaster['id']}/households"
-    batch = await ok(await client.post(url, json={"items": households}, headers=bpbd))
+    batch = ok(await client.post(url, json={"items": households}, headers=bpbd))
     assert [r["status"] for r in batch["results"]] == ["recorded", "recorded", "error"]
     assert (batch["recorded"], batch["errors"]) == (2, 1)
-    shown = await ok(await client.get(f"/v1/disasters/{disaster['id']}", headers=bpbd))
+    shown = ok(await client.get(f"/v1/disasters/{disaster['id']}", headers=bpbd))
     assert (shown["status"], shown["households"]["total"]) == ("assessed", 2)
     return str(disaster["id"])
+
+
+async def public_order_and_fire_safety(
+    client: httpx.AsyncClient, settings: TrantibSettings, posyandu: str
+) -> None:
+    """A report with its reporter sealed, a Linmas member and the desa's strength, an APAR."""
+    satpolpp = bearer(settings, "satpolpp", ["opd:trantib:satpolpp"])
+    damkar = bearer(settings, "damkar", ["opd:trantib:damkar"])
+    report = report_body(posyandu, reporter=REPORTER)
+    opened = ok(await client.post("/v1/order-reports", json=report, headers=satpolpp), 201)
+    assert opened["status"] == "reported" and "reporter" not in opened
+    assert REPORTER["name"] not in str(opened)
+
+    today = local_today(settings)
+    birth = date(today.year - 30, 5, 17)
+    member = member_body(posyandu, birth, today)
+    appointed = await client.post("/v1/linmas-members", json=member, headers=satpolpp)
+    nik = member["nik"]
+    assert ok(appointed, 201)["nik_masked"] == nik[:6] + "*" * 8 + nik[-2:]
+    strength = await client.get("/v1/linmas/strength", headers=satpolpp)
+    assert strength.status_code == 200, strength.text
+    desa = [(s["desa_code"], s["members"], s["under_strength"]) for s in strength.json()]
+    assert desa == [(RAPAK_LAMBUR, 1, True)]  # under the minimum of 10
+
+    apar = {
+        "posyandu_id": posyandu,
+        "building_kind": "posyandu",
+        "building_name": "Posyandu Mawar",
+        "location": "dekat pintu",
+        "agent": "powder",
+        "capacity_kg": 3,
+        "expires_on": (today + timedelta(days=365)).isoformat(),
+    }
+    ok(await client.post("/v1/apar", json=apar, headers=damkar), 201)
+    listed = ok(await client.get("/v1/apar", headers=damkar))
+    assert [(a["building_name"], a["expired"]) for a in listed["items"]] == [
+        ("Posyandu Mawar", False)
+    ]
 
 
 async def test_trantib_runs_on_sqlite(make_settings: Any, sqlite_url: str) -> None:
@@ -120,7 +158,6 @@ async def test_trantib_runs_on_sqlite(make_settings: Any, sqlite_url: str) -> No
     )
     damkar = bearer(settings, "damkar", ["opd:trantib:damkar"])
     bpbd = bearer(settings, "bpbd", ["opd:trantib:bpbd"])
-    satpolpp = bearer(settings, "satpolpp", ["opd:trantib:satpolpp"])
     app = create_app(settings)
     async with RegistryPeer.running(make_settings(ServiceSettings, service_name="peer")) as peer:
         posyandu = await peer.register(RAPAK_LAMBUR)
@@ -131,39 +168,7 @@ async def test_trantib_runs_on_sqlite(make_settings: Any, sqlite_url: str) -> No
             on = local_day(settings, datetime.now(UTC) - timedelta(minutes=40))
             flood = await a_disaster(client, posyandu, bpbd, on)
 
-            report = report_body(posyandu, reporter=REPORTER)
-            opened = await ok(
-                await client.post("/v1/order-reports", json=report, headers=satpolpp), 201
-            )
-            assert opened["status"] == "reported" and "reporter" not in opened
-            assert REPORTER["name"] not in str(opened)
-
-            today = local_today(settings)
-            birth = date(today.year - 30, 5, 17)
-            member = member_body(posyandu, birth, today)
-            appointed = await client.post("/v1/linmas-members", json=member, headers=satpolpp)
-            assert (await ok(appointed, 201))["nik_masked"] == (
-                member["nik"][:6] + "*" * 8 + member["nik"][-2:]
-            )
-            strength = await client.get("/v1/linmas/strength", headers=satpolpp)
-            assert [
-                (s["desa_code"], s["members"], s["under_strength"]) for s in await ok(strength)
-            ] == [(RAPAK_LAMBUR, 1, True)]
-
-            apar = {
-                "posyandu_id": posyandu,
-                "building_kind": "posyandu",
-                "building_name": "Posyandu Mawar",
-                "location": "dekat pintu",
-                "agent": "powder",
-                "capacity_kg": 3,
-                "expires_on": (today + timedelta(days=365)).isoformat(),
-            }
-            await ok(await client.post("/v1/apar", json=apar, headers=damkar), 201)
-            listed = await ok(await client.get("/v1/apar", headers=damkar))
-            assert [(a["building_name"], a["expired"]) for a in listed["items"]] == [
-                ("Posyandu Mawar", False)
-            ]
+            await public_order_and_fire_safety(client, settings, posyandu)
 
             period = on.strftime("%Y-%m")
             aggregate = bearer(settings, "dpmd", ["dpmd"])
@@ -172,7 +177,7 @@ async def test_trantib_runs_on_sqlite(make_settings: Any, sqlite_url: str) -> No
                 params={"wilayah": TENGGARONG, "period": period},
                 headers=aggregate,
             )
-            found = await ok(view)
+            found = ok(view)
             assert [(f["incident_id"], f["response_seconds"]) for f in found["missed_fires"]] == [
                 (fire, 901)
             ]
