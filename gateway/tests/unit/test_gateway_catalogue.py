@@ -44,6 +44,7 @@ def test_catalogue_is_valid_asyncapi_with_sends_and_receives():
         "simpul.social.v1",
         "simpul.housing.v1",
         "simpul.public-works.v1",
+        "simpul.trantib.v1",
     }
     actions = {operation["action"] for operation in document["operations"].values()}
     assert actions == {"send", "receive"}
@@ -54,8 +55,13 @@ def test_no_personal_identifier_fields_are_published():
     for title, schema in catalogue()["components"]["schemas"].items():
         fields = set(schema.get("properties", {}))
         assert not personal & fields, title
-        # A name may only be a posyandu's (an institution's) or a public facility's, never a
-        # person's.
+        # A name may only be a posyandu's (an institution's), a public facility's or a
+        # disaster's, never a person's.
         if "name" in fields:
-            owner = "posyandu_id" if title.startswith("Posyandu") else "facility_id"
-            assert title.startswith(("Posyandu", "Facility")) and owner in fields, title
+            owners = {
+                "Posyandu": "posyandu_id",
+                "Facility": "facility_id",
+                "Disaster": "disaster_id",
+            }
+            owner = next((o for prefix, o in owners.items() if title.startswith(prefix)), None)
+            assert owner in fields, title

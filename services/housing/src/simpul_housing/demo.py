@@ -13,12 +13,14 @@ through the service's own operations (validation, attribution, outbox events), o
 per posyandu, by a Dinas Perkim principal.
 
     python -m simpul_housing.demo            # reads HOUSING_* / SIMPUL_* like the service
+    python -m simpul_housing.demo --followup # trantib's banjir: SK Bupati, handling (demo_trantib)
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -264,12 +266,17 @@ async def _house(
     return counts
 
 
-async def _main() -> None:
+async def _main(followup: bool) -> None:
     settings = HousingSettings()
     db = await settled_database(settings, MIGRATIONS)
-    print(f"demo: {await load_demo(db, settings)}")
+    if followup:  # once every demo has loaded: trantib's banjir reached housing by now
+        from simpul_housing.demo_trantib import follow_trantib
+
+        print(f"demo: trantib's disaster {await follow_trantib(db, settings)}")
+    else:
+        print(f"demo: {await load_demo(db, settings)}")
     await db.dispose()
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    asyncio.run(_main(followup="--followup" in sys.argv[1:]))

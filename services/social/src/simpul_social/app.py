@@ -10,7 +10,7 @@ from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
-from simpul_social.api import bansos, deps, households, indicators, ppks, priority, usulan
+from simpul_social.api import bansos, deps, disaster, households, indicators, ppks, priority, usulan
 from simpul_social.consumers import consumers
 from simpul_social.events import PUBLISHED
 from simpul_social.models import metadata
@@ -28,8 +28,8 @@ def create_app(settings: SocialSettings | None = None) -> FastAPI:
             title="Simpul social",
             description=(
                 "Dinas Sosial's field: households and DTSEN deciles, usulan, bansos, PPKS cases, "
-                "priority cases for families of stunted children, and referrals to and from the "
-                "other fields."
+                "priority cases for families of stunted children, disaster protection for the "
+                "households disasters and fires struck, and referrals to and from the others."
             ),
             metadata=[metadata, replica_metadata, referral_metadata],
             migrations_dir=MIGRATIONS,
@@ -40,6 +40,7 @@ def create_app(settings: SocialSettings | None = None) -> FastAPI:
                 ppks.router,
                 priority.router,
                 indicators.router,
+                disaster.router,
                 referral_router(ReferralAccess("social", (deps.OPD, deps.KADER))),
             ],
             consumers=consumers(settings),

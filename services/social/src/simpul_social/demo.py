@@ -22,12 +22,14 @@ through Kafka (it knows how many from the same plan) and answers them: accepted,
 resolved on time or late, or left requested, so some are overdue.
 
     python -m simpul_social.demo            # reads SOCIAL_* / SIMPUL_* like the service
+    python -m simpul_social.demo --followup # takes trantib's disaster cases part-way
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,6 +66,7 @@ from simpul_platform.errors import ProblemError
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 from simpul_social.app import MIGRATIONS
+from simpul_social.demo_disaster import follow_disaster_cases
 from simpul_social.domain.periods import PeriodType, label_of
 from simpul_social.domain.ppks import PPKS_CATEGORIES
 from simpul_social.models import Household, Program
@@ -350,12 +353,15 @@ async def _ppks_cases(
     return 1
 
 
-async def _main() -> None:
+async def _main(followup: bool) -> None:
     settings = SocialSettings()
     db = await settled_database(settings, MIGRATIONS)
-    print(f"demo: {await load_demo(db, settings)}")
+    if followup:
+        print(f"demo: disaster protection {dict(await follow_disaster_cases(db, settings))}")
+    else:
+        print(f"demo: {await load_demo(db, settings)}")
     await db.dispose()
 
 
 if __name__ == "__main__":
-    asyncio.run(_main())
+    asyncio.run(_main(followup="--followup" in sys.argv[1:]))

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from simpul_platform.events import EventPayload, TolerantPayload
-from simpul_platform.referrals.events import published_by
+from simpul_platform.referrals.events import field_topic, published_by
 
 TOPIC = "simpul.social.v1"
 HEALTH_TOPIC = "simpul.health.v1"
@@ -191,3 +191,50 @@ class StuntingRecovered(TolerantPayload):
     measurement_id: str = Field(max_length=64)
     measured_on: date
     haz: float | None = None
+
+
+# --- trantib's disasters and fires (the disaster-protection consumer) ------------------------
+
+TRANTIB_TOPIC = field_topic("trantib")
+DESA = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+
+
+class StruckHousehold(BaseModel):
+    """Social's view of one household trantib names as struck (its damage class: rr / rs / rb
+    / hilang, or none for a household whose house stood)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    household_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=DESA)
+    damage: str = Field(min_length=1, max_length=20)
+    displaced: bool = False
+    members: int | None = Field(default=None, ge=0, le=1000)
+
+
+class DisasterAssessed(TolerantPayload):
+    """Social's view of ``trantib.disaster.assessed.v1``: a part of a disaster's rapid
+    assessment, with the households it recorded."""
+
+    event_type = "trantib.disaster.assessed.v1"
+    topic = TRANTIB_TOPIC
+    disaster_id: str = Field(min_length=1, max_length=64)
+    kind: str = Field(min_length=1, max_length=40)
+    name: str | None = Field(default=None, max_length=160)
+    occurred_on: date
+    assessed_on: date | None = None
+    households: list[StruckHousehold] = Field(default_factory=list)
+
+
+class FireAttended(TolerantPayload):
+    """Social's view of ``trantib.fire.attended.v1``: a fire's record closed, with the
+    households whose houses it damaged."""
+
+    event_type = "trantib.fire.attended.v1"
+    topic = TRANTIB_TOPIC
+    incident_id: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=DESA)
+    occurred_on: date
+    damaged_households: list[StruckHousehold] = Field(default_factory=list)

@@ -7,12 +7,14 @@ KK and NIK stay in these tables; what leaves the service carries ``household_ref
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from simpul_platform.domain import StatusHistory
+from simpul_platform.wilayah import desa_index
 
 social_registry = registry()
 metadata = social_registry.metadata
@@ -296,3 +298,55 @@ class StuntingLead(SocialModel, table=True):
     resolved_by: str | None = Field(default=None, max_length=200)
     resolved_at: datetime | None = None
     created_at: datetime
+
+
+# --- disaster social protection (domain/disaster.py) ----------------------------------------
+
+
+class DisasterProtectionCase(SocialModel, table=True):
+    """Perlindungan dan jaminan sosial for one household a disaster or a fire struck: one per
+    (trantib's disaster or fire id, household), opened from trantib's events."""
+
+    __tablename__ = "disaster_protection_case"
+    __table_args__ = (
+        UniqueConstraint("source_event_id", "household_ref", name="uq_disaster_protection_once"),
+        desa_index("ix_disaster_protection_case_desa"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    source: str = Field(max_length=16)  # trantib_disaster | trantib_fire
+    source_event_id: str = Field(max_length=64)  # the disaster's or the fire's id
+    household_ref: str = Field(max_length=64, index=True)
+    household_id: str | None = Field(default=None, foreign_key="household.id", max_length=36)
+    kind: str = Field(max_length=40)
+    name: str | None = Field(default=None, max_length=160)
+    occurred_on: date
+    posyandu_id: str = Field(max_length=36, index=True)
+    desa_code: str = Field(max_length=13)
+    damage: str = Field(max_length=20)
+    displaced: bool
+    members: int | None = None
+    status: str = Field(max_length=20, index=True)
+    services: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    opened_on: date = Field(index=True)
+    emergency_served_on: date | None = None
+    recovery_served_on: date | None = None
+    closed_on: date | None = None
+    decline_reason: str | None = Field(default=None, max_length=16)
+    opened_by_event: str = Field(max_length=64)  # the event that named the household first
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class DisasterProtectionHistory(StatusHistory, SocialModel, table=True):
+    """Every step of a disaster protection case, attributed."""
+
+    __tablename__ = "disaster_protection_history"
+
+    case_id: str = Field(foreign_key="disaster_protection_case.id", index=True, max_length=36)
+    step_on: date
+    codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -414,7 +414,9 @@ async def test_indicators_as_the_endpoint_answers_them(db: Database) -> None:
         values = await aggregates.indicators(session, A_KAB, Period.parse("2025-12"), 5)
     got = {v.code: (v.numerator, v.denominator, v.percent) for v in values}
     on_time = "social.priority_case.resolved_on_time"
-    assert list(got) == [*spm(0, 0, 0, 0), *cov(0, 0, 0, 0, 0), on_time]
+    disaster = "social.spm.korban_bencana"
+    assert list(got) == [*spm(0, 0, 0, 0), disaster, *cov(0, 0, 0, 0, 0), on_time]
+    assert got[disaster] == (0, 0, None)  # no disaster protection case in these data
     assert got["social.bansos.coverage.any"] == (7, 9, 77.78)
     assert got["social.spm.lansia_telantar"] == (1, 2, 50.0)
     assert got[on_time] == (3, 6, 50.0)

@@ -10,19 +10,8 @@ from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
 from simpul_platform.referrals.tables import referral_metadata
 from simpul_platform.replica import replica_metadata
-from simpul_trantib.api import (
-    apar,
-    deps,
-    early_detection,
-    emergencies,
-    fire_posts,
-    fires,
-    linmas,
-    order_reports,
-    siskamling,
-)
-from simpul_trantib.api import disasters as disaster_routes
-from simpul_trantib.api import hazard as hazard_routes
+from simpul_trantib import api
+from simpul_trantib.api import deps
 from simpul_trantib.consumers import consumers
 from simpul_trantib.events import PUBLISHED
 from simpul_trantib.models import metadata
@@ -38,30 +27,12 @@ def create_app(settings: TrantibSettings | None = None) -> FastAPI:
         ServiceSpec(
             settings=settings,
             title="Simpul trantib",
-            description=(
-                "Trantibumlinmas at the posyandu: public-order reports with confidential "
-                "reporters (Satpol PP), Satlinmas, siskamling and APAR, fire incidents against "
-                "the 15-minute response and the WMK (Damkar), disasters and their victims "
-                "(BPBD), with SPM trantibumlinmas."
-            ),
+            description=api.DESCRIPTION,
             metadata=[metadata, replica_metadata, referral_metadata],
             migrations_dir=MIGRATIONS,
             routers=[
-                referral_router(
-                    ReferralAccess(
-                        "trantib", (deps.OPD, deps.SATPOL_PP, deps.DAMKAR, deps.BPBD, deps.KADER)
-                    )
-                ),
-                emergencies.router,
-                fire_posts.router,
-                fires.router,
-                order_reports.router,
-                early_detection.router,
-                disaster_routes.router,
-                hazard_routes.router,
-                linmas.router,
-                siskamling.router,
-                apar.router,
+                referral_router(ReferralAccess("trantib", deps.REFERRAL_ROLES)),
+                *(module.router for module in api.ROUTES),
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
 from sqlalchemy.engine import RowMapping
 
 from simpul_platform.auth import Principal
-from simpul_platform.clock import now
-from simpul_platform.domain import RuleViolation
-from simpul_platform.errors import Conflict
+from simpul_platform.referrals import intake
 from simpul_platform.referrals.automatic import resolve_linked
-from simpul_platform.referrals.rows import Step, locked, take
-from simpul_platform.referrals.tables import referral
 from simpul_platform.uow import UnitOfWork
 
 FIELD = "housing"
@@ -38,21 +33,9 @@ async def open_referral(
     """The incoming referral a case is opened for, locked: in the caller's wilayah (422
     ``unknown_referral`` otherwise, as for one that does not exist), for ``reason`` (422
     ``referral_mismatch``), about a household, open and without a case yet (409)."""
-    row = await locked(uow.session, referral_id, "incoming")
-    field = "body.referral_id"
-    if row is None or not principal.can_see(row["desa_code"]):
-        raise RuleViolation(field, "unknown_referral", "No incoming referral with this id.")
-    if row["reason_code"] != reason or row["household_ref"] is None:
-        raise RuleViolation(
-            field, "referral_mismatch", f"Not a {reason} referral about a household."
-        )
-    if row["status"] not in ("requested", "accepted") or row["case_ref"] is not None:
-        raise Conflict(
-            f"Referral {row['id']} is {row['status']}"
-            + (f" with case {row['case_ref']}." if row["case_ref"] else "."),
-            current_status=row["status"],
-        )
-    return row
+    return await intake.incoming(
+        uow, principal, referral_id, intake.Expected(reason, household=True)
+    )
 
 
 async def link(
@@ -60,15 +43,7 @@ async def link(
 ) -> None:
     """The referral becomes the case's: accepted with it (if still requested, on the case's
     opening date or the request's, whichever is later), or given it."""
-    if row["status"] == "requested":
-        day = max(on, row["requested_on"])
-        await take(uow, FIELD, row, Step("accept", principal.subject, day), case_id)
-        return
-    await uow.session.execute(
-        update(referral)
-        .where(referral.c.id == row["id"])
-        .values(case_ref=case_id, updated_at=now())
-    )
+    await intake.link(uow, FIELD, principal, row, case_id, on)
 
 
 async def resolve(uow: UnitOfWork, case_id: str, end: str, on: date, actor: str) -> bool:

@@ -15,8 +15,8 @@ Query = AggregateQuery[aggregates.Scope, SocialSettings]
 
 
 async def indicators(query: Query) -> list[IndicatorValue]:
-    """SPM sosial (PPKS served ÷ identified per group), bansos coverage, priority follow-up,
-    and referrals to social resolved within their due date."""
+    """SPM sosial (PPKS served ÷ identified per group, disaster victims protected ÷ victims),
+    bansos coverage, priority follow-up, and referrals to social resolved within their due date."""
     due_days = query.settings.priority_due_working_days
     values = await aggregates.indicators(query.session, query.scope, query.period, due_days)
     return [*values, await query.referrals_resolved_in_time()]

@@ -22,6 +22,7 @@ from simpul_platform.indicators import IndicatorValue, Period
 from simpul_platform.wilayah import level, under
 from simpul_social.domain.ppks import CATEGORY_NAMES, PPKS_CATEGORIES
 from simpul_social.models import (
+    DisasterProtectionCase,
     Distribution,
     Household,
     PpksCase,
@@ -164,6 +165,39 @@ def _ppks_rows(scope: Scope, period: Period) -> list[Part]:
     return [counts.where(*where).group_by(category)]
 
 
+def _disaster_rows(scope: Scope, period: Period) -> list[Part]:
+    """("disaster", -, -, cases opened, protected) for disaster protection cases opened in the
+    period (one per household and disaster or fire)."""
+    case = DisasterProtectionCase
+    counts = select(
+        literal("disaster"), null(), null(), func.count(), func.count(col(case.emergency_served_on))
+    )
+    return [counts.where(scope.where(case), within_period(col(case.opened_on), period))]
+
+
+def _disaster_value(rows: Rows, period: Period) -> IndicatorValue:
+    opened, protected = next((int(a), int(b)) for kind, _, _, a, b in rows if kind == "disaster")
+    return IndicatorValue.of(
+        "social.spm.korban_bencana",
+        "social",
+        "Disaster victims given social protection during and after the emergency",
+        protected,
+        opened,
+        f"Households struck by a disaster or fire whose case opened in {period.label} and who "
+        f"received emergency social protection ÷ households with a case opened in "
+        f"{period.label} (a household once per disaster or fire)",
+        "Permensos 9/2018 (SPM bidang sosial daerah kabupaten/kota), perlindungan dan jaminan "
+        "sosial pada saat dan setelah tanggap darurat bencana, jenis pelayanan dasar no. 5",
+    )
+
+
+async def disaster_protection(
+    session: AsyncSession, scope: Scope, period: Period
+) -> IndicatorValue:
+    """SPM sosial: victim households of the period's cases that were protected."""
+    return _disaster_value(await _rows(session, _disaster_rows(scope, period)), period)
+
+
 def _case_rows(scope: Scope, period: Period) -> list[Part]:
     """("cases", -, -, opened, resolved on time) in the period."""
     resolved_on = col(PriorityCase.resolved_on)
@@ -267,11 +301,17 @@ async def indicators(
     """What /v1/indicators answers (SPM sosial, bansos coverage, priority follow-up), from
     one statement."""
     await tune(session, scope)
-    parts = _ppks_rows(scope, period) + _coverage_rows(scope, period) + _case_rows(scope, period)
+    parts = (
+        _ppks_rows(scope, period)
+        + _disaster_rows(scope, period)
+        + _coverage_rows(scope, period)
+        + _case_rows(scope, period)
+    )
     rows = await _rows(session, parts)
     opened, on_time = next((int(a), int(b)) for kind, _, _, a, b in rows if kind == "cases")
     return [
         *_ppks_values(rows, period),
+        _disaster_value(rows, period),
         *_coverage_values(rows, period),
         on_time_indicator(on_time, opened, period, due_days),
     ]

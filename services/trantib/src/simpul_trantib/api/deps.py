@@ -31,6 +31,8 @@ LINMAS = "linmas"
 
 # Records a kader or a Linmas member may make at their posyandu's desa, as the OPD may.
 Recorder = Annotated[Principal, Depends(require_roles(OPD, SATPOL_PP, DAMKAR, BPBD, KADER, LINMAS))]
+# Who sends and answers trantib's referrals.
+REFERRAL_ROLES = (OPD, SATPOL_PP, DAMKAR, BPBD, KADER)
 Reader = Annotated[Principal, Depends(require_roles(OPD, SATPOL_PP, DAMKAR, BPBD, KADER, LINMAS))]
 # Each agency's own work.
 PublicOrder = Annotated[Principal, Depends(require_roles(OPD, SATPOL_PP))]

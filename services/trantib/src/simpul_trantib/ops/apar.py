@@ -7,18 +7,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func
 from sqlalchemy.engine import RowMapping
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
-from simpul_platform.domain import RuleViolation, not_in_future
+from simpul_platform.domain import not_in_future
 from simpul_platform.errors import Conflict, NotFound
 from simpul_platform.events import new_id
+from simpul_platform.referrals import intake
 from simpul_platform.referrals.rows import Step, locked, take
-from simpul_platform.referrals.tables import referral
 from simpul_platform.uow import UnitOfWork
 from simpul_platform.wilayah import under
 from simpul_trantib.domain.apar import (
@@ -34,7 +34,6 @@ from simpul_trantib.ops.access import posyandu_for_write
 from simpul_trantib.schemas.apar import AparDesaCount, AparIn, AparOut, CheckIn, RefillIn
 
 FIELD = "trantib"
-WHERE = "body.referral_id"
 
 
 async def install(uow: UnitOfWork, principal: Principal, body: AparIn, today: date) -> Apar:
@@ -47,7 +46,8 @@ async def install(uow: UnitOfWork, principal: Principal, body: AparIn, today: da
     desa = str(posyandu["desa_code"])
     asked = None
     if body.referral_id is not None:
-        asked = await _incoming(uow, principal, body.referral_id, desa)
+        expected = intake.Expected(APAR_NEEDED, desa, record="APAR")
+        asked = await intake.incoming(uow, principal, body.referral_id, expected)
     actor, moment = principal.subject, now()
     apar = Apar(
         id=new_id(),
@@ -68,45 +68,14 @@ async def install(uow: UnitOfWork, principal: Principal, body: AparIn, today: da
     return apar
 
 
-async def _incoming(
-    uow: UnitOfWork, principal: Principal, referral_id: str, desa: str
-) -> RowMapping:
-    """The incoming ``apar_needed`` referral, locked: in the caller's wilayah (422
-    ``unknown_referral`` otherwise), about the posyandu's desa (422 ``referral_mismatch``),
-    open and without an APAR yet (409)."""
-    row = await locked(uow.session, referral_id, "incoming")
-    if row is None or not principal.can_see(row["desa_code"]):
-        raise RuleViolation(WHERE, "unknown_referral", "No incoming referral with this id.")
-    if row["reason_code"] != APAR_NEEDED:
-        raise RuleViolation(WHERE, "referral_mismatch", f"Not an {APAR_NEEDED} referral.")
-    if row["desa_code"] != desa:
-        raise RuleViolation(
-            WHERE,
-            "referral_mismatch",
-            f"The referral is about desa {row['desa_code']}, not the posyandu's {desa}.",
-        )
-    if row["status"] not in ("requested", "accepted") or row["case_ref"] is not None:
-        raise Conflict(
-            f"Referral {row['id']} is {row['status']}"
-            + (f" with APAR {row['case_ref']}." if row["case_ref"] else "."),
-            current_status=row["status"],
-            case_ref=row["case_ref"],
-        )
-    return row
-
-
 async def _answer(
     uow: UnitOfWork, principal: Principal, row: RowMapping, apar_id: str, today: date
 ) -> None:
     """Accept the referral with the APAR (unless accepted already), then resolve it."""
     day = max(today, row["requested_on"])
-    if row["status"] == "requested":
-        await take(uow, FIELD, row, Step("accept", principal.subject, day), apar_id)
-    else:
-        values = {"case_ref": apar_id, "updated_at": now()}
-        await uow.session.execute(update(referral).where(referral.c.id == row["id"]).values(values))
+    await intake.link(uow, FIELD, principal, row, apar_id, day)
     accepted = await locked(uow.session, row["id"], "incoming")
-    if accepted is None:  # held by this transaction since ``_incoming``: cannot happen
+    if accepted is None:  # held by this transaction since it was found: cannot happen
         raise Conflict(f"Referral {row['id']} is gone.")
     await take(uow, FIELD, accepted, Step("resolve", principal.subject, day, APAR_INSTALLED))
 
