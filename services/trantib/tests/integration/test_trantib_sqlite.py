@@ -60,10 +60,8 @@ async def a_fire(client: httpx.AsyncClient, posyandu: str, damkar: dict[str, str
         {"kk": "6402061203040002", "posyandu_id": posyandu, "damage": "rr"},
     ]
     added = await client.post(f"{url}/damaged-houses", json={"items": houses}, headers=damkar)
-    assert [h["kk"] for h in ok(added)["damaged_houses"]] == [
-        "640206********01",
-        "640206********02",
-    ]
+    shown = sorted((h["kk"], h["damage"]) for h in ok(added)["damaged_houses"])
+    assert shown == [("640206********01", "rb"), ("640206********02", "rr")]
     assert ok(await client.post(f"{url}/close", headers=damkar))["status"] == "closed"
     return str(fire["id"])
 
@@ -106,7 +104,9 @@ async def a_disaster(
     assert [r["status"] for r in batch["results"]] == ["recorded", "recorded", "error"]
     assert (batch["recorded"], batch["errors"]) == (2, 1)
     shown = ok(await client.get(f"/v1/disasters/{disaster['id']}", headers=bpbd))
-    assert (shown["status"], shown["households"]["total"]) == ("assessed", 2)
+    counted = shown["households"]
+    assert (counted["total"], counted["displaced"]) == (2, 1)
+    assert (counted["by_damage"]["rs"], counted["by_damage"]["none"]) == (1, 1)
     return str(disaster["id"])
 
 
