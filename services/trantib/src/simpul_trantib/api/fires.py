@@ -8,7 +8,7 @@ too."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -24,6 +24,7 @@ from simpul_trantib.models import FireIncident
 from simpul_trantib.ops import commit
 from simpul_trantib.ops import fire_reads as reads
 from simpul_trantib.ops import fires as ops
+from simpul_trantib.schemas import DayQuery
 from simpul_trantib.schemas.fire import (
     DamagedHousesIn,
     FireIncidentDetail,
@@ -65,10 +66,10 @@ async def list_incidents(
     now: Now,
     wilayah: WilayahQuery = None,
     since: Annotated[
-        date | None, Query(alias="from", description="reported on or after (local date)")
+        DayQuery | None, Query(alias="from", description="reported on or after (local date)")
     ] = None,
     until: Annotated[
-        date | None, Query(alias="to", description="reported on or before (local date)")
+        DayQuery | None, Query(alias="to", description="reported on or before (local date)")
     ] = None,
     missed: Annotated[
         bool | None,

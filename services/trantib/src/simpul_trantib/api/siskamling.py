@@ -3,7 +3,6 @@ desa within their wilayah; listed by wilayah and dates."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -15,6 +14,7 @@ from simpul_platform.wilayah import WilayahQuery
 from simpul_trantib.api.deps import Reader, Recorder, SettingsDep, Today
 from simpul_trantib.ops import commit
 from simpul_trantib.ops import siskamling as ops
+from simpul_trantib.schemas import DayQuery
 from simpul_trantib.schemas.linmas import PatrolIn, PatrolOut
 
 router = APIRouter(tags=["siskamling"])
@@ -43,8 +43,8 @@ async def list_patrols(
     principal: Reader,
     wilayah: WilayahQuery = None,
     posyandu_id: Annotated[str | None, Query(max_length=36)] = None,
-    since: Annotated[date | None, Query(alias="from", description="on or after")] = None,
-    until: Annotated[date | None, Query(alias="to", description="on or before")] = None,
+    since: Annotated[DayQuery | None, Query(alias="from", description="on or after")] = None,
+    until: Annotated[DayQuery | None, Query(alias="to", description="on or before")] = None,
     incident: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=MAX_SQL_OFFSET)] = 0,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from simpul_platform.identity import KK_PATTERN
 from simpul_platform.wilayah import WILAYAH_PATTERN
@@ -15,8 +15,9 @@ from simpul_trantib.domain.fire import Cause, Damage, FireStatus, ObjectKind
 from simpul_trantib.schemas import Out
 
 # Either axis may hold either value: a swapped pair is named by the check, not the schema.
-Latitude = Annotated[float, Field(ge=-180, le=180, examples=[-0.4203])]
-Longitude = Annotated[float, Field(ge=-180, le=180, examples=[116.9871])]
+# Strict: a number, as the schema says (``false`` is not 0.0, nor ``0`` false).
+Latitude = Annotated[float, Field(ge=-180, le=180, strict=True, examples=[-0.4203])]
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=True, examples=[116.9871])]
 Count = Annotated[int | None, Field(ge=0, le=100_000)]
 
 
@@ -47,16 +48,16 @@ class FirePostIn(_In):
     wilayah_code: str = Field(pattern=WILAYAH_PATTERN, examples=["64.02.06"])
     latitude: Latitude
     longitude: Longitude
-    active: bool = True
+    active: StrictBool = True
 
 
 class FirePostPatch(_In):
     """A post renamed, moved (latitude and longitude together) or (de)activated."""
 
     name: str | None = Field(default=None, min_length=3, max_length=120)
-    latitude: float | None = Field(default=None, ge=-180, le=180)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    active: bool | None = None
+    latitude: float | None = Field(default=None, ge=-180, le=180, strict=True)
+    longitude: float | None = Field(default=None, ge=-180, le=180, strict=True)
+    active: StrictBool | None = None
 
 
 class FirePostOut(Out):

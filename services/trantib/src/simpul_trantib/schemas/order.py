@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
 )
+from pydantic_core import PydanticCustomError
 
 from simpul_platform.clock import IsoDate
 from simpul_platform.identity import NIK_PATTERN
@@ -39,13 +40,23 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
+LATEST_YEAR = 2100
 EARLIEST = date(2000, 1, 1)  # no record of this field is older; nor can the clock's edges be
 
 
 def _in_range(value: datetime) -> datetime:
-    # Far years would overflow when moved to UTC or the local zone (a 500, not a 422).
-    if not EARLIEST.year <= value.year <= 2100:
-        raise ValueError(f"A time is between {EARLIEST.year} and 2100.")
+    # Far years would overflow when moved to UTC or the local zone (a 500, not a 422). Named
+    # rules (the fire times' ``too_early``), as no JSON Schema can bound a date-time string.
+    if value.year < EARLIEST.year:
+        raise PydanticCustomError("too_early", "A time is not before {year}.", {"year": 2000})
+    if value.year > LATEST_YEAR:
+        raise PydanticCustomError("too_late", "A time is not after {year}.", {"year": 2100})
+    return value
+
+
+def _not_too_early(value: date) -> date:
+    if value < EARLIEST:
+        raise PydanticCustomError("too_early", "A date is not before {year}.", {"year": 2000})
     return value
 
 
@@ -226,7 +237,7 @@ class EarlyDetectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     posyandu_id: str = Field(min_length=1, max_length=36)
-    observed_on: IsoDate = Field(ge=EARLIEST)
+    observed_on: Annotated[IsoDate, AfterValidator(_not_too_early)]
     category: Category
     level: Level
     summary: str = Field(
