@@ -13,6 +13,8 @@ from simpul_trantib.schemas import DayQuery
 from simpul_trantib.schemas.fire import DesaPointIn, FirePostIn
 from simpul_trantib.schemas.order import EarlyDetectionIn, OrderReportIn
 
+pytestmark = pytest.mark.unit
+
 REPORT = {
     "posyandu_id": "3f1c2a9e-1111-4c7e-9a55-000000000001",
     "category": "keributan",
