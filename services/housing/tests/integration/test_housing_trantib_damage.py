@@ -19,6 +19,7 @@ from simpul_platform.testing.polling import eventually
 
 pytestmark = pytest.mark.integration
 RECORDED_KK = "6402061234560001"
+SHARING_KK = "6402061234560002"  # a second household in the recorded house
 ASSESSED = "housing.disaster_house.assessed.v1"
 
 
@@ -37,12 +38,14 @@ async def test_damaged_houses_become_disaster_houses_exactly_once(
     async with start_housing(make_settings, postgres_url, producers) as housing:
         here = await housing.known_posyandu()
         there = await housing.known_posyandu(MANGKURAWANG)
-        house = await housing.house(here, kks=(RECORDED_KK,))
+        house = await housing.house(here, kks=(RECORDED_KK, SHARING_KK))
         recorded = housing.household_ref(RECORDED_KK)
+        sharing = housing.household_ref(SHARING_KK)
         a, b, c, d, e, f, g = (f"{'abcdefg'[i]}" * 64 for i in range(7))
         burned: list[Damaged] = [
             (recorded, there, RAPAK_LAMBUR, "rb"),
             (a, here, RAPAK_LAMBUR, "rs"),
+            (sharing, here, RAPAK_LAMBUR, "rb"),  # the same house: one case for both
         ]
         sent_fire = await fire(trantib, incident, here, RAPAK_LAMBUR, burned)
         part_one: list[Damaged] = [
@@ -107,7 +110,12 @@ async def test_damaged_houses_become_disaster_houses_exactly_once(
         assert by_house[fire_house.id]["disaster_kind"] == "kebakaran"
         assert RECORDED_KK not in str(announced)
 
-        await _readable_by_source(housing, incident, disaster, rows)
+        await _readable_by_source(housing, incident, disaster, rows, sharing)
+
+
+def h_recorded(rows: dict[tuple[str, str], Any], incident: str) -> str:
+    """The household the fire's recorded house was opened for."""
+    return next(ref for (source, ref), (h, _) in rows.items() if source == incident and h.house_id)
 
 
 async def _duplicates(housing: Housing, count: int) -> bool:
@@ -115,10 +123,15 @@ async def _duplicates(housing: Housing, count: int) -> bool:
 
 
 async def _readable_by_source(
-    housing: Housing, incident: str, disaster: str, rows: dict[tuple[str, str], Any]
+    housing: Housing,
+    incident: str,
+    disaster: str,
+    rows: dict[tuple[str, str], Any],
+    sharing: str,
 ) -> None:
-    """The gateway's read: every house of those trantib ids, in the caller's wilayah; one
-    house handled to completion is habitable again."""
+    """The gateway's read: every house of those trantib ids, in the caller's wilayah, for
+    every household living there (the house's second household too); one house handled to
+    completion is habitable again."""
     house, event = rows[(disaster, "b" * 64)]
     sk = {"sk_number": "100.3.3.2/K.7/2026", "sk_date": "2026-02-20", "planned_year": 2026}
     steps_taken = [
@@ -152,6 +165,11 @@ async def _readable_by_source(
             }
             for h, ev in rows.values()
         ),
+        key=lambda r: (r["source_event_id"], r["desa_code"], r["household_ref"]),
+    )
+    fire_house = next(r for r in expected if r["household_ref"] == h_recorded(rows, incident))
+    expected = sorted(
+        [*expected, {**fire_house, "household_ref": sharing}],
         key=lambda r: (r["source_event_id"], r["desa_code"], r["household_ref"]),
     )
     assert listed == expected

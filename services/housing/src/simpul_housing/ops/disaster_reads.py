@@ -12,7 +12,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_housing.domain.disaster import DISASTER_HOUSE, handlings_for
-from simpul_housing.models import DisasterEvent, DisasterHouse, DisasterHouseHistory
+from simpul_housing.models import (
+    DisasterEvent,
+    DisasterHouse,
+    DisasterHouseHistory,
+    HouseHousehold,
+)
 from simpul_housing.schemas.disaster import DisasterHouseDetail, DisasterHouseOut, StepOut
 from simpul_platform.auth import Principal
 from simpul_platform.errors import NotFound
@@ -86,26 +91,33 @@ async def by_source(
 ) -> list[dict[str, Any]]:
     """The disaster houses in the caller's wilayah of the disasters another service announced
     under these ids (trantib's fire incident or disaster), with where each stands: a house is
-    habitable again once its handling is ``completed``."""
-    query = (
-        sa_select(
-            col(DisasterEvent.source_event_id),
-            col(DisasterHouse.household_ref),
-            col(DisasterHouse.desa_code),
-            col(DisasterHouse.damage),
-            col(DisasterHouse.status),
-            col(DisasterHouse.completed_on),
-        )
+    habitable again once its handling is ``completed``. A house is one case for every household
+    living in it: each of them is listed with the house's standing (another service names them
+    one by one)."""
+    ids = sorted(set(source_event_ids))
+    scope = under(col(DisasterHouse.desa_code), principal.visible_scopes(None))
+    columns = (
+        col(DisasterEvent.source_event_id),
+        col(DisasterHouse.desa_code),
+        col(DisasterHouse.damage),
+        col(DisasterHouse.status),
+        col(DisasterHouse.completed_on),
+    )
+    reported = (
+        sa_select(col(DisasterHouse.household_ref), *columns)
         .join(DisasterEvent, col(DisasterEvent.id) == col(DisasterHouse.event_id))
+        .where(col(DisasterEvent.source_event_id).in_(ids), scope)
+    )
+    living_there = (
+        sa_select(col(HouseHousehold.household_ref), *columns)
+        .join(DisasterEvent, col(DisasterEvent.id) == col(DisasterHouse.event_id))
+        .join(HouseHousehold, col(HouseHousehold.house_id) == col(DisasterHouse.house_id))
         .where(
-            col(DisasterEvent.source_event_id).in_(sorted(set(source_event_ids))),
-            under(col(DisasterHouse.desa_code), principal.visible_scopes(None)),
-        )
-        .order_by(
-            col(DisasterEvent.source_event_id),
-            col(DisasterHouse.desa_code),
-            col(DisasterHouse.household_ref),
-            col(DisasterHouse.id),
+            col(DisasterEvent.source_event_id).in_(ids),
+            scope,
+            col(HouseHousehold.moved_out_on).is_(None),
+            col(HouseHousehold.household_ref) != col(DisasterHouse.household_ref),
         )
     )
-    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+    rows = [dict(row._mapping) for row in (await session.execute(reported.union(living_there)))]
+    return sorted(rows, key=lambda r: (r["source_event_id"], r["desa_code"], r["household_ref"]))
