@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from simpul_platform.identity import KK_PATTERN
 from simpul_platform.wilayah import WILAYAH_PATTERN
 from simpul_trantib.domain.fire import Cause, Damage, FireStatus, ObjectKind
-from simpul_trantib.schemas import Out
+from simpul_trantib.schemas import Instant, Out
 
 # Either axis may hold either value: a swapped pair is named by the check, not the schema.
 # Strict: a number, as the schema says (``false`` is not 0.0, nor ``0`` false).
@@ -127,15 +127,15 @@ class FireIncidentIn(_In):
     place: str = Field(min_length=3, max_length=300, description="the address; never a person")
     latitude: Latitude
     longitude: Longitude
-    report_received_at: AwareDatetime
+    report_received_at: Instant
     object_kind: ObjectKind
     cause: Cause | None = None
-    dispatched_at: AwareDatetime | None = None
-    turnout_at: AwareDatetime | None = None
-    arrived_at: AwareDatetime | None = None
-    action_started_at: AwareDatetime | None = None
-    controlled_at: AwareDatetime | None = None
-    extinguished_at: AwareDatetime | None = None
+    dispatched_at: Instant | None = None
+    turnout_at: Instant | None = None
+    arrived_at: Instant | None = None
+    action_started_at: Instant | None = None
+    controlled_at: Instant | None = None
+    extinguished_at: Instant | None = None
 
 
 class FireTimesIn(_In):
@@ -146,12 +146,12 @@ class FireTimesIn(_In):
         extra="forbid",
         json_schema_extra={"examples": [{"arrived_at": "2026-03-02T13:17:30+08:00"}]},
     )
-    dispatched_at: AwareDatetime | None = None
-    turnout_at: AwareDatetime | None = None
-    arrived_at: AwareDatetime | None = None
-    action_started_at: AwareDatetime | None = None
-    controlled_at: AwareDatetime | None = None
-    extinguished_at: AwareDatetime | None = None
+    dispatched_at: Instant | None = None
+    turnout_at: Instant | None = None
+    arrived_at: Instant | None = None
+    action_started_at: Instant | None = None
+    controlled_at: Instant | None = None
+    extinguished_at: Instant | None = None
 
 
 class FireIncidentPatch(_In):

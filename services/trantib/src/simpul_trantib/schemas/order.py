@@ -13,9 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
 )
@@ -31,27 +29,7 @@ from simpul_trantib.domain.order import (
     RejectReason,
     TypedSource,
 )
-from simpul_trantib.schemas import Out
-
-
-def _not_a_number(value: Any) -> Any:
-    if isinstance(value, int | float):
-        raise ValueError("A time is written as ISO 8601 with its offset, not as a number.")
-    return value
-
-
-LATEST_YEAR = 2100
-EARLIEST = date(2000, 1, 1)  # no record of this field is older; nor can the clock's edges be
-
-
-def _in_range(value: datetime) -> datetime:
-    # Far years would overflow when moved to UTC or the local zone (a 500, not a 422). Named
-    # rules (the fire times' ``too_early``), as no JSON Schema can bound a date-time string.
-    if value.year < EARLIEST.year:
-        raise PydanticCustomError("too_early", "A time is not before {year}.", {"year": 2000})
-    if value.year > LATEST_YEAR:
-        raise PydanticCustomError("too_late", "A time is not after {year}.", {"year": 2100})
-    return value
+from simpul_trantib.schemas import EARLIEST, Instant, Out
 
 
 def _not_too_early(value: date) -> date:
@@ -60,9 +38,6 @@ def _not_too_early(value: date) -> date:
     return value
 
 
-# An instant in a body: ISO 8601 with its offset (a time without a zone is ambiguous between
-# WIB, WITA and WIT), never a number of seconds.
-Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
 Note = Annotated[str | None, Field(default=None, max_length=500)]
 
 EXAMPLE: dict[str, Any] = {
