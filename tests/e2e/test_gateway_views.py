@@ -262,6 +262,8 @@ async def test_event_catalogue_validates_and_lists_every_published_type(stack, s
         "social.referral.resolved.v1",
         "public_works.household.wash_assessed.v1",
         "public_works.issue.status_changed.v1",
+        "trantib.fire.attended.v1",
+        "trantib.disaster.assessed.v1",
     ):
         assert expected in types
     assert set(document["channels"]) == {
@@ -271,6 +273,7 @@ async def test_event_catalogue_validates_and_lists_every_published_type(stack, s
         "simpul.social.v1",
         "simpul.housing.v1",
         "simpul.public-works.v1",
+        "simpul.trantib.v1",
     }
 
 

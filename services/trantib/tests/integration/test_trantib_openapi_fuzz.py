@@ -1,6 +1,6 @@
 """Schemathesis with all its checks against the trantib service: every status it answers is
-in its OpenAPI document and every body matches it, for the OPD, each of its agencies, a kader
-and a Linmas member of one desa."""
+in its OpenAPI document and every body matches it, for the OPD and for a kader of one
+desa."""
 
 from __future__ import annotations
 
@@ -94,13 +94,12 @@ def test_the_trantib_service_answers_only_what_its_openapi_says(
         relay_enabled=False,
     )
     kukar = ["64.02"]
+    # The OPD reaches every route; its agencies' sub-roles reach subsets of them, and a Linmas
+    # member records what a kader does (their refusals are tested with each part): they would
+    # only repeat these cases.
     tokens = {
         "opd": mint_token(settings, "trantib-kukar", ["opd:trantib"], kukar),
-        "satpolpp": mint_token(settings, "satpolpp-kukar", ["opd:trantib:satpolpp"], kukar),
-        "damkar": mint_token(settings, "damkar-kukar", ["opd:trantib:damkar"], kukar),
-        "bpbd": mint_token(settings, "bpbd-kukar", ["opd:trantib:bpbd"], kukar),
         "kader": mint_token(settings, "kader-rapak", ["kader:trantib"], [RAPAK_LAMBUR]),
-        "linmas": mint_token(settings, "linmas-rapak", ["linmas"], [RAPAK_LAMBUR]),
     }
     report = fuzz_app(
         create_app(settings),
