@@ -11,10 +11,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import idempotency
 from simpul_platform.db import Database
+from simpul_platform.errors import Conflict
 from simpul_platform.events import Envelope, EventPayload
 from simpul_platform.outbox import Outbox
 
@@ -79,6 +81,16 @@ class UnitOfWork:
     async def rollback(self) -> None:
         self._events = []
         await self.session.rollback()
+
+
+async def commit_or_conflict(uow: UnitOfWork, conflict: str, **extra: Any) -> None:
+    """Commit the unit of work; a uniqueness the database refused is a 409 saying ``conflict``
+    (a concurrent request that stored the same record first)."""
+    try:
+        await uow.commit()
+    except IntegrityError as exc:
+        await uow.rollback()
+        raise Conflict(conflict, **extra) from exc
 
 
 async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
