@@ -16,14 +16,26 @@ from simpul_platform.errors import FieldError, InvalidInput
 
 # The csv module's complaints (its messages are its only error codes) as rules a client sees.
 _CSV_RULES = (
-    ("field larger than field limit", "csv_field_too_large",
-     f"A field is longer than {csv.field_size_limit()} characters."),
-    ("new-line character seen in unquoted field", "csv_newline_in_field",
-     "A carriage return inside an unquoted field; quote the field or end lines with LF/CRLF."),
-    ("unexpected end of data", "csv_unclosed_quote",
-     "A quoted field is never closed (its quote runs to the end of the file)."),
-    ("expected after", "csv_quoting",
-     "Text follows a closing quote; a quote inside a quoted field is written twice (\"\")."),
+    (
+        "field larger than field limit",
+        "csv_field_too_large",
+        f"A field is longer than {csv.field_size_limit()} characters.",
+    ),
+    (
+        "new-line character seen in unquoted field",
+        "csv_newline_in_field",
+        "A carriage return inside an unquoted field; quote the field or end lines with LF/CRLF.",
+    ),
+    (
+        "unexpected end of data",
+        "csv_unclosed_quote",
+        "A quoted field is never closed (its quote runs to the end of the file).",
+    ),
+    (
+        "expected after",
+        "csv_quoting",
+        'Text follows a closing quote; a quote inside a quoted field is written twice ("").',
+    ),
 )
 
 
@@ -34,8 +46,9 @@ def malformed(rule: str, message: str, line: int, column: int | str | None = Non
     where = f"Line {line}" + (f", column {column}" if column is not None else "")
     text = f"{where}: {message}"
     field = f"body.{column}" if isinstance(column, str) else "body"
-    problem = InvalidInput(text, errors=[FieldError(field=field, rule=rule, message=text)],
-                           line=line)
+    problem = InvalidInput(
+        text, errors=[FieldError(field=field, rule=rule, message=text)], line=line
+    )
     if column is not None:
         problem.extra["column"] = column
     return problem
@@ -47,9 +60,13 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        before = raw[line_start:exc.start].decode("utf-8", errors="replace")
-        raise malformed("encoding", "Not UTF-8 (save the CSV as UTF-8).",
-                        raw.count(b"\n", 0, exc.start) + 1, _column_at(before)) from exc
+        before = raw[line_start : exc.start].decode("utf-8", errors="replace")
+        raise malformed(
+            "encoding",
+            "Not UTF-8 (save the CSV as UTF-8).",
+            raw.count(b"\n", 0, exc.start) + 1,
+            _column_at(before),
+        ) from exc
 
 
 def _column_at(line_prefix: str) -> int | None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from simpul_platform.errors import InvalidInput
 
 SpmField = Literal["health", "education", "social", "housing", "public_works", "trantib"]
+IndicatorKind = Literal["spm", "context"]
 SPM_FIELDS: tuple[SpmField, ...] = (
     "health",
     "education",
@@ -42,6 +43,12 @@ class IndicatorValue(BaseModel):
     target_percent: float = Field(default=100.0, examples=[100.0])
     definition: str = Field(examples=["Balita weighed at least 8 times in the year ÷ balita"])
     source: str = Field(examples=["Permenkes 4/2019, lampiran, SPM kesehatan no. 4"])
+    kind: IndicatorKind = Field(
+        default="spm",
+        description="spm: an SPM indicator (served to standard ÷ target group, target 100%); "
+        "context: a figure read beside them (such as stunting prevalence: lower is better, "
+        "target_percent its national target)",
+    )
 
     @classmethod
     def of(
@@ -54,6 +61,7 @@ class IndicatorValue(BaseModel):
         definition: str,
         source: str,
         target_percent: float = 100.0,
+        kind: IndicatorKind = "spm",
     ) -> IndicatorValue:
         return cls(
             code=code,
@@ -65,6 +73,7 @@ class IndicatorValue(BaseModel):
             target_percent=target_percent,
             definition=definition,
             source=source,
+            kind=kind,
         )
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from simpul_health.demo_more import DemoPeople, load_more
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
 from simpul_health.ops import pregnancy, screening, targets
@@ -66,6 +67,8 @@ from simpul_platform.uow import UnitOfWork
 
 logger = logging.getLogger("simpul.health.demo")
 KUKAR = "64.02"
+
+
 def monthly_measurements(
     child: DemoChild, month_end: date, rng: random.Random
 ) -> MeasurementIn | None:
@@ -129,6 +132,10 @@ async def load_demo(
             await uow.commit()
             mine_adults = [a for a in adults if a.target["posyandu_id"] == pid]
             await _load_adults(uow, principal, mine_adults, today)
+    more = await load_more(
+        db, settings, principal, DemoPeople(posyandu, active, children, adults), today, seed
+    )
+    logger.info("demo: %s", more)
     referrals = referrals_to_social(
         children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
     )
@@ -137,9 +144,7 @@ async def load_demo(
     return total
 
 
-People = tuple[
-    list[tuple[str, str]], list[tuple[str, str]], list[DemoChild], list[DemoAdult]
-]
+People = tuple[list[tuple[str, str]], list[tuple[str, str]], list[DemoChild], list[DemoAdult]]
 
 
 async def _people(db: Database, settings: HealthSettings, per_posyandu: int, seed: int) -> People:

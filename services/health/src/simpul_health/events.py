@@ -170,11 +170,78 @@ class ScreeningRecorded(EventPayload):
     follow_up: str
 
 
+class DeliveryRecorded(EventPayload):
+    """A pregnancy ended: where, and whether at a facility by competent staff (SPM ibu
+    bersalin). The mother travels as her pseudonym."""
+
+    event_type = "health.delivery.recorded.v1"
+    topic = TOPIC
+
+    pregnancy_id: str
+    person_ref: str
+    posyandu_id: str
+    desa_code: str
+    delivered_on: date
+    outcome: str
+    delivery_place: str | None
+    delivered_to_standard: bool
+
+
+class NewbornRegistered(EventPayload):
+    """A newborn was recorded (no name, no NIK: a newborn has its own id until registered)."""
+
+    event_type = "health.newborn.registered.v1"
+    topic = TOPIC
+
+    newborn_id: str
+    mother_person_ref: str | None
+    posyandu_id: str
+    desa_code: str
+    born_on: date
+    sex: Literal["M", "F"]
+    low_birth_weight: bool | None  # < 2.5 kg; None: not weighed
+
+
+class NeonatalVisitsCompleted(EventPayload):
+    """A newborn had its third neonatal visit in its window: KN1, KN2 and KN3 complete."""
+
+    event_type = "health.newborn.visits_completed.v1"
+    topic = TOPIC
+
+    newborn_id: str
+    posyandu_id: str
+    desa_code: str
+    born_on: date
+    completed_on: date
+
+
+class SchoolScreeningRecorded(EventPayload):
+    """A school-age child was screened (penjaringan kesehatan); ``follow_up`` says whether a
+    finding was referred. Findings themselves stay in health."""
+
+    event_type = "health.school_screening.recorded.v1"
+    topic = TOPIC
+
+    screening_id: str
+    person_ref: str
+    posyandu_id: str
+    desa_code: str
+    screened_on: date
+    jenjang: Literal["sd", "smp"]
+    kelas: int
+    to_standard: bool
+    follow_up: str
+
+
 PUBLISHED: list[type[EventPayload]] = [
     ChildMeasured,
     StuntingDetected,
     StuntingRecovered,
     PregnancyRiskFlagged,
     ScreeningRecorded,
+    DeliveryRecorded,
+    NewbornRegistered,
+    NeonatalVisitsCompleted,
+    SchoolScreeningRecorded,
     *published_by("health").all(),
 ]

@@ -103,7 +103,17 @@ async def test_stunting_and_spm_indicators_match_hand_counts(health):
         "/v1/indicators", params={"period": period, "wilayah": "64.02"}, headers=dpmd
     )
     *kesehatan, referrals = shared.json()
-    assert kesehatan == spm["indicators"]
+    assert [i for i in kesehatan if i["kind"] == "spm"] == spm["indicators"]
+    # beside them, the growth indicators as context: the stunting counts above, and the rest
+    context = {i["code"]: i for i in kesehatan if i["kind"] == "context"}
+    assert list(context) == [
+        f"health.{c}" for c in ("stunting", "wasting", "underweight", "overweight")
+    ]
+    assert (context["health.stunting"]["numerator"], context["health.stunting"]["denominator"]) == (
+        3,
+        7,
+    )
+    assert context["health.stunting"]["target_percent"] == 14.0
     # and the referrals health owns, none here: 0 of 0 resolved within their due date
     assert referrals["code"] == "health.referrals_resolved_in_time"
     assert (referrals["numerator"], referrals["denominator"], referrals["percent"]) == (0, 0, None)

@@ -230,6 +230,7 @@ def stunting(measured: int, stunted: int, severe: int, wasted: int, under: int) 
         "severely_stunted": severe,
         "wasted": wasted,
         "underweight": under,
+        "overweight": 0,  # nobody here has WHZ > +2
     }
 
 
@@ -279,7 +280,19 @@ def spm(
         "usia_lanjut": elderly,
         "hipertensi": hyper,
         "diabetes": diab,
+        # the services kept on write (ops.kept): nothing of theirs is recorded here
+        **dict.fromkeys(KEPT_CODES, (0, 0)),
     }
+
+
+KEPT_CODES = (
+    "ibu_bersalin",
+    "bayi_baru_lahir",
+    "usia_pendidikan_dasar",
+    "odgj_berat",
+    "terduga_tbc",
+    "risiko_hiv",
+)
 
 
 SPM = [

@@ -56,9 +56,21 @@ HEALTH = Catalogue(
             subject="person",
             details=(Detail("last_weighed_on", "date"),),
         ),
+        Reason(
+            "needs_health_check",
+            "Perlu pemeriksaan kesehatan (anak usia sekolah, korban bencana, penghuni rumah)",
+            subject="person",
+            details=(
+                Detail(
+                    "context", "code", choices=("school_age", "disaster_victim", "housing_survey")
+                ),
+                Detail("age_years", "int", minimum=0, maximum=120),
+            ),
+        ),
     ),
     outcomes=(
         Code("screened", "Sudah skrining"),
+        Code("health_checked", "Sudah diperiksa kesehatannya"),
         Code("anc_started", "Sudah ANC"),
         Code("weighed", "Sudah ditimbang"),
         Code("referred_to_puskesmas", "Dirujuk ke puskesmas"),

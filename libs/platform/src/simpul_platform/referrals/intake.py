@@ -61,9 +61,7 @@ def _matches(row: RowMapping, expected: Expected) -> None:
         expected.household and row["household_ref"] is None
     ):
         about = " about a household" if expected.household else ""
-        raise RuleViolation(
-            WHERE, "referral_mismatch", f"Not a {expected.reason} referral{about}."
-        )
+        raise RuleViolation(WHERE, "referral_mismatch", f"Not a {expected.reason} referral{about}.")
     if expected.desa_code is not None and row["desa_code"] != expected.desa_code:
         raise RuleViolation(
             WHERE,

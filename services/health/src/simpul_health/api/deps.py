@@ -20,6 +20,11 @@ HealthUser = Annotated[Principal, Depends(require_roles(*HEALTH_ROLES))]
 # Aggregates (indicators): also DPMD and the gateway.
 AggregateReader = Annotated[Principal, Depends(require_roles(*AGGREGATE_ROLES))]
 
+# FHIR export to SATUSEHAT: person-level records with NIK leave the service, so only the
+# Dinas Kesehatan exports (not kader, not DPMD or the gateway), and every export is audited.
+FHIR_EXPORT_ROLES = ("opd:health",)
+FhirExporter = Annotated[Principal, Depends(require_roles(*FHIR_EXPORT_ROLES))]
+
 SettingsDep = Annotated[HealthSettings, settings_dep(HealthSettings)]
 
 

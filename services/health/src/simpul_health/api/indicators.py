@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.api.deps import AggregateReader, Today
-from simpul_health.domain.indicators import SPM, STUNTING
+from simpul_health.domain.indicators import CONTEXT, SPM, STUNTING
 from simpul_health.ops.indicators import (
     Area,
     resolve_area,
@@ -79,6 +79,7 @@ async def _stunting(session: AsyncSession, area: Area, period: Period) -> Stunti
         severely_stunted_percent=percent(c["severely_stunted"], c["measured"]),
         wasted_percent=percent(c["wasted"], c["measured"]),
         underweight_percent=percent(c["underweight"], c["measured"]),
+        overweight_percent=percent(c["overweight"], c["measured"]),
         definition=IndicatorValue.of(
             STUNTING.code,
             "health",
@@ -133,7 +134,33 @@ async def indicators(session: SessionDep, asked: CountedDep, today: Today) -> An
     referrals = await resolved_in_time(
         session, "health", scopes, area.posyandu_id, asked.period, today
     )
-    return [*await _spm(session, area, asked.period), referrals]
+    spm_rows = await _spm(session, area, asked.period)
+    growth = await stunting_counts(session, area, asked.period)
+    return [*spm_rows, *_context(growth), referrals]
+
+
+def _context(c: dict[str, int]) -> list[IndicatorValue]:
+    """The growth indicators read beside the SPM ones (kind "context": lower is better)."""
+    found = {
+        "stunting": c["stunted"] + c["severely_stunted"],
+        "wasting": c["wasted"],
+        "underweight": c["underweight"],
+        "overweight": c["overweight"],
+    }
+    return [
+        IndicatorValue.of(
+            f"health.{code}",
+            "health",
+            d.name,
+            found[code],
+            c["measured"],
+            d.text(),
+            d.source,
+            target_percent=d.target_percent,
+            kind="context",
+        )
+        for code, d in CONTEXT.items()
+    ]
 
 
 @aggregates.get("/summary", response_model=HealthSummary, operation_id="getSummary")

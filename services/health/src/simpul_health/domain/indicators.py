@@ -1,18 +1,23 @@
 """Periods and the definitions of the indicators this service counts.
 
 Every SPM indicator is "people in the target group who received the service to standard ÷
-people in the target group", target 100% (PP 2/2018; Permenkes 4/2019 Lampiran — being
-replaced by Permenkes 6/2024). Definitions below say exactly what is counted from this
-service's data; the counting is SQL (``simpul_health.ops.indicators``).
+people in the target group", target 100% (PP 2/2018; the twelve services of Permenkes 6/2024,
+which replaced Permenkes 4/2019). The definitions are data (``spm_kesehatan.json``): each
+says exactly what is counted from this service's data, and where its denominator comes from;
+the counting is SQL (``simpul_health.ops.indicators`` and ``simpul_health.ops.kept``).
 """
 
 from __future__ import annotations
 
 import calendar
+import json
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from simpul_platform.indicators import Period
 
@@ -24,14 +29,44 @@ class IndicatorDefinition:
     numerator: str
     denominator: str
     source: str
+    number: int = 0  # the service's number in the regulation's list (0: not an SPM one)
+    # registered: sasaran registered here; estimate: an imported estimate (else what was
+    # recorded); education_events: the children education's events name.
+    basis: str = "registered"
+    estimate_group: str | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    target_percent: float = 100.0
+    certainty: str = ""  # H, M or L: how sure the definition is (the file says what each means)
 
     def text(self) -> str:
         return f"{self.numerator} ÷ {self.denominator}"
 
 
-# Balita weighed at least 8 times a year (Permenkes 4/2019, SPM 4: penimbangan minimal 8 kali
-# setahun), pro-rated for shorter periods.
-BALITA_WEIGHINGS_PER_YEAR = 8
+DEFINITIONS_FILE = Path(__file__).with_name("spm_kesehatan.json")
+
+
+def _load(path: Path) -> tuple[str, dict[str, IndicatorDefinition], dict[str, IndicatorDefinition]]:
+    """The regulation followed, its twelve services in its order, and the context rows."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    services = sorted(raw["services"], key=lambda item: item["number"])
+    spm = {item["code"]: IndicatorDefinition(**item) for item in services}
+    context = {
+        item["code"]: IndicatorDefinition(
+            **{**item, "target_percent": item["target_percent"] or 0.0, "basis": "measured"}
+        )
+        for item in raw["context"]
+    }
+    return raw["regulation"], spm, context
+
+
+# What the counts count is data (``spm_kesehatan.json``): a new regulation changes the file.
+REGULATION, SPM, CONTEXT = _load(DEFINITIONS_FILE)
+ESTIMATE_GROUPS = tuple(d.estimate_group for d in SPM.values() if d.estimate_group)
+
+
+# Balita weighed at least 8 times a year (SPM 4: penimbangan minimal 8 kali setahun), pro-rated
+# for shorter periods.
+BALITA_WEIGHINGS_PER_YEAR = int(SPM["balita"].parameters["weighings_per_year"])
 
 
 def required_weighings(period: Period) -> int:
@@ -69,55 +104,3 @@ STUNTING = IndicatorDefinition(
     denominator="Balita 0–59 months with a length/height measurement in the period",
     source="WHO Child Growth Standards 2006; Permenkes 2/2020 Standar Antropometri Anak",
 )
-
-SPM: dict[str, IndicatorDefinition] = {
-    d.code: d
-    for d in (
-        IndicatorDefinition(
-            "balita",
-            "Pelayanan kesehatan balita sesuai standar",
-            "Balita (0–59 months at period end) registered here weighed at least "
-            "ceil(8 × months/12) times in the period",
-            "Balita (0–59 months at period end) registered as sasaran in the wilayah",
-            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 4 (penimbangan minimal 8 kali "
-            "setahun); Permenkes 6/2024",
-        ),
-        IndicatorDefinition(
-            "ibu_hamil",
-            "Pelayanan kesehatan ibu hamil sesuai standar",
-            "Pregnancies with at least 6 ANC visits (K1…K6) among the denominator",
-            "Pregnancies in the wilayah that ended (delivery recorded) in the period, or whose "
-            "estimated delivery date falls in it",
-            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 1; K6 standard per Permenkes 21/2021",
-        ),
-        IndicatorDefinition(
-            "usia_produktif",
-            "Pelayanan kesehatan usia produktif sesuai standar",
-            "Sasaran aged 15–59 at period end screened (blood pressure, glucose, BMI) in the "
-            "period",
-            "Sasaran aged 15–59 at period end registered in the wilayah",
-            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 6 (skrining kesehatan sesuai standar)",
-        ),
-        IndicatorDefinition(
-            "usia_lanjut",
-            "Pelayanan kesehatan usia lanjut sesuai standar",
-            "Sasaran aged 60+ at period end screened in the period",
-            "Sasaran aged 60+ at period end registered in the wilayah",
-            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 7 (skrining minimal 1 kali setahun)",
-        ),
-        IndicatorDefinition(
-            "hipertensi",
-            "Pelayanan kesehatan penderita hipertensi sesuai standar",
-            "Of the denominator, people with a blood pressure measurement in the period",
-            "Sasaran aged 15+ flagged hypertensive in any screening up to the period end",
-            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 8 (pengukuran tekanan darah rutin)",
-        ),
-        IndicatorDefinition(
-            "diabetes",
-            "Pelayanan kesehatan penderita diabetes melitus sesuai standar",
-            "Of the denominator, people with a blood glucose measurement in the period",
-            "Sasaran aged 15+ flagged diabetic in any screening up to the period end",
-            "Permenkes 4/2019 Lampiran, SPM kesehatan no. 9 (pemeriksaan gula darah rutin)",
-        ),
-    )
-}

@@ -18,10 +18,11 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_health.domain.indicators import SPM
 from simpul_health.domain.lifecycle import birth_date_bounds
 from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
 from simpul_health.models import BalitaWeighed, Measurement, Pregnancy, Screening, Target
-from simpul_health.ops import balita_weighed
+from simpul_health.ops import balita_weighed, kept
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.errors import InvalidInput
 from simpul_platform.indicators import Period
@@ -167,6 +168,7 @@ async def _stunting_rows(
         _sum(latest.c.haz < -3).label("severely_stunted"),
         _sum(latest.c.whz < -2).label("wasted"),
         _sum(latest.c.waz < -2).label("underweight"),
+        _sum(latest.c.whz > 2).label("overweight"),
     ]
     if not by_desa:
         row = (await session.execute(select(*counts))).mappings().one()
@@ -297,7 +299,12 @@ def _spm_query(area: Area, period: Period) -> Select[Any]:
 async def spm_counts(
     session: AsyncSession, area: Area, period: Period
 ) -> dict[str, tuple[int, int]]:
-    """(numerator, denominator) per SPM code; definitions in domain.indicators.SPM."""
+    """(numerator, denominator) per SPM code, in the regulation's order; definitions in
+    domain.indicators.SPM. The first six are counted here, the others kept (``ops.kept``)."""
     await _prepare(session, serial=True)
     row = (await session.execute(_spm_query(area, period))).mappings().one()
-    return {code: (int(row[f"{code}_num"]), int(row[f"{code}_den"])) for code in SPM_CODES}
+    counted = {code: (int(row[f"{code}_num"]), int(row[f"{code}_den"])) for code in SPM_CODES}
+    counted |= await kept.spm_counts(
+        session, period, wilayah=area.wilayah, posyandu_id=area.posyandu_id
+    )
+    return {code: counted.get(code, (0, 0)) for code in SPM}

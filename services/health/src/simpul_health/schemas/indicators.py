@@ -20,6 +20,7 @@ class StuntingOut(BaseModel):
                     "severely_stunted": 40,
                     "wasted": 60,
                     "underweight": 120,
+                    "overweight": 30,
                     "stunting_percent": 15.8,
                     "severely_stunted_percent": 3.3,
                     "wasted_percent": 5.0,
@@ -36,10 +37,12 @@ class StuntingOut(BaseModel):
     severely_stunted: int  # HAZ < −3 (sangat pendek)
     wasted: int  # WHZ < −2 (gizi kurang + gizi buruk)
     underweight: int  # WAZ < −2
+    overweight: int = 0  # WHZ > +2 (gizi lebih + obesitas)
     stunting_percent: float | None  # (stunted + severely stunted) / measured
     severely_stunted_percent: float | None
     wasted_percent: float | None
     underweight_percent: float | None
+    overweight_percent: float | None = None
     definition: IndicatorValue | None = None
 
 

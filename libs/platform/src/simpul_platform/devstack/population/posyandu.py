@@ -14,10 +14,41 @@ from simpul_platform.devstack.population.identity import nik
 KUKAR = "64.02"
 KUKAR_POSYANDU = 827
 FINISHING = {"64.02.10", "64.02.12"}  # Kembang Janggut, Tabang: still in verification
-FLOWERS = ["Mawar", "Melati", "Anggrek", "Kenanga", "Dahlia", "Cempaka", "Teratai", "Flamboyan",
-           "Seroja", "Bougenville", "Kamboja", "Tulip", "Lili", "Asoka", "Nusa Indah"]
-NAMES = ["Siti", "Nur", "Rahmawati", "Aminah", "Dewi", "Sri", "Budi", "Agus", "Rina", "Yuli",
-         "Hasanah", "Wahyuni", "Fitri", "Lestari", "Andi", "Rudi"]
+FLOWERS = [
+    "Mawar",
+    "Melati",
+    "Anggrek",
+    "Kenanga",
+    "Dahlia",
+    "Cempaka",
+    "Teratai",
+    "Flamboyan",
+    "Seroja",
+    "Bougenville",
+    "Kamboja",
+    "Tulip",
+    "Lili",
+    "Asoka",
+    "Nusa Indah",
+]
+NAMES = [
+    "Siti",
+    "Nur",
+    "Rahmawati",
+    "Aminah",
+    "Dewi",
+    "Sri",
+    "Budi",
+    "Agus",
+    "Rina",
+    "Yuli",
+    "Hasanah",
+    "Wahyuni",
+    "Fitri",
+    "Lestari",
+    "Andi",
+    "Rudi",
+]
 STATUS_WEIGHTS = {"draft": 12, "submitted": 10, "verified": 13, "registered": 60, "inactive": 5}
 # Every posyandu serves health; these are the SPM fields it may serve besides.
 OTHER_FIELDS = ["education", "social", "housing", "public_works", "trantib"]
@@ -77,32 +108,49 @@ def generate_kukar(seed: int = 827, count: int = KUKAR_POSYANDU) -> list[DemoPos
             status = rng.choice(["submitted", "verified"])
         fields = ["health", *sorted(rng.sample(OTHER_FIELDS, rng.randint(2, 5)))]
         posyandu = DemoPosyandu(
-            name=f"Posyandu {FLOWERS[(n - 1) % len(FLOWERS)]} {n}", desa_code=place,
-            dusun=f"Dusun {rng.randint(1, 5)}", rt=f"{rng.randint(1, 20):03d}",
-            rw=f"{rng.randint(1, 6):03d}", latitude=round(rng.uniform(-1.2, 0.9), 5),
-            longitude=round(rng.uniform(115.5, 117.6), 5), fields=fields, status=status,
-            registration_number=f"{place}.{n:03d}" if status in ("registered", "inactive")
+            name=f"Posyandu {FLOWERS[(n - 1) % len(FLOWERS)]} {n}",
+            desa_code=place,
+            dusun=f"Dusun {rng.randint(1, 5)}",
+            rt=f"{rng.randint(1, 20):03d}",
+            rw=f"{rng.randint(1, 6):03d}",
+            latitude=round(rng.uniform(-1.2, 0.9), 5),
+            longitude=round(rng.uniform(115.5, 117.6), 5),
+            fields=fields,
+            status=status,
+            registration_number=f"{place}.{n:03d}"
+            if status in ("registered", "inactive")
             else None,
         )
-        posyandu.people += [_person(rng, kecamatan, serial := serial + 1, role, None)
-                            for role in ("ketua", "sekretaris", "bendahara")]
+        posyandu.people += [
+            _person(rng, kecamatan, serial := serial + 1, role, None)
+            for role in ("ketua", "sekretaris", "bendahara")
+        ]
         for spm in fields:
             if rng.random() < 0.9:
                 posyandu.people.append(
-                    _person(rng, kecamatan, serial := serial + 1, "ketua_bidang", spm))
-            posyandu.people += [_person(rng, kecamatan, serial := serial + 1, "kader", spm)
-                                for _ in range(rng.choice([0, 1, 2, 2, 3]))]
+                    _person(rng, kecamatan, serial := serial + 1, "ketua_bidang", spm)
+                )
+            posyandu.people += [
+                _person(rng, kecamatan, serial := serial + 1, "kader", spm)
+                for _ in range(rng.choice([0, 1, 2, 2, 3]))
+            ]
         out.append(posyandu)
     return out
 
 
-def _person(rng: random.Random, kecamatan: str, serial: int, role: str,
-            spm: str | None) -> DemoPerson:
+def _person(
+    rng: random.Random, kecamatan: str, serial: int, role: str, spm: str | None
+) -> DemoPerson:
     woman = rng.random() < 0.8
     name = f"{rng.choice(NAMES)} {rng.choice(NAMES)}"
     # Day, month, year in this order, after the name: a seed's people stay who they were.
     day, month, year = rng.randint(1, 28), rng.randint(1, 12), 1900 + rng.randint(60, 99)
     born = date(year, month, day)
-    return DemoPerson(nik=nik(kecamatan, born, woman=woman, serial=serial), name=name,
-                      gender="P" if woman else "L", role=role, field=spm,
-                      start_date=date(2025, rng.randint(1, 6), 1))
+    return DemoPerson(
+        nik=nik(kecamatan, born, woman=woman, serial=serial),
+        name=name,
+        gender="P" if woman else "L",
+        role=role,
+        field=spm,
+        start_date=date(2025, rng.randint(1, 6), 1),
+    )

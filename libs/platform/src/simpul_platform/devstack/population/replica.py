@@ -29,8 +29,9 @@ async def kukar_posyandu(db: Database) -> list[ReplicaPosyandu]:
     """Every Kukar posyandu in the replica, in id order. Services that generate people for this
     list (after ``wait_until_settled``) with the same seed get the same people."""
     query = (
-        select(posyandu_replica.c.posyandu_id, posyandu_replica.c.desa_code,
-               posyandu_replica.c.status)
+        select(
+            posyandu_replica.c.posyandu_id, posyandu_replica.c.desa_code, posyandu_replica.c.status
+        )
         .where(posyandu_replica.c.kabupaten_code == KUKAR)
         .order_by(posyandu_replica.c.posyandu_id)
     )

@@ -1,0 +1,45 @@
+"""The demo's records of the SPM services beyond the first six: each part's loader, run by
+``demo.load_demo`` after the balita and adults are in (so the people they need exist)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from simpul_health.settings import HealthSettings
+from simpul_platform.auth import Principal
+from simpul_platform.db import Database
+from simpul_platform.devstack.population import DemoAdult, DemoChild
+
+
+@dataclass(frozen=True)
+class DemoPeople:
+    """What every part's loader sees: the posyandu (id, desa; all and active) and people."""
+
+    posyandu: list[tuple[str, str]]
+    active: list[tuple[str, str]]
+    children: list[DemoChild]
+    adults: list[DemoAdult]
+
+
+Loader = Callable[
+    [Database, HealthSettings, Principal, DemoPeople, date, random.Random], Awaitable[int]
+]
+LOADERS: dict[str, Loader] = {}
+
+
+async def load_more(
+    db: Database,
+    settings: HealthSettings,
+    principal: Principal,
+    people: DemoPeople,
+    today: date,
+    seed: int,
+) -> dict[str, int]:
+    """Run every part's loader (each with its own random stream); records made per part."""
+    return {
+        name: await loader(db, settings, principal, people, today, random.Random(f"{seed}:{name}"))
+        for name, loader in LOADERS.items()
+    }

@@ -1,0 +1,202 @@
+"""The counts of the SPM services beyond the first six, kept per (code, posyandu, period) on
+write (``spm_kept``), and read for an area with the imported estimates that replace recorded
+denominators.
+
+Each kept code has a counting statement (``simpul_health.ops.kept_codes.COUNTERS``): for one
+posyandu and one period (a month, quarter or year), one row of (numerator, denominator) from
+the records. Their counts are of distinct people, so a quarter is not the sum of its months:
+each of the three periods a day falls in is counted directly.
+
+**On write**: every write that changes what a code counts calls ``recount`` in its own
+transaction, after its rows are staged, with the posyandu and the days whose periods it
+changes (a date that moved: both days). That takes the posyandu's advisory lock, then counts
+each period again and stores it. Two writers of one posyandu are serialised by the lock,
+held until commit, and the second one's count (a statement begun after the first one
+committed, READ COMMITTED) sees both writes; so the last count stored is always right, whatever
+order concurrent writes commit in. SQLite (the quick start) has one writer at a time.
+
+**On read**: a wilayah's counts are a sum of its posyandu's rows of the period (an index on
+the wilayah code, the period and the code). ``rebuild`` counts everything again (after a bulk
+load that bypassed the write path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_health.domain.indicators import SPM, periods_of
+from simpul_health.models import SpmKept, TargetEstimate
+from simpul_health.ops import area_codes
+from simpul_platform import locks
+from simpul_platform.auth import NATIONWIDE
+from simpul_platform.indicators import Period
+from simpul_platform.replica import posyandu_replica
+
+K: Table = SpmKept.__table__  # type: ignore[attr-defined]
+E: Table = TargetEstimate.__table__  # type: ignore[attr-defined]
+LOCK_CLASS = 0x4B50  # the first key of health's kept-count locks (the second: the posyandu's)
+KEY = ("code", "posyandu_id", "period")
+
+# (posyandu id, period) → a statement answering one row (numerator, denominator)
+Counter = Callable[[str, Period], Any]
+Changes = Mapping[str, Mapping[str, Iterable[date]]]  # code → posyandu id → days changed
+
+
+async def recount(session: AsyncSession, code: str, posyandu_id: str, days: Iterable[date]) -> None:
+    """Count ``code`` again for the posyandu's periods containing ``days``, in the caller's
+    transaction (call it in every write that changes what the code counts)."""
+    await recount_many(session, {code: {posyandu_id: days}})
+
+
+async def recount_many(session: AsyncSession, changes: Changes) -> None:
+    """``recount`` for several codes and posyandu: every posyandu's lock first, in one order."""
+    posyandu = sorted({p for by_posyandu in changes.values() for p in by_posyandu})
+    if not posyandu:
+        return
+    await locks.hold(session, LOCK_CLASS, posyandu)
+    desa = await _desa_of(session, posyandu)
+    rows = []
+    for code, by_posyandu in sorted(changes.items()):
+        for posyandu_id, days in sorted(by_posyandu.items()):
+            periods = {p.label: p for day in set(days) for p in periods_of(day)}
+            for label in sorted(periods):
+                numerator, denominator = await count(session, code, posyandu_id, periods[label])
+                rows.append(
+                    {
+                        "code": code,
+                        "posyandu_id": posyandu_id,
+                        "period": label,
+                        **area_codes(desa[posyandu_id]),
+                        "numerator": numerator,
+                        "denominator": denominator,
+                    }
+                )
+    await _store(session, rows)
+
+
+async def count(
+    session: AsyncSession, code: str, posyandu_id: str, period: Period
+) -> tuple[int, int]:
+    """One code's (numerator, denominator) for a posyandu and period, from the records."""
+    from simpul_health.ops.kept_codes import COUNTERS  # the codes' modules import this one
+
+    row = (await session.execute(COUNTERS[code](posyandu_id, period))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+async def _desa_of(session: AsyncSession, posyandu_ids: list[str]) -> dict[str, str]:
+    r = posyandu_replica
+    rows = await session.execute(
+        select(r.c.posyandu_id, r.c.desa_code).where(r.c.posyandu_id.in_(posyandu_ids))
+    )
+    return dict(rows.tuples().all())
+
+
+async def _store(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(K).values(rows)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(KEY),
+            set_={
+                "numerator": statement.excluded.numerator,
+                "denominator": statement.excluded.denominator,
+            },
+        )
+    )
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def _in_area(table: Table, wilayah: str | None, posyandu_id: str | None) -> Any:
+    from simpul_health.ops.indicators import Area  # indicators reads this module
+
+    return Area(wilayah=wilayah, posyandu_id=posyandu_id).where(table)
+
+
+async def read(
+    session: AsyncSession,
+    period: Period,
+    codes: Iterable[str],
+    *,
+    wilayah: str | None = None,
+    posyandu_id: str | None = None,
+) -> dict[str, tuple[int, int]]:
+    """The area's kept (numerator, recorded denominator) per code for the period."""
+    wanted = sorted(set(codes))
+    query = (
+        select(K.c.code, func.sum(K.c.numerator), func.sum(K.c.denominator))
+        .where(_in_area(K, wilayah, posyandu_id), K.c.period == period.label, K.c.code.in_(wanted))
+        .group_by(K.c.code)
+    )
+    found = {code: (int(n or 0), int(d or 0)) for code, n, d in await session.execute(query)}
+    return {code: found.get(code, (0, 0)) for code in wanted}
+
+
+async def estimates(
+    session: AsyncSession, period: Period, groups: Iterable[str], *, wilayah: str | None
+) -> dict[str, int]:
+    """Each group's imported estimate for the wilayah and the period's year, pro-rated to the
+    period (a year's estimate × its months ÷ 12, rounded): the wilayah's own, or the sum of
+    the wilayah below it that have one (an import never overlaps levels). A posyandu has no
+    estimate of its own; a group without one is absent (its recorded count stands)."""
+    if wilayah is None:
+        return {}
+    below = (
+        E.c.wilayah_code.is_not(None)
+        if wilayah == NATIONWIDE
+        else or_(E.c.wilayah_code == wilayah, E.c.wilayah_code.startswith(wilayah + "."))
+    )
+    query = (
+        select(E.c.target_group, func.sum(E.c.count))
+        .where(below, E.c.year == period.start.year, E.c.target_group.in_(sorted(set(groups))))
+        .group_by(E.c.target_group)
+    )
+    return {
+        group: prorated(int(total), period)
+        for group, total in await session.execute(query)
+        if total is not None
+    }
+
+
+def prorated(yearly: int, period: Period) -> int:
+    """A year's estimate for the months of ``period``, rounded half up."""
+    return (yearly * period.months * 2 + 12) // 24
+
+
+async def spm_counts(
+    session: AsyncSession, period: Period, *, wilayah: str | None, posyandu_id: str | None
+) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of every kept code, with an estimate where there is one."""
+    from simpul_health.ops.kept_codes import COUNTERS, read_time_denominators
+
+    counts = await read(session, period, COUNTERS, wilayah=wilayah, posyandu_id=posyandu_id)
+    groups = {g: c for c in counts if (g := SPM[c].estimate_group)}
+    found = await estimates(session, period, groups, wilayah=None if posyandu_id else wilayah)
+    for group, estimate in found.items():
+        numerator, _ = counts[groups[group]]
+        counts[groups[group]] = (numerator, estimate)
+    for code, denominator in (
+        await read_time_denominators(session, period, wilayah=wilayah, posyandu_id=posyandu_id)
+    ).items():
+        counts[code] = (counts[code][0], denominator)
+    return counts
+
+
+async def rebuild(session: AsyncSession, days: Iterable[date]) -> None:
+    """Count every kept code again, for the periods of ``days``, for every posyandu with a
+    record, in the caller's transaction (after a bulk load that bypassed the write path)."""
+    from simpul_health.ops.kept_codes import COUNTERS, posyandu_with_records
+
+    await session.execute(delete(K))
+    posyandu, every_day = await posyandu_with_records(session), sorted(set(days))
+    await recount_many(session, {code: dict.fromkeys(posyandu, every_day) for code in COUNTERS})

@@ -1,0 +1,39 @@
+"""Which SPM codes are kept on write (``ops.kept``), the statement that counts each for one
+posyandu and period, and the denominators read at read time instead of kept.
+
+Each record's module owns its statement; this table only names them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, union
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_health.models import (
+    HivRiskPerson,
+    MentalHealthCase,
+    Newborn,
+    Pregnancy,
+    SchoolScreening,
+    TbPresumptive,
+)
+from simpul_health.ops.kept import Counter
+from simpul_platform.indicators import Period
+
+COUNTERS: dict[str, Counter] = {}
+
+
+async def read_time_denominators(
+    session: AsyncSession, period: Period, *, wilayah: str | None, posyandu_id: str | None
+) -> dict[str, int]:
+    """Denominators counted when read, not kept (a count of people whose age, not a write,
+    brings them into the target group)."""
+    return {}
+
+
+async def posyandu_with_records(session: AsyncSession) -> list[str]:
+    """Every posyandu with a record a kept code counts."""
+    tables = (Pregnancy, Newborn, SchoolScreening, MentalHealthCase, TbPresumptive, HivRiskPerson)
+    query = union(*(select(col(t.posyandu_id)) for t in tables))
+    return sorted((await session.execute(query)).scalars().all())
