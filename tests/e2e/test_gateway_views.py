@@ -199,6 +199,29 @@ async def test_scorecard_rows_equal_the_services_own_figures(stack, seeded):
         own = (await get(stack, field, "/v1/indicators", wilayah="64.02", period=PERIOD)).json()
         rows = [row["indicator"] for row in card["rows"] if row["field"] == field]
         assert rows == own and rows, field
+    health = [row["indicator"] for row in card["rows"] if row["field"] == "health"]
+    # all twelve SPM kesehatan services in the regulation's order, then the growth context
+    assert [i["code"] for i in health if i["kind"] == "spm"] == [
+        f"health.{code}"
+        for code in (
+            "ibu_hamil",
+            "ibu_bersalin",
+            "bayi_baru_lahir",
+            "balita",
+            "usia_pendidikan_dasar",
+            "usia_produktif",
+            "usia_lanjut",
+            "hipertensi",
+            "diabetes",
+            "odgj_berat",
+            "terduga_tbc",
+            "risiko_hiv",
+        )
+    ] + ["health.referrals_resolved_in_time"]
+    context = [i["code"] for i in health if i["kind"] == "context"]
+    assert context[:4] == [
+        f"health.{c}" for c in ("stunting", "wasting", "underweight", "overweight")
+    ]
     missing = {
         row["field"]: row["status"]
         for row in card["rows"]
