@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from simpul_health.api.deps import FhirExporter, Today
 from simpul_health.ops import fhir_export
@@ -13,12 +16,27 @@ from simpul_health.schemas.fhir import FhirBundleOut, FhirExportOut
 from simpul_platform.uow import SessionDep
 
 router = APIRouter(prefix="/v1/fhir", tags=["fhir"])
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class FhirJSONResponse(Response):
-    """FHIR's own JSON media type; the body is the fhir.resources model's serialisation."""
+def _iso_date(value: Any) -> Any:
+    """A day in the path as YYYY-MM-DD only (pydantic alone also reads "0" as a timestamp)."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("Expected a date as YYYY-MM-DD.")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class FhirJSONResponse(JSONResponse):
+    """FHIR's own JSON media type; the body is the fhir.resources model's serialisation,
+    passed through as it is (a JSON subclass so that OpenAPI shows the Bundle's schema)."""
 
     media_type = "application/fhir+json"
+
+    def render(self, content: Any) -> bytes:
+        return content.encode() if isinstance(content, str) else super().render(content)
 
 
 @router.get(
@@ -28,7 +46,7 @@ class FhirJSONResponse(Response):
     operation_id="exportFhirPosyanduDay",
 )
 async def export_posyandu_day(
-    posyandu_id: str, day: date, session: SessionDep, principal: FhirExporter, today: Today
+    posyandu_id: str, day: IsoDate, session: SessionDep, principal: FhirExporter, today: Today
 ) -> Response:
     """Export what a posyandu recorded on a day as a FHIR R4 collection Bundle (audited)."""
     bundle, _ = await fhir_export.export_day(session, principal, posyandu_id, day, today)
