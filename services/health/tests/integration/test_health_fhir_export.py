@@ -277,7 +277,8 @@ async def test_only_the_dinas_kesehatan_of_the_wilayah_exports(health: Health) -
         path = f"/v1/fhir/posyandu/{pid}/days/{day}"
         assert (await health.client.get(path, headers=health.opd)).status_code == 422, day
     unknown = await health.client.get(url("no-such-posyandu"), headers=health.opd)
-    assert unknown.status_code in (404, 422), unknown.text
+    assert unknown.status_code == 422, unknown.text
+    assert [e["rule"] for e in unknown.json()["errors"]] == ["unknown_posyandu"]
     # Refusals leave no audit row.
     async with health.app.state.db.sessions() as session:
         exports = (await session.execute(select(FhirExport.posyandu_id))).scalars().all()

@@ -79,7 +79,7 @@ def _quantities(
     row_id: str,
     target_id: str,
     day: date,
-    readings: list[tuple[Code, Any, float | None]],
+    readings: list[tuple[Code, codes.Unit, float | None]],
 ) -> list[Observation]:
     """One Observation per reading (code, unit, value) that was taken."""
     return [
