@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from simpul_health.api import (
     deps,
+    fhir,
     immunisation,
     indicators,
     measurements,
@@ -49,6 +50,7 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
                 screening.router,
                 indicators.router,
                 indicators.aggregates,
+                fhir.router,
                 referral_router(ReferralAccess("health", deps.HEALTH_ROLES)),
             ],
             consumers=consumers(settings),
