@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from typing import Any
 
-from health_testkit import Health
+from health_testkit import Health, nik
 
 SERIALS = count(500)  # each woman her own NIK
 
@@ -21,9 +21,20 @@ async def pregnancy(
     health: Health, posyandu_id: str, on: date, headers: dict[str, str] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A woman (her target) and her ongoing pregnancy, registered 30 days before ``on``."""
-    mother = await health.target(
-        posyandu_id, date(1995, 5, 1), "F", serial=next(SERIALS), name="Ibu Sari"
+    born = date(1995, 5, 1)
+    created = await health.client.post(
+        "/v1/targets",
+        json={
+            "nik": nik(born, "F", next(SERIALS)),
+            "name": "Ibu Sari",
+            "sex": "F",
+            "birth_date": born.isoformat(),
+            "posyandu_id": posyandu_id,
+        },
+        headers=health.opd,  # any desa of the kabupaten
     )
+    assert created.status_code == 201, created.text
+    mother: dict[str, Any] = created.json()
     registered = on - timedelta(days=30)
     response = await health.client.post(
         "/v1/pregnancies",
