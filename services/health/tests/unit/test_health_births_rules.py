@@ -101,3 +101,12 @@ def test_a_visit_outside_the_neonatal_period_is_refused(age: timedelta, rule: st
     with pytest.raises(RuleViolation) as caught:
         neonatal_visit(BORN, BORN + age)
     assert (caught.value.field, caught.value.rule) == ("visited_at", rule)
+
+
+def test_most_demo_deliveries_are_to_standard() -> None:
+    from simpul_health.demo_births import delivery_setting
+
+    settings = [delivery_setting(f"mother-{i}") for i in range(1000)]
+    assert settings[0] == delivery_setting("mother-0")  # fixed by the seed
+    share = sum(delivered_to_standard(*s) for s in settings) / len(settings)
+    assert 0.75 <= share <= 0.95
