@@ -24,7 +24,9 @@ class NewbornIn(BaseModel):
                     "sex": "F",
                     "birth_weight_kg": 3.05,
                 }
-            ]
+            ],
+            # One of the two names where the newborn is (posyandu_required otherwise).
+            "anyOf": [{"required": ["pregnancy_id"]}, {"required": ["posyandu_id"]}],
         }
     )
     pregnancy_id: str | None = Field(default=None, min_length=1, max_length=36)
