@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from simpul_health.demo_births import delivery_setting
 from simpul_health.demo_more import DemoPeople, load_more
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
@@ -233,8 +234,15 @@ async def _load_pregnancy(
         await pregnancy.record_anc_visit(uow, principal, p.id, visit, today)
         await uow.commit()
     if plan["delivered_on"] is not None:
-        delivery = DeliveryIn(
-            delivered_on=plan["delivered_on"], outcome="live_birth", birth_weight_kg=3.1
+        place, attendants = delivery_setting(target_id)
+        delivery = DeliveryIn.model_validate(
+            {
+                "delivered_on": plan["delivered_on"],
+                "outcome": "live_birth",
+                "birth_weight_kg": 3.1,
+                "delivery_place": place,
+                "delivery_attendants": attendants,
+            }
         )
         await pregnancy.record_delivery(uow, principal, p.id, delivery, today)
         await uow.commit()

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
+from simpul_health import demo_births
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
@@ -28,6 +29,7 @@ Loader = Callable[
     [Database, HealthSettings, Principal, DemoPeople, date, random.Random], Awaitable[int]
 ]
 LOADERS: dict[str, Loader] = {}
+LOADERS["births"] = demo_births.load_births
 
 
 async def load_more(

@@ -172,6 +172,8 @@ class Pregnancy(HealthModel, table=True):
         Index("ix_pregnancies_desa", "desa_code"),
         Index("ix_pregnancies_kec", "kecamatan_code"),
         Index("ix_pregnancies_kab", "kabupaten_code"),
+        # A posyandu's deliveries of a period: what SPM ibu bersalin recounts on each one.
+        Index("ix_pregnancies_pos_delivered", "posyandu_id", "delivered_on"),
     )
     id: str = Field(primary_key=True, max_length=36)
     target_id: str = Field(foreign_key="targets.id", max_length=36, index=True)

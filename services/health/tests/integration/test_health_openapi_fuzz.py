@@ -51,6 +51,7 @@ def test_the_health_service_answers_only_what_its_openapi_says(
             "not_in_future",
             "nik_birth_date_mismatch",
             "nik_sex_mismatch",
+            "unknown_pregnancy",  # a pregnancy id that names no stored pregnancy
         ),
     )
     report.assert_clean()

@@ -45,7 +45,7 @@ async def record_anc_visit(
 async def record_delivery(
     pregnancy_id: str, body: DeliveryIn, uow: UnitOfWorkDep, principal: HealthUser, today: Today
 ) -> Any:
-    """Record how the pregnancy ended."""
+    """Record how the pregnancy ended; a birth names its place and attendants."""
     p = await pregnancy.record_delivery(uow, principal, pregnancy_id, body, today)
     await uow.commit()
     return await pregnancy.with_visits(uow.session, p)

@@ -18,10 +18,13 @@ from simpul_health.models import (
     SchoolScreening,
     TbPresumptive,
 )
+from simpul_health.ops import newborns, pregnancy
 from simpul_health.ops.kept import Counter
 from simpul_platform.indicators import Period
 
 COUNTERS: dict[str, Counter] = {}
+COUNTERS["ibu_bersalin"] = pregnancy.delivery_counts
+COUNTERS["bayi_baru_lahir"] = newborns.newborn_counts
 
 
 async def read_time_denominators(

@@ -5,20 +5,23 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_health.domain.birth import BIRTH_OUTCOMES, check_delivery, delivered_to_standard
 from simpul_health.domain.lifecycle import age_in_years
 from simpul_health.domain.pregnancy import MaternalObservation, merge_flags, risk_flags
-from simpul_health.events import PregnancyRiskFlagged
+from simpul_health.events import DeliveryRecorded, PregnancyRiskFlagged
 from simpul_health.models import AncVisit, Pregnancy, Target
-from simpul_health.ops import area_codes
+from simpul_health.ops import area_codes, kept
 from simpul_health.ops.access import target_at, visible, writable_posyandu
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.errors import Conflict
 from simpul_platform.events import new_id
+from simpul_platform.indicators import Period
 from simpul_platform.uow import UnitOfWork
 
 NAEGELE = timedelta(days=280)  # estimated delivery: HPHT + 280 days
@@ -121,17 +124,55 @@ async def record_anc_visit(
 async def record_delivery(
     uow: UnitOfWork, principal: Principal, pregnancy_id: str, body: DeliveryIn, today: date
 ) -> Pregnancy:
-    """Stage how the pregnancy ended."""
+    """Stage how the pregnancy ended; a birth says where and who attended it, which decides
+    whether it was to standard (SPM ibu bersalin), and is announced."""
     p = await _ongoing(uow, principal, pregnancy_id, "delivered_on", body.delivered_on, today)
-    p.status = "delivered" if body.outcome in ("live_birth", "stillbirth") else "ended"
+    attendants = check_delivery(body.outcome, body.delivery_place, body.delivery_attendants)
+    birth = body.outcome in BIRTH_OUTCOMES
+    p.status = "delivered" if birth else "ended"
     p.delivered_on, p.outcome, p.birth_weight_kg = (
         body.delivered_on,
         body.outcome,
         body.birth_weight_kg,
     )
+    p.delivery_place = body.delivery_place
+    p.delivery_attendants = ",".join(attendants) or None
+    p.delivered_to_standard = birth and delivered_to_standard(body.delivery_place, attendants)
     p.updated_by, p.updated_at = principal.subject, datetime.now(UTC)
     uow.session.add(p)
+    if birth:
+        # A miscarriage or an abortion stays in health: only a birth goes on the wire.
+        target = await uow.session.get(Target, p.target_id)
+        assert target is not None
+        uow.publish(
+            DeliveryRecorded(
+                pregnancy_id=p.id,
+                person_ref=target.person_ref,
+                posyandu_id=p.posyandu_id,
+                desa_code=p.desa_code,
+                delivered_on=body.delivered_on,
+                outcome=body.outcome,
+                delivery_place=p.delivery_place,
+                delivered_to_standard=p.delivered_to_standard,
+            ),
+            subject=p.id,
+        )
+    await kept.recount(uow.session, "ibu_bersalin", p.posyandu_id, [body.delivered_on])
     return p
+
+
+def delivery_counts(posyandu_id: str, period: Period) -> Any:
+    """SPM ibu bersalin for one posyandu and period: (births to standard, births recorded),
+    a birth being a live birth or a stillbirth delivered in the period."""
+    P = Pregnancy
+    return select(
+        func.coalesce(func.sum(case((col(P.delivered_to_standard), 1), else_=0)), 0),
+        func.count(),
+    ).where(
+        col(P.posyandu_id) == posyandu_id,
+        col(P.outcome).in_(BIRTH_OUTCOMES),
+        col(P.delivered_on).between(period.start, period.end),
+    )
 
 
 async def _ongoing(
@@ -185,6 +226,7 @@ async def with_visits(session: AsyncSession, p: Pregnancy) -> dict[str, Any]:
     return {
         **p.model_dump(),
         "flags": [f for f in p.flags.split(",") if f],
+        "delivery_attendants": [a for a in (p.delivery_attendants or "").split(",") if a],
         "iron_tablets_total": sum(v.iron_tablets for v in visits),
         "visits": [
             {**v.model_dump(), "flags": [f for f in v.flags.split(",") if f]} for v in visits

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from simpul_health.domain.birth import Attendant, DeliveryPlace
+
 
 class PregnancyIn(BaseModel):
     model_config = ConfigDict(
@@ -62,13 +64,25 @@ class DeliveryIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"delivered_on": "2025-10-12", "outcome": "live_birth", "birth_weight_kg": 3.1}
+                {
+                    "delivered_on": "2025-10-12",
+                    "outcome": "live_birth",
+                    "birth_weight_kg": 3.1,
+                    "delivery_place": "puskesmas",
+                    "delivery_attendants": ["midwife"],
+                }
             ]
         }
     )
     delivered_on: date
     outcome: Literal["live_birth", "stillbirth", "miscarriage", "abortion"]
     birth_weight_kg: float | None = Field(default=None, ge=0.3, le=7)
+    # Required for a birth (live or still): checked with the outcome (domain.birth), so a
+    # miscarriage is recorded without them.
+    delivery_place: DeliveryPlace | None = None
+    delivery_attendants: list[Attendant] = Field(
+        default_factory=list, max_length=7, description="Professions present; 'none' alone."
+    )
 
 
 class AncVisitOut(BaseModel):
@@ -98,5 +112,8 @@ class PregnancyOut(BaseModel):
     delivered_on: date | None
     outcome: str | None
     birth_weight_kg: float | None
+    delivery_place: str | None
+    delivery_attendants: list[str]
+    delivered_to_standard: bool
     updated_by: str
     updated_at: datetime
