@@ -320,7 +320,11 @@ def upgrade() -> None:
                 "delivery_attendants", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True
             )
         )
-        batch_op.add_column(sa.Column("delivered_to_standard", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column(
+                "delivered_to_standard", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
 
     # ### end Alembic commands ###
 
