@@ -85,7 +85,7 @@ async def recount_people(session: AsyncSession, changes: dict[str, set[date]]) -
             select(C.c.person_ref, C.c.posyandu_id).where(C.c.person_ref.in_(sorted(changes)))
         )
         by_posyandu: dict[str, set[date]] = defaultdict(set)
-        for person, posyandu_id in rows.tuples():
+        for person, posyandu_id in rows:
             if posyandu_id not in done:
                 by_posyandu[posyandu_id] |= changes[person]
         if not by_posyandu:
