@@ -14,6 +14,7 @@ from simpul_health.api import (
     measurements,
     newborns,
     pregnancy,
+    school_screening,
     screening,
     targets,
 )
@@ -53,6 +54,7 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
                 indicators.router,
                 indicators.aggregates,
                 fhir.router,
+                school_screening.router,
                 referral_router(ReferralAccess("health", deps.HEALTH_ROLES)),
             ],
             consumers=consumers(settings),

@@ -45,3 +45,9 @@ async def load_more(
         name: await loader(db, settings, principal, people, today, random.Random(f"{seed}:{name}"))
         for name, loader in LOADERS.items()
     }
+
+
+# Each part's loader, registered here (its module imports DemoPeople from above).
+from simpul_health.demo_school import load_school  # noqa: E402
+
+LOADERS["school"] = load_school

@@ -9,8 +9,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal
 
-from simpul_platform.events import EventPayload
+from pydantic import Field
+
+from simpul_platform.events import EventPayload, TolerantPayload
 from simpul_platform.referrals.events import published_by
+from simpul_platform.wilayah import DESA_PATTERN
 
 TOPIC = "simpul.health.v1"
 _EPISODE: dict[str, Any] = {  # one stunted child, for the catalogue's examples
@@ -245,3 +248,39 @@ PUBLISHED: list[type[EventPayload]] = [
     SchoolScreeningRecorded,
     *published_by("health").all(),
 ]
+
+
+# --------------------------------------------------------------------------- education's children
+
+EDUCATION_TOPIC = "simpul.education.v1"  # the platform's field_topic("education")
+
+
+class EducationChildRegistered(TolerantPayload):
+    """Health's view of ``education.child.registered.v1``: a child education knows, by its
+    pseudonym, posyandu, desa and birth year (the usia pendidikan dasar target group)."""
+
+    event_type = "education.child.registered.v1"
+    topic = EDUCATION_TOPIC
+
+    child_id: str = Field(min_length=1, max_length=36)
+    person_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=DESA_PATTERN)
+    birth_year: int = Field(ge=1900, le=2200)
+    registered_on: date
+
+
+class EducationChildStatusChanged(TolerantPayload):
+    """Health's view of ``education.child.status_changed.v1``: the child's age in months on a
+    date (its birth month), its status, and its posyandu and desa now."""
+
+    event_type = "education.child.status_changed.v1"
+    topic = EDUCATION_TOPIC
+
+    child_id: str = Field(min_length=1, max_length=36)
+    person_ref: str = Field(min_length=1, max_length=64)
+    posyandu_id: str = Field(min_length=1, max_length=36)
+    desa_code: str = Field(pattern=DESA_PATTERN)
+    age_months: int = Field(ge=0, le=12 * 120)
+    status: str = Field(max_length=20)
+    on: date

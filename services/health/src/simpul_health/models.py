@@ -396,7 +396,7 @@ class SchoolScreening(HealthModel, table=True):
     mental_emotional: str | None = Field(default=None, max_length=12)
     findings: str = Field(default="", max_length=200)
     to_standard: bool = False
-    follow_up: str = Field(max_length=12)
+    follow_up: str = Field(max_length=24)  # none, referred_to_puskesmas
     created_by: str = Field(max_length=120)
     created_at: datetime
 

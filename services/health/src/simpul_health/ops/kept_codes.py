@@ -15,16 +15,18 @@ from simpul_health.models import (
     MentalHealthCase,
     Newborn,
     Pregnancy,
+    SchoolAgeChild,
     SchoolScreening,
     TbPresumptive,
 )
-from simpul_health.ops import newborns, pregnancy
+from simpul_health.ops import newborns, pregnancy, school_children
 from simpul_health.ops.kept import Counter
 from simpul_platform.indicators import Period
 
 COUNTERS: dict[str, Counter] = {}
 COUNTERS["ibu_bersalin"] = pregnancy.delivery_counts
 COUNTERS["bayi_baru_lahir"] = newborns.newborn_counts
+COUNTERS[school_children.CODE] = school_children.count_screened
 
 
 async def read_time_denominators(
@@ -32,11 +34,18 @@ async def read_time_denominators(
 ) -> dict[str, int]:
     """Denominators counted when read, not kept (a count of people whose age, not a write,
     brings them into the target group)."""
-    return {}
+    found: dict[str, int] = {}
+    found |= await school_children.denominators(
+        session, period, wilayah=wilayah, posyandu_id=posyandu_id
+    )
+    return found
 
 
 async def posyandu_with_records(session: AsyncSession) -> list[str]:
     """Every posyandu with a record a kept code counts."""
     tables = (Pregnancy, Newborn, SchoolScreening, MentalHealthCase, TbPresumptive, HivRiskPerson)
-    query = union(*(select(col(t.posyandu_id)) for t in tables))
+    query = union(
+        *(select(col(t.posyandu_id)) for t in tables),
+        select(col(SchoolAgeChild.posyandu_id)),  # usia pendidikan dasar: education's posyandu
+    )
     return sorted((await session.execute(query)).scalars().all())

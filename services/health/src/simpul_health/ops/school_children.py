@@ -1,0 +1,186 @@
+"""Education's children as health knows them (``school_age_children``), from education's
+events on ``simpul.education.v1`` (never from its database), and the usia pendidikan dasar
+counts over them.
+
+The numerator is kept per education's posyandu of the child (``spm_kept``), so it is recounted
+when a screening is written (the child's posyandu, found by its pseudonym) and when a child
+appears or its posyandu or age changes (the periods of its screenings, old and new posyandu).
+The denominator is the children of the area in the age group at the period's end, counted at
+read time: age, not a write, brings a child in or out of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, exists, func, literal, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_health.domain.school import age_window, birth_month_of
+from simpul_health.events import EducationChildRegistered, EducationChildStatusChanged
+from simpul_health.models import SchoolAgeChild, SchoolScreening
+from simpul_health.ops import area_codes, kept
+from simpul_platform.events import Envelope
+from simpul_platform.indicators import Period
+from simpul_platform.replica import posyandu_replica
+
+CODE = "usia_pendidikan_dasar"
+C: Table = SchoolAgeChild.__table__  # type: ignore[attr-defined]
+S: Table = SchoolScreening.__table__  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def in_age_group(end: date) -> ColumnElement[bool]:
+    """Children aged 7–15 at ``end``: by birth month when known, else by birth year (born
+    1 July assumed). Plain comparisons, so PostgreSQL and SQLite agree."""
+    w = age_window(end)
+    return or_(
+        and_(C.c.birth_month.is_not(None), C.c.birth_month > w.born_after),
+        and_(C.c.birth_month.is_(None), C.c.birth_year >= w.first_year),
+    ) & or_(
+        and_(C.c.birth_month.is_not(None), C.c.birth_month <= w.born_by),
+        and_(C.c.birth_month.is_(None), C.c.birth_year <= w.last_year),
+    )
+
+
+def count_screened(posyandu_id: str, period: Period) -> Any:
+    """The kept numerator: the posyandu's children of the age group at the period's end with
+    a to-standard school screening in the period (by pseudonym, wherever screened). The
+    denominator is read at read time (``denominators``), so the kept one stays 0."""
+    screened = exists().where(
+        S.c.person_ref == C.c.person_ref,
+        S.c.to_standard.is_(True),
+        S.c.screened_on >= period.start,
+        S.c.screened_on <= period.end,
+    )
+    return select(func.count(), literal(0)).where(
+        C.c.posyandu_id == posyandu_id, in_age_group(period.end), screened
+    )
+
+
+async def denominators(
+    session: AsyncSession, period: Period, *, wilayah: str | None, posyandu_id: str | None
+) -> dict[str, int]:
+    """The area's children known to education in the age group at the period's end."""
+    from simpul_health.ops.indicators import Area  # indicators reads kept, which reads this
+
+    query = select(func.count()).where(
+        Area(wilayah=wilayah, posyandu_id=posyandu_id).where(C), in_age_group(period.end)
+    )
+    return {CODE: int((await session.execute(query)).scalar_one())}
+
+
+async def recount_people(session: AsyncSession, changes: dict[str, set[date]]) -> None:
+    """Recount the posyandu education places each person (pseudonym) at, for the periods of
+    the given days; a person education does not know has nothing to count."""
+    done: set[str] = set()
+    while changes:
+        # Read again once the posyandu's locks are held: a child education moved meanwhile
+        # (its event's handler committed before the locks were ours) is counted where it is now.
+        rows = await session.execute(
+            select(C.c.person_ref, C.c.posyandu_id).where(C.c.person_ref.in_(sorted(changes)))
+        )
+        by_posyandu: dict[str, set[date]] = defaultdict(set)
+        for person, posyandu_id in rows:
+            if posyandu_id not in done:
+                by_posyandu[posyandu_id] |= changes[person]
+        if not by_posyandu:
+            return
+        await _recount(session, by_posyandu)
+        done |= set(by_posyandu)
+
+
+async def _recount(session: AsyncSession, by_posyandu: dict[str, set[date]]) -> None:
+    """Recount the posyandu health's replica knows (the kept row copies its wilayah); one it
+    does not know yet is counted by ``kept.rebuild``."""
+    wanted = {p: days for p, days in by_posyandu.items() if days}
+    if not wanted:
+        return
+    r = posyandu_replica
+    known = set(
+        (
+            await session.execute(select(r.c.posyandu_id).where(r.c.posyandu_id.in_(wanted)))
+        ).scalars()
+    )
+    await kept.recount_many(session, {CODE: {p: d for p, d in wanted.items() if p in known}})
+
+
+async def _screening_days(session: AsyncSession, person_ref: str) -> set[date]:
+    days = await session.execute(select(S.c.screened_on).where(S.c.person_ref == person_ref))
+    return set(days.scalars())
+
+
+# --------------------------------------------------------------------------- education's events
+
+
+async def on_registered(
+    session: AsyncSession, child: EducationChildRegistered, event: Envelope
+) -> None:
+    """A child education registered: inserted, or its place and birth year updated when this
+    event is newer than what the row holds."""
+    values = {
+        "person_ref": child.person_ref,
+        "posyandu_id": child.posyandu_id,
+        **area_codes(child.desa_code),
+        "birth_year": child.birth_year,
+    }
+    await _apply(session, child.child_id, values, event)
+
+
+async def on_status_changed(
+    session: AsyncSession, change: EducationChildStatusChanged, event: Envelope
+) -> None:
+    """A child's status on a date: its place now, its status and its birth month (from its age
+    in months on that date)."""
+    birth_month = birth_month_of(change.age_months, change.on)
+    values = {
+        "person_ref": change.person_ref,
+        "posyandu_id": change.posyandu_id,
+        **area_codes(change.desa_code),
+        "status": change.status,
+        "birth_month": birth_month,
+    }
+    await _apply(session, change.child_id, values, event, birth_year=birth_month.year)
+
+
+async def _apply(
+    session: AsyncSession,
+    child_id: str,
+    values: dict[str, Any],
+    event: Envelope,
+    *,
+    birth_year: int | None = None,
+) -> None:
+    """Apply an event's values to the child's row unless the row already holds a newer event
+    (education's events may arrive out of order; the inbox drops a redelivered one), then
+    recount what the change moves: the child's screenings at its old and new posyandu."""
+    row = await session.get(SchoolAgeChild, child_id, with_for_update=True)
+    if row is not None and _aware(event.time) < _aware(row.as_of):
+        return
+    before = None if row is None else (row.posyandu_id, row.birth_year, row.birth_month)
+    if row is None:
+        row = SchoolAgeChild(
+            child_id=child_id,
+            **{"birth_year": birth_year, **values},
+            as_of=event.time,
+            last_event_id=event.id,
+        )
+    else:
+        row.sqlmodel_update({**values, "as_of": event.time, "last_event_id": event.id})
+    session.add(row)
+    after = (row.posyandu_id, row.birth_year, row.birth_month)
+    if before == after:
+        return
+    await session.flush()
+    days = await _screening_days(session, row.person_ref)
+    moved = {after[0]: days} | ({before[0]: days} if before else {})
+    await _recount(session, moved)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes (stored as UTC): compare them as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

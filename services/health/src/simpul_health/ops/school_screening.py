@@ -1,0 +1,165 @@
+"""Penjaringan kesehatan of school-age children: one per child per school year (July–June),
+to standard when nutrition, vision, hearing and teeth were examined; each write recounts the
+usia pendidikan dasar numerator where education places the child."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from simpul_health.domain.lifecycle import age_in_years
+from simpul_health.domain.school import (
+    SCREENING_MAX_AGE,
+    SCREENING_MIN_AGE,
+    kelas_fits,
+    missing_components,
+    school_year_label,
+    school_year_start,
+    to_standard,
+)
+from simpul_health.domain.screening import bmi
+from simpul_health.events import SchoolScreeningRecorded
+from simpul_health.models import SchoolScreening
+from simpul_health.ops import area_codes
+from simpul_health.ops.access import target_at
+from simpul_health.ops.school_children import recount_people
+from simpul_health.schemas.school_screening import SchoolScreeningIn
+from simpul_platform import locks
+from simpul_platform.auth import Principal
+from simpul_platform.domain import RuleViolation, not_in_future
+from simpul_platform.errors import Conflict
+from simpul_platform.events import new_id
+from simpul_platform.indicators import Period
+from simpul_platform.uow import UnitOfWork
+from simpul_platform.wilayah import under
+
+LOCK_CLASS = 0x5353  # health's school-screening locks, one per target
+
+
+def check(body: SchoolScreeningIn, birth: date, today: date) -> None:
+    """The body's rules beyond its fields' own: a date not ahead, a child of school age, a
+    kelas of its jenjang, readings that come in pairs and in order."""
+    not_in_future(body.screened_on, today, "screened_on")
+    if body.screened_on < birth:
+        raise RuleViolation("screened_on", "before_birth", "The child was not born yet.")
+    age = age_in_years(birth, body.screened_on)
+    if not SCREENING_MIN_AGE <= age <= SCREENING_MAX_AGE:
+        raise RuleViolation(
+            "target_id",
+            "not_school_age",
+            f"A school screening is of a child aged {SCREENING_MIN_AGE}–{SCREENING_MAX_AGE} "
+            f"on the day (this one is {age}).",
+        )
+    if not kelas_fits(body.jenjang, body.kelas):
+        raise RuleViolation("kelas", "kelas_outside_jenjang", "SD is kelas 1–6, SMP kelas 7–9.")
+    if (body.systolic is None) != (body.diastolic is None):
+        raise RuleViolation("diastolic", "blood_pressure_pair", "Send both pressures.")
+    if body.systolic is not None and body.diastolic is not None and body.diastolic >= body.systolic:
+        raise RuleViolation(
+            "diastolic", "diastolic_not_below_systolic", "Diastolic must be below systolic."
+        )
+
+
+async def record(
+    uow: UnitOfWork, principal: Principal, body: SchoolScreeningIn, today: date
+) -> SchoolScreening:
+    """Stage a child's school screening, announce it, and recount the child's numerator."""
+    session = uow.session
+    target, posyandu = await target_at(
+        session, principal, body.target_id, body.posyandu_id, in_body=True
+    )
+    check(body, target.birth_date, today)
+    await locks.hold(session, LOCK_CLASS, [target.id])  # two at once: the second sees the first
+    await _first_of_school_year(session, target.id, body.screened_on)
+    values = body.model_dump(exclude={"target_id", "posyandu_id", "findings"})
+    now = datetime.now(UTC)
+    s = SchoolScreening(
+        id=new_id(),
+        target_id=target.id,
+        person_ref=target.person_ref,
+        posyandu_id=posyandu["posyandu_id"],
+        **area_codes(posyandu["desa_code"]),
+        **values,
+        findings=",".join(dict.fromkeys(body.findings)),
+        to_standard=to_standard(values),
+        created_by=principal.subject,
+        created_at=now,
+    )
+    session.add(s)
+    uow.publish(
+        SchoolScreeningRecorded(
+            screening_id=s.id,
+            person_ref=s.person_ref,
+            posyandu_id=s.posyandu_id,
+            desa_code=s.desa_code,
+            screened_on=s.screened_on,
+            jenjang=body.jenjang,
+            kelas=s.kelas,
+            to_standard=s.to_standard,
+            follow_up=s.follow_up,
+        ),
+        subject=s.id,
+    )
+    await session.flush()
+    await recount_people(session, {s.person_ref: {s.screened_on}})
+    return s
+
+
+async def _first_of_school_year(session: AsyncSession, target_id: str, day: date) -> None:
+    start = school_year_start(day)
+    end = start.replace(year=start.year + 1) - timedelta(days=1)
+    found = (
+        await session.execute(
+            select(col(SchoolScreening.id), col(SchoolScreening.screened_on)).where(
+                col(SchoolScreening.target_id) == target_id,
+                col(SchoolScreening.screened_on).between(start, end),
+            )
+        )
+    ).first()
+    if found:
+        raise Conflict(
+            f"The child was screened in school year {school_year_label(day)} already "
+            f"(on {found[1].isoformat()}).",
+            screening_id=found[0],
+            school_year=school_year_label(day),
+        )
+
+
+async def list_screenings(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    posyandu_id: str | None,
+    wilayah: str | None,
+    period: Period | None,
+    limit: int,
+    offset: int,
+) -> list[SchoolScreening]:
+    """School screenings of a posyandu or wilayah inside the caller's scope, latest first."""
+    query = (
+        select(SchoolScreening)
+        .where(under(col(SchoolScreening.desa_code), principal.visible_scopes(wilayah)))
+        .order_by(col(SchoolScreening.screened_on).desc(), col(SchoolScreening.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    if posyandu_id:
+        query = query.where(col(SchoolScreening.posyandu_id) == posyandu_id)
+    if period:
+        query = query.where(col(SchoolScreening.screened_on).between(period.start, period.end))
+    return list((await session.execute(query)).scalars().all())
+
+
+def shaped(s: SchoolScreening) -> dict[str, Any]:
+    """The screening as the API shows it: its findings as a list, BMI and what is missing."""
+    values = s.model_dump()
+    return {
+        **values,
+        "findings": [f for f in s.findings.split(",") if f],
+        "school_year": school_year_label(s.screened_on),
+        "bmi": bmi(s.weight_kg, s.height_cm),
+        "missing_components": missing_components(values),
+    }
