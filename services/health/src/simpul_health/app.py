@@ -12,6 +12,7 @@ from simpul_health.api import (
     indicators,
     measurements,
     pregnancy,
+    programmes,
     screening,
     targets,
 )
@@ -49,6 +50,7 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
                 screening.router,
                 indicators.router,
                 indicators.aggregates,
+                programmes.router,
                 referral_router(ReferralAccess("health", deps.HEALTH_ROLES)),
             ],
             consumers=consumers(settings),

@@ -43,3 +43,7 @@ async def load_more(
         name: await loader(db, settings, principal, people, today, random.Random(f"{seed}:{name}"))
         for name, loader in LOADERS.items()
     }
+
+
+# Each part's loader registers itself in LOADERS when imported (after LOADERS exists).
+from simpul_health import demo_programmes  # noqa: E402,F401

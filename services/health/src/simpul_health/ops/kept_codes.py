@@ -6,6 +6,8 @@ Each record's module owns its statement; this table only names them.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy import select, union
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,14 +24,20 @@ from simpul_health.ops.kept import Counter
 from simpul_platform.indicators import Period
 
 COUNTERS: dict[str, Counter] = {}
+# code → (session, period, wilayah=, posyandu_id=) → {code: denominator} (none: not replaced)
+ReadTimeDenominator = Callable[..., Awaitable[dict[str, int]]]
+READ_TIME_DENOMINATORS: dict[str, ReadTimeDenominator] = {}
 
 
 async def read_time_denominators(
     session: AsyncSession, period: Period, *, wilayah: str | None, posyandu_id: str | None
 ) -> dict[str, int]:
     """Denominators counted when read, not kept (a count of people whose age, not a write,
-    brings them into the target group)."""
-    return {}
+    brings them into the target group, or a case that stays in care without a write)."""
+    found: dict[str, int] = {}
+    for read in READ_TIME_DENOMINATORS.values():
+        found |= await read(session, period, wilayah=wilayah, posyandu_id=posyandu_id)
+    return found
 
 
 async def posyandu_with_records(session: AsyncSession) -> list[str]:
@@ -37,3 +45,10 @@ async def posyandu_with_records(session: AsyncSession) -> list[str]:
     tables = (Pregnancy, Newborn, SchoolScreening, MentalHealthCase, TbPresumptive, HivRiskPerson)
     query = union(*(select(col(t.posyandu_id)) for t in tables))
     return sorted((await session.execute(query)).scalars().all())
+
+
+# ODGJ berat, terduga TBC, risiko HIV (ops.mental_health, ops.tb, ops.hiv)
+from simpul_health.ops import hiv, mental_health, tb  # noqa: E402  (they import ops.kept)
+
+COUNTERS |= {mental_health.CODE: mental_health.counter, tb.CODE: tb.counter, hiv.CODE: hiv.counter}
+READ_TIME_DENOMINATORS[mental_health.CODE] = mental_health.active_cases
