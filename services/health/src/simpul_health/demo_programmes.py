@@ -1,5 +1,5 @@
 """The demo's ODGJ berat, terduga TBC and risiko HIV records, so that SPM kesehatan no. 10–12
-have realistic figures: at about one active posyandu in three, a person with a severe mental
+have realistic figures: at about one active posyandu in four, a person with a severe mental
 disorder served monthly (most visits to standard), one or two presumptive TB cases (most
 examined by TCM), and the pregnant women tested for HIV (the ANC's triple elimination), with
 the TB patients found. Written through the service layer (rules, kept counts), one
@@ -23,7 +23,7 @@ from simpul_platform.devstack.population import DemoAdult
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 
-SHARE_OF_POSYANDU = 0.33
+SHARE_OF_POSYANDU = 0.25  # ≈ 0.2 s a posyandu (every write recounts its periods)
 DIAGNOSES = ("F20.0", "F20.0", "F20.0", "F20.3", "F25.0", "F31.2", "F32.3")
 SYMPTOMS = ("fever", "night_sweats", "weight_loss", "appetite_loss", "haemoptysis")
 
@@ -76,9 +76,9 @@ async def _posyandu(
 async def _odgj(
     uow: UnitOfWork, principal: Principal, target: dict[str, Any], today: date, rng: random.Random
 ) -> int:
-    """A case registered 3–11 months ago, served about monthly since (a visit missed now and
+    """A case registered 2–8 months ago, served about monthly since (a visit missed now and
     then, most of them to standard)."""
-    registered = today - timedelta(days=rng.randint(90, 330))
+    registered = today - timedelta(days=rng.randint(60, 240))
     body = MentalHealthCaseIn(
         target_id=target["id"],
         diagnosis=rng.choice(DIAGNOSES),
