@@ -16,7 +16,7 @@ from simpul_health.domain.hiv import SENSITIVE_READERS, check_risk_group, tested
 from simpul_health.models import HivRiskPerson, Pregnancy, Target
 from simpul_health.ops import area_codes, kept
 from simpul_health.ops.access import target_at, visible, writable_posyandu
-from simpul_health.ops.programmes import not_before_birth, serialised, staged
+from simpul_health.ops.programmes import not_before_birth, relocked, serialised, staged
 from simpul_health.schemas.hiv import HivAtRiskIn, HivTestIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
@@ -98,6 +98,7 @@ async def record_test(
     once tested to standard the person stays so) and recount the identification's day."""
     h = await visible(uow.session, principal, HivRiskPerson, record_id, "person at risk")
     await writable_posyandu(uow.session, principal, h.posyandu_id)
+    await relocked(uow.session, h)
     not_in_future(body.tested_on, today, "tested_on")
     if body.tested_on < h.identified_on:
         raise RuleViolation(

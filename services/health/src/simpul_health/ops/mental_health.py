@@ -24,7 +24,13 @@ from simpul_health.domain.mental_health import (
 from simpul_health.models import MentalHealthCase, MentalHealthService
 from simpul_health.ops import area_codes, kept
 from simpul_health.ops.access import target_at, visible, writable_posyandu
-from simpul_health.ops.programmes import months_through, not_before_birth, serialised, staged
+from simpul_health.ops.programmes import (
+    months_through,
+    not_before_birth,
+    relocked,
+    serialised,
+    staged,
+)
 from simpul_health.schemas.mental_health import (
     MentalHealthCaseIn,
     MentalHealthCasePatch,
@@ -108,10 +114,10 @@ async def _close(
         raise RuleViolation("status", "status_required", "Closing needs a status.")
     if body.closed_on is None:
         raise RuleViolation("closed_on", "closed_on_required", "Closing needs a date.")
+    not_in_future(body.closed_on, today, "closed_on")
+    await relocked(uow.session, case)
     if case.status != "active":
         raise Conflict(f"The case is already closed ({case.status}).")
-    not_in_future(body.closed_on, today, "closed_on")
-    await serialised(uow.session, case.posyandu_id)
     last = (
         await uow.session.execute(
             select(func.max(col(S.served_on))).where(col(S.case_id) == case.id)
@@ -130,8 +136,8 @@ async def record_service(
     """Stage one service of a case (one a day) with its judgement, and recount its day."""
     case = await _writable(uow, principal, case_id)
     not_in_future(body.served_on, today, "served_on")
+    await relocked(uow.session, case)
     check_service_day(body.served_on, case.registered_on, case.closed_on)
-    await serialised(uow.session, case.posyandu_id)
     twin = (
         await uow.session.execute(
             select(col(S.id)).where(col(S.case_id) == case.id, col(S.served_on) == body.served_on)

@@ -34,6 +34,14 @@ async def serialised(session: AsyncSession, posyandu_id: str) -> None:
     await locks.hold(session, kept.LOCK_CLASS, [posyandu_id])
 
 
+async def relocked(session: AsyncSession, record: M) -> None:
+    """Serialise on the record's posyandu and read the record again: a change judged against
+    its current state (a case still active, a test already to standard) sees a concurrent
+    writer's committed change, not the row as it was before the lock."""
+    await serialised(session, record.posyandu_id)  # type: ignore[attr-defined]
+    await session.refresh(record)
+
+
 async def staged(uow: UnitOfWork, conflict: str) -> None:
     """Flush the staged rows; a uniqueness the database refused is a 409 saying ``conflict``
     (the recount that follows a write would otherwise meet it first, as a 500)."""

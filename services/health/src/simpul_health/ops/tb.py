@@ -15,7 +15,7 @@ from simpul_health.domain.tb import check_result, examined_to_standard, presumpt
 from simpul_health.models import TbPresumptive
 from simpul_health.ops import area_codes, kept
 from simpul_health.ops.access import target_at, visible, writable_posyandu
-from simpul_health.ops.programmes import not_before_birth, serialised, staged
+from simpul_health.ops.programmes import not_before_birth, relocked, serialised, staged
 from simpul_health.schemas.tb import TbExaminationIn, TbPresumptiveIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
@@ -73,6 +73,7 @@ async def examine(
     stays so: a later x-ray does not undo a TCM) and recount the identification's day."""
     p = await visible(uow.session, principal, TbPresumptive, presumptive_id, "presumptive case")
     await writable_posyandu(uow.session, principal, p.posyandu_id)
+    await relocked(uow.session, p)
     not_in_future(body.examined_on, today, "examined_on")
     if body.examined_on < p.identified_on:
         raise RuleViolation(
