@@ -48,7 +48,7 @@ async def posyandu_with_records(session: AsyncSession) -> list[str]:
 
 
 # ODGJ berat, terduga TBC, risiko HIV (ops.mental_health, ops.tb, ops.hiv)
-from simpul_health.ops import hiv, mental_health, tb  # noqa: E402  (they import ops.kept)
+from simpul_health.ops import hiv, mental_health, tb  # noqa: E402  (each part in its own place)
 
 COUNTERS |= {mental_health.CODE: mental_health.counter, tb.CODE: tb.counter, hiv.CODE: hiv.counter}
 READ_TIME_DENOMINATORS[mental_health.CODE] = mental_health.active_cases
