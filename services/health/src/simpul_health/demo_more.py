@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from simpul_health import demo_births
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
@@ -28,8 +27,6 @@ class DemoPeople:
 Loader = Callable[
     [Database, HealthSettings, Principal, DemoPeople, date, random.Random], Awaitable[int]
 ]
-LOADERS: dict[str, Loader] = {}
-LOADERS["births"] = demo_births.load_births
 
 
 async def load_more(
@@ -43,11 +40,16 @@ async def load_more(
     """Run every part's loader (each with its own random stream); records made per part."""
     return {
         name: await loader(db, settings, principal, people, today, random.Random(f"{seed}:{name}"))
-        for name, loader in LOADERS.items()
+        for name, loader in loaders().items()
     }
 
 
-# Each part's loader, registered here (its module imports DemoPeople from above).
-from simpul_health.demo_school import load_school  # noqa: E402
+def loaders() -> dict[str, Loader]:
+    """Each part's loader, by name (imported here: each part's module imports DemoPeople)."""
+    from simpul_health import demo_births, demo_programmes, demo_school
 
-LOADERS["school"] = load_school
+    return {
+        "births": demo_births.load_births,
+        "school": demo_school.load_school,
+        "programmes": demo_programmes.load_programmes,
+    }
