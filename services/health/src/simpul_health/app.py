@@ -7,7 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_health.api import (
+    coverage,
     deps,
+    estimates,
     immunisation,
     indicators,
     measurements,
@@ -49,6 +51,8 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
                 screening.router,
                 indicators.router,
                 indicators.aggregates,
+                estimates.router,
+                coverage.router,
                 referral_router(ReferralAccess("health", deps.HEALTH_ROLES)),
             ],
             consumers=consumers(settings),
