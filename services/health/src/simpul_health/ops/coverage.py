@@ -203,7 +203,7 @@ async def _given(
         )
     )
     given: dict[str, set[tuple[str, int]]] = {}
-    for target_id, antigen, dose in rows.tuples():
+    for target_id, antigen, dose in rows:
         given.setdefault(target_id, set()).add((antigen, dose))
     return given
 

@@ -189,7 +189,7 @@ async def _known(session: AsyncSession, codes: Sequence[str]) -> set[str]:
         return set()
     query = select(r.c.desa_code, r.c.kecamatan_code, r.c.kabupaten_code).where(or_(*conditions))
     found: set[str] = set()
-    for desa, kecamatan, kabupaten in (await session.execute(query.distinct())).tuples():
+    for desa, kecamatan, kabupaten in await session.execute(query.distinct()):
         found.update((desa, kecamatan, kabupaten, kabupaten.split(".")[0]))
     return found.intersection(codes)
 
@@ -200,7 +200,7 @@ async def _stored(session: AsyncSession, year: int, codes: Sequence[str]) -> set
     query = select(E.c.wilayah_code, E.c.target_group).where(
         E.c.year == year, under(E.c.wilayah_code, provinsi)
     )
-    return set((await session.execute(query)).tuples().all())
+    return {(code, group) for code, group in await session.execute(query)}
 
 
 async def _upsert(session: AsyncSession, ctx: Import, rows: Sequence[EstimateRowIn]) -> None:
