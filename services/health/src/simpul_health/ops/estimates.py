@@ -27,7 +27,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.domain.indicators import ESTIMATE_GROUPS
 from simpul_health.models import TargetEstimate
-from simpul_health.schemas.estimates import MAX_ROWS, EstimateRowIn, EstimatesImportOut
+from simpul_health.schemas.estimates import (
+    MAX_ROWS,
+    EstimateCsvRow,
+    EstimateRowIn,
+    EstimatesImportOut,
+)
 from simpul_platform import locks
 from simpul_platform.auth import Principal
 from simpul_platform.clock import now
@@ -270,7 +275,7 @@ def parse_csv(raw: bytes) -> tuple[list[EstimateRowIn], list[int], list[FieldErr
             raise InvalidInput.field("body", "too_many_rows", f"At most {MAX_ROWS} rows.")
         values = {k: v.strip() for k, v in zip(header, cells, strict=False) if k in CSV_COLUMNS}
         try:
-            rows.append(EstimateRowIn.model_validate(values))
+            rows.append(EstimateCsvRow.model_validate(values))
             places.append(place)
         except ValidationError as exc:
             errors.extend(

@@ -22,6 +22,12 @@ class EstimateRowIn(BaseModel):
         examples=["ibu_bersalin"],
         json_schema_extra={"enum": list(ESTIMATE_GROUPS)},
     )
+    count: int = Field(strict=True, ge=0, le=100_000_000, examples=[1234])  # not true/false
+
+
+class EstimateCsvRow(EstimateRowIn):
+    """A CSV row: its count is text to read as a number."""
+
     count: int = Field(ge=0, le=100_000_000, examples=[1234])
 
 
