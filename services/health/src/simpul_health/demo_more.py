@@ -43,3 +43,7 @@ async def load_more(
         name: await loader(db, settings, principal, people, today, random.Random(f"{seed}:{name}"))
         for name, loader in LOADERS.items()
     }
+
+
+# Each part's loader module registers itself in LOADERS; imported last (it imports this one).
+from simpul_health import demo_coverage  # noqa: E402, F401

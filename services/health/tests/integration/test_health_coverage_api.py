@@ -4,15 +4,23 @@ children overdue for a dose on its next open day."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from health_testkit import OTHER_DESA, TODAY, Health
+from health_testkit import DESA, OTHER_DESA, TODAY, Health
+from sqlalchemy import select
 
-from simpul_health.domain.coverage import basic
+from simpul_health.demo_coverage import load_immunisations
+from simpul_health.demo_more import DemoPeople
+from simpul_health.domain.coverage import basic, birthday
 from simpul_health.domain.immunisation import NATIONAL_SCHEDULE
 from simpul_health.domain.indicators import CONTEXT, months_before
+from simpul_health.models import Immunisation
+from simpul_platform.auth import NATIONWIDE, Principal
+from simpul_platform.devstack.population import DemoChild
+from simpul_platform.indicators import Period
 
 pytestmark = pytest.mark.integration
 
@@ -128,3 +136,49 @@ async def test_overdue_lists_the_posyandu_children_longest_overdue_first(health:
             "/v1/immunisation/overdue", params={"posyandu_id": pid}, headers=headers
         )
         assert refused.status_code == 403, refused.text
+
+
+async def test_the_demo_histories_give_coverage_equal_to_a_hand_count(health: Health) -> None:
+    pid = await health.posyandu()
+    last_year = TODAY.year - 1  # first birthdays through last year: every dose in the past
+    children = [
+        await health.target(pid, months_before(date(last_year, 12, 28), 12 + k), serial=10 + k)
+        for k in range(12)
+    ]
+    demo = [
+        DemoChild(target={**c, "birth_date": date.fromisoformat(c["birth_date"])}, haz=0, whz=0)
+        for c in children
+    ]
+    people = DemoPeople([(pid, DESA)], [(pid, DESA)], demo, [])
+    principal = Principal("demo", frozenset({"opd:health"}), (NATIONWIDE,))
+    stored = await load_immunisations(
+        health.app.state.db, health.settings, principal, people, TODAY, random.Random(1)
+    )
+    async with health.app.state.db.sessions() as session:
+        rows = (await session.execute(select(Immunisation))).scalars().all()
+    assert stored == len(rows) > 0
+    births = {c.target["id"]: c.target["birth_date"] for c in demo}
+    assert all(births[r.target_id] <= r.given_on <= TODAY for r in rows)
+    # By hand: every basic dose before the first birthday, for the births of the year's.
+    period = Period.parse(str(last_year))
+    reaching = [t for t, b in births.items() if period.contains(birthday(b, 1))]
+    complete = [
+        t
+        for t in reaching
+        for given in [
+            {
+                (r.antigen, r.dose)
+                for r in rows
+                if r.target_id == t and r.given_on < birthday(births[t], 1)
+            }
+        ]
+        if all((d.antigen, d.dose) in given for d in basic(NATIONAL_SCHEDULE))
+    ]
+    response = await health.client.get(
+        "/v1/indicators/immunisation",
+        params={"period": period.label, "posyandu_id": pid},
+        headers=health.dpmd,
+    )
+    idl = {r["code"]: r for r in response.json()["indicators"]}["health.idl"]
+    assert (idl["numerator"], idl["denominator"]) == (len(complete), len(reaching))
+    assert 0 < len(complete) < len(reaching)  # the seed gives a realistic mix
