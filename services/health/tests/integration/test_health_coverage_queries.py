@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from simpul_health.domain.coverage import basic, birthday, births_reaching, boosters
+from simpul_health.domain.coverage import basic, boosters
 from simpul_health.domain.immunisation import NATIONAL_SCHEDULE
 from simpul_health.models import metadata
 from simpul_health.ops import area_codes, coverage
@@ -191,10 +191,3 @@ async def test_coverage_rows_are_context_rows_with_idl_target_90(db: Database) -
     assert (booster.numerator, booster.denominator) == (1, 3)
     assert (by_code["health.imunisasi_mr_1"].numerator, len(rows)) == (4, 2 + len(BASIC))
     assert all(r.kind == "context" for r in rows)
-
-
-def test_a_birthday_of_29_february_is_28_february_and_in_its_period() -> None:
-    assert birthday(date(2024, 2, 29), 1) == date(2025, 2, 28)
-    first, last = births_reaching(Period.parse("2025-02"), 1)
-    assert (first, last) == (date(2024, 2, 1), date(2024, 2, 29))
-    assert births_reaching(Period.parse("2024-02"), 1)[1] == date(2023, 2, 28)

@@ -8,6 +8,7 @@ kecamatan, kabupaten), whichever posyandu gave the doses. The definitions are in
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -186,7 +187,7 @@ async def overdue(
         if missing:
             missing.sort(key=lambda m: (m.due_on, m.dose.antigen, m.dose.dose))
             found.append(
-                Overdue(child, mask_nik(child.nik), _months(child.birth_date, on), missing)
+                Overdue(child, mask_nik(child.nik), age_months(child.birth_date, on), missing)
             )
     found.sort(key=lambda o: (o.missing[0].due_on, o.target.birth_date, o.target.name, o.target.id))
     return found
@@ -208,7 +209,10 @@ async def _given(
     return given
 
 
-def _months(birth: date, on: date) -> int:
-    """Whole months of age on ``on``."""
+def age_months(birth: date, on: date) -> int:
+    """Whole months of age on ``on``: a month is reached on the same day of the month, or on
+    the month's last day when it is shorter (as 29 February's birthday is 28 February)."""
     months = (on.year - birth.year) * 12 + on.month - birth.month
-    return months - 1 if months_before(on, months) < birth else months
+    year, month = divmod(birth.year * 12 + birth.month - 1 + months, 12)
+    reached = date(year, month + 1, min(birth.day, calendar.monthrange(year, month + 1)[1]))
+    return months - 1 if reached > on else months
