@@ -7,7 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from simpul_health.api import (
+    coverage,
     deps,
+    estimates,
     fhir,
     immunisation,
     indicators,
@@ -57,6 +59,8 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
                 fhir.router,
                 school_screening.router,
                 programmes.router,
+                estimates.router,
+                coverage.router,
                 referral_router(ReferralAccess("health", deps.HEALTH_ROLES)),
             ],
             consumers=consumers(settings),

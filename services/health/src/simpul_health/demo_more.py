@@ -46,9 +46,10 @@ async def load_more(
 
 def loaders() -> dict[str, Loader]:
     """Each part's loader, by name (imported here: each part's module imports DemoPeople)."""
-    from simpul_health import demo_births, demo_programmes, demo_school
+    from simpul_health import demo_births, demo_coverage, demo_programmes, demo_school
 
     return {
+        "coverage": demo_coverage.load_immunisations,
         "births": demo_births.load_births,
         "school": demo_school.load_school,
         "programmes": demo_programmes.load_programmes,

@@ -106,9 +106,12 @@ async def test_stunting_and_spm_indicators_match_hand_counts(health):
     assert [i for i in kesehatan if i["kind"] == "spm"] == spm["indicators"]
     # beside them, the growth indicators as context: the stunting counts above, and the rest
     context = {i["code"]: i for i in kesehatan if i["kind"] == "context"}
-    assert list(context) == [
+    assert list(context)[:4] == [
         f"health.{c}" for c in ("stunting", "wasting", "underweight", "overweight")
     ]
+    # then immunisation coverage (no child reaches 12 or 24 months here: 0 of 0)
+    assert list(context)[4:6] == ["health.idl", "health.imunisasi_lanjutan_baduta"]
+    assert (context["health.idl"]["denominator"], context["health.idl"]["percent"]) == (0, None)
     assert (context["health.stunting"]["numerator"], context["health.stunting"]["denominator"]) == (
         3,
         7,

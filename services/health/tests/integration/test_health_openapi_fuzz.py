@@ -52,6 +52,19 @@ def test_the_health_service_answers_only_what_its_openapi_says(
             "nik_birth_date_mismatch",
             "nik_sex_mismatch",
             "unknown_pregnancy",  # a pregnancy id that names no stored pregnancy
+            # target estimates: rows against the replica, the caller's scope, the stored
+            # estimates and each other; a CSV body's header and size
+            "unknown_wilayah",
+            "outside_wilayah",
+            "overlapping_levels",
+            "duplicate_row",
+            "csv_missing_column",
+            "csv_malformed",
+            "csv_field_too_large",
+            "csv_newline_in_field",
+            "csv_quoting",
+            "csv_unclosed_quote",
+            "too_many_rows",
         ),
     )
     report.assert_clean()

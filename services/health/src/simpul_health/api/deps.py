@@ -34,3 +34,8 @@ def _today(settings: SettingsDep) -> date:
 
 # The deployment's date (its time zone, not the server's): what "in the future" is judged by.
 Today = Annotated[date, Depends(_today)]
+
+# Target-group estimates (BPS projections, Kemenkes estimates) are the Dinas Kesehatan's to
+# import: they replace the recorded denominators of every area below them.
+ESTIMATE_IMPORT_ROLES = ("opd:health",)
+EstimateImporter = Annotated[Principal, Depends(require_roles(*ESTIMATE_IMPORT_ROLES))]

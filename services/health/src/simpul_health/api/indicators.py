@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health.api.deps import AggregateReader, Today
+from simpul_health.api.deps import AggregateReader, SettingsDep, Today
+from simpul_health.domain.immunisation import load_schedule
 from simpul_health.domain.indicators import CONTEXT, SPM, STUNTING
+from simpul_health.ops.coverage import coverage
 from simpul_health.ops.indicators import (
     Area,
     resolve_area,
@@ -126,7 +128,9 @@ async def spm(session: SessionDep, asked: CountedDep) -> Any:
 
 
 @aggregates.get("/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
-async def indicators(session: SessionDep, asked: CountedDep, today: Today) -> Any:
+async def indicators(
+    session: SessionDep, asked: CountedDep, today: Today, settings: SettingsDep
+) -> Any:
     """The SPM kesehatan indicators in the shape every field service shares (scorecards), and
     referrals to health resolved within their due date."""
     area = asked.area
@@ -136,7 +140,9 @@ async def indicators(session: SessionDep, asked: CountedDep, today: Today) -> An
     )
     spm_rows = await _spm(session, area, asked.period)
     growth = await stunting_counts(session, area, asked.period)
-    return [*spm_rows, *_context(growth), referrals]
+    schedule = load_schedule(settings.immunisation_schedule_file)
+    immunised = await coverage(session, area, asked.period, schedule, per_dose=False)
+    return [*spm_rows, *_context(growth), *immunised, referrals]
 
 
 def _context(c: dict[str, int]) -> list[IndicatorValue]:
