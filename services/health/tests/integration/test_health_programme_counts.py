@@ -169,7 +169,8 @@ async def test_an_imported_estimate_replaces_the_odgj_denominator(health):
         p: (await spm(health, p, wilayah="64.02"))["health.odgj_berat"]
         for p in (f"{Y}-01", f"{Y}-Q1", f"{Y}")
     }
-    assert kab == {f"{Y}-01": (3, 2), f"{Y}-Q1": (3, 6), f"{Y}": (3, 24)}
+    # ODGJ berat are people, not a year's flow: the estimate stands whole in every period
+    assert kab == {f"{Y}-01": (3, 24), f"{Y}-Q1": (3, 24), f"{Y}": (3, 24)}
     # Below the kabupaten no estimate applies: the cases in care stay the denominator.
     assert (await spm(health, f"{Y}-01", wilayah=DESA))["health.odgj_berat"] == (3, 3)
     assert (await spm(health, f"{Y}-01", posyandu_id=a))["health.odgj_berat"] == (3, 3)

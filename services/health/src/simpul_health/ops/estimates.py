@@ -158,7 +158,7 @@ def _overlaps(
                     ctx.where(index),
                     "wilayah_code",
                     "overlapping_levels",
-                    f"{other} has a {row.target_group} estimate for {ctx.year} too, and one "
+                    f"{other} has an estimate of {row.target_group} for {ctx.year} too, and one "
                     f"contains the other: an area's estimate sums everything below it, so "
                     f"estimate one level only.",
                 )

@@ -145,10 +145,10 @@ async def read(
 async def estimates(
     session: AsyncSession, period: Period, groups: Iterable[str], *, wilayah: str | None
 ) -> dict[str, int]:
-    """Each group's imported estimate for the wilayah and the period's year, pro-rated to the
-    period (a year's estimate × its months ÷ 12, rounded): the wilayah's own, or the sum of
-    the wilayah below it that have one (an import never overlaps levels). A posyandu has no
-    estimate of its own; a group without one is absent (its recorded count stands)."""
+    """Each group's imported estimate for the wilayah and the period's year: the wilayah's
+    own, or the sum of the wilayah below it that have one (an import never overlaps levels).
+    A posyandu has no estimate of its own; a group without one is absent (its recorded count
+    stands)."""
     if wilayah is None:
         return {}
     below = (
@@ -161,15 +161,12 @@ async def estimates(
         .where(below, E.c.year == period.start.year, E.c.target_group.in_(sorted(set(groups))))
         .group_by(E.c.target_group)
     )
-    return {
-        group: prorated(int(total), period)
-        for group, total in await session.execute(query)
-        if total is not None
-    }
+    return {group: int(total) for group, total in await session.execute(query) if total is not None}
 
 
 def prorated(yearly: int, period: Period) -> int:
-    """A year's estimate for the months of ``period``, rounded half up."""
+    """A year's estimate for the months of ``period``, rounded half up: for a group that is a
+    year's flow (deliveries, newborns, presumptive cases), not a standing number of people."""
     return (yearly * period.months * 2 + 12) // 24
 
 
@@ -182,9 +179,12 @@ async def spm_counts(
     counts = await read(session, period, COUNTERS, wilayah=wilayah, posyandu_id=posyandu_id)
     groups = {g: c for c in counts if (g := SPM[c].estimate_group)}
     found = await estimates(session, period, groups, wilayah=None if posyandu_id else wilayah)
-    for group, estimate in found.items():
-        numerator, _ = counts[groups[group]]
-        counts[groups[group]] = (numerator, estimate)
+    for group, yearly in found.items():
+        code = groups[group]
+        # ODGJ berat are a standing number of people (a prevalence), whatever the period;
+        # births and presumptive cases are a year's flow, so a month expects a twelfth.
+        prorate = SPM[code].parameters.get("estimate_prorated", True)
+        counts[code] = (counts[code][0], prorated(yearly, period) if prorate else yearly)
     for code, denominator in (
         await read_time_denominators(session, period, wilayah=wilayah, posyandu_id=posyandu_id)
     ).items():
