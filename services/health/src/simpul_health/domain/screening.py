@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from simpul_platform.domain import RuleViolation
+
 GlucoseKind = Literal["fasting", "random"]
 FollowUp = Literal["none", "referred", "visited", "treated", "declined"]
 SCREENING_FLAGS = ("hypertension", "diabetes", "anaemia", "obesity")
@@ -32,6 +34,16 @@ class ScreeningInput:
     hb_g_dl: float | None = None
     weight_kg: float | None = None
     height_cm: float | None = None
+
+
+def check_blood_pressure(systolic: int | None, diastolic: int | None) -> None:
+    """Both pressures or neither, the diastolic below the systolic."""
+    if (systolic is None) != (diastolic is None):
+        raise RuleViolation("diastolic", "blood_pressure_pair", "Send both pressures.")
+    if systolic is not None and diastolic is not None and diastolic >= systolic:
+        raise RuleViolation(
+            "diastolic", "diastolic_not_below_systolic", "Diastolic must be below systolic."
+        )
 
 
 def bmi(weight_kg: float | None, height_cm: float | None) -> float | None:

@@ -16,11 +16,16 @@ from simpul_health.domain.hiv import SENSITIVE_READERS, check_risk_group, tested
 from simpul_health.models import HivRiskPerson, Pregnancy, Target
 from simpul_health.ops import area_codes, kept
 from simpul_health.ops.access import target_at, visible, writable_posyandu
-from simpul_health.ops.programmes import not_before_birth, relocked, serialised, staged
+from simpul_health.ops.programmes import (
+    none_awaiting,
+    not_before_birth,
+    relocked,
+    serialised,
+    staged,
+)
 from simpul_health.schemas.hiv import HivAtRiskIn, HivTestIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
-from simpul_platform.errors import Conflict
 from simpul_platform.events import new_id
 from simpul_platform.indicators import Period
 from simpul_platform.uow import UnitOfWork
@@ -42,13 +47,13 @@ async def register(
     if body.risk_group == "pregnant":
         await _pregnant_on(uow, target, body.identified_on)
     await serialised(uow.session, posyandu["posyandu_id"])
-    waiting = (
-        await uow.session.execute(
-            select(col(H.id)).where(col(H.target_id) == target.id, col(H.tested_on).is_(None))
-        )
-    ).first()
-    if waiting:
-        raise Conflict("This person is already registered, awaiting a test.", id=waiting[0])
+    await none_awaiting(
+        uow.session,
+        H,
+        target.id,
+        H.tested_on,
+        "This person is already registered, awaiting a test.",
+    )
     now = datetime.now(UTC)
     h = HivRiskPerson(
         id=new_id(),

@@ -42,6 +42,23 @@ async def relocked(session: AsyncSession, record: M) -> None:
     await session.refresh(record)
 
 
+async def none_awaiting(
+    session: AsyncSession, model: type[M], target_id: str, pending: Any, conflict: str
+) -> None:
+    """A 409 saying ``conflict`` when the person has a record still awaiting its result
+    (``pending``: the column that is null until then); call it after ``serialised``."""
+    waiting = (
+        await session.execute(
+            select(col(model.id)).where(  # type: ignore[attr-defined]
+                col(model.target_id) == target_id,  # type: ignore[attr-defined]
+                col(pending).is_(None),
+            )
+        )
+    ).first()
+    if waiting:
+        raise Conflict(conflict, id=waiting[0])
+
+
 async def staged(uow: UnitOfWork, conflict: str) -> None:
     """Flush the staged rows; a uniqueness the database refused is a 409 saying ``conflict``
     (the recount that follows a write would otherwise meet it first, as a 500)."""

@@ -20,7 +20,7 @@ from simpul_health.domain.school import (
     school_year_start,
     to_standard,
 )
-from simpul_health.domain.screening import bmi
+from simpul_health.domain.screening import bmi, check_blood_pressure
 from simpul_health.events import SchoolScreeningRecorded
 from simpul_health.models import SchoolScreening
 from simpul_health.ops import area_codes
@@ -55,12 +55,7 @@ def check(body: SchoolScreeningIn, birth: date, today: date) -> None:
         )
     if not kelas_fits(body.jenjang, body.kelas):
         raise RuleViolation("kelas", "kelas_outside_jenjang", "SD is kelas 1–6, SMP kelas 7–9.")
-    if (body.systolic is None) != (body.diastolic is None):
-        raise RuleViolation("diastolic", "blood_pressure_pair", "Send both pressures.")
-    if body.systolic is not None and body.diastolic is not None and body.diastolic >= body.systolic:
-        raise RuleViolation(
-            "diastolic", "diastolic_not_below_systolic", "Diastolic must be below systolic."
-        )
+    check_blood_pressure(body.systolic, body.diastolic)
 
 
 async def record(

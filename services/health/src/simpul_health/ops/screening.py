@@ -10,6 +10,7 @@ from simpul_health.domain.screening import (
     SCREENING_FLAGS,
     ScreeningInput,
     bmi,
+    check_blood_pressure,
     initial_follow_up,
     screening_flags,
 )
@@ -34,12 +35,7 @@ def check_measures(body: ScreeningIn) -> None:
             "glucose_kind_required",
             "Send glucose_mg_dl together with glucose_kind.",
         )
-    if (body.systolic is None) != (body.diastolic is None):
-        raise RuleViolation("diastolic", "blood_pressure_pair", "Send both pressures.")
-    if body.systolic is not None and body.diastolic is not None and body.diastolic >= body.systolic:
-        raise RuleViolation(
-            "diastolic", "diastolic_not_below_systolic", "Diastolic must be below systolic."
-        )
+    check_blood_pressure(body.systolic, body.diastolic)
 
 
 async def record(

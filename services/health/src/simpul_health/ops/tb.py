@@ -15,11 +15,16 @@ from simpul_health.domain.tb import check_result, examined_to_standard, presumpt
 from simpul_health.models import TbPresumptive
 from simpul_health.ops import area_codes, kept
 from simpul_health.ops.access import target_at, visible, writable_posyandu
-from simpul_health.ops.programmes import not_before_birth, relocked, serialised, staged
+from simpul_health.ops.programmes import (
+    none_awaiting,
+    not_before_birth,
+    relocked,
+    serialised,
+    staged,
+)
 from simpul_health.schemas.tb import TbExaminationIn, TbPresumptiveIn
 from simpul_platform.auth import Principal
 from simpul_platform.domain import RuleViolation, not_in_future
-from simpul_platform.errors import Conflict
 from simpul_platform.events import new_id
 from simpul_platform.indicators import Period
 from simpul_platform.uow import UnitOfWork
@@ -39,13 +44,13 @@ async def register(
     not_before_birth(body.identified_on, target, "identified_on")
     symptoms, contact = presumptive_reasons(body.symptoms)
     await serialised(uow.session, posyandu["posyandu_id"])
-    waiting = (
-        await uow.session.execute(
-            select(col(T.id)).where(col(T.target_id) == target.id, col(T.examined_on).is_(None))
-        )
-    ).first()
-    if waiting:
-        raise Conflict("This person is already presumptive, awaiting examination.", id=waiting[0])
+    await none_awaiting(
+        uow.session,
+        T,
+        target.id,
+        T.examined_on,
+        "This person is already presumptive, awaiting examination.",
+    )
     now = datetime.now(UTC)
     p = TbPresumptive(
         id=new_id(),
