@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simpul_health.domain.indicators import SPM
+
 KEK_LILA_CM = 23.5
 ANAEMIA_HB_G_DL = 11.0
 HYPERTENSION_SYSTOLIC = 140
 HYPERTENSION_DIASTOLIC = 90
 AGE_RISK = (20, 35)
-ANC_STANDARD_VISITS = 6
+ANC_STANDARD_VISITS = int(SPM["ibu_hamil"].parameters["anc_visits"])  # K1…K6
 MAX_ANC_VISIT = 6
 RISK_FLAGS = ("kek", "anaemia", "hypertension", "age_risk")
 

@@ -242,7 +242,9 @@ def _screened(area: Area, period: Period) -> Any:
     hypertensive or diabetic; only rows in the period or with a finding matter. Screenings
     are matched by person wherever they took place, as weighings are.
     """
-    adults = and_(area.where(T), _age_between(period, 15, None))
+    adults = and_(
+        area.where(T), _age_between(period, SPM["usia_produktif"].parameters["min_age"], None)
+    )
     in_period = S.c.screened_on >= period.start  # the rows below all end by period.end
 
     def any_row(condition: ColumnElement[bool], label: str) -> Any:
@@ -262,7 +264,9 @@ def _screened(area: Area, period: Period) -> Any:
     if not area.wide:  # the area's adults' screenings only, not everybody's
         flags = flags.where(S.c.target_id.in_(select(T.c.id).where(adults)))
     f = flags.group_by(S.c.target_id).subquery()
-    productive, elderly = _age_between(period, 15, 60), _age_between(period, 60, None)
+    ages, old = SPM["usia_produktif"].parameters, SPM["usia_lanjut"].parameters
+    productive = _age_between(period, ages["min_age"], ages["max_age"] + 1)
+    elderly = _age_between(period, old["min_age"], None)
     screened, hyper, diab = f.c.screened == 1, f.c.hypertension == 1, f.c.diabetes == 1
     return (
         select(
