@@ -26,7 +26,10 @@ httpx's ASGI transport as a DPMD user of 64.02, for the year and the last full m
 p50/p95/p99 beside the targets: ``/v1/indicators`` p99 ≤ 300 ms (the kabupaten scorecard's
 health part), a write that recounts p99 ≤ 100 ms. ``--quick``: 40 posyandu, 3,000 balita.
 
+``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of each statement ``/v1/indicators`` runs.
+
     uv run python -m bench.health_spm [--quick] [--balita 60000] [--runs 60] [--cold 3]
+        [--explain]
 """
 
 from __future__ import annotations
@@ -58,11 +61,16 @@ from bench.indicator_timing import (
     show_times,
     time_calls,
 )
+from bench.health_indicators import explaining
 from simpul_health.app import MIGRATIONS, create_app
+from simpul_health.domain.immunisation import NATIONAL_SCHEDULE
 from simpul_health.ops import balita_weighed, kept
+from simpul_health.ops.coverage import coverage
+from simpul_health.ops.indicators import Area, spm_counts, stunting_counts
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import mint_token
 from simpul_platform.db import Database
+from simpul_platform.indicators import Period
 
 READ_TARGET_MS, WRITE_TARGET_MS = 300.0, 100.0
 ROUTES = ("/v1/indicators", "/v1/indicators/spm", "/v1/indicators/immunisation")
@@ -106,6 +114,26 @@ async def rebuild(url: str, report: Report, today: date) -> None:
         await connection.close()
     seconds = time.perf_counter() - started
     report.note(f"kept.rebuild + balita_weighed.rebuild: {seconds:.1f} s ({kept_rows:,} kept rows)")
+
+
+async def explain(url: str, periods: tuple[str, str]) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement ``/v1/indicators`` runs for Kukar."""
+    db = Database(url, 1)
+    area = Area(wilayah=KUKAR)
+    try:
+        for label in periods:
+            period = Period.parse(label)
+            for name, query in (
+                ("spm_counts", lambda s: spm_counts(s, area, period)),
+                ("stunting_counts", lambda s: stunting_counts(s, area, period)),
+                ("coverage", lambda s: coverage(s, area, period, NATIONAL_SCHEDULE)),
+            ):
+                print(f"EXPLAIN {name} {label}:", flush=True)
+                async with db.transaction() as session:
+                    explaining(session)
+                    await query(session)
+    finally:
+        await db.dispose()
 
 
 # --------------------------------------------------------------------------- the writes
@@ -263,6 +291,8 @@ class SpmBench(IndicatorBench[HealthSettings]):
             settings = read_settings(HealthSettings, url)
             await cold(settings, report, args.cold)
             async with reading(settings, create_app) as reads:
+                if args.explain:
+                    await explain(url, _periods(reads))
                 await warm(reads, report, args.runs)
                 writes = await Writes.find(reads, settings, window(reads.today)[1])
                 needed = (args.runs + 1) // 2 * 2  # each period: a delivery, a screening, …
@@ -289,5 +319,9 @@ def build(posyandu: int, balita: int, _: argparse.Namespace) -> Tables:
     return tables(posyandu, balita, BENCH.today())
 
 
+def options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--explain", action="store_true", help="print each statement's plan")
+
+
 if __name__ == "__main__":
-    BENCH.main(__doc__, build)
+    BENCH.main(__doc__, build, options=options)
