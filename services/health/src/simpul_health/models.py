@@ -154,7 +154,18 @@ class StuntingEpisode(HealthModel, table=True):
 
 class Immunisation(HealthModel, table=True):
     __tablename__ = "immunisations"
-    __table_args__ = (UniqueConstraint("target_id", "antigen", "dose", name="uq_immunisation"),)
+    __table_args__ = (
+        UniqueConstraint("target_id", "antigen", "dose", name="uq_immunisation"),
+        # A child's doses with their dates, from the index alone: immunisation coverage probes
+        # it once per child reaching a birthday in the period (ops.coverage).
+        Index(
+            "ix_immunisations_target_dose",
+            "target_id",
+            "antigen",
+            "dose",
+            postgresql_include=["given_on"],
+        ),
+    )
     id: str = Field(primary_key=True, max_length=36)
     target_id: str = Field(foreign_key="targets.id", max_length=36, index=True)
     posyandu_id: str = Field(max_length=36)
