@@ -153,7 +153,12 @@ MEASUREMENT_COLUMNS = [
 
 
 def _adults(
-    posyandu: list[tuple[str, str]], per_posyandu: int, rng: random.Random, *, year: int = 2025, months: int = 12
+    posyandu: list[tuple[str, str]],
+    per_posyandu: int,
+    rng: random.Random,
+    *,
+    year: int = 2025,
+    months: int = 12,
 ) -> Any:
     """Adults registered as sasaran (15–80 years) and their screenings in months
     1..``months`` of ``year``."""

@@ -48,6 +48,7 @@ import asyncpg
 
 from bench.bulk_load import Tables
 from bench.common import Report, dsn
+from bench.health_indicators import explaining
 from bench.health_spm_data import tables, window
 from bench.indicator_timing import (
     KUKAR,
@@ -61,7 +62,6 @@ from bench.indicator_timing import (
     show_times,
     time_calls,
 )
-from bench.health_indicators import explaining
 from simpul_health.app import MIGRATIONS, create_app
 from simpul_health.domain.immunisation import NATIONAL_SCHEDULE
 from simpul_health.ops import balita_weighed, kept
@@ -123,15 +123,16 @@ async def explain(url: str, periods: tuple[str, str]) -> None:
     try:
         for label in periods:
             period = Period.parse(label)
-            for name, query in (
-                ("spm_counts", lambda s: spm_counts(s, area, period)),
-                ("stunting_counts", lambda s: stunting_counts(s, area, period)),
-                ("coverage", lambda s: coverage(s, area, period, NATIONAL_SCHEDULE)),
-            ):
+            for name in ("spm_counts", "stunting_counts", "coverage"):
                 print(f"EXPLAIN {name} {label}:", flush=True)
                 async with db.transaction() as session:
                     explaining(session)
-                    await query(session)
+                    if name == "spm_counts":
+                        await spm_counts(session, area, period)
+                    elif name == "stunting_counts":
+                        await stunting_counts(session, area, period)
+                    else:
+                        await coverage(session, area, period, NATIONAL_SCHEDULE)
     finally:
         await db.dispose()
 
@@ -250,16 +251,16 @@ async def after_writes(reads: Reads, report: Report, writes: Writes, runs: int) 
     """A write (a delivery and a school screening in turn), then ``/v1/indicators``."""
     timed: dict[str, list[float]] = {"delivery": [], "school screening": []}
     for period in _periods(reads):
-        write_ms: list[float] = []
 
         async def write(n: int) -> None:
             kind, do = (
-                ("delivery", writes.delivery) if n % 2 == 0 else ("school screening", writes.screening)
+                ("delivery", writes.delivery)
+                if n % 2 == 0
+                else ("school screening", writes.screening)
             )
             start = time.perf_counter()
             await do(reads)
             timed[kind].append((time.perf_counter() - start) * 1000)
-            write_ms.append(timed[kind][-1])
 
         async def call(period: str = period) -> Any:
             return await reads.get("/v1/indicators", period)
@@ -268,7 +269,11 @@ async def after_writes(reads: Reads, report: Report, writes: Writes, runs: int) 
         label = f"/v1/indicators {period} after one write"
         show_times(report, label, durations, True, READ_TARGET_MS)
     for kind, durations in timed.items():
-        path = "POST /v1/pregnancies/{id}/delivery" if kind == "delivery" else "POST /v1/school-screenings"
+        path = (
+            "POST /v1/pregnancies/{id}/delivery"
+            if kind == "delivery"
+            else "POST /v1/school-screenings"
+        )
         show_times(report, f"{path} (recounts)", durations, True, WRITE_TARGET_MS)
 
 

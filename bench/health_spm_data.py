@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
+
 from bench.bulk_load import Place, Rows, Tables, kukar_places, model_tables, replica_table
 from bench.health_indicators import (
     MEASUREMENT_COLUMNS,
@@ -45,6 +47,10 @@ WRITTEN = {"created_by": WHO, "created_at": NOW}
 RECORDED = {**WRITTEN, "updated_by": WHO, "updated_at": NOW}
 WITA = ZoneInfo("Asia/Makassar")
 ONGOING = 400  # pregnancies due now: the deliveries the benchmark records
+ATTENDED = (
+    ["midwife"], ["doctor", "midwife"], ["obgyn"], ["nurse"], ["traditional_birth_attendant"],
+    ["family"],
+)  # fmt: skip
 FACILITY_PLACES = ("puskesmas", "hospital", "clinic", "midwife_practice")
 IMMUNISATION_COLUMNS = [
     "id", "target_id", "posyandu_id", "desa_code", "antigen", "dose", "given_on",
@@ -90,10 +96,16 @@ def window(today: date) -> tuple[date, date]:
 
 def _area(desa: str) -> dict[str, str]:
     c = codes(desa)
-    return {"desa_code": desa, "kecamatan_code": c.kecamatan_code, "kabupaten_code": c.kabupaten_code}
+    return {
+        "desa_code": desa,
+        "kecamatan_code": c.kecamatan_code,
+        "kabupaten_code": c.kabupaten_code,
+    }
 
 
-def _person(rng: random.Random, serial: int, prefix: str, sex: str, birth: date, place: Place) -> dict[str, Any]:  # fmt: skip
+def _person(
+    rng: random.Random, serial: int, prefix: str, sex: str, birth: date, place: Place
+) -> dict[str, Any]:
     posyandu_id, desa = place
     return {
         "id": draw_id(rng), "nik": f"{prefix}{serial:015d}", "kk": None, "name": f"Warga {serial}",
@@ -113,9 +125,12 @@ def _immunisations(children: list[Any], rng: random.Random, last: date) -> list[
         for d in NATIONAL_SCHEDULE:
             if not complete and rng.random() < 0.25:
                 continue
-            given = t["birth_date"] + timedelta(days=d.due_age_days + rng.randint(0, 20 if complete else 75))
+            given = t["birth_date"] + timedelta(
+                days=d.due_age_days + rng.randint(0, 20 if complete else 75)
+            )
             if given <= last:
-                rows.append((draw_id(rng), t["id"], t["posyandu_id"], t["desa_code"], d.antigen, d.dose, given, WHO, NOW))  # fmt: skip
+                row = (t["id"], t["posyandu_id"], t["desa_code"], d.antigen, d.dose, given)
+                rows.append((draw_id(rng), *row, WHO, NOW))
     return rows
 
 
@@ -124,11 +139,13 @@ def _immunisations(children: list[Any], rng: random.Random, last: date) -> list[
 
 def _delivery(rng: random.Random) -> tuple[str, str, bool]:
     place = rng.choice(FACILITY_PLACES) if rng.random() < 0.86 else rng.choice(("home", "other"))
-    attendants = rng.choice((["midwife"], ["doctor", "midwife"], ["obgyn"], ["nurse"], ["traditional_birth_attendant"], ["family"]))  # fmt: skip
+    attendants = rng.choice(ATTENDED)
     return place, ",".join(attendants), delivered_to_standard(place, attendants)
 
 
-def _pregnancy(rng: random.Random, mother: dict[str, Any], delivered: date | None, due: date) -> dict[str, Any]:  # fmt: skip
+def _pregnancy(
+    rng: random.Random, mother: dict[str, Any], delivered: date | None, due: date
+) -> dict[str, Any]:
     lmp = due - timedelta(days=280)
     row = {
         "id": draw_id(rng), "target_id": mother["id"], "posyandu_id": mother["posyandu_id"],
@@ -171,9 +188,8 @@ def _newborn(rng: random.Random, p: dict[str, Any], rows: Rows, today: date) -> 
 def _births(rows: Rows, places: list[Place], sizes: Sizes, today: date) -> None:
     rng = random.Random(2_2026)
     first, last = window(today)
-    serial = 0
     for n, posyandu_id, desa in spread(places, sizes.deliveries + ONGOING):
-        serial += 1
+        serial = n + 1
         birth = today - timedelta(days=rng.randint(18 * 365, 40 * 365))
         mother = _person(rng, serial, "8", "F", birth, (posyandu_id, desa))
         rows["targets"].append(mother)
@@ -203,7 +219,8 @@ def _school(rows: Rows, places: list[Place], sizes: Sizes, today: date) -> None:
         rows["school_age_children"].append(
             {"child_id": draw_id(rng), "person_ref": person["person_ref"],
              "posyandu_id": person["posyandu_id"], **_area(person["desa_code"]),
-             "birth_year": birth.year, "birth_month": birth.replace(day=1) if rng.random() < 0.9 else None,
+             "birth_year": birth.year,
+             "birth_month": birth.replace(day=1) if rng.random() < 0.9 else None,
              "status": "enrolled", "as_of": NOW, "last_event_id": draw_id(rng)}
         )  # fmt: skip
         for start, end in ((first, min(last, july - timedelta(days=1))), (july, last)):
@@ -275,7 +292,8 @@ def _tb_hiv(rows: Rows, adults: list[dict[str, Any]], sizes: Sizes, today: date)
         tested = tested if tested and tested <= today else None
         rows["hiv_risk_people"].append(
             {"id": draw_id(rng), "target_id": person["id"], "posyandu_id": person["posyandu_id"],
-             **_area(person["desa_code"]), "risk_group": rng.choice(("pregnant", "tb_patient", "sti_patient")),
+             **_area(person["desa_code"]),
+             "risk_group": rng.choice(("pregnant", "tb_patient", "sti_patient")),
              "identified_on": found, "tested_on": tested, "test": "rapid" if tested else None,
              "result": "non_reactive" if tested else None,
              "tested_to_standard": tested is not None, **RECORDED}
@@ -294,7 +312,7 @@ def _with_defaults(rows: Rows) -> Rows:
         defaults = {
             c.name: c.default.arg
             for c in columns
-            if c.default is not None and c.default.is_scalar  # type: ignore[attr-defined]
+            if isinstance(c.default, ScalarElementColumnDefault)
         }
         out[name] = [{**defaults, **row} for row in table_rows]
     return out
@@ -309,7 +327,9 @@ def tables(posyandu: int, balita: int, today: date, adults_per_posyandu: int = 1
     children = generate_balita(
         places, per_posyandu=max(1, balita // len(places)), end=last, secret=WHO
     )
-    adults, screenings = _adults(places, adults_per_posyandu, rng, year=first.year, months=last.month)
+    adults, screenings = _adults(
+        places, adults_per_posyandu, rng, year=first.year, months=last.month
+    )
     names = ("targets", "pregnancies", "newborns", "neonatal_visits", "school_age_children",
              "school_screenings", "mental_health_cases", "mental_health_services",
              "tb_presumptives", "hiv_risk_people")  # fmt: skip
