@@ -2,7 +2,8 @@
 
 A child's doses with their dates from one index (``given_on`` included): immunisation
 coverage probes it once per child reaching a birthday in the period, instead of hashing every
-immunisation of the database.
+immunisation of the database. And a kabupaten's school-age children's birth months and years
+from one index: the usia pendidikan dasar denominator, counted when read.
 
 Revision ID: 18f1b2c3d4e5
 Revises: 18c1b2c3d4e5
@@ -27,8 +28,17 @@ def upgrade() -> None:
             unique=False,
             postgresql_include=["given_on"],
         )
+    with op.batch_alter_table("school_age_children", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_school_age_kab_birth",
+            ["kabupaten_code"],
+            unique=False,
+            postgresql_include=["birth_month", "birth_year"],
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("school_age_children", schema=None) as batch_op:
+        batch_op.drop_index("ix_school_age_kab_birth")
     with op.batch_alter_table("immunisations", schema=None) as batch_op:
         batch_op.drop_index("ix_immunisations_target_dose")

@@ -361,6 +361,13 @@ class SchoolAgeChild(HealthModel, table=True):
         Index("ix_school_age_desa", "desa_code"),
         Index("ix_school_age_kec", "kecamatan_code"),
         Index("ix_school_age_kab", "kabupaten_code"),
+        # A kabupaten's usia pendidikan dasar denominator (counted when read) from the index
+        # alone: its children's birth months and years.
+        Index(
+            "ix_school_age_kab_birth",
+            "kabupaten_code",
+            postgresql_include=["birth_month", "birth_year"],
+        ),
     )
     child_id: str = Field(primary_key=True, max_length=36)  # education's id
     person_ref: str = Field(max_length=64, index=True)
