@@ -28,6 +28,7 @@ RUNS: list[tuple[str, str, list[str]]] = [
     ("referrals", "bench.referrals", []),
     ("scale", "bench.scale", []),
     ("health_indicators", "bench.health_indicators", []),
+    ("health_spm", "bench.health_spm", ["--runs", "60"]),
     ("social_indicators", "bench.social_indicators", []),
     ("education_indicators", "bench.education_indicators", []),
     ("education_census", "bench.education_census", []),
@@ -40,6 +41,7 @@ RUNS: list[tuple[str, str, list[str]]] = [
 QUICK: dict[str, list[str]] = {
     "bench.fuzz": [],
     "bench.health_indicators": ["--balita", "6000", "--runs", "5"],
+    "bench.health_spm": ["--quick", "--runs", "10", "--cold", "1"],
     "bench.social_indicators": ["--balita", "6000", "--runs", "5"],
     "bench.health_upload": ["--balita", "6000", "--batches", "4"],
 }

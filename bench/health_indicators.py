@@ -65,14 +65,18 @@ def _codes(desa: str) -> tuple[str, str, str]:
     return desa, ".".join(parts[:3]), ".".join(parts[:2])
 
 
-def _measurements(children: list[Any], rng: random.Random) -> list[tuple[Any, ...]]:
+def _measurements(
+    children: list[Any], rng: random.Random, *, year: int = 2025, months: int = 12
+) -> list[tuple[Any, ...]]:
+    """One measurement a month (months 1..``months`` of ``year``) of each child alive and
+    under five that day, 8% absent."""
     now = datetime.now(UTC)
     rows = []
     for child in children:
         t = child.target
         desa, kec, kab = _codes(t["desa_code"])
-        for month in range(1, 13):
-            on = date(2025, month, rng.randint(5, 25))
+        for month in range(1, months + 1):
+            on = date(year, month, rng.randint(5, 25))
             age = (on - t["birth_date"]).days
             if age < 0 or age > 1826 or rng.random() < 0.08:
                 continue
@@ -148,8 +152,17 @@ MEASUREMENT_COLUMNS = [
 ]
 
 
-def _adults(posyandu: list[tuple[str, str]], per_posyandu: int, rng: random.Random) -> Any:
-    """Adults registered as sasaran (15–80 years) and their screenings in 2025."""
+def _adults(
+    posyandu: list[tuple[str, str]],
+    per_posyandu: int,
+    rng: random.Random,
+    *,
+    year: int = 2025,
+    months: int = 12,
+) -> Any:
+    """Adults registered as sasaran (15–80 years) and their screenings in months
+    1..``months`` of ``year``."""
+    year_end = date(year, 12, 31)
     now = datetime.now(UTC)
     targets, screenings = [], []
     serial = 0
@@ -158,7 +171,7 @@ def _adults(posyandu: list[tuple[str, str]], per_posyandu: int, rng: random.Rand
         for _ in range(per_posyandu):
             serial += 1
             tid = str(uuid.UUID(int=rng.getrandbits(128)))
-            birth = YEAR_END - timedelta(days=rng.randint(15 * 365 + 4, 80 * 365))
+            birth = year_end - timedelta(days=rng.randint(15 * 365 + 4, 80 * 365))
             targets.append(
                 {
                     "id": tid,
@@ -179,9 +192,9 @@ def _adults(posyandu: list[tuple[str, str]], per_posyandu: int, rng: random.Rand
                     "updated_at": now,
                 }
             )
-            for month in rng.sample(range(1, 13), rng.choice((0, 1, 1, 2))):
+            for month in rng.sample(range(1, months + 1), rng.choice((0, 1, 1, 2))):
                 hyper, diab = rng.random() < 0.25, rng.random() < 0.1
-                age = (date(2025, month, 15) - birth).days // 365
+                age = (date(year, month, 15) - birth).days // 365
                 screenings.append(
                     (
                         str(uuid.UUID(int=rng.getrandbits(128))),
@@ -190,7 +203,7 @@ def _adults(posyandu: list[tuple[str, str]], per_posyandu: int, rng: random.Rand
                         d,
                         kec,
                         kab,
-                        date(2025, month, rng.randint(1, 28)),
+                        date(year, month, rng.randint(1, 28)),
                         "usia_lanjut" if age >= 60 else "usia_produktif",
                         age,
                         150 if hyper else 120,

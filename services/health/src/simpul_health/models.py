@@ -154,7 +154,18 @@ class StuntingEpisode(HealthModel, table=True):
 
 class Immunisation(HealthModel, table=True):
     __tablename__ = "immunisations"
-    __table_args__ = (UniqueConstraint("target_id", "antigen", "dose", name="uq_immunisation"),)
+    __table_args__ = (
+        UniqueConstraint("target_id", "antigen", "dose", name="uq_immunisation"),
+        # A child's doses with their dates, from the index alone: immunisation coverage probes
+        # it once per child reaching a birthday in the period (ops.coverage).
+        Index(
+            "ix_immunisations_target_dose",
+            "target_id",
+            "antigen",
+            "dose",
+            postgresql_include=["given_on"],
+        ),
+    )
     id: str = Field(primary_key=True, max_length=36)
     target_id: str = Field(foreign_key="targets.id", max_length=36, index=True)
     posyandu_id: str = Field(max_length=36)
@@ -350,6 +361,13 @@ class SchoolAgeChild(HealthModel, table=True):
         Index("ix_school_age_desa", "desa_code"),
         Index("ix_school_age_kec", "kecamatan_code"),
         Index("ix_school_age_kab", "kabupaten_code"),
+        # A kabupaten's usia pendidikan dasar denominator (counted when read) from the index
+        # alone: its children's birth months and years.
+        Index(
+            "ix_school_age_kab_birth",
+            "kabupaten_code",
+            postgresql_include=["birth_month", "birth_year"],
+        ),
     )
     child_id: str = Field(primary_key=True, max_length=36)  # education's id
     person_ref: str = Field(max_length=64, index=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Table, and_, false, func, or_, select
+from sqlalchemy import Date, Table, and_, false, func, literal_column, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -29,7 +29,7 @@ from simpul_health.domain.coverage import (
 from simpul_health.domain.immunisation import ScheduledDose
 from simpul_health.domain.indicators import IndicatorDefinition, months_before
 from simpul_health.models import Immunisation, Target
-from simpul_health.ops.indicators import Area
+from simpul_health.ops.indicators import Area, _prepare
 from simpul_platform.auth import Principal
 from simpul_platform.indicators import IndicatorValue, Period
 from simpul_platform.pseudonym import mask_nik
@@ -75,21 +75,11 @@ async def reaching(
     """Children of the area whose ``years``-th birthday falls in the period; of them, those
     given every one of ``doses`` before that birthday; and per dose, those given it."""
     first, last = births_reaching(period, years)
-    before_birthday = and_(
-        I.c.target_id == T.c.id,
-        or_(false(), *(_is(d) for d in doses)),
-        I.c.given_on < AddYears(T.c.birth_date, years),
-    )
-    per_child = (
-        select(
-            func.count(I.c.id).label("given"),
-            *(func.count(I.c.id).filter(_is(d)).label(f"d{i}") for i, d in enumerate(doses)),
-        )
-        .select_from(T.outerjoin(I, before_birthday))
-        .where(area.where(T), T.c.birth_date.between(first, last))
-        .group_by(T.c.id)
-        .subquery()
-    )
+    children = (area.where(T), T.c.birth_date.between(first, last))
+    if await _prepare(session, serial=True):
+        per_child = _probed(children, years, doses)
+    else:
+        per_child = _joined(children, years, doses)
     query = select(
         func.count(),
         func.count().filter(per_child.c.given == len(doses)),
@@ -97,6 +87,45 @@ async def reaching(
     )
     row = (await session.execute(query)).one()
     return int(row[0]), int(row[1]), [int(n) for n in row[2:]]
+
+
+def _dose_counts(doses: tuple[ScheduledDose, ...], counted: Any) -> tuple[Any, ...]:
+    """A child's doses counted: all of ``doses`` given before the birthday, and each one
+    (``counted``: what a dose's row counts by)."""
+    return (
+        func.count(counted).label("given"),
+        *(func.count(counted).filter(_is(d)).label(f"d{i}") for i, d in enumerate(doses)),
+    )
+
+
+def _before_birthday(years: int, doses: tuple[ScheduledDose, ...]) -> Any:
+    return and_(
+        I.c.target_id == T.c.id,
+        or_(false(), *(_is(d) for d in doses)),
+        I.c.given_on < AddYears(T.c.birth_date, years),
+    )
+
+
+def _probed(children: tuple[Any, ...], years: int, doses: tuple[ScheduledDose, ...]) -> Any:
+    """PostgreSQL: each child's doses read from ix_immunisations_target_dose (LATERAL, one
+    probe a child, an index-only scan). A kabupaten's year is some 13,000 children, while
+    a join hashed all 1.1 million immunisations of the database for them (0.7 s)."""
+    # count(*), not count(id): every row here is a dose, and the index holds no id
+    counts = _dose_counts(doses, literal_column("*"))
+    given = select(*counts).where(_before_birthday(years, doses)).lateral()
+    columns = [given.c.given, *(given.c[f"d{i}"] for i in range(len(doses)))]
+    return select(*columns).select_from(T.join(given, true())).where(*children).subquery()
+
+
+def _joined(children: tuple[Any, ...], years: int, doses: tuple[ScheduledDose, ...]) -> Any:
+    """SQLite (the quick start, no LATERAL): the children joined to their doses."""
+    return (
+        select(*_dose_counts(doses, I.c.id))  # a child without a dose has a NULL row
+        .select_from(T.outerjoin(I, _before_birthday(years, doses)))
+        .where(*children)
+        .group_by(T.c.id)
+        .subquery()
+    )
 
 
 def _value(d: IndicatorDefinition, numerator: int, denominator: int) -> IndicatorValue:

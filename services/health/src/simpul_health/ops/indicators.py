@@ -43,7 +43,10 @@ SETTINGS = {"work_mem": "32MB", "plan_cache_mode": "force_custom_plan"}
 # For the SPM counts, parallel workers would each build the same hash tables again (three
 # times the CPU for a little latency), which a small server answering several requests
 # cannot afford.
-SERIAL = {"max_parallel_workers_per_gather": "0"}
+# JIT is off too: a nested loop's estimated cost (immunisation coverage probes each of a
+# kabupaten year's 13,000 children) crosses jit_above_cost, and compiling took 300 ms for
+# a statement that runs in less.
+SERIAL = {"max_parallel_workers_per_gather": "0", "jit": "off"}
 
 
 @dataclass(frozen=True)

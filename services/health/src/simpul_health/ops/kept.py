@@ -98,20 +98,24 @@ async def _desa_of(session: AsyncSession, posyandu_ids: list[str]) -> dict[str, 
     return dict(rows.tuples().all())
 
 
+# Rows per INSERT: a statement takes at most 32,767 bound values (asyncpg's and PostgreSQL's
+# limit), and a row binds 8; a kabupaten's rebuild stores some 80,000 rows.
+STORE_BATCH = 4000
+
+
 async def _store(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(K).values(rows)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(KEY),
-            set_={
-                "numerator": statement.excluded.numerator,
-                "denominator": statement.excluded.denominator,
-            },
+    for start in range(0, len(rows), STORE_BATCH):
+        statement = dialect.insert(K).values(rows[start : start + STORE_BATCH])
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(KEY),
+                set_={
+                    "numerator": statement.excluded.numerator,
+                    "denominator": statement.excluded.denominator,
+                },
+            )
         )
-    )
 
 
 # --------------------------------------------------------------------------- reads
