@@ -16,7 +16,7 @@ from simpul_health.demo_coverage import load_immunisations
 from simpul_health.demo_more import DemoPeople
 from simpul_health.domain.coverage import basic, birthday
 from simpul_health.domain.immunisation import NATIONAL_SCHEDULE
-from simpul_health.domain.indicators import CONTEXT, months_before
+from simpul_health.domain.indicators import months_before
 from simpul_health.models import Immunisation
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.devstack.population import DemoChild
@@ -34,7 +34,7 @@ async def give(health: Health, child: dict[str, Any], antigen: str, dose: int, o
     assert response.status_code == 201, response.text
 
 
-async def test_idl_read_per_area_and_in_the_shared_indicators(health: Health) -> None:
+async def test_idl_read_per_area(health: Health) -> None:
     pid = await health.posyandu()
     month_end = TODAY.replace(day=1) - timedelta(days=1)  # last month: every birthday past
     period = f"{month_end:%Y-%m}"
@@ -61,16 +61,6 @@ async def test_idl_read_per_area_and_in_the_shared_indicators(health: Health) ->
             rows["health.imunisasi_mr_1"]["numerator"],
             rows["health.imunisasi_bcg_1"]["numerator"],
         ) == (1, 2)
-    shared = await health.client.get(
-        "/v1/indicators", params={"period": period, "wilayah": "64.02"}, headers=health.dpmd
-    )
-    codes = [r["code"] for r in shared.json()]
-    growth_last = codes.index(f"health.{list(CONTEXT)[-1]}")
-    assert codes[growth_last + 1 : growth_last + 3] == [
-        "health.idl",
-        "health.imunisasi_lanjutan_baduta",
-    ]
-    assert next(r for r in shared.json() if r["code"] == "health.idl")["numerator"] == 1
 
 
 async def test_overdue_lists_the_posyandu_children_longest_overdue_first(health: Health) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_health.api.deps import AggregateReader, SettingsDep, Today
-from simpul_health.domain.immunisation import load_schedule
+from simpul_health.api.deps import AggregateReader, Today
 from simpul_health.domain.indicators import CONTEXT, SPM, STUNTING
-from simpul_health.ops.coverage import coverage
 from simpul_health.ops.indicators import (
     Area,
+    in_parallel,
     resolve_area,
     spm_counts,
     stunting_counts,
@@ -128,21 +127,20 @@ async def spm(session: SessionDep, asked: CountedDep) -> Any:
 
 
 @aggregates.get("/indicators", response_model=list[IndicatorValue], operation_id="getIndicators")
-async def indicators(
-    session: SessionDep, asked: CountedDep, today: Today, settings: SettingsDep
-) -> Any:
-    """The SPM kesehatan indicators in the shape every field service shares (scorecards), and
-    referrals to health resolved within their due date."""
-    area = asked.area
-    scopes = [area.wilayah or NATIONWIDE]
+async def indicators(request: Request, session: SessionDep, asked: CountedDep, today: Today) -> Any:
+    """The twelve SPM kesehatan indicators in the shape every field service shares
+    (scorecards), the growth indicators beside them as context, and referrals to health
+    resolved within their due date."""
+    area, period = asked.area, asked.period
     referrals = await resolved_in_time(
-        session, "health", scopes, area.posyandu_id, asked.period, today
+        session, "health", [area.wilayah or NATIONWIDE], area.posyandu_id, period, today
     )
-    spm_rows = await _spm(session, area, asked.period)
-    growth = await stunting_counts(session, area, asked.period)
-    schedule = load_schedule(settings.immunisation_schedule_file)
-    immunised = await coverage(session, area, asked.period, schedule, per_dose=False)
-    return [*spm_rows, *_context(growth), *immunised, referrals]
+    spm_rows, growth = await in_parallel(
+        request.app.state.db,
+        lambda s: _spm(s, area, period),
+        lambda s: stunting_counts(s, area, period),
+    )
+    return [*spm_rows, *_context(growth), referrals]
 
 
 def _context(c: dict[str, int]) -> list[IndicatorValue]:

@@ -9,8 +9,10 @@ area probes the few children it has. Both shapes give the same answers.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select, true
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -24,10 +26,13 @@ from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
 from simpul_health.models import BalitaWeighed, Measurement, Pregnancy, Screening, Target
 from simpul_health.ops import balita_weighed, kept
 from simpul_platform.auth import NATIONWIDE, Principal
+from simpul_platform.db import Database
 from simpul_platform.errors import InvalidInput
 from simpul_platform.indicators import Period
 from simpul_platform.replica import require_known_posyandu
 
+A = TypeVar("A")
+B = TypeVar("B")
 M: Table = Measurement.__table__  # type: ignore[attr-defined]
 T: Table = Target.__table__  # type: ignore[attr-defined]
 P: Table = Pregnancy.__table__  # type: ignore[attr-defined]
@@ -107,6 +112,26 @@ async def _prepare(session: AsyncSession, *, serial: bool = False) -> bool:
         select(*(func.set_config(name, value, True) for name, value in settings.items()))
     )
     return True
+
+
+async def in_parallel(
+    db: Database,
+    first: Callable[[AsyncSession], Awaitable[A]],
+    second: Callable[[AsyncSession], Awaitable[B]],
+) -> tuple[A, B]:
+    """Two independent counts at once, each in a session (a connection) of its own: a
+    kabupaten's year is some 185 ms of SPM counts and 165 ms of growth counts, which one
+    connection would run one after the other."""
+
+    async def run_first() -> A:
+        async with db.sessions() as session:
+            return await first(session)
+
+    async def run_second() -> B:
+        async with db.sessions() as session:
+            return await second(session)
+
+    return await asyncio.gather(run_first(), run_second())
 
 
 async def stunting_counts(session: AsyncSession, area: Area, period: Period) -> dict[str, int]:
