@@ -9,7 +9,15 @@ from fastapi import FastAPI
 
 from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_registry import wilayah
-from simpul_registry.api import imports, people, posyandu, progress, registration
+from simpul_registry.api import (
+    imports,
+    people,
+    posyandu,
+    progress,
+    registration,
+    registration_import,
+    staffing,
+)
 from simpul_registry.api import wilayah as wilayah_api
 from simpul_registry.events import PUBLISHED
 from simpul_registry.models import metadata
@@ -32,7 +40,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         metadata=[metadata],
         migrations_dir=MIGRATIONS,
         routers=[wilayah_api.router, posyandu.router, registration.router, people.router,
-                 imports.router, progress.router],
+                 imports.router, progress.router,
+                 staffing.router, registration_import.router],
         published_events=PUBLISHED,
         on_startup=[_preload_wilayah],
     ))

@@ -322,3 +322,90 @@ class ImportOut(BaseModel):
     unchanged: int
     rejected: int
     rows: list[ImportRowResult]
+
+
+# --- Staffing for a wilayah, and registration numbers in bulk (issue 19, parts 5 and 7) -------
+
+
+class FieldStaffing(BaseModel):
+    field: str
+    kader_active: int = Field(description="Active kader of this field")
+    posyandu_running: int = Field(description="Posyandu that run this field")
+    without_ketua_bidang: int = Field(description="Posyandu running it with no active ketua bidang")
+    without_kader: int = Field(description="Posyandu running it with no active kader")
+
+
+class StaffingRow(BaseModel):
+    code: str
+    name: str
+    posyandu: int
+    kader_active: int
+    fields: list[FieldStaffing]
+    missing_pengurus: dict[str, int] = Field(
+        description="Posyandu without an active ketua, sekretaris, bendahara")
+    empty_posts: int = Field(
+        description="Unfilled board posts: ketua, sekretaris, bendahara, and a ketua bidang for "
+                    "each field a posyandu runs")
+
+
+class StaffingOut(BaseModel):
+    wilayah: StaffingRow
+    as_of: date
+    status: Status | None = Field(description="Only posyandu of this status; none = all active")
+    kecamatan: list[StaffingRow]
+    desa: list[StaffingRow]
+
+
+class StaffingGap(BaseModel):
+    posyandu_id: str
+    name: str
+    desa_code: str
+    kecamatan_code: str
+    status: Status
+    fields: list[str]
+    kader_active: dict[str, int]
+    missing_pengurus: list[str]
+    fields_without_ketua_bidang: list[str]
+    fields_without_kader: list[str]
+    empty_posts: int
+
+
+class StaffingGapPage(BaseModel):
+    items: list[StaffingGap]
+    total: int
+    page: int
+    page_size: int
+
+
+class RegistrationNumberRow(BaseModel):
+    """One line of Kemendagri's list: checked row by row, so only the shape is required here."""
+
+    desa_code: str = Field(max_length=40)
+    name: str = Field(max_length=200)
+    registration_number: str = Field(max_length=40)
+
+
+class RegistrationNumbersIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rows": [
+        {"desa_code": "64.02.06.2012", "name": "Posyandu Mawar",
+         "registration_number": "64.02.06.2012.001"}]}]})
+
+    rows: list[RegistrationNumberRow] = Field(max_length=5000)
+
+
+class RegistrationNumberResult(BaseModel):
+    row: int = Field(description="1 = the first data row")
+    line: int | None = Field(default=None, description="The CSV line (1 = the header)")
+    outcome: Literal["registered", "unchanged", "rejected"]
+    desa_code: str
+    name: str
+    registration_number: str
+    posyandu_id: str | None = None
+    errors: list[dict[str, str]] = Field(default_factory=list)
+
+
+class RegistrationNumbersOut(BaseModel):
+    registered: int
+    unchanged: int
+    rejected: int
+    rows: list[RegistrationNumberResult]
