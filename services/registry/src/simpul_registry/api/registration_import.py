@@ -42,9 +42,15 @@ def _csv_pattern() -> str:
 
 CSV_BODY = {"type": "string", "minLength": len(",".join(COLUMNS)), "pattern": _csv_pattern()}
 JSON_BODY = {
-    "type": "object", "required": ["rows"],
-    "properties": {"rows": {"type": "array", "maxItems": 5000,
-                            "items": RegistrationNumberRow.model_json_schema()}},
+    "type": "object",
+    "required": ["rows"],
+    "properties": {
+        "rows": {
+            "type": "array",
+            "maxItems": 5000,
+            "items": RegistrationNumberRow.model_json_schema(),
+        }
+    },
 }
 
 
@@ -55,20 +61,32 @@ def _json_lines(raw: bytes, max_rows: int) -> list[Line]:
         errors = validation_errors([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
         raise InvalidInput("The body does not match the schema.", errors=errors) from exc
     if len(body.rows) > max_rows:
-        raise InvalidInput.field("body.rows", "too_many_rows",
-                                 f"At most {max_rows} rows per upload; send it in parts.")
-    return [Line(i, None, r.desa_code.strip(), r.name.strip(), r.registration_number.strip())
-            for i, r in enumerate(body.rows, start=1)]
+        raise InvalidInput.field(
+            "body.rows", "too_many_rows", f"At most {max_rows} rows per upload; send it in parts."
+        )
+    return [
+        Line(i, None, r.desa_code.strip(), r.name.strip(), r.registration_number.strip())
+        for i, r in enumerate(body.rows, start=1)
+    ]
 
 
 @router.post(
-    "/imports", response_model=RegistrationNumbersOut, operation_id="importRegistrationNumbers",
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "text/csv": {"schema": CSV_BODY, "example": EXAMPLE},
-        "application/json": {"schema": JSON_BODY}}}},
+    "/imports",
+    response_model=RegistrationNumbersOut,
+    operation_id="importRegistrationNumbers",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": CSV_BODY, "example": EXAMPLE},
+                "application/json": {"schema": JSON_BODY},
+            },
+        }
+    },
 )
-async def import_registration_numbers(request: Request, uow: UnitOfWorkDep, principal: Writer,
-                                      settings: SettingsDep) -> Any:
+async def import_registration_numbers(
+    request: Request, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep
+) -> Any:
     """Register verified posyandu from Kemendagri's list; each row registered or why not."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     raw = await request.body()

@@ -29,8 +29,10 @@ from simpul_registry.schemas import (
 
 router = APIRouter(prefix="/v1/staffing", tags=["staffing"])
 Reader = Annotated[Principal, Depends(require_roles(*AGGREGATE_READER_ROLES))]
-StatusQuery = Annotated[Status | None, Query(
-    description="Only posyandu of this status; by default every posyandu but the inactive")]
+StatusQuery = Annotated[
+    Status | None,
+    Query(description="Only posyandu of this status; by default every posyandu but the inactive"),
+]
 
 
 def _region(code: str, principal: Principal) -> wilayah_table.Region:
@@ -44,19 +46,33 @@ def _region(code: str, principal: Principal) -> wilayah_table.Region:
 def _row(code: str, tally: Tally) -> StaffingRow:
     region = wilayah_table.get_region(code)
     return StaffingRow(
-        code=code, name=region.name if region else code, posyandu=tally.posyandu,
+        code=code,
+        name=region.name if region else code,
+        posyandu=tally.posyandu,
         kader_active=sum(tally.kader_active.values()),
-        fields=[FieldStaffing(field=f, kader_active=tally.kader_active[f],
-                              posyandu_running=tally.running[f],
-                              without_ketua_bidang=tally.without_ketua_bidang[f],
-                              without_kader=tally.without_kader[f]) for f in FIELDS],
-        missing_pengurus=tally.missing_pengurus, empty_posts=tally.empty_posts,
+        fields=[
+            FieldStaffing(
+                field=f,
+                kader_active=tally.kader_active[f],
+                posyandu_running=tally.running[f],
+                without_ketua_bidang=tally.without_ketua_bidang[f],
+                without_kader=tally.without_kader[f],
+            )
+            for f in FIELDS
+        ],
+        missing_pengurus=tally.missing_pengurus,
+        empty_posts=tally.empty_posts,
     )
 
 
 @router.get("", response_model=StaffingOut, operation_id="getStaffing")
-async def get_staffing(session: SessionDep, principal: Reader, settings: SettingsDep,
-                       wilayah: RequiredWilayahQuery, status: StatusQuery = None) -> Any:
+async def get_staffing(
+    session: SessionDep,
+    principal: Reader,
+    settings: SettingsDep,
+    wilayah: RequiredWilayahQuery,
+    status: StatusQuery = None,
+) -> Any:
     """Kader active per field, fields without ketua bidang or kader, and empty pengurus posts."""
     _region(wilayah, principal)
     today = clock.local_today(settings)
@@ -66,7 +82,9 @@ async def get_staffing(session: SessionDep, principal: Reader, settings: Setting
         total.add(tally)
         per_kecamatan.setdefault(kecamatan, Tally()).add(tally)
     return StaffingOut(
-        wilayah=_row(wilayah, total), as_of=today, status=status,
+        wilayah=_row(wilayah, total),
+        as_of=today,
+        status=status,
         kecamatan=[_row(code, tally) for code, tally in sorted(per_kecamatan.items())],
         desa=[_row(desa, tally) for (_, desa), tally in sorted(per_desa.items())],
     )
@@ -74,22 +92,43 @@ async def get_staffing(session: SessionDep, principal: Reader, settings: Setting
 
 @router.get("/gaps", response_model=StaffingGapPage, operation_id="listStaffingGaps")
 async def list_staffing_gaps(
-    session: SessionDep, principal: Reader, settings: SettingsDep,
-    wilayah: RequiredWilayahQuery, status: StatusQuery = None,
-    field: Annotated[SpmField | None, Query(
-        description="Only posyandu running this field without its ketua bidang or kader")] = None,
+    session: SessionDep,
+    principal: Reader,
+    settings: SettingsDep,
+    wilayah: RequiredWilayahQuery,
+    status: StatusQuery = None,
+    field: Annotated[
+        SpmField | None,
+        Query(description="Only posyandu running this field without its ketua bidang or kader"),
+    ] = None,
     page: int = Query(default=1, ge=1, le=MAX_SQL_OFFSET // 500),
     page_size: int = Query(default=50, ge=1, le=500),
 ) -> Any:
     """The posyandu with an empty post or a field lacking ketua bidang or kader, by desa."""
     _region(wilayah, principal)
-    total, rows = await gap_page(session, wilayah, clock.local_today(settings), status,
-                                 field.value if field else None, page, page_size)
-    items = [StaffingGap(
-        posyandu_id=r.posyandu_id, name=r.name, desa_code=r.desa_code,
-        kecamatan_code=r.kecamatan_code, status=Status(r.status), fields=r.fields,
-        kader_active=r.kader_active, missing_pengurus=r.gaps.missing_pengurus,
-        fields_without_ketua_bidang=r.gaps.fields_without_ketua_bidang,
-        fields_without_kader=r.gaps.fields_without_kader, empty_posts=r.gaps.empty_posts,
-    ) for r in rows]
+    total, rows = await gap_page(
+        session,
+        wilayah,
+        clock.local_today(settings),
+        status,
+        field.value if field else None,
+        page,
+        page_size,
+    )
+    items = [
+        StaffingGap(
+            posyandu_id=r.posyandu_id,
+            name=r.name,
+            desa_code=r.desa_code,
+            kecamatan_code=r.kecamatan_code,
+            status=Status(r.status),
+            fields=r.fields,
+            kader_active=r.kader_active,
+            missing_pengurus=r.gaps.missing_pengurus,
+            fields_without_ketua_bidang=r.gaps.fields_without_ketua_bidang,
+            fields_without_kader=r.gaps.fields_without_kader,
+            empty_posts=r.gaps.empty_posts,
+        )
+        for r in rows
+    ]
     return StaffingGapPage(items=items, total=total, page=page, page_size=page_size)

@@ -47,8 +47,8 @@ def match(name: str, candidates: Sequence[T]) -> T:
     if len(loose) == 1:
         return loose[0]
     if not loose:
-        raise RuleViolation("name", "no_such_posyandu",
-                            f"No posyandu named {name!r} in this desa.")
+        raise RuleViolation("name", "no_such_posyandu", f"No posyandu named {name!r} in this desa.")
     names = ", ".join(sorted(repr(c.name) for c in loose))
-    raise RuleViolation("name", "ambiguous_name",
-                        f"{name!r} matches {len(loose)} posyandu of this desa: {names}.")
+    raise RuleViolation(
+        "name", "ambiguous_name", f"{name!r} matches {len(loose)} posyandu of this desa: {names}."
+    )

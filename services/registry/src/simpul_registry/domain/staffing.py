@@ -34,7 +34,9 @@ class PosyanduGaps:
 
 
 def gaps(
-    runs: Sequence[str], pengurus: Mapping[str, int], heads: Mapping[str, int],
+    runs: Sequence[str],
+    pengurus: Mapping[str, int],
+    heads: Mapping[str, int],
     kader: Mapping[str, int],
 ) -> PosyanduGaps:
     """The gaps of a posyandu running ``runs``, given its active holders per post, its active
@@ -60,7 +62,8 @@ class Tally:
     without_ketua_bidang: dict[str, int] = field(default_factory=_zeros)
     without_kader: dict[str, int] = field(default_factory=_zeros)
     missing_pengurus: dict[str, int] = field(
-        default_factory=lambda: {r.value: 0 for r in REQUIRED_PENGURUS})
+        default_factory=lambda: {r.value: 0 for r in REQUIRED_PENGURUS}
+    )
 
     def add(self, other: Tally) -> None:
         self.posyandu += other.posyandu
@@ -69,10 +72,13 @@ class Tally:
                 mine[key] = mine.get(key, 0) + value
 
     def _parts(self, other: Tally) -> list[tuple[dict[str, int], dict[str, int]]]:
-        return [(self.kader_active, other.kader_active), (self.running, other.running),
-                (self.without_ketua_bidang, other.without_ketua_bidang),
-                (self.without_kader, other.without_kader),
-                (self.missing_pengurus, other.missing_pengurus)]
+        return [
+            (self.kader_active, other.kader_active),
+            (self.running, other.running),
+            (self.without_ketua_bidang, other.without_ketua_bidang),
+            (self.without_kader, other.without_kader),
+            (self.missing_pengurus, other.missing_pengurus),
+        ]
 
     @property
     def empty_posts(self) -> int:

@@ -53,20 +53,29 @@ def parse_csv(raw: bytes, max_rows: int) -> list[Line]:
     header = [name.strip() for name in first]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InvalidInput.field("body", "csv_header", f"The CSV header lacks "
-                                 f"{', '.join(missing)}; expected: {', '.join(COLUMNS)}.")
+        raise InvalidInput.field(
+            "body",
+            "csv_header",
+            f"The CSV header lacks {', '.join(missing)}; expected: {', '.join(COLUMNS)}.",
+        )
     for column, name in enumerate(header, start=1):
-        if name and name in header[:column - 1]:
-            raise malformed("csv_duplicate_column", f"The column {name} appears twice.",
-                            header_line, column)
+        if name and name in header[: column - 1]:
+            raise malformed(
+                "csv_duplicate_column", f"The column {name} appears twice.", header_line, column
+            )
     lines: list[Line] = []
     for line, fields in found:
         if len(fields) > len(header):
-            raise malformed("csv_extra_fields", f"{len(fields)} fields under a header of "
-                            f"{len(header)} columns.", line, len(header) + 1)
+            raise malformed(
+                "csv_extra_fields",
+                f"{len(fields)} fields under a header of {len(header)} columns.",
+                line,
+                len(header) + 1,
+            )
         if len(lines) == max_rows:
-            raise InvalidInput.field("body", "too_many_rows",
-                                     f"At most {max_rows} rows per upload; send it in parts.")
+            raise InvalidInput.field(
+                "body", "too_many_rows", f"At most {max_rows} rows per upload; send it in parts."
+            )
         values = dict(zip(header, (f.strip() for f in fields), strict=False))
         lines.append(Line(len(lines) + 1, line, *(values.get(c, "") for c in COLUMNS)))
     return lines
@@ -74,8 +83,13 @@ def parse_csv(raw: bytes, max_rows: int) -> list[Line]:
 
 def _result(line: Line) -> RegistrationNumberResult:
     return RegistrationNumberResult(
-        row=line.row, line=line.line, outcome="rejected", desa_code=line.desa_code,
-        name=line.name, registration_number=line.registration_number)
+        row=line.row,
+        line=line.line,
+        outcome="rejected",
+        desa_code=line.desa_code,
+        name=line.name,
+        registration_number=line.registration_number,
+    )
 
 
 def _refuse(result: RegistrationNumberResult, rule: RuleViolation) -> RegistrationNumberResult:
@@ -90,18 +104,25 @@ def _check_row(line: Line, may_write: Callable[[str], bool], first_row: dict[str
             raise RuleViolation(column, "required", f"The {column} is empty.")
     wilayah.check_desa(line.desa_code)
     if not may_write(line.desa_code):
-        raise RuleViolation("desa_code", "outside_wilayah",
-                            f"{line.desa_code} is outside your wilayah.")
+        raise RuleViolation(
+            "desa_code", "outside_wilayah", f"{line.desa_code} is outside your wilayah."
+        )
     number = check_registration_number(line.registration_number, line.desa_code)
     first = first_row.setdefault(number, line.row)
     if first != line.row:
-        raise RuleViolation("registration_number", "duplicate_in_file",
-                            f"Row {first} already gives the number {number}.")
+        raise RuleViolation(
+            "registration_number",
+            "duplicate_in_file",
+            f"Row {first} already gives the number {number}.",
+        )
     return number
 
 
 async def register_numbers(
-    uow: UnitOfWork, lines: Sequence[Line], actor: str, may_write: Callable[[str], bool],
+    uow: UnitOfWork,
+    lines: Sequence[Line],
+    actor: str,
+    may_write: Callable[[str], bool],
 ) -> RegistrationNumbersOut:
     """Register each good row; explain each other one. The caller commits."""
     results: list[RegistrationNumberResult] = []
@@ -121,13 +142,16 @@ async def register_numbers(
             await _register(uow, line, number, result, by_desa, holders, taken_by, actor)
         except RuleViolation as rule:
             _refuse(result, rule)
-    counts = {o: sum(1 for r in results if r.outcome == o)
-              for o in ("registered", "unchanged", "rejected")}
+    counts = {
+        o: sum(1 for r in results if r.outcome == o)
+        for o in ("registered", "unchanged", "rejected")
+    }
     return RegistrationNumbersOut(rows=results, **counts)
 
 
 async def _read(
-    uow: UnitOfWork, good: Sequence[tuple[Line, str, RegistrationNumberResult]],
+    uow: UnitOfWork,
+    good: Sequence[tuple[Line, str, RegistrationNumberResult]],
 ) -> tuple[dict[str, list[Posyandu]], dict[str, str]]:
     """The posyandu of the rows' desa (locked in id order, so a second upload of the same list
     waits and then finds them registered) and who holds the rows' numbers."""
@@ -138,43 +162,57 @@ async def _read(
     if not good:
         return by_desa, holders
     found = await uow.session.exec(
-        select(Posyandu).where(col(Posyandu.desa_code).in_(desa))
-        .order_by(col(Posyandu.id)).with_for_update())
+        select(Posyandu)
+        .where(col(Posyandu.desa_code).in_(desa))
+        .order_by(col(Posyandu.id))
+        .with_for_update()
+    )
     for p in found.all():
         by_desa.setdefault(p.desa_code, []).append(p)
     held = await uow.session.exec(
-        select(Posyandu.registration_number, Posyandu.id)
-        .where(col(Posyandu.registration_number).in_(numbers)))
+        select(Posyandu.registration_number, Posyandu.id).where(
+            col(Posyandu.registration_number).in_(numbers)
+        )
+    )
     holders = {number: pid for number, pid in held.all() if number is not None}
     return by_desa, holders
 
 
 async def _register(
-    uow: UnitOfWork, line: Line, number: str, result: RegistrationNumberResult,
-    by_desa: dict[str, list[Posyandu]], holders: dict[str, str], taken_by: dict[str, int],
+    uow: UnitOfWork,
+    line: Line,
+    number: str,
+    result: RegistrationNumberResult,
+    by_desa: dict[str, list[Posyandu]],
+    holders: dict[str, str],
+    taken_by: dict[str, int],
     actor: str,
 ) -> None:
     p = match(line.name, by_desa.get(line.desa_code, []))
     result.posyandu_id = p.id
     earlier = taken_by.setdefault(p.id, line.row)
     if earlier != line.row:
-        raise RuleViolation("name", "posyandu_twice_in_file",
-                            f"Row {earlier} already gives {p.name!r} a number.")
+        raise RuleViolation(
+            "name", "posyandu_twice_in_file", f"Row {earlier} already gives {p.name!r} a number."
+        )
     if p.registration_number == number:
         result.outcome = "unchanged"  # the same list sent again
         return
     holder = holders.get(number)
     if holder is not None and holder != p.id:
-        raise RuleViolation("registration_number", "number_taken",
-                            f"Registration number {number} is already held by another "
-                            "posyandu.")
+        raise RuleViolation(
+            "registration_number",
+            "number_taken",
+            f"Registration number {number} is already held by another posyandu.",
+        )
     try:
-        await apply_action(uow, p, Action.register, actor, registration_number=number,
-                           reason=NOTE)
+        await apply_action(uow, p, Action.register, actor, registration_number=number, reason=NOTE)
     except TransitionRefused as refused:
-        raise RuleViolation("name", "not_verified",
-                            f"{p.name!r} is {p.status}; only a verified posyandu is "
-                            "registered.") from refused
+        raise RuleViolation(
+            "name",
+            "not_verified",
+            f"{p.name!r} is {p.status}; only a verified posyandu is registered.",
+        ) from refused
     except Conflict as taken:
         raise RuleViolation("registration_number", "number_taken", str(taken)) from taken
     holders[number] = p.id

@@ -37,21 +37,34 @@ def per_posyandu(code: str, today: date, status: Status | None) -> Subquery:
     """One row per posyandu under ``code``: its active kader and ketua bidang per field and its
     active holders of each required post (a LEFT JOIN keeps a posyandu nobody serves)."""
     role, field = col(Person.role), col(Person.field)
-    active = and_(col(Person.posyandu_id) == col(Posyandu.id), col(Person.start_date) <= today,
-                  or_(col(Person.end_date).is_(None), col(Person.end_date) >= today))
-    kader = [_count(and_(role == Role.kader.value, field == f)).label(f"kader_{f}")
-             for f in FIELDS]
-    heads = [_count(and_(role == Role.ketua_bidang.value, field == f)).label(f"head_{f}")
-             for f in FIELDS]
+    active = and_(
+        col(Person.posyandu_id) == col(Posyandu.id),
+        col(Person.start_date) <= today,
+        or_(col(Person.end_date).is_(None), col(Person.end_date) >= today),
+    )
+    kader = [_count(and_(role == Role.kader.value, field == f)).label(f"kader_{f}") for f in FIELDS]
+    heads = [
+        _count(and_(role == Role.ketua_bidang.value, field == f)).label(f"head_{f}") for f in FIELDS
+    ]
     posts = [_count(role == r.value).label(f"post_{r.value}") for r in REQUIRED_PENGURUS]
-    wanted = (col(Posyandu.status) == status.value if status is not None
-              else col(Posyandu.status) != Status.inactive.value)
-    keys = (col(Posyandu.id), col(Posyandu.name), col(Posyandu.name_key),
-            col(Posyandu.desa_code), col(Posyandu.kecamatan_code), col(Posyandu.status),
-            col(Posyandu.fields))
+    wanted = (
+        col(Posyandu.status) == status.value
+        if status is not None
+        else col(Posyandu.status) != Status.inactive.value
+    )
+    keys = (
+        col(Posyandu.id),
+        col(Posyandu.name),
+        col(Posyandu.name_key),
+        col(Posyandu.desa_code),
+        col(Posyandu.kecamatan_code),
+        col(Posyandu.status),
+        col(Posyandu.fields),
+    )
     return (
         select(*keys, *kader, *heads, *posts)
-        .select_from(Posyandu).outerjoin(Person, active)
+        .select_from(Posyandu)
+        .outerjoin(Person, active)
         .where(under(col(Posyandu.desa_code), [code]), wanted)
         .group_by(*keys)
         .subquery("per_posyandu")
@@ -76,10 +89,12 @@ async def desa_tallies(
             _count(and_(runs, p.c[f"head_{f}"] == 0)).label(f"nohead_{f}"),
             _count(and_(runs, p.c[f"kader_{f}"] == 0)).label(f"nokader_{f}"),
         ]
-    columns += [_count(p.c[f"post_{r.value}"] == 0).label(f"missing_{r.value}")
-                for r in REQUIRED_PENGURUS]
-    query = (select(p.c.kecamatan_code, p.c.desa_code, *columns)
-             .group_by(p.c.kecamatan_code, p.c.desa_code))
+    columns += [
+        _count(p.c[f"post_{r.value}"] == 0).label(f"missing_{r.value}") for r in REQUIRED_PENGURUS
+    ]
+    query = select(p.c.kecamatan_code, p.c.desa_code, *columns).group_by(
+        p.c.kecamatan_code, p.c.desa_code
+    )
     rows = (await session.execute(query)).mappings().all()
     return {(row["kecamatan_code"], row["desa_code"]): _tally(row) for row in rows}
 
@@ -110,27 +125,43 @@ class GapRow:
 def _has_gap(p: Subquery, field: str | None) -> ColumnElement[bool]:
     """A post empty, or a field run without ketua bidang or without kader (only ``field``'s
     when given)."""
+
     def field_gap(f: str) -> ColumnElement[bool]:
         return and_(_runs(p, f), or_(p.c[f"head_{f}"] == 0, p.c[f"kader_{f}"] == 0))
 
     if field is not None:
         return field_gap(field)
-    return or_(*(p.c[f"post_{r.value}"] == 0 for r in REQUIRED_PENGURUS),
-               *(field_gap(f) for f in FIELDS))
+    return or_(
+        *(p.c[f"post_{r.value}"] == 0 for r in REQUIRED_PENGURUS), *(field_gap(f) for f in FIELDS)
+    )
 
 
 async def gap_page(
-    session: AsyncSession, code: str, today: date, status: Status | None, field: str | None,
-    page: int, page_size: int,
+    session: AsyncSession,
+    code: str,
+    today: date,
+    status: Status | None,
+    field: str | None,
+    page: int,
+    page_size: int,
 ) -> tuple[int, list[GapRow]]:
     """How many posyandu under ``code`` have a gap, and one page of them by desa and name."""
     p = per_posyandu(code, today, status)
     condition = _has_gap(p, field)
     total = (await session.execute(select(func.count()).select_from(p).where(condition))).one()
-    rows = (await session.execute(
-        select(p).where(condition).order_by(p.c.desa_code, p.c.name_key, p.c.id)
-        .offset((page - 1) * page_size).limit(page_size)
-    )).mappings().all()
+    rows = (
+        (
+            await session.execute(
+                select(p)
+                .where(condition)
+                .order_by(p.c.desa_code, p.c.name_key, p.c.id)
+                .offset((page - 1) * page_size)
+                .limit(page_size)
+            )
+        )
+        .mappings()
+        .all()
+    )
     return int(total[0]), [_gap_row(row) for row in rows]
 
 
@@ -139,6 +170,13 @@ def _gap_row(row: RowMapping) -> GapRow:
     kader = {f: int(row[f"kader_{f}"]) for f in FIELDS}
     heads = {f: int(row[f"head_{f}"]) for f in FIELDS}
     posts = {r.value: int(row[f"post_{r.value}"]) for r in REQUIRED_PENGURUS}
-    return GapRow(posyandu_id=row["id"], name=row["name"], desa_code=row["desa_code"],
-                  kecamatan_code=row["kecamatan_code"], status=row["status"], fields=runs,
-                  kader_active=kader, gaps=gaps(runs, posts, heads, kader))
+    return GapRow(
+        posyandu_id=row["id"],
+        name=row["name"],
+        desa_code=row["desa_code"],
+        kecamatan_code=row["kecamatan_code"],
+        status=row["status"],
+        fields=runs,
+        kader_active=kader,
+        gaps=gaps(runs, posts, heads, kader),
+    )
