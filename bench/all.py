@@ -33,6 +33,7 @@ RUNS: list[tuple[str, str, list[str]]] = [
     ("education_indicators", "bench.education_indicators", []),
     ("education_census", "bench.education_census", []),
     ("housing_indicators", "bench.housing_indicators", []),
+    ("registry_staffing", "bench.registry_staffing", []),
     ("health_upload", "bench.health_upload", []),
     ("faults", "bench.faults", []),
     ("fuzz", "bench.fuzz", []),

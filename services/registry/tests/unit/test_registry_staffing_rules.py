@@ -24,8 +24,12 @@ class Candidate:
 
 
 def test_gaps_name_the_board_posts_and_fields_run_without_head_or_kader() -> None:
-    found = gaps(["health", "social"], {"ketua": 1, "bendahara": 0},
-                 {"health": 1, "education": 1}, {"social": 2, "trantib": 1})
+    found = gaps(
+        ["health", "social"],
+        {"ketua": 1, "bendahara": 0},
+        {"health": 1, "education": 1},
+        {"social": 2, "trantib": 1},
+    )
     assert found.missing_pengurus == ["sekretaris", "bendahara"]
     assert found.fields_without_ketua_bidang == ["social"]  # education is not run
     assert found.fields_without_kader == ["health"]
@@ -35,8 +39,12 @@ def test_gaps_name_the_board_posts_and_fields_run_without_head_or_kader() -> Non
 
 
 def test_tallies_add_up_and_count_empty_posts() -> None:
-    a = Tally(posyandu=2, kader_active={"health": 3}, without_ketua_bidang={"social": 1},
-              missing_pengurus={"ketua": 1})
+    a = Tally(
+        posyandu=2,
+        kader_active={"health": 3},
+        without_ketua_bidang={"social": 1},
+        missing_pengurus={"ketua": 1},
+    )
     total = Tally()
     total.add(a)
     total.add(a)
@@ -49,8 +57,11 @@ def test_names_match_ignoring_case_spaces_and_the_posyandu_prefix() -> None:
     assert loose_key("  POSYANDU   Mawar ") == "mawar" == loose_key("Posyandu: Mawar")
     assert loose_key("Posyandu") == "posyandu"  # a bare prefix stays a name
     assert loose_key("Posyandunya Mawar") == "posyandunya mawar"
-    melati, kenanga, pos_kenanga = Candidate("Melati"), Candidate("Kenanga"), Candidate(
-        "Posyandu Kenanga")
+    melati, kenanga, pos_kenanga = (
+        Candidate("Melati"),
+        Candidate("Kenanga"),
+        Candidate("Posyandu Kenanga"),
+    )
     candidates = [melati, kenanga, pos_kenanga]
     assert match("posyandu melati", candidates) is melati
     assert match("POSYANDU  KENANGA", candidates) is pos_kenanga  # exact beats loose
