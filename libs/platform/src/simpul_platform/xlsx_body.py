@@ -311,3 +311,8 @@ def write_workbook(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def column_letter(number: int) -> str:
+    """The letter a spreadsheet shows over column ``number`` (1 = A), as a CSV opened in it."""
+    return str(get_column_letter(number))
