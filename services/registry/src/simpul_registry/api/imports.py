@@ -50,13 +50,24 @@ def xlsx_template() -> bytes:
 
 
 @router.post(
-    "/posyandu", response_model=ImportOut, operation_id="importPosyandu",
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "text/csv": {"schema": CSV_BODY, "example": EXAMPLE},
-        XLSX_MEDIA_TYPE: {"schema": XLSX_BODY}}}},
+    "/posyandu",
+    response_model=ImportOut,
+    operation_id="importPosyandu",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": CSV_BODY, "example": EXAMPLE},
+                XLSX_MEDIA_TYPE: {"schema": XLSX_BODY},
+            },
+        }
+    },
 )
 async def import_posyandu(
-    request: Request, uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep,
+    request: Request,
+    uow: UnitOfWorkDep,
+    principal: Writer,
+    settings: SettingsDep,
     x_first_row: int = Header(default=1, ge=1, le=10_000_000),
     content_disposition: str | None = Header(default=None, max_length=500),
 ) -> Any:
@@ -73,7 +84,8 @@ async def import_posyandu(
 
 
 @router.get(
-    "/posyandu/template.csv", response_class=CsvResponse,
+    "/posyandu/template.csv",
+    response_class=CsvResponse,
     operation_id="getPosyanduImportTemplateCsv",
     responses={200: {"content": {"text/csv": {"example": EXAMPLE}}}},
 )
@@ -83,10 +95,14 @@ async def posyandu_template_csv(principal: Writer) -> CsvResponse:
 
 
 @router.get(
-    "/posyandu/template.xlsx", response_class=XlsxResponse,
-    operation_id="getPosyanduImportTemplateXlsx", responses={200: XLSX_FILE},
+    "/posyandu/template.xlsx",
+    response_class=XlsxResponse,
+    operation_id="getPosyanduImportTemplateXlsx",
+    responses={200: XLSX_FILE},
 )
 async def posyandu_template_xlsx(principal: Writer) -> XlsxResponse:
     """The posyandu import's Excel template: the header, and one example row."""
-    return XlsxResponse(xlsx_template(), headers={
-        "Content-Disposition": 'attachment; filename="posyandu-import.xlsx"'})
+    return XlsxResponse(
+        xlsx_template(),
+        headers={"Content-Disposition": 'attachment; filename="posyandu-import.xlsx"'},
+    )
