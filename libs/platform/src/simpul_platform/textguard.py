@@ -4,10 +4,11 @@ PostgreSQL text cannot hold U+0000: a string carrying it passes pydantic and the
 the database as a 500. No Simpul field has any use for it, so every service answers a 422
 that names where it was (``path``, ``query.<name>`` or ``body.<location>``) instead.
 
-A binary body (``image/*``, or a multipart form carrying a file) is bytes, not text: NUL is
-an ordinary byte in it, so only its path and query are checked; the route that reads it
-answers for any text it takes from it. (``application/octet-stream`` is still checked: a CSV
-import sent with that type must not slip a NUL past the guard.)
+A binary body (``image/*``, an Excel workbook, or a multipart form carrying a file) is bytes,
+not text: NUL is an ordinary byte in it, so only its path and query are checked; the route that
+reads it answers for any text it takes from it (``xlsx_body`` refuses a cell holding NUL).
+(``application/octet-stream`` is still checked: a CSV import sent with that type must not slip
+a NUL past the guard.)
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from simpul_platform.http import read_body, replay_body
 RULE = "nul_character"
 MESSAGE = "Text may not contain the NUL character (U+0000)."
 _WITH_BODY = {"POST", "PUT", "PATCH"}
-_BINARY_BODIES = ("image/", "multipart/form-data")
+# xlsx_body.XLSX_MEDIA_TYPE, spelt out so that every service need not import openpyxl
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_BINARY_BODIES = ("image/", "multipart/form-data", _XLSX)
 
 
 class NulCharacterGuard:

@@ -26,6 +26,7 @@ from schemathesis.engine import events, from_schema
 from schemathesis.python import asgi
 
 from simpul_platform.referrals.catalogue import RELATION_RULES
+from simpul_platform.xlsx_body import XLSX_MEDIA_TYPE
 
 # A 503 with Retry-After is the platform's documented "retry later" (the database, the identity
 # provider's keys, a posyandu the replica does not know yet), not a crash; every other 5xx is.
@@ -35,9 +36,20 @@ ANSWER_SHOWN = 400  # bytes of a failing response's body shown in a finding
 # The platform's own refusals that depend on stored state, which no schema says: a key reused
 # with another request (the Idempotency-Key draft's 422), a posyandu the replica does not know
 # or knows as inactive.
+# A body declared as an Excel workbook is any bytes to a schema, which cannot say "a workbook
+# whose first sheet has a header": its refusals (xlsx_body) are as schema-blind.
+XLSX_RULES = frozenset({"xlsx_unreadable", "xls_not_supported", "xlsx_header"})
 STATE_RULES = frozenset(
-    {"reused_with_different_request", "unknown_posyandu", "posyandu_inactive", *RELATION_RULES}
+    {
+        "reused_with_different_request",
+        "unknown_posyandu",
+        "posyandu_inactive",
+        *RELATION_RULES,
+        *XLSX_RULES,
+    }
 )
+# A workbook goes on the wire as bytes; a media type with no serializer is skipped silently.
+schemathesis.serializer.alias(XLSX_MEDIA_TYPE, "application/octet-stream")
 # Loggers that write a line per request: thousands of lines of noise in a test's output.
 QUIET_LOGGERS = ("simpul.access", "simpul.app", "simpul.errors")
 
