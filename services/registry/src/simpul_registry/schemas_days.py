@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from simpul_platform.errors import FieldError
 from simpul_platform.wilayah import WILAYAH_PATTERN
@@ -14,12 +17,26 @@ from simpul_registry.domain.fields import SpmField
 from simpul_registry.schemas import Day
 
 MAX_ATTENDANCE = 500
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """A day in a path or query as YYYY-MM-DD only (pydantic alone reads "0" as 1970-01-01)."""
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("Expected a date as YYYY-MM-DD.")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class RuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    week: int = Field(ge=-1, le=5, description="1–4, or -1 for the last (5 is refused)")
+    # The schema names the weeks check_rule keeps; the code refuses others with its own rule
+    # code (``week_of_month``), so a fifth week is answered as a rule, not a type error.
+    week: int = Field(ge=-1, le=5, description="1–4, or -1 for the last (a fifth is refused)",
+                      json_schema_extra={"enum": [1, 2, 3, 4, -1]})
     weekday: Weekday
     valid_from: Day
     valid_until: Day | None = None
@@ -77,6 +94,16 @@ class SerentakOut(BaseModel):
     created_by: str
 
 
+# What check_record refuses, said in the schema: a held day names its fields and no reason, a
+# day not held a reason and no fields.
+HELD_OR_NOT: list[JsonSchemaValue] = [
+    {"required": ["held", "fields"], "properties": {
+        "held": {"const": True}, "fields": {"minItems": 1}, "reason": {"type": "null"}}},
+    {"required": ["held", "reason"], "properties": {
+        "held": {"const": False}, "fields": {"maxItems": 0}, "reason": {"type": "string"}}},
+]
+
+
 class DayRecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"held": True, "fields": ["health", "education"]},
@@ -88,6 +115,14 @@ class DayRecordIn(BaseModel):
     fields: list[SpmField] = Field(default_factory=list, max_length=6,
                                    description="the fields served; at least one when held")
     note: str | None = Field(default=None, max_length=200)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        schema["anyOf"] = HELD_OR_NOT
+        return schema
 
 
 class DayRecordOut(BaseModel):

@@ -9,6 +9,8 @@ import pytest
 from registry_days_kit import appoint, attend, one_off, record
 from registry_testkit import SEBULU_DESA, TENGGARONG, TENGGARONG_DESA, Registry
 
+from simpul_platform import clock
+
 pytestmark = pytest.mark.integration
 SERENTAK = "2026-05-12"
 
@@ -56,7 +58,7 @@ async def test_participation_equals_a_hand_count(registry: Registry) -> None:
         ("kecamatan", TENGGARONG): (2, 4, 6), ("kecamatan", "64.02.07"): (1, 2, 2),
         ("kabupaten", "64.02"): (3, 6, 8),
     }
-    kabupaten = [r for r in on_the_day.json()["rows"] if r["level"] == "kabupaten"][0]
+    kabupaten = next(r for r in on_the_day.json()["rows"] if r["level"] == "kabupaten")
     assert kabupaten["percent"] == 75.0
     assert on_the_day.json()["posyandu_with_day"] == 3
 
@@ -73,8 +75,12 @@ async def test_participation_equals_a_hand_count(registry: Registry) -> None:
                                          headers=registry.tp))
     assert tp[("kabupaten", "64.02")] == (2, 4, 6) and ("posyandu", p3) not in tp
 
-    neither = await registry.client.get("/v1/participation", headers=registry.dpmd)
-    assert neither.json()["errors"][0]["rule"] == "period_or_serentak_day"
+    both = await registry.client.get(
+        f"/v1/participation?period=2026-05&serentak_day={serentak_id}", headers=registry.dpmd)
+    assert both.json()["errors"][0]["rule"] == "period_or_serentak_day"
+    month = await registry.client.get("/v1/participation", headers=registry.dpmd)
+    today = clock.local_today(registry.settings)
+    assert month.json()["start"] == today.replace(day=1).isoformat()  # the current month
     unknown = await registry.client.get("/v1/participation?serentak_day=nope",
                                         headers=registry.dpmd)
     assert unknown.status_code == 404

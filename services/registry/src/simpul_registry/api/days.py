@@ -32,6 +32,7 @@ from simpul_registry.schemas_days import (
     CalendarOut,
     DayRecordIn,
     DayRecordOut,
+    IsoDay,
     KaderActivity,
     ScheduleIn,
     ScheduleOut,
@@ -39,7 +40,7 @@ from simpul_registry.schemas_days import (
 
 router = APIRouter(prefix="/v1/posyandu/{posyandu_id}", tags=["posyandu days"])
 DEFAULT_SPAN = timedelta(days=92)
-DateQuery = Annotated[date | None, Query(description="YYYY-MM-DD")]
+DateQuery = Annotated[IsoDay | None, Query(description="YYYY-MM-DD")]
 
 
 class NextOpenDayOut(BaseModel):
@@ -83,8 +84,9 @@ async def get_schedule(posyandu_id: str, session: SessionDep,
 @router.get("/days", response_model=CalendarOut, operation_id="listPosyanduDays")
 async def list_days(
     posyandu_id: str, session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep,
-    start: Annotated[date | None, Query(alias="from", description="default: today")] = None,
-    end: Annotated[date | None, Query(alias="to", description="default: from + 92 days")] = None,
+    start: Annotated[IsoDay | None, Query(alias="from", description="default: today")] = None,
+    end: Annotated[IsoDay | None, Query(alias="to", description="default: from + 92 days")]
+    = None,
 ) -> Any:
     """The expanded calendar (recurring, one-off, serentak), each day with its record if any."""
     posyandu = await load_visible(session, posyandu_id, principal)
@@ -96,7 +98,7 @@ async def list_days(
 
 
 @router.put("/days/{day}", response_model=CalendarDay, operation_id="putPosyanduDayRecord")
-async def put_record(posyandu_id: str, day: date, body: DayRecordIn, uow: UnitOfWorkDep,
+async def put_record(posyandu_id: str, day: IsoDay, body: DayRecordIn, uow: UnitOfWorkDep,
                      principal: DayWriter, settings: SettingsDep) -> Any:
     """Record whether the day was held (or why not) and the SPM fields it served."""
     posyandu = await load_visible(uow.session, posyandu_id, principal)
@@ -110,7 +112,7 @@ async def put_record(posyandu_id: str, day: date, body: DayRecordIn, uow: UnitOf
 @router.put("/days/{day}/attendance", response_model=AttendanceOut,
             operation_id="putKaderAttendance")
 async def put_day_attendance(
-    posyandu_id: str, day: date, uow: UnitOfWorkDep, principal: DayWriter,
+    posyandu_id: str, day: IsoDay, uow: UnitOfWorkDep, principal: DayWriter,
     settings: SettingsDep, body: Annotated[AttendanceIn, Body()],
 ) -> Any:
     """The kader's attendance on an open day, in bulk; each row answered on its own."""

@@ -12,7 +12,8 @@ from simpul_platform import clock
 from simpul_platform.auth import CurrentPrincipal, covers
 from simpul_platform.domain import RuleViolation, not_in_future
 from simpul_platform.errors import Conflict, NotFound
-from simpul_platform.indicators import OptionalPeriodQuery, Period
+from simpul_platform.indicators import OptionalPeriodQuery, period_from_query
+from simpul_platform.openapi import problems
 from simpul_platform.uow import SessionDep, UnitOfWorkDep
 from simpul_platform.wilayah import WilayahQuery, under
 from simpul_registry.api.deps import SettingsDep, Writer
@@ -23,12 +24,17 @@ from simpul_registry.ops.days import add_serentak
 from simpul_registry.ops.participation import participation
 from simpul_registry.schemas_days import (
     InactivityCheckOut,
+    IsoDay,
     ParticipationOut,
     SerentakIn,
     SerentakOut,
 )
 
 router = APIRouter(tags=["kader participation"])
+SerentakDayQuery = Annotated[
+    str | None,
+    Query(min_length=1, max_length=36, description="a serentak day's id; not with a period"),
+]
 
 
 @router.post("/v1/serentak-days", status_code=201, response_model=SerentakOut,
@@ -64,7 +70,7 @@ async def list_serentak(session: SessionDep, principal: CurrentPrincipal,
              operation_id="checkKaderInactivity")
 async def check_inactivity(uow: UnitOfWorkDep, principal: Writer, settings: SettingsDep,
                            wilayah: WilayahQuery = None,
-                           on: Annotated[date | None, Query(description="default: today")] = None
+                           on: Annotated[IsoDay | None, Query(description="default: today")] = None
                            ) -> Any:
     """Flag kader without a present day for the set months, publishing each change once."""
     today = clock.local_today(settings)
@@ -84,17 +90,16 @@ def narrowest(scopes: list[str], area: str) -> list[str]:
 
 
 @router.get("/v1/participation", response_model=ParticipationOut,
-            operation_id="getKaderParticipation")
+            operation_id="getKaderParticipation", responses=problems(404))
 async def get_participation(
-    session: SessionDep, principal: CurrentPrincipal, wilayah: WilayahQuery = None,
-    period: OptionalPeriodQuery = None,
-    serentak_day: Annotated[str | None, Query(max_length=36, description="a serentak day's id")]
-    = None,
+    session: SessionDep, principal: CurrentPrincipal, settings: SettingsDep,
+    wilayah: WilayahQuery = None, period: OptionalPeriodQuery = None,
+    serentak_day: SerentakDayQuery = None,
 ) -> Any:
     """Kader present ÷ kader expected per posyandu, desa, kecamatan and kabupaten."""
-    if (period is None) == (serentak_day is None):
+    if period is not None and serentak_day is not None:
         raise RuleViolation("query.period", "period_or_serentak_day",
-                            "Ask for a period or for a serentak day (one of them).")
+                            "Ask for a period or for a serentak day, not both.")
     if serentak_day is not None:
         day = await session.get(SerentakDay, serentak_day)
         if day is None:
@@ -102,7 +107,7 @@ async def get_participation(
         scopes = narrowest(principal.visible_scopes(wilayah), day.wilayah_code)
         start = end = day.day
     else:
-        window = Period.parse(period or "")
+        window = period_from_query(period or clock.local_today(settings).strftime("%Y-%m"))
         scopes, start, end = principal.visible_scopes(wilayah), window.start, window.end
     count, rows = await participation(session, scopes, start, end)
     return ParticipationOut(wilayah=wilayah, start=start, end=end, serentak_day=serentak_day,
