@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, distinct, func, literal, or_, select, union_all
 from sqlmodel import col
 
 from simpul_platform.indicators import percent
@@ -23,12 +23,7 @@ from simpul_registry.domain.fields import Role
 from simpul_registry.models import KaderAttendance, Person, Posyandu, PosyanduDay
 from simpul_registry.schemas_days import ParticipationRow
 
-LEVELS = {
-    "posyandu": col(Posyandu.id),
-    "desa": col(Posyandu.desa_code),
-    "kecamatan": col(Posyandu.kecamatan_code),
-    "kabupaten": col(Posyandu.kabupaten_code),
-}
+LEVELS = ("posyandu", "desa", "kecamatan", "kabupaten")
 
 
 def _counted(scopes: Sequence[str], start: date, end: date) -> list[Any]:
@@ -49,16 +44,31 @@ async def participation(
         col(KaderAttendance.day) == col(PosyanduDay.day),
         col(KaderAttendance.person_id) == col(Person.id),
         col(KaderAttendance.status) == "present")
-    rows: list[ParticipationRow] = []
-    for level, key in LEVELS.items():
-        query = (
-            select(key, func.count(distinct(col(PosyanduDay.id))), func.count(col(Person.id)),
-                   func.count(col(KaderAttendance.person_id)))
-            .select_from(PosyanduDay)
-            .join(Posyandu, col(Posyandu.id) == col(PosyanduDay.posyandu_id))
-            .outerjoin(Person, expected).outerjoin(KaderAttendance, present)
-            .where(*_counted(scopes, start, end)).group_by(key).order_by(key))
-        for code, days, wanted, came in (await session.execute(query)).all():
-            rows.append(ParticipationRow(level=level, code=code, days=days, expected=wanted,
-                                         present=came, percent=percent(came, wanted)))
+    per_posyandu = (
+        select(col(Posyandu.id).label("posyandu"), col(Posyandu.desa_code).label("desa"),
+               col(Posyandu.kecamatan_code).label("kecamatan"),
+               col(Posyandu.kabupaten_code).label("kabupaten"),
+               func.count(distinct(col(PosyanduDay.id))).label("days"),
+               func.count(col(Person.id)).label("expected"),
+               func.count(col(KaderAttendance.person_id)).label("present"))
+        .select_from(PosyanduDay)
+        .join(Posyandu, col(Posyandu.id) == col(PosyanduDay.posyandu_id))
+        .outerjoin(Person, expected).outerjoin(KaderAttendance, present)
+        .where(*_counted(scopes, start, end))
+        .group_by(col(Posyandu.id), col(Posyandu.desa_code), col(Posyandu.kecamatan_code),
+                  col(Posyandu.kabupaten_code))
+        .cte("per_posyandu"))
+    # One statement: the posyandu's counts once, summed at each level above them.
+    levels = union_all(*(
+        select(literal(rank).label("rank"), per_posyandu.c[level].label("code"),
+               func.sum(per_posyandu.c.days).label("days"),
+               func.sum(per_posyandu.c.expected).label("expected"),
+               func.sum(per_posyandu.c.present).label("present"))
+        .group_by(per_posyandu.c[level])
+        for rank, level in enumerate(LEVELS)))
+    ordered = select(levels.subquery()).order_by("rank", "code")
+    rows = [
+        ParticipationRow(level=LEVELS[rank], code=code, days=int(days), expected=int(wanted),
+                         present=int(came), percent=percent(int(came), int(wanted)))
+        for rank, code, days, wanted, came in (await session.execute(ordered)).all()]
     return sum(1 for r in rows if r.level == "posyandu"), rows
