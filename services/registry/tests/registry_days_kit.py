@@ -21,41 +21,73 @@ def pengurus(registry: Registry, desa: str = TENGGARONG_DESA) -> dict[str, str]:
     return registry.auth(["pengurus"], [desa], sub=f"pengurus-{desa}")
 
 
-async def appoint(registry: Registry, posyandu_id: str, seq: int, *, role: str = "kader",
-                  field: str | None = "health", start: str = "2025-01-01",
-                  end: str | None = None) -> str:
-    body = {"nik": nik(seq), "name": f"Kader Nomor {seq}", "role": role, "field": field,
-            "start_date": start}
+async def appoint(
+    registry: Registry,
+    posyandu_id: str,
+    seq: int,
+    *,
+    role: str = "kader",
+    field: str | None = "health",
+    start: str = "2025-01-01",
+    end: str | None = None,
+) -> str:
+    body = {
+        "nik": nik(seq),
+        "name": f"Kader Nomor {seq}",
+        "role": role,
+        "field": field,
+        "start_date": start,
+    }
     if end is not None:
         body["end_date"] = end
-    response = await registry.client.post(f"/v1/posyandu/{posyandu_id}/people", json=body,
-                                          headers=registry.dpmd)
+    response = await registry.client.post(
+        f"/v1/posyandu/{posyandu_id}/people", json=body, headers=registry.dpmd
+    )
     assert response.status_code == 201, response.text
     person_id: str = response.json()["id"]
     return person_id
 
 
-async def record(registry: Registry, posyandu_id: str, day: str, *, held: bool = True,
-                 fields: list[str] | None = None, reason: str | None = None,
-                 headers: dict[str, str] | None = None) -> Any:
-    body: dict[str, Any] = {"held": held, "fields": fields if fields is not None else
-                            (["health"] if held else [])}
+async def record(
+    registry: Registry,
+    posyandu_id: str,
+    day: str,
+    *,
+    held: bool = True,
+    fields: list[str] | None = None,
+    reason: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    body: dict[str, Any] = {
+        "held": held,
+        "fields": fields if fields is not None else (["health"] if held else []),
+    }
     if reason is not None:
         body["reason"] = reason
-    return await registry.client.put(f"/v1/posyandu/{posyandu_id}/days/{day}", json=body,
-                                     headers=headers or registry.dpmd)
+    return await registry.client.put(
+        f"/v1/posyandu/{posyandu_id}/days/{day}", json=body, headers=headers or registry.dpmd
+    )
 
 
-async def attend(registry: Registry, posyandu_id: str, day: str,
-                 items: list[dict[str, Any]], headers: dict[str, str] | None = None) -> Any:
-    return await registry.client.put(f"/v1/posyandu/{posyandu_id}/days/{day}/attendance",
-                                     json={"items": items}, headers=headers or registry.dpmd)
+async def attend(
+    registry: Registry,
+    posyandu_id: str,
+    day: str,
+    items: list[dict[str, Any]],
+    headers: dict[str, str] | None = None,
+) -> Any:
+    return await registry.client.put(
+        f"/v1/posyandu/{posyandu_id}/days/{day}/attendance",
+        json={"items": items},
+        headers=headers or registry.dpmd,
+    )
 
 
 async def one_off(registry: Registry, posyandu_id: str, *days: str) -> None:
     body = {"one_off": [{"day": d} for d in days]}
-    response = await registry.client.put(f"/v1/posyandu/{posyandu_id}/schedule", json=body,
-                                         headers=registry.dpmd)
+    response = await registry.client.put(
+        f"/v1/posyandu/{posyandu_id}/schedule", json=body, headers=registry.dpmd
+    )
     assert response.status_code == 200, response.text
 
 

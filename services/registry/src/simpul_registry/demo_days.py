@@ -46,8 +46,12 @@ from simpul_registry.models import (
 from simpul_registry.settings import RegistrySettings
 
 SERENTAK_RULE = (2, 3)  # DPMD's day: the second Thursday of each month
-NOT_HELD = [NotHeldReason.weather, NotHeldReason.disaster, NotHeldReason.no_health_worker,
-            NotHeldReason.community_event]
+NOT_HELD = [
+    NotHeldReason.weather,
+    NotHeldReason.disaster,
+    NotHeldReason.no_health_worker,
+    NotHeldReason.community_event,
+]
 
 
 def table(model: Any) -> Table:
@@ -63,40 +67,82 @@ def the_year(today: date) -> tuple[date, date]:
     return date(end.year - 1, end.month + 1, 1), end
 
 
-async def load_days(db: Database, settings: RegistrySettings, *, seed: int = 93,
-                    actor: str = "demo-loader", today: date | None = None) -> int:
+async def load_days(
+    db: Database,
+    settings: RegistrySettings,
+    *,
+    seed: int = 93,
+    actor: str = "demo-loader",
+    today: date | None = None,
+) -> int:
     """Write the year; returns how many posyandu days were recorded."""
     start, end = the_year(today or local_today(settings))
     async with db.sessions() as session:
-        if (await session.exec(select(func.count()).select_from(SerentakDay)
-                               .where(col(SerentakDay.wilayah_code) == KUKAR))).one():
+        if (
+            await session.exec(
+                select(func.count())
+                .select_from(SerentakDay)
+                .where(col(SerentakDay.wilayah_code) == KUKAR)
+            )
+        ).one():
             return 0
-        posyandu = (await session.exec(select(Posyandu).where(
-            col(Posyandu.kabupaten_code) == KUKAR, col(Posyandu.status) != Status.inactive.value)
-            .order_by(col(Posyandu.desa_code), col(Posyandu.name_key)))).all()
+        posyandu = (
+            await session.exec(
+                select(Posyandu)
+                .where(
+                    col(Posyandu.kabupaten_code) == KUKAR,
+                    col(Posyandu.status) != Status.inactive.value,
+                )
+                .order_by(col(Posyandu.desa_code), col(Posyandu.name_key))
+            )
+        ).all()
         kader: dict[str, list[Person]] = defaultdict(list)
-        for person in (await session.exec(select(Person).where(
-                col(Person.role) == Role.kader.value).order_by(col(Person.nik)))).all():
+        for person in (
+            await session.exec(
+                select(Person).where(col(Person.role) == Role.kader.value).order_by(col(Person.nik))
+            )
+        ).all():
             kader[person.posyandu_id].append(person)
         rng, at = random.Random(seed), now()
         free = holidays(settings, range(start.year - 1, end.year + 1))
         serentak = serentak_days(start, end, free)
         writes = Writes()
         for row in serentak:
-            writes.serentak.append({"id": new_id(), "wilayah_code": KUKAR, "day": row,
-                                    "note": "Posyandu serentak", "created_by": actor,
-                                    "created_at": at})
+            writes.serentak.append(
+                {
+                    "id": new_id(),
+                    "wilayah_code": KUKAR,
+                    "day": row,
+                    "note": "Posyandu serentak",
+                    "created_by": actor,
+                    "created_at": at,
+                }
+            )
         for p in posyandu:
             rule = MonthlyRule(rng.randint(1, 4), rng.randint(0, 4), start)
-            writes.rules.append({"id": new_id(), "posyandu_id": p.id, "week": rule.week,
-                                 "weekday": rule.weekday, "valid_from": start,
-                                 "valid_until": None, "created_by": actor, "created_at": at})
+            writes.rules.append(
+                {
+                    "id": new_id(),
+                    "posyandu_id": p.id,
+                    "week": rule.week,
+                    "weekday": rule.weekday,
+                    "valid_from": start,
+                    "valid_until": None,
+                    "created_by": actor,
+                    "created_at": at,
+                }
+            )
             for planned in expand([rule], start, end, holidays=free, serentak=serentak):
-                writes.day(rng, p, planned.day, kader[p.id], actor, at,
-                           serentak=planned.day in serentak)
+                writes.day(
+                    rng, p, planned.day, kader[p.id], actor, at, serentak=planned.day in serentak
+                )
         uow = UnitOfWork(session, Outbox(settings))
-        for model, rows in ((SerentakDay, writes.serentak), (ScheduleRule, writes.rules),
-                            (PosyanduDay, writes.days), (KaderAttendance, writes.attendance)):
+        for model, rows in (
+            (SerentakDay, writes.serentak),
+            (ScheduleRule, writes.rules),
+            (PosyanduDay, writes.days),
+            (KaderAttendance, writes.attendance),
+        ):
             await insert_rows(session, table(model), rows)
         for event in writes.events:
             uow.publish_data(PosyanduDayHeld, event, subject=event.pop("subject"))
@@ -123,17 +169,36 @@ class Writes:
         self.attendance: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
 
-    def day(self, rng: random.Random, p: Posyandu, day: date, kader: list[Person], actor: str,
-            at: Any, *, serentak: bool) -> None:
+    def day(
+        self,
+        rng: random.Random,
+        p: Posyandu,
+        day: date,
+        kader: list[Person],
+        actor: str,
+        at: Any,
+        *,
+        serentak: bool,
+    ) -> None:
         held = rng.random() < (0.99 if serentak else 0.96)
         run = decode_fields(p.fields)
         fields = [f for f in run if f == "health" or rng.random() < 0.8] if held else []
         row_id = new_id()
-        self.days.append({
-            "id": row_id, "posyandu_id": p.id, "day": day, "held": held,
-            "reason": None if held else rng.choice(NOT_HELD).value,
-            "fields": encode_fields(fields), "note": None, "recorded_by": actor,
-            "recorded_at": at, "updated_by": actor, "updated_at": at})
+        self.days.append(
+            {
+                "id": row_id,
+                "posyandu_id": p.id,
+                "day": day,
+                "held": held,
+                "reason": None if held else rng.choice(NOT_HELD).value,
+                "fields": encode_fields(fields),
+                "note": None,
+                "recorded_by": actor,
+                "recorded_at": at,
+                "updated_by": actor,
+                "updated_at": at,
+            }
+        )
         if not held:
             return
         present = 0
@@ -145,8 +210,24 @@ class Writes:
             came = rng.random() < (0.95 if steady else 0.55)
             status = "present" if came else rng.choice(("absent", "absent", "excused"))
             present += came
-            self.attendance.append({"posyandu_id": p.id, "day": day, "person_id": person.id,
-                                    "status": status, "recorded_by": actor, "recorded_at": at})
-        self.events.append({"posyandu_id": p.id, "desa_code": p.desa_code,
-                            "day": day.isoformat(), "fields": fields, "kader_present": present,
-                            "serentak": serentak, "subject": row_id})
+            self.attendance.append(
+                {
+                    "posyandu_id": p.id,
+                    "day": day,
+                    "person_id": person.id,
+                    "status": status,
+                    "recorded_by": actor,
+                    "recorded_at": at,
+                }
+            )
+        self.events.append(
+            {
+                "posyandu_id": p.id,
+                "desa_code": p.desa_code,
+                "day": day.isoformat(),
+                "fields": fields,
+                "kader_present": present,
+                "serentak": serentak,
+                "subject": row_id,
+            }
+        )

@@ -35,8 +35,12 @@ class RuleIn(BaseModel):
 
     # The schema names the weeks check_rule keeps; the code refuses others with its own rule
     # code (``week_of_month``), so a fifth week is answered as a rule, not a type error.
-    week: int = Field(ge=-1, le=5, description="1–4, or -1 for the last (a fifth is refused)",
-                      json_schema_extra={"enum": [1, 2, 3, 4, -1]})
+    week: int = Field(
+        ge=-1,
+        le=5,
+        description="1–4, or -1 for the last (a fifth is refused)",
+        json_schema_extra={"enum": [1, 2, 3, 4, -1]},
+    )
     weekday: Weekday
     valid_from: Day
     valid_until: Day | None = None
@@ -52,11 +56,18 @@ class DatedNote(BaseModel):
 class ScheduleIn(BaseModel):
     """The whole schedule: what is sent replaces what was there."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "rules": [{"week": 2, "weekday": "tuesday", "valid_from": "2026-01-01"}],
-        "one_off": [{"day": "2026-08-20", "note": "Vitamin A week"}],
-        "cancelled": [{"day": "2026-03-10", "note": "Flood"}],
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rules": [{"week": 2, "weekday": "tuesday", "valid_from": "2026-01-01"}],
+                    "one_off": [{"day": "2026-08-20", "note": "Vitamin A week"}],
+                    "cancelled": [{"day": "2026-03-10", "note": "Flood"}],
+                }
+            ]
+        },
+    )
 
     rules: list[RuleIn] = Field(default_factory=list, max_length=4)
     one_off: list[DatedNote] = Field(default_factory=list, max_length=100)
@@ -78,8 +89,14 @@ class ScheduleOut(BaseModel):
 
 
 class SerentakIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "wilayah": "64.02", "day": "2026-03-12", "note": "Posyandu serentak Maret"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"wilayah": "64.02", "day": "2026-03-12", "note": "Posyandu serentak Maret"}
+            ]
+        },
+    )
 
     wilayah: str = Field(pattern=WILAYAH_PATTERN)
     day: Day
@@ -97,23 +114,41 @@ class SerentakOut(BaseModel):
 # What check_record refuses, said in the schema: a held day names its fields and no reason, a
 # day not held a reason and no fields.
 HELD_OR_NOT: list[JsonSchemaValue] = [
-    {"required": ["held", "fields"], "properties": {
-        "held": {"const": True}, "fields": {"minItems": 1}, "reason": {"type": "null"}}},
-    {"required": ["held", "reason"], "properties": {
-        "held": {"const": False}, "fields": {"maxItems": 0}, "reason": {"type": "string"}}},
+    {
+        "required": ["held", "fields"],
+        "properties": {
+            "held": {"const": True},
+            "fields": {"minItems": 1},
+            "reason": {"type": "null"},
+        },
+    },
+    {
+        "required": ["held", "reason"],
+        "properties": {
+            "held": {"const": False},
+            "fields": {"maxItems": 0},
+            "reason": {"type": "string"},
+        },
+    },
 ]
 
 
 class DayRecordIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"held": True, "fields": ["health", "education"]},
-        {"held": False, "reason": "disaster", "note": "Banjir"},
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"held": True, "fields": ["health", "education"]},
+                {"held": False, "reason": "disaster", "note": "Banjir"},
+            ]
+        },
+    )
 
     held: bool
     reason: NotHeldReason | None = Field(default=None, description="required when not held")
-    fields: list[SpmField] = Field(default_factory=list, max_length=6,
-                                   description="the fields served; at least one when held")
+    fields: list[SpmField] = Field(
+        default_factory=list, max_length=6, description="the fields served; at least one when held"
+    )
     note: str | None = Field(default=None, max_length=200)
 
     @classmethod
@@ -163,8 +198,18 @@ class AttendanceItem(BaseModel):
 class AttendanceIn(BaseModel):
     """Kader of the posyandu and whether they came; each item judged on its own."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [
-        {"person_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44", "status": "present"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"person_id": "0b6f3a52-8d1e-4c3a-9f0e-2d7c5b9a1e44", "status": "present"}
+                    ]
+                }
+            ]
+        },
+    )
 
     # Plain objects: an AttendanceItem each, validated one by one (an item's error is its result).
     items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_ATTENDANCE)

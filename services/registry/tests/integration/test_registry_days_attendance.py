@@ -23,21 +23,29 @@ async def test_attendance_in_bulk_with_bad_rows(registry: Registry) -> None:
     gone = await appoint(registry, pid, 4, end="2026-02-01")
     late = await appoint(registry, pid, 5, start="2026-03-01")
     elsewhere = await appoint(registry, (await registry.create("Posyandu Melati"))["id"], 6)
-    answer = await attend(registry, pid, "2026-02-10", [
-        {"person_id": first, "status": "present"},
-        {"person_id": second, "status": "excused"},
-        {"person_id": ketua, "status": "present"},
-        {"person_id": gone, "status": "present"},
-        {"person_id": late, "status": "present"},
-        {"person_id": elsewhere, "status": "present"},
-        {"person_id": second, "status": "absent"},
-        {"person_id": first, "status": "late"},
-    ], headers=pengurus(registry))
+    answer = await attend(
+        registry,
+        pid,
+        "2026-02-10",
+        [
+            {"person_id": first, "status": "present"},
+            {"person_id": second, "status": "excused"},
+            {"person_id": ketua, "status": "present"},
+            {"person_id": gone, "status": "present"},
+            {"person_id": late, "status": "present"},
+            {"person_id": elsewhere, "status": "present"},
+            {"person_id": second, "status": "absent"},
+            {"person_id": first, "status": "late"},
+        ],
+        headers=pengurus(registry),
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert (body["recorded"], body["errors"]) == (2, 6)
-    assert [(r["status"], r.get("attendance"), [(e["field"], e["rule"]) for e in r["errors"]])
-            for r in body["results"]] == [
+    assert [
+        (r["status"], r.get("attendance"), [(e["field"], e["rule"]) for e in r["errors"]])
+        for r in body["results"]
+    ] == [
         ("recorded", "present", []),
         ("recorded", "excused", []),
         ("error", None, [("body.items[2].person_id", "not_a_kader")]),
@@ -50,18 +58,21 @@ async def test_attendance_in_bulk_with_bad_rows(registry: Registry) -> None:
     # A second send replaces a kader's row: the day then has one present, one absent.
     again = await attend(registry, pid, "2026-02-10", [{"person_id": second, "status": "absent"}])
     assert again.json()["recorded"] == 1
-    days = await registry.client.get(f"/v1/posyandu/{pid}/days?from=2026-02-01&to=2026-02-28",
-                                     headers=registry.dpmd)
+    days = await registry.client.get(
+        f"/v1/posyandu/{pid}/days?from=2026-02-01&to=2026-02-28", headers=registry.dpmd
+    )
     assert [d["record"] for d in days.json()["days"]] == [None, None]
     held = await record(registry, pid, "2026-02-10")
     assert held.json()["record"]["kader_present"] == 1
 
-    off_calendar = await attend(registry, pid, "2026-02-11", [
-        {"person_id": first, "status": "present"}])
+    off_calendar = await attend(
+        registry, pid, "2026-02-11", [{"person_id": first, "status": "present"}]
+    )
     assert off_calendar.json()["errors"][0]["rule"] == "not_an_open_day"
     await record(registry, pid, "2026-02-24", held=False, reason="no_health_worker")
-    not_held = await attend(registry, pid, "2026-02-24", [
-        {"person_id": first, "status": "present"}])
+    not_held = await attend(
+        registry, pid, "2026-02-24", [{"person_id": first, "status": "present"}]
+    )
     assert not_held.json()["errors"][0]["rule"] == "day_not_held"
 
 
@@ -77,14 +88,23 @@ async def test_inactive_at_exactly_three_months_published_once(
     newcomer = await appoint(registry, pid, 3, start="2026-02-01")  # never attends
     for day in ("2026-01-15", "2026-03-10"):
         await record(registry, pid, day)
-    await attend(registry, pid, "2026-01-15", [{"person_id": sari, "status": "present"},
-                                               {"person_id": budi, "status": "present"}])
-    await attend(registry, pid, "2026-03-10", [{"person_id": sari, "status": "absent"},
-                                               {"person_id": budi, "status": "present"}])
+    await attend(
+        registry,
+        pid,
+        "2026-01-15",
+        [{"person_id": sari, "status": "present"}, {"person_id": budi, "status": "present"}],
+    )
+    await attend(
+        registry,
+        pid,
+        "2026-03-10",
+        [{"person_id": sari, "status": "absent"}, {"person_id": budi, "status": "present"}],
+    )
 
     async def check(on: str) -> dict[str, Any]:
-        response = await registry.client.post(f"/v1/kader/inactivity-check?on={on}",
-                                              headers=registry.dpmd)
+        response = await registry.client.post(
+            f"/v1/kader/inactivity-check?on={on}", headers=registry.dpmd
+        )
         assert response.status_code == 200, response.text
         out: dict[str, Any] = response.json()
         return out
@@ -94,14 +114,19 @@ async def test_inactive_at_exactly_three_months_published_once(
     at = await check("2026-04-15")
     assert (at["inactive"], at["became_inactive"], at["active_again"]) == (1, 1, 0)
     assert (await check("2026-04-15"))["became_inactive"] == 0  # once per transition
-    activity = await registry.client.get(f"/v1/posyandu/{pid}/kader-activity?on=2026-04-15",
-                                         headers=registry.tp)
-    assert [(a["person_id"], a["last_present_on"], a["inactive_from"], a["inactive"])
-            for a in activity.json()] == sorted([
-        (sari, "2026-01-15", "2026-04-15", True),
-        (budi, "2026-03-10", "2026-06-10", False),
-        (newcomer, None, "2026-05-01", False),  # a newcomer's three months run from the start
-    ])
+    activity = await registry.client.get(
+        f"/v1/posyandu/{pid}/kader-activity?on=2026-04-15", headers=registry.tp
+    )
+    assert [
+        (a["person_id"], a["last_present_on"], a["inactive_from"], a["inactive"])
+        for a in activity.json()
+    ] == sorted(
+        [
+            (sari, "2026-01-15", "2026-04-15", True),
+            (budi, "2026-03-10", "2026-06-10", False),
+            (newcomer, None, "2026-05-01", False),  # a newcomer's three months run from the start
+        ]
+    )
     at_start = await check("2026-05-01")
     assert at_start["became_inactive"] == 1  # the newcomer, on the day three months after
 
@@ -112,28 +137,55 @@ async def test_inactive_at_exactly_three_months_published_once(
     assert (await check("2026-05-02"))["active_again"] == 0
     people = await registry.client.get(f"/v1/posyandu/{pid}/people", headers=registry.dpmd)
     assert all(x["active"] for x in people.json())  # flagged, never removed
-    future = await registry.client.post("/v1/kader/inactivity-check?on=2999-01-01",
-                                        headers=registry.dpmd)
-    assert future.json()["errors"][0] == {"field": "query.on", "rule": "not_in_future",
-                                          "message": future.json()["errors"][0]["message"]}
-    not_dpmd = await registry.client.post("/v1/kader/inactivity-check",
-                                          headers=pengurus(registry))
+    future = await registry.client.post(
+        "/v1/kader/inactivity-check?on=2999-01-01", headers=registry.dpmd
+    )
+    assert future.json()["errors"][0] == {
+        "field": "query.on",
+        "rule": "not_in_future",
+        "message": future.json()["errors"][0]["message"],
+    }
+    not_dpmd = await registry.client.post("/v1/kader/inactivity-check", headers=pengurus(registry))
     assert not_dpmd.status_code == 403
 
     events = await published(registry, kafka_broker.bootstrap_servers)
-    activity_events = [e for e in events if e.type.startswith("registry.kader.")
-                       and e.type.split(".")[2] in ("inactive", "active_again")]
+    activity_events = [
+        e
+        for e in events
+        if e.type.startswith("registry.kader.")
+        and e.type.split(".")[2] in ("inactive", "active_again")
+    ]
     secret = registry.settings.pseudonym_secret
     assert [(e.type, e.data) for e in activity_events] == [
-        ("registry.kader.inactive.v1", {
-            "posyandu_id": pid, "person_ref": person_ref(secret, nik(1)), "field": "health",
-            "last_present_on": "2026-01-15", "inactive_since": "2026-04-15"}),
-        ("registry.kader.inactive.v1", {
-            "posyandu_id": pid, "person_ref": person_ref(secret, nik(3)), "field": "health",
-            "last_present_on": None, "inactive_since": "2026-05-01"}),
-        ("registry.kader.active_again.v1", {
-            "posyandu_id": pid, "person_ref": person_ref(secret, nik(1)), "field": "health",
-            "last_present_on": "2026-04-20"}),
+        (
+            "registry.kader.inactive.v1",
+            {
+                "posyandu_id": pid,
+                "person_ref": person_ref(secret, nik(1)),
+                "field": "health",
+                "last_present_on": "2026-01-15",
+                "inactive_since": "2026-04-15",
+            },
+        ),
+        (
+            "registry.kader.inactive.v1",
+            {
+                "posyandu_id": pid,
+                "person_ref": person_ref(secret, nik(3)),
+                "field": "health",
+                "last_present_on": None,
+                "inactive_since": "2026-05-01",
+            },
+        ),
+        (
+            "registry.kader.active_again.v1",
+            {
+                "posyandu_id": pid,
+                "person_ref": person_ref(secret, nik(1)),
+                "field": "health",
+                "last_present_on": "2026-04-20",
+            },
+        ),
     ]
     assert {e.wilayah for e in activity_events} == {p["desa_code"]}
     raw = repr([(e.data, e.subject, e.extra) for e in activity_events])

@@ -48,23 +48,31 @@ def test_a_recurring_day_on_a_holiday_moves_to_the_next_working_day() -> None:
     rule = MonthlyRule(3, TUESDAY, date(2026, 1, 1))
     calendar = expand([rule], date(2026, 1, 1), date(2026, 3, 31), holidays=days)
     assert [(d.day, d.planned_on) for d in calendar] == [
-        (date(2026, 1, 20), None), (date(2026, 2, 18), date(2026, 2, 17)),
-        (date(2026, 3, 17), None)]
+        (date(2026, 1, 20), None),
+        (date(2026, 2, 18), date(2026, 2, 17)),
+        (date(2026, 3, 17), None),
+    ]
     # 2025 comes from the registry's own table (SKB 1017/2024): Tuesday 1 April is Idulfitri,
-    # and 2–4 April are cuti bersama, so the first Tuesday moves to Monday 7 April... also
-    # cuti bersama: to Tuesday 8 April.
+    # 2–4 and 7 April are cuti bersama, so the first Tuesday moves to Tuesday 8 April.
     first = MonthlyRule(1, TUESDAY, date(2025, 1, 1))
-    april = expand([first], date(2025, 4, 1), date(2025, 4, 30),
-                   holidays=holidays(ServiceSettings(), [2025]))
+    april = expand(
+        [first], date(2025, 4, 1), date(2025, 4, 30), holidays=holidays(ServiceSettings(), [2025])
+    )
     assert [(d.day, d.planned_on) for d in april] == [(date(2025, 4, 8), date(2025, 4, 1))]
 
 
 def test_validity_one_offs_serentak_cancellations_and_records() -> None:
     rule = MonthlyRule(2, TUESDAY, date(2026, 2, 1), date(2026, 4, 30))
     calendar = expand(
-        [rule], date(2026, 1, 1), date(2026, 5, 31), holidays=frozenset(),
-        one_off=[date(2026, 1, 22)], serentak=[date(2026, 3, 10), date(2026, 5, 5)],
-        cancelled={date(2026, 4, 14)}, recorded=[date(2026, 5, 20)])
+        [rule],
+        date(2026, 1, 1),
+        date(2026, 5, 31),
+        holidays=frozenset(),
+        one_off=[date(2026, 1, 22)],
+        serentak=[date(2026, 3, 10), date(2026, 5, 5)],
+        cancelled={date(2026, 4, 14)},
+        recorded=[date(2026, 5, 20)],
+    )
     assert [(d.day, sorted(d.kinds)) for d in calendar] == [
         (date(2026, 1, 22), [DayKind.one_off]),
         (date(2026, 2, 10), [DayKind.recurring]),
@@ -75,8 +83,13 @@ def test_validity_one_offs_serentak_cancellations_and_records() -> None:
 
 
 def test_a_serentak_day_on_a_holiday_stays_and_is_flagged() -> None:
-    calendar = expand([], date(2026, 8, 1), date(2026, 8, 31),
-                      holidays=frozenset({date(2026, 8, 17)}), serentak=[date(2026, 8, 17)])
+    calendar = expand(
+        [],
+        date(2026, 8, 1),
+        date(2026, 8, 31),
+        holidays=frozenset({date(2026, 8, 17)}),
+        serentak=[date(2026, 8, 17)],
+    )
     assert [(d.day, d.holiday) for d in calendar] == [(date(2026, 8, 17), True)]
 
 

@@ -84,12 +84,15 @@ class PlannedDay:
 def check_rule(rule: MonthlyRule, where: str) -> None:
     if rule.week not in WEEKS:
         raise RuleViolation(
-            f"{where}.week", "week_of_month",
+            f"{where}.week",
+            "week_of_month",
             "A monthly rule names week 1 to 4, or -1 for the last: a fifth weekday exists "
-            "in some months only.")
+            "in some months only.",
+        )
     if rule.valid_until is not None and rule.valid_until < rule.valid_from:
-        raise RuleViolation(f"{where}.valid_until", "before_start",
-                            "valid_until is before valid_from.")
+        raise RuleViolation(
+            f"{where}.valid_until", "before_start", "valid_until is before valid_from."
+        )
 
 
 def nth_weekday(year: int, month: int, week: int, weekday: int) -> date:

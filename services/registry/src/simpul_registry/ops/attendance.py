@@ -44,60 +44,84 @@ class AttendanceBatch(Batch[AttendanceResult]):
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
-def check_item(people: FirstItems[str], index: int, where: str,
-               given: AttendanceItem) -> BatchItem[AttendanceItem]:
+def check_item(
+    people: FirstItems[str], index: int, where: str, given: AttendanceItem
+) -> BatchItem[AttendanceItem]:
     people.check(given.person_id, f"{where}.person_id", "This kader is in item {item} already.")
     people.take([given.person_id], index)
     return BatchItem(index, where, given)
 
 
-def take_one(batch: AttendanceBatch, kader: dict[str, Person],
-             item: BatchItem[AttendanceItem]) -> None:
+def take_one(
+    batch: AttendanceBatch, kader: dict[str, Person], item: BatchItem[AttendanceItem]
+) -> None:
     """A row is this posyandu's kader, appointed on the day."""
     where, person = f"{item.where}.person_id", kader.get(item.given.person_id)
     if person is None or person.role != Role.kader.value:
-        raise RuleViolation(where, "not_a_kader",
-                            "This person is not a kader of this posyandu.")
+        raise RuleViolation(where, "not_a_kader", "This person is not a kader of this posyandu.")
     if person.start_date > batch.day:
-        raise RuleViolation(where, "not_yet_started",
-                            f"This kader started on {person.start_date}, after the day.")
+        raise RuleViolation(
+            where, "not_yet_started", f"This kader started on {person.start_date}, after the day."
+        )
     if person.end_date is not None and person.end_date < batch.day:
-        raise RuleViolation(where, "ended_before_day",
-                            f"This kader's role ended on {person.end_date}, before the day.")
-    batch.rows.append({"posyandu_id": batch.posyandu.id, "day": batch.day,
-                       "person_id": person.id, "status": item.given.status,
-                       **batch.stamp("recorded")})
-    batch.results.add(item.index, "recorded", person_id=person.id,
-                      attendance=item.given.status)
+        raise RuleViolation(
+            where,
+            "ended_before_day",
+            f"This kader's role ended on {person.end_date}, before the day.",
+        )
+    batch.rows.append(
+        {
+            "posyandu_id": batch.posyandu.id,
+            "day": batch.day,
+            "person_id": person.id,
+            "status": item.given.status,
+            **batch.stamp("recorded"),
+        }
+    )
+    batch.results.add(item.index, "recorded", person_id=person.id, attendance=item.given.status)
 
 
 async def put_attendance(
-    uow: UnitOfWork, principal: Principal, p: Posyandu, day: date,
-    raw: Sequence[dict[str, Any]], settings: RegistrySettings, today: date,
+    uow: UnitOfWork,
+    principal: Principal,
+    p: Posyandu,
+    day: date,
+    raw: Sequence[dict[str, Any]],
+    settings: RegistrySettings,
+    today: date,
 ) -> AttendanceOut:
     """Record the kader's attendance on an open day (one of its calendar, not in the future,
     not recorded as not held); rows already there for a kader are replaced."""
     not_in_future(day, today, "path.day", "The day")
     entries = await calendar(uow.session, p, day, day, settings)
     if not entries:
-        raise RuleViolation("path.day", "not_an_open_day",
-                            f"{day} is not on this posyandu's calendar: add it as a one-off "
-                            "day, or record the day first.")
+        raise RuleViolation(
+            "path.day",
+            "not_an_open_day",
+            f"{day} is not on this posyandu's calendar: add it as a one-off "
+            "day, or record the day first.",
+        )
     record = entries[0].record
     if record is not None and not record.held:
-        raise RuleViolation("path.day", "day_not_held",
-                            f"{day} is recorded as not held: nobody attended.")
+        raise RuleViolation(
+            "path.day", "day_not_held", f"{day} is recorded as not held: nobody attended."
+        )
     batch = AttendanceBatch(uow=uow, principal=principal, posyandu=p, day=day)
     items = batch.checked(raw, AttendanceItem, partial(check_item, FirstItems[str]()))
     ids = [i.given.person_id for i in items]
-    found = await uow.session.execute(select(Person).where(
-        col(Person.id).in_(ids), col(Person.posyandu_id) == p.id))
+    found = await uow.session.execute(
+        select(Person).where(col(Person.id).in_(ids), col(Person.posyandu_id) == p.id)
+    )
     kader = {person.id: person for person in found.scalars()}
     batch.take_each(items, partial(take_one, batch, kader))
     if batch.rows:
-        await uow.session.execute(delete(KaderAttendance).where(
-            col(KaderAttendance.posyandu_id) == p.id, col(KaderAttendance.day) == day,
-            col(KaderAttendance.person_id).in_([r["person_id"] for r in batch.rows])))
+        await uow.session.execute(
+            delete(KaderAttendance).where(
+                col(KaderAttendance.posyandu_id) == p.id,
+                col(KaderAttendance.day) == day,
+                col(KaderAttendance.person_id).in_([r["person_id"] for r in batch.rows]),
+            )
+        )
         before = entries[0].present
         await written(batch_rows.insert_rows(uow.session, A, batch.rows), CONCURRENT)
         after = (await present_counts(uow.session, p.id, day, day)).get(day, 0)
@@ -107,24 +131,38 @@ async def put_attendance(
 
 
 def appointed_on(on: date) -> ColumnElement[bool]:
-    return and_(col(Person.role) == Role.kader.value, col(Person.start_date) <= on,
-                or_(col(Person.end_date).is_(None), col(Person.end_date) >= on))
+    return and_(
+        col(Person.role) == Role.kader.value,
+        col(Person.start_date) <= on,
+        or_(col(Person.end_date).is_(None), col(Person.end_date) >= on),
+    )
 
 
 async def kader_activity(
-    session: Any, on: date, months: int, *, posyandu_id: str | None = None,
+    session: Any,
+    on: date,
+    months: int,
+    *,
+    posyandu_id: str | None = None,
     scopes: Sequence[str] = (),
 ) -> list[tuple[Person, str, KaderActivity]]:
     """Each kader appointed on ``on`` (of one posyandu, or under ``scopes``) with their last
     present day on or before it, and whether that makes them inactive; with the desa code."""
-    last = (select(col(KaderAttendance.person_id),
-                   func.max(col(KaderAttendance.day)).label("last_present"))
-            .where(col(KaderAttendance.status) == "present", col(KaderAttendance.day) <= on)
-            .group_by(col(KaderAttendance.person_id)).subquery())
-    query = (select(Person, col(Posyandu.desa_code), last.c.last_present)
-             .join(Posyandu, col(Posyandu.id) == col(Person.posyandu_id))
-             .outerjoin(last, last.c.person_id == col(Person.id))
-             .where(appointed_on(on)).order_by(col(Person.posyandu_id), col(Person.id)))
+    last = (
+        select(
+            col(KaderAttendance.person_id), func.max(col(KaderAttendance.day)).label("last_present")
+        )
+        .where(col(KaderAttendance.status) == "present", col(KaderAttendance.day) <= on)
+        .group_by(col(KaderAttendance.person_id))
+        .subquery()
+    )
+    query = (
+        select(Person, col(Posyandu.desa_code), last.c.last_present)
+        .join(Posyandu, col(Posyandu.id) == col(Person.posyandu_id))
+        .outerjoin(last, last.c.person_id == col(Person.id))
+        .where(appointed_on(on))
+        .order_by(col(Person.posyandu_id), col(Person.id))
+    )
     if posyandu_id is not None:
         query = query.where(col(Person.posyandu_id) == posyandu_id)
     else:
@@ -132,10 +170,20 @@ async def kader_activity(
     found = []
     for person, desa, last_present in (await session.execute(query)).all():
         since = inactive_from(last_present or person.start_date, months)
-        found.append((person, desa, KaderActivity(
-            person_id=person.id, person_ref=person.person_ref, field=person.field,
-            last_present_on=last_present, inactive_from=since,
-            inactive=is_inactive(last_present or person.start_date, on, months))))
+        found.append(
+            (
+                person,
+                desa,
+                KaderActivity(
+                    person_id=person.id,
+                    person_ref=person.person_ref,
+                    field=person.field,
+                    last_present_on=last_present,
+                    inactive_from=since,
+                    inactive=is_inactive(last_present or person.start_date, on, months),
+                ),
+            )
+        )
     return found
 
 
@@ -146,18 +194,30 @@ async def inactivity_check(
     each change once: ``kader.inactive`` or ``kader.active_again``. Nobody is removed."""
     activity = await kader_activity(uow.session, on, months, scopes=scopes)
     ids = [person.id for person, _, _ in activity]
-    flags = {f.person_id: f for f in (await uow.session.execute(
-        select(KaderActivityFlag).where(col(KaderActivityFlag.person_id).in_(ids)))).scalars()}
-    out = InactivityCheckOut(on=on, checked=len(activity), inactive=0, became_inactive=0,
-                             active_again=0)
+    flags = {
+        f.person_id: f
+        for f in (
+            await uow.session.execute(
+                select(KaderActivityFlag).where(col(KaderActivityFlag.person_id).in_(ids))
+            )
+        ).scalars()
+    }
+    out = InactivityCheckOut(
+        on=on, checked=len(activity), inactive=0, became_inactive=0, active_again=0
+    )
     for person, desa, state in activity:
         flag = flags.get(person.id)
         out.inactive += state.inactive
-        common = {"posyandu_id": person.posyandu_id, "person_ref": person.person_ref,
-                  "field": person.field, "last_present_on": state.last_present_on}
+        common = {
+            "posyandu_id": person.posyandu_id,
+            "person_ref": person.person_ref,
+            "field": person.field,
+            "last_present_on": state.last_present_on,
+        }
         if state.inactive and (flag is None or not flag.inactive):
             event: KaderInactive | KaderActiveAgain = KaderInactive(
-                **common, inactive_since=state.inactive_from)
+                **common, inactive_since=state.inactive_from
+            )
             since = state.inactive_from
             out.became_inactive += 1
         elif not state.inactive and flag is not None and flag.inactive:
@@ -167,8 +227,9 @@ async def inactivity_check(
         else:
             continue
         uow.publish(event, wilayah=desa, subject=person.id)
-        flag = flag or KaderActivityFlag(person_id=person.id, inactive=False, since=since,
-                                         checked_on=on)
+        flag = flag or KaderActivityFlag(
+            person_id=person.id, inactive=False, since=since, checked_on=on
+        )
         flag.inactive, flag.since, flag.checked_on = state.inactive, since, on
         uow.session.add(flag)
     return out

@@ -27,8 +27,12 @@ LEVELS = ("posyandu", "desa", "kecamatan", "kabupaten")
 
 
 def _counted(scopes: Sequence[str], start: date, end: date) -> list[Any]:
-    return [col(PosyanduDay.held).is_(True), col(PosyanduDay.day) >= start,
-            col(PosyanduDay.day) <= end, under(col(Posyandu.desa_code), scopes)]
+    return [
+        col(PosyanduDay.held).is_(True),
+        col(PosyanduDay.day) >= start,
+        col(PosyanduDay.day) <= end,
+        under(col(Posyandu.desa_code), scopes),
+    ]
 
 
 async def participation(
@@ -37,38 +41,62 @@ async def participation(
     """How many posyandu had a held day, and a row per posyandu, desa, kecamatan, kabupaten."""
     expected = and_(
         col(Person.posyandu_id) == col(PosyanduDay.posyandu_id),
-        col(Person.role) == Role.kader.value, col(Person.start_date) <= col(PosyanduDay.day),
-        or_(col(Person.end_date).is_(None), col(Person.end_date) >= col(PosyanduDay.day)))
+        col(Person.role) == Role.kader.value,
+        col(Person.start_date) <= col(PosyanduDay.day),
+        or_(col(Person.end_date).is_(None), col(Person.end_date) >= col(PosyanduDay.day)),
+    )
     present = and_(
         col(KaderAttendance.posyandu_id) == col(PosyanduDay.posyandu_id),
         col(KaderAttendance.day) == col(PosyanduDay.day),
         col(KaderAttendance.person_id) == col(Person.id),
-        col(KaderAttendance.status) == "present")
+        col(KaderAttendance.status) == "present",
+    )
     per_posyandu = (
-        select(col(Posyandu.id).label("posyandu"), col(Posyandu.desa_code).label("desa"),
-               col(Posyandu.kecamatan_code).label("kecamatan"),
-               col(Posyandu.kabupaten_code).label("kabupaten"),
-               func.count(distinct(col(PosyanduDay.id))).label("days"),
-               func.count(col(Person.id)).label("expected"),
-               func.count(col(KaderAttendance.person_id)).label("present"))
+        select(
+            col(Posyandu.id).label("posyandu"),
+            col(Posyandu.desa_code).label("desa"),
+            col(Posyandu.kecamatan_code).label("kecamatan"),
+            col(Posyandu.kabupaten_code).label("kabupaten"),
+            func.count(distinct(col(PosyanduDay.id))).label("days"),
+            func.count(col(Person.id)).label("expected"),
+            func.count(col(KaderAttendance.person_id)).label("present"),
+        )
         .select_from(PosyanduDay)
         .join(Posyandu, col(Posyandu.id) == col(PosyanduDay.posyandu_id))
-        .outerjoin(Person, expected).outerjoin(KaderAttendance, present)
+        .outerjoin(Person, expected)
+        .outerjoin(KaderAttendance, present)
         .where(*_counted(scopes, start, end))
-        .group_by(col(Posyandu.id), col(Posyandu.desa_code), col(Posyandu.kecamatan_code),
-                  col(Posyandu.kabupaten_code))
-        .cte("per_posyandu"))
+        .group_by(
+            col(Posyandu.id),
+            col(Posyandu.desa_code),
+            col(Posyandu.kecamatan_code),
+            col(Posyandu.kabupaten_code),
+        )
+        .cte("per_posyandu")
+    )
     # One statement: the posyandu's counts once, summed at each level above them.
-    levels = union_all(*(
-        select(literal(rank).label("rank"), per_posyandu.c[level].label("code"),
-               func.sum(per_posyandu.c.days).label("days"),
-               func.sum(per_posyandu.c.expected).label("expected"),
-               func.sum(per_posyandu.c.present).label("present"))
-        .group_by(per_posyandu.c[level])
-        for rank, level in enumerate(LEVELS)))
+    levels = union_all(
+        *(
+            select(
+                literal(rank).label("rank"),
+                per_posyandu.c[level].label("code"),
+                func.sum(per_posyandu.c.days).label("days"),
+                func.sum(per_posyandu.c.expected).label("expected"),
+                func.sum(per_posyandu.c.present).label("present"),
+            ).group_by(per_posyandu.c[level])
+            for rank, level in enumerate(LEVELS)
+        )
+    )
     ordered = select(levels.subquery()).order_by("rank", "code")
     rows = [
-        ParticipationRow(level=LEVELS[rank], code=code, days=int(days), expected=int(wanted),
-                         present=int(came), percent=percent(int(came), int(wanted)))
-        for rank, code, days, wanted, came in (await session.execute(ordered)).all()]
+        ParticipationRow(
+            level=LEVELS[rank],
+            code=code,
+            days=int(days),
+            expected=int(wanted),
+            present=int(came),
+            percent=percent(int(came), int(wanted)),
+        )
+        for rank, code, days, wanted, came in (await session.execute(ordered)).all()
+    ]
     return sum(1 for r in rows if r.level == "posyandu"), rows
