@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_registry import wilayah
+from simpul_registry.api import days as days_api
 from simpul_registry.api import (
     imports,
     people,
@@ -18,6 +19,7 @@ from simpul_registry.api import (
     registration_import,
     staffing,
 )
+from simpul_registry.api import participation as participation_api
 from simpul_registry.api import wilayah as wilayah_api
 from simpul_registry.events import PUBLISHED
 from simpul_registry.models import metadata
@@ -40,8 +42,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         metadata=[metadata],
         migrations_dir=MIGRATIONS,
         routers=[wilayah_api.router, posyandu.router, registration.router, people.router,
-                 imports.router, progress.router,
-                 staffing.router, registration_import.router],
+                 imports.router, progress.router, staffing.router, registration_import.router,
+                 days_api.router, participation_api.router],
         published_events=PUBLISHED,
         on_startup=[_preload_wilayah],
     ))

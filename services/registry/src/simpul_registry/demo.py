@@ -1,6 +1,6 @@
 """Demo data for Kutai Kartanegara (64.02): the shared population's posyandu
 (``devstack.population``: every desa of its real 20 kecamatan), with their pengurus, kader and
-registration statuses.
+registration statuses, and a year of posyandu days with kader attendance (``demo_days``).
 
 ``load_demo`` writes the registry's slice of the population into its own database through the
 service's own write operations (the same code the API runs: validation, history, attribution,
@@ -32,6 +32,7 @@ from simpul_platform.devstack.population import (
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
+from simpul_registry.demo_days import load_days
 from simpul_registry.domain.fields import Role, SpmField
 from simpul_registry.domain.lifecycle import Action
 from simpul_registry.models import Posyandu, Target
@@ -101,6 +102,7 @@ async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827
     if bar is not None:
         bar.close()
     await _set_kukar_target(db, actor, count, local_today(settings).year)
+    await load_days(db, settings, actor=actor)
     return len(items)
 
 

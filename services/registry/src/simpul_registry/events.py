@@ -112,7 +112,60 @@ class KaderReleased(KaderEvent):
     end_date: date
 
 
+_KADER = {  # a kader as activity events name them
+    "posyandu_id": _POSYANDU["posyandu_id"], "field": "health",
+    "person_ref": "5d0c9a8e7f7b4e0f2a61c3b8d94e1f7a6b2c0d3e4f5a69788796a5b4c3d2e1f0",
+}
+
+
+class PosyanduDayHeld(EventPayload):
+    """A posyandu day's record says it was held: the fields served, how many kader came."""
+
+    topic = TOPIC
+    event_type = "registry.posyandu_day.held.v1"
+    example = {"posyandu_id": _POSYANDU["posyandu_id"]} | {
+        "desa_code": "64.02.06.2012", "day": "2026-03-10", "fields": ["health", "education"],
+        "kader_present": 9, "serentak": True}
+
+    posyandu_id: str
+    desa_code: str
+    day: date
+    fields: list[str]
+    kader_present: int
+    serentak: bool
+
+
+class KaderActivityEvent(EventPayload):
+    """A kader's attendance state changed (``kader_inactive_months`` without a present day).
+    No desa code on the wire: the publisher names the posyandu's as the envelope's wilayah."""
+
+    topic = TOPIC
+    wilayah_field = None
+
+    posyandu_id: str
+    person_ref: str
+    field: str | None
+    last_present_on: date | None
+
+
+class KaderInactive(KaderActivityEvent):
+    """A kader went ``kader_inactive_months`` without attending: flagged, never removed."""
+
+    event_type = "registry.kader.inactive.v1"
+    example = _KADER | {"last_present_on": "2026-01-15", "inactive_since": "2026-04-15"}
+
+    inactive_since: date
+
+
+class KaderActiveAgain(KaderActivityEvent):
+    """A kader flagged inactive attended again."""
+
+    event_type = "registry.kader.active_again.v1"
+    example = _KADER | {"last_present_on": "2026-05-12"}
+
+
 PUBLISHED: list[type[EventPayload]] = [
     PosyanduRegistered, PosyanduUpdated, PosyanduStatusChanged, PosyanduDeactivated,
     PosyanduFieldsChanged, KaderAssigned, KaderReleased,
+    PosyanduDayHeld, KaderInactive, KaderActiveAgain,
 ]

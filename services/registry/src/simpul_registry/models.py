@@ -97,3 +97,91 @@ class Target(RegistryModel, table=True):
     due_date: date | None = None
     set_by: str = Field(max_length=200)
     set_at: datetime
+
+
+# --- Posyandu days and kader attendance -----------------------------------------------------
+
+
+class ScheduleRule(RegistryModel, table=True):
+    """A posyandu's recurring monthly day ("second Tuesday") for a span of dates."""
+
+    __tablename__ = "posyandu_schedule_rule"
+
+    id: str = Field(primary_key=True, max_length=36)
+    posyandu_id: str = Field(foreign_key="posyandu.id", index=True, max_length=36)
+    week: int  # 1–4, -1 = the last
+    weekday: int  # Monday 0
+    valid_from: date
+    valid_until: date | None = None
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+
+
+class ScheduleDay(RegistryModel, table=True):
+    """A posyandu's one-off day, or a cancelled one (``kind``)."""
+
+    __tablename__ = "posyandu_schedule_day"
+
+    posyandu_id: str = Field(foreign_key="posyandu.id", primary_key=True, max_length=36)
+    day: date = Field(primary_key=True)
+    kind: str = Field(max_length=10)  # one_off | cancelled
+    note: str | None = Field(default=None, max_length=200)
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+
+
+class SerentakDay(RegistryModel, table=True):
+    """A day DPMD sets for every posyandu of a wilayah at once (posyandu serentak)."""
+
+    __tablename__ = "serentak_day"
+    __table_args__ = (UniqueConstraint("wilayah_code", "day", name="uq_serentak_wilayah_day"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    wilayah_code: str = Field(max_length=13, index=True)
+    day: date = Field(index=True)
+    note: str | None = Field(default=None, max_length=200)
+    created_by: str = Field(max_length=200)
+    created_at: datetime
+
+
+class PosyanduDay(RegistryModel, table=True):
+    """What happened on one of a posyandu's days: held or not (and why), the fields served."""
+
+    __tablename__ = "posyandu_day"
+    __table_args__ = (UniqueConstraint("posyandu_id", "day", name="uq_posyandu_day"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    posyandu_id: str = Field(foreign_key="posyandu.id", index=True, max_length=36)
+    day: date = Field(index=True)
+    held: bool
+    reason: str | None = Field(default=None, max_length=24)
+    fields: str = Field(default="", max_length=80)  # ",health,social," as Posyandu.fields
+    note: str | None = Field(default=None, max_length=200)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime
+    updated_by: str = Field(max_length=200)
+    updated_at: datetime
+
+
+class KaderAttendance(RegistryModel, table=True):
+    """A kader's presence on one of their posyandu's days."""
+
+    __tablename__ = "kader_attendance"
+
+    posyandu_id: str = Field(foreign_key="posyandu.id", primary_key=True, max_length=36)
+    day: date = Field(primary_key=True)
+    person_id: str = Field(foreign_key="person.id", primary_key=True, max_length=36, index=True)
+    status: str = Field(max_length=8)  # present | absent | excused
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime
+
+
+class KaderActivityFlag(RegistryModel, table=True):
+    """The inactivity state last published for a kader, so each transition goes out once."""
+
+    __tablename__ = "kader_activity_flag"
+
+    person_id: str = Field(foreign_key="person.id", primary_key=True, max_length=36)
+    inactive: bool
+    since: date  # the day the current state began
+    checked_on: date

@@ -16,3 +16,6 @@ class RegistrySettings(ServiceSettings):
     import_chunk_size: int = Field(default=200, ge=1, le=5000)
     # Largest CSV accepted in one request.
     import_max_rows: int = Field(default=5000, ge=1)
+    # A kader with no present attendance for this many months counts as inactive (flagged and
+    # published, never removed: removal is the kepala desa's decree).
+    kader_inactive_months: int = Field(default=3, ge=1, le=24)

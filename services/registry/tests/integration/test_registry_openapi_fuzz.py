@@ -22,6 +22,11 @@ pytestmark = pytest.mark.integration
 # February) or lies after today, a CSV row with more fields than its header, a column named twice.
 STATE_RULES = ("before_start", "field_not_run", "nik_birth_date", "not_in_future",
                "csv_extra_fields", "csv_duplicate_column")
+# Posyandu days: a date the stored calendar lacks, cancels or records as not held; a
+# cancellation of a recorded day; a span of dates too long; a date both one-off and cancelled;
+# a period asked with a serentak day.
+STATE_RULES += ("not_an_open_day", "day_cancelled", "day_not_held", "day_recorded",
+                "span_too_long", "one_off_and_cancelled", "period_or_serentak_day")
 
 
 async def _a_posyandu(

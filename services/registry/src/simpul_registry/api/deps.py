@@ -15,6 +15,9 @@ from simpul_registry.ops.posyandu import get_posyandu
 from simpul_registry.settings import RegistrySettings
 
 Writer = Annotated[Principal, Depends(require_roles(DPMD))]
+# A posyandu's days and its kader's attendance: its own pengurus (within their wilayah), or DPMD.
+PENGURUS = "pengurus"
+DayWriter = Annotated[Principal, Depends(require_roles(DPMD, PENGURUS))]
 Verifier = Annotated[Principal, Depends(require_roles(TP_KECAMATAN))]
 SettingsDep = Annotated[RegistrySettings, settings_dep(RegistrySettings)]
 
