@@ -65,6 +65,29 @@ class CrossFieldCase(BaseModel):
     overdue: bool = False
 
 
+class HeldDay(BaseModel):
+    """A posyandu day recorded as held: its kader present ÷ kader appointed on it."""
+
+    day: date
+    kader_present: int
+    kader_expected: int = Field(description="kader appointed on the day (start ≤ day ≤ end)")
+    percent: float | None = Field(description="present ÷ expected; null when none expected")
+    fields: list[str] = Field(description="the SPM fields the day served", examples=[["health"]])
+
+
+class PosyanduDays(BaseModel):
+    """The posyandu's days from the registry; the dates are null unless ``status`` is ``ok``."""
+
+    status: Status = Field(examples=["ok"])
+    detail: str | None = None
+    next_open_day: date | None = Field(
+        default=None, description="the next planned day after today not recorded as not held"
+    )
+    last_held_day: HeldDay | None = Field(
+        default=None, description="the latest day up to today recorded as held (400 days back)"
+    )
+
+
 class PosyanduProfile(BaseModel):
     posyandu: dict[str, Any] = Field(description="identity and registration, from the registry")
     staffing: UpstreamSection = Field(description="kader and ketua bidang per field (registry)")
@@ -78,6 +101,7 @@ class PosyanduProfile(BaseModel):
         "its referrals missing, except the copies the other side keeps"
     )
     period: str
+    days: PosyanduDays = Field(description="next open day and last held day (registry)")
 
 
 class ScorecardRow(BaseModel):

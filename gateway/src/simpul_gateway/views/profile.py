@@ -10,7 +10,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Request
 
 from simpul_gateway.access import CrossFieldReader
+from simpul_gateway.registry_client import posyandu_days
 from simpul_gateway.schemas import CrossFieldCase, FieldSection, PosyanduProfile
+from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.upstream import Answer, Status
 from simpul_gateway.upstreams import Upstreams, upstreams
 from simpul_gateway.views.common import (
@@ -20,6 +22,7 @@ from simpul_gateway.views.common import (
     upstream_section,
 )
 from simpul_gateway.views.referrals import open_referrals, statuses
+from simpul_platform.clock import local_today
 from simpul_platform.errors import NotFound, ProblemError
 from simpul_platform.indicators import SPM_FIELDS, OptionalPeriodQuery
 
@@ -59,13 +62,18 @@ async def posyandu_profile(
     chosen = resolve_period(period)
     token, ups = caller_token(request), upstreams(request)
     segment = quote(posyandu_id, safe="")
+    settings: GatewaySettings = request.app.state.settings
     # One gather: the view waits for its slowest service once, not once per kind of call.
-    identity, staffing, *per_field = await asyncio.gather(
-        ups.registry.get(f"/v1/posyandu/{segment}", token),
-        ups.registry.get(f"/v1/posyandu/{segment}/staffing", token),
-        *(ups.fields[field].summary(token, posyandu_id, chosen.label) for field in SPM_FIELDS),
-        *(ups.fields[field].referrals_of_posyandu(token, posyandu_id) for field in SPM_FIELDS),
+    answers, days = await asyncio.gather(
+        asyncio.gather(
+            ups.registry.get(f"/v1/posyandu/{segment}", token),
+            ups.registry.get(f"/v1/posyandu/{segment}/staffing", token),
+            *(ups.fields[field].summary(token, posyandu_id, chosen.label) for field in SPM_FIELDS),
+            *(ups.fields[field].referrals_of_posyandu(token, posyandu_id) for field in SPM_FIELDS),
+        ),
+        posyandu_days(ups.registry, token, posyandu_id, local_today(settings)),
     )
+    identity, staffing, *per_field = answers
     _require_identity(identity, posyandu_id)
     principal.require_wilayah(identity.data["desa_code"], hide=True)
     summaries, referrals = per_field[: len(SPM_FIELDS)], per_field[len(SPM_FIELDS) :]
@@ -79,6 +87,7 @@ async def posyandu_profile(
         referrals=open_referrals(referral_answers),
         referrals_status=statuses(referral_answers),
         period=chosen.label,
+        days=days,
     )
 
 
