@@ -368,3 +368,71 @@ async def test_a_hanging_service_is_cut_off_at_the_timeout(stack, seeded):
     statuses = {row["field"]: row["status"] for row in response.json()["rows"]}
     assert statuses["health"] == "timeout" and statuses["social"] == "ok"
     assert TIMEOUT_S <= elapsed < TIMEOUT_S + 1.0
+
+
+async def test_gateway_days_profile_reads_the_registrys_days_over_rest(stack, seeded):
+    """Melati held a day a week ago (one of its two kader present) and opens again in a week;
+    Mawar has no schedule and no record: its days are nulls, still answered."""
+    melati = seeded["Posyandu Melati"]
+    held, upcoming = TODAY - timedelta(days=7), TODAY + timedelta(days=7)
+    async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=30) as registry:
+        schedule = await registry.put(
+            f"/v1/posyandu/{melati}/schedule",
+            headers=DPMD,
+            json={"one_off": [{"day": held.isoformat()}, {"day": upcoming.isoformat()}]},
+        )
+        assert schedule.status_code == 200, schedule.text
+        kader = []
+        for serial in (91, 92):
+            appointed = await post_created(
+                registry,
+                f"/v1/posyandu/{melati}/people",
+                {
+                    "nik": nik(date(1985, 8, 17), "M", serial),
+                    "name": f"Kader {serial}",
+                    "role": "kader",
+                    "field": "health",
+                    "start_date": "2025-01-01",
+                },
+                DPMD,
+            )
+            kader.append(appointed["id"])
+        attended = await registry.put(
+            f"/v1/posyandu/{melati}/days/{held.isoformat()}/attendance",
+            headers=DPMD,
+            json={
+                "items": [
+                    {"person_id": kader[0], "status": "present"},
+                    {"person_id": kader[1], "status": "absent"},
+                ]
+            },
+        )
+        assert attended.json()["recorded"] == 2, attended.text
+        recorded = await registry.put(
+            f"/v1/posyandu/{melati}/days/{held.isoformat()}",
+            headers=DPMD,
+            json={"held": True, "fields": ["health", "social"]},
+        )
+        assert recorded.status_code == 200, recorded.text
+    response = await get(stack, "gateway", f"/v1/posyandu/{melati}/profile", period=PERIOD)
+    assert response.status_code == 200, response.text
+    assert response.json()["days"] == {
+        "status": "ok",
+        "detail": None,
+        "next_open_day": upcoming.isoformat(),
+        "last_held_day": {
+            "day": held.isoformat(),
+            "kader_present": 1,
+            "kader_expected": 2,
+            "percent": 50.0,
+            "fields": ["health", "social"],
+        },
+    }
+    mawar = seeded["Posyandu Mawar"]
+    bare = await get(stack, "gateway", f"/v1/posyandu/{mawar}/profile", period=PERIOD)
+    assert bare.json()["days"] == {
+        "status": "ok",
+        "detail": None,
+        "next_open_day": None,
+        "last_held_day": None,
+    }
