@@ -103,7 +103,7 @@ async def compute(
         settings.incentive_registered_only,
         settings.kader_inactive_months,
     )
-    values = {
+    values: dict[str, Any] = {
         "status": "draft",
         "min_days": rules.min_days,
         "amount_per_month": settings.incentive_amount_per_month,
