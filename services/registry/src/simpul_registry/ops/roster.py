@@ -91,7 +91,7 @@ async def compute(
     """The month's roster for the kabupaten, replacing its draft; 409 once approved."""
     first, last = month_bounds(month)
     if first > today:
-        raise RuleViolation("month", "month_in_future", f"{month} has not begun yet.")
+        raise RuleViolation("body.month", "month_in_future", f"{month} has not begun yet.")
     roster = await find(uow.session, kabupaten, month)
     if roster is not None and roster.status == "approved":
         raise Conflict(
