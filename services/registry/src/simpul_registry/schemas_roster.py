@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from simpul_registry.domain.roster import Exclusion
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^2\d{3}-(0[1-9]|1[0-2])$"
 
 
 class RosterIn(BaseModel):
