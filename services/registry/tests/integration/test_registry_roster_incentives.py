@@ -117,11 +117,11 @@ async def test_registry_roster_equals_hand_count_and_freezes(
     # Frozen: a later attendance changes nothing, a recompute or a second approval is a 409.
     two = next(p for p, e in expected.items() if e[0] == "Kader Nomor 2")
     await attend(registry, mawar, "2026-05-26", [{"person_id": two, "status": "present"}])
-    refused = await registry.client.post(
-        "/v1/incentive-rosters", json=body, headers=registry.dpmd
-    )
+    refused = await registry.client.post("/v1/incentive-rosters", json=body, headers=registry.dpmd)
     assert refused.status_code == 409
-    twice = await registry.client.post(f"/v1/incentive-rosters/{rid}/approve", headers=registry.dpmd)
+    twice = await registry.client.post(
+        f"/v1/incentive-rosters/{rid}/approve", headers=registry.dpmd
+    )
     assert twice.status_code == 409
     read = await registry.client.get(
         f"/v1/incentive-rosters/{rid}?page_size=500", headers=registry.dpmd
@@ -161,12 +161,12 @@ async def exports_match(registry: Registry, rid: str, rows: list[dict[str, Any]]
     assert as_csv.headers["content-type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(as_csv.text)))
     assert lines[0][:2] == ["nik_masked", "name"] and lines[1:] == wanted
-    as_xlsx = await registry.client.get(
-        f"/v1/incentive-rosters/{rid}.xlsx", headers=registry.dpmd
-    )
+    as_xlsx = await registry.client.get(f"/v1/incentive-rosters/{rid}.xlsx", headers=registry.dpmd)
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     assert sheet is not None
-    cells = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    cells = [
+        ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+    ]
     assert cells[1:] == wanted
 
 
