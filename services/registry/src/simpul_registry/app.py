@@ -20,6 +20,7 @@ from simpul_registry.api import (
     staffing,
 )
 from simpul_registry.api import participation as participation_api
+from simpul_registry.api import roster as roster_api
 from simpul_registry.api import wilayah as wilayah_api
 from simpul_registry.events import PUBLISHED
 from simpul_registry.models import metadata
@@ -43,7 +44,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         routers=[wilayah_api.router, posyandu.router, registration.router, people.router,
                  imports.router, progress.router, staffing.router, registration_import.router,
-                 days_api.router, participation_api.router],
+                 days_api.router, participation_api.router, roster_api.router],
         published_events=PUBLISHED,
         on_startup=[_preload_wilayah],
     ))

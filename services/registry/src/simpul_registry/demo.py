@@ -32,7 +32,7 @@ from simpul_platform.devstack.population import (
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
-from simpul_registry.demo_days import load_days
+from simpul_registry.demo_days import load_days, load_roster
 from simpul_registry.domain.fields import Role, SpmField
 from simpul_registry.domain.lifecycle import Action
 from simpul_registry.models import Posyandu, Target
@@ -103,6 +103,7 @@ async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827
         bar.close()
     await _set_kukar_target(db, actor, count, local_today(settings).year)
     await load_days(db, settings, actor=actor)
+    await load_roster(db, settings, actor=actor)
     return len(items)
 
 

@@ -4,7 +4,8 @@ report for posyandu serentak), from a fixed seed.
 
 Rows go in with one COPY per table (``batches.rows.insert_rows``), and the held events in one
 outbox statement: a year for 827 posyandu in seconds, not one request per kader per day.
-Loading is skipped when the kabupaten already has serentak days.
+Loading is skipped when the kabupaten already has serentak days. Last month's kader
+incentive roster is computed from them as a draft (``load_roster``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from simpul_registry.models import (
     ScheduleRule,
     SerentakDay,
 )
+from simpul_registry.ops.roster import compute, find
 from simpul_registry.settings import RegistrySettings
 
 SERENTAK_RULE = (2, 3)  # DPMD's day: the second Thursday of each month
@@ -231,3 +233,23 @@ class Writes:
                 "subject": row_id,
             }
         )
+
+
+async def load_roster(
+    db: Database,
+    settings: RegistrySettings,
+    *,
+    actor: str = "demo-loader",
+    today: date | None = None,
+) -> str | None:
+    """Last month's kader incentive roster for Kukar, left as a draft for DPMD to approve;
+    returns its id, or None when there is one already."""
+    today = today or local_today(settings)
+    month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    async with db.sessions() as session:
+        if await find(session, KUKAR, month) is not None:
+            return None
+        uow = UnitOfWork(session, Outbox(settings))
+        roster = await compute(uow, KUKAR, month, settings, today, actor)
+        await uow.commit()
+    return roster.id

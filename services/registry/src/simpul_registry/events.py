@@ -8,6 +8,7 @@ People travel only as ``person_ref`` (keyed pseudonym of the NIK): no NIK, no na
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, ClassVar
 
 from simpul_platform.events import EventPayload
 
@@ -164,8 +165,30 @@ class KaderActiveAgain(KaderActivityEvent):
     example = _KADER | {"last_present_on": "2026-05-12"}
 
 
+class IncentiveRosterApproved(EventPayload):
+    """DPMD approved a kabupaten's kader incentive roster for a month: counts and the total
+    only (who is on it stays in the registry)."""
+
+    topic = TOPIC
+    event_type = "registry.incentive_roster.approved.v1"
+    key_field = None
+    wilayah_field = "kabupaten_code"
+    example: ClassVar[dict[str, Any] | None] = {
+        "roster_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "kabupaten_code": "64.02",
+        "month": "2026-05", "included": 5210,
+        "excluded": {"inactive": 120, "too_few_days": 310}, "total_amount": 1302500000,
+    }
+
+    roster_id: str
+    kabupaten_code: str
+    month: str
+    included: int
+    excluded: dict[str, int]
+    total_amount: int
+
+
 PUBLISHED: list[type[EventPayload]] = [
     PosyanduRegistered, PosyanduUpdated, PosyanduStatusChanged, PosyanduDeactivated,
     PosyanduFieldsChanged, KaderAssigned, KaderReleased,
-    PosyanduDayHeld, KaderInactive, KaderActiveAgain,
+    PosyanduDayHeld, KaderInactive, KaderActiveAgain, IncentiveRosterApproved,
 ]

@@ -185,3 +185,49 @@ class KaderActivityFlag(RegistryModel, table=True):
     inactive: bool
     since: date  # the day the current state began
     checked_on: date
+
+
+# --- Kader incentive rosters ----------------------------------------------------------------
+
+
+class IncentiveRoster(RegistryModel, table=True):
+    """A kabupaten's kader incentive roster for one month: a draft until DPMD approves it, then
+    frozen. The rules in force when it was computed are kept beside it."""
+
+    __tablename__ = "incentive_roster"
+    __table_args__ = (
+        UniqueConstraint("kabupaten_code", "month", name="uq_incentive_roster_kabupaten_month"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    kabupaten_code: str = Field(max_length=5, index=True)
+    month: str = Field(max_length=7)  # YYYY-MM
+    status: str = Field(max_length=10)  # draft | approved
+    min_days: int
+    amount_per_month: int  # rupiah
+    registered_only: bool
+    computed_by: str = Field(max_length=200)
+    computed_at: datetime
+    approved_by: str | None = Field(default=None, max_length=200)
+    approved_at: datetime | None = None
+
+
+class IncentiveRosterRow(RegistryModel, table=True):
+    """One kader on a roster, as computed: included with an amount, or excluded with a reason.
+    Name and masked NIK are copied so an approved roster reads the same later."""
+
+    __tablename__ = "incentive_roster_row"
+
+    roster_id: str = Field(foreign_key="incentive_roster.id", primary_key=True, max_length=36)
+    person_id: str = Field(primary_key=True, max_length=36)
+    posyandu_id: str = Field(max_length=36)
+    posyandu_name: str = Field(max_length=120)
+    desa_code: str = Field(max_length=13)
+    person_ref: str = Field(max_length=64)
+    name: str = Field(max_length=120)
+    nik_masked: str = Field(max_length=16)
+    field: str | None = Field(default=None, max_length=16)
+    days_present: int
+    included: bool
+    reason: str | None = Field(default=None, max_length=32)
+    amount: int

@@ -19,3 +19,8 @@ class RegistrySettings(ServiceSettings):
     # A kader with no present attendance for this many months counts as inactive (flagged and
     # published, never removed: removal is the kepala desa's decree).
     kader_inactive_months: int = Field(default=3, ge=1, le=24)
+    # Kader incentive rosters: present on at least this many days of the month, paid this much
+    # (rupiah) for it, and only at posyandu registered with Kemendagri (a registration number).
+    incentive_min_days_attended: int = Field(default=1, ge=1, le=31)
+    incentive_amount_per_month: int = Field(default=250_000, ge=0)
+    incentive_registered_only: bool = True

@@ -10,8 +10,14 @@ from sqlmodel import col, select
 
 from simpul_platform import clock
 from simpul_registry.demo import load_demo
-from simpul_registry.demo_days import load_days, the_year
-from simpul_registry.models import KaderAttendance, Posyandu, PosyanduDay, SerentakDay
+from simpul_registry.demo_days import load_days, load_roster, the_year
+from simpul_registry.models import (
+    IncentiveRoster,
+    KaderAttendance,
+    Posyandu,
+    PosyanduDay,
+    SerentakDay,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -50,3 +56,19 @@ async def test_a_year_of_days_with_participation_near_93_percent(registry: Regis
     )
     assert all(d["record"] is not None for d in days.json()["days"])
     assert sum("serentak" in d["kinds"] for d in days.json()["days"]) == 12
+
+
+async def test_registry_roster_of_last_month_in_the_demo(registry: Registry) -> None:
+    db = registry.app.state.db
+    assert await load_demo(db, registry.settings, count=40, batch=20) == 40
+    assert await load_roster(db, registry.settings) is None  # computed with the demo already
+    async with db.sessions() as session:
+        (roster,) = (await session.exec(select(IncentiveRoster))).all()
+    _, end = the_year(clock.local_today(registry.settings))
+    assert roster.month == end.strftime("%Y-%m") and roster.status == "draft"
+    body = (
+        await registry.client.get(f"/v1/incentive-rosters/{roster.id}", headers=registry.dpmd)
+    ).json()
+    totals = body["totals"]
+    assert totals["included"] > 0 and totals["total_amount"] == totals["included"] * 250_000
+    assert totals["kader"] == totals["included"] + sum(totals["excluded"].values())
