@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_registry import wilayah
-from simpul_registry.api import days as days_api
 from simpul_registry.api import (
+    attendance_sheet,
     imports,
     people,
     posyandu,
@@ -19,6 +19,7 @@ from simpul_registry.api import (
     registration_import,
     staffing,
 )
+from simpul_registry.api import days as days_api
 from simpul_registry.api import participation as participation_api
 from simpul_registry.api import roster as roster_api
 from simpul_registry.api import wilayah as wilayah_api
@@ -44,7 +45,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         routers=[wilayah_api.router, posyandu.router, registration.router, people.router,
                  imports.router, progress.router, staffing.router, registration_import.router,
-                 days_api.router, participation_api.router, roster_api.router],
+                 days_api.router, attendance_sheet.router, participation_api.router,
+                 roster_api.router],
         published_events=PUBLISHED,
         on_startup=[_preload_wilayah],
     ))

@@ -262,3 +262,22 @@ class ParticipationOut(BaseModel):
     serentak_day: str | None
     posyandu_with_day: int
     rows: list[ParticipationRow]
+
+
+class AttendanceSheetResult(BaseModel):
+    """One row of an attendance sheet: its row number in the sheet (1 = the header's row in
+    a CSV; the sheet's own numbers in a workbook), and what became of it."""
+
+    row: int
+    status: Literal["recorded", "error"]
+    person_id: str | None = None
+    attendance: AttendanceStatus | None = None
+    errors: list[FieldError] = Field(
+        default_factory=list, description="each naming the column and its letter"
+    )
+
+
+class AttendanceSheetOut(BaseModel):
+    recorded: int
+    errors: int
+    results: list[AttendanceSheetResult] = Field(description="one per filled row, in sheet order")

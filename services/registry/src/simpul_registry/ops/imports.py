@@ -66,20 +66,20 @@ def _insensitive(name: str) -> str:
     return "".join("[ \t_]+" if c == "_" else f"[{c}{c.upper()}]" for c in name)
 
 
-def _body_pattern() -> str:
+def body_pattern(required: tuple[str, str] = REQUIRED) -> str:
     """What parse_csv reads, as a pattern for the OpenAPI document: UTF-8 text (a byte-order mark
     allowed) whose first non-blank line is a header with both required columns, then records
     of plain or quoted fields. A pattern cannot count a row's fields against the header's or
     see a column named twice; those stay named rules (csv_extra_fields, csv_duplicate_column)."""
     field = r'(?:[^",\r\n\x00]*|"(?:[^"\x00]|"")*")'
     gap = rf"[ \t]*,(?:{field},)*[ \t]*"
-    first, second = (_insensitive(name) for name in REQUIRED)
+    first, second = (_insensitive(name) for name in required)
     both = f"(?:{first}{gap}{second}|{second}{gap}{first})"
     header = rf"(?:{field},)*[ \t]*{both}[ \t]*(?:,{field})*"
     return rf"^\ufeff?(?:\r?\n)*{header}(?:\r?\n{field}(?:,{field})*)*\r?\n?$"
 
 
-BODY_PATTERN = _body_pattern()
+BODY_PATTERN = body_pattern()
 BODY_MIN_LENGTH = len(",".join(REQUIRED))
 
 
