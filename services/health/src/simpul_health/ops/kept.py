@@ -95,7 +95,7 @@ async def _desa_of(session: AsyncSession, posyandu_ids: list[str]) -> dict[str, 
     rows = await session.execute(
         select(r.c.posyandu_id, r.c.desa_code).where(r.c.posyandu_id.in_(posyandu_ids))
     )
-    return dict(rows.tuples().all())
+    return {posyandu_id: desa for posyandu_id, desa in rows}
 
 
 # Rows per INSERT: a statement takes at most 32,767 bound values (asyncpg's and PostgreSQL's
