@@ -22,6 +22,7 @@ from simpul_housing.models import (
     RtlhCase,
     StuntedHousehold,
 )
+from simpul_platform.clock import local_today
 from simpul_platform.db import Database
 from simpul_platform.events import new_id
 
@@ -213,7 +214,7 @@ async def test_each_write_drops_the_counts_it_changes(housing: Housing) -> None:
         "housing.stunted_in_rtlh"
     ] == (2, 3)
 
-    this_month = datetime.now(UTC).date().replace(day=1)
+    this_month = local_today(housing.settings).replace(day=1)
     await indicators(housing, this_month.strftime("%Y-%m"), posyandu_id=b)
     assert await tally_rows(db, b, this_month) > 0
     await housing.house(b, kks=("6402061000000006",))

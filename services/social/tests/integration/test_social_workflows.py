@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from social_testkit import Social
 
+from simpul_platform.clock import local_today
 from simpul_platform.testing.kafka_reader import read_envelopes
 
 pytestmark = pytest.mark.integration
-TODAY = datetime.now(UTC).date().isoformat()
+
+
+def _today(social: Social) -> str:
+    """The deployment's date: a musdes dated by UTC would be "in the future" after 16:00 UTC."""
+    return local_today(social.settings).isoformat()
 
 
 async def test_usulan_from_kader_to_dinas_sosial(social: Social) -> None:
@@ -35,7 +38,10 @@ async def test_usulan_from_kader_to_dinas_sosial(social: Social) -> None:
     verified = await social.client.post(
         f"{url}/verify",
         headers=desa,
-        json={"musdes_date": TODAY, "musdes_reference": "BA-MUSDES/11/2026"},
+        json={
+            "musdes_date": local_today(social.settings).isoformat(),
+            "musdes_reference": "BA-MUSDES/11/2026",
+        },
     )
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
     kader_validates = await social.client.post(f"{url}/validate", json={}, headers=social.kader)
@@ -82,7 +88,10 @@ async def test_usulan_rejections_keep_history(social: Social) -> None:
             await social.client.post(
                 f"{url}/verify",
                 headers=social.kader,
-                json={"musdes_date": TODAY, "musdes_reference": "BA/1"},
+                json={
+                    "musdes_date": local_today(social.settings).isoformat(),
+                    "musdes_reference": "BA/1",
+                },
             )
         no_reason = await social.client.post(f"{url}/reject", json={}, headers=social.opd)
         assert no_reason.status_code == 422
