@@ -42,7 +42,7 @@ class RosterTotals(BaseModel):
     total_amount: int
 
 
-class RosterOut(BaseModel):
+class RosterSummary(BaseModel):
     id: str
     kabupaten_code: str
     month: str
@@ -54,6 +54,13 @@ class RosterOut(BaseModel):
     computed_at: datetime
     approved_by: str | None
     approved_at: datetime | None
+
+
+class RosterOut(RosterSummary):
+    wilayah: list[str] = Field(
+        description="The part shown: the kabupaten, or the reader's kecamatan or desa.",
+        examples=[["64.02"], ["64.02.06"]],
+    )
     totals: RosterTotals
     rows: list[RosterRowOut]
     page: int

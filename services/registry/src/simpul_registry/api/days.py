@@ -118,7 +118,7 @@ async def put_record(
 ) -> Any:
     """Record whether the day was held (or why not) and the SPM fields it served."""
     posyandu = await load_visible(uow.session, posyandu_id, principal)
-    await record_day(uow, posyandu, day, body, principal.subject, clock.local_today(settings))
+    await record_day(uow, posyandu, day, body, principal.subject, settings)
     await commit(uow)
     entries = await calendar(uow.session, posyandu, day, day, settings)
     return day_out(entries[0])

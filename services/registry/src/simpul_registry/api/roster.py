@@ -11,16 +11,30 @@ from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.exc import IntegrityError
 
 from simpul_platform import clock
-from simpul_platform.auth import CurrentPrincipal
+from simpul_platform.auth import Principal
 from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.errors import Conflict
 from simpul_platform.openapi import problems
 from simpul_platform.uow import SessionDep, UnitOfWork, UnitOfWorkDep
 from simpul_platform.xlsx_body import XLSX_MEDIA_TYPE, write_workbook
-from simpul_registry.api.deps import SettingsDep, Writer
+from simpul_registry.api.deps import AggregateReader, SettingsDep, Writer
 from simpul_registry.models import IncentiveRoster, IncentiveRosterRow
-from simpul_registry.ops.roster import approve, compute, get_roster, rows_of, totals
-from simpul_registry.schemas_roster import RosterIn, RosterOut, RosterRowOut, RosterTotals
+from simpul_registry.ops.roster import (
+    Scopes,
+    approve,
+    compute,
+    get_roster,
+    list_rosters,
+    rows_of,
+    totals,
+)
+from simpul_registry.schemas_roster import (
+    RosterIn,
+    RosterOut,
+    RosterRowOut,
+    RosterSummary,
+    RosterTotals,
+)
 
 router = APIRouter(prefix="/v1/incentive-rosters", tags=["kader incentives"])
 EXPORT_COLUMNS = (
@@ -51,11 +65,13 @@ def shaped(
     rows: list[IncentiveRosterRow],
     page: int,
     page_size: int,
+    scopes: Scopes = None,
 ) -> RosterOut:
     return RosterOut(
         **roster.model_dump(exclude={"approved_by", "approved_at"}),
         approved_by=roster.approved_by,
         approved_at=roster.approved_at,
+        wilayah=scopes or [roster.kabupaten_code],
         totals=counted,
         rows=[RosterRowOut.model_validate(r.model_dump()) for r in rows],
         page=page,
@@ -79,6 +95,28 @@ async def compute_roster(
     return shaped(roster, counted, await rows_of(uow.session, roster.id, 1, 100), 1, 100)
 
 
+def visible_part(principal: Principal, roster: IncentiveRoster) -> Scopes:
+    """The whole roster for DPMD; a kecamatan's or desa's Tim Pembina sees its own kader."""
+    scopes = principal.visible_scopes(roster.kabupaten_code)
+    return None if scopes == [roster.kabupaten_code] else scopes
+
+
+@router.get(
+    "", response_model=list[RosterSummary], operation_id="listIncentiveRosters",
+    responses=problems(403),
+)  # fmt: skip
+async def list_incentive_rosters(
+    session: SessionDep,
+    principal: AggregateReader,
+    kabupaten: str = Query(pattern=r"^\d{2}\.\d{2}$", examples=["64.02"]),
+    year: int | None = Query(default=None, ge=2000, le=2100),
+) -> Any:
+    """A kabupaten's rosters, the latest month first: find a month's roster and its status."""
+    principal.visible_scopes(kabupaten)
+    rosters = await list_rosters(session, kabupaten, year)
+    return [RosterSummary.model_validate(r.model_dump()) for r in rosters]
+
+
 def export_rows(rows: list[IncentiveRosterRow]) -> list[list[object]]:
     return [
         [r.nik_masked, r.name, r.posyandu_name, r.desa_code, r.days_present,
@@ -96,14 +134,14 @@ def filename(roster: IncentiveRoster, ext: str) -> dict[str, str]:
     "/{roster_id}.csv", response_class=CsvResponse, operation_id="exportIncentiveRosterCsv",
     responses={200: {"content": {"text/csv": {}}}, **problems(404)},
 )  # fmt: skip
-async def export_csv(roster_id: str, session: SessionDep, principal: CurrentPrincipal) -> Any:
+async def export_csv(roster_id: str, session: SessionDep, principal: AggregateReader) -> Any:
     """Every kader of the roster as CSV: masked NIK, name, posyandu, days, amount or reason."""
     roster = await get_roster(session, roster_id)
-    principal.require_wilayah(roster.kabupaten_code)
+    scopes = visible_part(principal, roster)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(export_rows(await rows_of(session, roster.id)))
+    writer.writerows(export_rows(await rows_of(session, roster.id, scopes=scopes)))
     return CsvResponse(out.getvalue(), headers=filename(roster, "csv"))
 
 
@@ -111,11 +149,10 @@ async def export_csv(roster_id: str, session: SessionDep, principal: CurrentPrin
     "/{roster_id}.xlsx", response_class=XlsxResponse, operation_id="exportIncentiveRosterXlsx",
     responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}, **problems(404)},
 )  # fmt: skip
-async def export_xlsx(roster_id: str, session: SessionDep, principal: CurrentPrincipal) -> Any:
+async def export_xlsx(roster_id: str, session: SessionDep, principal: AggregateReader) -> Any:
     """Every kader of the roster as an Excel sheet, the same columns as the CSV."""
     roster = await get_roster(session, roster_id)
-    principal.require_wilayah(roster.kabupaten_code)
-    rows = export_rows(await rows_of(session, roster.id))
+    rows = export_rows(await rows_of(session, roster.id, scopes=visible_part(principal, roster)))
     body = write_workbook(EXPORT_COLUMNS, rows, ("nik_masked", "desa_code"), title="roster")
     return XlsxResponse(body, headers=filename(roster, "xlsx"))
 
@@ -128,15 +165,17 @@ async def export_xlsx(roster_id: str, session: SessionDep, principal: CurrentPri
 async def get_incentive_roster(
     roster_id: str,
     session: SessionDep,
-    principal: CurrentPrincipal,
+    principal: AggregateReader,
     page: int = Query(default=1, ge=1, le=MAX_SQL_OFFSET // 500),
     page_size: int = Query(default=100, ge=1, le=500),
 ) -> Any:
-    """A roster with its totals and a page of its kader (by desa, posyandu, name)."""
+    """A roster with its totals and a page of its kader (by desa, posyandu, name); a Tim
+    Pembina below the kabupaten reads its own wilayah's part, totals included."""
     roster = await get_roster(session, roster_id)
-    principal.require_wilayah(roster.kabupaten_code)
-    rows = await rows_of(session, roster.id, page, page_size)
-    return shaped(roster, await totals(session, roster.id), rows, page, page_size)
+    scopes = visible_part(principal, roster)
+    rows = await rows_of(session, roster.id, page, page_size, scopes)
+    counted = await totals(session, roster.id, scopes)
+    return shaped(roster, counted, rows, page, page_size, scopes)
 
 
 @router.post(

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from simpul_platform import clock
-from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
+from simpul_platform.auth import Principal
 from simpul_platform.db import MAX_SQL_OFFSET
 from simpul_platform.errors import NotFound
 from simpul_platform.uow import SessionDep
 from simpul_platform.wilayah import RequiredWilayahQuery
 from simpul_registry import wilayah as wilayah_table
-from simpul_registry.api.deps import SettingsDep
+from simpul_registry.api.deps import AggregateReader, SettingsDep
 from simpul_registry.domain.fields import SpmField
 from simpul_registry.domain.lifecycle import Status
 from simpul_registry.domain.staffing import FIELDS, Tally
@@ -28,7 +28,6 @@ from simpul_registry.schemas import (
 )
 
 router = APIRouter(prefix="/v1/staffing", tags=["staffing"])
-Reader = Annotated[Principal, Depends(require_roles(*AGGREGATE_READER_ROLES))]
 StatusQuery = Annotated[
     Status | None,
     Query(description="Only posyandu of this status; by default every posyandu but the inactive"),
@@ -68,7 +67,7 @@ def _row(code: str, tally: Tally) -> StaffingRow:
 @router.get("", response_model=StaffingOut, operation_id="getStaffing")
 async def get_staffing(
     session: SessionDep,
-    principal: Reader,
+    principal: AggregateReader,
     settings: SettingsDep,
     wilayah: RequiredWilayahQuery,
     status: StatusQuery = None,
@@ -93,7 +92,7 @@ async def get_staffing(
 @router.get("/gaps", response_model=StaffingGapPage, operation_id="listStaffingGaps")
 async def list_staffing_gaps(
     session: SessionDep,
-    principal: Reader,
+    principal: AggregateReader,
     settings: SettingsDep,
     wilayah: RequiredWilayahQuery,
     status: StatusQuery = None,

@@ -22,7 +22,12 @@ from simpul_registry.domain.days import inactive_from, is_inactive
 from simpul_registry.domain.fields import Role
 from simpul_registry.events import KaderActiveAgain, KaderInactive
 from simpul_registry.models import KaderActivityFlag, KaderAttendance, Person, Posyandu
-from simpul_registry.ops.days import calendar, present_counts, publish_held
+from simpul_registry.ops.days import (
+    calendar,
+    not_after_deactivation,
+    present_counts,
+    publish_held,
+)
 from simpul_registry.schemas_days import (
     AttendanceItem,
     AttendanceOut,
@@ -101,6 +106,7 @@ async def put_attendance(
             f"{day} is not on this posyandu's calendar: add it as a one-off "
             "day, or record the day first.",
         )
+    await not_after_deactivation(uow.session, p, day, settings)
     record = entries[0].record
     if record is not None and not record.held:
         raise RuleViolation(

@@ -24,6 +24,7 @@ from simpul_registry.domain.days import (
 )
 from simpul_registry.domain.fields import decode_fields, encode_fields
 from simpul_registry.domain.holidays import holidays
+from simpul_registry.domain.lifecycle import Status
 from simpul_registry.events import PosyanduDayHeld
 from simpul_registry.models import (
     KaderAttendance,
@@ -32,6 +33,7 @@ from simpul_registry.models import (
     ScheduleDay,
     ScheduleRule,
     SerentakDay,
+    StatusChange,
 )
 from simpul_registry.schemas_days import DayRecordIn, ScheduleIn, SerentakIn
 
@@ -275,12 +277,39 @@ def check_record(p: Posyandu, day: date, body: DayRecordIn, today: date) -> list
     return fields
 
 
+async def not_after_deactivation(
+    session: Any, p: Posyandu, day: date, settings: ServiceSettings
+) -> None:
+    """An inactive posyandu holds no day from the date it was deactivated; the days before
+    can still be recorded late."""
+    if p.status != Status.inactive:
+        return
+    since = await session.scalar(
+        select(func.max(col(StatusChange.at))).where(
+            col(StatusChange.posyandu_id) == p.id, col(StatusChange.to_status) == Status.inactive
+        )
+    )
+    if since is not None and day >= (closed := clock.local_day(settings, since)):
+        raise RuleViolation(
+            "path.day",
+            "posyandu_inactive",
+            f"This posyandu is inactive since {closed}: reactivate it to record {day}.",
+        )
+
+
 async def record_day(
-    uow: UnitOfWork, p: Posyandu, day: date, body: DayRecordIn, actor: str, today: date
+    uow: UnitOfWork,
+    p: Posyandu,
+    day: date,
+    body: DayRecordIn,
+    actor: str,
+    settings: ServiceSettings,
 ) -> tuple[PosyanduDay, int]:
     """Write the day's record (a date off the calendar becomes a one-off day); publish
     ``posyandu_day.held`` when it says held and that is news."""
-    fields = check_record(p, day, body, today)
+    fields = check_record(p, day, body, clock.local_today(settings))
+    if body.held:
+        await not_after_deactivation(uow.session, p, day, settings)
     if await is_cancelled(uow.session, p.id, day):
         raise RuleViolation(
             "path.day",

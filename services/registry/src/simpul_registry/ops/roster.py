@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, insert, select
+from sqlalchemy import and_, delete, distinct, func, insert, or_, select
 from sqlmodel import col
 
 from simpul_platform.clock import now
@@ -27,6 +27,9 @@ from simpul_registry.models import (
 )
 from simpul_registry.schemas_roster import RosterTotals
 from simpul_registry.settings import RegistrySettings
+
+# The desa prefixes a reader may see of a roster; None is the whole kabupaten.
+Scopes = list[str] | None
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -153,14 +156,23 @@ async def compute(
     return roster
 
 
-async def totals(session: Any, roster_id: str) -> RosterTotals:
+def _rows(roster_id: str, scopes: Scopes) -> Any:
+    """The roster's rows, or only those of desa within ``scopes`` (a kecamatan's Tim Pembina)."""
+    desa = col(IncentiveRosterRow.desa_code)
+    where = [col(IncentiveRosterRow.roster_id) == roster_id]
+    if scopes is not None:
+        where.append(or_(*(or_(desa == s, desa.startswith(s + ".")) for s in scopes)))
+    return and_(*where)
+
+
+async def totals(session: Any, roster_id: str, scopes: Scopes = None) -> RosterTotals:
     found = await session.execute(
         select(
             col(IncentiveRosterRow.reason),
             func.count(),
             func.coalesce(func.sum(col(IncentiveRosterRow.amount)), 0),
         )
-        .where(col(IncentiveRosterRow.roster_id) == roster_id)
+        .where(_rows(roster_id, scopes))
         .group_by(col(IncentiveRosterRow.reason))
     )
     out = RosterTotals(kader=0, included=0, excluded={}, total_amount=0)
@@ -176,12 +188,16 @@ async def totals(session: Any, roster_id: str) -> RosterTotals:
 
 
 async def rows_of(
-    session: Any, roster_id: str, page: int = 1, page_size: int | None = None
+    session: Any,
+    roster_id: str,
+    page: int = 1,
+    page_size: int | None = None,
+    scopes: Scopes = None,
 ) -> list[IncentiveRosterRow]:
     """The roster's rows by desa, posyandu and name (the order they were computed in)."""
     query = (
         select(IncentiveRosterRow)
-        .where(col(IncentiveRosterRow.roster_id) == roster_id)
+        .where(_rows(roster_id, scopes))
         .order_by(
             col(IncentiveRosterRow.desa_code),
             col(IncentiveRosterRow.posyandu_name),
@@ -192,6 +208,15 @@ async def rows_of(
     if page_size is not None:
         query = query.offset((page - 1) * page_size).limit(page_size)
     return list((await session.execute(query)).scalars().all())
+
+
+async def list_rosters(session: Any, kabupaten: str, year: int | None) -> list[IncentiveRoster]:
+    """A kabupaten's rosters, the latest month first."""
+    query = select(IncentiveRoster).where(col(IncentiveRoster.kabupaten_code) == kabupaten)
+    if year is not None:
+        query = query.where(col(IncentiveRoster.month).startswith(f"{year}-"))
+    found = await session.execute(query.order_by(col(IncentiveRoster.month).desc()).limit(120))
+    return list(found.scalars().all())
 
 
 async def get_roster(session: Any, roster_id: str, *, lock: bool = False) -> IncentiveRoster:
