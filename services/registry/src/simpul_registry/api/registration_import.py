@@ -13,7 +13,7 @@ from simpul_platform.uow import UnitOfWorkDep
 from simpul_registry.api.deps import SettingsDep, Writer
 from simpul_registry.ops import commit
 from simpul_registry.ops.registration_import import COLUMNS, Line, parse_csv, register_numbers
-from simpul_registry.schemas import (
+from simpul_registry.schemas_registration import (
     RegistrationNumberRow,
     RegistrationNumbersIn,
     RegistrationNumbersOut,

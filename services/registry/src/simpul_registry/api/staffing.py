@@ -19,7 +19,7 @@ from simpul_registry.domain.fields import SpmField
 from simpul_registry.domain.lifecycle import Status
 from simpul_registry.domain.staffing import FIELDS, Tally
 from simpul_registry.ops.staffing import desa_tallies, gap_page
-from simpul_registry.schemas import (
+from simpul_registry.schemas_staffing import (
     FieldStaffing,
     StaffingGap,
     StaffingGapPage,

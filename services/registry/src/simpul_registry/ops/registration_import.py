@@ -27,7 +27,7 @@ from simpul_registry.domain.registration import check_registration_number
 from simpul_registry.domain.registration_import import match
 from simpul_registry.models import Posyandu
 from simpul_registry.ops.lifecycle import apply_action
-from simpul_registry.schemas import RegistrationNumberResult, RegistrationNumbersOut
+from simpul_registry.schemas_registration import RegistrationNumberResult, RegistrationNumbersOut
 
 COLUMNS = ("desa_code", "name", "registration_number")
 NOTE = "Registered from Kemendagri's list (bulk import)"
