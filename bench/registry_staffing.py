@@ -1,12 +1,14 @@
-"""The registry's staffing view at Kutai Kartanegara's size: ``/v1/staffing?wilayah=64.02`` and
-a page of ``/v1/staffing/gaps``, through the real app.
+"""The registry's staffing view, participation and kader incentive roster at Kutai
+Kartanegara's size, through the real app.
 
 Starts a temporary PostgreSQL, migrates the registry's schema and COPY-loads the demo
-population's 827 Kukar posyandu (each running a seeded 3–6 of the six fields) with the seeds'
-people: about 8,620 kader and 7,359 pengurus (a ketua, sekretaris and bendahara where the draw
-gives one, a ketua bidang for most fields run), a tenth of them already released. Then, as a
-DPMD user of 64.02, ``--runs`` calls of each; p50/p95/p99 beside the target (p99 ≤ 300 ms for
-the kabupaten's counts). ``--quick``: 60 posyandu.
+population's 827 Kukar posyandu (each running a seeded 3–6 of the six fields, nine in ten with a
+Kemendagri number) with the seeds' people: about 8,620 kader and 7,359 pengurus (a ketua,
+sekretaris and bendahara where the draw gives one, a ketua bidang for most fields run), a tenth
+of them already released. Then the demo's year of posyandu days with attendance. As a DPMD user
+of 64.02, ``--runs`` calls each of ``/v1/staffing``, a page of ``/v1/staffing/gaps``,
+``/v1/participation`` for the year and a page of last month's roster, and a few computations of
+that roster; p50/p95/p99 beside the target (p99 ≤ 300 ms for the reads). ``--quick``: 60 posyandu.
 
     uv run python -m bench.registry_staffing [--quick] [--runs 50]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -26,6 +29,7 @@ from bench.indicator_timing import read_settings, reading, show_times, time_call
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.migrations import upgrade
 from simpul_registry.app import MIGRATIONS, create_app
+from simpul_registry.demo_days import load_days, the_year
 from simpul_registry.domain.fields import SpmField
 from simpul_registry.models import metadata
 from simpul_registry.settings import RegistrySettings
@@ -61,6 +65,7 @@ def build(count: int) -> Tables:
     people: list[dict[str, Any]] = []
     for pid, desa in kukar_places(count):
         runs = sorted(rng.sample(FIELDS, rng.randint(3, 6)), key=FIELDS.index)
+        number = f"{desa}.{len(posyandu):03d}" if rng.random() < 0.9 else None
         posyandu.append(
             {
                 "id": pid,
@@ -71,7 +76,9 @@ def build(count: int) -> Tables:
                 "kabupaten_code": desa[:5],
                 "provinsi_code": desa[:2],
                 "fields": "," + ",".join(runs) + ",",
-                "status": "registered",
+                # Most carry Kemendagri's number; the rest wait verified (a roster exclusion).
+                "status": "registered" if number else "verified",
+                "registration_number": number,
                 "version": 1,
                 "created_by": "bench",
                 "created_at": now,
@@ -138,7 +145,58 @@ async def measure(count: int, runs: int) -> None:
             durations, page = await time_calls(runs, nothing, gaps)
             report.note(f"{page['total']} posyandu with a gap")
             show_times(report, "GET /v1/staffing/gaps (100 a page)", durations, False)
-    report.summary(f"staffing of {count} posyandu")
+            await days_and_roster(reads, settings, report, runs)
+    report.summary(f"staffing, participation and the roster of {count} posyandu")
+
+
+async def days_and_roster(
+    reads: Any, settings: RegistrySettings, report: Report, runs: int
+) -> None:
+    """The demo's year of posyandu days and attendance, then participation for the year and
+    last month's roster computed and read, as DPMD would."""
+    db = reads.app.state.db
+    start = time.perf_counter()
+    days = await load_days(db, settings, today=reads.today)
+    report.note(f"{days:,} posyandu days loaded in {time.perf_counter() - start:.1f} s")
+    year, month = the_year(reads.today)
+
+    async def get(path: str, params: dict[str, Any]) -> Any:
+        response = await reads.client.get(path, params=params, headers=reads.headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def participation() -> Any:
+        return await get("/v1/participation", {"wilayah": "64.02", "period": str(month.year)})
+
+    async def nothing(_: int) -> None:
+        return None
+
+    durations, answer = await time_calls(runs, nothing, participation)
+    whole = next(r for r in answer["rows"] if r["level"] == "kabupaten")
+    report.note(
+        f"participation {month.year} (from {year}): {whole['present']:,} present of "
+        f"{whole['expected']:,} expected on {whole['days']:,} days, {whole['percent']} %; "
+        f"{len(answer['rows']):,} rows"
+    )
+    show_times(report, "GET /v1/participation (kabupaten, a year)", durations, True, 300.0)
+
+    body = {"kabupaten": "64.02", "month": month.strftime("%Y-%m")}
+
+    async def compute() -> Any:
+        response = await reads.client.post(
+            "/v1/incentive-rosters", json=body, headers=reads.headers
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    durations, roster = await time_calls(max(3, runs // 10), nothing, compute)
+    report.note(f"roster {body['month']}: {roster['totals']}")
+    show_times(report, "POST /v1/incentive-rosters (kabupaten, a month)", durations, False)
+    page = {"page": 1, "page_size": 100}
+    durations, _ = await time_calls(
+        runs, nothing, lambda: get(f"/v1/incentive-rosters/{roster['id']}", page)
+    )
+    show_times(report, "GET /v1/incentive-rosters/{id} (100 a page)", durations, True, 300.0)
 
 
 if __name__ == "__main__":
