@@ -17,6 +17,7 @@ import httpx
 from fastapi import Request
 
 from simpul_gateway.dashboard.session import SignInRequired, session_token
+from simpul_platform import context
 
 # The in-process call needs a host for its URL; nothing listens there.
 _BASE = "http://gateway.dashboard"
@@ -56,7 +57,7 @@ async def get(request: Request, path: str, params: dict[str, Any] | None = None)
         response = await client.get(
             path,
             params={k: v for k, v in (params or {}).items() if v is not None},
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            headers=_headers(token),
         )
     if response.status_code == 401:
         raise SignInRequired(here)
@@ -72,6 +73,17 @@ async def get(request: Request, path: str, params: dict[str, Any] | None = None)
 async def get_all(request: Request, *calls: tuple[str, dict[str, Any]]) -> list[ApiAnswer]:
     """Several API calls at once: the page waits for its slowest call once."""
     return list(await asyncio.gather(*(get(request, path, params) for path, params in calls)))
+
+
+def _headers(token: str) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    # The page's request id and trace go with its API calls, so one page view is one trail in
+    # the logs (and in the upstream services' logs the API calls reach).
+    for name, var in (("x-request-id", context.request_id), ("traceparent", context.traceparent)):
+        value = var.get()
+        if value:
+            headers[name] = value
+    return headers
 
 
 def _detail(response: httpx.Response) -> str:
