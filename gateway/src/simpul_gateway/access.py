@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from simpul_gateway.tokens import TokenCache
-from simpul_platform.auth import Principal, bearer_token, current_principal
+from simpul_platform.auth import Authenticator, Principal, bearer_token, current_principal
 from simpul_platform.errors import Forbidden
 from simpul_platform.openapi import bearer_auth
 
@@ -35,14 +35,23 @@ async def cross_field_reader(request: Request) -> Principal:
 async def verified_principal(request: Request) -> Principal:
     """The caller, from the token cache or verified as every service verifies it (401 if not)."""
     token = bearer_token(request)
-    cache: TokenCache = request.app.state.token_cache
-    principal = cache.get(token) if token is not None else None
-    if principal is None:
-        # In a worker thread: with JWKS, verification may fetch keys over the network.
-        principal = await run_in_threadpool(current_principal, request)
-        if token is not None:
-            cache.put(token, principal)
+    if token is None:
+        return current_principal(request)  # 401, unless this request was verified already
+    principal = await principal_of_token(request, token)
     request.state.principal = principal
+    return principal
+
+
+async def principal_of_token(request: Request, token: str) -> Principal:
+    """The principal of a token, from the cache or verified by the app's authenticator (401 if
+    it fails). The dashboard's session cookie holds the same token, so it comes here too."""
+    cache: TokenCache = request.app.state.token_cache
+    principal = cache.get(token)
+    if principal is None:
+        authenticator: Authenticator = request.app.state.authenticator
+        # In a worker thread: with JWKS, verification may fetch keys over the network.
+        principal = await run_in_threadpool(authenticator.authenticate, token)
+        cache.put(token, principal)
     return principal
 
 

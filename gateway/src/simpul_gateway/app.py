@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from simpul_gateway import dashboard
 from simpul_gateway.settings import GatewaySettings
 from simpul_gateway.tokens import TokenCache
 from simpul_gateway.upstreams import Upstreams
@@ -17,6 +18,7 @@ from simpul_gateway.views import (
     progress,
     referrals,
     scorecard,
+    staffing,
 )
 from simpul_platform.app import ServiceSpec, create_service_app
 
@@ -56,6 +58,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                 profile.router,
                 scorecard.router,
                 progress.router,
+                staffing.router,
                 loci.router,
                 referrals.router,
                 emergencies.router,
@@ -68,4 +71,5 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         )
     )
     app.state.token_cache = TokenCache(settings.token_cache_s, settings.token_cache_size)
+    dashboard.mount(app)  # the web pages at /dashboard, over the routes above
     return app
