@@ -58,9 +58,7 @@ def _apt_install() -> None:
 
 
 def _apt(args: list[str], env: dict[str, str]) -> None:
-    proc = subprocess.run(
-        ["apt-get", *args], env=env, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run(["apt-get", *args], env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip()[-2000:]
         raise RuntimeError(f"apt-get {' '.join(args)} failed ({proc.returncode}):\n{tail}")
