@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import pytest
 import pytest_asyncio
 
 from simpul_platform.devstack.chromium import ensure_chromium_installed
@@ -161,8 +162,8 @@ async def chromium_browser() -> AsyncIterator[Browser]:
             await playwright.stop()
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser_errors() -> BrowserErrors:
+@pytest.fixture
+def browser_errors() -> BrowserErrors:
     """The problems of this test's ``browser_page``; ``allow(pattern)`` accepts expected ones."""
     return BrowserErrors()
 
