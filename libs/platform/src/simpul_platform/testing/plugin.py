@@ -1,4 +1,5 @@
-"""pytest plugin: the real Kafka broker and PostgreSQL, started once per test session.
+"""pytest plugin: the real Kafka broker and PostgreSQL, started once per test session, and a
+real headless browser for page tests (``simpul_platform.testing.browser``).
 
 Each test gets its own database (``postgres_url``) and its own topics (``topic_namespace``),
 so tests never see each other's rows or events. Set ``SIMPUL_TEST_KAFKA_BOOTSTRAP`` to use a
@@ -16,6 +17,9 @@ from typing import Any, TypeVar
 import pytest
 
 from simpul_platform.settings import ServiceSettings
+from simpul_platform.testing.browser import browser_errors as browser_errors
+from simpul_platform.testing.browser import browser_page as browser_page
+from simpul_platform.testing.browser import chromium_browser as chromium_browser
 from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
 
 S = TypeVar("S", bound=ServiceSettings)
