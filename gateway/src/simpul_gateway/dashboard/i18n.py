@@ -1,20 +1,26 @@
 """Every label the dashboard shows, in Bahasa Indonesia (the default) and English.
 
 The language comes from ``?lang=`` (then remembered in the ``lang`` cookie), else that cookie,
-else Indonesian. Both dicts have the same keys; a unit test holds them to it.
+else Indonesian. Both dicts have the same keys; a unit test holds them to it. The labels every
+page shares are here; a page's own live in its module of ``dashboard.labels`` (``ID`` and
+``EN``), merged in below, so that pages are added without touching one another's labels.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Final
 
 from fastapi import Request
+
+from simpul_gateway.dashboard import labels as page_labels
 
 LANGS: Final = ("id", "en")
 DEFAULT_LANG: Final = "id"
 LANG_COOKIE: Final = "lang"
 
-ID: Final[dict[str, str]] = {
+_SHARED_ID: Final[dict[str, str]] = {
     "app_name": "Simpul — Dasbor DPMD",
     "skip_to_content": "Langsung ke isi",
     "nav_label": "Halaman dasbor",
@@ -54,38 +60,7 @@ ID: Final[dict[str, str]] = {
     "back_to_summary": "Kembali ke ringkasan",
     "choose_wilayah": "Pilih wilayah",
     "show": "Tampilkan",
-    "summary_title": "Ringkasan",
-    "registration_heading": "Registrasi posyandu di Kemendagri terhadap target DPMD",
-    "registration_caption": "Posyandu teregistrasi terhadap target per wilayah",
-    "staffing_heading": "Kader dan ketua bidang",
-    "fields_caption": "Kader aktif per bidang dan posyandu tanpa ketua bidang",
-    "staffing_caption": "Kader dan kepengurusan per wilayah",
-    "col_wilayah": "Wilayah",
-    "col_code": "Kode",
-    "col_name": "Nama",
-    "col_total": "Posyandu",
-    "col_registered": "Teregistrasi",
-    "col_target": "Target",
-    "col_share_of_target": "% target",
-    "col_share_of_total": "% posyandu",
-    "col_progress": "Capaian",
-    "col_draft": "Draf",
-    "col_submitted": "Diajukan",
-    "col_verified": "Terverifikasi",
-    "col_inactive": "Nonaktif",
-    "col_field": "Bidang",
-    "col_kader_active": "Kader aktif",
-    "col_posyandu_running": "Posyandu menjalankan",
-    "col_without_ketua_bidang": "Tanpa ketua bidang",
-    "col_without_kader": "Tanpa kader",
-    "col_fields_without_ketua_bidang": "Bidang tanpa ketua bidang",
-    "col_posyandu": "Posyandu",
-    "col_empty_posts": "Jabatan pengurus kosong",
-    "total_row": "Jumlah",
-    "no_target": "belum ada target",
-    "due_date": "Batas waktu target",
     "as_of": "Keadaan per",
-    "section_unavailable": "Bagian ini tidak tersedia: layanan registri tidak menjawab.",
     "export_csv": "Unduh CSV",
     "export_xlsx": "Unduh Excel",
     "export_wilayah": "Wilayah",
@@ -100,7 +75,7 @@ ID: Final[dict[str, str]] = {
     "field_trantib": "Trantibumlinmas",
 }
 
-EN: Final[dict[str, str]] = {
+_SHARED_EN: Final[dict[str, str]] = {
     "app_name": "Simpul — DPMD dashboard",
     "skip_to_content": "Skip to content",
     "nav_label": "Dashboard pages",
@@ -139,38 +114,7 @@ EN: Final[dict[str, str]] = {
     "back_to_summary": "Back to the summary",
     "choose_wilayah": "Choose a wilayah",
     "show": "Show",
-    "summary_title": "Summary",
-    "registration_heading": "Posyandu registration with Kemendagri against the DPMD target",
-    "registration_caption": "Posyandu registered against the target per wilayah",
-    "staffing_heading": "Kader and ketua bidang",
-    "fields_caption": "Active kader per field and posyandu without a ketua bidang",
-    "staffing_caption": "Kader and pengurus per wilayah",
-    "col_wilayah": "Wilayah",
-    "col_code": "Code",
-    "col_name": "Name",
-    "col_total": "Posyandu",
-    "col_registered": "Registered",
-    "col_target": "Target",
-    "col_share_of_target": "% of target",
-    "col_share_of_total": "% of posyandu",
-    "col_progress": "Progress",
-    "col_draft": "Draft",
-    "col_submitted": "Submitted",
-    "col_verified": "Verified",
-    "col_inactive": "Inactive",
-    "col_field": "Field",
-    "col_kader_active": "Active kader",
-    "col_posyandu_running": "Posyandu running it",
-    "col_without_ketua_bidang": "Without ketua bidang",
-    "col_without_kader": "Without kader",
-    "col_fields_without_ketua_bidang": "Fields without ketua bidang",
-    "col_posyandu": "Posyandu",
-    "col_empty_posts": "Empty pengurus posts",
-    "total_row": "Total",
-    "no_target": "no target yet",
-    "due_date": "Target due date",
     "as_of": "As of",
-    "section_unavailable": "This section is not available: the registry service did not answer.",
     "export_csv": "Download CSV",
     "export_xlsx": "Download Excel",
     "export_wilayah": "Wilayah",
@@ -185,6 +129,23 @@ EN: Final[dict[str, str]] = {
     "field_trantib": "Public order and protection",
 }
 
+
+def _with_pages(shared: dict[str, str], name: str) -> dict[str, str]:
+    """The shared labels plus every page module's ``name`` dict; a key defined twice is a
+    mistake caught at import, not a label silently replaced."""
+    merged = dict(shared)
+    for module in pkgutil.iter_modules(page_labels.__path__):
+        found = importlib.import_module(f"{page_labels.__name__}.{module.name}")
+        extra: dict[str, str] = getattr(found, name)
+        clash = merged.keys() & extra.keys()
+        if clash:
+            raise RuntimeError(f"labels defined twice ({module.name}): {sorted(clash)}")
+        merged.update(extra)
+    return merged
+
+
+ID: Final[dict[str, str]] = _with_pages(_SHARED_ID, "ID")
+EN: Final[dict[str, str]] = _with_pages(_SHARED_EN, "EN")
 LABELS: Final[dict[str, dict[str, str]]] = {"id": ID, "en": EN}
 
 
