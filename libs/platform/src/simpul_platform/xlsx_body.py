@@ -289,28 +289,48 @@ def write_workbook(
     rows: Sequence[Sequence[object]],
     text_columns: Sequence[str] = (),
     title: str = "Sheet1",
+    example: Sequence[object] | None = None,
 ) -> bytes:
-    """A one-sheet workbook: a bold header, then ``rows``; ``text_columns`` are formatted as
-    Text so a code typed into them keeps its leading zeros and all its digits."""
+    """A workbook whose first sheet has a bold header, then ``rows``; ``text_columns`` are
+    formatted as Text (on the rows given, or on the first rows to fill in when there are none)
+    so a code typed into them keeps its leading zeros and all its digits. ``example`` goes on a
+    second sheet of its own, which an import never reads: a template uploaded as downloaded
+    imports nothing."""
     book = Workbook()
-    sheet = book.active
+    _fill(book.active, title, columns, rows, text_columns)
+    if example is not None:
+        _fill(book.create_sheet(), EXAMPLE_SHEET, columns, [example], text_columns)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+EXAMPLE_SHEET = "example"
+BLANK_ROWS_FORMATTED = 500  # rows of an empty template whose text columns are Text already
+
+
+def _fill(
+    sheet: Any,
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    text_columns: Sequence[str],
+) -> None:
     sheet.title = title
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in rows:
         sheet.append(list(values))
+    last = 1 + (len(rows) or BLANK_ROWS_FORMATTED)
     for index, name in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, len(name) + 4)
         if name in text_columns:
             sheet.column_dimensions[letter].number_format = "@"
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "@"
+            for row in range(2, last + 1):
+                sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def column_letter(number: int) -> str:

@@ -176,22 +176,37 @@ async def test_the_same_rows_as_csv_and_as_xlsx_give_the_same_result(registry: R
     assert await outbox_count(registry) == 3
 
 
-async def test_the_templates_download_and_import_as_they_are(registry: Registry) -> None:
+async def test_the_templates_download_and_import_nothing_until_filled_in(
+    registry: Registry,
+) -> None:
     xlsx = await registry.client.get(f"{IMPORT}/template.xlsx", headers=registry.dpmd)
     assert xlsx.status_code == 200 and xlsx.headers["content-type"] == XLSX_MEDIA_TYPE
-    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
-    assert [c.value for c in sheet[1]] == COLUMNS
-    assert sheet["B2"].value == "64.02.06.2012" and sheet["B2"].number_format == "@"
-    answer = await upload_xlsx(registry, xlsx.content, filename="posyandu-import.xlsx")
-    assert (answer["created"], answer["rejected"]) == (1, 0)
-    assert answer["rows"][0]["row"] == 2
+    book = load_workbook(io.BytesIO(xlsx.content))
+    sheet, example = book.worksheets
+    assert [c.value for c in sheet[1]] == COLUMNS and sheet.max_row >= 2
+    assert all(c.value is None for row in sheet.iter_rows(min_row=2) for c in row)
+    assert sheet["B2"].number_format == "@" and sheet["B500"].number_format == "@"
+    assert [c.value for c in example[2]][:2] == ["Posyandu Mawar", TENGGARONG_DESA]
 
+    # Uploaded as downloaded: nothing created (the example sheet is not read).
+    unchanged = await upload_xlsx(registry, xlsx.content, filename="posyandu-import.xlsx")
+    assert (unchanged["created"], unchanged["rejected"], unchanged["rows"]) == (0, 0, [])
     csv = await registry.client.get(f"{IMPORT}/template.csv", headers=registry.dpmd)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0] == ",".join(COLUMNS)
-    same = await upload_csv(registry, csv.text)  # the same example row: already there, as is
-    assert (same["unchanged"], same["rejected"]) == (1, 0)
-    assert await stored(registry) == {"Posyandu Mawar": (TENGGARONG_DESA, "003", -0.41)}
+    assert csv.text == ",".join(COLUMNS) + "\n"
+    assert (await upload_csv(registry, csv.text))["rows"] == []
+    assert await stored(registry) == {}
+
+    # Filled in, in the sheet's Text cells, codes keep their zeros.
+    filled_in = ["Posyandu Mawar", TENGGARONG_DESA, "Dusun I", "003", "001"]
+    for column, value in zip("ABCDE", filled_in, strict=True):
+        sheet[f"{column}2"] = value
+    filled = io.BytesIO()
+    book.save(filled)
+    answer = await upload_xlsx(registry, filled.getvalue(), filename="posyandu-import.xlsx")
+    assert (answer["created"], answer["rejected"]) == (1, 0)
+    assert answer["rows"][0]["row"] == 2
+    assert await stored(registry) == {"Posyandu Mawar": (TENGGARONG_DESA, "003", None)}
     tp = await registry.client.get(f"{IMPORT}/template.xlsx", headers=registry.tp)
     assert tp.status_code == 403  # the template is for who may import
 

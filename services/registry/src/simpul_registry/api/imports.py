@@ -45,8 +45,9 @@ class XlsxResponse(Response):
 
 @cache
 def xlsx_template() -> bytes:
-    """Built once: the columns, formatted as Text where a code goes, and the example row."""
-    return write_workbook(COLUMNS, [EXAMPLE_ROW], TEXT_COLUMNS, title="posyandu")
+    """Built once: the columns to fill in, formatted as Text where a code goes; the example
+    row on a sheet of its own, never imported."""
+    return write_workbook(COLUMNS, [], TEXT_COLUMNS, title="posyandu", example=EXAMPLE_ROW)
 
 
 @router.post(
@@ -87,11 +88,12 @@ async def import_posyandu(
     "/posyandu/template.csv",
     response_class=CsvResponse,
     operation_id="getPosyanduImportTemplateCsv",
-    responses={200: {"content": {"text/csv": {"example": EXAMPLE}}}},
+    responses={200: {"content": {"text/csv": {"example": ",".join(COLUMNS) + "\n"}}}},
 )
 async def posyandu_template_csv(principal: Writer) -> CsvResponse:
-    """The posyandu import's CSV header and one example row."""
-    return CsvResponse(EXAMPLE)
+    """The posyandu import's CSV header, to fill in (the example row is in this route's
+    documentation: a template uploaded as downloaded imports nothing)."""
+    return CsvResponse(",".join(COLUMNS) + "\n")
 
 
 @router.get(
@@ -101,7 +103,7 @@ async def posyandu_template_csv(principal: Writer) -> CsvResponse:
     responses={200: XLSX_FILE},
 )
 async def posyandu_template_xlsx(principal: Writer) -> XlsxResponse:
-    """The posyandu import's Excel template: the header, and one example row."""
+    """The posyandu import's Excel template: the header to fill in, an example on a second sheet."""
     return XlsxResponse(
         xlsx_template(),
         headers={"Content-Disposition": 'attachment; filename="posyandu-import.xlsx"'},
