@@ -25,6 +25,7 @@ from simpul_gateway.app import create_app
 from simpul_gateway.dashboard.oidc_provider import STATE_COOKIE
 from simpul_gateway.dashboard.session import COOKIE
 from simpul_gateway.settings import GatewaySettings
+from simpul_platform.devstack.ports import free_port
 from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.identity_provider import IdentityProvider
 from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET
@@ -51,18 +52,18 @@ def well_behaved(idp: IdentityProvider) -> None:
 def settings_for(idp: IdentityProvider, **overrides: Any) -> GatewaySettings:
     urls = {f"{name}_url": NOWHERE for name in ("registry", "health", "education", "social")}
     urls |= {f"{name}_url": NOWHERE for name in ("housing", "public_works", "trantib")}
-    return GatewaySettings(
-        environment="test",
-        pseudonym_secret=TEST_PSEUDONYM_SECRET,
-        upstream_timeout_s=0.3,
-        upstream_retries=0,
-        oidc_issuer=idp.issuer,
-        oidc_client_id=idp.client_id,
-        oidc_client_secret=idp.client_secret,
-        oidc_provider_name="Test IdP",
-        oidc_state_secret=STATE_SECRET,
-        **(idp.jwt_settings() | urls | overrides),
-    )
+    chosen: dict[str, Any] = {
+        "environment": "test",
+        "pseudonym_secret": TEST_PSEUDONYM_SECRET,
+        "upstream_timeout_s": 0.3,
+        "upstream_retries": 0,
+        "oidc_issuer": idp.issuer,
+        "oidc_client_id": idp.client_id,
+        "oidc_client_secret": idp.client_secret,
+        "oidc_provider_name": "Test IdP",
+        "oidc_state_secret": STATE_SECRET,
+    }
+    return GatewaySettings(**(chosen | idp.jwt_settings() | urls | overrides))
 
 
 @asynccontextmanager
@@ -280,3 +281,22 @@ async def test_without_a_provider_configured_there_is_no_oidc_sign_in(idp):
     assert "Masuk dengan" not in form.text
     assert started.status_code == 404
     assert "tidak diatur di penerapan ini" in refusal(started)
+
+
+async def test_a_provider_that_cannot_be_reached_is_said_and_sign_out_still_works(idp):
+    gone = f"http://127.0.0.1:{free_port()}"  # nothing listens here
+    async with gateway(idp, oidc_issuer=gone) as client:
+        started = await client.get("/dashboard/masuk/oidc", params={"next": RINGKASAN})
+        client.cookies.set("simpul_signin", "oidc", path="/dashboard")
+        out = await client.post("/dashboard/keluar", data={"csrf": hidden_csrf(started)})
+    assert started.status_code == 502
+    assert "Penyedia identitas tidak dapat dihubungi" in refusal(started)
+    assert "ConnectError" in refusal(started)
+    assert STATE_COOKIE not in client.cookies  # nothing pending
+    assert out.status_code == 303 and out.headers["location"] == "/dashboard/masuk"
+
+
+def hidden_csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found[1]
