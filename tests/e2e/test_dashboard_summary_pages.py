@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator, Iterator
 from html.parser import HTMLParser
 from typing import Any
@@ -108,8 +109,11 @@ async def seeded(stack: Stack) -> None:
 async def signed_in(stack: Stack, token: str) -> httpx.AsyncClient:
     """A browser-like client signed in by pasting ``token`` on the sign-in page."""
     client = httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30)
+    form = await client.get("/dashboard/masuk")  # its CSRF token, and the cookie to match
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf, form.text
     response = await client.post(
-        "/dashboard/masuk", data={"token": token, "next": "/dashboard/ringkasan"}
+        "/dashboard/masuk", data={"token": token, "next": "/dashboard/ringkasan", "csrf": csrf[1]}
     )
     assert response.status_code == 303, response.text
     assert client.cookies.get("simpul_session") == token

@@ -7,10 +7,17 @@ Service URLs come from ``GATEWAY_<NAME>_URL`` or the deployment-wide ``SIMPUL_<N
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from simpul_platform.settings import ServiceSettings
+
+# Development defaults of the dashboard's OIDC secrets: refused outside development, as the
+# platform refuses its own (a deployment that signs in by OIDC brings its own).
+DEV_OIDC_CLIENT_SECRET = "simpul-dev-oidc-client-secret-change-me"
+DEV_OIDC_STATE_SECRET = "simpul-dev-oidc-state-secret-change-me-0123456789"
 
 
 class GatewaySettings(ServiceSettings):
@@ -63,6 +70,47 @@ class GatewaySettings(ServiceSettings):
         description="each of: households surveyed without basic daily drinking water, and "
         "without layak sanitation (public works)",
     )
+
+    # Dashboard sign-in by the deployment's identity provider (OIDC authorization-code flow
+    # with PKCE). Off while the issuer is empty. The provider's access token is the session:
+    # it must be one the services accept (jwt_algorithm RS256 with its JWKS, jwt_issuer and
+    # jwt_audience as the provider issues them).
+    oidc_issuer: str = Field(default="", description="the provider's issuer URL; empty: off")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = DEV_OIDC_CLIENT_SECRET
+    oidc_client_auth: Literal["client_secret_basic", "client_secret_post"] = "client_secret_basic"
+    oidc_scopes: str = Field(default="openid", description="space-separated; openid is added")
+    oidc_redirect_url: str = Field(
+        default="", description="the callback URL registered at the provider; empty: derived"
+    )
+    oidc_provider_name: str = Field(default="", description="shown on the button; empty: host")
+    oidc_state_secret: str = Field(
+        default=DEV_OIDC_STATE_SECRET,
+        description="signs the short-lived cookie that carries state, nonce and PKCE verifier",
+    )
+    oidc_discovery_cache_s: float = Field(default=3600.0, ge=0)
+    oidc_timeout_s: float = Field(default=10.0, gt=0)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @model_validator(mode="after")
+    def _oidc_complete_and_not_with_dev_secrets(self) -> GatewaySettings:
+        if not self.oidc_enabled:
+            return self
+        if not self.oidc_client_id:
+            raise ValueError("oidc_client_id: needed when oidc_issuer is set")
+        if len(self.oidc_state_secret) < 32:
+            raise ValueError("oidc_state_secret: at least 32 characters")
+        if self.environment != "development":
+            for name, default in (
+                ("oidc_client_secret", DEV_OIDC_CLIENT_SECRET),
+                ("oidc_state_secret", DEV_OIDC_STATE_SECRET),
+            ):
+                if getattr(self, name) == default:
+                    raise ValueError(f"{name}: the development default is refused here")
+        return self
 
     def field_urls(self) -> dict[str, str]:
         return {

@@ -4,6 +4,7 @@ a session sending the user to sign in."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from http.cookies import SimpleCookie
 
@@ -120,9 +121,13 @@ async def test_a_pasted_token_is_verified_before_it_becomes_the_session():
     good = mint_token(PRODUCTION, "dpmd-kukar", ["dpmd"], ["64.02"])
     forged = mint_token(DEV, "dpmd-kukar", ["dpmd"], ["64.02"])  # another key
     async with running_app(create_app(PRODUCTION)) as client:
-        refused = await client.post("/dashboard/masuk", data={"token": forged})
+        form = await client.get("/dashboard/masuk")  # the form's CSRF token and its cookie
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert csrf
+        refused = await client.post("/dashboard/masuk", data={"token": forged, "csrf": csrf[1]})
         accepted = await client.post(
-            "/dashboard/masuk", data={"token": good, "next": "/dashboard/ringkasan?wilayah=64.02"}
+            "/dashboard/masuk",
+            data={"token": good, "next": "/dashboard/ringkasan?wilayah=64.02", "csrf": csrf[1]},
         )
     assert refused.status_code == 400
     assert "set-cookie" not in refused.headers

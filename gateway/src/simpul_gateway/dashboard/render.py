@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from simpul_gateway.dashboard import csrf
 from simpul_gateway.dashboard.i18n import LANG_COOKIE, chosen_lang, labels
 from simpul_platform.auth import Principal
 
@@ -92,10 +93,12 @@ def page(
         "url": url,
         "wilayah": wilayah,
         "period": "",
+        "csrf": csrf.token_for(request),  # the sign-out form in the header, the sign-in forms
         **context,
     }
     body = ENV.get_template(template).render(full)
     response = HTMLResponse(body, status_code=status)
+    csrf.keep(response, request)
     if request.query_params.get("lang") == lang:
         response.set_cookie(
             LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE_S, samesite="lax", httponly=True

@@ -3,6 +3,7 @@ and a wilayah; sign-out ends the session. Forms are posted URL-encoded and read 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 from urllib.parse import parse_qs
@@ -11,9 +12,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from simpul_gateway.access import principal_of_token
+from simpul_gateway.dashboard import csrf, oidc_provider
 from simpul_gateway.dashboard.i18n import chosen_lang, labels
 from simpul_gateway.dashboard.render import page
-from simpul_gateway.dashboard.session import end_session, safe_next, start_session
+from simpul_gateway.dashboard.session import (
+    COOKIE_PATH,
+    SignInRequired,
+    end_session,
+    safe_next,
+    signed_in,
+    start_session,
+)
+from simpul_gateway.settings import GatewaySettings
 from simpul_platform.auth import mint_token
 from simpul_platform.errors import ProblemError
 from simpul_platform.settings import DEV_JWT_SECRET, ServiceSettings
@@ -55,6 +65,8 @@ async def sign_in(request: Request) -> Response:
     """Sign in with a pasted token: verified as the API verifies it, then kept as the session."""
     form = await _read_form(request)
     token, next_path = form.get("token", "").strip(), form.get("next")
+    if not csrf.passes(request, form):
+        return _form(request, next_path, error="csrf_invalid", status=400)
     if not token:
         return _form(request, next_path, error="token_invalid", status=400)
     try:
@@ -71,6 +83,8 @@ async def sign_in_dev(request: Request) -> Response:
     if not dev_mint_allowed(settings):
         return _form(request, None, error="mint_refused", status=403)
     form = await _read_form(request)
+    if not csrf.passes(request, form):
+        return _form(request, form.get("next"), error="csrf_invalid", status=400)
     token = mint_dev_token(settings, form.get("role", ""), form.get("wilayah", "").strip())
     if token is None:
         return _form(request, form.get("next"), error="mint_invalid", status=400)
@@ -78,11 +92,37 @@ async def sign_in_dev(request: Request) -> Response:
 
 
 @router.post("/keluar")
-async def sign_out() -> Response:
-    """Sign out: the session cookie is removed."""
-    response = RedirectResponse("/dashboard/masuk", status_code=303)
+async def sign_out(request: Request) -> Response:
+    """Sign out: the session cookie is removed, and a session that came from the identity
+    provider ends there too when it offers RP-initiated logout."""
+    if not csrf.passes(request, await _read_form(request)):
+        return await _sign_out_refused(request)
+    target = await oidc_provider.logout_url(request) or "/dashboard/masuk"
+    response = RedirectResponse(target, status_code=303)
     end_session(response)
+    response.delete_cookie(oidc_provider.ORIGIN_COOKIE, path=COOKIE_PATH, httponly=True)
     return response
+
+
+async def _sign_out_refused(request: Request) -> Response:
+    """A sign-out without this browser's CSRF token: 400, and the page again with the header's
+    sign-out form (and a fresh token) when the user is still signed in."""
+    with contextlib.suppress(SignInRequired, ProblemError):
+        await signed_in(request)  # else no session that passes: the page shows without a user
+    context = {"title_key": "csrf_title", "body_key": "csrf_invalid", "status": 400}
+    return page(request, "error.html", context, 400)
+
+
+def form_page(
+    request: Request,
+    next_path: str | None,
+    *,
+    error: str | None = None,
+    detail: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The sign-in page, with ``error``'s label (and ``detail``) when a sign-in was refused."""
+    return _form(request, next_path, error=error, detail=detail, status=status)
 
 
 def _signed_in(request: Request, token: str, next_path: str | None) -> Response:
@@ -106,8 +146,16 @@ def _form(
         "error_detail": detail,
         "dev_mint": dev_mint_allowed(settings),
         "dev_roles": DEV_ROLES,
+        "oidc_name": _oidc_name(settings),
     }
     return page(request, "signin.html", context, status)
+
+
+def _oidc_name(settings: ServiceSettings) -> str | None:
+    """The provider's name for the "Masuk dengan …" button; None when OIDC is not set up."""
+    if isinstance(settings, GatewaySettings) and settings.oidc_enabled:
+        return oidc_provider.provider_name(settings)
+    return None
 
 
 async def _read_form(request: Request) -> dict[str, str]:
