@@ -357,3 +357,26 @@ async def test_the_emergencies_page_says_which_source_is_down(canned):
     assert 'href="/dashboard/posyandu/pos-1"' in html
     assert 'data-source="social"' in html and "Social data is not available" in html
     assert _values(html, "emg-victims", "without_social_protection") == ["", ""]
+
+
+async def test_a_weight_the_api_refuses_is_said_and_not_exported(monkeypatch):
+    async def refused(request: Any, path: str, params: dict[str, Any] | None = None) -> ApiAnswer:
+        return ApiAnswer(422, {"errors": [{"field": "weight_stunting"}]})
+
+    monkeypatch.setattr(api, "get", refused)
+    status, html = await _page("/dashboard/lokus", wilayah="64.02.06", weight_stunting="500")
+    assert status == 422
+    assert ID["loci_refused"] in html and 'id="loci"' not in html
+    assert 'value="500"' in html  # the form keeps what was asked, to be corrected
+    exported, _ = await _page("/dashboard/lokus.csv", wilayah="64.02.06", weight_stunting="500")
+    assert exported == 422
+
+
+async def test_another_kecamatan_is_refused_by_the_api_on_every_page():
+    token = mint_token(SETTINGS, "tp", ["tp:kecamatan"], ["64.02.06"])
+    async with running_app(create_app(SETTINGS)) as client:
+        client.cookies.set(COOKIE, token, path="/dashboard")
+        for path in ("/dashboard/lokus", "/dashboard/rujukan", "/dashboard/kedaruratan"):
+            response = await client.get(path, params={"wilayah": "64.02.07"})
+            assert response.status_code == 403, path
+            assert "Anda tidak berhak melihat wilayah ini" in response.text
