@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -290,6 +290,12 @@ def test_the_emergency_tables_keep_unknown_counts_unknown():
     assert victims.rows[-1]["is_total"] and victims.rows[-1]["without_social_protection"] is None
     assert emergencies.down_sources(EMERGENCIES) == [("social", "unavailable")]
     assert emergencies.response_minutes(None) is None
+    wita = timezone(timedelta(hours=8))
+    assert emergencies.local_time("2026-12-06T08:15:01Z", wita) == "2026-12-06 16:15"
+    assert emergencies.fires_table(EMERGENCIES, ID, wita).rows[0]["local"] == {
+        "report_received_at": "2026-12-06 16:00",
+        "arrived_at": "2026-12-06 16:15",
+    }
 
 
 # --- rendered from canned answers ------------------------------------------------------------

@@ -10,6 +10,7 @@ unknown, never 0. Exports: ``/dashboard/kedaruratan.csv`` (or ``.xlsx``) with ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from simpul_gateway.dashboard.i18n import chosen_lang, labels
 from simpul_gateway.dashboard.page_kit import chosen_period, chosen_wilayah, download, now
 from simpul_gateway.dashboard.render import page
 from simpul_gateway.dashboard.session import SignedIn
+from simpul_platform.settings import ServiceSettings
 
 router = APIRouter()
 Text = Annotated[str | None, Query(max_length=20)]
@@ -99,12 +101,13 @@ async def _emergencies(request: Request, code: str, period: str | None) -> Emerg
         return Emergencies(code, period or "", answer, {}, [])
     t = labels(chosen_lang(request))
     data = answer.data
+    settings: ServiceSettings = request.app.state.settings
     return Emergencies(
         wilayah=code,
         period=str(data["period"]),
         answer=answer,
         tables={
-            EmergencyTable.fires: fires_table(data, t),
+            EmergencyTable.fires: fires_table(data, t, settings.zone),
             EmergencyTable.victims: victims_table(data, t),
         },
         down=down_sources(data),
@@ -120,7 +123,16 @@ def response_minutes(seconds: int | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
-def fires_table(data: dict[str, Any], t: dict[str, str]) -> Table:
+def local_time(stamp: str | None, zone: tzinfo | None) -> str | None:
+    """An API timestamp as the deployment's local "YYYY-MM-DD HH:MM" (the page's text; the
+    files and ``data-value`` keep the API's own)."""
+    if stamp is None:
+        return None
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def fires_table(data: dict[str, Any], t: dict[str, str], zone: tzinfo | None = None) -> Table:
     """The API's missed fires in its order (earliest reported first)."""
     columns = [
         Column("report_received_at", t["emg_col_reported"]),
@@ -133,7 +145,11 @@ def fires_table(data: dict[str, Any], t: dict[str, str]) -> Table:
         Column("incident_id", t["emg_col_incident"]),
     ]
     rows = [
-        {**fire, "response_minutes": response_minutes(fire["response_seconds"])}
+        {
+            **fire,
+            "response_minutes": response_minutes(fire["response_seconds"]),
+            "local": {k: local_time(fire[k], zone) for k in ("report_received_at", "arrived_at")},
+        }
         for fire in data["missed_fires"]
     ]
     return Table(columns, rows)
