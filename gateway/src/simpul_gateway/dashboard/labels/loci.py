@@ -1,0 +1,101 @@
+"""The Lokus prioritas page's labels: the ranking, its components and the weights form."""
+
+from __future__ import annotations
+
+from typing import Final
+
+ID: Final[dict[str, str]] = {
+    "loci_title": "Lokus prioritas",
+    "loci_intro": "Desa diurutkan menurut skor gabungan: jumlah bobot × komponen ÷ jumlah "
+    "bobot; setiap komponen adalah persentase (0–100). Peringkat dihitung oleh API gateway.",
+    "loci_caption": "Desa lokus prioritas, peringkat tertinggi dulu",
+    "loci_col_rank": "Peringkat",
+    "loci_col_score": "Skor",
+    "loci_col_complete": "Lengkap",
+    "loci_yes": "ya",
+    "loci_no": "tidak",
+    "loci_component_stunting_prevalence": "Stunting",
+    "loci_component_poverty_deciles_1_4": "Miskin (desil 1–4)",
+    "loci_component_paud_gap_5_6": "Usia 5–6 belum PAUD",
+    "loci_component_out_of_school_7_18": "Usia 7–18 tidak sekolah (ATS)",
+    "loci_component_rtlh_pupr": "RTLH",
+    "loci_component_no_basic_water": "Tanpa air minum layak",
+    "loci_component_no_layak_sanitation": "Tanpa sanitasi layak",
+    "loci_weights_heading": "Bobot",
+    "loci_weights_intro": "Ubah bobot (0–100) lalu tampilkan: bobot ikut di alamat halaman, "
+    "sehingga peringkat ini dapat dibagikan.",
+    "loci_weight_stunting": "Bobot stunting",
+    "loci_weight_poverty": "Bobot kemiskinan",
+    "loci_weight_paud_gap": "Bobot usia 5–6 belum PAUD",
+    "loci_weight_out_of_school": "Bobot anak tidak sekolah",
+    "loci_weight_rtlh": "Bobot RTLH",
+    "loci_weight_wash": "Bobot air minum dan sanitasi (keduanya)",
+    "loci_default": "bawaan",
+    "loci_weight_unavailable": "bidangnya belum punya layanan: tidak ikut dihitung",
+    "loci_period_label": "Periode",
+    "loci_period_hint": "Contoh: 2026-11 (bulan), 2026-Q4, 2026",
+    "loci_limit_label": "Jumlah desa",
+    "loci_apply": "Hitung ulang peringkat",
+    "loci_reset": "Kembalikan bobot bawaan",
+    "loci_missing_component": "Komponen tidak tersedia (layanan bidangnya belum ada): {names}.",
+    "loci_silent_field": "Bidang {field} tidak menjawab ({status}): komponennya ditandai "
+    "hilang dan desa itu diurutkan setelah yang lengkap.",
+    "loci_not_reported": "tidak dilaporkan",
+    "loci_refused": "Peringkat tidak dapat dihitung untuk permintaan ini (periksa bobot dan "
+    "periode: bobot 0–100).",
+    "loci_none": "Belum ada desa dengan data untuk periode ini.",
+    "down_status_unavailable": "layanan tidak menjawab",
+    "down_status_timeout": "layanan terlalu lama menjawab",
+    "down_status_not_available": "layanan bidang ini belum ada",
+    "down_status_forbidden": "layanan menolak permintaan",
+    "down_status_not_found": "layanan tidak menemukan data",
+    "down_status_rejected": "layanan menolak permintaan",
+}
+
+EN: Final[dict[str, str]] = {
+    "loci_title": "Priority loci",
+    "loci_intro": "Desa ranked by a combined score: the sum of weight × component ÷ the sum of "
+    "weights; each component is a percentage (0–100). The gateway's API ranks them.",
+    "loci_caption": "Priority loci desa, highest rank first",
+    "loci_col_rank": "Rank",
+    "loci_col_score": "Score",
+    "loci_col_complete": "Complete",
+    "loci_yes": "yes",
+    "loci_no": "no",
+    "loci_component_stunting_prevalence": "Stunting",
+    "loci_component_poverty_deciles_1_4": "Poor (deciles 1–4)",
+    "loci_component_paud_gap_5_6": "Aged 5–6 not in PAUD",
+    "loci_component_out_of_school_7_18": "Aged 7–18 out of school (ATS)",
+    "loci_component_rtlh_pupr": "RTLH",
+    "loci_component_no_basic_water": "Without basic drinking water",
+    "loci_component_no_layak_sanitation": "Without layak sanitation",
+    "loci_weights_heading": "Weights",
+    "loci_weights_intro": "Change the weights (0–100) and show: the weights go in the page's "
+    "address, so this ranking can be shared.",
+    "loci_weight_stunting": "Stunting weight",
+    "loci_weight_poverty": "Poverty weight",
+    "loci_weight_paud_gap": "Aged 5–6 not in PAUD weight",
+    "loci_weight_out_of_school": "Out of school weight",
+    "loci_weight_rtlh": "RTLH weight",
+    "loci_weight_wash": "Drinking water and sanitation weight (both)",
+    "loci_default": "default",
+    "loci_weight_unavailable": "its field has no service yet: not counted",
+    "loci_period_label": "Period",
+    "loci_period_hint": "For example: 2026-11 (month), 2026-Q4, 2026",
+    "loci_limit_label": "Number of desa",
+    "loci_apply": "Rank again",
+    "loci_reset": "Back to the default weights",
+    "loci_missing_component": "Components not available (their field has no service yet): {names}.",
+    "loci_silent_field": "The {field} field did not answer ({status}): its components are "
+    "marked missing and those desa are ranked after the complete ones.",
+    "loci_not_reported": "not reported",
+    "loci_refused": "No ranking for this request (check the weights and the period: weights "
+    "0–100).",
+    "loci_none": "No desa with data for this period yet.",
+    "down_status_unavailable": "the service did not answer",
+    "down_status_timeout": "the service took too long to answer",
+    "down_status_not_available": "this field has no service yet",
+    "down_status_forbidden": "the service refused the request",
+    "down_status_not_found": "the service found no data",
+    "down_status_rejected": "the service refused the request",
+}
