@@ -7,15 +7,21 @@ appointed that day and their ``present`` attendance, counted per day.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from typing import Any
 
 import pytest
+from alembic import command
 from registry_days_kit import appoint, attend, one_off, pengurus, record
 from registry_testkit import SEBULU_DESA, Registry
 from sqlalchemy import text
 
+from simpul_platform.migrations import alembic_config, upgrade
+from simpul_registry.app import MIGRATIONS
+
 pytestmark = pytest.mark.integration
+BEFORE_KEPT = "19d1b2c3d4e5"  # the revision before posyandu_day kept its kader counts
 
 SERENTAK = "2026-05-12"
 ORACLE = text(
@@ -158,3 +164,22 @@ async def test_kept_counts_equal_a_recount_after_mixed_writes(registry: Registry
     assert answered(on_the_day, "posyandu") == by_posyandu(kept, SERENTAK, SERENTAK)
     assert answered(on_the_day, "kabupaten") == {"64.02": (1, 3, 4)}
     assert on_the_day.json()["posyandu_with_day"] == 1
+
+
+async def test_the_migration_backfills_what_a_recount_gives(registry: Registry) -> None:
+    """Days recorded before the columns existed get their counts from the migration's UPDATE."""
+    pid = (await registry.create("Posyandu Mawar"))["id"]
+    await one_off(registry, pid, "2026-03-10", "2026-04-14")
+    k1, k2, k3 = [await appoint(registry, pid, n) for n in (1, 2, 3)]
+    await release(registry, pid, k3, "2026-03-31")
+    for day in ("2026-03-10", "2026-04-14"):
+        await record(registry, pid, day)
+        await attend(registry, pid, day, marks((k1, "present"), (k2, "absent")))
+    await record(registry, pid, "2026-04-14", held=False, reason="weather")
+    before = await kept_equals_recount(registry)
+
+    url = registry.app.state.db.url
+    await asyncio.to_thread(command.downgrade, alembic_config(MIGRATIONS, url), BEFORE_KEPT)
+    await upgrade(MIGRATIONS, url)
+    assert await kept_equals_recount(registry) == before
+    assert before == {(pid, "2026-03-10"): (True, 3, 1), (pid, "2026-04-14"): (False, 2, 1)}
