@@ -186,27 +186,33 @@ class Writes:
         run = decode_fields(p.fields)
         fields = [f for f in run if f == "health" or rng.random() < 0.8] if held else []
         row_id = new_id()
-        self.days.append(
-            {
-                "id": row_id,
-                "posyandu_id": p.id,
-                "day": day,
-                "held": held,
-                "reason": None if held else rng.choice(NOT_HELD).value,
-                "fields": encode_fields(fields),
-                "note": None,
-                "recorded_by": actor,
-                "recorded_at": at,
-                "updated_by": actor,
-                "updated_at": at,
-            }
-        )
+        # The kept counts, as ops/day_counts.py would recount them: the kader appointed on the
+        # day whether held or not, and (below) those present.
+        appointed = [
+            person
+            for person in kader
+            if person.start_date <= day and (person.end_date is None or person.end_date >= day)
+        ]
+        row: dict[str, Any] = {
+            "id": row_id,
+            "posyandu_id": p.id,
+            "day": day,
+            "held": held,
+            "reason": None if held else rng.choice(NOT_HELD).value,
+            "fields": encode_fields(fields),
+            "note": None,
+            "recorded_by": actor,
+            "recorded_at": at,
+            "updated_by": actor,
+            "updated_at": at,
+            "kader_expected": len(appointed),
+            "kader_present": 0,
+        }
+        self.days.append(row)
         if not held:
             return
         present = 0
-        for person in kader:
-            if person.start_date > day or (person.end_date and person.end_date < day):
-                continue
+        for person in appointed:
             # Most kader nearly always come; one in twenty often does not: 93 % overall.
             steady = int(person.nik[-4:]) % 20 != 0
             came = rng.random() < (0.95 if steady else 0.55)
@@ -222,6 +228,7 @@ class Writes:
                     "recorded_at": at,
                 }
             )
+        row["kader_present"] = present
         self.events.append(
             {
                 "posyandu_id": p.id,

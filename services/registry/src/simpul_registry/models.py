@@ -161,6 +161,10 @@ class PosyanduDay(RegistryModel, table=True):
     recorded_at: datetime
     updated_by: str = Field(max_length=200)
     updated_at: datetime
+    # Kept on write (ops/day_counts.py) so participation sums days instead of joining every
+    # kader to every day: the kader appointed on the day, and those of them present.
+    kader_expected: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    kader_present: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class KaderAttendance(RegistryModel, table=True):

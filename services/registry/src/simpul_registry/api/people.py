@@ -59,6 +59,6 @@ async def release(posyandu_id: str, person_id: str, body: ReleaseIn, uow: UnitOf
     person = await uow.session.get(Person, person_id)
     if person is None or person.posyandu_id != posyandu.id:
         raise NotFound(f"No person {person_id} at this posyandu.")
-    release_person(uow, posyandu, person, body.end_date, principal.subject)
+    await release_person(uow, posyandu, person, body.end_date, principal.subject)
     await commit(uow)
     return to_out(person, clock.local_today(settings))

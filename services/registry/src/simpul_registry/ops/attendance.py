@@ -22,6 +22,7 @@ from simpul_registry.domain.days import inactive_from, is_inactive
 from simpul_registry.domain.fields import Role
 from simpul_registry.events import KaderActiveAgain, KaderInactive
 from simpul_registry.models import KaderActivityFlag, KaderAttendance, Person, Posyandu
+from simpul_registry.ops.day_counts import recount_days
 from simpul_registry.ops.days import (
     calendar,
     not_after_deactivation,
@@ -130,6 +131,8 @@ async def put_attendance(
         )
         before = entries[0].present
         await written(batch_rows.insert_rows(uow.session, A, batch.rows), CONCURRENT)
+        if record is not None:  # an unrecorded day is counted when its record is written
+            await recount_days(uow.session, p.id, day, day)
         after = (await present_counts(uow.session, p.id, day, day)).get(day, 0)
         if record is not None and after != before:  # the held event's count follows
             await publish_held(uow, p, record, after)

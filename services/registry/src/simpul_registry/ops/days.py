@@ -35,6 +35,7 @@ from simpul_registry.models import (
     SerentakDay,
     StatusChange,
 )
+from simpul_registry.ops.day_counts import recount_days
 from simpul_registry.schemas_days import DayRecordIn, ScheduleIn, SerentakIn
 
 ONE_OFF, CANCELLED = "one_off", "cancelled"
@@ -339,6 +340,8 @@ async def record_day(
     row.fields, row.note = encode_fields(fields), body.note
     row.updated_by, row.updated_at = actor, at
     uow.session.add(row)
+    await recount_days(uow.session, p.id, day, day)
+    await uow.session.refresh(row, ["kader_expected", "kader_present"])
     present = (await present_counts(uow.session, p.id, day, day)).get(day, 0)
     if news:
         await publish_held(uow, p, row, present)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import col, select
 
@@ -21,6 +21,7 @@ from simpul_registry.domain.fields import (
 from simpul_registry.domain.nik import check_gender, check_nik
 from simpul_registry.events import KaderAssigned, KaderEvent, KaderReleased
 from simpul_registry.models import Person, Posyandu
+from simpul_registry.ops.day_counts import recount_days
 from simpul_registry.schemas import FieldStaff, PersonIn
 
 
@@ -68,13 +69,15 @@ async def assign_person(
         updated_by=actor, updated_at=at,
     )
     uow.session.add(person)
+    if person.role == Role.kader.value:  # expected on the days recorded in their span
+        await recount_days(uow.session, p.id, person.start_date, person.end_date)
     _publish(uow, p, person, KaderAssigned(
         posyandu_id=p.id, person_ref=person.person_ref, role=person.role, field=field,
         start_date=person.start_date))
     return person
 
 
-def release_person(
+async def release_person(
     uow: UnitOfWork, p: Posyandu, person: Person, end_date: date, actor: str
 ) -> Person:
     if person.end_date is not None:
@@ -85,6 +88,8 @@ def release_person(
     person.updated_by = actor
     person.updated_at = clock.now()
     uow.session.add(person)
+    if person.role == Role.kader.value:  # no longer expected on the days after the end
+        await recount_days(uow.session, p.id, end_date + timedelta(days=1), None)
     _publish(uow, p, person, KaderReleased(
         posyandu_id=p.id, person_ref=person.person_ref, role=person.role, field=person.field,
         end_date=end_date))
