@@ -15,8 +15,8 @@ import pytest
 from simpul_gateway.app import create_app
 from simpul_gateway.dashboard import posyandu as posyandu_page
 from simpul_gateway.dashboard.api import ApiAnswer
-from simpul_gateway.dashboard.i18n import ID
-from simpul_gateway.dashboard.posyandu_tables import field_figures
+from simpul_gateway.dashboard.i18n import EN, ID
+from simpul_gateway.dashboard.posyandu_tables import field_figures, figure_label
 from simpul_gateway.dashboard.session import COOKIE
 from simpul_gateway.settings import GatewaySettings
 from simpul_platform.auth import mint_token
@@ -147,7 +147,7 @@ async def _client_get(path: str, **params: Any) -> Any:
 
 
 def test_a_summary_reads_as_its_numbers_and_indicators_not_its_identity():
-    rows = field_figures(HEALTH)
+    rows = field_figures(HEALTH, ID)
     assert [(r["code"], r["value"]) for r in rows] == [
         ("stunting.measured", 4),
         ("stunting.stunted", 1),
@@ -159,6 +159,14 @@ def test_a_summary_reads_as_its_numbers_and_indicators_not_its_identity():
         3,
         4,
     )
+    assert rows[0]["figure"] == ID["posyandu_fig_stunting__measured"] == "Balita diukur"
+
+
+def test_a_figure_is_labelled_by_its_own_label_its_parents_or_its_key():
+    assert figure_label("households_by_decile.3", ID) == "Rumah tangga desil 3"
+    assert figure_label("households_by_decile.3", EN) == "Households in decile 3"
+    assert figure_label("priority_cases.open", EN) == "Priority cases still open"
+    assert figure_label("rtlh.newly_found", ID) == "rtlh.newly_found"  # not known yet
 
 
 async def test_the_page_shows_the_field_that_answered_and_says_which_did_not(answered):
@@ -191,12 +199,12 @@ async def test_the_figures_export_holds_every_field_with_its_status(answered):
         "Kesehatan",
         "menjawab",
         "stunting.measured",
-        "stunting.measured",
+        "Balita diukur",
         "4",
         "",
         "",
     ]
-    assert ["Sosial", "terlalu lama menjawab", "", "", "", "", ""] in body
+    assert ["Sosial", "layanan terlalu lama menjawab", "", "", "", "", ""] in body
     assert len(body) == 4 + 5  # health's four figures, one row per other field
 
 

@@ -28,9 +28,10 @@ def yes_no(value: bool, t: dict[str, str]) -> str:
     return t["posyandu_yes"] if value else t["posyandu_no"]
 
 
-def field_figures(data: Any, prefix: str = "") -> list[dict[str, Any]]:
+def field_figures(data: Any, t: dict[str, str], prefix: str = "") -> list[dict[str, Any]]:
     """Every figure of a field's summary: ``{code, figure, value, numerator, denominator}``
-    rows, in the summary's own order. ``figure`` is the indicator's name, else the key path."""
+    rows, in the summary's own order. ``figure`` is the indicator's name, else the figure's
+    label (``figure_label``)."""
     if not isinstance(data, dict):
         return []
     rows: list[dict[str, Any]] = []
@@ -41,12 +42,24 @@ def field_figures(data: Any, prefix: str = "") -> list[dict[str, Any]]:
         if isinstance(value, bool):
             continue  # a flag is not a figure to add up
         if isinstance(value, int | float):
-            rows.append(_row(path, path, value))
+            rows.append(_row(path, figure_label(path, t), value))
         elif isinstance(value, dict):
-            rows.extend(field_figures(value, f"{path}."))
+            rows.extend(field_figures(value, t, f"{path}."))
         elif isinstance(value, list) and key == "indicators":
             rows.extend(_indicator(item) for item in value if isinstance(item, dict))
     return rows
+
+
+def figure_label(path: str, t: dict[str, str]) -> str:
+    """A figure's label in the reader's language: its own (``posyandu_fig_<path>``, "."
+    written "__"), else its parent's for every key under it (``..._each``, the key filled in),
+    else the key path as the service names it (a figure the page does not know yet)."""
+    own = t.get(f"posyandu_fig_{path.replace('.', '__')}")
+    if own:
+        return own
+    parent, _, last = path.rpartition(".")
+    each = t.get(f"posyandu_fig_{parent.replace('.', '__')}__each") if parent else None
+    return each.format(last) if each else path
 
 
 def _row(
@@ -91,7 +104,7 @@ def figures_table(profile: dict[str, Any], t: dict[str, str]) -> Table:
             "status": state_label(status, t),
             "field_code": field,
         }
-        figures = field_figures(part.get("data")) if status == "ok" else []
+        figures = field_figures(part.get("data"), t) if status == "ok" else []
         if not figures:
             rows.append({**common, **_row("", "", None)})
         rows.extend({**common, **figure} for figure in figures)
