@@ -12,6 +12,7 @@ weights are printed (``-s``), not asserted.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
@@ -131,7 +132,8 @@ async def download_csv(page: Page, selector: str) -> list[list[str]]:
     download = await info.value
     saved = await download.path()
     assert saved is not None
-    return list(csv.reader(io.StringIO(Path(saved).read_text(encoding="utf-8-sig"))))
+    text = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
 
 
 def _figure(value: Any) -> str:
