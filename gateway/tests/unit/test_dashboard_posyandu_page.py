@@ -167,6 +167,10 @@ def test_a_figure_is_labelled_by_its_own_label_its_parents_or_its_key():
     assert figure_label("households_by_decile.3", EN) == "Households in decile 3"
     assert figure_label("priority_cases.open", EN) == "Priority cases still open"
     assert figure_label("rtlh.newly_found", ID) == "rtlh.newly_found"  # not known yet
+    unanswered = field_figures({"rtlh_pupr_percent": None, "note": None}, EN)
+    assert [(r["figure"], r["value"]) for r in unanswered] == [
+        ("RTLH, PUPR criteria (% surveyed)", None)  # a null percent shows; other nulls do not
+    ]
 
 
 async def test_the_page_shows_the_field_that_answered_and_says_which_did_not(answered):

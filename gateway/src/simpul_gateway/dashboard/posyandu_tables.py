@@ -41,7 +41,8 @@ def field_figures(data: Any, t: dict[str, str], prefix: str = "") -> list[dict[s
         path = f"{prefix}{key}"
         if isinstance(value, bool):
             continue  # a flag is not a figure to add up
-        if isinstance(value, int | float):
+        if isinstance(value, int | float) or (value is None and key.endswith("percent")):
+            # A percent of nothing (no denominator) is null: shown as "—", not left out.
             rows.append(_row(path, figure_label(path, t), value))
         elif isinstance(value, dict):
             rows.extend(field_figures(value, t, f"{path}."))
