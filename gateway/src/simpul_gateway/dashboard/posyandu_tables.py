@@ -91,11 +91,13 @@ def figures_table(profile: dict[str, Any], t: dict[str, str]) -> Table:
     columns = [
         Column("field", t["col_field"]),
         Column("status", t["posyandu_col_status"]),
-        Column("code", t["posyandu_col_code"]),
+        # The figure's name first (the row's header, what a phone shows before scrolling),
+        # the service's own code last.
         Column("figure", t["posyandu_col_figure"]),
         Column("value", t["posyandu_col_value"]),
         Column("numerator", t["posyandu_col_numerator"]),
         Column("denominator", t["posyandu_col_denominator"]),
+        Column("code", t["posyandu_col_code"]),
     ]
     rows: list[dict[str, Any]] = []
     for part in _sections(profile):
