@@ -80,6 +80,9 @@ def test_start_command_runs_broker_and_every_service_and_stops_cleanly() -> None
             if entry.database:
                 assert ready["database"] == "ok", ready
             assert any(url in line for line in lines), "the start command prints each URL"
+        gateway = next(entry for entry in services if entry.name == "gateway")
+        dashboard = f"The DPMD dashboard: http://127.0.0.1:{gateway.port + offset}/dashboard"
+        _wait_for_line(lines, dashboard, process, timeout=10)
         os.kill(process.pid, signal.SIGINT)  # what Ctrl-C sends
         assert process.wait(timeout=90) == 0
     finally:

@@ -14,7 +14,15 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from simpul_gateway.dashboard import emergencies, loci, oidc, referrals, signin, summary
+from simpul_gateway.dashboard import (
+    emergencies,
+    loci,
+    oidc,
+    posyandu,
+    referrals,
+    signin,
+    summary,
+)
 from simpul_gateway.dashboard.api import PageRefused
 from simpul_gateway.dashboard.render import ASSETS, page
 from simpul_gateway.dashboard.session import (
@@ -32,6 +40,7 @@ router.include_router(summary.router)
 router.include_router(loci.router)
 router.include_router(referrals.router)
 router.include_router(emergencies.router)
+router.include_router(posyandu.router)
 _POSYANDU_ID = re.compile(r"^[0-9A-Za-z-]{1,36}$")  # as the profile view's path accepts
 
 

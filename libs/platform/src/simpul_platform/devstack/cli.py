@@ -141,6 +141,9 @@ def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Pat
     print(f"  kafka        {broker.bootstrap_servers}   (log: {broker.log_file})")
     for process in processes:
         print(f"  {process.entry.name:<12} {process.url}/docs   (log: {process.log_file})")
+    gateway = next((p for p in processes if p.entry.name == "gateway"), None)
+    if gateway is not None:
+        print(f"\nThe DPMD dashboard: {gateway.url}/dashboard   (sign in: the development form)")
     print("\nA development token for DPMD of Kutai Kartanegara:")
     print("  uv run simpul-token --role dpmd --wilayah 64.02")
     print(f"Data: {data}.  Ctrl-C stops everything.", flush=True)
