@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from simpul_gateway.dashboard import signin, summary
+from simpul_gateway.dashboard import capaian, signin, summary
 from simpul_gateway.dashboard.api import PageRefused
 from simpul_gateway.dashboard.render import ASSETS, page
 from simpul_gateway.dashboard.session import (
@@ -28,6 +28,7 @@ from simpul_platform.auth import NATIONWIDE
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 router.include_router(signin.router)
 router.include_router(summary.router)
+router.include_router(capaian.router)
 _POSYANDU_ID = re.compile(r"^[0-9A-Za-z-]{1,36}$")  # as the profile view's path accepts
 
 
