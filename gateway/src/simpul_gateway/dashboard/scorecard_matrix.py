@@ -231,6 +231,8 @@ def build_trend(
                     [None] * len(periods),
                 )
             series[code].values[i] = indicator["percent"]
-    ordered = sorted(series.values(), key=lambda s: SPM_FIELDS.index(s.field))  # type: ignore[arg-type]
-    down = {f: last_status.get(f, "unavailable") for f in SPM_FIELDS if f not in answered}
+    ordered = sorted(series.values(), key=lambda s: SPM_FIELDS.index(s.field))
+    down: dict[str, str] = {
+        f: last_status.get(f, "unavailable") for f in SPM_FIELDS if f not in answered
+    }
     return ordered, down
