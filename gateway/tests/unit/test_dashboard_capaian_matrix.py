@@ -104,6 +104,9 @@ def test_the_matrix_has_the_wilayah_first_and_a_column_per_indicator_field_by_fi
     assert own["health.stunting"].value == ID["status_not_reported"]  # not in its answer
     assert (child["health.balita"].band, child["health.stunting"].band) == (Band.met, Band.far)
     assert (child["social.rehab"].value, child["social.rehab"].band) == (None, Band.none)
+    assert matrix.has_children
+    alone = build_matrix(places[:1], ID)
+    assert not alone.has_children and build_matrix(places[:1], ID, has_children=True).has_children
     assert matrix.field_spans()[:3] == [("health", 2), ("education", 1), ("social", 1)]
 
 

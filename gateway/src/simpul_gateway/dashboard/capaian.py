@@ -2,9 +2,11 @@
 kecamatan of a kabupaten, desa of a kecamatan) × indicator, coloured against the target, with
 a trend per indicator over the year.
 
-The first view is the matrix alone: the wilayah's scorecard, then every child's at once. The
-trend (one scorecard per period of the year) is its own URL, ``/dashboard/capaian/tren``: a
-page of its own, or with ``fragment=1`` the piece the matrix page fetches after it has shown.
+The first view is fast: the wilayah's own row, from one scorecard call. The heavy parts are
+URLs of their own, each a page (the first view links to them, for a browser without script) or
+with ``fragment=1`` the piece the first view fetches and puts in place once it has shown: the
+whole matrix, ``/dashboard/capaian/rincian`` (one scorecard per child, all at once), and the
+trend, ``/dashboard/capaian/tren`` (one scorecard per period of the year, all at once).
 Exports: ``/dashboard/capaian.csv`` (or ``.xlsx``) ``?wilayah=&period=``, the matrix's figures.
 """
 
@@ -47,14 +49,43 @@ SCORECARD = "/v1/scorecard"
 async def capaian_page(
     request: Request, principal: SignedIn, wilayah: WilayahParam = None, period: PeriodParam = None
 ) -> Response:
-    """The matrix of a kabupaten, kecamatan or desa for a period."""
+    """The first view: the wilayah's own row (one scorecard call), then the page fetches the
+    rows of its children and the trend."""
+    return await _page(request, principal.wilayah, wilayah, period, full=False)
+
+
+@router.get("/capaian/rincian", response_class=HTMLResponse)
+async def capaian_detail(
+    request: Request,
+    principal: SignedIn,
+    wilayah: WilayahParam = None,
+    period: PeriodParam = None,
+    fragment: Annotated[bool, Query()] = False,
+) -> Response:
+    """The whole matrix, the wilayah and every child: a page (without script, the first view's
+    link) or, with ``fragment``, the table the first view puts in place of its own row."""
+    if not fragment:
+        return await _page(request, principal.wilayah, wilayah, period, full=True)
     code = _wilayah(wilayah, principal.wilayah)
+    if code is None:
+        raise PageRefused(404, "no wilayah")
+    chosen = _period(request, period)
+    _, matrix = await _matrix(request, code, chosen)
+    context = {"matrix": matrix, "wilayah": code, "period": chosen.label, "full": True}
+    return page(request, "capaian_matrix.html", context)
+
+
+async def _page(
+    request: Request, own: tuple[str, ...], wilayah: str | None, period: str | None, full: bool
+) -> Response:
+    code = _wilayah(wilayah, own)
     chosen = _period(request, period)
     if code is None:
         return page(request, "capaian.html", {"matrix": None, "period": chosen.label})
-    name, matrix = await _matrix(request, code, chosen)
+    name, matrix = await _matrix(request, code, chosen, children=full)
     context = {
         "matrix": matrix,
+        "full": full,
         "name": name,
         "wilayah": code,
         "period": chosen.label,
@@ -129,21 +160,26 @@ async def capaian_trend(
 # --------------------------------------------------------------------------- building
 
 
-async def _matrix(request: Request, code: str, chosen: Period) -> tuple[str, Matrix]:
-    """The wilayah's scorecard, then its children's all at once (the API names them)."""
+async def _matrix(
+    request: Request, code: str, chosen: Period, children: bool = True
+) -> tuple[str, Matrix]:
+    """The wilayah's scorecard, then (``children``) its children's all at once: the API names
+    them, and asks every field once per child, which is what makes the whole matrix slow."""
     own = await api.get(request, SCORECARD, {"wilayah": code, "period": chosen.label})
     if own.status == 404:
         raise PageRefused(404, code)
-    children = own.data.get("children", []) if own.ok else []
+    named = own.data.get("children", []) if own.ok else []
+    shown = named if children else []
     answers = await api.get_all(
-        request, *((SCORECARD, {"wilayah": c["code"], "period": chosen.label}) for c in children)
+        request,
+        *((SCORECARD, {"wilayah": c["code"], "period": chosen.label}) for c in shown),
     )
     name = str(own.data.get("name") or "") if own.ok else ""
     places = [
         Place(code, name, _card(own)),
-        *(Place(c["code"], c["name"], _card(a)) for c, a in zip(children, answers, strict=True)),
+        *(Place(c["code"], c["name"], _card(a)) for c, a in zip(shown, answers, strict=True)),
     ]
-    return name, build_matrix(places, labels(chosen_lang(request)))
+    return name, build_matrix(places, labels(chosen_lang(request)), has_children=bool(named))
 
 
 def _card(answer: ApiAnswer) -> dict[str, Any] | None:

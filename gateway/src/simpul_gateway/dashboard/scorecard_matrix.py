@@ -74,6 +74,7 @@ class Matrix:
     columns: list[IndicatorColumn]
     rows: list[MatrixRow]
     fields_down: dict[str, str] = field(default_factory=dict)  # field → status, for every row
+    has_children: bool = False  # the wilayah has children (shown or still to be fetched)
 
     def field_spans(self) -> list[tuple[str, int]]:
         """(field, number of its columns), in column order: the header's first row."""
@@ -119,7 +120,9 @@ class Place:
     scorecard: Mapping[str, Any] | None
 
 
-def build_matrix(places: Sequence[Place], t: Mapping[str, str]) -> Matrix:
+def build_matrix(
+    places: Sequence[Place], t: Mapping[str, str], has_children: bool = False
+) -> Matrix:
     """The matrix of ``places`` (the wilayah itself first): a column per indicator any of them
     reported, field by field in the SPM's order; a field none of them got an answer from is one
     column of statuses."""
@@ -131,7 +134,7 @@ def build_matrix(places: Sequence[Place], t: Mapping[str, str]) -> Matrix:
         MatrixRow(p.code, p.name, i == 0, {c.key: _cell(p, c, t) for c in columns})
         for i, p in enumerate(places)
     ]
-    return Matrix(columns, rows, down)
+    return Matrix(columns, rows, down, has_children or len(places) > 1)
 
 
 def _columns(places: Sequence[Place]) -> list[IndicatorColumn]:

@@ -1,19 +1,37 @@
-/* Capaian SPM: after the matrix has shown, fetch the trend (its own URL) and put it in place.
-   Without script, or if the fetch fails, the link to the trend's page stays. */
+/* Capaian SPM: once the first view (the wilayah's own row) has shown, fetch its heavy parts,
+   each from its own URL, and put them in place: first the whole matrix, then the trend. Without
+   script, or when a fetch fails, each part's link to its own page stays. */
 (function () {
   "use strict";
-  var box = document.getElementById("trend");
-  if (!box || !window.fetch) { return; }
-  var link = box.innerHTML;
-  box.setAttribute("aria-busy", "true");
-  box.insertAdjacentHTML("afterbegin", "<p class=\"hint trend-loading\"></p>");
-  box.querySelector(".trend-loading").textContent = box.getAttribute("data-loading") || "…";
-  fetch(box.getAttribute("data-trend-src"), { credentials: "same-origin", headers: { Accept: "text/html" } })
-    .then(function (response) {
-      if (!response.ok) { throw new Error("HTTP " + response.status); }
-      return response.text();
+  if (!window.fetch) { return; }
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("[data-src]"));
+
+  function load(box) {
+    var before = box.innerHTML;
+    var note = document.createElement("p");
+    note.className = "hint loading";
+    note.setAttribute("role", "status");
+    note.textContent = box.getAttribute("data-loading") || "…";
+    box.appendChild(note);
+    box.setAttribute("aria-busy", "true");
+    return fetch(box.getAttribute("data-src"), {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" }
     })
-    .then(function (html) { box.innerHTML = html; })
-    .catch(function () { box.innerHTML = link; })
-    .then(function () { box.setAttribute("aria-busy", "false"); });
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) { box.innerHTML = html; })
+      .catch(function () { box.innerHTML = before; })
+      .then(function () {
+        box.removeAttribute("data-src");
+        box.setAttribute("aria-busy", "false");
+      });
+  }
+
+  // One after another: the matrix matters most, and both ask the same services.
+  boxes.reduce(function (done, box) {
+    return done.then(function () { return load(box); });
+  }, Promise.resolve());
 })();
