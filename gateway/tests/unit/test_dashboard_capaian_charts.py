@@ -109,5 +109,5 @@ def test_crowded_x_labels_are_thinned_but_the_last_is_kept():
     points = [Point(f"{m:02d}", float(m)) for m in range(1, 13)]
     svg = line_chart(points, chart_id="c", title="t", desc="d", box=ChartBox(width=200))
     shown = [t.text for t in parse(svg).findall(f"{SVG}text") if t.get("text-anchor") == "middle"]
-    assert shown[0] == "01" and shown[-1] == "12" and len(shown) < 12
+    assert shown == ["03", "06", "09", "12"]  # counted back from the latest
     assert not re.search(r"\d\.\d{2,}", svg)  # coordinates keep one decimal at most

@@ -149,13 +149,15 @@ def _y_axis(
 
 
 def _x_axis(points: Sequence[Point], x: LinearScale, box: ChartBox) -> list[str]:
-    # Every label when they fit (one per ~28 units), else every second or third one.
+    # Every label when they fit (one per ~28 units), else every second or third one, counted
+    # back from the last so that the latest period is always named.
+    last = len(points) - 1
     every = max(1, math.ceil(len(points) * 28 / (box.width - box.left - box.right)))
     return [
         f'<text class="tick" x="{_n(x(i))}" y="{box.height - 6}" '
         f'text-anchor="middle">{escape(p.label)}</text>'
         for i, p in enumerate(points)
-        if i % every == 0 or i == len(points) - 1
+        if (last - i) % every == 0
     ]
 
 
