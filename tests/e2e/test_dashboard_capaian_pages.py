@@ -216,7 +216,7 @@ async def test_the_matrix_equals_the_scorecard_of_the_wilayah_and_of_each_child(
     started = time.perf_counter()
     html, rows = await matrix_of(dpmd, "64.02")
     print(
-        f"capaian 64.02 first view: {len(html) / 1024:.1f} KB HTML in "
+        f"capaian 64.02 whole matrix: {len(html) / 1024:.1f} KB HTML in "
         f"{(time.perf_counter() - started) * 1000:.0f} ms ({len(rows)} rows)"
     )
     own = await scorecard(stack, "64.02")
@@ -383,6 +383,7 @@ async def test_the_page_in_a_browser(browser_page: Page, stack, seeded, width):
     assert await browser_page.locator("#trend svg[role=img]").count() > 0
     assert_no_serious_violations(await axe_scan(browser_page))
     await screenshot(browser_page, f"capaian-64.02-{width}")
+    await screenshot(browser_page, f"capaian-64.02-{width}-first-screen", full_page=False)
     # Drill-down by the link of Tenggarong's row.
     await browser_page.get_by_role("link", name="Tenggarong", exact=True).click()
     await expect(browser_page.get_by_role("heading", level=1)).to_contain_text("Tenggarong")
