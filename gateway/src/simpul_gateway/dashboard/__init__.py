@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from simpul_gateway.dashboard import (
+    capaian,
     emergencies,
     loci,
     oidc,
@@ -41,6 +42,7 @@ router.include_router(loci.router)
 router.include_router(referrals.router)
 router.include_router(emergencies.router)
 router.include_router(posyandu.router)
+router.include_router(capaian.router)
 _POSYANDU_ID = re.compile(r"^[0-9A-Za-z-]{1,36}$")  # as the profile view's path accepts
 
 
