@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from datetime import date
 
 from sqlalchemy import func
@@ -101,17 +102,23 @@ async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827
             bar.update(min(batch, len(items) - start))
     if bar is not None:
         bar.close()
-    await _set_kukar_target(db, actor, count, local_today(settings).year)
+    await _set_kukar_targets(db, actor, items, local_today(settings).year)
     await load_days(db, settings, actor=actor)
     await load_roster(db, settings, actor=actor)
     return len(items)
 
 
-async def _set_kukar_target(db: Database, actor: str, count: int, year: int) -> None:
-    """The DPMD's target: every Kukar posyandu registered by the end of October."""
+async def _set_kukar_targets(
+    db: Database, actor: str, items: list[DemoPosyandu], year: int
+) -> None:
+    """The DPMD's targets: every Kukar posyandu registered by the end of October, set for
+    the kabupaten and for each kecamatan (its own posyandu), as the Ringkasan shows them."""
+    per_kecamatan = Counter(item.desa_code[:8] for item in items)
+    due = date(year, 10, 31)
     async with db.transaction() as session:
-        session.add(Target(wilayah_code=KUKAR, target=count,
-                           due_date=date(year, 10, 31), set_by=actor, set_at=now()))
+        for code, target in [(KUKAR, len(items)), *sorted(per_kecamatan.items())]:
+            session.add(Target(wilayah_code=code, target=target, due_date=due, set_by=actor,
+                               set_at=now()))
 
 
 async def _main() -> None:

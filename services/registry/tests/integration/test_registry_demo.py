@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from registry_testkit import Registry
 from sqlalchemy import func
@@ -41,3 +43,7 @@ async def test_demo_generator_and_loader(registry: Registry) -> None:
     assert progress["due_date"].endswith("-10-31")
     registered = statuses.get("registered", 0)
     assert progress["wilayah"]["share_of_target"] == round(registered / 30, 4)
+    # Each kecamatan has its own target: all of its posyandu, as the dashboard's bars show.
+    by_kecamatan = Counter(p.desa_code[:8] for p in full[:30])
+    targets = {row["code"]: row["target"] for row in progress["children"] if row["target"]}
+    assert targets == by_kecamatan
