@@ -1,6 +1,8 @@
 """The referral view's open list: each target field's ``oldest_open`` merged, the earliest
 requested first (ties by id, as the services order them), each referral once, within the
 overdue list's limit; shown whenever the overdue list is, and absent for the closed counts.
+Then the Rujukan page's table of it: the API's rows in the API's order, days open as of the
+API's day.
 
 A small world by hand: social owns s1–s3, health owns h1–h2; each field's summary lists its
 open ones in the services' order, as ``queries.oldest_open`` does.
@@ -12,6 +14,9 @@ from datetime import date
 
 import pytest
 
+from simpul_gateway.dashboard import referrals as page
+from simpul_gateway.dashboard.i18n import labels
+from simpul_gateway.dashboard.labels.referrals import EN, ID
 from simpul_gateway.upstream import Answer, Status
 from simpul_gateway.views.referrals import CLOSED, OVERDUE_LIMIT, oldest_open, overview
 from simpul_platform.indicators import SPM_FIELDS, SpmField
@@ -160,3 +165,33 @@ def test_a_summary_without_the_list_reads_as_none_open():
     body = summary("social", SOCIAL_OPEN).model_dump(mode="json", exclude={"oldest_open"})
     older = ReferralSummary.model_validate(body)
     assert older.oldest_open == [] and [b.id for b in older.overdue] == ["s1", "s2"]
+
+
+def test_the_pages_open_table_is_the_apis_list_in_its_order_with_days_open():
+    view = overview("64.02", "kecamatan", both(), as_of=TODAY).model_dump(mode="json")
+    table = page.open_table(view, labels("id"))
+    assert [c.key for c in table.columns] == [
+        "requested_on",
+        "days_open",
+        "due_on",
+        "target_label",
+        "source_label",
+        "posyandu_id",
+        "desa_code",
+        "status_label",
+        "reason_code",
+    ]
+    assert [(r["id"], r["requested_on"], r["days_open"]) for r in table.rows] == [
+        ("h1", "2026-06-01", 39),
+        ("s1", "2026-06-01", 39),
+        ("s2", "2026-06-20", 20),
+        ("h2", "2026-07-01", 9),
+        ("s3", "2026-07-09", 1),
+    ]
+    assert (table.rows[0]["target_label"], table.rows[0]["status_label"]) == (
+        "Kesehatan",
+        "diminta",
+    )
+    assert table.rows[2]["status_label"] == "diterima"
+    assert page.days_open("2026-07-11", TODAY) == 0  # a request dated after the API's day
+    assert set(ID) == set(EN)
