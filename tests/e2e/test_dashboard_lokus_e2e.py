@@ -30,6 +30,7 @@ from playwright.async_api import Page, expect
 from referral_calls import DPMD, OPD_HEALTH, REGISTRAR, TOKENS, arrived, refer
 from test_dashboard_summary_pages import Tables, signed_in
 
+from simpul_gateway.dashboard.i18n import labels
 from simpul_platform.auth import mint_token
 from simpul_platform.testing.browser import BrowserErrors
 from simpul_platform.testing.browser_checks import (
@@ -247,6 +248,61 @@ async def test_the_referrals_page_is_the_apis_counts_and_overdue_list(stack, dpm
     assert [r["due_on"] for r in tables["ref-overdue"]] == ["2026-09-14", "2026-09-15"]
 
 
+async def test_the_referrals_page_open_table_is_the_apis_oldest_open(stack, dpmd, seeded):
+    tables = (await _tables(dpmd, "/dashboard/rujukan", wilayah="64.02")).tables
+    answer = await _api(stack, "/v1/referrals", wilayah="64.02", group="kecamatan")
+    as_of = date.fromisoformat(answer["as_of"])
+    t = labels("id")
+    assert [
+        (
+            r["requested_on"],
+            r["days_open"],
+            r["due_on"],
+            r["target_label"],
+            r["source_label"],
+            r["posyandu_id"],
+            r["desa_code"],
+            r["status_label"],
+            r["reason_code"],
+        )
+        for r in tables["ref-open"]
+    ] == [
+        (
+            r["requested_on"],
+            str((as_of - date.fromisoformat(r["requested_on"])).days),
+            r["due_on"],
+            t[f"field_{r['target_field']}"],
+            t[f"field_{r['source_field']}"],
+            r["posyandu_id"],
+            r["desa_code"],
+            t[f"ref_status_{r['status']}"],
+            r["reason_code"],
+        )
+        for r in answer["oldest_open"]
+    ]
+    # The seed: every open referral, overdue or not, the earliest requested first. Social's
+    # three: Mawar's of 7 September, Cempaka's of the 8th, then Mawar's of today (not yet due);
+    # housing's own rule on the stunted children opened its own at Mawar, after them.
+    to_social = [r for r in answer["oldest_open"] if r["target_field"] == "social"]
+    assert [(r["requested_on"], r["posyandu_id"], r["overdue"]) for r in to_social] == [
+        ("2026-09-07", seeded["Mawar"], True),
+        ("2026-09-08", seeded["Cempaka"], True),
+        (TODAY.isoformat(), seeded["Mawar"], False),
+    ]
+    requested = [r["requested_on"] for r in answer["oldest_open"]]
+    assert requested == sorted(requested)
+    assert len(answer["oldest_open"]) == answer["totals"]["open"]
+    assert {r["status"] for r in answer["oldest_open"]} <= {"requested", "accepted"}
+    # A closed count has no open list, on the page as in the API.
+    resolved = await dpmd.get(
+        "/dashboard/rujukan", params={"wilayah": "64.02", "status": "resolved"}
+    )
+    assert 'id="ref-open"' not in resolved.text
+    assert (await _api(stack, "/v1/referrals", wilayah="64.02", status="resolved"))[
+        "oldest_open"
+    ] == []
+
+
 async def test_the_referrals_page_drills_down_with_its_filters(stack, dpmd, seeded):
     top = await _tables(dpmd, "/dashboard/rujukan", wilayah="64.02", status="overdue")
     link = f"/dashboard/rujukan?wilayah={TENGGARONG}&status=overdue"
@@ -318,6 +374,7 @@ EXPORTS = [
     ("/dashboard/rujukan", {"wilayah": "64.02", "table": "fields"}, "ref-fields"),
     ("/dashboard/rujukan", {"wilayah": "64.02", "table": "groups"}, "ref-groups"),
     ("/dashboard/rujukan", {"wilayah": "64.02", "table": "overdue"}, "ref-overdue"),
+    ("/dashboard/rujukan", {"wilayah": "64.02", "table": "open"}, "ref-open"),
     ("/dashboard/kedaruratan", {"wilayah": TENGGARONG, "period": EMERGENCY_PERIOD}, "emg-fires"),
     (
         "/dashboard/kedaruratan",

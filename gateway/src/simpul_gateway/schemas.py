@@ -179,9 +179,13 @@ class ReferralOverview(BaseModel):
     field: SpmField | None = Field(description="the one target field asked for")
     complete: bool = Field(
         description="false when a field that takes referrals did not answer: totals, groups "
-        "and the overdue list then lack its referrals"
+        "and both lists then lack its referrals"
     )
     totals: ReferralCounts = Field(description="summed over the fields that answered")
     by_field: list[ReferralFieldRow] = Field(description="every SPM field (or the one asked)")
     by_group: list[ReferralGroupRow]
     overdue: list[OpenReferral] = Field(description="longest overdue first, across fields")
+    oldest_open: list[OpenReferral] = Field(
+        description="open ones (requested or accepted, overdue or not), the earliest requested "
+        "first, across fields, within the overdue list's limit"
+    )

@@ -140,6 +140,7 @@ def _referral_summary(request: Request) -> JSONResponse:
             "by_other_field": {"health": _COUNTS},
             "groups": [{"code": _GROUP_CODE[group], **_COUNTS}],
             "overdue": [_REFERRAL],
+            "oldest_open": [_REFERRAL],
         }
     )
 

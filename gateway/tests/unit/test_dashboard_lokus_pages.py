@@ -148,6 +148,11 @@ REFERRALS = {
         overdue_referral("r-1", "2026-09-14"),
         overdue_referral("r-2", "2026-09-15"),
     ],
+    "oldest_open": [
+        overdue_referral("r-1", "2026-09-14"),
+        overdue_referral("r-2", "2026-09-15"),
+        {**overdue_referral("r-3", "2026-12-14"), "requested_on": "2026-12-07", "overdue": False},
+    ],
 }
 
 EMERGENCIES = {
@@ -353,6 +358,8 @@ async def test_the_referrals_page_shows_the_counts_links_and_the_field_down(cann
     assert _values(html, "ref-groups", "overdue") == ["2"]
     assert 'href="/dashboard/rujukan?wilayah=64.02.06"' in html
     assert _values(html, "ref-overdue", "days_overdue") == ["84", "83"]
+    assert _values(html, "ref-open", "days_open") == ["91", "91", "0"]
+    assert 'href="/dashboard/rujukan.csv?wilayah=64.02&amp;lang=id&amp;table=open"' in html
     assert 'id="ref-incomplete"' in html and "Perumahan rakyat" in html
 
 

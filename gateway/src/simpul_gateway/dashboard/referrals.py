@@ -1,10 +1,11 @@
 """Rujukan: the gateway's ``/v1/referrals``: open and overdue referrals per OPD (target field)
-and per kecamatan (desa within a kecamatan, posyandu within a desa), and the overdue ones,
-longest waiting first, with their due date and days overdue.
+and per kecamatan (desa within a kecamatan, posyandu within a desa), the overdue ones, longest
+waiting first, with their due date and days overdue, and every open one, oldest first, with the
+days since it was requested.
 
 Filters (``status``, ``field``) are GET parameters passed to the API; each group links one
 level down, keeping them (a posyandu to its own page). Exports: ``/dashboard/rujukan.csv`` (or
-``.xlsx``) with ``table`` one of ``fields`` (the default), ``groups`` or ``overdue``.
+``.xlsx``) with ``table`` one of ``fields`` (the default), ``groups``, ``overdue`` or ``open``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ReferralTable(StrEnum):
     fields = "fields"
     groups = "groups"
     overdue = "overdue"
+    open = "open"
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ async def _referrals(request: Request, code: str, filters: dict[str, str]) -> Re
             ReferralTable.fields: fields_table(data, t),
             ReferralTable.groups: groups_table(data, t, filters),
             ReferralTable.overdue: overdue_table(data, t),
+            ReferralTable.open: open_table(data, t),
         },
         down=[f for f in data["by_field"] if f["status"] not in ("ok", "not_available")],
     )
@@ -197,18 +200,48 @@ def overdue_table(data: dict[str, Any], t: dict[str, str]) -> Table:
         Column("requested_on", t["ref_col_requested_on"]),
     ]
     rows = [
-        {
-            **r,
-            "days_overdue": days_overdue(r["due_on"], as_of),
-            "target_label": t[f"field_{r['target_field']}"],
-            "source_label": t[f"field_{r['source_field']}"],
-            "status_label": t.get(f"ref_status_{r['status']}", r["status"]),
-        }
-        for r in data["overdue"]
+        {**_named(r, t), "days_overdue": days_overdue(r["due_on"], as_of)} for r in data["overdue"]
     ]
     return Table(columns, rows)
+
+
+def open_table(data: dict[str, Any], t: dict[str, str]) -> Table:
+    """The API's open referrals in its order (the earliest requested first), overdue or not,
+    with the days each has been open as of the API's day."""
+    as_of = date.fromisoformat(data["as_of"])
+    columns = [
+        Column("requested_on", t["ref_col_requested_on"]),
+        Column("days_open", t["ref_col_days_open"]),
+        Column("due_on", t["ref_col_due_on"]),
+        Column("target_label", t["ref_col_opd"]),
+        Column("source_label", t["ref_col_source"]),
+        Column("posyandu_id", t["col_posyandu"]),
+        Column("desa_code", t["ref_col_desa"]),
+        Column("status_label", t["ref_col_status"]),
+        Column("reason_code", t["ref_col_reason"]),
+    ]
+    rows = [
+        {**_named(r, t), "days_open": days_open(r["requested_on"], as_of)}
+        for r in data["oldest_open"]
+    ]
+    return Table(columns, rows)
+
+
+def _named(referral: dict[str, Any], t: dict[str, str]) -> dict[str, Any]:
+    """A referral of the API with its fields and status named in the page's language."""
+    return {
+        **referral,
+        "target_label": t[f"field_{referral['target_field']}"],
+        "source_label": t[f"field_{referral['source_field']}"],
+        "status_label": t.get(f"ref_status_{referral['status']}", referral["status"]),
+    }
 
 
 def days_overdue(due_on: str, as_of: date) -> int:
     """Calendar days past the due date (the due date itself is not yet overdue)."""
     return max((as_of - date.fromisoformat(due_on)).days, 0)
+
+
+def days_open(requested_on: str, as_of: date) -> int:
+    """Calendar days since the request (one requested today has been open 0 days)."""
+    return max((as_of - date.fromisoformat(requested_on)).days, 0)

@@ -38,19 +38,20 @@ from simpul_platform.wilayah import RequiredWilayahQuery, level
 
 router = APIRouter(prefix="/v1", tags=["views"])
 
-# Each field sends its own longest overdue up to this many, so the first ones of the merge
-# are exactly the longest overdue of all fields together.
+# Each field sends its own longest overdue and its oldest open up to this many, so the first
+# ones of each merge are exactly the longest overdue (oldest open) of all fields together.
 OVERDUE_LIMIT = 200
 COUNTS: tuple[str, ...] = tuple(ReferralCounts.model_fields)
-# Counts of referrals that no longer wait: the overdue list has nothing to show for them.
+# Counts of referrals that no longer wait: the overdue and open lists have nothing to show.
 CLOSED: frozenset[CountName] = frozenset({"resolved", "rejected", "resolved_on_time"})
 
 StatusQuery = Annotated[
     CountName | None,
     Query(
         description="Narrow the groups to those with any of this count, most first, and show "
-        "the overdue list only for open or overdue (resolved and rejected ones wait no more). "
-        "Without it: every group by code, all counts, the overdue list.",
+        "the overdue and open lists only for open or overdue (resolved and rejected ones wait no "
+        "more). "
+        "Without it: every group by code, all counts, both lists.",
         examples=["overdue"],
     ),
 ]
@@ -77,7 +78,7 @@ async def referrals(
     group: GroupQuery = None,
 ) -> ReferralOverview:
     """Referrals per target field (OPD) and per kecamatan, desa or posyandu, with the overdue
-    ones across fields, longest overdue first."""
+    ones across fields, longest overdue first, and the open ones, oldest first."""
     principal.require_wilayah(wilayah)
     chosen = group or default_group(wilayah)
     fields = (field,) if field else SPM_FIELDS
@@ -127,6 +128,7 @@ def overview(
         by_field=[field_row(f, answers[f]) for f in SPM_FIELDS if f in answers],
         by_group=select(groups(summaries, href), status),
         overdue=[] if status in CLOSED else overdue(summaries.values(), OVERDUE_LIMIT),
+        oldest_open=[] if status in CLOSED else oldest_open(summaries.values(), OVERDUE_LIMIT),
     )
 
 
@@ -171,6 +173,14 @@ def overdue(summaries: Iterable[ReferralSummary], limit: int) -> list[OpenReferr
     """The fields' overdue referrals merged, longest overdue (earliest due) first."""
     briefs = distinct(brief for summary in summaries for brief in summary.overdue)
     return [open_referral(brief) for brief in by_due_date(briefs)[:limit]]
+
+
+def oldest_open(summaries: Iterable[ReferralSummary], limit: int) -> list[OpenReferral]:
+    """The fields' open referrals merged, the earliest requested first, in the services' own
+    order (requested date, then id), so the first ``limit`` are the oldest of all fields."""
+    briefs = distinct(brief for summary in summaries for brief in summary.oldest_open)
+    ordered = sorted(briefs, key=lambda b: (b.requested_on, b.id))
+    return [open_referral(brief) for brief in ordered[:limit]]
 
 
 def open_referrals(answers: dict[SpmField, Answer]) -> list[OpenReferral]:

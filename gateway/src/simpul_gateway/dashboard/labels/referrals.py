@@ -1,4 +1,5 @@
-"""The Rujukan page's labels: referrals per OPD and wilayah, and the overdue ones."""
+"""The Rujukan page's labels: referrals per OPD and wilayah, the overdue ones and the open
+ones, oldest first."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ ID: Final[dict[str, str]] = {
     "ref_overdue_none": "Tidak ada rujukan yang lewat batas waktu.",
     "ref_overdue_closed": "Daftar lewat batas waktu hanya untuk status terbuka atau lewat "
     "batas waktu.",
+    "ref_open_heading": "Rujukan terbuka, terlama dulu",
+    "ref_open_caption": "Rujukan terbuka (diminta atau diterima), yang paling lama diminta dulu",
+    "ref_open_none": "Tidak ada rujukan terbuka.",
+    "ref_open_closed": "Daftar rujukan terbuka hanya untuk status terbuka atau lewat batas waktu.",
+    "ref_col_days_open": "Hari terbuka",
     "ref_groups_none": "Tidak ada wilayah dengan rujukan untuk saringan ini.",
     "ref_incomplete": "Jumlah belum lengkap: OPD {fields} tidak menjawab, rujukannya tidak "
     "terhitung.",
@@ -69,6 +75,11 @@ EN: Final[dict[str, str]] = {
     "ref_overdue_caption": "Overdue referrals, longest first",
     "ref_overdue_none": "No referral is past its due date.",
     "ref_overdue_closed": "The overdue list is shown for the open or overdue status only.",
+    "ref_open_heading": "Open referrals, oldest first",
+    "ref_open_caption": "Open referrals (requested or accepted), the earliest requested first",
+    "ref_open_none": "No referral is open.",
+    "ref_open_closed": "The open list is shown for the open or overdue status only.",
+    "ref_col_days_open": "Days open",
     "ref_groups_none": "No wilayah has referrals for this filter.",
     "ref_incomplete": "Counts incomplete: the {fields} OPD did not answer; its referrals are "
     "not counted.",

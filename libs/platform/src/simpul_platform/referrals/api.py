@@ -138,10 +138,12 @@ def referral_router(access: ReferralAccess) -> APIRouter:
         limit: Annotated[int, Query(ge=0, le=500)] = 50,
     ) -> Any:
         """Open, overdue, rejected, resolved and resolved-on-time counts, in total, per other
-        field and per kecamatan, desa or posyandu, with the longest overdue referrals."""
+        field and per kecamatan, desa or posyandu, with the longest overdue referrals and the
+        open ones, the earliest requested first."""
         scopes, today = principal.visible_scopes(wilayah), local_today(settings)
         totals, by_other, groups = await queries.counts(session, scopes, today, direction, group)
         overdue = await queries.longest_overdue(session, scopes, today, direction, limit)
+        oldest = await queries.oldest_open(session, scopes, today, direction, limit)
         return ReferralSummary(
             field=field,
             direction=direction,
@@ -152,6 +154,7 @@ def referral_router(access: ReferralAccess) -> APIRouter:
             by_other_field=by_other,
             groups=groups,
             overdue=overdue,
+            oldest_open=oldest,
         )
 
     @router.get(

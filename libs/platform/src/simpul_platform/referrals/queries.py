@@ -207,6 +207,24 @@ async def longest_overdue(
     return [brief(row, today) for row in (await session.execute(query)).mappings().all()]
 
 
+async def oldest_open(
+    session: AsyncSession, scopes: Sequence[str], today: date, direction: Direction, limit: int
+) -> list[ReferralBrief]:
+    """Open referrals (requested or accepted), the earliest requested first, overdue or not.
+    Ties go by id, so a merge of several fields' lists in the same order is exact."""
+    query = (
+        select(referral)
+        .where(
+            under(referral.c.desa_code, scopes),
+            referral.c.direction == direction,
+            _status_is("open", today),
+        )
+        .order_by(referral.c.requested_on, referral.c.id)
+        .limit(limit)
+    )
+    return [brief(row, today) for row in (await session.execute(query)).mappings().all()]
+
+
 async def open_at_posyandu(
     session: AsyncSession, posyandu_id: str, today: date
 ) -> list[ReferralBrief]:

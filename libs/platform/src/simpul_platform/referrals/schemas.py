@@ -171,6 +171,12 @@ class ReferralSummary(BaseModel):
     )
     groups: list[ReferralGroup]
     overdue: list[ReferralBrief] = Field(description="the longest overdue first, at most `limit`")
+    # A default, so a reader of an answer from a service not yet upgraded still parses it.
+    oldest_open: list[ReferralBrief] = Field(
+        default_factory=list,
+        description="open (requested or accepted) ones, overdue or not, the earliest requested "
+        "first, at most `limit`",
+    )
 
 
 class DetailSpec(BaseModel):
