@@ -1,13 +1,15 @@
 """The Capaian SPM page over real services (registry, health, social and the gateway as
 processes on the real broker and PostgreSQL, seeded through their APIs), read with plain HTTP
 and in a real browser: the matrix's figures equal ``/v1/scorecard`` for the wilayah and each
-child, drill-down kabupaten → kecamatan → desa, the CSV and Excel exports equal to the page, the
-trend equal to each month's scorecard, a kecamatan user refused another kecamatan; and in
-Chromium at 360 and 1280 px: no console error, the trend shown, no serious axe violation.
+child, drill-down kabupaten → kecamatan → desa → posyandu (a desa's rows are its posyandu, each
+equal to ``/v1/scorecard?...&posyandu_id=`` and linking to the posyandu's page), the CSV and
+Excel exports equal to the page, the trend equal to each month's scorecard, a kecamatan user
+refused another kecamatan; and in Chromium at 360 and 1280 px: no console error, the trend
+shown, no serious axe violation.
 
-The data: Tenggarong (64.02.06) with Posyandu Mawar (two balita, measured this month) at Rapak
-Lambur and Posyandu Melati (one balita, measured) at another desa; Sebulu (64.02.07) with
-Posyandu Cempaka (one balita, not measured).
+The data: Tenggarong (64.02.06) with Posyandu Mawar (two balita, measured this month) and
+Posyandu Kenanga (one balita, not measured) at Rapak Lambur and Posyandu Melati (one balita,
+measured) at another desa; Sebulu (64.02.07) with Posyandu Cempaka (one balita, not measured).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 import pytest
+from capaian_html import Tables, as_number, cell_text
 from e2e_calls import eventually, post_created
 from openpyxl import load_workbook
 from playwright.async_api import Page, expect
@@ -75,6 +77,7 @@ async def seeded(stack: Stack) -> dict[str, str]:
         posyandu: dict[str, str] = {}
         for name, desa in (
             ("Posyandu Mawar", RAPAK_LAMBUR),
+            ("Posyandu Kenanga", RAPAK_LAMBUR),
             ("Posyandu Melati", MELATI_DESA),
             ("Posyandu Cempaka", SEBULU_DESA),
         ):
@@ -90,6 +93,7 @@ async def seeded(stack: Stack) -> dict[str, str]:
             ("Posyandu Mawar", "F", 87.0, True),
             ("Posyandu Melati", "M", 88.0, True),
             ("Posyandu Cempaka", "F", 86.0, False),
+            ("Posyandu Kenanga", "M", 87.0, False),
         ]
         birth = TODAY - timedelta(days=740)
         for serial, (name, sex, height, measured) in enumerate(children, start=1):
@@ -150,44 +154,14 @@ async def dpmd(stack: Stack, seeded: dict[str, str]) -> AsyncIterator[httpx.Asyn
         await client.aclose()
 
 
-class Tables(HTMLParser):
-    """Each table's rows by id (a table without one under ``""``): every cell's raw figure
-    (``data-key`` → ``data-value``), in the page's order; and every link."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tables: dict[str, list[dict[str, str]]] = {}
-        self.links: list[str] = []
-        self._table: str | None = None
-        self._in_body = False
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {k: v or "" for k, v in attrs}
-        if tag == "table":
-            self._table = found.get("id", "")
-            self.tables[self._table] = []
-        elif tag == "tbody":
-            self._in_body = True
-        elif tag == "tr" and self._table is not None and self._in_body:
-            self.tables[self._table].append({})
-        elif tag in ("td", "th") and "data-value" in found and self._table is not None:
-            self.tables[self._table][-1][found["data-key"]] = found["data-value"]
-        elif tag == "a" and "href" in found:
-            self.links.append(found["href"])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "table":
-            self._table = None
-        elif tag == "tbody":
-            self._in_body = False
-
-
-async def scorecard(stack: Stack, wilayah: str, period: str = PERIOD) -> dict[str, Any]:
+async def scorecard(
+    stack: Stack, wilayah: str, period: str = PERIOD, posyandu_id: str | None = None
+) -> dict[str, Any]:
+    params = {"wilayah": wilayah, "period": period}
+    if posyandu_id is not None:
+        params["posyandu_id"] = posyandu_id
     async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30) as client:
-        response = await client.get(
-            "/v1/scorecard", params={"wilayah": wilayah, "period": period}, headers=DPMD
-        )
+        response = await client.get("/v1/scorecard", params=params, headers=DPMD)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -272,10 +246,67 @@ async def test_drill_down_from_kabupaten_to_kecamatan_to_desa(stack, dpmd):
         expected = figures(await scorecard(stack, code))
         assert {k: desa[code][k] for k in expected} == expected
     assert f"/dashboard/capaian?wilayah=64.02&amp;period={PERIOD}" in response  # up
-    last = await dpmd.get("/dashboard/capaian", params={"wilayah": RAPAK_LAMBUR, "period": PERIOD})
-    assert 'data-src="/dashboard/capaian/rincian' not in last.text  # a desa: nothing more
-    assert [r["code"] for r in Tables(last.text).tables["matrix"]] == [RAPAK_LAMBUR]
-    assert "halaman tiap posyandu" in last.text
+    assert f"/dashboard/capaian?wilayah={RAPAK_LAMBUR}&amp;period={PERIOD}" in response  # down
+    desa = await dpmd.get("/dashboard/capaian", params={"wilayah": RAPAK_LAMBUR, "period": PERIOD})
+    assert [r["code"] for r in Tables(desa.text).tables["matrix"]] == [RAPAK_LAMBUR]
+    assert "Capaian per posyandu dan indikator" in desa.text  # a desa: its posyandu next
+    fragment = f"/dashboard/capaian/rincian?wilayah={RAPAK_LAMBUR}&amp;period={PERIOD}"
+    assert f'data-src="{fragment}&amp;fragment=1"' in desa.text
+
+
+async def test_a_desas_rows_are_its_posyandu_each_its_own_scorecard_and_page(stack, dpmd, seeded):
+    html, rows = await matrix_of(dpmd, RAPAK_LAMBUR)
+    desa = await scorecard(stack, RAPAK_LAMBUR)
+    mine = {
+        seeded["Posyandu Mawar"]: "Posyandu Mawar",
+        seeded["Posyandu Kenanga"]: "Posyandu Kenanga",
+    }
+    assert {c["posyandu_id"]: c["name"] for c in desa["children"]} == mine
+    assert [r["code"] for r in rows] == [
+        RAPAK_LAMBUR,
+        *(c["posyandu_id"] for c in desa["children"]),
+    ]
+    assert "Persentase capaian per posyandu dan indikator SPM" in html
+    links = Tables(html).links
+    cards = {}
+    for child, row in zip(desa["children"], rows[1:], strict=True):
+        pid = child["posyandu_id"]
+        assert child["href"] == (
+            f"/v1/scorecard?wilayah={RAPAK_LAMBUR}&posyandu_id={pid}&period={PERIOD}"
+        )
+        cards[pid] = await scorecard(stack, RAPAK_LAMBUR, posyandu_id=pid)
+        assert (cards[pid]["name"], cards[pid]["children"]) == (mine[pid], [])
+        expected = figures(cards[pid])
+        assert expected and {k: row[k] for k in expected} == expected, pid
+        assert row["name"] == mine[pid]
+        assert f"/dashboard/posyandu/{pid}?period={PERIOD}" in links
+        # The posyandu's figures are health's own for it, not the desa's.
+        async with httpx.AsyncClient(base_url=stack.url("health"), timeout=30) as client:
+            own = await client.get(
+                "/v1/indicators", params={"posyandu_id": pid, "period": PERIOD}, headers=DPMD
+            )
+        health = [r["indicator"] for r in cards[pid]["rows"] if r["field"] == "health"]
+        assert health == own.json(), pid
+    mawar, kenanga = (figures(cards[seeded[n]]) for n in ("Posyandu Mawar", "Posyandu Kenanga"))
+    assert mawar != kenanga  # two balita measured at Mawar, none at Kenanga
+    page = await dpmd.get(
+        f"/dashboard/posyandu/{seeded['Posyandu Mawar']}", params={"period": PERIOD}
+    )
+    assert page.status_code == 200 and "Posyandu Mawar" in page.text
+    exported = await dpmd.get(
+        "/dashboard/capaian.csv", params={"wilayah": RAPAK_LAMBUR, "period": PERIOD}
+    )
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert lines[4][0] == "Kode / ID posyandu"
+    assert lines[5:] == [list(row.values()) for row in rows]
+    # A posyandu of another desa is not found under this one, even for DPMD.
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30) as client:
+        elsewhere = await client.get(
+            "/v1/scorecard",
+            params={"wilayah": RAPAK_LAMBUR, "posyandu_id": seeded["Posyandu Melati"]},
+            headers=DPMD,
+        )
+    assert elsewhere.status_code == 404, elsewhere.text
 
 
 async def test_the_exports_read_back_as_the_page_shows_them(stack, dpmd):
@@ -291,22 +322,8 @@ async def test_the_exports_read_back_as_the_page_shows_them(stack, dpmd):
     assert body == [list(row.values()) for row in rows]
     workbook = await dpmd.get("/dashboard/capaian.xlsx", params=params)
     sheet = load_workbook(io.BytesIO(workbook.content)).active
-    cells = [[_text(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-    assert cells[5:] == [[_text(_number(v)) for v in row] for row in body]
-
-
-def _number(text: str) -> Any:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _text(value: Any) -> str:
-    """A spreadsheet cell as text: Excel keeps 100.0 as 100, so figures compare as numbers."""
-    if value is None:
-        return ""
-    return repr(float(value)) if isinstance(value, int | float) else str(value)
+    cells = [[cell_text(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    assert cells[5:] == [[cell_text(as_number(v)) for v in row] for row in body]
 
 
 def chart_table(wilayah: str, code: str) -> str:
@@ -397,3 +414,14 @@ async def test_the_page_in_a_browser(browser_page: Page, stack, seeded, width):
     await expect(browser_page.locator("#trend .trend-item").first).to_be_visible(timeout=30_000)
     assert_no_serious_violations(await axe_scan(browser_page))
     await screenshot(browser_page, f"capaian-64.02.06-{width}")
+    # On to the desa: its posyandu fetched in place, then a posyandu's name opens its page.
+    await browser_page.get_by_role("link", name="Rapak Lambur", exact=True).click()
+    await expect(browser_page.get_by_role("heading", level=2).first).to_have_text(
+        "Capaian per posyandu dan indikator"
+    )
+    await expect(browser_page.locator("#matrix tbody tr")).to_have_count(3, timeout=30_000)
+    # The trend is fetched after the matrix: leaving before it lands would abort its request.
+    await expect(browser_page.locator("#trend[data-src]")).to_have_count(0, timeout=30_000)
+    await screenshot(browser_page, f"capaian-{RAPAK_LAMBUR}-{width}")
+    await browser_page.get_by_role("link", name="Posyandu Mawar", exact=True).click()
+    await expect(browser_page.get_by_role("heading", level=1)).to_contain_text("Posyandu Mawar")

@@ -80,10 +80,14 @@ class FieldClient:
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
 
-    async def indicators(self, token: str, wilayah: str, period: str) -> Answer:
-        return await self.upstream.get(
-            "/v1/indicators", token, {"wilayah": wilayah, "period": period}
-        )
+    async def indicators(
+        self, token: str, wilayah: str, period: str, posyandu_id: str | None = None
+    ) -> Answer:
+        """The field's ``IndicatorValue`` rows of a wilayah, or of one posyandu (every field
+        contract takes ``posyandu_id``; the posyandu's desa is then the scope, so the wilayah
+        is not sent)."""
+        place = {"wilayah": wilayah} if posyandu_id is None else {"posyandu_id": posyandu_id}
+        return await self.upstream.get("/v1/indicators", token, {**place, "period": period})
 
     async def summary(self, token: str, posyandu_id: str, period: str) -> Answer:
         return await self.upstream.get(

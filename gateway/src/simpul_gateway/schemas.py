@@ -112,17 +112,28 @@ class ScorecardRow(BaseModel):
 
 
 class WilayahLink(BaseModel):
-    code: str
+    """One level down: a child wilayah, or (below a desa) one of its posyandu."""
+
+    code: str = Field(description="the child's wilayah code; for a posyandu, its desa's")
     name: str
     href: str
+    posyandu_id: str | None = Field(
+        default=None, description="set when the child is a posyandu of the desa ``code``"
+    )
 
 
 class Scorecard(BaseModel):
     wilayah: str
-    name: str | None
+    name: str | None = Field(description="the wilayah's name, or the posyandu's")
     period: str
     rows: list[ScorecardRow]
-    children: list[WilayahLink]
+    children: list[WilayahLink] = Field(
+        description="kecamatan of a kabupaten, desa of a kecamatan, posyandu of a desa; "
+        "none for a posyandu"
+    )
+    posyandu_id: str | None = Field(
+        default=None, description="set when the scorecard is this one posyandu's"
+    )
 
 
 class LocusComponent(BaseModel):

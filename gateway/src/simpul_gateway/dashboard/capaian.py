@@ -1,6 +1,7 @@
 """Capaian SPM: the six-field scorecard as a matrix of wilayah (itself first, then each child:
-kecamatan of a kabupaten, desa of a kecamatan) × indicator, coloured against the target, with
-a trend per indicator over the year.
+kecamatan of a kabupaten, desa of a kecamatan, posyandu of a desa) × indicator, coloured
+against the target, with a trend per indicator over the year. A posyandu's row links to its
+own page, where its whole picture is.
 
 The first view is fast: the wilayah's own row, from one scorecard call. The heavy parts are
 URLs of their own, each a page (the first view links to them, for a browser without script) or
@@ -26,6 +27,7 @@ from simpul_gateway.dashboard.export import ExportFormat, Heading, export_respon
 from simpul_gateway.dashboard.i18n import chosen_lang, labels
 from simpul_gateway.dashboard.render import page, percent
 from simpul_gateway.dashboard.scorecard_matrix import (
+    Level,
     Matrix,
     Place,
     Series,
@@ -38,11 +40,13 @@ from simpul_platform.auth import NATIONWIDE
 from simpul_platform.indicators import PERIOD_PATTERN, Period
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.wilayah import WILAYAH_PATTERN
+from simpul_platform.wilayah import level as wilayah_level
 
 router = APIRouter()
 WilayahParam = Annotated[str | None, Query(max_length=20)]
 PeriodParam = Annotated[str | None, Query(max_length=10)]
 SCORECARD = "/v1/scorecard"
+DESA = 4  # the wilayah level whose children are posyandu
 
 
 @router.get("/capaian", response_class=HTMLResponse)
@@ -164,22 +168,35 @@ async def _matrix(
     request: Request, code: str, chosen: Period, children: bool = True
 ) -> tuple[str, Matrix]:
     """The wilayah's scorecard, then (``children``) its children's all at once: the API names
-    them, and asks every field once per child, which is what makes the whole matrix slow."""
+    them (a desa's are its posyandu), and asks every field once per child, which is what makes
+    the whole matrix slow."""
     own = await api.get(request, SCORECARD, {"wilayah": code, "period": chosen.label})
     if own.status == 404:
         raise PageRefused(404, code)
     named = own.data.get("children", []) if own.ok else []
     shown = named if children else []
-    answers = await api.get_all(
-        request,
-        *((SCORECARD, {"wilayah": c["code"], "period": chosen.label}) for c in shown),
-    )
+    answers = await api.get_all(request, *((SCORECARD, _child_query(c, chosen)) for c in shown))
     name = str(own.data.get("name") or "") if own.ok else ""
-    places = [
-        Place(code, name, _card(own)),
-        *(Place(c["code"], c["name"], _card(a)) for c, a in zip(shown, answers, strict=True)),
-    ]
-    return name, build_matrix(places, labels(chosen_lang(request)), has_children=bool(named))
+    places = [Place(code, name, _card(own)), *map(_child, shown, answers)]
+    level: Level = "posyandu" if wilayah_level(code) == DESA else "wilayah"
+    t = labels(chosen_lang(request))
+    return name, build_matrix(places, t, has_children=bool(named), child_level=level)
+
+
+def _child_query(child: dict[str, Any], chosen: Period) -> dict[str, Any]:
+    """The child's scorecard as the API links it: a wilayah, or a posyandu of a desa (the
+    desa and the posyandu id)."""
+    return {
+        "wilayah": child["code"],
+        "posyandu_id": child.get("posyandu_id"),  # None: not sent
+        "period": chosen.label,
+    }
+
+
+def _child(child: dict[str, Any], answer: ApiAnswer) -> Place:
+    if child.get("posyandu_id"):
+        return Place(str(child["posyandu_id"]), child["name"], _card(answer), "posyandu")
+    return Place(child["code"], child["name"], _card(answer))
 
 
 def _card(answer: ApiAnswer) -> dict[str, Any] | None:

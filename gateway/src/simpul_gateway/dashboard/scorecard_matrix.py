@@ -1,5 +1,6 @@
-"""The Capaian SPM matrix: wilayah (the wilayah itself first, then each child) × indicator,
-built from ``/v1/scorecard`` answers, and each indicator's trend over the year's periods.
+"""The Capaian SPM matrix: wilayah (the wilayah itself first, then each child: a kecamatan's
+desa, or a desa's posyandu) × indicator, built from ``/v1/scorecard`` answers, and each
+indicator's trend over the year's periods.
 
 Pure: API answers in, rows and columns out, so the page, its exports and the unit tests share
 one construction. A cell holds the API's percent as it is (or, where the field's service did
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from simpul_gateway.dashboard.export import Column, Table
 from simpul_platform.indicators import SPM_FIELDS, Period
@@ -61,12 +62,17 @@ class Cell:
     band: Band | None  # None when the cell is a status
 
 
+# What a matrix's children are: wilayah one level down, or (below a desa) its posyandu.
+Level = Literal["wilayah", "posyandu"]
+
+
 @dataclass(frozen=True)
 class MatrixRow:
-    code: str
+    code: str  # a wilayah code; a posyandu's row: the posyandu id
     name: str
     own: bool  # the wilayah itself (first), not one of its children
     cells: dict[str, Cell]
+    kind: Level = "wilayah"
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,12 @@ class Matrix:
     rows: list[MatrixRow]
     fields_down: dict[str, str] = field(default_factory=dict)  # field → status, for every row
     has_children: bool = False  # the wilayah has children (shown or still to be fetched)
+    child_level: Level = "wilayah"  # what its children are (a desa's: its posyandu)
+
+    @property
+    def label_suffix(self) -> str:
+        """The labels' suffix for the children's level: "_posyandu" below a desa."""
+        return "_posyandu" if self.child_level == "posyandu" else ""
 
     def field_spans(self) -> list[tuple[str, int]]:
         """(field, number of its columns), in column order: the header's first row."""
@@ -87,9 +99,10 @@ class Matrix:
         return spans
 
     def table(self, t: Mapping[str, str]) -> Table:
-        """The matrix as the export writes it: code, name, then each indicator's percent."""
+        """The matrix as the export writes it: code (a posyandu's row: its id), name, then
+        each indicator's percent."""
         columns = [
-            Column("code", t["col_code"]),
+            Column("code", t["col_code" + self.label_suffix]),
             Column("name", t["col_name"]),
             *(Column(c.key, _header(c, t)) for c in self.columns),
         ]
@@ -113,28 +126,33 @@ def _header(column: IndicatorColumn, t: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class Place:
-    """A wilayah of the matrix and its scorecard (``None``: the call did not answer)."""
+    """A wilayah or posyandu of the matrix (``code``: its wilayah code or posyandu id) and its
+    scorecard (``None``: the call did not answer)."""
 
     code: str
     name: str
     scorecard: Mapping[str, Any] | None
+    kind: Level = "wilayah"
 
 
 def build_matrix(
-    places: Sequence[Place], t: Mapping[str, str], has_children: bool = False
+    places: Sequence[Place],
+    t: Mapping[str, str],
+    has_children: bool = False,
+    child_level: Level = "wilayah",
 ) -> Matrix:
-    """The matrix of ``places`` (the wilayah itself first): a column per indicator any of them
-    reported, field by field in the SPM's order; a field none of them got an answer from is one
-    column of statuses."""
+    """The matrix of ``places`` (the wilayah itself first, then its children of
+    ``child_level``): a column per indicator any of them reported, field by field in the SPM's
+    order; a field none of them got an answer from is one column of statuses."""
     columns = _columns(places)
     down = _fields_down(places, columns)
     columns = [*columns, *(_status_column(f) for f in down)]
     columns.sort(key=lambda c: SPM_FIELDS.index(c.field))  # stable: indicators keep their order
     rows = [
-        MatrixRow(p.code, p.name, i == 0, {c.key: _cell(p, c, t) for c in columns})
+        MatrixRow(p.code, p.name, i == 0, {c.key: _cell(p, c, t) for c in columns}, p.kind)
         for i, p in enumerate(places)
     ]
-    return Matrix(columns, rows, down, has_children or len(places) > 1)
+    return Matrix(columns, rows, down, has_children or len(places) > 1, child_level)
 
 
 def _columns(places: Sequence[Place]) -> list[IndicatorColumn]:

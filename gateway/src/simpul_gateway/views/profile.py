@@ -29,15 +29,13 @@ from simpul_platform.indicators import SPM_FIELDS, OptionalPeriodQuery
 router = APIRouter(prefix="/v1", tags=["views"])
 # Registry ids are UUIDs; anything else cannot name a posyandu and must not reach an
 # upstream URL (a "?", "/" or control character would change or break the upstream request).
-PosyanduIdPath = Annotated[
-    str,
-    Path(
-        min_length=1,
-        max_length=36,
-        pattern=r"^[0-9A-Za-z-]+$",
-        examples=["3f1c2a9e-1111-4c7e-9a55-000000000001"],
-    ),
-]
+POSYANDU_ID = {
+    "min_length": 1,
+    "max_length": 36,
+    "pattern": r"^[0-9A-Za-z-]+$",
+    "examples": ["3f1c2a9e-1111-4c7e-9a55-000000000001"],
+}
+PosyanduIdPath = Annotated[str, Path(**POSYANDU_ID)]
 
 
 class UpstreamUnavailable(ProblemError):
@@ -74,7 +72,7 @@ async def posyandu_profile(
         posyandu_days(ups.registry, token, posyandu_id, local_today(settings)),
     )
     identity, staffing, *per_field = answers
-    _require_identity(identity, posyandu_id)
+    require_identity(identity, posyandu_id)
     principal.require_wilayah(identity.data["desa_code"], hide=True)
     summaries, referrals = per_field[: len(SPM_FIELDS)], per_field[len(SPM_FIELDS) :]
     sections = [section(field, answer) for field, answer in zip(SPM_FIELDS, summaries, strict=True)]
@@ -91,7 +89,9 @@ async def posyandu_profile(
     )
 
 
-def _require_identity(identity: Answer, posyandu_id: str) -> None:
+def require_identity(identity: Answer, posyandu_id: str) -> None:
+    """The registry's answer for a posyandu, or 404 (not found, or outside the caller's
+    wilayah: the registry hides it) or 503 (the registry did not answer)."""
     if identity.status in (Status.NOT_FOUND, Status.FORBIDDEN):
         raise NotFound(f"No posyandu {posyandu_id} in your wilayah.")
     if not identity.ok:

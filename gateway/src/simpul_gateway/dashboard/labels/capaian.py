@@ -33,8 +33,17 @@ ID: Final[dict[str, str]] = {
     "status_rejected": "permintaan ditolak layanan",
     "status_not_reported": "tidak dilaporkan",
     "fields_down": "Bidang yang tidak dapat ditampilkan",
-    "no_children": "Wilayah ini tidak memiliki wilayah di bawahnya dalam tampilan capaian. "
-    "Rincian per posyandu ada di halaman tiap posyandu (cari ID posyandu di atas).",
+    "no_children": "Wilayah ini tidak memiliki wilayah di bawahnya dalam tampilan capaian.",
+    # A desa's level below it: its posyandu, each row linking to the posyandu's page.
+    "capaian_intro_posyandu": "Capaian tiap indikator SPM (terlayani sesuai standar ÷ sasaran) "
+    "terhadap target 100 %, untuk desa ini dan tiap posyandu di dalamnya. Nama posyandu membuka "
+    "halaman posyandu itu.",
+    "matrix_heading_posyandu": "Capaian per posyandu dan indikator",
+    "matrix_caption_posyandu": "Persentase capaian per posyandu dan indikator SPM",
+    "matrix_loading_posyandu": "Capaian tiap posyandu di desa ini sedang dimuat…",
+    "matrix_children_link_posyandu": "Tampilkan capaian tiap posyandu di desa ini",
+    "col_code_posyandu": "Kode / ID posyandu",
+    "no_children_posyandu": "Belum ada posyandu terdaftar di desa ini.",
     "up_one_level": "Naik satu tingkat",
     "matrix_loading": "Capaian tiap wilayah di bawahnya sedang dimuat…",
     "matrix_children_link": "Tampilkan capaian tiap wilayah di bawahnya",
@@ -79,8 +88,15 @@ EN: Final[dict[str, str]] = {
     "status_rejected": "request refused by the service",
     "status_not_reported": "not reported",
     "fields_down": "Fields that cannot be shown",
-    "no_children": "This wilayah has no wilayah under it in the scorecard. Each posyandu's "
-    "figures are on its own page (search a posyandu ID above).",
+    "no_children": "This wilayah has no wilayah under it in the scorecard.",
+    "capaian_intro_posyandu": "Each SPM indicator (served to standard ÷ target group) against "
+    "the 100 % target, for this desa and each posyandu in it. A posyandu's name opens its page.",
+    "matrix_heading_posyandu": "Scorecard by posyandu and indicator",
+    "matrix_caption_posyandu": "Percent achieved by posyandu and SPM indicator",
+    "matrix_loading_posyandu": "Loading each posyandu of this desa…",
+    "matrix_children_link_posyandu": "Show each posyandu of this desa",
+    "col_code_posyandu": "Code / posyandu ID",
+    "no_children_posyandu": "No posyandu is registered in this desa yet.",
     "up_one_level": "Up one level",
     "matrix_loading": "Loading each wilayah under this one…",
     "matrix_children_link": "Show each wilayah under this one",

@@ -1,0 +1,54 @@
+"""Reading the Capaian pages' HTML and exports in the e2e tests: each table's raw figures by
+its cells' ``data-key`` / ``data-value``, every link, and spreadsheet cells as text."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import Any
+
+
+class Tables(HTMLParser):
+    """Each table's rows by id (a table without one under ``""``): every cell's raw figure
+    (``data-key`` → ``data-value``), in the page's order; and every link."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tables: dict[str, list[dict[str, str]]] = {}
+        self.links: list[str] = []
+        self._table: str | None = None
+        self._in_body = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self._table = found.get("id", "")
+            self.tables[self._table] = []
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._table is not None and self._in_body:
+            self.tables[self._table].append({})
+        elif tag in ("td", "th") and "data-value" in found and self._table is not None:
+            self.tables[self._table][-1][found["data-key"]] = found["data-value"]
+        elif tag == "a" and "href" in found:
+            self.links.append(found["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._table = None
+        elif tag == "tbody":
+            self._in_body = False
+
+
+def as_number(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as text: Excel keeps 100.0 as 100, so figures compare as numbers."""
+    if value is None:
+        return ""
+    return repr(float(value)) if isinstance(value, int | float) else str(value)
