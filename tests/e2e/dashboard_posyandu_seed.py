@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from e2e_calls import post_created
+from e2e_calls import child_in_household, post_created
 
 from simpul_platform.auth import mint_token
 from simpul_platform.settings import DEV_JWT_SECRET, DEV_PSEUDONYM_SECRET, ServiceSettings
@@ -138,36 +138,20 @@ async def _children(client: httpx.AsyncClient, stack: Stack, posyandu: str) -> N
     children = [("M", 78.0, 2), ("F", 77.0, 2), ("M", 88.0, 2), ("F", 87.0, 8)]
     birth = TODAY - timedelta(days=740)
     for serial, (sex, height, decile) in enumerate(children, start=1):
-        kk = f"64020601012000{serial:02d}"
-        household = {
-            "kk": kk,
-            "posyandu_id": posyandu,
-            "address": "Jl. Mawar",
-            "members": [],
-            "decile": {"decile": decile, "source": "DTSEN", "assessed_on": "2026-01-15"},
-        }
-        await post_created(client, f"{stack.url('social')}/v1/households", household, OPD_SOCIAL)
-        child = {
-            "nik": nik(birth, sex, serial),
-            "kk": kk,
-            "name": f"Anak {serial}",
-            "sex": sex,
-            "birth_date": birth.isoformat(),
-            "posyandu_id": posyandu,
-        }
-        target = await post_created(client, f"{stack.url('health')}/v1/targets", child, OPD_HEALTH)
-        measured = await client.post(
-            f"{stack.url('health')}/v1/posyandu/{posyandu}/measurements",
-            headers=OPD_HEALTH,
-            json={
-                "target_id": target["id"],
-                "measured_on": TODAY.isoformat(),
-                "weight_kg": 10.5,
-                "height_cm": height,
-                "measure_position": "standing",
-            },
+        await child_in_household(
+            client,
+            (stack.url("social"), stack.url("health")),
+            (OPD_SOCIAL, OPD_HEALTH),
+            posyandu=posyandu,
+            kk=f"64020601012000{serial:02d}",
+            decile=decile,
+            nik=nik(birth, sex, serial),
+            serial=serial,
+            sex=sex,
+            birth=birth,
+            height_cm=height,
+            measured_on=TODAY,
         )
-        assert measured.status_code == 201, measured.text
 
 
 async def _wait_for_profile(client: httpx.AsyncClient, stack: Stack, posyandu: str) -> None:

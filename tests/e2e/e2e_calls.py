@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any, TypeVar
 
 import httpx
@@ -25,6 +26,57 @@ async def post_created(
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def child_in_household(
+    client: httpx.AsyncClient,
+    urls: tuple[str, str],
+    headers: tuple[dict[str, str], dict[str, str]],
+    *,
+    posyandu: str,
+    kk: str,
+    decile: int,
+    nik: str,
+    serial: int,
+    sex: str,
+    birth: date,
+    height_cm: float,
+    measured_on: date,
+) -> dict[str, Any]:
+    """A household of ``decile`` in social and its child in health, measured once (10.5 kg,
+    standing, ``height_cm``): what the views' stunting × poverty seeds are made of.
+    ``urls`` and ``headers`` are social's then health's."""
+    (social, health), (opd_social, opd_health) = urls, headers
+    household = {
+        "kk": kk,
+        "posyandu_id": posyandu,
+        "address": "Jl. Mawar",
+        "members": [],
+        "decile": {"decile": decile, "source": "DTSEN", "assessed_on": "2026-01-15"},
+    }
+    await post_created(client, f"{social}/v1/households", household, opd_social)
+    child = {
+        "nik": nik,
+        "kk": kk,
+        "name": f"Anak {serial}",
+        "sex": sex,
+        "birth_date": birth.isoformat(),
+        "posyandu_id": posyandu,
+    }
+    target = await post_created(client, f"{health}/v1/targets", child, opd_health)
+    measured = await client.post(
+        f"{health}/v1/posyandu/{posyandu}/measurements",
+        headers=opd_health,
+        json={
+            "target_id": target["id"],
+            "measured_on": measured_on.isoformat(),
+            "weight_kg": 10.5,
+            "height_cm": height_cm,
+            "measure_position": "standing",
+        },
+    )
+    assert measured.status_code == 201, measured.text
+    return target
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 60.0) -> T:

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from capaian_html import Tables, as_number, cell_text
+from dashboard_html import Tables, as_number, cell_text
 from e2e_calls import eventually, post_created
 from openpyxl import load_workbook
 from playwright.async_api import Page, expect

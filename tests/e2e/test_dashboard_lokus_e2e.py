@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
-from e2e_calls import eventually, post_created
+from dashboard_html import Tables, signed_in
+from e2e_calls import child_in_household, eventually, post_created
 from emergency_calls import ON, fire, flood
 from playwright.async_api import Page, expect
 from referral_calls import DPMD, OPD_HEALTH, REGISTRAR, TOKENS, arrived, refer
-from test_dashboard_summary_pages import Tables, signed_in
 
 from simpul_gateway.dashboard.i18n import labels
 from simpul_platform.auth import mint_token
@@ -77,36 +77,21 @@ async def _child(
     """A 24-month-old measured today at ``height`` (< 82 cm is stunted), in a household of
     ``decile``."""
     kk = f"64020601019000{serial:02d}"  # apart from the emergency households' No. KK
-    household = {
-        "kk": kk,
-        "posyandu_id": posyandu,
-        "address": "Jl. Mawar",
-        "members": [],
-        "decile": {"decile": decile, "source": "DTSEN", "assessed_on": "2026-01-15"},
-    }
-    await post_created(client, f"{stack.url('social')}/v1/households", household, OPD_SOCIAL)
     sex, birth = ("M" if serial % 2 else "F"), TODAY - timedelta(days=740)
-    person = {
-        "nik": _nik(birth, sex, serial),
-        "kk": kk,
-        "name": f"Anak {serial}",
-        "sex": sex,
-        "birth_date": birth.isoformat(),
-        "posyandu_id": posyandu,
-    }
-    target = await post_created(client, f"{stack.url('health')}/v1/targets", person, OPD_HEALTH)
-    measured = await client.post(
-        f"{stack.url('health')}/v1/posyandu/{posyandu}/measurements",
-        headers=OPD_HEALTH,
-        json={
-            "target_id": target["id"],
-            "measured_on": TODAY.isoformat(),
-            "weight_kg": 10.5,
-            "height_cm": height,
-            "measure_position": "standing",
-        },
+    await child_in_household(
+        client,
+        (stack.url("social"), stack.url("health")),
+        (OPD_SOCIAL, OPD_HEALTH),
+        posyandu=posyandu,
+        kk=kk,
+        decile=decile,
+        nik=_nik(birth, sex, serial),
+        serial=serial,
+        sex=sex,
+        birth=birth,
+        height_cm=height,
+        measured_on=TODAY,
     )
-    assert measured.status_code == 201, measured.text
 
 
 async def _refer(

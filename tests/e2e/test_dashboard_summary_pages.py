@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import AsyncIterator, Iterator
-from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 import pytest
+from dashboard_html import Tables, signed_in
 
 from simpul_platform.auth import mint_token
 from simpul_platform.settings import ServiceSettings
@@ -106,20 +105,6 @@ async def seeded(stack: Stack) -> None:
         await ok("PUT", f"/v1/registration-targets/{TENGGARONG}", {"target": 4})
 
 
-async def signed_in(stack: Stack, token: str) -> httpx.AsyncClient:
-    """A browser-like client signed in by pasting ``token`` on the sign-in page."""
-    client = httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30)
-    form = await client.get("/dashboard/masuk")  # its CSRF token, and the cookie to match
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
-    assert csrf, form.text
-    response = await client.post(
-        "/dashboard/masuk", data={"token": token, "next": "/dashboard/ringkasan", "csrf": csrf[1]}
-    )
-    assert response.status_code == 303, response.text
-    assert client.cookies.get("simpul_session") == token
-    return client
-
-
 @pytest.fixture
 async def dpmd(stack: Stack, seeded: None) -> AsyncIterator[httpx.AsyncClient]:
     client = await signed_in(stack, DPMD_TOKEN)
@@ -127,38 +112,6 @@ async def dpmd(stack: Stack, seeded: None) -> AsyncIterator[httpx.AsyncClient]:
         yield client
     finally:
         await client.aclose()
-
-
-class Tables(HTMLParser):
-    """Each table's rows by id: every cell's raw figure (``data-key`` → ``data-value``)."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tables: dict[str, list[dict[str, str]]] = {}
-        self.links: list[str] = []
-        self._table: str | None = None
-        self._in_body = False
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {k: v or "" for k, v in attrs}
-        if tag == "table":
-            self._table = found["id"]
-            self.tables[self._table] = []
-        elif tag == "tbody":
-            self._in_body = True
-        elif tag == "tr" and self._table and self._in_body:
-            self.tables[self._table].append({})
-        elif tag in ("td", "th") and "data-value" in found and self._table:
-            self.tables[self._table][-1][found["data-key"]] = found["data-value"]
-        elif tag == "a" and "href" in found:
-            self.links.append(found["href"])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "table":
-            self._table = None
-        elif tag == "tbody":
-            self._in_body = False
 
 
 def _figure(value: Any) -> str:

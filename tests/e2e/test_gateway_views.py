@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_calls import post_created
+from e2e_calls import child_in_household, post_created
 from jsonschema import Draft7Validator
 
 from simpul_platform.auth import mint_token
@@ -96,45 +96,21 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
             ("Posyandu Melati", "F", 86.0, 8),
         ]
         for serial, (name, sex, height, decile) in enumerate(children, start=1):
-            kk = f"64020601012000{serial:02d}"
-            await post_created(
-                client,
-                f"{stack.url('social')}/v1/households",
-                {
-                    "kk": kk,
-                    "posyandu_id": posyandu[name],
-                    "address": "Jl. Mawar",
-                    "members": [],
-                    "decile": {"decile": decile, "source": "DTSEN", "assessed_on": "2026-01-15"},
-                },
-                opd_social,
-            )
             birth = TODAY - timedelta(days=740)
-            target = await post_created(
+            await child_in_household(
                 client,
-                f"{stack.url('health')}/v1/targets",
-                {
-                    "nik": nik(birth, sex, serial),
-                    "kk": kk,
-                    "name": f"Anak {serial}",
-                    "sex": sex,
-                    "birth_date": birth.isoformat(),
-                    "posyandu_id": posyandu[name],
-                },
-                opd_health,
+                (stack.url("social"), stack.url("health")),
+                (opd_social, opd_health),
+                posyandu=posyandu[name],
+                kk=f"64020601012000{serial:02d}",
+                decile=decile,
+                nik=nik(birth, sex, serial),
+                serial=serial,
+                sex=sex,
+                birth=birth,
+                height_cm=height,
+                measured_on=TODAY,
             )
-            measured = await client.post(
-                f"{stack.url('health')}/v1/posyandu/{posyandu[name]}/measurements",
-                headers=opd_health,
-                json={
-                    "target_id": target["id"],
-                    "measured_on": TODAY.isoformat(),
-                    "weight_kg": 10.5,
-                    "height_cm": height,
-                    "measure_position": "standing",
-                },
-            )
-            assert measured.status_code == 201, measured.text
         await _wait_for_priority_cases(client, stack, posyandu["Posyandu Mawar"], expected=2)
         yield posyandu
 

@@ -1,10 +1,30 @@
-"""Reading the Capaian pages' HTML and exports in the e2e tests: each table's raw figures by
-its cells' ``data-key`` / ``data-value``, every link, and spreadsheet cells as text."""
+"""The dashboard's pages in the e2e tests: a client signed in as a browser would be, each
+table's raw figures by its cells' ``data-key`` / ``data-value``, every link, and spreadsheet
+cells as text."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Any
+
+import httpx
+
+from simpul_platform.testing.stack import Stack
+
+
+async def signed_in(stack: Stack, token: str) -> httpx.AsyncClient:
+    """A browser-like client signed in by pasting ``token`` on the sign-in page."""
+    client = httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30)
+    form = await client.get("/dashboard/masuk")  # its CSRF token, and the cookie to match
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf, form.text
+    response = await client.post(
+        "/dashboard/masuk", data={"token": token, "next": "/dashboard/ringkasan", "csrf": csrf[1]}
+    )
+    assert response.status_code == 303, response.text
+    assert client.cookies.get("simpul_session") == token
+    return client
 
 
 class Tables(HTMLParser):
