@@ -60,7 +60,9 @@ def registry_posyandu(pid: str, name: str, desa: str, status: str, number: str |
 PAGE = {
     "items": [
         registry_posyandu(MAWAR_2, "Posyandu Mawar II", BUKIT_BIRU, "draft", None),
-        registry_posyandu(MAWAR, "Posyandu Mawar", RAPAK_LAMBUR, "registered", f"{RAPAK_LAMBUR}.001"),
+        registry_posyandu(
+            MAWAR, "Posyandu Mawar", RAPAK_LAMBUR, "registered", f"{RAPAK_LAMBUR}.001"
+        ),
     ],
     "total": 7,
     "page": 2,
@@ -212,7 +214,7 @@ async def test_dashboard_search_checks_its_input_before_asking(gateway):
 
 
 async def test_dashboard_search_is_documented_beside_the_profile(gateway):
-    app, client = gateway
+    _, client = gateway
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert paths["/v1/posyandu"]["get"]["operationId"] == "searchPosyandu"
     assert paths["/v1/posyandu/{posyandu_id}/profile"]["get"]["operationId"] == (
