@@ -14,6 +14,7 @@ from simpul_gateway.views import (
     emergencies,
     events,
     loci,
+    posyandu_search,
     profile,
     progress,
     referrals,
@@ -23,9 +24,9 @@ from simpul_gateway.views import (
 from simpul_platform.app import ServiceSpec, create_service_app
 
 DESCRIPTION = """DPMD and TP Posyandu coordination across the six SPM fields: scorecards,
-priority loci, posyandu profiles, cross-field referrals (rujukan) by OPD and wilayah, and
-emergencies (fires that missed the response time; disaster and fire victims still without a
-habitable house or social protection).
+priority loci, posyandu found by name and their profiles, cross-field referrals (rujukan) by
+OPD and wilayah, and emergencies (fires that missed the response time; disaster and fire
+victims still without a habitable house or social protection).
 
 Every view shows all six fields (or the one asked for); a field whose service is not deployed,
 or that takes no referrals in a referral view, is `not_available`; one that fails or is slow
@@ -56,6 +57,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             description=DESCRIPTION,
             routers=[
                 profile.router,
+                posyandu_search.router,
                 scorecard.router,
                 progress.router,
                 staffing.router,

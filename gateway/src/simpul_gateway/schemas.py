@@ -200,3 +200,38 @@ class ReferralOverview(BaseModel):
         description="open ones (requested or accepted, overdue or not), the earliest requested "
         "first, across fields, within the overdue list's limit"
     )
+
+
+class PosyanduMatch(BaseModel):
+    """One posyandu a search found: where it is and how far its registration has come. No
+    people and nothing personal: no address, coordinates or names of its pengurus."""
+
+    id: str
+    name: str = Field(examples=["Posyandu Mawar"])
+    desa_code: str = Field(examples=["64.02.06.2012"])
+    desa_name: str | None = Field(
+        default=None, description="null when the registry's wilayah table did not answer"
+    )
+    kecamatan_code: str = Field(examples=["64.02.06"])
+    kecamatan_name: str | None = Field(
+        default=None, description="null when the registry's wilayah table did not answer"
+    )
+    status: str = Field(
+        examples=["registered"],
+        description="registration with Kemendagri: draft, submitted, verified, registered or "
+        "inactive",
+    )
+    registration_number: str | None = Field(default=None, examples=["64.02.06.2012.001"])
+
+
+class PosyanduSearch(BaseModel):
+    """A page of the posyandu whose name contains ``q`` in the wilayah (the registry's order:
+    by desa, then name)."""
+
+    wilayah: str | None = Field(description="the wilayah searched; null: all of the caller's")
+    wilayah_name: str | None = Field(default=None, examples=["Kutai Kartanegara"])
+    q: str | None = Field(description="the name searched for; null: every posyandu")
+    items: list[PosyanduMatch]
+    total: int = Field(description="matches over all pages")
+    page: int
+    page_size: int

@@ -2,10 +2,10 @@
 OpenAPI document, every body matches the schema, and no input makes it fail.
 
 The services it composes are one stub on a real port (the gateway calls them over HTTP): a
-registry that knows one posyandu and the wilayah beneath Kutai Kartanegara, and field
-services that report one indicator, one desa (a row with every field's keys) and one overdue
-referral each; trantib one missed fire and one flood, housing and social a case for each
-emergency asked about.
+registry that knows one posyandu (and finds it whatever name is searched) and the wilayah
+beneath Kutai Kartanegara, and field services that report one indicator, one desa (a row with
+every field's keys) and one overdue referral each; trantib one missed fire and one flood,
+housing and social a case for each emergency asked about.
 """
 
 from __future__ import annotations
@@ -50,6 +50,19 @@ def _posyandu(request: Request) -> JSONResponse:
     if request.path_params["posyandu_id"] != POSYANDU:
         return JSONResponse({"title": "Not found"}, status_code=404)
     return JSONResponse({"id": POSYANDU, "name": "Posyandu Mawar", "desa_code": DESA})
+
+
+def _posyandu_list(request: Request) -> JSONResponse:
+    page, size = int(request.query_params["page"]), int(request.query_params["page_size"])
+    found = {
+        "id": POSYANDU,
+        "name": "Posyandu Mawar",
+        "desa_code": DESA,
+        "kecamatan_code": DESA[:8],
+        "status": "registered",
+        "registration_number": f"{DESA}.001",
+    }
+    return JSONResponse({"items": [found], "total": 1, "page": page, "page_size": size})
 
 
 def _staffing(request: Request) -> JSONResponse:
@@ -194,6 +207,7 @@ def _by_source(request: Request) -> JSONResponse:
 STUB = Starlette(
     routes=[
         Route("/v1/wilayah/{code}", _wilayah),
+        Route("/v1/posyandu", _posyandu_list),
         Route("/v1/posyandu/{posyandu_id}", _posyandu),
         Route("/v1/posyandu/{posyandu_id}/staffing", _staffing),
         Route("/v1/progress/{code}", _progress),

@@ -7,10 +7,7 @@ the assets and the handlers that turn "sign in first" and "not yours" into pages
 
 from __future__ import annotations
 
-import re
-from typing import Annotated
-
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -20,6 +17,7 @@ from simpul_gateway.dashboard import (
     loci,
     oidc,
     posyandu,
+    posyandu_search,
     referrals,
     signin,
     summary,
@@ -42,8 +40,8 @@ router.include_router(loci.router)
 router.include_router(referrals.router)
 router.include_router(emergencies.router)
 router.include_router(posyandu.router)
+router.include_router(posyandu_search.router)
 router.include_router(capaian.router)
-_POSYANDU_ID = re.compile(r"^[0-9A-Za-z-]{1,36}$")  # as the profile view's path accepts
 
 
 @router.get("")
@@ -52,17 +50,6 @@ async def home(principal: SignedIn) -> Response:
     first = next((w for w in principal.wilayah if w != NATIONWIDE), None)
     target = f"/dashboard/ringkasan?wilayah={first}" if first else "/dashboard/ringkasan"
     return RedirectResponse(target, status_code=303)
-
-
-@router.get("/posyandu")
-async def find_posyandu(
-    request: Request, principal: SignedIn, id: Annotated[str, Query(max_length=64)] = ""
-) -> Response:
-    """The header's search form: a posyandu id to its page."""
-    wanted = id.strip()
-    if not _POSYANDU_ID.fullmatch(wanted):
-        raise PageRefused(404, wanted)
-    return RedirectResponse(f"/dashboard/posyandu/{wanted}", status_code=303)
 
 
 def mount(app: FastAPI) -> None:
