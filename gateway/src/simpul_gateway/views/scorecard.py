@@ -18,6 +18,7 @@ from simpul_gateway.views.profile import POSYANDU_ID, require_identity
 from simpul_platform.auth import Principal, covers
 from simpul_platform.errors import NotFound
 from simpul_platform.indicators import SPM_FIELDS, IndicatorValue, OptionalPeriodQuery, SpmField
+from simpul_platform.openapi import problems
 from simpul_platform.wilayah import RequiredWilayahQuery, level
 
 router = APIRouter(prefix="/v1", tags=["views"])
@@ -32,7 +33,12 @@ DESA = 4  # wilayah.level of a desa: its children are its posyandu
 POSYANDU_PAGE = 500  # the registry's largest page of posyandu
 
 
-@router.get("/scorecard", response_model=Scorecard, operation_id="getScorecard")
+@router.get(
+    "/scorecard",
+    response_model=Scorecard,
+    operation_id="getScorecard",
+    responses=problems(404, 503),
+)
 async def scorecard(
     request: Request,
     principal: CrossFieldReader,
