@@ -1,0 +1,189 @@
+"""deploy/compose.yaml: valid under the Compose Specification's JSON schema (vendored in
+deploy/schemas/), and a faithful single-server rendering of deploy/services.toml."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from simpul_platform.devstack.services import ServiceEntry, load_services
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "deploy" / "compose.yaml"
+SCHEMA = ROOT / "deploy" / "schemas" / "compose-spec.json"
+SERVICES = load_services(ROOT / "deploy" / "services.toml")
+STATEFUL = [e for e in SERVICES if e.database]
+# A compose interpolation: ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<rest>[^}]*)\}")
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|PRIVATE|ACCESS_KEY|CLUSTER_ID")
+# The secrets settings.py refuses as development defaults outside development.
+REFUSED_DEFAULTS = ("SIMPUL_JWT_SECRET", "SIMPUL_PSEUDONYM_SECRET")
+
+
+def _compose() -> dict[str, Any]:
+    loaded = yaml.safe_load(COMPOSE.read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def _service(name: str) -> dict[str, Any]:
+    service = _compose()["services"].get(name)
+    assert service is not None, f"{name} is not in deploy/compose.yaml"
+    assert isinstance(service, dict)
+    return service
+
+
+def _of_image(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: s for n, s in compose["services"].items() if s.get("image") == "simpul:latest"}
+
+
+def test_the_schema_is_the_compose_specification() -> None:
+    schema = json.loads(SCHEMA.read_text())
+    assert schema["title"] == "Compose Specification"
+    assert "compose-spec/compose-spec" in (SCHEMA.parent / "README.md").read_text()
+
+
+def test_compose_validates_against_the_compose_specification() -> None:
+    schema = json.loads(SCHEMA.read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(_compose())]
+    assert not errors, "\n".join(errors)
+
+
+def test_the_schema_catches_a_mistake() -> None:
+    """The validation above is not vacuous: a misspelt key is refused."""
+    broken = _compose()
+    broken["services"]["health"]["helthcheck"] = broken["services"]["health"].pop("healthcheck")
+    schema = json.loads(SCHEMA.read_text())
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(broken))
+
+
+@pytest.mark.parametrize("entry", SERVICES, ids=lambda e: e.name)
+def test_every_service_runs_on_its_port_with_a_readyz_healthcheck(entry: ServiceEntry) -> None:
+    service = _service(entry.name)
+    assert service["command"] == ["serve", entry.name]
+    assert f"{entry.port}:{entry.port}" in service["ports"]
+    test = " ".join(service["healthcheck"]["test"])
+    assert f"127.0.0.1:{entry.port}/readyz" in test
+
+
+@pytest.mark.parametrize("entry", STATEFUL, ids=lambda e: e.name)
+def test_a_service_starts_after_its_migration_completed(entry: ServiceEntry) -> None:
+    migrate = _service(f"migrate-{entry.name}")
+    assert migrate["command"] == ["migrate", entry.name]
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    depends = _service(entry.name)["depends_on"]
+    assert depends[f"migrate-{entry.name}"]["condition"] == "service_completed_successfully"
+    assert depends["kafka"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("entry", STATEFUL, ids=lambda e: e.name)
+def test_a_service_and_its_migration_use_its_own_database(entry: ServiceEntry) -> None:
+    key = f"{entry.env_prefix}_DATABASE_URL"
+    for name in (entry.name, f"migrate-{entry.name}"):
+        url = _service(name)["environment"][key]
+        assert url.startswith("postgresql+asyncpg://")
+        assert url.endswith(f"@postgres:5432/{entry.database}")
+
+
+def test_postgres_makes_one_database_per_service() -> None:
+    postgres = _service("postgres")
+    assert set(postgres["environment"]["SIMPUL_DATABASES"].split(",")) == {
+        e.database for e in STATEFUL
+    }
+    init = [v for v in postgres["volumes"] if "/docker-entrypoint-initdb.d/" in v]
+    assert len(init) == 1
+    script = COMPOSE.parent / init[0].split(":")[0]
+    assert script.is_file() and "CREATE DATABASE" in script.read_text()
+
+
+def test_the_gateway_starts_once_the_field_services_are_healthy() -> None:
+    depends = _service("gateway")["depends_on"]
+    assert {n: d["condition"] for n, d in depends.items()} == {
+        e.name: "service_healthy" for e in STATEFUL
+    }
+
+
+def test_kafka_runs_kraft_from_the_official_image_of_the_pom_version() -> None:
+    kafka = _service("kafka")
+    pom = (ROOT / "deploy" / "kafka" / "pom.xml").read_text()
+    found = re.search(r"<kafka\.version>(\d+)\.(\d+)\.\d+</kafka\.version>", pom)
+    assert found is not None
+    image, _, tag = kafka["image"].partition(":")
+    assert image == "apache/kafka"
+    assert re.fullmatch(rf"{found[1]}\.{found[2]}\.\d+", tag), f"{tag} is not {found[1]}.{found[2]}.x"
+    assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+def test_images_are_pinned() -> None:
+    for name, service in _compose()["services"].items():
+        if service.get("image") == "simpul:latest":
+            continue  # built from deploy/Dockerfile, whose base images are pinned
+        image, _, tag = service["image"].partition(":")
+        assert re.fullmatch(r"\d+\.\d+(\.\d+)?(-[a-z0-9.-]+)?", tag), f"{name}: {image}:{tag}"
+
+
+def test_data_lives_in_named_volumes() -> None:
+    compose = _compose()
+    named = set(compose["volumes"])
+    for name, mount in (("kafka", "/var/lib/kafka/data"), ("postgres", "/var/lib/postgresql/data")):
+        mounts = [v.split(":") for v in _service(name)["volumes"]]
+        assert [mount] == [m[1] for m in mounts if m[0] in named], f"{name}: {mount} is not named"
+    for service in compose["services"].values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            assert source in named or source.startswith("./"), volume
+
+
+def test_no_secret_has_a_default() -> None:
+    """Every secret comes from the environment as ${NAME:?message}: compose refuses to start
+    without it, and nothing in this file could ever stand in for it."""
+    text = COMPOSE.read_text()
+    uses = list(INTERPOLATION.finditer(text))
+    assert uses
+    for use in uses:
+        assert use["op"] in (":?", "?"), f"{use[0]}: an interpolation must be required, no default"
+    for service in _compose()["services"].values():
+        for key, value in (service.get("environment") or {}).items():
+            if SECRET_NAME.search(key):
+                assert re.fullmatch(r"\$\{\w+:\?[^}]*\}", str(value)), f"{key} is not required"
+
+
+def test_services_get_the_secrets_settings_refuse_as_defaults_in_production() -> None:
+    for name, service in _of_image(_compose()).items():
+        env = service["environment"]
+        assert env["SIMPUL_ENVIRONMENT"] == "production", name
+        for key in REFUSED_DEFAULTS:
+            assert env[key].startswith(f"${{{key}:?"), f"{name}: {key}"
+        assert env["SIMPUL_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_every_peer_url_names_its_service_and_port() -> None:
+    env = _service("gateway")["environment"]
+    for entry in SERVICES:
+        if entry.name == "gateway":
+            continue
+        key = f"SIMPUL_{entry.name.replace('-', '_').upper()}_URL"
+        assert env[key] == f"http://{entry.name}:{entry.port}"
+
+
+def test_the_image_runs_read_only_as_non_root() -> None:
+    services = _of_image(_compose())
+    assert set(services) == {e.name for e in SERVICES} | {f"migrate-{e.name}" for e in STATEFUL}
+    for name, service in services.items():
+        assert service["read_only"] is True, name
+        assert "/tmp" in service["tmpfs"], name
+        uid = str(service["user"]).split(":")[0]
+        assert uid.isdigit() and int(uid) != 0, f"{name} runs as {service['user']}"
+        assert service["cap_drop"] == ["ALL"], name
+        assert "no-new-privileges:true" in service["security_opt"], name
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile"
