@@ -120,7 +120,8 @@ def test_kafka_runs_kraft_from_the_official_image_of_the_pom_version() -> None:
     assert found is not None
     image, _, tag = kafka["image"].partition(":")
     assert image == "apache/kafka"
-    assert re.fullmatch(rf"{found[1]}\.{found[2]}\.\d+", tag), f"{tag} is not {found[1]}.{found[2]}.x"
+    major_minor = f"{found[1]}.{found[2]}"
+    assert re.fullmatch(rf"{re.escape(major_minor)}\.\d+", tag), f"{tag} is not {major_minor}.x"
     assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
 
 

@@ -58,7 +58,7 @@ def test_usage(argv: list[str], executed: list[list[str]]) -> None:
 
 
 def test_an_unknown_service_names_the_known_ones(executed: list[list[str]]) -> None:
-    with pytest.raises(SystemExit, match="unknown service 'kesehatan'.*registry, health"):
+    with pytest.raises(SystemExit, match=r"unknown service 'kesehatan'.*registry, health"):
         deploy.main(["serve", "kesehatan"], SERVICES)
 
 
