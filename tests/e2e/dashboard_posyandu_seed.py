@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from e2e_calls import child_in_household, post_created
+from e2e_calls import child_in_household, child_nik, post_created
 
 from simpul_platform.auth import mint_token
 from simpul_platform.settings import DEV_JWT_SECRET, DEV_PSEUDONYM_SECRET, ServiceSettings
@@ -45,11 +45,6 @@ def bearer(roles: list[str], wilayah: list[str], sub: str) -> dict[str, str]:
 DPMD = {"Authorization": f"Bearer {DPMD_TOKEN}"}
 OPD_HEALTH = bearer(["opd:health"], ["64.02"], "dinkes-kukar")
 OPD_SOCIAL = bearer(["opd:social"], ["64.02"], "dinsos-kukar")
-
-
-def nik(birth: date, sex: str, serial: int) -> str:
-    day = birth.day + (40 if sex == "F" else 0)
-    return f"640206{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
 async def seed(stack: Stack) -> dict[str, str]:
@@ -91,7 +86,7 @@ async def seed(stack: Stack) -> dict[str, str]:
                 "target_field": "health",
                 "posyandu_id": mawar,
                 "reason_code": "lansia_not_screened",
-                "nik": nik(date(1950, 3, 4), "F", 77),
+                "nik": child_nik(date(1950, 3, 4), "F", 77),
             },
             OPD_SOCIAL,
         )
@@ -112,7 +107,7 @@ async def _days(client: httpx.AsyncClient, registry: str, posyandu: str) -> None
     kader = []
     for serial, role in ((91, "kader"), (92, "kader"), (93, "ketua_bidang")):
         body = {
-            "nik": nik(date(1985, 8, 17), "M", serial),
+            "nik": child_nik(date(1985, 8, 17), "M", serial),
             "name": f"Kader {serial}",
             "role": role,
             "field": "health",
@@ -145,7 +140,7 @@ async def _children(client: httpx.AsyncClient, stack: Stack, posyandu: str) -> N
             posyandu=posyandu,
             kk=f"64020601012000{serial:02d}",
             decile=decile,
-            nik=nik(birth, sex, serial),
+            nik=child_nik(birth, sex, serial),
             serial=serial,
             sex=sex,
             birth=birth,

@@ -28,6 +28,12 @@ async def post_created(
     return result
 
 
+def child_nik(birth: date, sex: str, serial: int) -> str:
+    """A NIK of Tenggarong for a child born on ``birth`` (a girl's day plus 40)."""
+    day = birth.day + (40 if sex == "F" else 0)
+    return f"640206{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+
+
 async def child_in_household(
     client: httpx.AsyncClient,
     urls: tuple[str, str],

@@ -19,39 +19,37 @@ import io
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from dashboard_capaian_seed import (
+    DPMD,
+    DPMD_TOKEN,
+    MELATI_DESA,
+    PERIOD,
+    RAPAK_LAMBUR,
+    TODAY,
+    TOKENS,
+    seed,
+)
 from dashboard_html import Tables, as_number, cell_text
-from e2e_calls import eventually, post_created
 from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
 from simpul_platform.auth import mint_token
-from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.browser_checks import (
     assert_no_serious_violations,
     axe_scan,
     page_weight,
     screenshot,
 )
-from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
+from simpul_platform.testing.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
 TENGGARONG, SEBULU = "64.02.06", "64.02.07"
-RAPAK_LAMBUR, MELATI_DESA, SEBULU_DESA = "64.02.06.2012", "64.02.06.1002", "64.02.07.2001"
-TODAY = date.today()
-PERIOD = TODAY.strftime("%Y-%m")
-TOKENS = ServiceSettings(
-    environment="test", jwt_secret=TEST_JWT_SECRET, pseudonym_secret=TEST_PSEUDONYM_SECRET
-)
-DPMD_TOKEN = mint_token(TOKENS, "dpmd-kukar", ["dpmd"], ["64.02"])
 TP_TENGGARONG_TOKEN = mint_token(TOKENS, "tp-tenggarong", ["tp:kecamatan"], [TENGGARONG])
-DPMD = {"Authorization": f"Bearer {DPMD_TOKEN}"}
-OPD_HEALTH = {"Authorization": f"Bearer {mint_token(TOKENS, 'dinkes', ['opd:health'], ['64.02'])}"}
 
 
 @pytest.fixture(scope="module")
@@ -73,70 +71,7 @@ def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 async def seeded(stack: Stack) -> dict[str, str]:
-    async with httpx.AsyncClient(timeout=30) as client:
-        posyandu: dict[str, str] = {}
-        for name, desa in (
-            ("Posyandu Mawar", RAPAK_LAMBUR),
-            ("Posyandu Kenanga", RAPAK_LAMBUR),
-            ("Posyandu Melati", MELATI_DESA),
-            ("Posyandu Cempaka", SEBULU_DESA),
-        ):
-            created = await client.post(
-                f"{stack.url('registry')}/v1/posyandu",
-                headers=DPMD,
-                json={"name": name, "desa_code": desa, "fields": ["health", "social"]},
-            )
-            assert created.status_code == 201, created.text
-            posyandu[name] = created.json()["id"]
-        children = [  # posyandu, sex, height (cm) at 24 months, measured this month
-            ("Posyandu Mawar", "M", 78.0, True),
-            ("Posyandu Mawar", "F", 87.0, True),
-            ("Posyandu Melati", "M", 88.0, True),
-            ("Posyandu Cempaka", "F", 86.0, False),
-            ("Posyandu Kenanga", "M", 87.0, False),
-        ]
-        birth = TODAY - timedelta(days=740)
-        for serial, (name, sex, height, measured) in enumerate(children, start=1):
-            day = birth.day + (40 if sex == "F" else 0)
-            target = await post_created(
-                client,
-                f"{stack.url('health')}/v1/targets",
-                {
-                    "nik": f"640206{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}",
-                    "kk": f"64020601012000{serial:02d}",
-                    "name": f"Anak {serial}",
-                    "sex": sex,
-                    "birth_date": birth.isoformat(),
-                    "posyandu_id": posyandu[name],
-                },
-                OPD_HEALTH,
-            )
-            if measured:
-                await post_created(
-                    client,
-                    f"{stack.url('health')}/v1/posyandu/{posyandu[name]}/measurements",
-                    {
-                        "target_id": target["id"],
-                        "measured_on": TODAY.isoformat(),
-                        "weight_kg": 10.5,
-                        "height_cm": height,
-                        "measure_position": "standing",
-                    },
-                    OPD_HEALTH,
-                )
-        await eventually(lambda: _answered(client, stack))
-        return posyandu
-
-
-async def _answered(client: httpx.AsyncClient, stack: Stack) -> bool | None:
-    """Health and social both answer the kabupaten's scorecard (the services are warm)."""
-    response = await client.get(
-        f"{stack.url('gateway')}/v1/scorecard",
-        params={"wilayah": "64.02", "period": PERIOD},
-        headers=DPMD,
-    )
-    statuses = {row["field"]: row["status"] for row in response.json()["rows"]}
-    return (statuses["health"], statuses["social"]) == ("ok", "ok") or None
+    return await seed(stack)
 
 
 async def signed_in(stack: Stack, token: str) -> httpx.AsyncClient:

@@ -18,17 +18,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
 import openpyxl
 import pytest
 from dashboard_html import Tables, signed_in
-from e2e_calls import child_in_household, eventually, post_created
-from emergency_calls import ON, fire, flood
+from dashboard_lokus_seed import (
+    EMERGENCY_PERIOD,
+    MAWAR_DESA,
+    MELATI_DESA,
+    SEBULU,
+    TENGGARONG,
+    TODAY,
+    seed,
+)
 from playwright.async_api import Page, expect
-from referral_calls import DPMD, OPD_HEALTH, REGISTRAR, TOKENS, arrived, refer
+from referral_calls import DPMD, TOKENS
 
 from simpul_gateway.dashboard.i18n import labels
 from simpul_platform.auth import mint_token
@@ -43,15 +50,9 @@ from simpul_platform.testing.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-TENGGARONG, SEBULU = "64.02.06", "64.02.07"
-MAWAR_DESA, MELATI_DESA, CEMPAKA_DESA = "64.02.06.2012", "64.02.06.1002", "64.02.07.2001"
-TODAY = date.today()
 LOCI_PERIOD = TODAY.strftime("%Y-%m")
-EMERGENCY_PERIOD = ON.strftime("%Y-%m")
 DPMD_TOKEN = mint_token(TOKENS, "dpmd-kukar", ["dpmd"], ["64.02"])
 TP_TENGGARONG_TOKEN = mint_token(TOKENS, "tp-tenggarong", ["tp:kecamatan"], [TENGGARONG])
-OPD_SOCIAL = {"Authorization": f"Bearer {mint_token(TOKENS, 'dinsos', ['opd:social'], ['64.02'])}"}
-ALL_FIELDS = ["health", "education", "social", "housing", "public_works", "trantib"]
 STUNTING_ONLY = {"weight_stunting": "1", "weight_poverty": "0", "weight_rtlh": "0"}
 POVERTY_ONLY = {"weight_stunting": "0", "weight_poverty": "1", "weight_rtlh": "0"}
 
@@ -66,84 +67,9 @@ def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
         started.stop()
 
 
-def _nik(birth: date, sex: str, serial: int) -> str:
-    day = birth.day + (40 if sex == "F" else 0)
-    return f"640206{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
-
-
-async def _child(
-    client: httpx.AsyncClient, stack: Stack, posyandu: str, serial: int, height: float, decile: int
-) -> None:
-    """A 24-month-old measured today at ``height`` (< 82 cm is stunted), in a household of
-    ``decile``."""
-    kk = f"64020601019000{serial:02d}"  # apart from the emergency households' No. KK
-    sex, birth = ("M" if serial % 2 else "F"), TODAY - timedelta(days=740)
-    await child_in_household(
-        client,
-        (stack.url("social"), stack.url("health")),
-        (OPD_SOCIAL, OPD_HEALTH),
-        posyandu=posyandu,
-        kk=kk,
-        decile=decile,
-        nik=_nik(birth, sex, serial),
-        serial=serial,
-        sex=sex,
-        birth=birth,
-        height_cm=height,
-        measured_on=TODAY,
-    )
-
-
-async def _refer(
-    client: httpx.AsyncClient, stack: Stack, posyandu: str, serial: int, requested_on: str
-) -> None:
-    body = {
-        "target_field": "social",
-        "posyandu_id": posyandu,
-        "reason_code": "dtsen_assessment",
-        "no_kk": f"64020601018000{serial:02d}",
-        "requested_on": requested_on,
-    }
-    referral = await refer(client, stack, "health", OPD_HEALTH, **body)
-    await arrived(client, stack, "social", referral["id"], OPD_SOCIAL)
-
-
 @pytest.fixture(scope="module")
 async def seeded(stack: Stack) -> dict[str, str]:
-    async with httpx.AsyncClient(timeout=30) as client:
-        posyandu = {}
-        for name, desa in (
-            ("Mawar", MAWAR_DESA),
-            ("Melati", MELATI_DESA),
-            ("Cempaka", CEMPAKA_DESA),
-        ):
-            body = {"name": f"Posyandu {name}", "desa_code": desa, "fields": ALL_FIELDS}
-            registered = await post_created(
-                client, f"{stack.url('registry')}/v1/posyandu", body, REGISTRAR
-            )
-            posyandu[name] = str(registered["id"])
-        for serial, (name, height, decile) in enumerate(
-            [("Mawar", 78.0, 8), ("Mawar", 77.0, 8), ("Melati", 88.0, 2), ("Melati", 87.0, 2)],
-            start=1,
-        ):
-            await _child(client, stack, posyandu[name], serial, height, decile)
-        await _refer(client, stack, posyandu["Mawar"], 1, "2026-09-07")  # due 14 Sep: overdue
-        await _refer(client, stack, posyandu["Mawar"], 2, TODAY.isoformat())  # open, not due
-        await _refer(client, stack, posyandu["Cempaka"], 3, "2026-09-08")  # due 15 Sep
-        trantib = stack.url("trantib")
-        await fire(
-            client, trantib, posyandu["Mawar"], timedelta(seconds=901), [(1, "rb"), (2, "rr")]
-        )
-        await flood(client, trantib, posyandu["Mawar"], ON)
-
-        async def settled() -> bool | None:
-            # Housing's and social's consumers open their cases from trantib's events.
-            view = await _api(stack, "/v1/emergencies", wilayah=TENGGARONG, period=EMERGENCY_PERIOD)
-            done = view["complete"] and view["totals"]["awaiting_housing_case"] == 0
-            return True if done and len(view["emergencies"]) == 2 else None
-
-        await eventually(settled)
-    return posyandu
+    return await seed(stack)
 
 
 async def _api(stack: Stack, path: str, **params: Any) -> Any:

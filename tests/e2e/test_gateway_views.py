@@ -8,7 +8,6 @@ nobody is stunted and the households are better off.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import time
@@ -18,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_calls import child_in_household, post_created
+from e2e_calls import child_in_household, child_nik, eventually, post_created
 from jsonschema import Draft7Validator
 
 from simpul_platform.auth import mint_token
@@ -42,11 +41,6 @@ def bearer(roles: list[str], wilayah: list[str], sub: str = "tester") -> dict[st
 
 
 DPMD = bearer(["dpmd"], ["64.02"], "dpmd-kukar")
-
-
-def nik(birth: date, sex: str, serial: int) -> str:
-    day = birth.day + (40 if sex == "F" else 0)
-    return f"640206{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +98,7 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
                 posyandu=posyandu[name],
                 kk=f"64020601012000{serial:02d}",
                 decile=decile,
-                nik=nik(birth, sex, serial),
+                nik=child_nik(birth, sex, serial),
                 serial=serial,
                 sex=sex,
                 birth=birth,
@@ -118,17 +112,16 @@ async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
 async def _wait_for_priority_cases(
     client: httpx.AsyncClient, stack: Stack, posyandu_id: str, expected: int
 ) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
+    async def opened() -> bool | None:
         summary = await client.get(
             f"{stack.url('social')}/v1/summary",
             headers=DPMD,
             params={"posyandu_id": posyandu_id, "period": PERIOD},
         )
-        if summary.status_code == 200 and summary.json()["priority_cases"]["open"] == expected:
-            return
-        await asyncio.sleep(0.3)
-    raise AssertionError(f"social never opened {expected} priority cases: {summary.text}")
+        ok = summary.status_code == 200
+        return (ok and summary.json()["priority_cases"]["open"] == expected) or None
+
+    await eventually(opened, timeout=90)
 
 
 async def get(
@@ -364,7 +357,7 @@ async def test_gateway_days_profile_reads_the_registrys_days_over_rest(stack, se
                 registry,
                 f"/v1/posyandu/{melati}/people",
                 {
-                    "nik": nik(date(1985, 8, 17), "M", serial),
+                    "nik": child_nik(date(1985, 8, 17), "M", serial),
                     "name": f"Kader {serial}",
                     "role": "kader",
                     "field": "health",

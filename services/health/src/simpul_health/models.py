@@ -1,4 +1,12 @@
-"""Balita, measurements, immunisation, pregnancies and screenings: the tables health began with."""
+"""The health service's tables. NIK and No. KK live only here (``targets``).
+
+Rows copy the posyandu's wilayah codes (desa, kecamatan, kabupaten) at write time so that
+indicators filter on an indexed equality at any level.
+
+The base class is in ``model_base``; the SPM's other six services' tables are in
+``models_programmes`` and re-exported here, so ``from simpul_health.models import X`` finds
+every table.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,20 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint, column, text
 from sqlmodel import Field
 
-from simpul_health.models.base import HealthModel
+from simpul_health.model_base import HealthModel, health_registry, metadata
+from simpul_health.models_programmes import (
+    FhirExport,
+    HivRiskPerson,
+    MentalHealthCase,
+    MentalHealthService,
+    NeonatalVisit,
+    Newborn,
+    SchoolAgeChild,
+    SchoolScreening,
+    SpmKept,
+    TargetEstimate,
+    TbPresumptive,
+)
 
 
 class Target(HealthModel, table=True):
@@ -255,3 +276,29 @@ class Screening(HealthModel, table=True):
     created_at: datetime
     updated_by: str = Field(max_length=120)
     updated_at: datetime
+
+
+__all__ = [
+    "AncVisit",
+    "BalitaWeighed",
+    "FhirExport",
+    "HealthModel",
+    "HivRiskPerson",
+    "Immunisation",
+    "Measurement",
+    "MentalHealthCase",
+    "MentalHealthService",
+    "NeonatalVisit",
+    "Newborn",
+    "Pregnancy",
+    "SchoolAgeChild",
+    "SchoolScreening",
+    "Screening",
+    "SpmKept",
+    "StuntingEpisode",
+    "Target",
+    "TargetEstimate",
+    "TbPresumptive",
+    "health_registry",
+    "metadata",
+]

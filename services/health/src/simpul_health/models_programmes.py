@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
-from simpul_health.models.base import HealthModel
+from simpul_health.model_base import HealthModel
 
 
 class SpmKept(HealthModel, table=True):
