@@ -101,7 +101,8 @@ def _install_npm(tool: Tool) -> None:
     source = project_root() / "deploy" / "tools"
     for name in ("package.json", "package-lock.json"):
         shutil.copyfile(source / name, node / name)
-    _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=node, env=dict(os.environ))
+    npm_ci = ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+    _run(npm_ci, cwd=node, env=dict(os.environ))
 
 
 def install(tool: Tool) -> Path:
