@@ -143,9 +143,12 @@ class Progress:
         start = committed if committed is not None and committed >= 0 else 0
         done: set[int] = set()
         if metadata and metadata.startswith(PROGRESS_VERSION):
-            for part in filter(None, metadata[len(PROGRESS_VERSION) :].split(",")):
-                low, _, high = part.partition("-")
-                done.update(range(int(low), int(high or low) + 1))
+            try:
+                for part in filter(None, metadata[len(PROGRESS_VERSION) :].split(",")):
+                    low, _, high = part.partition("-")
+                    done.update(range(int(low), int(high or low) + 1))
+            except ValueError:  # garbled: the gaps' letters may go again; the inbox copes
+                done = set()
         return Progress.of(start, done)
 
 
