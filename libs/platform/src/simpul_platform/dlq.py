@@ -1,8 +1,8 @@
 """``python -m simpul_platform.dlq``: what a consumer dead-lettered, and sending it back.
 
-    python -m simpul_platform.dlq list social.stunting
-    python -m simpul_platform.dlq replay social.stunting --dry-run
-    python -m simpul_platform.dlq replay social.stunting [--limit N] [--event-id ID ...]
+    python -m simpul_platform.dlq list social.stunting-reaction
+    python -m simpul_platform.dlq replay social.stunting-reaction --dry-run
+    python -m simpul_platform.dlq replay social.stunting-reaction [--limit N] [--event-id ID ...]
 
 ``replay`` moves dead letters from ``simpul.dlq.<consumer>`` back to the topic each was read
 from, oldest first, as the original record (key, value, CloudEvents headers) plus a
@@ -20,7 +20,7 @@ ones ``simpul_platform.kafka`` builds for the services.
 
 Exit codes: 0 done; 1 some letters were not moved (named on stderr: no source recorded, not a
 CloudEvent, source topic gone, an event id not waiting); 2 usage; 3 no dead-letter topic for
-that consumer; 4 the broker cannot be reached.
+that consumer; 4 the broker cannot be reached (or failed during a replay: run it again).
 """
 
 from __future__ import annotations
@@ -190,15 +190,15 @@ async def _behind(kafka: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> b
     return False
 
 
-def refusals(queue: Queue, letters: Sequence[DeadLetter]) -> dict[int, str]:
-    """Why each letter that cannot go back cannot (keyed by ``id(letter)``)."""
-    reasons: dict[int, str] = {}
+def refusals(queue: Queue, letters: Sequence[DeadLetter]) -> dict[DeadLetter, str]:
+    """Why each letter that cannot go back cannot."""
+    reasons: dict[DeadLetter, str] = {}
     for letter in letters:
         reason = letter.unreplayable()
         if reason is None and letter.source_topic not in queue.source_topics:
             reason = f"its source topic {letter.source_topic!r} does not exist"
         if reason:
-            reasons[id(letter)] = reason
+            reasons[letter] = reason
     return reasons
 
 
@@ -210,10 +210,8 @@ async def replay(
     """Send ``letters`` back to their source topics, committing progress after each ack."""
     outcome = Outcome()
     reasons = refusals(queue, letters)
-    sendable = [d for d in letters if id(d) not in reasons]
-    outcome.problems += [
-        f"not moved: {describe(d)}: {reasons[id(d)]}" for d in letters if id(d) in reasons
-    ]
+    sendable = [d for d in letters if d not in reasons]
+    outcome.problems += [f"not moved: {describe(d)}: {why}" for d, why in reasons.items()]
     if not sendable:
         return outcome
     producer = idempotent_producer(settings, client_id=f"simpul-{settings.service_name}")
@@ -272,11 +270,11 @@ async def run_replay(settings: ServiceSettings, args: argparse.Namespace) -> int
     if args.dry_run:
         reasons = refusals(queue, chosen)
         for letter in chosen:
-            verdict = f"would NOT move ({reasons[id(letter)]})" if id(letter) in reasons else ""
+            why = reasons.get(letter)
             print(
                 f"would move {describe(letter)}"
-                if not verdict
-                else f"{verdict}: {describe(letter)}"
+                if why is None
+                else f"would NOT move ({why}): {describe(letter)}"
             )
         print(f"dry run: {len(chosen) - len(reasons)} of {len(queue.waiting)} waiting would move")
     else:
@@ -301,9 +299,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="what waits in a consumer's dead-letter topic")
-    listing.add_argument("consumer", help="the consumer's name, e.g. social.stunting")
+    listing.add_argument("consumer", help="the consumer's name, e.g. social.stunting-reaction")
     again = commands.add_parser("replay", help="send dead letters back to their source topics")
-    again.add_argument("consumer", help="the consumer's name, e.g. social.stunting")
+    again.add_argument("consumer", help="the consumer's name, e.g. social.stunting-reaction")
     again.add_argument("--dry-run", action="store_true", help="print what would move; move nothing")
     again.add_argument("--limit", type=_positive, help="move at most N letters, oldest first")
     again.add_argument(
@@ -329,6 +327,14 @@ def main(argv: Sequence[str] | None = None, settings: ServiceSettings | None = N
     except ValueError as exc:  # the progress record would not fit its commit
         print(f"simpul dlq: {exc}", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except (KafkaError, OSError) as exc:
+        # Mid-replay: what moved is recorded, but the letter in flight may go again (harmless).
+        print(
+            f"simpul dlq: the Kafka broker failed: {type(exc).__name__}: {exc}; the letters"
+            " moved so far are recorded: run the command again once the broker is back",
+            file=sys.stderr,
+        )
+        return EXIT_BROKER
 
 
 if __name__ == "__main__":

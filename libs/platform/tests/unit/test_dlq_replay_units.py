@@ -16,7 +16,7 @@ from simpul_platform.dead_letters import (
     in_failure_order,
     summarize,
 )
-from simpul_platform.dlq import DlqSettings, parser
+from simpul_platform.dlq import DlqSettings, Queue, parser, refusals
 
 pytestmark = pytest.mark.unit
 
@@ -140,3 +140,12 @@ def test_the_command_reads_the_services_settings_without_needing_their_secrets(m
     with pytest.raises(SystemExit) as usage:
         parser().parse_args(["replay", "toy", "--limit", "0"])
     assert usage.value.code == 2
+
+
+def test_letters_whose_source_is_unknown_or_gone_are_refused_with_the_reason():
+    queue = Queue("toy", "simpul.dlq.toy", "simpul.dlq-replay.toy", {}, [], {"simpul.toy.v1"})
+    fine, gone, unknown = letter(0), letter(1, source="simpul.gone.v1"), letter(2, source=None)
+    assert refusals(queue, [fine, gone, unknown]) == {
+        gone: "its source topic 'simpul.gone.v1' does not exist",
+        unknown: "no dlq_source_topic header: where it came from is unknown",
+    }
