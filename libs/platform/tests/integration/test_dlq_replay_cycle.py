@@ -88,9 +88,9 @@ class Cycle:
         finally:
             await producer.stop()
 
-    async def reached(self, *, handled: int) -> bool:
-        """The consumer has applied ``handled`` notes and dead-lettered the three broken ones."""
-        return (self.runner.handled, self.runner.dead_lettered) == (handled, 3)
+    async def reached(self, *, handled: int, dead_lettered: int = 3) -> bool:
+        """The consumer has applied ``handled`` notes and dead-lettered the broken ones."""
+        return (self.runner.handled, self.runner.dead_lettered) == (handled, dead_lettered)
 
     async def effects(self) -> dict[str, int]:
         async with self.db.sessions() as session:
@@ -228,3 +228,34 @@ def _command(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str
         [sys.executable, "-m", "simpul_platform.dlq", *argv],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
+
+
+async def test_a_letter_sent_again_after_a_crash_is_applied_once(cycle, capsys):
+    """A replay that dies between the broker's ack and its commit sends that letter again on
+    the next run: the consumer's inbox skips the repeat."""
+    await cycle.publish([note("n1", "needs-fix")])
+    await eventually(lambda: cycle.reached(handled=0, dead_lettered=1))
+    cycle.fixable.fixed = True
+    code, _, _ = await dlq(capsys, cycle.settings, "replay", CONSUMER)
+    assert code == EXIT_OK
+    await eventually(lambda: cycle.reached(handled=1, dead_lettered=1))
+
+    replayed = (await read_topic(cycle.settings.kafka_bootstrap_servers, cycle.topic, expected=2))[
+        1
+    ]
+    assert REPLAYED_FROM in dict(replayed.headers)
+    producer = idempotent_producer(cycle.settings)
+    await producer.start()
+    try:  # what the next run would send had the commit not happened
+        await producer.send_and_wait(
+            cycle.topic, key=replayed.key, value=replayed.value, headers=list(replayed.headers)
+        )
+    finally:
+        await producer.stop()
+    await eventually(lambda: _counts(cycle, duplicates=1))
+    assert await cycle.effects() == {"n1": 1}
+    assert (cycle.runner.handled, cycle.runner.dead_lettered) == (1, 1)
+
+
+async def _counts(cycle: Cycle, *, duplicates: int) -> bool:
+    return cycle.runner.duplicates == duplicates
