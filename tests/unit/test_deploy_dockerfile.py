@@ -3,6 +3,7 @@ container engine builds it here, so its shape is what the suite can check."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import tomllib
 from pathlib import Path
@@ -67,6 +68,15 @@ def test_the_builder_installs_the_locked_workspace_without_dev_tools() -> None:
     assert env["UV_PROJECT_ENVIRONMENT"] == "/app/.venv"
 
 
+def test_every_uv_sync_installs_the_lock_file_as_it_is() -> None:
+    """``--frozen`` (or ``--locked``): the image gets exactly what uv.lock pins, never a
+    resolution made at build time."""
+    syncs = [c.value[0] for s in _stages() for c in s if c.cmd == "RUN" and "uv sync" in c.value[0]]
+    assert syncs
+    for run in syncs:
+        assert re.search(r"uv sync\b[^&;|]*--(frozen|locked)\b", run), run
+
+
 def test_every_workspace_member_is_installed() -> None:
     """A new member (a new service) must be added to the dependency layer's COPY lines."""
     members = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]
@@ -126,3 +136,44 @@ def test_the_build_context_leaves_out_local_state() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for pattern in ("**/.venv", ".git", ".data", "**/tests", "**/__pycache__"):
         assert pattern in ignored
+
+
+BUILD = "docker build -f deploy/Dockerfile -t simpul ."
+
+
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """Whether .dockerignore leaves ``path`` (or a folder above it) out of the build context:
+    its patterns in order, ``**/`` for any depth, ``!`` taking a path back in."""
+    parents = Path(path).parents
+    candidates = [path, *(str(p) for p in parents if str(p) != ".")]
+    ignored = False
+    for pattern in patterns:
+        keep, glob = pattern.startswith("!"), pattern.lstrip("!").rstrip("/")
+        globs = [glob, glob[3:]] if glob.startswith("**/") else [glob]
+        if any(fnmatch.fnmatchcase(c, g) for c in candidates for g in globs):
+            ignored = not keep
+    return ignored
+
+
+def test_the_documented_build_command_gives_the_dockerfile_its_context() -> None:
+    """The build context is the repository root (README, the Dockerfile's own header): every
+    COPY source is there and not left out by .dockerignore."""
+    assert BUILD in (ROOT / "README.md").read_text()
+    assert BUILD in DOCKERFILE.read_text()
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    sources = [
+        source
+        for stage in _stages()
+        for c in stage
+        if c.cmd in ("COPY", "ADD") and not any(f.startswith("--from=") for f in c.flags)
+        for source in c.value[:-1]
+    ]
+    assert "uv.lock" in sources
+    for source in sources:
+        assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+        assert not _ignored(source, patterns), f"COPY {source}: left out by .dockerignore"
+    assert _ignored("services/health/tests/unit", patterns)  # the check can say no
