@@ -30,6 +30,9 @@ class ConsumerMetrics:
         self.dead_letter_topic = dead_letter_topic
         self._lag_series: set[TopicPartition] = set()
         self._last_dead_letter_check = -float("inf")
+        # The series exists at 0 from the start, so the first dead letter is an increase an
+        # alert sees, not a series that appears already at 1.
+        metrics.DEAD_LETTERS.labels(settings.service_name, name)
 
     async def observe_lag(self, kafka: AIOKafkaConsumer) -> int | None:
         """Records between the consumer's position and the end of its partitions, exported
