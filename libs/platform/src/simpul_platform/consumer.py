@@ -47,6 +47,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import inbox, metrics
+from simpul_platform.consumer_metrics import ConsumerMetrics
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope
 from simpul_platform.kafka import (
@@ -139,6 +140,7 @@ class ConsumerRunner:
         self.duplicates = 0
         self.dead_lettered = 0
         self.lag: int | None = None  # None until the first poll
+        self._metrics = ConsumerMetrics(settings, consumer.name, self.dead_letter_topic)
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting after broker outages."""
@@ -155,20 +157,6 @@ class ConsumerRunner:
                 )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.settings.relay_max_backoff_s)
-
-    async def _update_lag(self, kafka: AIOKafkaConsumer) -> None:
-        """Records between this consumer's position and the end of its partitions; unknown
-        (None) until it has partitions and has fetched from each, so 0 means caught up."""
-        partitions = kafka.assignment()
-        highwaters = {partition: kafka.highwater(partition) for partition in partitions}
-        if not partitions or any(h is None for h in highwaters.values()):
-            self.lag = None
-            return
-        total = 0
-        for partition, highwater in highwaters.items():
-            total += max((highwater or 0) - await kafka.position(partition), 0)
-        self.lag = total
-        metrics.CONSUMER_LAG.labels(self.settings.service_name, self.consumer.name).set(total)
 
     async def _consume(self) -> None:
         await ensure_topics(self.settings, [*self.topics, self.dead_letter_topic])
@@ -198,10 +186,12 @@ class ConsumerRunner:
                     if self.settings.fault_hold_offset_commit_s:
                         await asyncio.sleep(self.settings.fault_hold_offset_commit_s)
                     await self._commit(kafka, _next_offsets(chunk))
-                await self._update_lag(kafka)
+                self.lag = await self._metrics.observe_lag(kafka)
+                await self._metrics.observe_dead_letters(kafka, dead_letters)
         finally:
             self._kafka = None
             self.lag = None
+            self._metrics.stopped()
             await stop_within(kafka.stop(), f"consumer {self.consumer.name}")
             await stop_within(dead_letters.stop(), f"dead-letter producer of {self.consumer.name}")
 
@@ -388,6 +378,7 @@ class ConsumerRunner:
         metrics.CONSUMED.labels(
             self.settings.service_name, self.consumer.name, "dead_lettered"
         ).inc()
+        self._metrics.dead_lettered()
         logger.error(
             "event dead-lettered",
             extra={

@@ -52,6 +52,7 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._known_topics: set[str] = set()
         self._last_purge = 0.0
+        self._last_backlog = -float("inf")
         self.broker_available = False
         self.last_error: str | None = None
         self.published_total = 0
@@ -62,6 +63,7 @@ class OutboxRelay:
         try:
             while True:
                 try:
+                    await self._observe_backlog()
                     published = await self.publish_pending()
                     backoff = self.settings.relay_poll_interval_s
                     if published < self.settings.relay_batch_size:
@@ -79,6 +81,7 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of pending rows; returns how many the broker acknowledged."""
         producer = await self._ensure_producer()
+        started = time.perf_counter()
         async with self.db.sessions() as session, session.begin():
             rows = await self._claim(session)
             if not rows:
@@ -86,8 +89,10 @@ class OutboxRelay:
             await self._ensure_topics({row.topic for row in rows})
             sent, failed = await self._send(producer, rows)
             await self._mark(session, sent, failed)
+        service = self.settings.service_name
+        metrics.OUTBOX_BATCH_SECONDS.labels(service).observe(time.perf_counter() - started)
         self.published_total += len(sent)
-        metrics.OUTBOX_PUBLISHED.labels(self.settings.service_name).inc(len(sent))
+        metrics.OUTBOX_PUBLISHED.labels(service).inc(len(sent))
         if failed:
             raise RuntimeError(
                 f"{len(failed)} events not acknowledged: {next(iter(failed.values()))}"
@@ -102,6 +107,39 @@ class OutboxRelay:
                 .where(outbox_table.c.sent_at.is_(None))
             )
             return int(result.scalar_one())
+
+    async def backlog(self) -> tuple[int, float]:
+        """Unsent rows and the age in seconds of the oldest (0 when none), in one query.
+
+        The oldest is the lowest ``seq`` (the order the relay publishes in), found through the
+        ``ix_outbox_pending`` partial index: one index entry and one row, however long the
+        backlog. The count reads the same index."""
+        pending = outbox_table.c.sent_at.is_(None)
+        oldest = (
+            select(outbox_table.c.created_at)
+            .where(pending)
+            .order_by(outbox_table.c.seq)
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = select(func.count(), oldest).select_from(outbox_table).where(pending)
+        async with self.db.sessions() as session:
+            count, created = (await session.execute(query)).one()
+        if created is None:
+            return int(count), 0.0
+        if created.tzinfo is None:  # SQLite returns naive datetimes
+            created = created.replace(tzinfo=UTC)
+        return int(count), max((datetime.now(UTC) - created).total_seconds(), 0.0)
+
+    async def _observe_backlog(self) -> None:
+        """Refresh the backlog gauges every ``metrics_refresh_interval_s``; the run loop calls
+        it on every round, the failed ones included, so an outage shows as a growing age."""
+        if time.monotonic() - self._last_backlog < self.settings.metrics_refresh_interval_s:
+            return
+        self._last_backlog = time.monotonic()
+        pending, age = await self.backlog()
+        metrics.OUTBOX_PENDING.labels(self.settings.service_name).set(pending)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.settings.service_name).set(age)
 
     async def _claim(self, session: AsyncSession) -> list[Row[Any]]:
         query = (
@@ -220,8 +258,6 @@ class OutboxRelay:
         if time.monotonic() - self._last_purge < 60:
             return
         self._last_purge = time.monotonic()
-        pending = await self.pending_count()
-        metrics.OUTBOX_PENDING.labels(self.settings.service_name).set(pending)
         cutoff = datetime.now(UTC) - timedelta(hours=self.settings.relay_retention_hours)
         async with self.db.transaction() as session:
             await session.execute(

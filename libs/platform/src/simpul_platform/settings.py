@@ -55,6 +55,9 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(default=0.1, gt=0)
     relay_max_backoff_s: float = Field(default=10.0, gt=0)
     relay_retention_hours: float = Field(default=72.0, gt=0)
+    # How often the relay counts its backlog and a consumer reads its dead-letter topic's end
+    # offsets for /metrics (one query, one offsets request); Prometheus scrapes every 15 s.
+    metrics_refresh_interval_s: float = Field(default=15.0, gt=0)
 
     consumers_enabled: bool = True
     consumer_max_attempts: int = Field(default=3, ge=1)
