@@ -31,6 +31,10 @@ from simpul_platform.settings import DEV_PSEUDONYM_SECRET
 UNMAPPED = 2
 
 
+class Refused(Exception):
+    """Why nothing was written; the command exits 1 with this message."""
+
+
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(prog="python -m simpul_platform.rekey")
     actions = cli.add_subparsers(dest="action", required=True)
@@ -61,16 +65,16 @@ def service_spec(name: str) -> ServiceSpec:
 def new_secret(spec: ServiceSpec, variable: str) -> str:
     secret = os.environ.get(variable, "")
     if not secret:
-        raise SystemExit(f"{variable} is not set: it holds the new pseudonym secret")
+        raise Refused(f"{variable} is not set: it holds the new pseudonym secret")
     if spec.settings.environment != "development" and secret == DEV_PSEUDONYM_SECRET:
-        raise SystemExit(f"{variable}: the development default is refused outside development")
+        raise Refused(f"{variable}: the development default is refused outside development")
     return secret
 
 
 async def export(spec: ServiceSpec, variable: str, out: Path) -> int:
     secret = new_secret(spec, variable)
     if secret == spec.settings.pseudonym_secret:
-        raise SystemExit(f"{variable} is the current pseudonym secret, not a new one")
+        raise Refused(f"{variable} is the current pseudonym secret, not a new one")
     db = Database(spec.settings.resolved_database_url, pool_size=1)
     try:
         result = await export_pairs(
@@ -81,7 +85,7 @@ async def export(spec: ServiceSpec, variable: str, out: Path) -> int:
     if result.mismatched:
         for name, rows in sorted(result.mismatched.items()):
             print(f"{name}: {rows} references are not the current secret's", file=sys.stderr)
-        raise SystemExit(
+        raise Refused(
             "refused: the service's pseudonym_secret is not the one its references were made "
             "with (already re-keyed, or the wrong secret set); no map written"
         )
@@ -94,15 +98,12 @@ async def apply(
     spec: ServiceSpec, variable: str, maps: Sequence[Path], dry_run: bool, allow_unmapped: bool
 ) -> int:
     secret = new_secret(spec, variable)
-    try:
-        refs = read_maps(maps)
-    except (MapError, OSError) as exc:
-        raise SystemExit(str(exc)) from None
+    refs = read_maps(maps)
     db = Database(spec.settings.resolved_database_url, pool_size=1)
     try:
         pending = await pending_outbox_rows(db)
         if pending and not dry_run:
-            raise SystemExit(
+            raise Refused(
                 f"refused: {pending} outbox events are not sent yet; let the relay drain them"
             )
         result = await apply_maps(
@@ -148,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(
             apply(spec, args.new_secret_env, args.maps, args.dry_run, args.allow_unmapped)
         )
-    except (MapError, ValueError) as exc:
+    except (Refused, MapError, ValueError, OSError) as exc:
         raise SystemExit(str(exc)) from None
 
 
