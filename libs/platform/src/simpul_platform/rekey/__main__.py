@@ -40,14 +40,23 @@ def parser() -> argparse.ArgumentParser:
     actions = cli.add_subparsers(dest="action", required=True)
     export = actions.add_parser("export", help="write old → new references of this service")
     export.add_argument("service")
-    export.add_argument("--new-secret-env", required=True, metavar="VAR")
-    export.add_argument("--out", required=True, type=Path)
+    export.add_argument(
+        "--new-secret-env", required=True, metavar="VAR", help="variable holding the new secret"
+    )
+    export.add_argument("--out", required=True, type=Path, help="the map file to write")
     apply = actions.add_parser("apply", help="rewrite this service's references")
     apply.add_argument("service")
-    apply.add_argument("--map", required=True, action="append", type=Path, dest="maps")
-    apply.add_argument("--new-secret-env", required=True, metavar="VAR")
-    apply.add_argument("--dry-run", action="store_true")
-    apply.add_argument("--allow-unmapped", action="store_true")
+    apply.add_argument(
+        "--map", required=True, action="append", type=Path, dest="maps",
+        help="a map from export; repeat it with every service's map",
+    )  # fmt: skip
+    apply.add_argument(
+        "--new-secret-env", required=True, metavar="VAR", help="variable holding the new secret"
+    )
+    apply.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    apply.add_argument(
+        "--allow-unmapped", action="store_true", help="commit although some references are unknown"
+    )
     return cli
 
 
