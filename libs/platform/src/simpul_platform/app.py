@@ -33,6 +33,7 @@ from simpul_platform.logs import configure_logging
 from simpul_platform.migrations import upgrade
 from simpul_platform.openapi import install_openapi
 from simpul_platform.outbox import Outbox
+from simpul_platform.pseudonym import PseudonymDeclaration
 from simpul_platform.registry_client import RegistryCaller, RegistryClient
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.settings import ServiceSettings
@@ -62,6 +63,9 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[Consumer] = ()
     published_events: Sequence[type[EventPayload]] = ()
+    # The columns holding person_ref / household_ref, re-keyed when the pseudonym secret is
+    # rotated (simpul_platform.rekey); the platform's referral table declares its own.
+    pseudonyms: Sequence[PseudonymDeclaration] = ()
     on_startup: Sequence[StartupHook] = field(default_factory=list)
     on_shutdown: Sequence[StartupHook] = field(default_factory=list)
     # False for a service that owns no data (the gateway): no database, relay or consumers.

@@ -4,6 +4,10 @@ Claims: ``sub``, ``roles`` (``opd:health``, ``kader:health``, ``tp:kecamatan``, 
 ``wilayah`` (codes; a code covers every code beneath it, ``64.02`` covers ``64.02.06.2001``;
 ``*`` covers the whole country). HS256 with a shared secret in development; RS256 with a
 public key or JWKS of an existing identity provider in production.
+
+Rotation: HS256 signs with ``jwt_secret`` and also verifies with ``jwt_previous_secrets``, so
+tokens of the old secret keep working while new ones are signed with the new; RS256 follows
+the identity provider's JWKS, whose new key id is fetched on first sight.
 """
 
 from __future__ import annotations
@@ -88,9 +92,14 @@ class Authenticator:
             else None
         )
 
-    def _key(self, token: str) -> Any:
+    def _keys(self, token: str) -> list[Any]:
+        """The keys that may have signed ``token``, the one that signs today first: HS256's
+        secret and the previous ones still accepted during a rotation; RS256's one key."""
         if self.settings.jwt_algorithm == "HS256":
-            return self.settings.jwt_secret
+            return [self.settings.jwt_secret, *self.settings.jwt_previous_secrets]
+        return [self._public_key(token)]
+
+    def _public_key(self, token: str) -> Any:
         if self._jwks is None:
             return self.settings.jwt_public_key
         try:
@@ -103,14 +112,7 @@ class Authenticator:
 
     def authenticate(self, token: str) -> Principal:
         try:
-            claims = jwt.decode(
-                token,
-                self._key(token),
-                algorithms=[self.settings.jwt_algorithm],
-                audience=self.settings.jwt_audience,
-                issuer=self.settings.jwt_issuer,
-                options={"require": ["sub", "exp"]},
-            )
+            claims = self._verified_claims(token)
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("The token has expired.") from exc
         except jwt.PyJWTError as exc:
@@ -121,6 +123,29 @@ class Authenticator:
             raise Unauthorized("The token's roles and wilayah claims must be lists.")
         return Principal(str(claims["sub"]), frozenset(map(str, roles)), tuple(map(str, wilayah)))
 
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        """The claims of a token that one of the keys signed. Only a wrong signature moves on
+        to the next key; an expired or otherwise invalid token signed by a known key fails as
+        it is."""
+        *earlier, last = self._keys(token)
+        for key in earlier:
+            try:
+                return self._decode(token, key)
+            except jwt.InvalidSignatureError:
+                continue
+        return self._decode(token, last)
+
+    def _decode(self, token: str, key: Any) -> dict[str, Any]:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[self.settings.jwt_algorithm],
+            audience=self.settings.jwt_audience,
+            issuer=self.settings.jwt_issuer,
+            options={"require": ["sub", "exp"]},
+        )
+        return claims
+
 
 def mint_token(
     settings: ServiceSettings,
@@ -129,7 +154,8 @@ def mint_token(
     wilayah: Iterable[str],
     ttl: timedelta = timedelta(hours=8),
 ) -> str:
-    """An HS256 token signed with the settings' secret (development and tests)."""
+    """An HS256 token signed with the settings' secret (development and tests); never with a
+    previous one."""
     now = datetime.now(UTC)
     claims = {
         "sub": subject,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["nik", "kk"]
@@ -40,3 +41,29 @@ def mask_nik(identifier: str) -> str:
     region (first six digits) and the last two, so a kader can tell two family members apart
     (``640206********01``)."""
     return identifier[:6] + "*" * 8 + identifier[-2:]
+
+
+@dataclass(frozen=True)
+class PseudonymColumn:
+    """A column of a service's table that holds a ``person_ref`` (kind ``nik``) or a
+    ``household_ref`` (kind ``kk``). ``identifier`` names the column beside it holding the NIK
+    or No. KK the reference was made from, when the table keeps it. A service lists these in
+    its ServiceSpec (``pseudonyms``) so that a secret rotation re-keys them
+    (``simpul_platform.rekey``)."""
+
+    table: str
+    column: str
+    kind: Kind
+    identifier: str | None = None
+
+
+@dataclass(frozen=True)
+class RefsWithin:
+    """A text column that embeds references inside a longer value (a uniqueness key such as
+    the referral's ``need_key``): a rotation replaces each reference found in it."""
+
+    table: str
+    column: str
+
+
+PseudonymDeclaration = PseudonymColumn | RefsWithin

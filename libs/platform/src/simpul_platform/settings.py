@@ -68,6 +68,10 @@ class ServiceSettings(BaseSettings):
     fault_hold_offset_commit_s: float = Field(default=0.0, ge=0)
 
     jwt_secret: str = DEV_JWT_SECRET
+    # HS256 secrets that still verify (never sign) tokens: during a rotation the old secret
+    # stays here while jwt_secret signs with the new one, e.g.
+    # SIMPUL_JWT_PREVIOUS_SECRETS='["<old secret>"]'; removed once the old tokens have expired.
+    jwt_previous_secrets: list[str] = Field(default_factory=list)
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_public_key: str = ""  # PEM, for RS256 tokens of an existing identity provider
     jwt_jwks_url: str = ""  # alternative to jwt_public_key
@@ -128,11 +132,26 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _previous_secrets_only_for_hs256(self) -> ServiceSettings:
+        if self.jwt_previous_secrets and self.jwt_algorithm != "HS256":
+            raise ValueError(
+                "jwt_previous_secrets: verify HS256 tokens only; an RS256 identity provider "
+                "rotates its keys in its JWKS (kid)"
+            )
+        if any(not secret for secret in self.jwt_previous_secrets):
+            raise ValueError("jwt_previous_secrets: an empty secret verifies nothing")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_dev_secrets_outside_development(self) -> ServiceSettings:
         if self.environment != "development":
             if self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError(
                     "jwt_secret: the development default is refused outside development"
+                )
+            if DEV_JWT_SECRET in self.jwt_previous_secrets:
+                raise ValueError(
+                    "jwt_previous_secrets: the development default is refused outside development"
                 )
             if self.pseudonym_secret == DEV_PSEUDONYM_SECRET:
                 raise ValueError(

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from simpul_education.api import ats, census, children, deps, indicators, literacy, paud
 from simpul_education.consumers import consumers
 from simpul_education.events import PUBLISHED
-from simpul_education.models import metadata
+from simpul_education.models import PSEUDONYMS, metadata
 from simpul_education.settings import EducationSettings
 from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
@@ -45,5 +45,6 @@ def create_app(settings: EducationSettings | None = None) -> FastAPI:
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
+            pseudonyms=PSEUDONYMS,
         )
     )

@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from simpul_platform.deciles import HouseholdDecileColumns
 from simpul_platform.domain import StatusHistory
+from simpul_platform.pseudonym import PseudonymColumn
 from simpul_platform.stunting import StuntingDecisionColumns
 from simpul_platform.tallies import TallyColumns
 
@@ -306,3 +307,15 @@ class HouseholdDecile(HouseholdDecileColumns, EducationModel, table=True):
     ``social.household.assessed.v1`` (the latest assessment by date wins)."""
 
     __tablename__ = "household_decile"
+
+
+# Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps
+# it: what a pseudonym secret rotation re-keys (simpul_platform.rekey; ServiceSpec.pseudonyms).
+PSEUDONYMS: tuple[PseudonymColumn, ...] = (
+    PseudonymColumn("child", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("child", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("bkb_membership", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("household_decile", "household_ref", "kk"),
+    PseudonymColumn("stunting_paud_decision", "person_ref", "nik"),
+    PseudonymColumn("stunting_paud_decision", "household_ref", "kk"),
+)

@@ -23,7 +23,7 @@ from simpul_health.api import (
 )
 from simpul_health.consumers import consumers
 from simpul_health.events import PUBLISHED
-from simpul_health.models import metadata
+from simpul_health.models import PSEUDONYMS, metadata
 from simpul_health.settings import HealthSettings
 from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
@@ -65,5 +65,6 @@ def create_app(settings: HealthSettings | None = None) -> FastAPI:
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
+            pseudonyms=PSEUDONYMS,
         )
     )

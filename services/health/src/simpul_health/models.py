@@ -29,6 +29,7 @@ from simpul_health.models_programmes import (
     TargetEstimate,
     TbPresumptive,
 )
+from simpul_platform.pseudonym import PseudonymColumn
 
 
 class Target(HealthModel, table=True):
@@ -302,3 +303,13 @@ __all__ = [
     "health_registry",
     "metadata",
 ]
+
+
+# Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps
+# it: what a pseudonym secret rotation re-keys (simpul_platform.rekey; ServiceSpec.pseudonyms).
+PSEUDONYMS: tuple[PseudonymColumn, ...] = (
+    PseudonymColumn("targets", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("targets", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("school_age_children", "person_ref", "nik"),
+    PseudonymColumn("school_screenings", "person_ref", "nik"),
+)

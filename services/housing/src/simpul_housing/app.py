@@ -12,7 +12,7 @@ from simpul_housing.api import indicators as indicator_routes
 from simpul_housing.api import relocation as relocation_api
 from simpul_housing.consumers import consumers
 from simpul_housing.events import PUBLISHED
-from simpul_housing.models import metadata
+from simpul_housing.models import PSEUDONYMS, metadata
 from simpul_housing.settings import HousingSettings
 from simpul_platform.app import ServiceSpec, create_service_app
 from simpul_platform.referrals.api import ReferralAccess, referral_router
@@ -51,5 +51,6 @@ def create_app(settings: HousingSettings | None = None) -> FastAPI:
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
+            pseudonyms=PSEUDONYMS,
         )
     )

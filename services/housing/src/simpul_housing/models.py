@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from simpul_platform.deciles import HouseholdDecileColumns
 from simpul_platform.domain import StatusHistory
+from simpul_platform.pseudonym import PseudonymColumn
 from simpul_platform.stunting import HouseholdDecisionColumns, StuntedHouseholdColumns
 from simpul_platform.tallies import TallyColumns
 from simpul_platform.wilayah import desa_index
@@ -386,3 +387,18 @@ class HousingTally(TallyColumns, HousingModel, table=True):
             postgresql_ops={"desa_code": "varchar_pattern_ops"},
         ),
     )
+
+
+# Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps
+# it: what a pseudonym secret rotation re-keys (simpul_platform.rekey; ServiceSpec.pseudonyms).
+PSEUDONYMS: tuple[PseudonymColumn, ...] = (
+    PseudonymColumn("house_household", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("relocation_household", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("household_decile", "household_ref", "kk"),
+    PseudonymColumn("stunted_household", "household_ref", "kk"),
+    PseudonymColumn("stunting_rtlh_decision", "person_ref", "nik"),
+    PseudonymColumn("stunting_rtlh_decision", "household_ref", "kk"),
+    PseudonymColumn("disaster_house", "household_ref", "kk"),
+    PseudonymColumn("housing_aid", "household_ref", "kk"),
+    PseudonymColumn("rtlh_case", "household_ref", "kk"),
+)

@@ -16,7 +16,7 @@ from simpul_public_works.api import issue_photos as issue_photo_routes
 from simpul_public_works.api import issues as issue_routes
 from simpul_public_works.consumers import consumers
 from simpul_public_works.events import PUBLISHED
-from simpul_public_works.models import metadata
+from simpul_public_works.models import PSEUDONYMS, metadata
 from simpul_public_works.settings import PublicWorksSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -46,5 +46,6 @@ def create_app(settings: PublicWorksSettings | None = None) -> FastAPI:
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
+            pseudonyms=PSEUDONYMS,
         )
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from simpul_platform.domain import StatusHistory
+from simpul_platform.pseudonym import PseudonymColumn
 from simpul_platform.stunting import HouseholdDecisionColumns, StuntedHouseholdColumns
 from simpul_platform.tallies import TallyColumns
 from simpul_platform.wilayah import desa_index
@@ -267,3 +268,14 @@ class PublicWorksTally(TallyColumns, PublicWorksModel, table=True):
             postgresql_ops={"desa_code": "varchar_pattern_ops"},
         ),
     )
+
+
+# Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps
+# it: what a pseudonym secret rotation re-keys (simpul_platform.rekey; ServiceSpec.pseudonyms).
+PSEUDONYMS: tuple[PseudonymColumn, ...] = (
+    PseudonymColumn("household", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("known_household", "household_ref", "kk"),
+    PseudonymColumn("stunted_household", "household_ref", "kk"),
+    PseudonymColumn("stunting_wash_decision", "person_ref", "nik"),
+    PseudonymColumn("stunting_wash_decision", "household_ref", "kk"),
+)

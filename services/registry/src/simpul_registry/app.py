@@ -24,7 +24,7 @@ from simpul_registry.api import participation as participation_api
 from simpul_registry.api import roster as roster_api
 from simpul_registry.api import wilayah as wilayah_api
 from simpul_registry.events import PUBLISHED
-from simpul_registry.models import metadata
+from simpul_registry.models import PSEUDONYMS, metadata
 from simpul_registry.settings import RegistrySettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -48,5 +48,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                  days_api.router, attendance_sheet.router, participation_api.router,
                  roster_api.router],
         published_events=PUBLISHED,
+        pseudonyms=PSEUDONYMS,
         on_startup=[_preload_wilayah],
     ))

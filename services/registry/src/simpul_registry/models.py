@@ -9,6 +9,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from simpul_platform.domain import StatusHistory
+from simpul_platform.pseudonym import PseudonymColumn
 
 registry_registry = registry()
 metadata = registry_registry.metadata
@@ -235,3 +236,11 @@ class IncentiveRosterRow(RegistryModel, table=True):
     included: bool
     reason: str | None = Field(default=None, max_length=32)
     amount: int
+
+
+# Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps
+# it: what a pseudonym secret rotation re-keys (simpul_platform.rekey; ServiceSpec.pseudonyms).
+PSEUDONYMS: tuple[PseudonymColumn, ...] = (
+    PseudonymColumn("person", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("incentive_roster_row", "person_ref", "nik"),
+)

@@ -13,7 +13,7 @@ from simpul_platform.replica import replica_metadata
 from simpul_social.api import bansos, deps, disaster, households, indicators, ppks, priority, usulan
 from simpul_social.consumers import consumers
 from simpul_social.events import PUBLISHED
-from simpul_social.models import metadata
+from simpul_social.models import PSEUDONYMS, metadata
 from simpul_social.settings import SocialSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -45,5 +45,6 @@ def create_app(settings: SocialSettings | None = None) -> FastAPI:
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
+            pseudonyms=PSEUDONYMS,
         )
     )

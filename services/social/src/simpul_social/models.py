@@ -14,6 +14,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from simpul_platform.domain import StatusHistory
+from simpul_platform.pseudonym import PseudonymColumn
 from simpul_platform.wilayah import desa_index
 
 social_registry = registry()
@@ -350,3 +351,19 @@ class DisasterProtectionHistory(StatusHistory, SocialModel, table=True):
     case_id: str = Field(foreign_key="disaster_protection_case.id", index=True, max_length=36)
     step_on: date
     codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps
+# it: what a pseudonym secret rotation re-keys (simpul_platform.rekey; ServiceSpec.pseudonyms).
+PSEUDONYMS: tuple[PseudonymColumn, ...] = (
+    PseudonymColumn("household", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("household_member", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("ppks_case", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("stunting_reaction", "household_ref", "kk"),
+    PseudonymColumn("stunting_reaction", "child_person_ref", "nik"),
+    PseudonymColumn("stunting_lead", "household_ref", "kk"),
+    PseudonymColumn("stunting_lead", "child_person_ref", "nik"),
+    PseudonymColumn("priority_case", "household_ref", "kk"),
+    PseudonymColumn("priority_case", "child_person_ref", "nik"),
+    PseudonymColumn("disaster_protection_case", "household_ref", "kk"),
+)

@@ -14,7 +14,7 @@ from simpul_trantib import api
 from simpul_trantib.api import deps
 from simpul_trantib.consumers import consumers
 from simpul_trantib.events import PUBLISHED
-from simpul_trantib.models import metadata
+from simpul_trantib.models import PSEUDONYMS, metadata
 from simpul_trantib.settings import TrantibSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -36,5 +36,6 @@ def create_app(settings: TrantibSettings | None = None) -> FastAPI:
             ],
             consumers=consumers(settings),
             published_events=PUBLISHED,
+            pseudonyms=PSEUDONYMS,
         )
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from simpul_platform.domain import StatusHistory
+from simpul_platform.pseudonym import PseudonymColumn
 from simpul_platform.tallies import TallyColumns
 from simpul_platform.wilayah import desa_index
 
@@ -444,3 +445,13 @@ class TrantibTally(TallyColumns, TrantibModel, table=True):
             postgresql_ops={"desa_code": "varchar_pattern_ops"},
         ),
     )
+
+
+# Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps
+# it: what a pseudonym secret rotation re-keys (simpul_platform.rekey; ServiceSpec.pseudonyms).
+PSEUDONYMS: tuple[PseudonymColumn, ...] = (
+    PseudonymColumn("linmas_member", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("displaced_child", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("disaster_household", "household_ref", "kk", identifier="kk"),
+    PseudonymColumn("fire_damaged_house", "household_ref", "kk", identifier="kk"),
+)

@@ -23,6 +23,8 @@ from sqlalchemy import (
     text,
 )
 
+from simpul_platform.pseudonym import PseudonymColumn, PseudonymDeclaration, RefsWithin
+
 Direction = Literal["outgoing", "incoming"]
 _OPEN = text("status IN ('requested', 'accepted')")
 
@@ -72,6 +74,14 @@ referral = Table(
         postgresql_where=_OPEN,
         sqlite_where=_OPEN,
     ),
+)
+
+# The subject's references, from the NIK / No. KK where the source keeps them, and the open-need
+# key that embeds them: what a pseudonym secret rotation re-keys (simpul_platform.rekey).
+REFERRAL_PSEUDONYMS: tuple[PseudonymDeclaration, ...] = (
+    PseudonymColumn("referral", "person_ref", "nik", identifier="nik"),
+    PseudonymColumn("referral", "household_ref", "kk", identifier="no_kk"),
+    RefsWithin("referral", "need_key"),
 )
 
 referral_history = Table(
