@@ -93,9 +93,7 @@ def _name(doc: Doc) -> str:
 
 
 @pytest.mark.parametrize("overlay", ["kabupaten", "provinsi"])
-def test_every_rendered_resource_is_valid(
-    overlay: str, k8s_rendered: dict[str, list[Doc]]
-) -> None:
+def test_every_rendered_resource_is_valid(overlay: str, k8s_rendered: dict[str, list[Doc]]) -> None:
     found = {_name(doc): errors(doc) for doc in k8s_rendered[overlay]}
     bad = {name: problems for name, problems in found.items() if problems}
     assert not bad, "\n".join(f"{overlay} {name}: {p}" for name, p in bad.items())

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Iterable
-
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -59,7 +58,10 @@ def dead_letter_topic(settings: ServiceSettings, consumer_name: str) -> str:
 
 
 async def ensure_topics(settings: ServiceSettings, topics: Iterable[str]) -> None:
-    """Create the named physical topics if they do not exist (partitions from settings)."""
+    """Create the named physical topics if they do not exist (partitions from settings).
+
+    On Kubernetes the Topic Operator has made them all (deploy/k8s/base/kafka-topics.yaml) and
+    a service's user may not create topics: this only finds them listed and returns."""
     wanted = sorted(set(topics))
     if not wanted:
         return

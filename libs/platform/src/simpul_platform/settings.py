@@ -49,9 +49,7 @@ class ServiceSettings(BaseSettings):
     # How the clients authenticate: PLAINTEXT in development; on Kubernetes the Strimzi
     # cluster's TLS listener with SCRAM-SHA-512 (SASL_SSL), the user and password of the
     # service's KafkaUser, and the cluster CA's certificate (a PEM file) to trust the brokers.
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = (
-        "PLAINTEXT"
-    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
     kafka_sasl_username: str = ""
     kafka_sasl_password: str = ""
