@@ -51,6 +51,7 @@ from simpul_platform.consumer_metrics import ConsumerMetrics
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope
 from simpul_platform.kafka import (
+    connection_options,
     dead_letter_topic,
     ensure_topics,
     idempotent_producer,
@@ -162,7 +163,7 @@ class ConsumerRunner:
         await ensure_topics(self.settings, [*self.topics, self.dead_letter_topic])
         kafka = AIOKafkaConsumer(
             *self.topics,
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **connection_options(self.settings),
             group_id=self.group_id,
             client_id=f"simpul-{self.settings.service_name}-{self.consumer.name}",
             enable_auto_commit=False,

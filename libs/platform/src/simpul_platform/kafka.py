@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from simpul_platform.settings import ServiceSettings
 
@@ -20,10 +22,26 @@ CLIENT_STOP_TIMEOUT_S = 10.0
 DEAD_LETTER_PREFIX = "simpul.dlq."
 
 
+def connection_options(settings: ServiceSettings) -> dict[str, Any]:
+    """Where the broker is and how to authenticate to it: what every client (producer,
+    consumer, admin) of a service is given, so none of them can connect differently."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "security_protocol": settings.kafka_security_protocol,
+    }
+    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile or None)
+    if settings.kafka_security_protocol.startswith("SASL_"):
+        options["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        options["sasl_plain_username"] = settings.kafka_sasl_username
+        options["sasl_plain_password"] = settings.kafka_sasl_password
+    return options
+
+
 def idempotent_producer(settings: ServiceSettings, **overrides: object) -> AIOKafkaProducer:
     """acks=all with idempotence: a retried send is written once, in order per partition."""
     options: dict[str, object] = {
-        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        **connection_options(settings),
         "client_id": f"simpul-{settings.service_name}",
         "enable_idempotence": True,
         "acks": "all",
@@ -40,13 +58,14 @@ def dead_letter_topic(settings: ServiceSettings, consumer_name: str) -> str:
 
 
 async def ensure_topics(settings: ServiceSettings, topics: Iterable[str]) -> None:
-    """Create the named physical topics if they do not exist (partitions from settings)."""
+    """Create the named physical topics if they do not exist (partitions from settings).
+
+    On Kubernetes the Topic Operator has made them all (deploy/k8s/base/kafka-topics.yaml) and
+    a service's user may not create topics: this only finds them listed and returns."""
     wanted = sorted(set(topics))
     if not wanted:
         return
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=10000
-    )
+    admin = AIOKafkaAdminClient(**connection_options(settings), request_timeout_ms=10000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -46,6 +46,14 @@ class ServiceSettings(BaseSettings):
     kafka_topic_namespace: str = ""
     kafka_topic_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    # How the clients authenticate: PLAINTEXT in development; on Kubernetes the Strimzi
+    # cluster's TLS listener with SCRAM-SHA-512 (SASL_SSL), the user and password of the
+    # service's KafkaUser, and the cluster CA's certificate (a PEM file) to trust the brokers.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
+    kafka_ssl_cafile: str = ""  # empty: the system's trusted CAs
 
     relay_enabled: bool = True
     # Rows a relay round claims, sends and marks. Each round waits for the broker's acks of all
@@ -123,6 +131,16 @@ class ServiceSettings(BaseSettings):
             ZoneInfo(self.local_timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"local_timezone: unknown time zone {self.local_timezone!r}") from exc
+        return self
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> ServiceSettings:
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(
+                "kafka_security_protocol: SASL needs kafka_sasl_username and kafka_sasl_password"
+            )
         return self
 
     @model_validator(mode="after")
