@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from simpul_platform.app import ServiceSpec
+from simpul_platform.dead_letters import replay_group
 from simpul_platform.kafka import DEAD_LETTER_PREFIX
 from simpul_platform.settings import ServiceSettings
 
@@ -40,8 +41,14 @@ def _dead_letters(spec: ServiceSpec) -> set[str]:
     return {DEAD_LETTER_PREFIX + consumer.name for consumer in spec.consumers}
 
 
+OPERATIONS_USER = "simpul-operations"  # the DLQ replay command's, no service's
+
+
 def _users(docs: list[Doc]) -> dict[str, Doc]:
-    return {u["metadata"]["name"]: u for u in _kind(docs, "KafkaUser")}
+    """The services' users."""
+    users = {u["metadata"]["name"]: u for u in _kind(docs, "KafkaUser")}
+    users.pop(OPERATIONS_USER)
+    return users
 
 
 def allows(user: Doc, resource: str, name: str, operation: str) -> bool:
@@ -96,6 +103,23 @@ def test_each_service_with_kafka_clients_has_a_scram_user(
         assert user["metadata"]["labels"]["strimzi.io/cluster"] == CLUSTER
         assert user["spec"]["authentication"] == {"type": "scram-sha-512"}
         assert user["spec"]["authorization"]["type"] == "simple"
+
+
+def test_the_operations_user_replays_dead_letters_and_nothing_more(
+    docs: list[Doc], specs: dict[str, ServiceSpec]
+) -> None:
+    (user,) = [u for u in _kind(docs, "KafkaUser") if u["metadata"]["name"] == OPERATIONS_USER]
+    for spec in specs.values():
+        for consumer in spec.consumers:
+            dead = DEAD_LETTER_PREFIX + consumer.name
+            assert allows(user, "topic", dead, "Read"), f"cannot read {dead}"
+            assert allows(user, "group", replay_group(consumer.name), "Read"), consumer.name
+            for topic in consumer.topics:  # where a letter goes back to
+                assert allows(user, "topic", topic, "Write"), f"cannot write {topic}"
+            assert not allows(user, "topic", dead, "Write"), f"writes {dead}"
+            assert not allows(user, "group", consumer.name, "Read"), f"joins {consumer.name}"
+    for acl in user["spec"]["authorization"]["acls"]:
+        assert not set(acl["operations"]) & {"All", "Create", "Delete", "Alter", "AlterConfigs"}
 
 
 def test_a_users_acls_cover_what_its_service_produces_and_consumes(

@@ -45,7 +45,12 @@ from simpul_platform.dead_letters import (
     replay_group,
     summarize,
 )
-from simpul_platform.kafka import DEAD_LETTER_PREFIX, idempotent_producer, stop_within
+from simpul_platform.kafka import (
+    DEAD_LETTER_PREFIX,
+    connection_options,
+    idempotent_producer,
+    stop_within,
+)
 from simpul_platform.settings import ServiceSettings
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_UNKNOWN, EXIT_BROKER = 0, 1, 2, 3, 4
@@ -93,9 +98,7 @@ async def open_queue(settings: ServiceSettings, consumer: str) -> Queue:
     the broker cannot be reached."""
     topic = settings.topic(DEAD_LETTER_PREFIX + consumer)
     group = settings.topic(replay_group(consumer))
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers, request_timeout_ms=10000
-    )
+    admin = AIOKafkaAdminClient(**connection_options(settings), request_timeout_ms=10000)
     await _reach(settings, admin.start())
     try:
         topics = set(await admin.list_topics())
@@ -147,7 +150,7 @@ async def _reach(settings: ServiceSettings, starting: Any) -> None:
 
 def _reader(settings: ServiceSettings, group: str | None) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **connection_options(settings),
         client_id=f"simpul-{settings.service_name}",
         group_id=group,
         enable_auto_commit=False,
