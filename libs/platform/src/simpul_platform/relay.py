@@ -173,14 +173,15 @@ class OutboxRelay:
     ) -> list[Any]:
         """Send the rows, each under a span it appends to ``spans``; their acks or errors."""
         futures = []
+        tracer = self._tracing
         for row in rows:
             # One PRODUCER span per row, the row's child; the record carries the span's own
             # context, so the consumer's span is its child (tracing.py).
-            span = self._tracing.start(
+            span = tracer.start(
                 f"publish {row.topic}",
                 tracing.parse_traceparent(row.traceparent),
                 kind=SpanKind.PRODUCER,
-                attributes=_producer_attributes(row),
+                attributes=_producer_attributes(row) if tracer.recording else None,
             )
             spans.append(span)
             key, value, headers = _record(row, tracing.format_traceparent(span.get_span_context()))

@@ -95,11 +95,12 @@ def handling(envelope: Envelope) -> Iterator[None]:
     work in it, so the events it emits continue the trace as the span's children)."""
     event_token = context.event_id.set(envelope.id)
     try:
-        with tracing.current().span(
+        tracer = tracing.current()
+        with tracer.span(
             f"process {envelope.type}",
             tracing.parse_traceparent(envelope.traceparent),
             kind=SpanKind.CONSUMER,
-            attributes=_consumer_attributes(envelope),
+            attributes=_consumer_attributes(envelope) if tracer.recording else None,
         ):
             yield
     finally:

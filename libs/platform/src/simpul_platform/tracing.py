@@ -20,6 +20,7 @@ export off does not make the next one drop its spans.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -46,15 +47,17 @@ from simpul_platform.settings import ServiceSettings
 
 Attributes = Mapping[str, AttributeValue]
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
+# Version 00's layout (a later version may only add fields after these).
+_TRACEPARENT = re.compile(r"[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?")
 _taps: list[SpanExporter] = []  # tests' exporters: every service's finished spans go to them
 
 
 def parse_traceparent(value: str | None) -> SpanContext | None:
     """The remote span context a W3C traceparent names; None for a missing or invalid one."""
-    if not context.valid_traceparent(value):
+    match = _TRACEPARENT.fullmatch(value) if value else None
+    if match is None:
         return None
-    assert value is not None
-    _, trace_id, span_id, flags = value.split("-")
+    trace_id, span_id, flags = match.groups()
     parsed = SpanContext(
         int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=TraceFlags(int(flags, 16))
     )
@@ -70,10 +73,14 @@ def format_traceparent(span_context: SpanContext) -> str | None:
 
 
 def current_parent() -> SpanContext | None:
-    """The parent a new local span takes: the current span, or else the traceparent code put in
-    ``context.traceparent`` without a span (tests, tools); None: a new trace."""
+    """The parent a new local span takes: the span ``context.traceparent`` names (every span
+    here keeps it in step, and code without a span may set it too), or else the current
+    OpenTelemetry span; None: a new trace."""
+    named = parse_traceparent(context.traceparent.get())
     current = trace.get_current_span().get_span_context()
-    return current if current.is_valid else parse_traceparent(context.traceparent.get())
+    if named is not None and named.span_id != current.span_id:
+        return named
+    return current if current.is_valid else None  # the same span, known as local
 
 
 class _Tap(SpanProcessor):
@@ -131,8 +138,15 @@ class Tracing:
         """A span current for the block (and ``context.traceparent`` with it); an exception
         leaving the block is recorded on it and sets its status to error."""
         started = self.start(name, parent, kind=kind, attributes=attributes)
-        with trace.use_span(started, end_on_exit=True), current_traceparent(started):
-            yield started
+        token = context.traceparent.set(format_traceparent(started.get_span_context()))
+        try:
+            if not started.is_recording():  # read only through context.traceparent: cheap
+                yield started
+                return
+            with trace.use_span(started, end_on_exit=True):
+                yield started
+        finally:
+            context.traceparent.reset(token)
 
 
 @contextmanager
