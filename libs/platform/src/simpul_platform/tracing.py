@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -33,7 +33,6 @@ from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.trace import (
     INVALID_SPAN,
-    Link,
     NonRecordingSpan,
     Span,
     SpanContext,
@@ -114,7 +113,6 @@ class Tracing:
         *,
         kind: SpanKind = SpanKind.INTERNAL,
         attributes: Attributes | None = None,
-        links: Sequence[Link] = (),
     ) -> Span:
         """A started span, child of ``parent`` (None: the root of a new trace); not current."""
         if not self.recording:
@@ -122,9 +120,7 @@ class Tracing:
         parent_context = (
             trace.set_span_in_context(NonRecordingSpan(parent)) if parent else Context()
         )
-        return self.tracer.start_span(
-            name, parent_context, kind=kind, attributes=attributes, links=links
-        )
+        return self.tracer.start_span(name, parent_context, kind=kind, attributes=attributes)
 
     @contextmanager
     def span(
