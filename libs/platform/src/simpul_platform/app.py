@@ -20,6 +20,7 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData, delete
 
+from simpul_platform import tracing
 from simpul_platform.auth import Authenticator
 from simpul_platform.consumer import Consumer, ConsumerRunner
 from simpul_platform.db import Database
@@ -77,6 +78,7 @@ class ServiceSpec:
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
     configure_logging(settings.service_name, settings.log_level)
+    tracing.configure(settings)
     # Swagger UI and ReDoc from assets the package ships, not a CDN: /docs works offline.
     app = FastAPIOffline(
         title=spec.title,

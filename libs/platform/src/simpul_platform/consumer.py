@@ -46,7 +46,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform import inbox, metrics
+from simpul_platform import inbox, metrics, tracing
 from simpul_platform.consumer_metrics import ConsumerMetrics
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope
@@ -145,6 +145,8 @@ class ConsumerRunner:
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting after broker outages."""
+        # The handlers' CONSUMER spans are this service's (tracing.current()); the task's own.
+        tracing.active.set(tracing.for_service(self.settings.service_name))
         backoff = 0.5
         while True:
             try:
@@ -208,7 +210,8 @@ class ConsumerRunner:
     ) -> None:
         """Apply one chunk of polled records as the consume loop does (its dead letters go to
         ``dead_letters``, a producer); tests drive it without a broker (testing.run_chunk)."""
-        await self._process_chunk(records, dead_letters)
+        with tracing.activated(tracing.for_service(self.settings.service_name)):
+            await self._process_chunk(records, dead_letters)
 
     async def _process_chunk(
         self,

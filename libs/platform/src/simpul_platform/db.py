@@ -21,6 +21,8 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform import tracing
+
 platform_metadata = MetaData()
 # PostgreSQL's LIMIT/OFFSET are bigints: a larger offset is a 500 from the database, so list
 # endpoints bound it (``Query(ge=0, le=MAX_SQL_OFFSET)``) and answer a 422 naming the field.
@@ -49,8 +51,9 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        with tracing.child_span("db.transaction", {"db.system.name": self.dialect}):
+            async with self.sessions() as session, session.begin():
+                yield session
 
     async def create_all(self, *metadatas: MetaData) -> None:
         """Create missing tables (quick start and tests; production runs Alembic)."""

@@ -6,9 +6,12 @@ import logging
 import time
 import uuid
 
+from opentelemetry import trace
+from opentelemetry.trace import Span, SpanKind, StatusCode
+from opentelemetry.util.types import AttributeValue
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simpul_platform import context, metrics
+from simpul_platform import context, metrics, tracing
 from simpul_platform.errors import ContentTooLarge, FieldError, ProblemError, problem_response
 
 access_log = logging.getLogger("simpul.access")
@@ -28,10 +31,25 @@ class RequestContextMiddleware:
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming[:128] if incoming else uuid.uuid4().hex
-        parent = headers.get(b"traceparent", b"").decode("latin-1")
-        trace = parent if context.valid_traceparent(parent) else context.new_traceparent()
+        parent = tracing.parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
         request_token = context.request_id.set(request_id)
-        trace_token = context.traceparent.set(trace)
+        server = tracing.for_service(self.service)
+        span = server.start(
+            scope.get("method", "HTTP"), parent, kind=SpanKind.SERVER, attributes=_http(scope)
+        )
+        try:
+            with (
+                trace.use_span(span, end_on_exit=True),
+                tracing.current_traceparent(span),
+                tracing.activated(server),
+            ):
+                await self._traced(scope, receive, send, request_id, span)
+        finally:
+            context.request_id.reset(request_token)
+
+    async def _traced(
+        self, scope: Scope, receive: Receive, send: Send, request_id: str, span: Span
+    ) -> None:
         started = time.perf_counter()
         status = 500
 
@@ -49,6 +67,7 @@ class RequestContextMiddleware:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
             method = scope.get("method", "")
+            _end_server_span(span, method, getattr(route, "path", None), status)
             metrics.HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
             elapsed = time.perf_counter() - started
             metrics.HTTP_LATENCY.labels(self.service, method, path).observe(elapsed)
@@ -62,8 +81,26 @@ class RequestContextMiddleware:
                     "duration_ms": round(elapsed * 1000, 1),
                 },
             )
-            context.request_id.reset(request_token)
-            context.traceparent.reset(trace_token)
+
+
+def _http(scope: Scope) -> dict[str, AttributeValue]:
+    return {
+        "http.request.method": scope.get("method", ""),
+        "url.path": scope.get("path", ""),
+        "url.scheme": scope.get("scheme", "http"),
+    }
+
+
+def _end_server_span(span: Span, method: str, route: str | None, status: int) -> None:
+    """The SERVER span named after its route template (known only once routed) and status."""
+    if not span.is_recording():
+        return
+    if route is not None:
+        span.update_name(f"{method} {route}")
+        span.set_attribute("http.route", route)
+    span.set_attribute("http.response.status_code", status)
+    if status >= 500:  # a 4xx is the client's error, not the server span's (semconv)
+        span.set_status(StatusCode.ERROR)
 
 
 async def read_body(receive: Receive) -> bytes:

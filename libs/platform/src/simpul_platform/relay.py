@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from opentelemetry.trace import Span, SpanKind, StatusCode
+from opentelemetry.util.types import AttributeValue
 from sqlalchemy import BigInteger, String, all_, and_, any_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Row
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeEngine
 
-from simpul_platform import metrics
+from simpul_platform import metrics, tracing
 from simpul_platform.db import Database
 from simpul_platform.events import (
     EXTENSION_POSYANDU,
@@ -56,6 +58,10 @@ class OutboxRelay:
         self.broker_available = False
         self.last_error: str | None = None
         self.published_total = 0
+
+    @property
+    def _tracing(self) -> tracing.Tracing:
+        return tracing.for_service(self.settings.service_name)
 
     async def run(self) -> None:
         """Publish until cancelled; never raises for broker or database trouble."""
@@ -184,14 +190,13 @@ class OutboxRelay:
     async def _send(
         self, producer: AIOKafkaProducer, rows: Sequence[Row[Any]]
     ) -> tuple[list[int], dict[int, str]]:
-        futures = []
-        for row in rows:
-            key, value, headers = _record(row)
-            futures.append(await producer.send(row.topic, value=value, key=key, headers=headers))
-        timeout = self.settings.relay_max_backoff_s + 30
-        results = await asyncio.wait_for(
-            asyncio.gather(*futures, return_exceptions=True), timeout=timeout
-        )
+        spans: list[Span] = []
+        try:
+            results = await self._send_traced(producer, rows, spans)
+        except BaseException as exc:
+            _end_producer_spans(spans, [exc] * len(spans))
+            raise
+        _end_producer_spans(spans, results)
         sent: list[int] = []
         failed: dict[int, str] = {}
         for row, result in zip(rows, results, strict=True):
@@ -200,6 +205,31 @@ class OutboxRelay:
             else:
                 sent.append(row.seq)
         return sent, failed
+
+    async def _send_traced(
+        self, producer: AIOKafkaProducer, rows: Sequence[Row[Any]], spans: list[Span]
+    ) -> list[Any]:
+        """Send the rows, each under a span it appends to ``spans``; their acks or errors."""
+        futures = []
+        tracer = self._tracing
+        for row in rows:
+            # One PRODUCER span per row, the row's child; the record carries the span's own
+            # context, so the consumer's span is its child (tracing.py).
+            span = tracer.start(
+                f"publish {row.topic}",
+                tracing.parse_traceparent(row.traceparent),
+                kind=SpanKind.PRODUCER,
+                attributes=_producer_attributes(row) if tracer.recording else None,
+            )
+            spans.append(span)
+            key, value, headers = _record(row, tracing.format_traceparent(span.get_span_context()))
+            futures.append(await producer.send(row.topic, value=value, key=key, headers=headers))
+        timeout = self.settings.relay_max_backoff_s + 30
+        return list(
+            await asyncio.wait_for(
+                asyncio.gather(*futures, return_exceptions=True), timeout=timeout
+            )
+        )
 
     async def _mark(self, session: AsyncSession, sent: list[int], failed: dict[int, str]) -> None:
         if sent:
@@ -267,9 +297,32 @@ class OutboxRelay:
             )
 
 
-def _record(row: Row[Any]) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
-    """An outbox row as its Kafka record (key, value, headers). The row's data is already the
-    event's JSON, so it goes out as stored: no parse and re-encode per event."""
+def _producer_attributes(row: Row[Any]) -> dict[str, AttributeValue]:
+    return tracing.attributes_of(
+        {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "send",
+            "messaging.destination.name": row.topic,
+            "messaging.message.id": row.event_id,
+            "messaging.kafka.message.key": row.event_key,
+            "cloudevents.event_type": row.event_type,
+        }
+    )
+
+
+def _end_producer_spans(spans: Sequence[Span], results: Sequence[Any]) -> None:
+    for span, result in zip(spans, results, strict=False):
+        if isinstance(result, BaseException) and span.is_recording():
+            span.set_status(StatusCode.ERROR, f"{type(result).__name__}: {result}")
+        span.end()
+
+
+def _record(
+    row: Row[Any], traceparent: str | None
+) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
+    """An outbox row as its Kafka record (key, value, headers), with the traceparent of the
+    span that publishes it. The row's data is already the event's JSON, so it goes out as
+    stored: no parse and re-encode per event."""
     occurred = row.occurred_at
     if occurred.tzinfo is None:  # SQLite returns naive datetimes
         occurred = occurred.replace(tzinfo=UTC)
@@ -282,7 +335,7 @@ def _record(row: Row[Any]) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]
         extensions={
             EXTENSION_POSYANDU: row.event_key,
             EXTENSION_WILAYAH: row.wilayah,
-            EXTENSION_TRACEPARENT: row.traceparent,
+            EXTENSION_TRACEPARENT: traceparent,
         },
     )
     key = row.event_key.encode() if row.event_key else None

@@ -75,6 +75,10 @@ class ServiceSettings(BaseSettings):
     # chunk's effects and committing its offsets, so a fault test can kill it in that window.
     fault_hold_offset_commit_s: float = Field(default=0.0, ge=0)
 
+    # OpenTelemetry: the OTLP/HTTP collector's base URL (traces go to its /v1/traces); None:
+    # no export (spans still carry the trace context across HTTP and Kafka). tracing.py.
+    otel_exporter_otlp_endpoint: str | None = None
+
     jwt_secret: str = DEV_JWT_SECRET
     # HS256 secrets that still verify (never sign) tokens: during a rotation the old secret
     # stays here while jwt_secret signs with the new one, e.g.

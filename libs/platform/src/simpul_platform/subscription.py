@@ -10,10 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from opentelemetry.trace import SpanKind
+from opentelemetry.util.types import AttributeValue
 from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform import context
+from simpul_platform import context, tracing
 from simpul_platform.events import Envelope, TolerantPayload
 
 
@@ -88,12 +90,31 @@ class Consumer:
 
 @contextmanager
 def handling(envelope: Envelope) -> Iterator[None]:
-    """The event's id and trace in the logging and outbox context while its effects are made
-    (a batch handler wraps each event's work in it, so the events it emits continue the trace)."""
+    """The event's id in the logging context and its CONSUMER span current while its effects
+    are made, the child of the record's ``ce_traceparent`` (a batch handler wraps each event's
+    work in it, so the events it emits continue the trace as the span's children)."""
     event_token = context.event_id.set(envelope.id)
-    trace_token = context.traceparent.set(envelope.traceparent or context.new_traceparent())
     try:
-        yield
+        tracer = tracing.current()
+        with tracer.span(
+            f"process {envelope.type}",
+            tracing.parse_traceparent(envelope.traceparent),
+            kind=SpanKind.CONSUMER,
+            attributes=_consumer_attributes(envelope) if tracer.recording else None,
+        ):
+            yield
     finally:
         context.event_id.reset(event_token)
-        context.traceparent.reset(trace_token)
+
+
+def _consumer_attributes(envelope: Envelope) -> dict[str, AttributeValue]:
+    return tracing.attributes_of(
+        {
+            "messaging.system": "kafka",
+            "messaging.operation.type": "process",
+            "messaging.message.id": envelope.id,
+            "messaging.kafka.message.key": envelope.posyandu_id,
+            "cloudevents.event_type": envelope.type,
+            "cloudevents.event_source": envelope.source,
+        }
+    )

@@ -6,15 +6,16 @@ together: domain rows, outbox events and the Idempotency-Key claim.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from opentelemetry.trace import INVALID_SPAN, Span, StatusCode
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform import idempotency
+from simpul_platform import context, idempotency, tracing
 from simpul_platform.db import Database
 from simpul_platform.errors import Conflict
 from simpul_platform.events import Envelope, EventPayload
@@ -22,10 +23,22 @@ from simpul_platform.outbox import Outbox
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+    def __init__(self, session: AsyncSession, outbox: Outbox, span: Span = INVALID_SPAN) -> None:
         self.session = session
         self.outbox = outbox
         self._events: list[tuple[str, Envelope]] = []
+        # The transaction's span: its events' rows are its children (tracing.py). Without one
+        # (scripts, demo loaders) they take the current traceparent, as Outbox.add does.
+        self._traceparent = tracing.format_traceparent(span.get_span_context())
+
+    def _envelope(self, build: Callable[[], Envelope]) -> Envelope:
+        if self._traceparent is None:
+            return build()
+        token = context.traceparent.set(self._traceparent)
+        try:
+            return build()
+        finally:
+            context.traceparent.reset(token)
 
     def publish(
         self,
@@ -38,12 +51,14 @@ class UnitOfWork:
     ) -> Envelope:
         """Queue an event; it is written to the outbox when (and only if) the work commits.
         Its key and wilayah come from the payload (``EventPayload.key_field``) unless given."""
-        envelope = self.outbox.envelope(
-            payload,
-            posyandu_id=posyandu_id,
-            wilayah=wilayah,
-            subject=subject,
-            occurred_at=occurred_at,
+        envelope = self._envelope(
+            lambda: self.outbox.envelope(
+                payload,
+                posyandu_id=posyandu_id,
+                wilayah=wilayah,
+                subject=subject,
+                occurred_at=occurred_at,
+            )
         )
         self._events.append((payload.topic, envelope))
         return envelope
@@ -60,13 +75,15 @@ class UnitOfWork:
         it without a second pydantic validation; the caller answers for its shape)."""
         key = data.get(event.key_field) if event.key_field else None
         wilayah = data.get(event.wilayah_field) if event.wilayah_field else None
-        envelope = self.outbox.envelope_of(
-            event.event_type,
-            data,
-            posyandu_id=None if key is None else str(key),
-            wilayah=None if wilayah is None else str(wilayah),
-            subject=subject,
-            occurred_at=occurred_at,
+        envelope = self._envelope(
+            lambda: self.outbox.envelope_of(
+                event.event_type,
+                data,
+                posyandu_id=None if key is None else str(key),
+                wilayah=None if wilayah is None else str(wilayah),
+                subject=subject,
+                occurred_at=occurred_at,
+            )
         )
         self._events.append((event.topic, envelope))
         return envelope
@@ -95,8 +112,20 @@ async def commit_or_conflict(uow: UnitOfWork, conflict: str, **extra: Any) -> No
 
 async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
     db: Database = request.app.state.db
-    async with db.sessions() as session:
-        yield UnitOfWork(session, request.app.state.outbox)
+    # Started here and ended at the dependency's exit, but never made current: FastAPI may
+    # leave a dependency in another context than it entered. Its events carry it instead.
+    span = tracing.current().start(
+        "db.transaction", tracing.current_parent(), attributes={"db.system.name": db.dialect}
+    )
+    try:
+        async with db.sessions() as session:
+            yield UnitOfWork(session, request.app.state.outbox, span)
+    except Exception as exc:
+        span.record_exception(exc)
+        span.set_status(StatusCode.ERROR, type(exc).__name__)
+        raise
+    finally:
+        span.end()
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:

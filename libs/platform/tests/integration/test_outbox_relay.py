@@ -63,7 +63,10 @@ async def test_committed_write_reaches_kafka_as_a_cloudevent(make_settings, post
     assert headers["ce_subject"] == note_id
     assert headers["ce_posyanduid"] == "pos-1"
     assert headers["ce_wilayah"] == "64.02.06.2001"
-    assert headers["ce_traceparent"] == traceparent
+    # The request's trace, carried on by the relay's own (PRODUCER) span: a new span id.
+    version, trace_id, span_id, flags = headers["ce_traceparent"].split("-")
+    assert (version, trace_id, flags) == ("00", traceparent.split("-")[1], "01")
+    assert span_id != traceparent.split("-")[2] and len(span_id) == 16
     assert headers["content-type"] == "application/json"
     assert headers["ce_time"].endswith("Z") and len(headers["ce_id"]) == 36
     assert NoteCreated.model_validate_json(record.value) == NoteCreated(

@@ -91,7 +91,8 @@ def test_the_relay_sends_an_outbox_row_as_its_envelope_with_the_stored_json_as_i
         traceparent=envelope.traceparent,
         data=stored,
     )
-    key, value, headers = _record(row)  # type: ignore[arg-type]
+    # The relay's PRODUCER span gives the record its traceparent; the same one here.
+    key, value, headers = _record(row, envelope.traceparent)  # type: ignore[arg-type]
     assert (key, value, headers) == envelope.to_kafka()
     assert value == stored.encode()
     assert Envelope.from_kafka(key, value, headers) == envelope
