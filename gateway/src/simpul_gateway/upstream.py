@@ -21,6 +21,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpcore
 
+from simpul_platform import context, tracing
+
 # What httpx counts as a TransportError, at the httpcore level where the gateway calls.
 _TRANSPORT_ERRORS = (
     httpcore.TimeoutException,
@@ -137,7 +139,10 @@ class Upstream:
             return Answer(Status.UNAVAILABLE, detail=f"{self.name} is failing; skipped for now")
         try:
             async with asyncio.timeout(self.timeout_s):  # unlike wait_for, no task per call
-                answer = await self._get_with_retries(path, token, params)
+                with tracing.client_call(
+                    f"GET {self.name}", {"server.address": self._host.decode()}
+                ):
+                    answer = await self._get_with_retries(path, token, params)
         except TimeoutError:
             answer = Answer(
                 Status.TIMEOUT, detail=f"{self.name} did not answer in {self.timeout_s}s"
@@ -156,6 +161,8 @@ class Upstream:
             (b"accept", b"application/json"),
             (b"authorization", b"Bearer " + token.encode("latin-1")),
         ]
+        if (parent := context.traceparent.get()) is not None:  # the CLIENT span of get()
+            headers.append((b"traceparent", parent.encode("latin-1")))
         answer = Answer(Status.UNAVAILABLE)
         for attempt in range(self.retries + 1):
             if attempt:

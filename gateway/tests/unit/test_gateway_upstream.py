@@ -10,8 +10,11 @@ import time
 
 import httpcore
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from simpul_gateway.upstream import CircuitBreaker, Status, Upstream
+from simpul_platform import tracing
 
 pytestmark = pytest.mark.unit
 
@@ -82,6 +85,29 @@ async def test_calls_reuse_one_kept_alive_connection_and_send_the_callers_token(
     head = service.requests[0].decode().lower()
     assert head.startswith("get /v1/summary?period=2026-07&x=a+b http/1.1\r\n")
     assert f"host: {url.split('//')[1]}" in head and "authorization: bearer tok.en" in head
+
+
+async def test_a_call_in_a_trace_is_a_client_span_whose_context_the_service_receives():
+    service = TinyService([(200, b"{}")])
+    request = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    with tracing.tap(InMemorySpanExporter()) as spans:
+        async with service as url:
+            client = upstream(url)
+            with tracing.activated(tracing.for_service("gateway")):
+                server = tracing.current().span(
+                    "GET /v1/summary", tracing.parse_traceparent(request)
+                )
+                with server:
+                    await client.get("/v1/summary", "t")
+            await client.get("/v1/summary", "t")  # outside a trace: no header, no span
+            await client.close()
+    (call,) = spans.get_finished_spans()[:1]
+    assert call.kind is SpanKind.CLIENT and call.name == "GET health"
+    assert call.parent is not None and call.resource.attributes["service.name"] == "gateway"
+    assert len(spans.get_finished_spans()) == 1 + 1  # the CLIENT span, then its SERVER parent
+    sent = service.requests[0].decode().lower()
+    assert f"traceparent: 00-{call.context.trace_id:032x}-{call.context.span_id:016x}-01" in sent
+    assert "traceparent" not in service.requests[1].decode().lower()
 
 
 async def test_a_5xx_is_retried_and_a_404_is_not():

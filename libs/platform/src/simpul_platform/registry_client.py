@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from simpul_platform import context
+from simpul_platform import context, tracing
 from simpul_platform.errors import Forbidden
 from simpul_platform.settings import ServiceSettings
 
@@ -53,9 +53,11 @@ class RegistryClient:
         if (request_id := context.request_id.get()) is not None:
             headers["X-Request-ID"] = request_id
         try:
-            response = await self._http().get(
-                f"/v1/posyandu/{quote(posyandu_id, safe='')}", headers=headers
-            )
+            with tracing.client_call("GET registry /v1/posyandu/{posyandu_id}") as trace_headers:
+                response = await self._http().get(
+                    f"/v1/posyandu/{quote(posyandu_id, safe='')}",
+                    headers={**headers, **trace_headers},
+                )
         except httpx.HTTPError as exc:
             raise RegistryUnreachable(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code == 404:

@@ -216,15 +216,26 @@ def activated(tracing: Tracing) -> Iterator[None]:
 
 
 @contextmanager
-def child_span(name: str, attributes: Attributes | None = None) -> Iterator[Span]:
+def child_span(
+    name: str, attributes: Attributes | None = None, *, kind: SpanKind = SpanKind.INTERNAL
+) -> Iterator[Span]:
     """A span beneath the current one, in the active service; nothing outside a trace (a
     housekeeping transaction would only add a trace of its own)."""
     parent = current_parent()
     if parent is None:
         yield INVALID_SPAN
         return
-    with current().span(name, parent, attributes=attributes) as span:
+    with current().span(name, parent, kind=kind, attributes=attributes) as span:
         yield span
+
+
+@contextmanager
+def client_call(name: str, attributes: Attributes | None = None) -> Iterator[dict[str, str]]:
+    """A CLIENT span for one call to another service, and the headers that make the callee's
+    SERVER span its child (empty outside a trace)."""
+    with child_span(name, attributes, kind=SpanKind.CLIENT):
+        parent = context.traceparent.get()
+        yield {"traceparent": parent} if parent else {}
 
 
 @contextmanager
