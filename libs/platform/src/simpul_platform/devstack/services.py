@@ -121,9 +121,7 @@ class ServiceProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(
-            f"{self.label} not healthy after {timeout:.0f}s; see {self.log_file}"
-        )
+        raise RuntimeError(f"{self.label} not healthy after {timeout:.0f}s; see {self.log_file}")
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         """Graceful stop (SIGTERM lets uvicorn run the lifespan shutdown); SIGKILL if stuck."""
