@@ -3,6 +3,7 @@ service run and serve, decided from the settings alone (no broker or database ne
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,3 +120,26 @@ def test_the_gateway_refuses_the_worker_role() -> None:
 
     with pytest.raises(ValueError, match="gateway owns no data: it has no worker role"):
         create_app(GatewaySettings(role="worker"))
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_the_start_command_splits_only_stateful_services_when_asked(
+    split: bool, tmp_path: Path
+) -> None:
+    from simpul_platform.devstack import cli
+    from simpul_platform.devstack.services import load_services
+
+    args = cli._arguments(["--split"] if split else [])
+    for entry in load_services():
+        processes = cli._processes(entry, {"X": "1"}, tmp_path, args)
+        shape = [
+            (p.role, p.port, p.log_file.name, p.env[f"{entry.env_prefix}_ROLE"]) for p in processes
+        ]
+        if split and entry.database:
+            assert shape == [
+                ("api", entry.port, f"{entry.name}.log", "api"),
+                ("worker", entry.port + 1000, f"{entry.name}-worker.log", "worker"),
+            ]
+        else:
+            assert shape == [("all", entry.port, f"{entry.name}.log", "all")]
+        assert all(p.env["X"] == "1" for p in processes)
