@@ -136,6 +136,7 @@ def test_the_start_command_splits_only_stateful_services_when_asked(
             (p.role, p.port, p.log_file.name, p.env[f"{entry.env_prefix}_ROLE"]) for p in processes
         ]
         if split and entry.database:
+            assert processes[1].env[f"{entry.env_prefix}_MIGRATE_ON_START"] == "false"
             assert shape == [
                 ("api", entry.port, f"{entry.name}.log", "api"),
                 ("worker", entry.port + 1000, f"{entry.name}-worker.log", "worker"),

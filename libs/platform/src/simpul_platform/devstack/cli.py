@@ -148,13 +148,16 @@ def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.
 def _processes(
     entry: ServiceEntry, env: dict[str, str], data: Path, args: argparse.Namespace
 ) -> list[ServiceProcess]:
-    """One process for the service (role all), or with --split an API and a worker."""
+    """One process for the service (role all), or with --split an API and a worker. The API
+    migrates the database and the worker, started once it is up, does not: SQLite has no
+    advisory lock to make two concurrent upgrades safe."""
     logs, offset = data / "logs", args.port_offset
     if not (args.split and entry.database):
         return [ServiceProcess(entry, env, logs, port=entry.port + offset)]
+    worker_env = {**env, f"{entry.env_prefix}_MIGRATE_ON_START": "false"}
     return [
         ServiceProcess(entry, env, logs, port=entry.port + offset, role="api"),
-        ServiceProcess(entry, env, logs, port=entry.worker_port + offset, role="worker"),
+        ServiceProcess(entry, worker_env, logs, port=entry.worker_port + offset, role="worker"),
     ]
 
 
@@ -194,10 +197,17 @@ def up(argv: list[str] | None = None) -> int:
         print(f"Starting Kafka on 127.0.0.1:{args.kafka_port} ...", flush=True)
         broker.start()
         template = _database_template(args, services)
+        workers: list[ServiceProcess] = []
         for entry in services:
             env = _service_env(entry, template, broker.bootstrap_servers, data, args.port_offset)
-            processes += [p.start() for p in _processes(entry, env, data, args)]
+            first, *later = _processes(entry, env, data, args)
+            processes.append(first.start())
+            workers += later
         for process in processes:
+            process.wait_healthy()
+        for process in workers:  # after their APIs, which migrated the databases
+            processes.append(process.start())
+        for process in workers:
             process.wait_healthy()
         if args.demo:
             _load_demo(processes, args.demo_size, stop)
