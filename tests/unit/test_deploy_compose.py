@@ -69,12 +69,44 @@ def test_the_schema_catches_a_mistake() -> None:
 
 
 @pytest.mark.parametrize("entry", SERVICES, ids=lambda e: e.name)
-def test_every_service_runs_on_its_port_with_a_readyz_healthcheck(entry: ServiceEntry) -> None:
+def test_every_service_runs_its_api_on_its_port_with_a_readyz_healthcheck(
+    entry: ServiceEntry,
+) -> None:
     service = _service(entry.name)
-    assert service["command"] == ["serve", entry.name]
+    assert service["command"] == ["api", entry.name]
     assert f"{entry.port}:{entry.port}" in service["ports"]
     test = " ".join(service["healthcheck"]["test"])
     assert f"127.0.0.1:{entry.port}/readyz" in test
+
+
+@pytest.mark.parametrize("entry", STATEFUL, ids=lambda e: e.name)
+def test_every_stateful_service_has_a_worker_on_its_side_port(entry: ServiceEntry) -> None:
+    """The worker: `worker <service>`, checked on the side port's /readyz, published nowhere,
+    started after the service's migration with the API's own environment and volumes."""
+    worker = _service(f"{entry.name}-worker")
+    assert worker["command"] == ["worker", entry.name]
+    test = " ".join(worker["healthcheck"]["test"])
+    assert f"127.0.0.1:{entry.worker_port}/readyz" in test
+    assert entry.worker_port == entry.port + 1000
+    assert "ports" not in worker
+    assert worker["depends_on"][f"migrate-{entry.name}"]["condition"] == (
+        "service_completed_successfully"
+    )
+    assert worker["depends_on"]["kafka"]["condition"] == "service_healthy"
+    api = _service(entry.name)
+    assert worker["environment"] == api["environment"]
+    assert worker.get("volumes") == api.get("volumes")
+
+
+def test_only_stateful_services_have_workers() -> None:
+    workers = {n for n in _compose()["services"] if n.endswith("-worker")}
+    assert workers == {f"{e.name}-worker" for e in STATEFUL}
+
+
+def test_api_and_worker_leave_the_migrations_to_the_one_shot() -> None:
+    for entry in STATEFUL:
+        for name in (entry.name, f"{entry.name}-worker"):
+            assert _service(name)["environment"]["SIMPUL_MIGRATE_ON_START"] == "false", name
 
 
 @pytest.mark.parametrize("entry", STATEFUL, ids=lambda e: e.name)
@@ -91,7 +123,7 @@ def test_a_service_starts_after_its_migration_completed(entry: ServiceEntry) -> 
 @pytest.mark.parametrize("entry", STATEFUL, ids=lambda e: e.name)
 def test_a_service_and_its_migration_use_its_own_database(entry: ServiceEntry) -> None:
     key = f"{entry.env_prefix}_DATABASE_URL"
-    for name in (entry.name, f"migrate-{entry.name}"):
+    for name in (entry.name, f"{entry.name}-worker", f"migrate-{entry.name}"):
         url = _service(name)["environment"][key]
         assert url.startswith("postgresql+asyncpg://")
         assert url.endswith(f"@postgres:5432/{entry.database}")
@@ -181,7 +213,11 @@ def test_every_peer_url_names_its_service_and_port() -> None:
 
 def test_the_image_runs_read_only_as_non_root() -> None:
     services = _of_image(_compose())
-    assert set(services) == {e.name for e in SERVICES} | {f"migrate-{e.name}" for e in STATEFUL}
+    assert set(services) == {e.name for e in SERVICES} | {
+        f"{prefix}{e.name}{suffix}"
+        for e in STATEFUL
+        for prefix, suffix in (("migrate-", ""), ("", "-worker"))
+    }
     for name, service in services.items():
         assert service["read_only"] is True, name
         assert "/tmp" in service["tmpfs"], name
@@ -206,21 +242,27 @@ def _interpolated(value: object) -> str:
     return INTERPOLATION.sub(lambda m: DEPLOYMENT_ENV[m["name"]], str(value))
 
 
-@pytest.mark.parametrize("entry", SERVICES, ids=lambda e: e.name)
+CONTAINERS = [(e, "api") for e in SERVICES] + [(e, "worker") for e in STATEFUL]
+
+
+@pytest.mark.parametrize(("entry", "role"), CONTAINERS, ids=lambda v: getattr(v, "name", v))
 def test_each_service_accepts_its_compose_environment_in_production(
-    entry: ServiceEntry, monkeypatch: pytest.MonkeyPatch
+    entry: ServiceEntry, role: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The service's own settings, built from exactly the environment compose gives it (with
-    secrets set), pass their production checks (no development secret left) and reach the
-    database and broker compose runs."""
+    secrets set) in the role its command gives it, pass their production checks (no
+    development secret left) and reach the database and broker compose runs."""
     for key in [k for k in os.environ if k.startswith(("SIMPUL_", f"{entry.env_prefix}_"))]:
         monkeypatch.delenv(key)
-    for key, value in _service(entry.name)["environment"].items():
+    container = entry.name if role == "api" else f"{entry.name}-worker"
+    for key, value in _service(container)["environment"].items():
         monkeypatch.setenv(key, _interpolated(value))
+    monkeypatch.setenv(f"{entry.env_prefix}_ROLE", role)  # as the entry point sets it
     module, _, factory = entry.app.partition(":")
     app = getattr(importlib.import_module(module), factory)()
     settings = app.state.settings
     assert settings.environment == "production"
+    assert settings.role == role
     assert settings.kafka_bootstrap_servers == "kafka:9092"
     if entry.database:
         assert settings.resolved_database_url.endswith(f"/{entry.database}")

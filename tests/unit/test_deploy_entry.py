@@ -18,26 +18,75 @@ SERVICES = load_services(ROOT / "deploy" / "services.toml")
 
 
 @pytest.fixture
-def executed(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+def environments() -> list[dict[str, str]]:
+    """The environment each exec'd command was given (``execve``; ``execv`` inherits ours)."""
+    return []
+
+
+@pytest.fixture
+def executed(
+    monkeypatch: pytest.MonkeyPatch, environments: list[dict[str, str]]
+) -> list[list[str]]:
     calls: list[list[str]] = []
 
     def execv(path: str, argv: list[str]) -> None:
         assert path == argv[0]
         calls.append(list(argv))
 
+    def execve(path: str, argv: list[str], env: dict[str, str]) -> None:
+        execv(path, argv)
+        environments.append(dict(env))
+
     monkeypatch.setattr(deploy.os, "execv", execv)
+    monkeypatch.setattr(deploy.os, "execve", execve)
     return calls
 
 
-@pytest.mark.parametrize("entry", SERVICES, ids=lambda e: e.name)
-def test_serve_runs_uvicorn_of_the_app_factory_on_its_port(
-    entry: ServiceEntry, executed: list[list[str]]
-) -> None:
-    deploy.main(["serve", entry.name], SERVICES)
-    assert executed == [[
+def uvicorn(entry: ServiceEntry, port: int) -> list[str]:
+    return [
         sys.executable, "-m", "uvicorn", "--factory", entry.app,
-        "--host", "0.0.0.0", "--port", str(entry.port), "--no-access-log",
-    ]]  # fmt: skip
+        "--host", "0.0.0.0", "--port", str(port), "--no-access-log",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("entry", SERVICES, ids=lambda e: e.name)
+@pytest.mark.parametrize(("action", "role"), [("serve", "all"), ("api", "api")])
+def test_serve_and_api_run_uvicorn_of_the_app_factory_on_its_port_in_their_role(
+    entry: ServiceEntry,
+    action: str,
+    role: str,
+    executed: list[list[str]],
+    environments: list[dict[str, str]],
+) -> None:
+    deploy.main([action, entry.name], SERVICES)
+    assert executed == [uvicorn(entry, entry.port)]
+    assert environments[0][f"{entry.env_prefix}_ROLE"] == role
+
+
+@pytest.mark.parametrize("entry", [e for e in SERVICES if e.database], ids=lambda e: e.name)
+def test_worker_runs_on_the_side_port_in_role_worker(
+    entry: ServiceEntry, executed: list[list[str]], environments: list[dict[str, str]]
+) -> None:
+    deploy.main(["worker", entry.name], SERVICES)
+    assert entry.worker_port == entry.port + 1000
+    assert executed == [uvicorn(entry, entry.worker_port)]
+    assert environments[0][f"{entry.env_prefix}_ROLE"] == "worker"
+
+
+def test_the_environment_is_passed_on_with_the_role(
+    monkeypatch: pytest.MonkeyPatch, executed: list[list[str]], environments: list[dict[str, str]]
+) -> None:
+    monkeypatch.setenv("HEALTH_DATABASE_URL", "postgresql+asyncpg://u:p@db/simpul_health")
+    monkeypatch.setenv("HEALTH_ROLE", "all")  # the action decides, not a stray variable
+    deploy.main(["worker", "health"], SERVICES)
+    assert environments[0]["HEALTH_DATABASE_URL"] == "postgresql+asyncpg://u:p@db/simpul_health"
+    assert environments[0]["HEALTH_ROLE"] == "worker"
+
+
+def test_the_gateway_has_no_worker(executed: list[list[str]]) -> None:
+    with pytest.raises(SystemExit, match="gateway owns no data: it has no worker"):
+        deploy.main(["worker", "gateway"], SERVICES)
+    assert executed == []
 
 
 def test_demo_runs_the_demo_module_with_its_arguments(executed: list[list[str]]) -> None:

@@ -1,5 +1,9 @@
 """Builds a Simpul service: middleware, problem+json errors, health and metrics routes, and a
 lifespan that opens the database and runs the outbox relay and the consumers beside the API.
+
+The settings' ``role`` splits one service into processes: ``all`` runs everything in one
+(development), ``api`` only the HTTP API, ``worker`` only the background work (relay, consumers,
+topic creation, housekeeping) with no HTTP but the operations routes.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -37,7 +41,7 @@ from simpul_platform.outbox import Outbox
 from simpul_platform.pseudonym import PseudonymDeclaration
 from simpul_platform.registry_client import RegistryCaller, RegistryClient
 from simpul_platform.relay import OutboxRelay
-from simpul_platform.settings import ServiceSettings
+from simpul_platform.settings import Role, ServiceSettings
 from simpul_platform.textguard import NulCharacterGuard
 
 logger = logging.getLogger("simpul.app")
@@ -48,6 +52,36 @@ INBOX_RETENTION = timedelta(days=14)  # longer than the topics' 7-day retention:
 
 StartupHook = Callable[[FastAPI], Awaitable[None]]
 ReadinessHook = Callable[[FastAPI], Awaitable[dict[str, Any]]]
+Side = Literal["api", "worker"]
+
+
+@dataclass(frozen=True)
+class RoleHook:
+    """A start-up or shutdown hook that belongs to one side of a split service: ``api`` for what
+    requests need (reference data a route reads), ``worker`` for background work (a loop that
+    publishes or consumes). Role ``all`` runs both sides; a bare hook runs in every role."""
+
+    run: StartupHook
+    side: Side
+
+
+def api_hook(run: StartupHook) -> RoleHook:
+    return RoleHook(run, "api")
+
+
+def worker_hook(run: StartupHook) -> RoleHook:
+    return RoleHook(run, "worker")
+
+
+def hooks_for(hooks: Sequence[StartupHook | RoleHook], role: Role) -> list[StartupHook]:
+    """The hooks a process of ``role`` runs, in their order."""
+    chosen: list[StartupHook] = []
+    for hook in hooks:
+        if not isinstance(hook, RoleHook):
+            chosen.append(hook)
+        elif role == "all" or hook.side == role:
+            chosen.append(hook.run)
+    return chosen
 
 
 @dataclass
@@ -67,8 +101,9 @@ class ServiceSpec:
     # The columns holding person_ref / household_ref, re-keyed when the pseudonym secret is
     # rotated (simpul_platform.rekey); the platform's referral table declares its own.
     pseudonyms: Sequence[PseudonymDeclaration] = ()
-    on_startup: Sequence[StartupHook] = field(default_factory=list)
-    on_shutdown: Sequence[StartupHook] = field(default_factory=list)
+    # Bare hooks run in every role; api_hook(...) / worker_hook(...) only on that side.
+    on_startup: Sequence[StartupHook | RoleHook] = field(default_factory=list)
+    on_shutdown: Sequence[StartupHook | RoleHook] = field(default_factory=list)
     # False for a service that owns no data (the gateway): no database, relay or consumers.
     uses_database: bool = True
     # Extra readiness facts (the gateway reports its upstream services).
@@ -78,14 +113,10 @@ class ServiceSpec:
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
     configure_logging(settings.service_name, settings.log_level)
+    if settings.role == "worker" and not spec.uses_database:
+        raise ValueError(f"{settings.service_name} owns no data: it has no worker role")
     tracing.configure(settings)
-    # Swagger UI and ReDoc from assets the package ships, not a CDN: /docs works offline.
-    app = FastAPIOffline(
-        title=spec.title,
-        description=spec.description,
-        version=spec.version,
-        lifespan=_lifespan(spec),
-    )
+    app = _bare_app(spec)
     app.state.settings = settings
     app.state.spec = spec
     app.state.authenticator = Authenticator(settings)
@@ -100,9 +131,30 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.add_middleware(RequestBodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(_operations_router())
-    for router in spec.routers:
-        app.include_router(router)
+    if settings.serves_api:
+        for router in spec.routers:
+            app.include_router(router)
     return app
+
+
+def _bare_app(spec: ServiceSpec) -> FastAPI:
+    if not spec.settings.serves_api:
+        # A worker documents no domain: no OpenAPI document, no docs pages.
+        return FastAPI(
+            title=f"{spec.title} worker",
+            version=spec.version,
+            lifespan=_lifespan(spec),
+            docs_url=None,
+            redoc_url=None,
+            openapi_url=None,
+        )
+    # Swagger UI and ReDoc from assets the package ships, not a CDN: /docs works offline.
+    return FastAPIOffline(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=_lifespan(spec),
+    )
 
 
 def _freeze_startup_heap() -> None:
@@ -116,27 +168,28 @@ def _freeze_startup_heap() -> None:
 def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = spec.settings
+        role = settings.role
         if not spec.uses_database:
             app.state.db = None
-            for hook in spec.on_startup:
+            for hook in hooks_for(spec.on_startup, role):
                 await hook(app)
             _freeze_startup_heap()
             try:
                 yield
             finally:
-                for hook in spec.on_shutdown:
+                for hook in hooks_for(spec.on_shutdown, role):
                     await hook(app)
             return
-        settings = spec.settings
         db = Database(settings.resolved_database_url, settings.database_pool_size)
-        if spec.migrations_dir is not None:
-            await upgrade(spec.migrations_dir, db.url)
-        else:
+        if spec.migrations_dir is None:
             await db.create_all(*spec.metadata)
+        elif settings.migrate_on_start:
+            await upgrade(spec.migrations_dir, db.url)
         app.state.db = db
         app.state.relay = OutboxRelay(db, settings)
         app.state.runners = [ConsumerRunner(c, db, settings) for c in spec.consumers]
-        for hook in spec.on_startup:
+        for hook in hooks_for(spec.on_startup, role):
             await hook(app)
         tasks = _background_tasks(app, spec)
         _freeze_startup_heap()
@@ -144,7 +197,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
             yield
         finally:
             await _stop(tasks)
-            for hook in spec.on_shutdown:
+            for hook in hooks_for(spec.on_shutdown, role):
                 await hook(app)
             await app.state.registry.aclose()
             await db.dispose()
@@ -168,13 +221,16 @@ async def _stop(tasks: list[asyncio.Task[None]]) -> None:
 
 
 def _background_tasks(app: FastAPI, spec: ServiceSpec) -> list[asyncio.Task[None]]:
+    """What runs beside the API (role all) or instead of it (worker); none in role api."""
     settings = spec.settings
+    if not settings.runs_background:
+        return []
     tasks = [asyncio.create_task(_housekeeping(app.state.db, settings), name="housekeeping")]
     topics = {settings.topic(event.topic) for event in spec.published_events}
     tasks.append(asyncio.create_task(_create_topics(settings, topics), name="topics"))
-    if settings.relay_enabled:
+    if settings.runs_relay:
         tasks.append(asyncio.create_task(app.state.relay.run(), name="outbox-relay"))
-    if settings.consumers_enabled:
+    if settings.runs_consumers:
         tasks += [asyncio.create_task(r.run(), name=r.consumer.name) for r in app.state.runners]
     return tasks
 
@@ -226,7 +282,7 @@ def _operations_router() -> APIRouter:
     @router.get(
         "/readyz",
         operation_id="readyz",
-        summary="Database, broker and consumer lag",
+        summary="Role, database, outbox backlog; broker and consumer lag where it runs them",
         response_model=dict[str, Any],
         responses={
             503: {
@@ -237,7 +293,8 @@ def _operations_router() -> APIRouter:
     )
     async def readyz(request: Request) -> JSONResponse:
         """503 when the database is unreachable; a broker outage is reported but not fatal,
-        because writes keep landing in the outbox."""
+        because writes keep landing in the outbox. An api process reports no broker or
+        consumers: it runs neither."""
         report = await readiness(request.app)
         return JSONResponse(report, status_code=200 if report["status"] != "down" else 503)
 
@@ -258,7 +315,12 @@ def _operations_router() -> APIRouter:
 async def readiness(app: FastAPI) -> dict[str, Any]:
     spec: ServiceSpec = app.state.spec
     if app.state.db is None:
-        report: dict[str, Any] = {"service": app.state.settings.service_name, "status": "ok"}
+        settings = app.state.settings
+        report: dict[str, Any] = {
+            "service": settings.service_name,
+            "role": settings.role,
+            "status": "ok",
+        }
         if spec.readiness_hook is not None:
             report.update(await spec.readiness_hook(app))
         return report
@@ -268,7 +330,8 @@ async def readiness(app: FastAPI) -> dict[str, Any]:
 async def _stateful_readiness(app: FastAPI) -> dict[str, Any]:
     db: Database = app.state.db
     relay: OutboxRelay = app.state.relay
-    report: dict[str, Any] = {"service": app.state.settings.service_name}
+    settings: ServiceSettings = app.state.settings
+    report: dict[str, Any] = {"service": settings.service_name, "role": settings.role}
     try:
         await asyncio.wait_for(db.ping(), timeout=3)
         report["database"] = "ok"
@@ -276,6 +339,9 @@ async def _stateful_readiness(app: FastAPI) -> dict[str, Any]:
     except Exception as exc:
         report["database"] = f"down: {type(exc).__name__}"
         report["status"] = "down"
+        return report
+    if not settings.runs_background:
+        report["status"] = "ok"  # the backlog is the workers' to drain
         return report
     report["broker"] = "ok" if relay.broker_available else f"unavailable: {relay.last_error}"
     report["consumers"] = {r.consumer.name: {"lag": r.lag} for r in app.state.runners}

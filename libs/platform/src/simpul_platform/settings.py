@@ -25,6 +25,11 @@ DEV_JWT_SECRET = "simpul-dev-jwt-secret-change-me-0123456789"
 DEV_PSEUDONYM_SECRET = "simpul-dev-pseudonym-secret-change-me"
 
 Environment = Literal["development", "test", "production"]
+# What one process of a service runs: ``all`` (development: the API with its relay and
+# consumers), ``api`` (the HTTP API only) or ``worker`` (relay, consumers, topic creation and
+# housekeeping; only /healthz, /readyz and /metrics over HTTP, on the side port).
+Role = Literal["all", "api", "worker"]
+ROLES: tuple[Role, ...] = ("all", "api", "worker")
 S = TypeVar("S", bound="ServiceSettings")
 
 
@@ -36,6 +41,14 @@ class ServiceSettings(BaseSettings):
     service_name: str = "simpul"
     environment: Environment = "development"
     log_level: str = "INFO"
+    # The process's role (Role above), e.g. HEALTH_ROLE=worker; an unknown one stops start-up.
+    # relay_enabled and consumers_enabled below are finer switches inside the roles that run
+    # them: the role wins where they disagree (an api never relays, whatever relay_enabled says).
+    role: Role = "all"
+    # False where a one-shot migrate step (compose, the Kubernetes Job) already ran every
+    # migration: the process then skips its own upgrade. When True, API and worker replicas
+    # starting together are safe: the upgrade holds an advisory lock.
+    migrate_on_start: bool = True
 
     # SQLite file by default (quick start); PostgreSQL in tests and production.
     database_url: str = ""
@@ -180,6 +193,24 @@ class ServiceSettings(BaseSettings):
                     "pseudonym_secret: the development default is refused outside development"
                 )
         return self
+
+    @property
+    def serves_api(self) -> bool:
+        """The process serves the domain routes (roles all and api)."""
+        return self.role != "worker"
+
+    @property
+    def runs_background(self) -> bool:
+        """The process creates topics and runs housekeeping (roles all and worker)."""
+        return self.role != "api"
+
+    @property
+    def runs_relay(self) -> bool:
+        return self.runs_background and self.relay_enabled
+
+    @property
+    def runs_consumers(self) -> bool:
+        return self.runs_background and self.consumers_enabled
 
     @property
     def zone(self) -> ZoneInfo:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from simpul_platform.app import ServiceSpec, create_service_app
+from simpul_platform.app import ServiceSpec, api_hook, create_service_app
 from simpul_registry import wilayah
 from simpul_registry.api import (
     attendance_sheet,
@@ -31,6 +31,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 async def _preload_wilayah(_app: FastAPI) -> None:
+    """The wilayah tables requests read; a worker (the registry consumes nothing) needs none."""
     await asyncio.to_thread(wilayah.preload)
 
 
@@ -49,5 +50,5 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
                  roster_api.router],
         published_events=PUBLISHED,
         pseudonyms=PSEUDONYMS,
-        on_startup=[_preload_wilayah],
+        on_startup=[api_hook(_preload_wilayah)],
     ))

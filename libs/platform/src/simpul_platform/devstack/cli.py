@@ -3,6 +3,8 @@
 SQLite files under .data/ by default; ``--postgres`` sets up the machine's PostgreSQL (one
 database per service) instead, ``--database-url-template`` points at an existing server.
 Waits until everything is healthy, prints the URLs, and stops everything on Ctrl-C.
+One process per service by default; ``--split`` runs each service with a database as an API
+process (its port) and a worker process (relay and consumers, on its port + 1000), as deployed.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--kafka-port", type=int, default=9092)
     parser.add_argument("--only", action="append", default=[], help="start only these services")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="run each service with a database as an API process and a worker process "
+        "(relay and consumers; log <name>-worker.log, port + 1000), as deployed",
+    )
     parser.add_argument("--data-dir", type=Path, default=None, help="default: .data/")
     parser.add_argument(
         "--port-offset",
@@ -111,8 +119,9 @@ def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.
         "SIMPUL_DEMO_BALITA_PER_POSYANDU": str(size.balita_per_posyandu),
         "SIMPUL_DEMO_SCHOOL_AGE_PER_POSYANDU": str(size.school_age_per_posyandu),
     }
-    loaders: list[tuple[ServiceProcess, list[str]]] = [(p, []) for p in processes if p.entry.demo]
-    followups = [(p, ["--followup"]) for p in processes if p.entry.demo and p.entry.demo_followup]
+    apis = [p for p in processes if p.entry.demo and p.role != "worker"]  # once per service
+    loaders: list[tuple[ServiceProcess, list[str]]] = [(p, []) for p in apis]
+    followups = [(p, ["--followup"]) for p in apis if p.entry.demo_followup]
     for process, args in [*loaders, *followups]:
         if stop.is_set():
             return
@@ -136,11 +145,28 @@ def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.
         print(f"  {process.entry.name} {what} loaded in {elapsed:.0f} s", flush=True)
 
 
+def _processes(
+    entry: ServiceEntry, env: dict[str, str], data: Path, args: argparse.Namespace
+) -> list[ServiceProcess]:
+    """One process for the service (role all), or with --split an API and a worker. The API
+    migrates the database and the worker, started once it is up, does not: SQLite has no
+    advisory lock to make two concurrent upgrades safe."""
+    logs, offset = data / "logs", args.port_offset
+    if not (args.split and entry.database):
+        return [ServiceProcess(entry, env, logs, port=entry.port + offset)]
+    worker_env = {**env, f"{entry.env_prefix}_MIGRATE_ON_START": "false"}
+    return [
+        ServiceProcess(entry, env, logs, port=entry.port + offset, role="api"),
+        ServiceProcess(entry, worker_env, logs, port=entry.worker_port + offset, role="worker"),
+    ]
+
+
 def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Path) -> None:
     print("\nSimpul is up.")
     print(f"  kafka        {broker.bootstrap_servers}   (log: {broker.log_file})")
     for process in processes:
-        print(f"  {process.entry.name:<12} {process.url}/docs   (log: {process.log_file})")
+        page = "/readyz" if process.role == "worker" else "/docs"
+        print(f"  {process.label:<19} {process.url}{page}   (log: {process.log_file})")
     gateway = next((p for p in processes if p.entry.name == "gateway"), None)
     if gateway is not None:
         print(f"\nThe DPMD dashboard: {gateway.url}/dashboard   (sign in: the development form)")
@@ -171,11 +197,17 @@ def up(argv: list[str] | None = None) -> int:
         print(f"Starting Kafka on 127.0.0.1:{args.kafka_port} ...", flush=True)
         broker.start()
         template = _database_template(args, services)
+        workers: list[ServiceProcess] = []
         for entry in services:
             env = _service_env(entry, template, broker.bootstrap_servers, data, args.port_offset)
-            port = entry.port + args.port_offset
-            processes.append(ServiceProcess(entry, env, data / "logs", port=port).start())
+            first, *later = _processes(entry, env, data, args)
+            processes.append(first.start())
+            workers += later
         for process in processes:
+            process.wait_healthy()
+        for process in workers:  # after their APIs, which migrated the databases
+            processes.append(process.start())
+        for process in workers:
             process.wait_healthy()
         if args.demo:
             _load_demo(processes, args.demo_size, stop)
@@ -195,7 +227,7 @@ def up(argv: list[str] | None = None) -> int:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] != "up":
-        raise SystemExit("usage: simpul-stack up [--postgres] [--demo] [--kafka-port N]")
+        raise SystemExit("usage: simpul-stack up [--postgres] [--demo] [--split] [--kafka-port N]")
     raise SystemExit(up(args[1:]))
 
 

@@ -10,11 +10,17 @@ import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import httpx
 
 from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.project import project_root
+
+# A worker's /healthz, /readyz and /metrics listen on the service's port plus this (health
+# 8102 → 9102), so an API and its worker can share a host.
+WORKER_PORT_OFFSET = 1000
+ProcessRole = Literal["all", "api", "worker"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,20 @@ class ServiceEntry:
     # does with what later loaders sent it (health answers social's demo referrals).
     demo_followup: bool = False
 
+    @property
+    def worker_port(self) -> int:
+        """The side port of this service's worker process."""
+        return worker_port(self.port)
+
+    def role_env(self, role: ProcessRole) -> dict[str, str]:
+        """The environment that puts a process of this service in ``role`` (HEALTH_ROLE)."""
+        return {f"{self.env_prefix}_ROLE": role}
+
+
+def worker_port(port: int) -> int:
+    """The side port of a worker whose service listens on ``port``."""
+    return port + WORKER_PORT_OFFSET
+
 
 def load_services(path: Path | None = None) -> list[ServiceEntry]:
     table = tomllib.loads((path or project_root() / "deploy" / "services.toml").read_text())
@@ -36,15 +56,26 @@ def load_services(path: Path | None = None) -> list[ServiceEntry]:
 
 
 class ServiceProcess:
-    """One service under uvicorn in its own process group, logging to a file."""
+    """One process of a service under uvicorn in its own process group, logging to a file.
+
+    ``role`` is passed on as ``<PREFIX>_ROLE``; a worker listens on the side port and logs to
+    ``<name>-worker.log`` unless told otherwise (``port``, ``label``: several replicas)."""
 
     def __init__(
-        self, entry: ServiceEntry, env: dict[str, str], log_dir: Path, port: int | None = None
+        self,
+        entry: ServiceEntry,
+        env: dict[str, str],
+        log_dir: Path,
+        port: int | None = None,
+        role: ProcessRole = "all",
+        label: str | None = None,
     ) -> None:
         self.entry = entry
-        self.port = port or entry.port
-        self.env = env
-        self.log_file = log_dir / f"{entry.name}.log"
+        self.role = role
+        self.port = port or (entry.worker_port if role == "worker" else entry.port)
+        self.env = {**env, **entry.role_env(role)}
+        self.label = label or (f"{entry.name}-worker" if role == "worker" else entry.name)
+        self.log_file = log_dir / f"{self.label}.log"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -83,16 +114,14 @@ class ServiceProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.running:
-                raise RuntimeError(f"{self.entry.name} exited; see {self.log_file}")
+                raise RuntimeError(f"{self.label} exited; see {self.log_file}")
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(
-            f"{self.entry.name} not healthy after {timeout:.0f}s; see {self.log_file}"
-        )
+        raise RuntimeError(f"{self.label} not healthy after {timeout:.0f}s; see {self.log_file}")
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         """Graceful stop (SIGTERM lets uvicorn run the lifespan shutdown); SIGKILL if stuck."""

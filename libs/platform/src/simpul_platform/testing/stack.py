@@ -3,6 +3,11 @@
 Each service gets a fresh database and a free port; all share one topic namespace, so they
 talk to each other over real topics and real HTTP, exactly as deployed. Used by the e2e tests
 and the benchmarks.
+
+A service can also run split, as in production: ``split={"health": Split(apis=2, workers=2)}``
+starts API replicas ``health-api-1``, ``health-api-2`` and workers ``health-worker-1``,
+``health-worker-2`` (keys of ``processes``), all on one database; ``url("health")`` is the
+first API, the one other services are told of, and ``urls("health", "worker")`` lists them all.
 """
 
 from __future__ import annotations
@@ -10,16 +15,30 @@ from __future__ import annotations
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simpul_platform.devstack.ports import free_port
-from simpul_platform.devstack.services import ServiceEntry, ServiceProcess, load_services
+from simpul_platform.devstack.services import (
+    ProcessRole,
+    ServiceEntry,
+    ServiceProcess,
+    load_services,
+)
 
 TEST_JWT_SECRET = "simpul-test-jwt-secret-0123456789abcdef"
 TEST_PSEUDONYM_SECRET = "simpul-test-pseudonym-secret"
 # A deployment's sealing key for confidential identities (trantib's reporters): 32 bytes, base64.
 TEST_REPORTER_KEY = "c2ltcHVsLXRlc3QtcmVwb3J0ZXIta2V5LTMyYnl0ZXM="
+
+
+@dataclass(frozen=True)
+class Split:
+    """How many API and worker processes a split service runs."""
+
+    apis: int = 1
+    workers: int = 1
 
 
 class Stack:
@@ -29,6 +48,7 @@ class Stack:
         postgres: Any,
         names: list[str],
         extra_env: dict[str, str] | None = None,
+        split: dict[str, Split] | None = None,
     ) -> None:
         entries = {entry.name: entry for entry in load_services()}
         self.entries = [entries[name] for name in names]
@@ -41,11 +61,19 @@ class Stack:
         self.ports = {entry.name: free_port() for entry in self.entries}
         self.log_dir = Path(tempfile.mkdtemp(prefix="simpul-stack-"))
         self.extra_env = extra_env or {}
+        self.split = split or {}
         self.processes: dict[str, ServiceProcess] = {}
         self.databases: dict[str, str] = {}
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def replicas(self, name: str, role: ProcessRole) -> list[ServiceProcess]:
+        """The processes of service ``name`` in ``role`` (``all``: an unsplit service)."""
+        return [p for p in self.processes.values() if p.entry.name == name and p.role == role]
+
+    def urls(self, name: str, role: ProcessRole = "api") -> list[str]:
+        return [p.url for p in self.replicas(name, role)]
 
     def env(self, entry: ServiceEntry) -> dict[str, str]:
         env = {
@@ -72,16 +100,38 @@ class Stack:
 
     def start(self, timeout: float = 90.0) -> Stack:
         for entry in self.entries:
-            process = ServiceProcess(
-                entry, self.env(entry), self.log_dir, port=self.ports[entry.name]
-            )
-            self.processes[entry.name] = process.start()
+            for process in self._processes(entry, self.env(entry)):
+                self.processes[process.label] = process.start()
         with ThreadPoolExecutor(len(self.processes)) as pool:
             list(pool.map(lambda p: p.wait_healthy(timeout), self.processes.values()))
         return self
 
+    def _processes(self, entry: ServiceEntry, env: dict[str, str]) -> list[ServiceProcess]:
+        """One process (role all) or, split, the API replicas and the workers, sharing ``env``
+        (one database); the first API listens on the port peers are told of."""
+        port = self.ports[entry.name]
+        split = self.split.get(entry.name)
+        if split is None:
+            return [ServiceProcess(entry, env, self.log_dir, port=port)]
+        apis = [
+            ServiceProcess(
+                entry, env, self.log_dir, port=port if i == 1 else free_port(), role="api",
+                label=f"{entry.name}-api-{i}",
+            )
+            for i in range(1, split.apis + 1)
+        ]  # fmt: skip
+        workers = [
+            ServiceProcess(
+                entry, env, self.log_dir, port=free_port(), role="worker",
+                label=f"{entry.name}-worker-{i}",
+            )
+            for i in range(1, split.workers + 1)
+        ]  # fmt: skip
+        return apis + workers
+
     def restart(self, name: str, timeout: float = 90.0) -> None:
-        """Start a stopped or killed service again on the same port and database."""
+        """Start a stopped or killed process (a service, or one process of a split service:
+        ``health-worker-1``) again on the same port and database."""
         process = self.processes[name]
         process.stop()
         process.start().wait_healthy(timeout)
