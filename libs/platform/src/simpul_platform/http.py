@@ -7,7 +7,7 @@ import time
 import uuid
 
 from opentelemetry import trace
-from opentelemetry.trace import Span, SpanKind, StatusCode
+from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, StatusCode
 from opentelemetry.util.types import AttributeValue
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,6 +15,10 @@ from simpul_platform import context, metrics, tracing
 from simpul_platform.errors import ContentTooLarge, FieldError, ProblemError, problem_response
 
 access_log = logging.getLogger("simpul.access")
+
+
+# Probes and scrapes, every few seconds per process: traces of them would bury the requests'.
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class RequestContextMiddleware:
@@ -33,6 +37,12 @@ class RequestContextMiddleware:
         request_id = incoming[:128] if incoming else uuid.uuid4().hex
         parent = tracing.parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
         request_token = context.request_id.set(request_id)
+        if scope.get("path") in UNTRACED_PATHS:
+            try:
+                await self._traced(scope, receive, send, request_id, INVALID_SPAN)
+            finally:
+                context.request_id.reset(request_token)
+            return
         server = tracing.for_service(self.service)
         span = server.start(
             scope.get("method", "HTTP"), parent, kind=SpanKind.SERVER, attributes=_http(scope)

@@ -217,3 +217,24 @@ async def test_a_request_is_a_server_span_named_after_its_route_child_of_its_hea
 def _status(span: ReadableSpan) -> Any:
     assert span.attributes is not None
     return span.attributes["http.response.status_code"]
+
+
+async def test_probes_and_scrapes_make_no_spans_while_requests_do(spans: InMemorySpanExporter):
+    app = FastAPI()
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/v1/things/{thing}")
+    async def thing(thing: str) -> dict[str, str]:
+        return {"thing": thing}
+
+    traced = RequestContextMiddleware(app, service="toy")
+    transport = httpx.ASGITransport(app=traced)
+    async with httpx.AsyncClient(transport=transport, base_url="http://toy") as client:
+        assert (await client.get("/healthz")).headers["x-request-id"]
+        answer = await client.get("/v1/things/a", headers={"traceparent": PARENT})
+        assert answer.json() == {"thing": "a"}
+    (server,) = spans.get_finished_spans()
+    assert server.name == "GET /v1/things/{thing}" and server.kind is SpanKind.SERVER
