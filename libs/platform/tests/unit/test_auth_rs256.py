@@ -6,12 +6,12 @@ rotation and an unreachable provider go through PyJWT's own client as in product
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -146,10 +146,16 @@ async def test_an_rs256_public_key_accepts_the_providers_tokens_and_nothing_else
     assert status == 401
 
 
-async def test_jwks_keys_are_cached_and_a_rotated_key_is_fetched_after_the_cooldown(jwks: Jwks):
+async def test_jwks_keys_are_cached_and_a_rotated_key_is_fetched_after_the_cooldown(
+    jwks: Jwks, monkeypatch: pytest.MonkeyPatch
+):
+    # PyJWKClient's cooldown reads time.monotonic: a clock the test moves, so a slow machine
+    # cannot run past the cooldown between calls.
+    now = [1000.0]
+    monkeypatch.setattr(jwt.jwks_client, "time", SimpleNamespace(monotonic=lambda: now[0]))
     old, new = new_key(), new_key()
     jwks.keys = [jwk(old, "2026-11")]
-    cooldown = 0.5
+    cooldown = 30.0
     settings = ServiceSettings(
         environment="production",
         jwt_algorithm="RS256",
@@ -170,7 +176,7 @@ async def test_jwks_keys_are_cached_and_a_rotated_key_is_fetched_after_the_coold
     assert jwks.fetches == 1
 
     jwks.keys = [jwk(old, "2026-11"), jwk(new, "2026-12")]  # the provider rotates
-    await asyncio.sleep(cooldown)
+    now[0] += cooldown
     assert (await call(client, idp_token(new, kid="2026-12")))[0] == 200
     assert (await call(client, idp_token(old, kid="2026-11")))[0] == 200
     assert jwks.fetches == 2
