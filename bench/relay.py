@@ -10,7 +10,11 @@ same (key, value, headers) — encoded beforehand — to another topic with the 
 all sends in flight, then awaiting every acknowledgement. Both sides are warmed up first
 (producer started, topic created).
 
-    uv run python -m bench.relay [--quick] [--events 50000]
+``--cluster`` runs the same measurement a second time, in the same process, on a three-node
+cluster (topics with replication 3 and min ISR 2; acks=all as always) and prints both columns:
+what replication costs the relay and the raw producer.
+
+    uv run python -m bench.relay [--quick] [--events 50000] [--cluster]
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ import asyncio
 import time
 import uuid
 from datetime import date
+from typing import Any
 
 from bench.common import (
     TOKENS,
     Infra,
     Report,
+    cluster_fields,
     parser,
     quiet_kafka_logs,
 )
@@ -62,7 +68,11 @@ def payload(i: int) -> ChildMeasured:
     )
 
 
-async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
+async def run(
+    infra: Infra, events: int, batch_size: int, kafka: dict[str, Any]
+) -> dict[str, float]:
+    """Rates on the Kafka that ``kafka`` (ServiceSettings fields: where, how, replication)
+    names; a fresh database and topic namespace each time."""
     assert infra.postgres is not None  # started by Infra.__enter__
     url = infra.postgres.create_database(f"bench_relay_{uuid.uuid4().hex[:8]}")
     settings = ServiceSettings(
@@ -70,10 +80,10 @@ async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
         environment="test",
         jwt_secret=TOKENS.jwt_secret,
         pseudonym_secret=TOKENS.pseudonym_secret,
-        kafka_bootstrap_servers=infra.bootstrap,
         kafka_topic_namespace=f"r{uuid.uuid4().hex[:8]}.",
         kafka_topic_partitions=3,
         relay_batch_size=batch_size,
+        **kafka,
     )
     db = Database(url)
     await db.create_all(platform_metadata)
@@ -128,20 +138,58 @@ async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
     return {"fill": events / fill, "relay": events / relay_s, "raw": events / raw_s}
 
 
+async def both(infra: Infra, events: int, batch_size: int) -> list[dict[str, float]]:
+    """The single node, then (with a cluster) the cluster, one after the other."""
+    runs = [await run(infra, events, batch_size, {"kafka_bootstrap_servers": infra.bootstrap})]
+    if infra.cluster is not None:
+        runs.append(await run(infra, events, batch_size, cluster_fields(infra.cluster)))
+    return runs
+
+
 def main() -> None:
     args = parser(__doc__.splitlines()[0])
     args.add_argument("--events", type=int, default=None, help="outbox rows (50,000)")
     args.add_argument("--batch-size", type=int, default=ServiceSettings().relay_batch_size)
+    args.add_argument("--cluster", action="store_true", help="also on a 3-node cluster")
     options = args.parse_args()
     events = options.events or (5_000 if options.quick else 50_000)
     quiet_kafka_logs()
     report = Report("relay")
-    with Infra() as infra:
-        rates = asyncio.run(run(infra, events, options.batch_size))
+    with Infra(cluster=options.cluster) as infra:
+        runs = asyncio.run(both(infra, events, options.batch_size))
+    if options.cluster:
+        compare(report, runs, events, options.batch_size)
+    else:
+        single(report, runs[0], events, options.batch_size)
+
+
+def compare(report: Report, runs: list[dict[str, float]], events: int, batch_size: int) -> None:
+    node, cluster = runs
+    report.note("columns: single node (replication 1) | 3-node cluster (replication 3, min ISR 2)")
+    for label, key in (
+        (f"outbox fill (Outbox.add_many, {events:,} events)", "fill"),
+        (f"relay publish_pending until drained (batch {batch_size})", "relay"),
+        ("raw idempotent producer, same records", "raw"),
+    ):
+        report.row(label, [node[key], cluster[key]], "events/s")
+    for name, rates in (("single node", node), ("cluster", cluster)):
+        share = rates["relay"] / rates["raw"]
+        report.figure(
+            f"relay / raw producer, {name}", share * 100, "%", target=f">= {TARGET_SHARE:.0%}",
+            met=share >= TARGET_SHARE,
+        )  # fmt: skip
+    report.summary(
+        f"relay {node['relay']:,.0f} → {cluster['relay']:,.0f} events/s "
+        f"({cluster['relay'] / node['relay']:.0%}), raw producer {node['raw']:,.0f} → "
+        f"{cluster['raw']:,.0f}/s ({cluster['raw'] / node['raw']:.0%}) with replication 3"
+    )
+
+
+def single(report: Report, rates: dict[str, float], events: int, batch_size: int) -> None:
     share = rates["relay"] / rates["raw"]
     report.figure(f"outbox fill (Outbox.add_many, {events:,} events)", rates["fill"], "events/s")
     report.figure(
-        f"relay publish_pending until drained (batch {options.batch_size})",
+        f"relay publish_pending until drained (batch {batch_size})",
         rates["relay"],
         "events/s",
     )
