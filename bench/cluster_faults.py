@@ -141,11 +141,14 @@ async def cluster_fault(
             node.kill()
         await asyncio.sleep(fault_s)
         started = time.monotonic()
+        events["undone_at"] = datetime.now(UTC)
         if kind == "pause":
             node.resume()
         else:
-            await asyncio.to_thread(node.start)
-        events["undone_at"] = datetime.now(UTC)
+            node.start()
+        # Until every node is registered again and an acks=all round trip succeeds, so the
+        # next scenario starts from a whole cluster.
+        await asyncio.to_thread(cluster.wait_ready)
         events["restart_s"] = round(time.monotonic() - started, 1)
 
     deadline = time.monotonic() + span + 120
@@ -166,7 +169,7 @@ async def cluster_fault(
     what = "paused / resumed after" if kind == "pause" else "killed / restarted after"
     counts.info[f"node {events['node']} {what}"] = (
         f"{fault_after_s:.0f} s into the ingest / {fault_s:.0f} s "
-        f"(restart took {events['restart_s']} s)"
+        f"(whole again {events['restart_s']} s later)"
     )
     return ClusterRun(counts, timings, events)
 
