@@ -24,8 +24,9 @@ Timings, all from timestamps (the machine's wall clock, UTC), none guessed:
   run's rows), t2 - max(t1, the earliest ``created_at`` among the rows published at t2).
   Beside it the longest any one event waited in the outbox (``sent_at - created_at``).
 - consumers resumed: from the fault (the signal sent) to social's first effect (its inbox row's
-  ``processed_at``) of a detection published after the fault; beside it the longest gap between
-  successive effects over the run.
+  ``processed_at``) of a detection published after the fault (so it includes the publication
+  stall); beside it the longest gap between successive effects over the run, and the consumer's
+  own share: the longest delay from a detection's publication (``sent_at``) to its effect.
 
     uv run python -m bench.cluster_faults [--quick] [--only leader,controller,pause]
 """
@@ -71,6 +72,7 @@ class Timings:
     longest_outbox_wait_s: float = 0.0
     consumers_resumed_s: float | None = None
     longest_effect_gap_s: float = 0.0
+    longest_consume_delay_s: float = 0.0
 
 
 @dataclass
@@ -90,6 +92,9 @@ class ClusterRun:
         resumed = "never" if t.consumers_resumed_s is None else f"{t.consumers_resumed_s:.2f} s"
         self.counts.info["consumers resumed after the fault / longest gap between effects"] = (
             f"{resumed} / {t.longest_effect_gap_s:.2f} s"
+        )
+        self.counts.info["longest consume delay (published → applied)"] = (
+            f"{t.longest_consume_delay_s:.2f} s"
         )
         self.counts.print()
 
@@ -207,6 +212,10 @@ async def measure(
         ),
         consumers_resumed_s=(min(after) - fault_at).total_seconds() if after else None,
         longest_effect_gap_s=longest_gap(effect_times),
+        longest_consume_delay_s=max(
+            ((r["processed_at"] - detections[r["event_id"]]).total_seconds() for r in effects),
+            default=0.0,
+        ),
     )
 
 
@@ -269,6 +278,7 @@ def main() -> None:
         resumed = t.consumers_resumed_s
         report.figure(f"{kind}: consumers resumed after", -1.0 if resumed is None else resumed, "s")
         report.figure(f"{kind}: longest gap between effects", t.longest_effect_gap_s, "s")
+        report.figure(f"{kind}: longest consume delay", t.longest_consume_delay_s, "s")
     lost = sum(r.counts.lost_total for r in results)
     duplicated = sum(r.counts.duplicated_total for r in results)
     report.summary(f"{len(results)} cluster faults, lost: {lost}, duplicated effects: {duplicated}")
