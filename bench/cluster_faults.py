@@ -60,6 +60,7 @@ NAMES = {
 }
 SEEDS = {"leader": 31, "controller": 32, "pause": 33}
 CONSUMER = "social.stunting-reaction"
+PARTITIONS = 3  # the stacks' topics (Stack: SIMPUL_KAFKA_TOPIC_PARTITIONS=3)
 
 
 @dataclass
@@ -137,8 +138,14 @@ async def cluster_fault(
 
     async def strike() -> None:
         await asyncio.sleep(fault_after_s)
-        node = await victim(cluster, kind, stack.namespace + HEALTH_TOPIC)
+        topic = stack.namespace + HEALTH_TOPIC
+        node = await victim(cluster, kind, topic)
         events["node"] = node.node_id
+        # What else the victim was, for reading the timings: the active controller, the
+        # leader of how many of health's partitions.
+        events["controller"] = await cluster.active_controller()
+        leaders = [await cluster.leader_of(topic, p) for p in range(PARTITIONS)]
+        events["partitions led"] = leaders.count(node.node_id)
         events["at"] = datetime.now(UTC)
         if kind == "pause":
             node.pause()
@@ -172,6 +179,9 @@ async def cluster_fault(
     counts = await count(stack, ingest, NAMES[kind], ids)
     timings = await measure(stack, ingest, ids, events["at"], span / len(requests))
     what = "paused / resumed after" if kind == "pause" else "killed / restarted after"
+    counts.info["victim: node / active controller / health partitions it led"] = (
+        f"{events['node']} / {events['controller']} / {events['partitions led']} of {PARTITIONS}"
+    )
     counts.info[f"node {events['node']} {what}"] = (
         f"{fault_after_s:.0f} s into the ingest / {fault_s:.0f} s "
         f"(whole again {events['restart_s']} s later)"
