@@ -43,6 +43,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.common import Infra, Ingest, Report, connect, paced, parser, quiet_kafka_logs
 from bench.fault_counts import DETECTED, HEALTH_TOPIC, Counts, count
@@ -146,6 +147,7 @@ async def cluster_fault(
         events["controller"] = await cluster.active_controller()
         leaders = [await cluster.leader_of(topic, p) for p in range(PARTITIONS)]
         events["partitions led"] = leaders.count(node.node_id)
+        events["coordinator"] = await coordinator(cluster, stack.namespace + CONSUMER)
         events["at"] = datetime.now(UTC)
         if kind == "pause":
             node.pause()
@@ -179,14 +181,25 @@ async def cluster_fault(
     counts = await count(stack, ingest, NAMES[kind], ids)
     timings = await measure(stack, ingest, ids, events["at"], span / len(requests))
     what = "paused / resumed after" if kind == "pause" else "killed / restarted after"
-    counts.info["victim: node / active controller / health partitions it led"] = (
-        f"{events['node']} / {events['controller']} / {events['partitions led']} of {PARTITIONS}"
+    counts.info["victim / active controller / social's group coordinator (node ids)"] = (
+        f"{events['node']} / {events['controller']} / {events['coordinator']}"
     )
+    counts.info["health partitions the victim led"] = f"{events['partitions led']} of {PARTITIONS}"
     counts.info[f"node {events['node']} {what}"] = (
         f"{fault_after_s:.0f} s into the ingest / {fault_s:.0f} s "
         f"(whole again {events['restart_s']} s later)"
     )
     return ClusterRun(counts, timings, events)
+
+
+async def coordinator(cluster: KafkaCluster, group: str) -> int:
+    """The node id of the consumer group's coordinator."""
+    admin = AIOKafkaAdminClient(**cluster.client_options(), request_timeout_ms=10000)
+    await admin.start()
+    try:
+        return await admin.find_coordinator(group)
+    finally:
+        await admin.close()
 
 
 # --------------------------------------------------------------------------- the timings
