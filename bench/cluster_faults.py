@@ -197,7 +197,7 @@ async def coordinator(cluster: KafkaCluster, group: str) -> int:
     admin = AIOKafkaAdminClient(**cluster.client_options(), request_timeout_ms=10000)
     await admin.start()
     try:
-        return await admin.find_coordinator(group)
+        return int(await admin.find_coordinator(group))
     finally:
         await admin.close()
 
