@@ -143,7 +143,7 @@ async def cluster_fault(
         node = await victim(cluster, kind, topic)
         events["node"] = node.node_id
         # What else the victim was, for reading the timings: the active controller, the
-        # leader of how many of health's partitions.
+        # leader of how many of health's partitions, social's group coordinator.
         events["controller"] = await cluster.active_controller()
         leaders = [await cluster.leader_of(topic, p) for p in range(PARTITIONS)]
         events["partitions led"] = leaders.count(node.node_id)
