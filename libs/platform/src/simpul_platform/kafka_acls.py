@@ -96,7 +96,9 @@ def operations_rules(specs: Mapping[str, SpecLike], namespace: str = "") -> list
         for consumer in sorted(spec.consumers, key=lambda c: c.name):
             dead = namespace + DEAD_LETTER_PREFIX + consumer.name
             rules.append(AclRule(OPERATIONS, "topic", dead, ("Describe", "Read")))
-            rules.append(AclRule(OPERATIONS, "group", namespace + replay_group(consumer.name), ("Read",)))
+            rules.append(
+                AclRule(OPERATIONS, "group", namespace + replay_group(consumer.name), ("Read",))
+            )
             for topic in consumer.topics:  # where a letter goes back to
                 rules.append(AclRule(OPERATIONS, "topic", namespace + topic, ("Describe", "Write")))
     return sorted(set(rules), key=lambda r: (r.resource, r.name, r.operations))
@@ -104,7 +106,9 @@ def operations_rules(specs: Mapping[str, SpecLike], namespace: str = "") -> list
 
 def external_rules(specs: Mapping[str, SpecLike], namespace: str = "") -> list[AclRule]:
     public = public_topics(e for spec in specs.values() for e in spec.published_events)
-    rules = [AclRule(EXTERNAL, "topic", namespace + t, ("Describe", "Read")) for t in sorted(public)]
+    rules = [
+        AclRule(EXTERNAL, "topic", namespace + t, ("Describe", "Read")) for t in sorted(public)
+    ]
     group = AclRule(EXTERNAL, "group", namespace + EXTERNAL_GROUP_PREFIX, ("Read",), "prefixed")
     return [*rules, group]
 
@@ -134,7 +138,9 @@ def allows(
     """Whether ``rules`` let ``principal`` do ``operation`` (Read/Write imply Describe)."""
     implied = {operation, "Read", "Write"} if operation == "Describe" else {operation}
     return any(
-        rule.principal == principal and rule.matches(resource, name) and implied & set(rule.operations)
+        rule.principal == principal
+        and rule.matches(resource, name)
+        and implied & set(rule.operations)
         for rule in rules
     )
 

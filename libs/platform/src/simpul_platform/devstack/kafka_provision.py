@@ -33,7 +33,7 @@ ALLOW = 3
 ANY_HOST = "*"
 
 
-class _CreateAcls(Request[CreateAclsRequest_v1]):
+class _CreateAcls(Request[CreateAclsRequest_v1]):  # type: ignore[misc]
     """Several ACLs in one request (aiokafka's CreateAclsRequest carries one)."""
 
     API_KEY = 30
@@ -45,7 +45,7 @@ class _CreateAcls(Request[CreateAclsRequest_v1]):
         return request_struct_class(self._creations)
 
 
-class _DescribeAcls(Request[DescribeAclsRequest_v1]):
+class _DescribeAcls(Request[DescribeAclsRequest_v1]):  # type: ignore[misc]
     API_KEY = 29
 
     def __init__(self, rule: AclRule) -> None:
@@ -80,13 +80,13 @@ async def create_acls(admin: AIOKafkaAdminClient, rules: list[AclRule]) -> None:
     authorizers through the metadata log, a moment after the controller commits them)."""
     if not rules:
         return
-    response: Any = await admin._send_request(_CreateAcls(creations(rules)))  # noqa: SLF001
+    response: Any = await admin._send_request(_CreateAcls(creations(rules)))
     errors = [(code, message) for code, message in response.creation_responses if code]
     if errors:
         raise RuntimeError(f"CreateAcls refused: {errors[:3]}")
     last = rules[-1]  # one request is one metadata batch: the last one there means all are
     deadline = time.monotonic() + 30
-    for broker in admin._client.cluster.brokers():  # noqa: SLF001
+    for broker in admin._client.cluster.brokers():
         while not await _has_acl(admin, broker.nodeId, last):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"broker {broker.nodeId} does not see the new ACLs")
@@ -94,7 +94,7 @@ async def create_acls(admin: AIOKafkaAdminClient, rules: list[AclRule]) -> None:
 
 
 async def _has_acl(admin: AIOKafkaAdminClient, node_id: int, rule: AclRule) -> bool:
-    response: Any = await admin._send_request(_DescribeAcls(rule), node_id)  # noqa: SLF001
+    response: Any = await admin._send_request(_DescribeAcls(rule), node_id)
     if response.error_code:
         raise RuntimeError(f"DescribeAcls: {response.error_message}")
     return bool(response.resources)

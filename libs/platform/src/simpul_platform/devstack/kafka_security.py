@@ -64,7 +64,10 @@ class Credentials:
         metadata, so that clients can authenticate from the first start."""
         arguments: list[str] = []
         for name in [*self.principals, BROKER]:
-            arguments += ["--add-scram", f"{MECHANISM}=[name={name},password={self.passwords[name]}]"]
+            arguments += [
+                "--add-scram",
+                f"{MECHANISM}=[name={name},password={self.passwords[name]}]",
+            ]
         return arguments
 
 
@@ -72,7 +75,9 @@ def _jaas(module: str, username: str, password: str, extra: str = "") -> str:
     return f'{module} required username="{username}" password="{password}"{extra};'
 
 
-def listener_properties(security: Security, credentials: Credentials | None, tls_dir: Path | None) -> dict[str, str]:
+def listener_properties(
+    security: Security, credentials: Credentials | None, tls_dir: Path | None
+) -> dict[str, str]:
     """The listener, SASL, TLS and authorizer settings of a node (all nodes alike)."""
     if security == "plaintext" or credentials is None:
         return {
