@@ -181,6 +181,8 @@ class KafkaCluster:
         self.credentials = (
             None if security == "plaintext" else Credentials(principals or default_principals())
         )
+        if self.credentials is not None and not self._owns_dir:
+            self.credentials.keep_in(self.base_dir / "credentials.json")
         self.ca_file: Path | None = None
         client_ports = ports or [free_port() for _ in range(nodes)]
         controller_ports = (

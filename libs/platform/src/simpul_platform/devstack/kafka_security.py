@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,15 @@ class Credentials:
     def __post_init__(self) -> None:
         for name in [*self.principals, BROKER, CONTROLLER]:
             self.passwords.setdefault(name, secrets.token_urlsafe(18))
+
+    def keep_in(self, path: Path) -> None:
+        """Reuse the passwords stored at ``path`` (a kept data directory's nodes were
+        formatted with them), and store ours there for the next start."""
+        if path.exists():
+            self.passwords.update(json.loads(path.read_text()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(self.passwords, indent=2))
 
     def password(self, principal: str) -> str:
         try:
