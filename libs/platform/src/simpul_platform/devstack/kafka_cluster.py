@@ -181,9 +181,13 @@ class KafkaCluster:
         self.credentials = (
             None if security == "plaintext" else Credentials(principals or default_principals())
         )
+        if self.credentials is not None and not self._owns_dir:
+            self.credentials.keep_in(self.base_dir / "credentials.json")
         self.ca_file: Path | None = None
         client_ports = ports or [free_port() for _ in range(nodes)]
-        controller_ports = [p + 100 for p in ports] if ports else [free_port() for _ in range(nodes)]
+        controller_ports = (
+            [p + 100 for p in ports] if ports else [free_port() for _ in range(nodes)]
+        )
         self.nodes = [
             KafkaNode(self, i + 1, client_ports[i], controller_ports[i]) for i in range(nodes)
         ]
@@ -255,6 +259,11 @@ class KafkaCluster:
         for node in self.nodes:
             node.stop()
 
+    def kill(self) -> None:
+        """SIGKILL every node at once, as a power cut would; ``start()`` brings them back."""
+        for node in self.nodes:
+            node.kill()
+
     def close(self) -> None:
         self.stop()
         if self._owns_dir:
@@ -287,7 +296,8 @@ class KafkaCluster:
         from simpul_platform.settings import ServiceSettings
 
         # Built without validation or the environment: only the connection fields matter.
-        settings = ServiceSettings.model_construct(**self.client_settings(principal))
+        fields: dict[str, Any] = dict(self.client_settings(principal))
+        settings = ServiceSettings.model_construct(**fields)
         return connection_options(settings)
 
     async def leader_of(self, topic: str, partition: int) -> int:
@@ -405,10 +415,6 @@ class KafkaBroker(KafkaCluster):
     @property
     def log_file(self) -> Path:
         return self.nodes[0].log_file
-
-    def kill(self) -> None:
-        """SIGKILL the broker, as a crash would (fault injection); start() brings it back."""
-        self.nodes[0].kill()
 
     def start(self, timeout: float = READY_TIMEOUT_S) -> KafkaBroker:
         if self.running:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,15 @@ class Credentials:
         for name in [*self.principals, BROKER, CONTROLLER]:
             self.passwords.setdefault(name, secrets.token_urlsafe(18))
 
+    def keep_in(self, path: Path) -> None:
+        """Reuse the passwords stored at ``path`` (a kept data directory's nodes were
+        formatted with them), and store ours there for the next start."""
+        if path.exists():
+            self.passwords.update(json.loads(path.read_text()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(self.passwords, indent=2))
+
     def password(self, principal: str) -> str:
         try:
             return self.passwords[principal]
@@ -64,7 +74,10 @@ class Credentials:
         metadata, so that clients can authenticate from the first start."""
         arguments: list[str] = []
         for name in [*self.principals, BROKER]:
-            arguments += ["--add-scram", f"{MECHANISM}=[name={name},password={self.passwords[name]}]"]
+            arguments += [
+                "--add-scram",
+                f"{MECHANISM}=[name={name},password={self.passwords[name]}]",
+            ]
         return arguments
 
 
@@ -72,7 +85,9 @@ def _jaas(module: str, username: str, password: str, extra: str = "") -> str:
     return f'{module} required username="{username}" password="{password}"{extra};'
 
 
-def listener_properties(security: Security, credentials: Credentials | None, tls_dir: Path | None) -> dict[str, str]:
+def listener_properties(
+    security: Security, credentials: Credentials | None, tls_dir: Path | None
+) -> dict[str, str]:
     """The listener, SASL, TLS and authorizer settings of a node (all nodes alike)."""
     if security == "plaintext" or credentials is None:
         return {
