@@ -112,25 +112,24 @@ class Infra:
         if not cluster:
             return start_stack(self.bootstrap, self.postgres, names, extra_env, self.stacks)
         assert self.cluster is not None  # Infra(cluster=True)
-        env = {**cluster_env(self.cluster), **(extra_env or {})}
-        return start_stack(self.cluster.bootstrap_servers, self.postgres, names, env, self.stacks)
+        return start_stack(
+            self.cluster.bootstrap_servers,
+            self.postgres,
+            names,
+            extra_env,
+            self.stacks,
+            kafka=self.cluster,
+        )
 
 
 def cluster_fields(cluster: KafkaCluster) -> dict[str, Any]:
     """ServiceSettings fields for a client of the cluster: its admin principal's connection,
-    and topics created replicated (factor and min ISR from the cluster) — the fields this
-    version of ServiceSettings knows (min ISR is newer than the replication factor)."""
-    fields: dict[str, Any] = {
+    and topics created replicated (factor and min ISR from the cluster)."""
+    return {
         **cluster.client_settings("admin"),
         "kafka_replication_factor": cluster.replication_factor,
         "kafka_min_insync_replicas": cluster.min_insync_replicas,
     }
-    return {k: v for k, v in fields.items() if k in ServiceSettings.model_fields}
-
-
-def cluster_env(cluster: KafkaCluster) -> dict[str, str]:
-    """The same fields as the environment of a service process (SIMPUL_ prefix)."""
-    return {f"SIMPUL_{k.upper()}": str(v) for k, v in cluster_fields(cluster).items()}
 
 
 def start_broker(partitions: int) -> KafkaBroker:
@@ -153,10 +152,13 @@ def start_stack(
     names: Sequence[str],
     extra_env: dict[str, str] | None = None,
     registry: list[Stack] | None = None,
+    *,
+    kafka: KafkaCluster | None = None,
 ) -> Stack:
-    """A Stack of real uvicorn services; registered for cleanup before it starts."""
+    """A Stack of real uvicorn services; registered for cleanup before it starts. ``kafka``:
+    the cluster it runs on (topics replicated as the cluster says)."""
     env = {"SIMPUL_LOG_LEVEL": "WARNING", **(extra_env or {})}
-    stack = Stack(bootstrap, postgres, list(names), env)
+    stack = Stack(bootstrap, postgres, list(names), env, kafka=kafka)
     if registry is not None:
         registry.append(stack)
     try:

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 
 from bench.cluster_faults import ClusterRun, Kind, cluster_fault
-from bench.common import cluster_env
 from bench.faults import SERVICES
 from simpul_platform.devstack.kafka_cluster import KafkaCluster
 from simpul_platform.testing.stack import Stack
@@ -42,9 +41,7 @@ def cluster() -> Iterator[KafkaCluster]:
 
 @pytest.fixture(scope="module")
 def stack(cluster: KafkaCluster, postgres_server: Any) -> Iterator[Stack]:
-    started = Stack(
-        cluster.bootstrap_servers, postgres_server, list(SERVICES), cluster_env(cluster)
-    )
+    started = Stack(cluster.bootstrap_servers, postgres_server, list(SERVICES), kafka=cluster)
     try:
         yield started.start()
     finally:
