@@ -7,11 +7,13 @@ The scenarios, their counting and their timings come from ``bench.cluster_faults
 smoke tests and the benchmark cannot drift apart); only the sizes differ, and no timing is
 asserted. The module starts its own cluster (the faults kill its nodes, so it is shared with
 no other module) and one stack of registry, health and social on it; each scenario seeds its
-own posyandu and counts only those.
+own posyandu and counts only those. ``SIMPUL_TEST_KAFKA_SECURITY=scram|scram_tls`` runs it on
+an authenticating cluster, as the fixtures' ``kafka_broker`` does.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,7 +34,10 @@ DOWN_S = 3.0
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[KafkaCluster]:
-    started = KafkaCluster(3, default_partitions=3)
+    # Authenticating as the suite's other cluster tests do when SIMPUL_TEST_KAFKA_SECURITY
+    # says so: the stack then provisions its topics and ACLs, each service its own principal.
+    security = os.environ.get("SIMPUL_TEST_KAFKA_SECURITY", "plaintext")
+    started = KafkaCluster(3, security=security, default_partitions=3)  # type: ignore[arg-type]
     try:
         yield started.start()
     finally:
