@@ -24,6 +24,7 @@ import httpx
 
 from simpul_platform.auth import mint_token
 from simpul_platform.devstack.kafka import KafkaBroker
+from simpul_platform.devstack.kafka_cluster import KafkaCluster
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
@@ -55,17 +56,22 @@ OPD_SOCIAL = bearer(["opd:social"], sub="bench-dinsos")
 
 
 class Infra:
-    """PostgreSQL + (optionally) the Kafka broker, and the stacks started on them.
+    """PostgreSQL + (optionally) the Kafka broker and a three-node Kafka cluster, and the
+    stacks started on them.
 
     ``with Infra() as infra: stack = infra.stack("registry", "health")``; on exit every stack,
-    the broker and the database server are stopped, even after an error or Ctrl-C.
+    the brokers and the database server are stopped, even after an error or Ctrl-C.
+    ``Infra(cluster=True)`` also starts the cluster; ``infra.stack(..., cluster=True)`` runs
+    services on it, creating their topics with its replication factor and min ISR.
     """
 
-    def __init__(self, *, broker: bool = True, partitions: int = 3) -> None:
+    def __init__(self, *, broker: bool = True, partitions: int = 3, cluster: bool = False) -> None:
         self.want_broker = broker
+        self.want_cluster = cluster
         self.partitions = partitions
         self.postgres: PostgresServer | None = None
         self.broker: KafkaBroker | None = None
+        self.cluster: KafkaCluster | None = None
         self.stacks: list[Stack] = []
 
     def __enter__(self) -> Infra:
@@ -74,6 +80,8 @@ class Infra:
             self.postgres = PostgresServer().start()
             if self.want_broker:
                 self.broker = start_broker(self.partitions)
+            if self.want_cluster:
+                self.cluster = KafkaCluster(3, default_partitions=self.partitions).start()
         except BaseException:
             self.__exit__()
             raise
@@ -83,6 +91,9 @@ class Infra:
         for stack in reversed(self.stacks):
             with contextlib.suppress(Exception):
                 stack.stop()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
         if self.broker is not None:
             with contextlib.suppress(Exception):
                 self.broker.close()
@@ -95,8 +106,30 @@ class Infra:
         assert self.broker is not None
         return self.broker.bootstrap_servers
 
-    def stack(self, *names: str, extra_env: dict[str, str] | None = None) -> Stack:
-        return start_stack(self.bootstrap, self.postgres, names, extra_env, self.stacks)
+    def stack(
+        self, *names: str, extra_env: dict[str, str] | None = None, cluster: bool = False
+    ) -> Stack:
+        if not cluster:
+            return start_stack(self.bootstrap, self.postgres, names, extra_env, self.stacks)
+        assert self.cluster is not None  # Infra(cluster=True)
+        return start_stack(
+            self.cluster.bootstrap_servers,
+            self.postgres,
+            names,
+            extra_env,
+            self.stacks,
+            kafka=self.cluster,
+        )
+
+
+def cluster_fields(cluster: KafkaCluster) -> dict[str, Any]:
+    """ServiceSettings fields for a client of the cluster: its admin principal's connection,
+    and topics created replicated (factor and min ISR from the cluster)."""
+    return {
+        **cluster.client_settings("admin"),
+        "kafka_replication_factor": cluster.replication_factor,
+        "kafka_min_insync_replicas": cluster.min_insync_replicas,
+    }
 
 
 def start_broker(partitions: int) -> KafkaBroker:
@@ -119,10 +152,13 @@ def start_stack(
     names: Sequence[str],
     extra_env: dict[str, str] | None = None,
     registry: list[Stack] | None = None,
+    *,
+    kafka: KafkaCluster | None = None,
 ) -> Stack:
-    """A Stack of real uvicorn services; registered for cleanup before it starts."""
+    """A Stack of real uvicorn services; registered for cleanup before it starts. ``kafka``:
+    the cluster it runs on (topics replicated as the cluster says)."""
     env = {"SIMPUL_LOG_LEVEL": "WARNING", **(extra_env or {})}
-    stack = Stack(bootstrap, postgres, list(names), env)
+    stack = Stack(bootstrap, postgres, list(names), env, kafka=kafka)
     if registry is not None:
         registry.append(stack)
     try:
@@ -295,6 +331,11 @@ class Report:
             line += f"   target {target}: {'met' if met else 'MISSED'}"
             self.verdicts.append((label, bool(met)))
         print(line, flush=True)
+
+    def row(self, label: str, values: Sequence[float], unit: str) -> None:
+        """One figure per column (e.g. the single node and the cluster), side by side."""
+        shown = "".join(f"{v:>14,.1f}" if isinstance(v, float) else f"{v:>14,}" for v in values)
+        print(f"  {label:<52}{shown} {unit}", flush=True)
 
     def note(self, text: str) -> None:
         print(f"  - {text}", flush=True)

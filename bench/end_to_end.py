@@ -24,7 +24,13 @@ CPU: each service process's own CPU time (user + system, from ``/proc``) from th
 request until the last case is seen, per measurement (health) and per priority case (social:
 its consumer and its relay). Far less sensitive to other load on the machine than wall time.
 
+``--cluster``: the same run a second time, in the same process, with fresh services on a
+three-node cluster (topics with replication 3 and min ISR 2; acks=all as always); the
+single-node stack is stopped first so both runs have the machine to themselves. Both columns
+are printed side by side: what replication costs from measurement to priority case.
+
     uv run python -m bench.end_to_end [--quick] [--rate 200] [--seconds 20] [--batch 10]
+        [--cluster]
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime
 from itertools import zip_longest
 from typing import Any
@@ -58,6 +65,7 @@ from bench.seeding import (
 )
 from simpul_platform.testing.stack import Stack
 
+SERVICES = ("registry", "health", "social")
 TARGET_P99_MS = 1000.0
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -71,14 +79,16 @@ def cpu_s(stack: Stack, name: str) -> float:
 
 
 async def run(
-    stack: Stack, rate: float, seconds: float, batch: int, stunted: float = 1.0
+    stack: Stack, rate: float, seconds: float, batch: int, stunted: float = 1.0, seed: int = 21
 ) -> dict[str, Any]:
+    """One run on ``stack``; a second run in the same process needs another ``seed`` (the
+    seeding never issues a NIK twice in one process)."""
     total = int(rate * seconds)
     posyandu = max(1, total // 200)
     async with httpx.AsyncClient(timeout=30) as client:
         places = await create_posyandu(client, stack, posyandu)
     await wait_replicas(stack, [p for p, _ in places], ["health", "social"])
-    children = balita(places, -(-total // posyandu), seed=21, stunted=stunted)[:total]
+    children = balita(places, -(-total // posyandu), seed=seed, stunted=stunted)[:total]
     expected = sum(c.haz < -2 for c in children)
     await insert_targets(stack, children)
     await insert_households(stack, children)
@@ -156,40 +166,78 @@ def main() -> None:
     args.add_argument(
         "--stunted", type=float, default=1.0, help="share of balita stunted (1.0: every one)"
     )
+    args.add_argument("--cluster", action="store_true", help="also on a 3-node cluster")
     options = args.parse_args()
     seconds = options.seconds or (8.0 if options.quick else 20.0)
     quiet_kafka_logs()
     report = Report("end_to_end")
-    with Infra() as infra:
-        stack = infra.stack("registry", "health", "social")
-        figures = asyncio.run(run(stack, options.rate, seconds, options.batch, options.stunted))
-    latency, post = figures["latency"], figures["post"]
-    report.figure("offered rate (achieved schedule)", figures["offered"], "measurements/s")
-    report.figure("measurements answered 2xx", figures["measurements"], "")
-    report.figure(f"priority cases opened (expected {figures['expected']:,})", figures["cases"], "")
-    report.figure("health POST latency p50", post["p50"], "ms")
-    report.figure("health POST latency p99", post["p99"], "ms")
-    report.figure("measurement → priority case p50", latency["p50"], "ms")
-    report.figure(
-        "measurement → priority case p99",
-        latency["p99"],
-        "ms",
-        target=f"<= {TARGET_P99_MS:,.0f} ms at {options.rate:.0f}/s",
-        met=latency["p99"] <= TARGET_P99_MS and figures["cases"] == figures["expected"],
-    )
-    report.figure("measurement → priority case max", latency["max"], "ms")
-    for part, label in (("relay", "2xx → outbox row marked sent"), ("consume", "sent → case")):
-        report.figure(f"  of which {label} p50", figures[part]["p50"], "ms")
-        report.figure(f"  of which {label} p99", figures[part]["p99"], "ms")
-    report.figure("health CPU per measurement", figures["health_cpu_ms"], "ms")
-    report.figure("social CPU per priority case (consumer + relay)", figures["social_cpu_ms"], "ms")
-    if figures["negative"]:
-        report.note(f"{figures['negative']} cases opened before the client saw the 2xx")
+    runs = []
+    with Infra(cluster=options.cluster) as infra:
+        for i, on_cluster in enumerate((False, True) if options.cluster else (False,)):
+            stack = infra.stack(*SERVICES, cluster=on_cluster)
+            each = (stack, options.rate, seconds, options.batch, options.stunted, 21 + i)
+            runs.append(asyncio.run(run(*each)))
+            stack.stop()
+    if options.cluster:
+        report.note(
+            "columns: single node (replication 1) | 3-node cluster (replication 3, min ISR 2)"
+        )
+        for label, values, unit in rows(runs):
+            report.row(label, values, unit)
+    else:
+        for label, (value,), unit in rows(runs):
+            report.figure(label, value, unit)
+    for name, figures in zip(("single node", "cluster")[: len(runs)], runs, strict=True):
+        report.figure(
+            f"measurement → priority case p99, {name}",
+            figures["latency"]["p99"],
+            "ms",
+            target=f"<= {TARGET_P99_MS:,.0f} ms at {options.rate:.0f}/s",
+            met=figures["latency"]["p99"] <= TARGET_P99_MS
+            and figures["cases"] == figures["expected"],
+        )
+        if figures["negative"]:
+            report.note(f"{name}: {figures['negative']} cases opened before the client saw the 2xx")
     report.summary(
-        f"{figures['measurements']:,} stunting measurements at {figures['offered']:.0f}/s → "
-        f"{figures['cases']:,} priority cases, p50 {latency['p50']:.0f} ms, "
-        f"p99 {latency['p99']:.0f} ms"
+        "; ".join(
+            f"{name}: {f['measurements']:,} stunting measurements at {f['offered']:.0f}/s → "
+            f"{f['cases']:,} priority cases, p50 {f['latency']['p50']:.0f} ms, "
+            f"p99 {f['latency']['p99']:.0f} ms"
+            for name, f in zip(("single node", "cluster")[: len(runs)], runs, strict=True)
+        )
     )
+
+
+def rows(runs: list[dict[str, Any]]) -> list[tuple[str, list[float], str]]:
+    """Every figure of the runs, one value per run, in the order printed."""
+
+    def each(pick: Callable[[dict[str, Any]], float]) -> list[float]:
+        return [pick(f) for f in runs]
+
+    table = [
+        ("offered rate (achieved schedule)", each(lambda f: f["offered"]), "measurements/s"),
+        ("measurements answered 2xx", each(lambda f: f["measurements"]), ""),
+        ("priority cases opened", each(lambda f: f["cases"]), ""),
+        ("  (expected)", each(lambda f: f["expected"]), ""),
+    ]
+    for figure, label in (
+        ("post", "health POST latency"),
+        ("latency", "measurement → priority case"),
+    ):
+        for p in ("p50", "p99", *(("max",) if figure == "latency" else ())):
+            table.append((f"{label} {p}", each(lambda f: f[figure][p]), "ms"))  # noqa: B023
+    for part, label in (("relay", "2xx → outbox row marked sent"), ("consume", "sent → case")):
+        for p in ("p50", "p99"):
+            table.append((f"  of which {label} {p}", each(lambda f: f[part][p]), "ms"))  # noqa: B023
+    table.append(("health CPU per measurement", each(lambda f: f["health_cpu_ms"]), "ms"))
+    table.append(
+        (
+            "social CPU per priority case (consumer + relay)",
+            each(lambda f: f["social_cpu_ms"]),
+            "ms",
+        )
+    )
+    return table
 
 
 if __name__ == "__main__":

@@ -127,12 +127,12 @@ async def count(
     result.duplicated["rows never answered 2xx"] = len(rows - ingest.acknowledged)
 
     topic = stack.namespace + HEALTH_TOPIC
-    envelopes = await read_envelopes(
-        stack.bootstrap_servers, topic, expected=everything, timeout=30
-    )
+    # On a cluster that authenticates, read as its admin principal.
+    kafka = stack.kafka.client_options() if stack.kafka else stack.bootstrap_servers
+    envelopes = await read_envelopes(kafka, topic, expected=everything, timeout=30)
     if outbox - {e.id for e in envelopes}:  # redeliveries filled the count early: read again
         envelopes = await read_envelopes(
-            stack.bootstrap_servers, topic, expected=len(envelopes) + everything, timeout=10
+            kafka, topic, expected=len(envelopes) + everything, timeout=10
         )
     mine = [e for e in envelopes if e.posyandu_id in set(posyandu)]
     seen = {e.id: e for e in mine}

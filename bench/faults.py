@@ -112,7 +112,7 @@ async def broker_fault(
                 len(requests),
                 len(requests) / span,
                 deadline,
-                lambda i: _send(client, stack, requests[i], ingest, deadline),
+                lambda i: send(client, stack, requests[i], ingest, deadline),
             )
             await fault
         finally:
@@ -147,13 +147,13 @@ async def service_fault(
     async with httpx.AsyncClient(timeout=30) as client:
         for i, request in enumerate(requests):
             if i not in victims:
-                await _send(client, stack, request, ingest, deadline)
+                await send(client, stack, request, ingest, deadline)
                 continue
             typical = sorted(ingest.latencies)[len(ingest.latencies) // 2]
             delay = typical * (0.3 + 0.6 * len(kill_log) / max(1, kills - 1))
             killer = asyncio.create_task(_kill_and_restart(stack, "health", delay, kill_log))
             try:
-                await _send(client, stack, request, ingest, deadline)
+                await send(client, stack, request, ingest, deadline)
             finally:
                 await killer
     result = await count(stack, ingest, "health killed mid-batch", ids)
@@ -182,7 +182,7 @@ async def consumer_fault(
     deadline = time.monotonic() + 300
     async with httpx.AsyncClient(timeout=30) as client:
         for request in bulk_requests(children, 250):
-            await _send(client, stack, request, ingest, deadline)
+            await send(client, stack, request, ingest, deadline)
     burst = len(ingest.acknowledged)
     async with connect(stack.databases["health"]) as health:
         while await health.fetchval(  # noqa: ASYNC110 - polling another process's database
@@ -214,13 +214,14 @@ async def consumer_fault(
     return result
 
 
-async def _send(
+async def send(
     client: httpx.AsyncClient,
     stack: Stack,
     request: tuple[str, list[dict[str, Any]]],
     ingest: Ingest,
     deadline: float,
 ) -> None:
+    """One bulk upload (posyandu id, items), retried with its Idempotency-Key until a 2xx."""
     pid, items = request
     await post_bulk(client, stack.url("health"), pid, items, ingest, deadline=deadline)
 

@@ -8,9 +8,14 @@ LOCKED``, send, mark sent — ``relay_batch_size`` rows a round). The raw side i
 ``simpul_platform.kafka.idempotent_producer`` (acks=all, idempotence, linger 5 ms) sending the
 same (key, value, headers) — encoded beforehand — to another topic with the same partitions,
 all sends in flight, then awaiting every acknowledgement. Both sides are warmed up first
-(producer started, topic created).
+(producer started, topic created). Each side is measured again with 256 KiB producer batches
+(aiokafka's default: 16 KiB), the setting that decides what acks=all on replicas costs.
 
-    uv run python -m bench.relay [--quick] [--events 50000]
+``--cluster`` runs the same measurement a second time, in the same process, on a three-node
+cluster (topics with replication 3 and min ISR 2; acks=all as always) and prints both columns:
+what replication costs the relay and the raw producer.
+
+    uv run python -m bench.relay [--quick] [--events 50000] [--cluster]
 """
 
 from __future__ import annotations
@@ -19,11 +24,15 @@ import asyncio
 import time
 import uuid
 from datetime import date
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
 
 from bench.common import (
     TOKENS,
     Infra,
     Report,
+    cluster_fields,
     parser,
     quiet_kafka_logs,
 )
@@ -35,6 +44,7 @@ from simpul_platform.relay import OutboxRelay
 from simpul_platform.settings import ServiceSettings
 
 TARGET_SHARE = 0.50
+BIG_BATCH_BYTES = 256 * 1024
 
 
 def payload(i: int) -> ChildMeasured:
@@ -62,7 +72,11 @@ def payload(i: int) -> ChildMeasured:
     )
 
 
-async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
+async def run(
+    infra: Infra, events: int, batch_size: int, kafka: dict[str, Any]
+) -> dict[str, float]:
+    """Rates on the Kafka that ``kafka`` (ServiceSettings fields: where, how, replication)
+    names; a fresh database and topic namespace each time."""
     assert infra.postgres is not None  # started by Infra.__enter__
     url = infra.postgres.create_database(f"bench_relay_{uuid.uuid4().hex[:8]}")
     settings = ServiceSettings(
@@ -70,31 +84,65 @@ async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
         environment="test",
         jwt_secret=TOKENS.jwt_secret,
         pseudonym_secret=TOKENS.pseudonym_secret,
-        kafka_bootstrap_servers=infra.bootstrap,
         kafka_topic_namespace=f"r{uuid.uuid4().hex[:8]}.",
         kafka_topic_partitions=3,
         relay_batch_size=batch_size,
+        **kafka,
     )
     db = Database(url)
     await db.create_all(platform_metadata)
     outbox = Outbox(settings)
-    relay = OutboxRelay(db, settings)
+    rates: dict[str, float] = {}
     try:
-        # warm-up: the relay's producer and the topic exist before the clock starts
+        envelopes = make_envelopes(outbox, 1, events)
+        rates["fill"], rates["relay"] = await fill_and_drain(db, outbox, envelopes, settings)
+        # The same relay with 256 KiB producer batches instead of aiokafka's 16 KiB: aiokafka
+        # keeps one produce request in flight per broker, and with acks=all each waits for
+        # the followers to fetch its batches, so the batch size caps the rate.
+        _, rates["relay_big"] = await fill_and_drain(
+            db, outbox, make_envelopes(outbox, events + 1, events), settings, BIG_BATCH_BYTES
+        )
+        raw_topic = settings.topic("bench.raw.v1")
+        await ensure_topics(settings, [raw_topic])
+        records = [e.to_kafka() for _, e in envelopes]
+        rates["raw"] = events / await send_all(idempotent_producer(settings), raw_topic, records)
+        big = idempotent_producer(settings, max_batch_size=BIG_BATCH_BYTES)
+        rates["raw_big"] = events / await send_all(big, raw_topic, records)
+    finally:
+        await db.dispose()
+    return rates
+
+
+def make_envelopes(outbox: Outbox, first: int, events: int) -> list[tuple[str, Any]]:
+    """(topic, envelope) of ``events`` measurements numbered from ``first``."""
+    return [
+        (
+            ChildMeasured.topic,
+            outbox.envelope(
+                p, posyandu_id=p.posyandu_id, wilayah=p.desa_code, subject=p.measurement_id
+            ),
+        )
+        for p in map(payload, range(first, first + events))
+    ]
+
+
+async def fill_and_drain(
+    db: Database,
+    outbox: Outbox,
+    envelopes: list[tuple[str, Any]],
+    settings: ServiceSettings,
+    max_batch_bytes: int | None = None,
+) -> tuple[float, float]:
+    """Outbox rows written per second, and published per second by a fresh relay (warmed up
+    first: its producer started and the topic made before the clock starts)."""
+    options = {} if max_batch_bytes is None else {"max_batch_size": max_batch_bytes}
+    relay = OutboxRelay(db, settings, lambda: idempotent_producer(settings, **options))
+    try:
         async with db.transaction() as session:
             await outbox.add(session, payload(0), posyandu_id=str(uuid.UUID(int=1)))
         assert await relay.publish_pending() == 1
-        envelopes = [
-            (
-                ChildMeasured.topic,
-                outbox.envelope(
-                    p, posyandu_id=p.posyandu_id, wilayah=p.desa_code, subject=p.measurement_id
-                ),
-            )
-            for p in map(payload, range(1, events + 1))
-        ]
         started = time.perf_counter()
-        for i in range(0, events, 1000):
+        for i in range(0, len(envelopes), 1000):
             async with db.transaction() as session:
                 await outbox.add_many(session, envelopes[i : i + 1000])
         fill = time.perf_counter() - started
@@ -104,44 +152,83 @@ async def run(infra: Infra, events: int, batch_size: int) -> dict[str, float]:
         while (n := await relay.publish_pending()) and time.monotonic() < deadline:
             published += n
         relay_s = time.perf_counter() - started
-        assert published == events, (published, events)
-
-        raw_topic = settings.topic("bench.raw.v1")
-        await ensure_topics(settings, [raw_topic])
-        records = [e.to_kafka() for _, e in envelopes]
-        producer = idempotent_producer(settings)
-        await producer.start()
-        try:
-            await producer.send_and_wait(raw_topic, b"warm-up", key=b"warm-up")
-            started = time.perf_counter()
-            futures = [
-                await producer.send(raw_topic, value=value, key=key, headers=headers)
-                for key, value, headers in records
-            ]
-            await asyncio.gather(*futures)
-            raw_s = time.perf_counter() - started
-        finally:
-            await producer.stop()
+        assert published == len(envelopes), (published, len(envelopes))
     finally:
         await relay._close_producer()
-        await db.dispose()
-    return {"fill": events / fill, "relay": events / relay_s, "raw": events / raw_s}
+    return len(envelopes) / fill, len(envelopes) / relay_s
+
+
+async def send_all(producer: AIOKafkaProducer, topic: str, records: list[Any]) -> float:
+    """Seconds to send every (key, value, headers) and have every acknowledgement (after a
+    warm-up send), all sends in flight at once."""
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b"warm-up", key=b"warm-up")
+        started = time.perf_counter()
+        futures = [
+            await producer.send(topic, value=value, key=key, headers=headers)
+            for key, value, headers in records
+        ]
+        await asyncio.gather(*futures)
+        return time.perf_counter() - started
+    finally:
+        await producer.stop()
+
+
+async def both(infra: Infra, events: int, batch_size: int) -> list[dict[str, float]]:
+    """The single node, then (with a cluster) the cluster, one after the other."""
+    runs = [await run(infra, events, batch_size, {"kafka_bootstrap_servers": infra.bootstrap})]
+    if infra.cluster is not None:
+        runs.append(await run(infra, events, batch_size, cluster_fields(infra.cluster)))
+    return runs
 
 
 def main() -> None:
     args = parser(__doc__.splitlines()[0])
     args.add_argument("--events", type=int, default=None, help="outbox rows (50,000)")
     args.add_argument("--batch-size", type=int, default=ServiceSettings().relay_batch_size)
+    args.add_argument("--cluster", action="store_true", help="also on a 3-node cluster")
     options = args.parse_args()
     events = options.events or (5_000 if options.quick else 50_000)
     quiet_kafka_logs()
     report = Report("relay")
-    with Infra() as infra:
-        rates = asyncio.run(run(infra, events, options.batch_size))
+    with Infra(cluster=options.cluster) as infra:
+        runs = asyncio.run(both(infra, events, options.batch_size))
+    if options.cluster:
+        compare(report, runs, events, options.batch_size)
+    else:
+        single(report, runs[0], events, options.batch_size)
+
+
+def compare(report: Report, runs: list[dict[str, float]], events: int, batch_size: int) -> None:
+    node, cluster = runs
+    report.note("columns: single node (replication 1) | 3-node cluster (replication 3, min ISR 2)")
+    for label, key in (
+        (f"outbox fill (Outbox.add_many, {events:,} events)", "fill"),
+        (f"relay publish_pending until drained (batch {batch_size})", "relay"),
+        (f"  the same, max_batch_size {BIG_BATCH_BYTES // 1024} KiB", "relay_big"),
+        ("raw idempotent producer, same records", "raw"),
+        (f"  the same, max_batch_size {BIG_BATCH_BYTES // 1024} KiB", "raw_big"),
+    ):
+        report.row(label, [node[key], cluster[key]], "events/s")
+    for name, rates in (("single node", node), ("cluster", cluster)):
+        share = rates["relay"] / rates["raw"]
+        report.figure(
+            f"relay / raw producer, {name}", share * 100, "%", target=f">= {TARGET_SHARE:.0%}",
+            met=share >= TARGET_SHARE,
+        )  # fmt: skip
+    report.summary(
+        f"relay {node['relay']:,.0f} → {cluster['relay']:,.0f} events/s "
+        f"({cluster['relay'] / node['relay']:.0%}), raw producer {node['raw']:,.0f} → "
+        f"{cluster['raw']:,.0f}/s ({cluster['raw'] / node['raw']:.0%}) with replication 3"
+    )
+
+
+def single(report: Report, rates: dict[str, float], events: int, batch_size: int) -> None:
     share = rates["relay"] / rates["raw"]
     report.figure(f"outbox fill (Outbox.add_many, {events:,} events)", rates["fill"], "events/s")
     report.figure(
-        f"relay publish_pending until drained (batch {options.batch_size})",
+        f"relay publish_pending until drained (batch {batch_size})",
         rates["relay"],
         "events/s",
     )

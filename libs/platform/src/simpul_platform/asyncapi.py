@@ -18,6 +18,7 @@ from simpul_platform.events import (
     EventPayload,
 )
 from simpul_platform.kafka import DEAD_LETTER_PREFIX
+from simpul_platform.kafka_acls import personal_fields, public_topics
 
 ASYNCAPI_VERSION = "3.0.0"
 
@@ -105,6 +106,7 @@ def asyncapi_document(
     for service, consumers in (consumers_by_service or {}).items():
         for consumer in consumers:
             operations.update(_receive_operations(service, consumer, channels))
+    _mark_public(channels, [e for events in events_by_service.values() for e in events])
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -123,6 +125,18 @@ def asyncapi_document(
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }
+
+
+def _mark_public(channels: Mapping[str, Any], events: Sequence[type[EventPayload]]) -> None:
+    """``x-simpul-public``: whether systems outside Simpul may read the topic (the Kafka
+    principal simpul-external is granted exactly these); ``x-simpul-person-level-fields``:
+    why not (simpul_platform.kafka_acls says what counts)."""
+    public = public_topics(events)
+    for topic, channel in channels.items():
+        fields = set().union(*(personal_fields(e) for e in events if e.topic == topic))
+        channel["x-simpul-public"] = topic in public
+        if fields:
+            channel["x-simpul-person-level-fields"] = sorted(fields)
 
 
 def _receive_operations(

@@ -69,11 +69,7 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[str]) -> Non
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(name, settings.kafka_topic_partitions, settings.kafka_replication_factor)
-            for name in wanted
-            if name not in existing
-        ]
+        missing = [_new_topic(settings, name) for name in wanted if name not in existing]
         if missing:
             # Another replica may create it between our look and our create.
             with contextlib.suppress(TopicAlreadyExistsError):
@@ -81,6 +77,20 @@ async def ensure_topics(settings: ServiceSettings, topics: Iterable[str]) -> Non
             logger.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()
+
+
+def _new_topic(settings: ServiceSettings, name: str) -> NewTopic:
+    """A topic with the settings' partitions and replicas; ``min.insync.replicas`` only when
+    above 1, so that a single node's topics take the broker's default as before."""
+    configs = {}
+    if settings.kafka_min_insync_replicas > 1:
+        configs["min.insync.replicas"] = str(settings.kafka_min_insync_replicas)
+    return NewTopic(
+        name,
+        settings.kafka_topic_partitions,
+        settings.kafka_replication_factor,
+        topic_configs=configs,
+    )
 
 
 async def stop_within(stopping: Awaitable[None], what: str) -> None:

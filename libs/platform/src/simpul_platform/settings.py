@@ -59,6 +59,9 @@ class ServiceSettings(BaseSettings):
     kafka_topic_namespace: str = ""
     kafka_topic_partitions: int = Field(default=6, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    # Replicas that must have a write before acks=all succeeds: 2 of 3 on a cluster, so one
+    # broker may fail without losing an acknowledged event; 1 on a single node.
+    kafka_min_insync_replicas: int = Field(default=1, ge=1)
     # How the clients authenticate: PLAINTEXT in development; on Kubernetes the Strimzi
     # cluster's TLS listener with SCRAM-SHA-512 (SASL_SSL), the user and password of the
     # service's KafkaUser, and the cluster CA's certificate (a PEM file) to trust the brokers.
@@ -158,6 +161,13 @@ class ServiceSettings(BaseSettings):
             raise ValueError(
                 "kafka_security_protocol: SASL needs kafka_sasl_username and kafka_sasl_password"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _isr_within_replicas(self) -> ServiceSettings:
+        # More in-sync replicas than replicas would refuse every acks=all write.
+        if self.kafka_min_insync_replicas > self.kafka_replication_factor:
+            raise ValueError("kafka_min_insync_replicas exceeds kafka_replication_factor")
         return self
 
     @model_validator(mode="after")

@@ -20,7 +20,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from simpul_platform.devstack.kafka import KafkaBroker
+from simpul_platform.devstack.catalogue import service_specs
+from simpul_platform.devstack.kafka import run_async
+from simpul_platform.devstack.kafka_cluster import KafkaBroker, KafkaCluster
+from simpul_platform.devstack.kafka_provision import provision
+from simpul_platform.devstack.kafka_security import service_principal
 from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.population.size import DemoSize
 from simpul_platform.devstack.ports import port_open
@@ -54,6 +58,19 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="children of 5–18 per posyandu besides the balita (10 ≈ 8,000)",
     )
     parser.add_argument("--kafka-port", type=int, default=9092)
+    parser.add_argument(
+        "--kafka-cluster",
+        action="store_true",
+        help="three Kafka nodes (ports N, N+1, N+2; controllers N+100...), replication 3, "
+        "min.insync.replicas 2",
+    )
+    parser.add_argument(
+        "--kafka-security",
+        choices=["plaintext", "scram", "scram_tls"],
+        default="plaintext",
+        help="scram: SASL/SCRAM-SHA-512 and ACLs, each service its own principal "
+        "(scram_tls: over TLS with a CA the stack makes)",
+    )
     parser.add_argument("--only", action="append", default=[], help="start only these services")
     parser.add_argument(
         "--split",
@@ -86,6 +103,34 @@ def _database_template(args: argparse.Namespace, services: list[ServiceEntry]) -
 
         return setup_system_cluster([s.database for s in services if s.database])
     return None
+
+
+def _kafka(args: argparse.Namespace, data: Path) -> KafkaCluster:
+    """One node (as always) or three; a data directory per shape and security, since the
+    SCRAM users are written when a node's storage is formatted."""
+    port, security = args.kafka_port, args.kafka_security
+    suffix = "" if security == "plaintext" else f"-{security}"
+    if args.kafka_cluster:
+        return KafkaCluster(
+            3, security=security, data_dir=data / f"kafka-cluster{suffix}",
+            ports=[port, port + 1, port + 2],
+        )  # fmt: skip
+    return KafkaBroker(
+        data_dir=data / f"kafka{suffix}", port=port, controller_port=port + 1, security=security
+    )
+
+
+def _kafka_env(entry: ServiceEntry, kafka: KafkaCluster) -> dict[str, str]:
+    """The service's own principal's credentials (a service without a database has no
+    Kafka client) and the cluster's replication."""
+    env = {
+        "SIMPUL_KAFKA_REPLICATION_FACTOR": str(kafka.replication_factor),
+        "SIMPUL_KAFKA_MIN_INSYNC_REPLICAS": str(kafka.min_insync_replicas),
+    }
+    if kafka.credentials is not None and entry.database:
+        settings = kafka.client_settings(service_principal(entry.name))
+        env.update({f"SIMPUL_{key.upper()}": value for key, value in settings.items()})
+    return env
 
 
 def _service_env(
@@ -161,9 +206,11 @@ def _processes(
     ]
 
 
-def _print_ready(broker: KafkaBroker, processes: list[ServiceProcess], data: Path) -> None:
+def _print_ready(broker: KafkaCluster, processes: list[ServiceProcess], data: Path) -> None:
     print("\nSimpul is up.")
-    print(f"  kafka        {broker.bootstrap_servers}   (log: {broker.log_file})")
+    print(f"  kafka        {broker.bootstrap_servers}   (logs: {broker.base_dir}/node-*/)")
+    if broker.credentials is not None:
+        print(f"  kafka admin  {broker.client_settings()}")
     for process in processes:
         page = "/readyz" if process.role == "worker" else "/docs"
         print(f"  {process.label:<19} {process.url}{page}   (log: {process.log_file})")
@@ -180,26 +227,29 @@ def up(argv: list[str] | None = None) -> int:
     data = (args.data_dir or project_root() / ".data").resolve()
     data.mkdir(parents=True, exist_ok=True)
     services = [s for s in load_services() if not args.only or s.name in args.only]
-    if port_open(args.kafka_port):
+    broker = _kafka(args, data)
+    taken = [n.port for n in broker.nodes if port_open(n.port) or port_open(n.controller_port)]
+    if taken:
         print(
-            f"port {args.kafka_port} is taken; stop what runs there or pass --kafka-port",
-            file=sys.stderr,
+            f"port {taken[0]} is taken; stop what runs there or pass --kafka-port", file=sys.stderr
         )
         return 1
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    broker = KafkaBroker(
-        data_dir=data / "kafka", port=args.kafka_port, controller_port=args.kafka_port + 1
-    )
     processes: list[ServiceProcess] = []
     try:
-        print(f"Starting Kafka on 127.0.0.1:{args.kafka_port} ...", flush=True)
+        print(f"Starting Kafka on {broker.bootstrap_servers} ...", flush=True)
         broker.start()
+        if broker.credentials is not None:  # the services may not create topics: as on k8s
+            run_async(provision(broker.client_options(), service_specs(), "",
+                                replication=broker.replication_factor,
+                                min_insync=broker.min_insync_replicas))  # fmt: skip
         template = _database_template(args, services)
         workers: list[ServiceProcess] = []
         for entry in services:
             env = _service_env(entry, template, broker.bootstrap_servers, data, args.port_offset)
+            env.update(_kafka_env(entry, broker))
             first, *later = _processes(entry, env, data, args)
             processes.append(first.start())
             workers += later

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
 from simpul_platform.events import Envelope
 
+# Where the broker is: its bootstrap servers, or a client's connection options
+# (``KafkaCluster.client_options(principal)``) when it authenticates.
+Connection = str | Mapping[str, Any]
+
 
 async def read_topic(
-    bootstrap: str,
+    bootstrap: Connection,
     topic: str,
     *,
     expected: int,
@@ -37,14 +41,14 @@ async def read_topic(
 
 
 async def read_envelopes(
-    bootstrap: str, topic: str, *, expected: int, timeout: float = 30.0
+    bootstrap: Connection, topic: str, *, expected: int, timeout: float = 30.0
 ) -> list[Envelope]:
     records = await read_topic(bootstrap, topic, expected=expected, timeout=timeout)
     return [Envelope.from_kafka(r.key, r.value, list(r.headers)) for r in records]
 
 
 async def find_record(
-    bootstrap: str, topic: str, match: Callable[[Any], bool], *, timeout: float = 30.0
+    bootstrap: Connection, topic: str, match: Callable[[Any], bool], *, timeout: float = 30.0
 ) -> Any:
     """The first record on ``topic`` that ``match`` accepts, exactly as it was published (key,
     value and headers), read from the beginning; AssertionError when none comes in time."""
@@ -62,11 +66,12 @@ async def find_record(
     raise AssertionError(f"no matching record on {topic} within {timeout} s")
 
 
-def _from_the_beginning(bootstrap: str, topic: str) -> AIOKafkaConsumer:
+def _from_the_beginning(bootstrap: Connection, topic: str) -> AIOKafkaConsumer:
     # No group: the consumer is assigned every partition and starts at the earliest offset.
+    options = {"bootstrap_servers": bootstrap} if isinstance(bootstrap, str) else dict(bootstrap)
     return AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **options,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

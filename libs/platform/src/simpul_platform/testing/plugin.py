@@ -4,6 +4,12 @@ real headless browser for page tests (``simpul_platform.testing.browser``).
 Each test gets its own database (``postgres_url``) and its own topics (``topic_namespace``),
 so tests never see each other's rows or events. Set ``SIMPUL_TEST_KAFKA_BOOTSTRAP`` to use a
 broker that is already running instead of starting one.
+
+``SIMPUL_TEST_KAFKA=single|cluster`` (default single) chooses one node or three, and
+``SIMPUL_TEST_KAFKA_SECURITY=plaintext|scram|scram_tls`` (default plaintext) whether clients
+authenticate: then ``make_settings`` connects as the admin principal (in-process services are
+all-powerful but authenticated), and ``start_stack`` creates the stack's topics, grants its
+namespace's ACLs and starts each service as its own principal.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from simpul_platform.devstack.kafka_cluster import KafkaCluster
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.browser import browser_errors as browser_errors
 from simpul_platform.testing.browser import browser_page as browser_page
@@ -26,11 +33,26 @@ S = TypeVar("S", bound=ServiceSettings)
 
 
 class Broker:
-    """What tests need of a broker: where it is, and (when we own it) a way to break it."""
+    """What tests need of a broker: where it is, how to connect to it, and (when we own it)
+    a way to break it. ``managed`` is the ``KafkaCluster`` (or ``KafkaBroker``) started."""
 
-    def __init__(self, bootstrap_servers: str, managed: Any | None = None) -> None:
+    def __init__(self, bootstrap_servers: str, managed: KafkaCluster | None = None) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.managed = managed
+
+    @property
+    def secured(self) -> bool:
+        return self.managed is not None and self.managed.security != "plaintext"
+
+    def client_settings(self, principal: str = "admin") -> dict[str, Any]:
+        """ServiceSettings fields connecting as ``principal``, with the cluster's replicas."""
+        if self.managed is None:
+            return {"kafka_bootstrap_servers": self.bootstrap_servers}
+        return {
+            **self.managed.client_settings(principal),
+            "kafka_replication_factor": self.managed.replication_factor,
+            "kafka_min_insync_replicas": self.managed.min_insync_replicas,
+        }
 
     def kill(self) -> None:
         self._require_managed().kill()
@@ -38,7 +60,7 @@ class Broker:
     def start(self) -> None:
         self._require_managed().start()
 
-    def _require_managed(self) -> Any:
+    def _require_managed(self) -> KafkaCluster:
         if self.managed is None:
             raise RuntimeError("fault tests need the broker the fixtures started")
         return self.managed
@@ -50,9 +72,17 @@ def kafka_broker() -> Iterator[Broker]:
     if external:
         yield Broker(external)
         return
-    from simpul_platform.devstack.kafka import KafkaBroker
+    from simpul_platform.devstack.kafka_cluster import KafkaBroker
 
-    broker = KafkaBroker(default_partitions=3)
+    mode = os.environ.get("SIMPUL_TEST_KAFKA", "single")
+    security = os.environ.get("SIMPUL_TEST_KAFKA_SECURITY", "plaintext")
+    if mode not in ("single", "cluster") or security not in ("plaintext", "scram", "scram_tls"):
+        raise pytest.UsageError(f"SIMPUL_TEST_KAFKA={mode}, SIMPUL_TEST_KAFKA_SECURITY={security}?")
+    broker: KafkaCluster = (
+        KafkaBroker(default_partitions=3, security=security)  # type: ignore[arg-type]
+        if mode == "single"
+        else KafkaCluster(3, security=security, default_partitions=3)  # type: ignore[arg-type]
+    )
     broker.start()
     try:
         yield Broker(broker.bootstrap_servers, broker)
@@ -103,7 +133,7 @@ def make_settings(kafka_broker: Broker, topic_namespace: str) -> Callable[..., S
     def build(settings_class: type[S] = ServiceSettings, **overrides: Any) -> S:  # type: ignore[assignment]
         values: dict[str, Any] = {
             "environment": "test",
-            "kafka_bootstrap_servers": kafka_broker.bootstrap_servers,
+            **kafka_broker.client_settings(),
             "kafka_topic_namespace": topic_namespace,
             "kafka_topic_partitions": 3,
             "jwt_secret": TEST_JWT_SECRET,
@@ -124,7 +154,10 @@ def start_stack(kafka_broker: Broker, postgres_server: Any) -> Iterator[Callable
     stacks: list[Stack] = []
 
     def start(*names: str, extra_env: dict[str, str] | None = None) -> Stack:
-        stack = Stack(kafka_broker.bootstrap_servers, postgres_server, list(names), extra_env)
+        stack = Stack(
+            kafka_broker.bootstrap_servers, postgres_server, list(names), extra_env,
+            kafka=kafka_broker.managed,
+        )  # fmt: skip
         stacks.append(stack)
         return stack.start()
 

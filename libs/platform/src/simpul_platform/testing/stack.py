@@ -12,6 +12,7 @@ first API, the one other services are told of, and ``urls("health", "worker")`` 
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from simpul_platform.devstack.kafka_cluster import KafkaCluster
+from simpul_platform.devstack.kafka_security import service_principal
 from simpul_platform.devstack.ports import free_port
 from simpul_platform.devstack.services import (
     ProcessRole,
@@ -31,6 +34,14 @@ TEST_JWT_SECRET = "simpul-test-jwt-secret-0123456789abcdef"
 TEST_PSEUDONYM_SECRET = "simpul-test-pseudonym-secret"
 # A deployment's sealing key for confidential identities (trantib's reporters): 32 bytes, base64.
 TEST_REPORTER_KEY = "c2ltcHVsLXRlc3QtcmVwb3J0ZXIta2V5LTMyYnl0ZXM="
+
+
+@functools.cache
+def _service_specs() -> dict[str, Any]:
+    """Every service's spec (building each app once per process is enough)."""
+    from simpul_platform.devstack.catalogue import service_specs
+
+    return dict(service_specs())
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,12 @@ class Stack:
         names: list[str],
         extra_env: dict[str, str] | None = None,
         split: dict[str, Split] | None = None,
+        *,
+        kafka: KafkaCluster | None = None,
     ) -> None:
+        """``kafka``: the cluster the fixtures started, if any: its replicas are the topics',
+        and when it authenticates, the stack's topics and ACLs are made before the services
+        start, each service connecting as its own principal (as on Kubernetes)."""
         entries = {entry.name: entry for entry in load_services()}
         self.entries = [entries[name] for name in names]
         # A service left out of the stack is not deployed: its URL is empty (the gateway shows
@@ -64,6 +80,7 @@ class Stack:
         self.split = split or {}
         self.processes: dict[str, ServiceProcess] = {}
         self.databases: dict[str, str] = {}
+        self.kafka = kafka
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -92,13 +109,42 @@ class Stack:
             },
             **{f"SIMPUL_{name.replace('-', '_').upper()}_URL": "" for name in self.absent},
         }
+        env.update(self._kafka_env(entry))
         if entry.database:
             database = f"{entry.name.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
             self.databases[entry.name] = self.postgres.create_database(database)
             env[f"{entry.env_prefix}_DATABASE_URL"] = self.databases[entry.name]
         return {**env, **self.extra_env}
 
+    def _kafka_env(self, entry: ServiceEntry) -> dict[str, str]:
+        if self.kafka is None:
+            return {}
+        # A service without a database (the gateway) has no Kafka client, hence no principal.
+        secured = self.kafka.credentials is not None and entry.database
+        credentials = self.kafka.client_settings(service_principal(entry.name)) if secured else {}
+        return {
+            **{f"SIMPUL_{key.upper()}": value for key, value in credentials.items()},
+            "SIMPUL_KAFKA_REPLICATION_FACTOR": str(self.kafka.replication_factor),
+            "SIMPUL_KAFKA_MIN_INSYNC_REPLICAS": str(self.kafka.min_insync_replicas),
+        }
+
+    def provision(self) -> None:
+        """Create the namespace's topics and grant its ACLs (the services may do neither)."""
+        if self.kafka is None or self.kafka.credentials is None:
+            return
+        from simpul_platform.devstack.kafka import run_async
+        from simpul_platform.devstack.kafka_provision import provision
+
+        kafka = self.kafka
+        run_async(
+            provision(
+                kafka.client_options(), _service_specs(), self.namespace, partitions=3,
+                replication=kafka.replication_factor, min_insync=kafka.min_insync_replicas,
+            )
+        )  # fmt: skip
+
     def start(self, timeout: float = 90.0) -> Stack:
+        self.provision()
         for entry in self.entries:
             for process in self._processes(entry, self.env(entry)):
                 self.processes[process.label] = process.start()
