@@ -12,6 +12,7 @@ import pytest
 from simpul_platform.app import ServiceSpec
 from simpul_platform.dead_letters import replay_group
 from simpul_platform.kafka import DEAD_LETTER_PREFIX
+from simpul_platform.kafka_acls import EXTERNAL, all_rules
 from simpul_platform.settings import ServiceSettings
 
 pytestmark = pytest.mark.unit
@@ -194,3 +195,17 @@ def test_each_service_connects_as_its_own_user(
             assert env[f"{prefix}KAFKA_SASL_USERNAME"]["value"] == f"simpul-{name}"
             ref = env[f"{prefix}KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
             assert ref == {"name": f"simpul-{name}", "key": "password"}
+
+
+def test_the_kafka_users_grant_every_rule_the_dev_stack_grants(
+    docs: list[Doc], specs: dict[str, ServiceSpec]
+) -> None:
+    """One model: what simpul_platform.kafka_acls derives (and the dev stack's brokers
+    enforce) each KafkaUser allows, though with prefixes where the dev stack names each topic
+    and group. (The external principal has no KafkaUser yet: no topic is public.)"""
+    users = {u["metadata"]["name"]: u for u in _kind(docs, "KafkaUser")}
+    for rule in all_rules(specs):
+        if rule.principal == EXTERNAL:
+            continue
+        for operation in rule.operations:
+            assert allows(users[rule.principal], rule.resource, rule.name, operation), rule

@@ -210,7 +210,7 @@ def _print_ready(broker: KafkaCluster, processes: list[ServiceProcess], data: Pa
     print("\nSimpul is up.")
     print(f"  kafka        {broker.bootstrap_servers}   (logs: {broker.base_dir}/node-*/)")
     if broker.credentials is not None:
-        print(f"  kafka admin  {broker.client_settings()}")
+        print(f"  kafka users  {broker.base_dir / 'credentials.json'}   (SCRAM-SHA-512; admin)")
     for process in processes:
         page = "/readyz" if process.role == "worker" else "/docs"
         print(f"  {process.label:<19} {process.url}{page}   (log: {process.log_file})")

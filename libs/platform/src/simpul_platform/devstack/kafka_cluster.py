@@ -335,6 +335,7 @@ class KafkaCluster:
             *self.java(node.base_dir / "format.log"),
             "kafka.tools.StorageTool",
             "format",
+            *(["--standalone"] if len(self.nodes) == 1 else []),
             "-t",
             cluster_id,
             "-c",
@@ -348,11 +349,17 @@ class KafkaCluster:
     def _properties(self, node: KafkaNode) -> str:
         replicas, isr = str(self.replication_factor), str(self.min_insync_replicas)
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in self.nodes)
+        # One node: a standalone dynamic quorum, as the single broker always had (so a kept
+        # .data/kafka still starts); several: a static quorum every node knows from its file.
+        quorum = (
+            {"controller.quorum.bootstrap.servers": f"127.0.0.1:{node.controller_port}"}
+            if len(self.nodes) == 1
+            else {"controller.quorum.voters": voters}
+        )
         settings = {
             "process.roles": "broker,controller",
             "node.id": str(node.node_id),
-            # A static quorum: every node knows all voters from its configuration.
-            "controller.quorum.voters": voters,
+            **quorum,
             "listeners": f"CLIENT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}",
             "advertised.listeners": f"CLIENT://127.0.0.1:{node.port}",
             "controller.listener.names": "CONTROLLER",
@@ -403,6 +410,7 @@ class KafkaBroker(KafkaCluster):
         node = self.nodes[0]
         node.port = port or node.port
         node.controller_port = controller_port or node.controller_port
+        node.base_dir = self.base_dir  # the layout the single broker always had
 
     @property
     def port(self) -> int:

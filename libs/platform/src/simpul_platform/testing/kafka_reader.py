@@ -13,6 +13,19 @@ from simpul_platform.events import Envelope
 # Where the broker is: its bootstrap servers, or a client's connection options
 # (``KafkaCluster.client_options(principal)``) when it authenticates.
 Connection = str | Mapping[str, Any]
+# Credentials for a bootstrap string, registered by the fixture that started an authenticating
+# broker: tests that pass only ``settings.kafka_bootstrap_servers`` then read as the admin.
+_KNOWN: dict[str, dict[str, Any]] = {}
+
+
+def register_connection(options: Mapping[str, Any]) -> None:
+    _KNOWN[str(options["bootstrap_servers"])] = dict(options)
+
+
+def connection_options(bootstrap: Connection) -> dict[str, Any]:
+    if isinstance(bootstrap, str):
+        return _KNOWN.get(bootstrap, {"bootstrap_servers": bootstrap})
+    return dict(bootstrap)
 
 
 async def read_topic(
@@ -68,7 +81,7 @@ async def find_record(
 
 def _from_the_beginning(bootstrap: Connection, topic: str) -> AIOKafkaConsumer:
     # No group: the consumer is assigned every partition and starts at the earliest offset.
-    options = {"bootstrap_servers": bootstrap} if isinstance(bootstrap, str) else dict(bootstrap)
+    options = connection_options(bootstrap)
     return AIOKafkaConsumer(
         topic,
         **options,

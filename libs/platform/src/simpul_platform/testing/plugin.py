@@ -27,6 +27,7 @@ from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.browser import browser_errors as browser_errors
 from simpul_platform.testing.browser import browser_page as browser_page
 from simpul_platform.testing.browser import chromium_browser as chromium_browser
+from simpul_platform.testing.kafka_reader import register_connection
 from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -84,6 +85,8 @@ def kafka_broker() -> Iterator[Broker]:
         else KafkaCluster(3, security=security, default_partitions=3)  # type: ignore[arg-type]
     )
     broker.start()
+    if broker.credentials is not None:
+        register_connection(broker.client_options())
     try:
         yield Broker(broker.bootstrap_servers, broker)
     finally:
