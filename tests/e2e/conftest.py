@@ -20,6 +20,7 @@ def referral_stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
         postgres_server,
         ["registry", "health", "social", "gateway"],
         {"HEALTH_EXTRA_HOLIDAYS": f'["{HEALTH_ONLY_HOLIDAY}"]'},
+        kafka=kafka_broker.managed,
     )
     try:
         yield started.start()

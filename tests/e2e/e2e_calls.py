@@ -12,6 +12,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from simpul_platform.testing import polling
+from simpul_platform.testing.kafka_reader import connection_options
 from simpul_platform.testing.kafka_reader import find_record as records_matching
 
 T = TypeVar("T")
@@ -107,7 +108,7 @@ async def find_record(
 async def redeliver(bootstrap: str, topic: str, record: Any, times: int = 1) -> None:
     """Send ``record`` again, byte for byte (same key, value and headers, so the same ce_id),
     as a producer retrying after a lost acknowledgement would."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(**connection_options(bootstrap))
     await producer.start()
     try:
         for _ in range(times):

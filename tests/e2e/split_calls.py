@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.common import connect
 from simpul_platform.devstack.services import ServiceProcess
+from simpul_platform.testing.kafka_reader import connection_options
 from simpul_platform.testing.stack import Stack
 
 _PUBLISHED = re.compile(r"^simpul_outbox_published_total\{[^}]*\}\s+(\S+)$", re.MULTILINE)
@@ -42,7 +43,7 @@ async def outbox_total(stack: Stack, name: str) -> int:
 async def topic_size(bootstrap: str, topic: str) -> int:
     """Records the topic holds (the sum of its partitions' end offsets: the relay's producer is
     idempotent, not transactional, so every offset is a record)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(topic, **connection_options(bootstrap), group_id=None)
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
@@ -54,7 +55,7 @@ async def topic_size(bootstrap: str, topic: str) -> int:
 
 async def group_state(bootstrap: str, group: str) -> tuple[str, int]:
     """A consumer group's state (``Stable``...) and how many members it has."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**connection_options(bootstrap))
     await admin.start()
     try:
         [response] = await admin.describe_consumer_groups([group])

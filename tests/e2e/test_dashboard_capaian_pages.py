@@ -62,6 +62,7 @@ def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
         postgres_server,
         ["registry", "health", "social", "gateway"],
         extra,
+        kafka=kafka_broker.managed,
     )
     try:
         yield started.start()

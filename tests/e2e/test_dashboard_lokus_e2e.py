@@ -60,7 +60,9 @@ POVERTY_ONLY = {"weight_stunting": "0", "weight_poverty": "1", "weight_rtlh": "0
 @pytest.fixture(scope="module")
 def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
     services = ["registry", "health", "social", "housing", "trantib", "gateway"]
-    started = Stack(kafka_broker.bootstrap_servers, postgres_server, services)
+    started = Stack(
+        kafka_broker.bootstrap_servers, postgres_server, services, kafka=kafka_broker.managed
+    )
     try:
         yield started.start()
     finally:

@@ -55,7 +55,12 @@ _CELL = re.compile(r'data-key="([^"]+)" data-value="([^"]*)"')
 
 @pytest.fixture(scope="module")
 def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
-    started = Stack(kafka_broker.bootstrap_servers, postgres_server, ["registry", "gateway"])
+    started = Stack(
+        kafka_broker.bootstrap_servers,
+        postgres_server,
+        ["registry", "gateway"],
+        kafka=kafka_broker.managed,
+    )
     try:
         yield started.start()
     finally:

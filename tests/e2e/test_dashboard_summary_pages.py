@@ -47,7 +47,12 @@ TP_TENGGARONG = {"Authorization": f"Bearer {TP_TENGGARONG_TOKEN}"}
 
 @pytest.fixture(scope="module")
 def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
-    started = Stack(kafka_broker.bootstrap_servers, postgres_server, ["registry", "gateway"])
+    started = Stack(
+        kafka_broker.bootstrap_servers,
+        postgres_server,
+        ["registry", "gateway"],
+        kafka=kafka_broker.managed,
+    )
     try:
         yield started.start()
     finally:

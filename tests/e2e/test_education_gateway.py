@@ -87,6 +87,7 @@ def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
         kafka_broker.bootstrap_servers,
         postgres_server,
         ["registry", "health", "education", "social", "gateway"],
+        kafka=kafka_broker.managed,
     )
     try:
         yield started.start()

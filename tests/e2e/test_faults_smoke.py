@@ -24,7 +24,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
-    started = Stack(kafka_broker.bootstrap_servers, postgres_server, list(SERVICES))
+    started = Stack(
+        kafka_broker.bootstrap_servers, postgres_server, list(SERVICES), kafka=kafka_broker.managed
+    )
     try:
         yield started.start()
     finally:

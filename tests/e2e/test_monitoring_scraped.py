@@ -20,6 +20,7 @@ from e2e_calls import eventually
 from referral_calls import KUKAR_DESA, REGISTRAR
 
 from simpul_platform.events import binary_headers
+from simpul_platform.testing.kafka_reader import connection_options
 from simpul_platform.testing.scrape import Scrape
 from simpul_platform.testing.stack import Stack
 
@@ -33,7 +34,13 @@ REGISTERED = "registry.posyandu.registered.v1"
 def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
     # Refresh the backlog and dead-letter gauges often, so the test need not wait 15 s.
     env = {"SIMPUL_METRICS_REFRESH_INTERVAL_S": "0.5"}
-    started = Stack(kafka_broker.bootstrap_servers, postgres_server, ["registry", "health"], env)
+    started = Stack(
+        kafka_broker.bootstrap_servers,
+        postgres_server,
+        ["registry", "health"],
+        env,
+        kafka=kafka_broker.managed,
+    )
     try:
         yield started.start()
     finally:
@@ -133,7 +140,7 @@ async def send_unreadable_posyandu(bootstrap: str, topic: str) -> None:
         subject=None,
         extensions={},
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(**connection_options(bootstrap))
     await producer.start()
     try:
         value = json.dumps({"posyandu_id": "pos-unreadable"}).encode()

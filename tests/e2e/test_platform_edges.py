@@ -34,7 +34,13 @@ TOKENS = ServiceSettings(
 @pytest.fixture(scope="module")
 def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
     env = {"SIMPUL_MAX_BODY_BYTES": str(LIMIT)}
-    started = Stack(kafka_broker.bootstrap_servers, postgres_server, SERVICES, extra_env=env)
+    started = Stack(
+        kafka_broker.bootstrap_servers,
+        postgres_server,
+        SERVICES,
+        extra_env=env,
+        kafka=kafka_broker.managed,
+    )
     try:
         yield started.start()
     finally:
@@ -49,13 +55,20 @@ def bearer(role: str, wilayah: str = "64.02") -> dict[str, str]:
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_service_answers_a_body_over_the_limit_with_a_413_problem(stack, service, chunked):
     headers = {"Content-Type": "application/json", "Connection": "close"}
-    over = raw_request(stack.url(service), "POST", "/v1/posyandu", b" " * (LIMIT + 1),
-                       headers=headers, chunked=chunked)
+    over = raw_request(
+        stack.url(service),
+        "POST",
+        "/v1/posyandu",
+        b" " * (LIMIT + 1),
+        headers=headers,
+        chunked=chunked,
+    )
     assert (over.status, over.reset) == (413, False)
     assert over.headers["content-type"] == "application/problem+json"
     assert json.loads(over.body)["errors"][0]["rule"] == "max_bytes"
-    under = raw_request(stack.url(service), "POST", "/v1/posyandu", b" " * LIMIT,
-                        headers=headers, chunked=chunked)
+    under = raw_request(
+        stack.url(service), "POST", "/v1/posyandu", b" " * LIMIT, headers=headers, chunked=chunked
+    )
     assert not under.reset and under.status is not None and 400 <= under.status < 500
     assert under.status != 413
     assert under.headers["content-type"] == "application/problem+json"
@@ -66,8 +79,7 @@ async def test_every_service_serves_its_documentation_without_another_host(stack
     async with httpx.AsyncClient(base_url=stack.url(service), timeout=30) as client:
         for page in ("/docs", "/redoc"):
             html = (await client.get(page)).text
-            assets = re.findall(r"""(?:src|href|spec-url)=["']([^"']+)["']|url: ?'([^']+)'""",
-                                html)
+            assets = re.findall(r"""(?:src|href|spec-url)=["']([^"']+)["']|url: ?'([^']+)'""", html)
             paths = [a or b for a, b in assets]
             assert paths and all(p.startswith("/") for p in paths), paths
             for path in paths:
@@ -87,8 +99,12 @@ def target(posyandu_id: str, serial: int) -> dict[str, Any]:
 
 
 def household(posyandu_id: str, serial: int) -> dict[str, Any]:
-    return {"kk": f"640206010120{serial:04d}", "posyandu_id": posyandu_id,
-            "address": "Jl. Melati", "members": []}
+    return {
+        "kk": f"640206010120{serial:04d}",
+        "posyandu_id": posyandu_id,
+        "address": "Jl. Melati",
+        "members": [],
+    }
 
 
 async def create_posyandu(client: httpx.AsyncClient, stack: Stack, name: str) -> str:
@@ -106,16 +122,24 @@ async def test_a_field_service_takes_a_write_about_a_posyandu_the_moment_it_was_
     async with httpx.AsyncClient(timeout=30) as client:
         for serial in range(1, 4):
             pid = await create_posyandu(client, stack, f"Posyandu Melati {serial}")
-            in_health = await client.post(f"{stack.url('health')}/v1/targets",
-                                          json=target(pid, serial), headers=bearer("opd:health"))
+            in_health = await client.post(
+                f"{stack.url('health')}/v1/targets",
+                json=target(pid, serial),
+                headers=bearer("opd:health"),
+            )
             assert in_health.status_code == 201, in_health.text
-            in_social = await client.post(f"{stack.url('social')}/v1/households",
-                                          json=household(pid, serial),
-                                          headers=bearer("opd:social"))
+            in_social = await client.post(
+                f"{stack.url('social')}/v1/households",
+                json=household(pid, serial),
+                headers=bearer("opd:social"),
+            )
             assert in_social.status_code == 201, in_social.text
 
-        unknown = await client.post(f"{stack.url('health')}/v1/targets",
-                                    json=target(str(uuid.uuid4()), 9), headers=bearer("opd:health"))
+        unknown = await client.post(
+            f"{stack.url('health')}/v1/targets",
+            json=target(str(uuid.uuid4()), 9),
+            headers=bearer("opd:health"),
+        )
         assert unknown.status_code == 422
         assert unknown.json()["errors"][0]["rule"] == "unknown_posyandu"
 
@@ -123,12 +147,15 @@ async def test_a_field_service_takes_a_write_about_a_posyandu_the_moment_it_was_
 async def test_the_registrys_later_events_still_reach_a_posyandu_confirmed_over_rest(stack):
     async with httpx.AsyncClient(timeout=30) as client:
         pid = await create_posyandu(client, stack, "Posyandu Anggrek")
-        first = await client.post(f"{stack.url('health')}/v1/targets", json=target(pid, 21),
-                                  headers=bearer("opd:health"))
+        first = await client.post(
+            f"{stack.url('health')}/v1/targets", json=target(pid, 21), headers=bearer("opd:health")
+        )
         assert first.status_code == 201, first.text
-        renamed = await client.patch(f"{stack.url('registry')}/v1/posyandu/{pid}",
-                                     json={"name": "Posyandu Anggrek Indah"},
-                                     headers=bearer("dpmd"))
+        renamed = await client.patch(
+            f"{stack.url('registry')}/v1/posyandu/{pid}",
+            json={"name": "Posyandu Anggrek Indah"},
+            headers=bearer("dpmd"),
+        )
         assert renamed.status_code == 200, renamed.text
     conn = await asyncpg.connect(stack.databases["health"].replace("+asyncpg", ""))
     try:
@@ -149,9 +176,11 @@ async def test_without_the_registry_a_posyandu_not_yet_replicated_is_a_503_to_re
     stack.processes["registry"].stop()
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            response = await client.post(f"{stack.url('social')}/v1/households",
-                                         json=household(str(uuid.uuid4()), 31),
-                                         headers=bearer("opd:social"))
+            response = await client.post(
+                f"{stack.url('social')}/v1/households",
+                json=household(str(uuid.uuid4()), 31),
+                headers=bearer("opd:social"),
+            )
         assert response.status_code == 503, response.text
         assert response.headers["retry-after"] == "1"
         assert response.json()["errors"][0]["rule"] == "posyandu_unconfirmed"

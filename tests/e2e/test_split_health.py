@@ -47,6 +47,7 @@ def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
         postgres_server,
         ["registry", "health"],
         split={"health": Split(apis=2, workers=2)},
+        kafka=kafka_broker.managed,
     )
     try:
         yield started.start()

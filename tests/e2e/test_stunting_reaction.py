@@ -14,7 +14,7 @@ from e2e_calls import eventually, post_created
 
 from simpul_platform.auth import mint_token
 from simpul_platform.settings import ServiceSettings
-from simpul_platform.testing.kafka_reader import read_topic
+from simpul_platform.testing.kafka_reader import connection_options, read_topic
 from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
 
 pytestmark = pytest.mark.e2e
@@ -105,7 +105,7 @@ async def test_one_priority_case_per_episode_despite_redelivery_and_restart(star
         )
 
         stack.processes["social"].stop()
-        producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers)
+        producer = AIOKafkaProducer(**connection_options(stack.bootstrap_servers))
         await producer.start()
         try:
             for _ in range(2):  # delivered again, twice, while social is down

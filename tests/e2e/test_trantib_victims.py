@@ -29,7 +29,7 @@ from simpul_platform.clock import local_today
 from simpul_platform.events import Envelope, new_id
 from simpul_platform.pseudonym import household_ref
 from simpul_platform.settings import ServiceSettings
-from simpul_platform.testing.kafka_reader import read_topic
+from simpul_platform.testing.kafka_reader import connection_options, read_topic
 from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
 from simpul_trantib.events import TOPIC, DisasterAssessed
 
@@ -98,7 +98,7 @@ async def replay(stack: Stack, disaster: str) -> None:
     )
     envelope = Envelope.from_kafka(first.key, first.value, list(first.headers))
     _, value, headers = dataclasses.replace(envelope, id=new_id()).to_kafka()
-    producer = AIOKafkaProducer(bootstrap_servers=stack.bootstrap_servers)
+    producer = AIOKafkaProducer(**connection_options(stack.bootstrap_servers))
     await producer.start()
     try:
         await producer.send_and_wait(topic, value, key=first.key, headers=headers)

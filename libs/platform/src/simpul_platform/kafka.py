@@ -38,6 +38,9 @@ def connection_options(settings: ServiceSettings) -> dict[str, Any]:
     return options
 
 
+PRODUCER_BATCH_BYTES = 256 * 1024
+
+
 def idempotent_producer(settings: ServiceSettings, **overrides: object) -> AIOKafkaProducer:
     """acks=all with idempotence: a retried send is written once, in order per partition."""
     options: dict[str, object] = {
@@ -46,6 +49,10 @@ def idempotent_producer(settings: ServiceSettings, **overrides: object) -> AIOKa
         "enable_idempotence": True,
         "acks": "all",
         "linger_ms": 5,
+        # aiokafka keeps one produce request in flight per broker and, with acks=all on
+        # replicas, each waits for the followers: its 16 KiB default batch capped the relay on a
+        # three-node cluster (bench.relay --cluster, PERFORMANCE.md part S).
+        "max_batch_size": PRODUCER_BATCH_BYTES,
         "request_timeout_ms": 15000,
         "retry_backoff_ms": 200,
     }

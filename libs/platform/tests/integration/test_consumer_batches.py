@@ -23,7 +23,7 @@ from simpul_platform.consumer import BatchHandler, Consumer, ConsumerRunner, Rec
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope, TolerantPayload
 from simpul_platform.inbox import inbox_table
-from simpul_platform.kafka import ensure_topics, idempotent_producer
+from simpul_platform.kafka import connection_options, ensure_topics, idempotent_producer
 from simpul_platform.testing.kafka_reader import read_topic
 from toy_service import (
     TOPIC,
@@ -136,7 +136,7 @@ class Scenario:
 
     async def committed_offset(self) -> int | None:
         kafka = AIOKafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **connection_options(self.settings),
             group_id=self.settings.topic("toy.batches"),
             enable_auto_commit=False,
         )

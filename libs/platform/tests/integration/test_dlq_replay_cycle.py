@@ -25,7 +25,7 @@ from simpul_platform.db import Database
 from simpul_platform.dead_letters import REPLAYED_FROM, replay_group
 from simpul_platform.dlq import EXIT_BROKER, EXIT_INCOMPLETE, EXIT_OK, EXIT_UNKNOWN, main
 from simpul_platform.events import Envelope
-from simpul_platform.kafka import ensure_topics, idempotent_producer
+from simpul_platform.kafka import connection_options, ensure_topics, idempotent_producer
 from simpul_platform.testing.kafka_reader import read_topic
 from simpul_platform.testing.polling import eventually
 from toy_service import (
@@ -98,14 +98,14 @@ class Cycle:
 
     async def written(self, topic: str) -> int:
         """Records ever written to ``topic``: the sum of its partitions' end offsets."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+        admin = AIOKafkaAdminClient(**connection_options(self.settings))
         await admin.start()
         try:
             described = await admin.describe_topics([topic])
         finally:
             await admin.close()
         partitions = [TopicPartition(topic, p["partition"]) for p in described[0]["partitions"]]
-        reader = AIOKafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+        reader = AIOKafkaConsumer(**connection_options(self.settings))
         await reader.start()
         try:
             return sum((await reader.end_offsets(partitions)).values())
@@ -113,7 +113,7 @@ class Cycle:
             await reader.stop()
 
     async def progress(self) -> dict[TopicPartition, OffsetAndMetadata]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap_servers)
+        admin = AIOKafkaAdminClient(**connection_options(self.settings))
         await admin.start()
         try:
             group = self.settings.topic(replay_group(CONSUMER))
@@ -208,8 +208,9 @@ async def test_dead_letters_go_back_once_each_after_the_fix(cycle, capsys):
 
 def test_an_unknown_consumer_and_a_broker_that_is_down_are_told_apart(make_settings, capsys):
     settings = make_settings(ToySettings)
-    env = {**os.environ, "SIMPUL_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers}
-    env["SIMPUL_KAFKA_TOPIC_NAMESPACE"] = settings.kafka_topic_namespace
+    # How the services reach the broker (address, namespace, and credentials where it asks).
+    kafka = settings.model_dump(include={name for name in settings.model_fields if "kafka" in name})
+    env = {**os.environ, **{f"SIMPUL_{k.upper()}": str(v) for k, v in kafka.items() if v}}
     unknown = _command(env, "list", "toy.nobody")
     assert unknown.returncode == EXIT_UNKNOWN
     assert (
