@@ -42,12 +42,11 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, Literal
 
-import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.common import Infra, Ingest, Report, connect, paced, parser, quiet_kafka_logs
+from bench.common import Infra, Ingest, Report, connect, parser, quiet_kafka_logs
 from bench.fault_counts import DETECTED, HEALTH_TOPIC, Counts, count
-from bench.faults import SERVICES, seed, send
+from bench.faults import SERVICES, ingest_during, seed
 from bench.seeding import bulk_requests
 from simpul_platform.devstack.kafka_cluster import KafkaCluster, KafkaNode
 from simpul_platform.testing.stack import Stack
@@ -165,19 +164,7 @@ async def cluster_fault(
         await asyncio.to_thread(cluster.wait_ready)
         events["restart_s"] = round(time.monotonic() - started, 1)
 
-    deadline = time.monotonic() + span + 120
-    async with httpx.AsyncClient(timeout=30) as client:
-        fault = asyncio.create_task(strike())
-        try:
-            await paced(
-                len(requests),
-                len(requests) / span,
-                deadline,
-                lambda i: send(client, stack, requests[i], ingest, deadline),
-            )
-            await fault
-        finally:
-            fault.cancel()
+    await ingest_during(strike, stack, requests, ingest, span)
     counts = await count(stack, ingest, NAMES[kind], ids)
     timings = await measure(stack, ingest, ids, events["at"], span / len(requests))
     what = "paused / resumed after" if kind == "pause" else "killed / restarted after"

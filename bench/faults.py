@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import random
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -104,19 +105,7 @@ async def broker_fault(
         await asyncio.to_thread(broker.start)
         downtime["restart_s"] = round(time.monotonic() - started, 1)
 
-    deadline = time.monotonic() + span + 120
-    async with httpx.AsyncClient(timeout=30) as client:
-        fault = asyncio.create_task(outage())
-        try:
-            await paced(
-                len(requests),
-                len(requests) / span,
-                deadline,
-                lambda i: send(client, stack, requests[i], ingest, deadline),
-            )
-            await fault
-        finally:
-            fault.cancel()
+    await ingest_during(outage, stack, requests, ingest, span)
     result = await count(stack, ingest, "broker killed mid-ingest", ids)
     result.info["requests before the kill / during+after"] = (
         f"{downtime.get('killed_at')} / {ingest.requests - downtime.get('killed_at', 0)}"
@@ -212,6 +201,29 @@ async def consumer_fault(
     result = await count(stack, ingest, "social killed between effects and offset commit", ids)
     result.info["burst / priority cases when killed"] = f"{burst} / {cases_at_kill}"
     return result
+
+
+async def ingest_during(
+    fault: Callable[[], Coroutine[Any, Any, None]],
+    stack: Any,
+    requests: list[Any],
+    ingest: Ingest,
+    span: float,
+) -> None:
+    """Send ``requests`` paced over ``span`` seconds while ``fault`` runs beside them."""
+    deadline = time.monotonic() + span + 120
+    async with httpx.AsyncClient(timeout=30) as client:
+        task = asyncio.create_task(fault())
+        try:
+            await paced(
+                len(requests),
+                len(requests) / span,
+                deadline,
+                lambda i: send(client, stack, requests[i], ingest, deadline),
+            )
+            await task
+        finally:
+            task.cancel()
 
 
 async def send(
