@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import UnknownTopicOrPartitionError
 
 from simpul_platform.events import Envelope
 
@@ -39,11 +41,10 @@ async def read_topic(
 
     Returns what arrived when the timeout passes, so a test can report what is missing.
     """
-    consumer = _from_the_beginning(bootstrap, topic)
-    await consumer.start()
+    deadline = time.monotonic() + timeout
+    consumer = await _started(bootstrap, topic, deadline)
     try:
         records: list[Any] = []
-        deadline = time.monotonic() + timeout
         while len(records) < expected and time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=200)
             for part_records in batch.values():
@@ -65,10 +66,9 @@ async def find_record(
 ) -> Any:
     """The first record on ``topic`` that ``match`` accepts, exactly as it was published (key,
     value and headers), read from the beginning; AssertionError when none comes in time."""
-    consumer = _from_the_beginning(bootstrap, topic)
-    await consumer.start()
+    deadline = time.monotonic() + timeout
+    consumer = await _started(bootstrap, topic, deadline)
     try:
-        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=200)
             for record in (r for part in batch.values() for r in part):
@@ -77,6 +77,22 @@ async def find_record(
     finally:
         await consumer.stop()
     raise AssertionError(f"no matching record on {topic} within {timeout} s")
+
+
+async def _started(bootstrap: Connection, topic: str, deadline: float) -> AIOKafkaConsumer:
+    """A started reader of ``topic``. A service creates its topics in the background at start,
+    and on three nodes the new topic reaches every broker's metadata a moment later: a reader
+    that starts first waits for it rather than failing (until ``deadline``)."""
+    while True:
+        consumer = _from_the_beginning(bootstrap, topic)
+        try:
+            await consumer.start()
+            return consumer
+        except UnknownTopicOrPartitionError:
+            await consumer.stop()
+            if time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.2)
 
 
 def _from_the_beginning(bootstrap: Connection, topic: str) -> AIOKafkaConsumer:
