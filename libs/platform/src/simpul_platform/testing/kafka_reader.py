@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import UnknownTopicOrPartitionError
 
 from simpul_platform.events import Envelope
@@ -80,29 +80,32 @@ async def find_record(
 
 
 async def _started(bootstrap: Connection, topic: str, deadline: float) -> AIOKafkaConsumer:
-    """A started reader of ``topic``. A service creates its topics in the background at start,
-    and on three nodes the new topic reaches every broker's metadata a moment later: a reader
-    that starts first waits for it rather than failing (until ``deadline``)."""
-    while True:
-        consumer = _from_the_beginning(bootstrap, topic)
-        try:
-            await consumer.start()
-            return consumer
-        except UnknownTopicOrPartitionError:
-            await consumer.stop()
-            if time.monotonic() >= deadline:
-                raise
-            await asyncio.sleep(0.2)
+    """A started reader assigned every partition of ``topic``, from the earliest offset.
 
-
-def _from_the_beginning(bootstrap: Connection, topic: str) -> AIOKafkaConsumer:
-    # No group: the consumer is assigned every partition and starts at the earliest offset.
-    options = connection_options(bootstrap)
-    return AIOKafkaConsumer(
-        topic,
-        **options,
+    A service creates its topics in the background at start, and on three nodes a new topic
+    reaches every broker's metadata a moment later: the reader waits for the topic's partitions
+    (until ``deadline``). It assigns them itself rather than subscribing: a subscriber with no
+    group waits for an assignment that a metadata race can leave unmade, with no time limit."""
+    consumer = AIOKafkaConsumer(
+        **connection_options(bootstrap),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
     )
+    await consumer.start()
+    try:
+        # A fresh metadata request each time: the client's own cache only follows its topics.
+        while not (partitions := (await _metadata(consumer)).partitions_for_topic(topic)):
+            if time.monotonic() >= deadline:
+                raise UnknownTopicOrPartitionError(topic)
+            await asyncio.sleep(0.2)
+        consumer.assign([TopicPartition(topic, partition) for partition in sorted(partitions)])
+        return consumer
+    except BaseException:
+        await consumer.stop()
+        raise
+
+
+async def _metadata(consumer: AIOKafkaConsumer) -> Any:
+    return await consumer._client.fetch_all_metadata()
