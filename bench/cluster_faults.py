@@ -48,7 +48,8 @@ from bench.common import Infra, Ingest, Report, connect, parser, quiet_kafka_log
 from bench.fault_counts import DETECTED, HEALTH_TOPIC, Counts, count
 from bench.faults import SERVICES, ingest_during, seed
 from bench.seeding import bulk_requests
-from simpul_platform.devstack.kafka_cluster import KafkaCluster, KafkaNode
+from simpul_platform.devstack.kafka_cluster import KafkaCluster
+from simpul_platform.devstack.kafka_node import KafkaNode
 from simpul_platform.testing.stack import Stack
 
 Kind = Literal["leader", "controller", "pause"]
