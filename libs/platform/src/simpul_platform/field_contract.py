@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.auth import AGGREGATE_READER_ROLES, Principal, require_roles
 from simpul_platform.clock import local_today
+from simpul_platform.coalesce import Coalescer
 from simpul_platform.indicators import (
     IndicatorValue,
     Period,
@@ -62,6 +63,11 @@ class AggregateQuery(Generic[ScopeT, SettingsT]):
     def month(self) -> date:
         """The month whose end the period is counted at (``tallies.end_month``)."""
         return end_month(self.period.end, self.today)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the answer depends on besides the data: equal keys, equal answers."""
+        return (self.period.label, tuple(self.wilayah), self.posyandu_id, self.today)
 
     def echo(self, as_of: date) -> dict[str, Any]:
         """What a summary repeats of the question, and the day its figures are of."""
@@ -184,10 +190,12 @@ def _add(
     figures: Figures[ScopeT, SettingsT],
     asked: Callable[..., Awaitable[AggregateQuery[ScopeT, SettingsT]]],
 ) -> None:
-    """A GET route answering ``asked``'s question with ``figures``."""
+    """A GET route answering ``asked``'s question with ``figures``; identical questions asked
+    at the same time are counted once (``coalesce``), each still authorised on its own."""
+    running: Coalescer[Any] = Coalescer()
 
     async def answer(query: Annotated[AggregateQuery[Any, Any], Depends(asked)]) -> Any:
-        return await figures(query)
+        return await running.run(query.key, partial(figures, query))
 
     router.add_api_route(
         path,

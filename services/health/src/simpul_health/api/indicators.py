@@ -20,6 +20,7 @@ from simpul_health.ops.indicators import (
 from simpul_health.ops.indicators import stunting_by_desa as rows_by_desa
 from simpul_health.schemas.indicators import DesaStunting, HealthSummary, SpmOut, StuntingOut
 from simpul_platform.auth import NATIONWIDE
+from simpul_platform.coalesce import Coalescer
 from simpul_platform.indicators import (
     IndicatorValue,
     Period,
@@ -132,15 +133,23 @@ async def indicators(request: Request, session: SessionDep, asked: CountedDep, t
     (scorecards), the growth indicators beside them as context, and referrals to health
     resolved within their due date."""
     area, period = asked.area, asked.period
-    referrals = await resolved_in_time(
-        session, "health", [area.wilayah or NATIONWIDE], area.posyandu_id, period, today
-    )
-    spm_rows, growth = await in_parallel(
-        request.app.state.db,
-        lambda s: _spm(s, area, period),
-        lambda s: stunting_counts(s, area, period),
-    )
-    return [*spm_rows, *_context(growth), referrals]
+
+    async def count() -> list[IndicatorValue]:
+        referrals = await resolved_in_time(
+            session, "health", [area.wilayah or NATIONWIDE], area.posyandu_id, period, today
+        )
+        spm_rows, growth = await in_parallel(
+            request.app.state.db,
+            lambda s: _spm(s, area, period),
+            lambda s: stunting_counts(s, area, period),
+        )
+        return [*spm_rows, *_context(growth), referrals]
+
+    # Identical questions asked at once (a meeting's laptops) are counted once.
+    return await _indicators_running.run((area, period.label, today), count)
+
+
+_indicators_running: Coalescer[list[IndicatorValue]] = Coalescer()
 
 
 def _context(c: dict[str, int]) -> list[IndicatorValue]:
