@@ -39,6 +39,7 @@ from simpul_gateway.views.common import (
     resolve_period,
     section,
 )
+from simpul_platform.coalesce import Coalescer
 from simpul_platform.indicators import SPM_FIELDS, OptionalPeriodQuery, SpmField
 from simpul_platform.wilayah import RequiredWilayahQuery
 
@@ -110,6 +111,7 @@ COMPONENTS = (
     ),
 )
 FIELD_OF = {component.name: component.field for component in COMPONENTS}
+_gathering: Coalescer[tuple[Any, ...]] = Coalescer()
 
 
 @router.get("/priority-loci", response_model=PriorityLoci, operation_id="getPriorityLoci")
@@ -144,13 +146,23 @@ async def priority_loci(
         "no_layak_sanitation": (weight_wash, settings.loci_weight_wash),
     }
     token, ups = caller_token(request), upstreams(request)
-    stunting, education, poverty, housing, wash, names = await asyncio.gather(
-        ups.health.stunting_by_desa(token, wilayah, chosen.label),
-        ups.education.by_desa(token, wilayah, chosen.label),
-        ups.social.poverty_by_desa(token, wilayah, chosen.label),
-        ups.housing.by_desa(token, wilayah, chosen.label),
-        ups.public_works.by_desa(token, wilayah, chosen.label),
-        _desa_names(ups.registry, wilayah, token),
+
+    async def gather() -> tuple[Any, ...]:
+        return tuple(
+            await asyncio.gather(
+                ups.health.stunting_by_desa(token, wilayah, chosen.label),
+                ups.education.by_desa(token, wilayah, chosen.label),
+                ups.social.poverty_by_desa(token, wilayah, chosen.label),
+                ups.housing.by_desa(token, wilayah, chosen.label),
+                ups.public_works.by_desa(token, wilayah, chosen.label),
+                _desa_names(ups.registry, wilayah, token),
+            )
+        )
+
+    # As the scorecard: callers that got here read all of ``wilayah`` alike, so callers asking
+    # at once share the fields' rows (each ranks them with its own weights).
+    stunting, education, poverty, housing, wash, names = await _gathering.run(
+        (id(ups), wilayah, chosen.label), gather
     )
     answers: dict[SpmField, Answer] = {
         "health": stunting,

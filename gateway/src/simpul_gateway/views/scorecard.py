@@ -16,6 +16,7 @@ from simpul_gateway.upstreams import upstreams
 from simpul_gateway.views.common import caller_token, resolve_period
 from simpul_gateway.views.profile import POSYANDU_ID, require_identity
 from simpul_platform.auth import Principal, covers
+from simpul_platform.coalesce import Coalescer
 from simpul_platform.errors import NotFound
 from simpul_platform.indicators import SPM_FIELDS, IndicatorValue, OptionalPeriodQuery, SpmField
 from simpul_platform.openapi import problems
@@ -54,18 +55,27 @@ async def scorecard(
     if posyandu_id is not None:
         return await _of_posyandu(request, principal, wilayah, posyandu_id, chosen.label)
     token, ups = caller_token(request), upstreams(request)
-    place, children, *answers = await asyncio.gather(
-        ups.registry.get(f"/v1/wilayah/{wilayah}", token),
-        _posyandu_of(ups.registry, token, wilayah),
-        *(ups.fields[field].indicators(token, wilayah, chosen.label) for field in SPM_FIELDS),
-    )
-    return Scorecard(
-        wilayah=wilayah,
-        name=place.data.get("name") if place.ok else None,
-        period=chosen.label,
-        rows=_all_rows(answers),
-        children=[*_children(place, chosen.label), *_posyandu_links(children, chosen.label)],
-    )
+
+    async def compose() -> Scorecard:
+        place, children, *answers = await asyncio.gather(
+            ups.registry.get(f"/v1/wilayah/{wilayah}", token),
+            _posyandu_of(ups.registry, token, wilayah),
+            *(ups.fields[field].indicators(token, wilayah, chosen.label) for field in SPM_FIELDS),
+        )
+        return Scorecard(
+            wilayah=wilayah,
+            name=place.data.get("name") if place.ok else None,
+            period=chosen.label,
+            rows=_all_rows(answers),
+            children=[*_children(place, chosen.label), *_posyandu_links(children, chosen.label)],
+        )
+
+    # Every caller that got here may read all of ``wilayah`` (the services scope a cross-field
+    # reader's question the same way), so callers asking at once share one fan-out.
+    return await _composing.run((id(ups), wilayah, chosen.label), compose)
+
+
+_composing: Coalescer[Scorecard] = Coalescer()
 
 
 async def _of_posyandu(

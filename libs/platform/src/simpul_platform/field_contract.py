@@ -66,8 +66,10 @@ class AggregateQuery(Generic[ScopeT, SettingsT]):
 
     @property
     def key(self) -> tuple[object, ...]:
-        """What the answer depends on besides the data: equal keys, equal answers."""
-        return (self.period.label, tuple(self.wilayah), self.posyandu_id, self.today)
+        """What the answer depends on besides the data (and which database: tests run several
+        apps in one process): equal keys, equal answers."""
+        database = id(self.session.bind)
+        return (database, self.period.label, tuple(self.wilayah), self.posyandu_id, self.today)
 
     def echo(self, as_of: date) -> dict[str, Any]:
         """What a summary repeats of the question, and the day its figures are of."""

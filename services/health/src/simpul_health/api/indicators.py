@@ -145,8 +145,8 @@ async def indicators(request: Request, session: SessionDep, asked: CountedDep, t
         )
         return [*spm_rows, *_context(growth), referrals]
 
-    # Identical questions asked at once (a meeting's laptops) are counted once.
-    return await _indicators_running.run((area, period.label, today), count)
+    # Identical questions asked at once (a meeting's laptops) are counted once, per app.
+    return await _indicators_running.run((id(request.app), area, period.label, today), count)
 
 
 _indicators_running: Coalescer[list[IndicatorValue]] = Coalescer()
