@@ -194,7 +194,11 @@ async def run(
     fields = {}
     for field in FIELDS:
         committed = seen[field.name].committed
+        per_chunk, spans, per_row = seen[field.name].chunks()
         fields[field.name] = {
+            "per_chunk": per_chunk,
+            "chunk": spread(spans),
+            "chunk_per_row": spread(per_row),
             "latency": spread(
                 [(committed[m] - answered[m]).total_seconds() for m in committed if m in answered]
             ),

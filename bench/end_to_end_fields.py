@@ -17,7 +17,10 @@ react (COPY-loaded into its own tables, as the demo rows are).
 End of the latency: the row's transaction's commit time, ``pg_xact_commit_timestamp(xmin)``
 (PostgreSQL's clock, this machine's; the bench's server runs with ``track_commit_timestamp``).
 The rows' own timestamps (``opened_at``, ``decided_at``) are set by the handler before the
-consumer's chunk commits, so they understate by the rest of the chunk.
+consumer's chunk commits, so they understate by the rest of the chunk; they profile the
+consumer instead: rows sharing a transaction id (``xmin``) are one chunk, and its first row's
+stamp → its commit is the chunk's handling time (the rest of sent → committed is waiting:
+polling, earlier chunks, the machine).
 """
 
 from __future__ import annotations
@@ -57,8 +60,8 @@ class Field:
 
 def _decisions(table: str) -> str:
     return (
-        f"SELECT event_id, pg_xact_commit_timestamp(xmin), decision, referral_id IS NOT NULL "
-        f"FROM {table}"
+        f"SELECT event_id, pg_xact_commit_timestamp(xmin), decision, referral_id IS NOT NULL, "
+        f"xmin::text, decided_at FROM {table}"
     )
 
 
@@ -66,8 +69,8 @@ FIELDS = (
     Field(
         "social (priority case)",
         "social",
-        "SELECT detection_measurement_id, pg_xact_commit_timestamp(xmin), 'opened', true "
-        "FROM priority_case",
+        "SELECT detection_measurement_id, pg_xact_commit_timestamp(xmin), 'opened', true, "
+        "xmin::text, opened_at FROM priority_case",
         by_measurement=True,
     ),
     Field("education (PAUD)", "education", _decisions("stunting_paud_decision")),
@@ -80,11 +83,24 @@ REGISTRY_FIELDS = ("health", "social", "education", "housing", "public_works")
 
 @dataclass
 class Reactions:
-    """One field's reaction rows read back, by measurement id."""
+    """One field's reaction rows read back, by measurement id, and its consumer's transactions
+    (transaction id → rows, the earliest row's own stamp, commit time)."""
 
     committed: dict[str, datetime]
     decisions: dict[str, str]
     referred: int
+    transactions: dict[str, tuple[int, datetime, datetime]]
+
+    def chunks(self) -> tuple[float, list[float], list[float]]:
+        """Rows per transaction (mean), each transaction's time from its first reaction to its
+        commit (s), and that time per row (s)."""
+        spans = [
+            (commit - first).total_seconds() for _, first, commit in self.transactions.values()
+        ]
+        per_row = [
+            (commit - first).total_seconds() / n for n, first, commit in self.transactions.values()
+        ]
+        return len(self.committed) / max(len(self.transactions), 1), spans, per_row
 
 
 async def read_reactions(url: str, field: Field, measurement_of: dict[str, str]) -> Reactions:
@@ -94,13 +110,16 @@ async def read_reactions(url: str, field: Field, measurement_of: dict[str, str])
     committed: dict[str, datetime] = {}
     decisions: dict[str, str] = {}
     referred = 0
-    for key, at, decision, opened in rows:
+    transactions: dict[str, tuple[int, datetime, datetime]] = {}
+    for key, at, decision, opened, xid, stamp in rows:
         measurement = key if field.by_measurement else measurement_of.get(key)
         if measurement is None or at is None:
             continue
         committed[measurement], decisions[measurement] = at, decision
         referred += bool(opened)
-    return Reactions(committed, decisions, referred)
+        n, first, _ = transactions.get(xid, (0, stamp, at))
+        transactions[xid] = (n + 1, min(first, stamp), at)
+    return Reactions(committed, decisions, referred, transactions)
 
 
 # --------------------------------------------------------------------------- seeding

@@ -94,10 +94,15 @@ def field_rows(
     for part, label, points in (
         ("latency", "measurement → committed", ("p50", "p95", "p99", "max")),
         ("consume", "  of which sent → committed", ("p50", "p99")),
+        ("chunk", "  consumer transaction, first reaction → commit", ("p50", "p99")),
+        ("chunk_per_row", "  the same per reaction", ("p50", "p99")),
     ):
         for p in points:
             pick = percentile_of(mine, part, p)
             table.append((f"{name}: {label} {p}", each(pick), "ms"))
+    table.append(
+        (f"{name}: reactions per consumer transaction", each(lambda f: mine(f)["per_chunk"]), "")
+    )
     table.append((f"{name}: CPU per detection", each(lambda f: mine(f)["cpu_ms"]), "ms"))
     return table
 
