@@ -26,8 +26,10 @@ outbox). Each field's latency is split into 2xx → health's outbox row marked s
 part, shared) and sent → committed (the field's consumer).
 
 CPU: each service process's own CPU time (user + system, from ``/proc``) from the first
-request until the last reaction is seen, per measurement (health) and per detection (each
-field: its consumers and its relay; a field done early idles a little in that window). Far
+request until the last reaction is seen, per measurement (health) and per reaction row
+committed (each field: its consumers and its relay, so a field's other consumers of the same
+detections count too, e.g. public works' known households; a field done early idles a little
+in that window, and one that did not finish has work in flight). Far
 less sensitive to other load on the machine than wall time.
 
 ``--cluster``: the same run a second time, in the same process, with fresh services on a
@@ -208,7 +210,7 @@ async def run(
             "rows": len(committed),
             "referred": seen[field.name].referred,
             "decisions": Counter(seen[field.name].decisions.values()),
-            "cpu_ms": cpu[field.service] * 1000 / max(len(detected), 1),
+            "cpu_ms": cpu[field.service] * 1000 / max(len(committed), 1),
             "negative": sum(committed[m] < answered[m] for m in committed if m in answered),
         }
     relay = [(sent[m] - answered[m]).total_seconds() for m in answered if m in sent]

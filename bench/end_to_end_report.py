@@ -108,7 +108,7 @@ def field_rows(
     table.append(
         (f"{name}: reactions per consumer transaction", each(lambda f: mine(f)["per_chunk"]), "")
     )
-    table.append((f"{name}: CPU per detection", each(lambda f: mine(f)["cpu_ms"]), "ms"))
+    table.append((f"{name}: CPU per reaction committed", each(lambda f: mine(f)["cpu_ms"]), "ms"))
     return table
 
 
