@@ -63,10 +63,19 @@ class Infra:
     the brokers and the database server are stopped, even after an error or Ctrl-C.
     ``Infra(cluster=True)`` also starts the cluster; ``infra.stack(..., cluster=True)`` runs
     services on it, creating their topics with its replication factor and min ISR.
+    ``postgres_settings``: the database server's settings beyond the throwaway defaults.
     """
 
-    def __init__(self, *, broker: bool = True, partitions: int = 3, cluster: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        broker: bool = True,
+        partitions: int = 3,
+        cluster: bool = False,
+        postgres_settings: dict[str, str] | None = None,
+    ) -> None:
         self.want_broker = broker
+        self.postgres_settings = postgres_settings
         self.want_cluster = cluster
         self.partitions = partitions
         self.postgres: PostgresServer | None = None
@@ -77,7 +86,7 @@ class Infra:
     def __enter__(self) -> Infra:
         try:
             ensure_postgres_installed()
-            self.postgres = PostgresServer().start()
+            self.postgres = PostgresServer(settings=self.postgres_settings).start()
             if self.want_broker:
                 self.broker = start_broker(self.partitions)
             if self.want_cluster:

@@ -143,6 +143,21 @@ def test_explicit_port_is_used(base_dir: Path) -> None:
         assert server.psql("SELECT current_setting('max_connections')").strip() == "300"
 
 
+def test_extra_settings_reach_the_server(base_dir: Path) -> None:
+    """A caller's settings are the server's (the end-to-end benchmark reads commit times)."""
+    settings = {"track_commit_timestamp": "on"}
+    with PostgresServer(base_dir=base_dir, settings=settings) as server:
+        assert server.psql("SELECT current_setting('track_commit_timestamp')").strip() == "on"
+        assert server.psql("SELECT current_setting('fsync')").strip() == "off"  # defaults kept
+        server.create_database("stamped")
+        asyncio.run(_round_trip(_dsn(server, "stamped")))
+        stamped = server.psql(
+            "SELECT count(*) FROM kader WHERE pg_xact_commit_timestamp(xmin) IS NOT NULL",
+            "stamped",
+        )
+        assert stamped.strip() == "2"
+
+
 def test_invalid_database_name_rejected() -> None:
     with PostgresServer() as server, pytest.raises(ValueError):
         server.create_database('x"; DROP DATABASE postgres; --')

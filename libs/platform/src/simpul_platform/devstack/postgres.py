@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -63,8 +63,16 @@ class PostgresServer:
     temp dir is used and removed on ``stop()``.
     """
 
-    def __init__(self, base_dir: Path | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        base_dir: Path | None = None,
+        port: int | None = None,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
+        """``settings``: server settings beyond the throwaway cluster's (e.g. a benchmark's
+        ``track_commit_timestamp``)."""
         self._requested_base_dir = base_dir
+        self._extra_settings = dict(settings or {})
         self._requested_port = port
         self._base_dir: Path | None = None
         self._owns_base_dir = False
@@ -258,6 +266,7 @@ class PostgresServer:
             "port": str(self.port),
             "unix_socket_directories": str(self._socket_dir),
             **_SERVER_SETTINGS,
+            **self._extra_settings,
         }
 
     def _wait_until_ready(self, proc: subprocess.Popen[bytes]) -> None:
