@@ -53,6 +53,7 @@ from simpul_platform.devstack.population import (
     month_ends,
     settled_database,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
 from simpul_platform.devstack.population.referrals import (
     PER_TEN_POSYANDU,
     WAIT_S,
@@ -118,6 +119,7 @@ async def load_demo(
     )
     today = local_today(settings)
     total = 0
+    progress = Progress("balita's measurements, adults' records", len(posyandu), unit="posyandu")
     for pid, desa in posyandu:
         mine = [c for c in children if c.target["posyandu_id"] == pid]
         async with db.sessions() as session:
@@ -133,15 +135,17 @@ async def load_demo(
             await uow.commit()
             mine_adults = [a for a in adults if a.target["posyandu_id"] == pid]
             await _load_adults(uow, principal, mine_adults, today)
-    more = await load_more(
+        progress.advance()
+    progress.done(total, "measurements")
+    await load_more(
         db, settings, principal, DemoPeople(posyandu, active, children, adults), today, seed
     )
-    logger.info("demo: %s", more)
     referrals = referrals_to_social(
         children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
     )
-    sent = await send_referrals(db, settings, "health", referrals, principal)
-    logger.info("demo: %d referrals sent to social", sent)
+    await timed(
+        "referrals to social", send_referrals(db, settings, "health", referrals, principal)
+    )
     return total
 
 

@@ -40,6 +40,7 @@ from simpul_platform.devstack.population import (
     lokus_desa,
     settled_database,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 from simpul_public_works.app import MIGRATIONS
@@ -283,21 +284,21 @@ async def load_demo(
         (p for p in posyandu if p.active and p.posyandu_id in by_posyandu),
         key=lambda p: p.posyandu_id,
     )
-    for done, place in enumerate(active, start=1):
+    progress = Progress("households' water and sanitation", len(active), unit="posyandu")
+    for place in active:
         chances = LOKUS_DESA if place.desa_code in lokus else OTHER_DESA
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             for kk in by_posyandu[place.posyandu_id]:
                 counts += await _household(uow, settings, kk, place, chances, levels, today)
             await uow.commit()
-        if done % 100 == 0 or done == len(active):
-            print(f"  public works demo: {done}/{len(active)} posyandu", flush=True)
+        progress.advance()
+    progress.done(counts["surveys"], "surveys")
     if infrastructure is not None:
         random_infrastructure = random.Random(INFRASTRUCTURE_SEED)
         places = [{"id": p.posyandu_id, "desa_code": p.desa_code} for p in active]
-        counts.update(
-            await infrastructure(db, settings, places, PRINCIPAL, today, random_infrastructure)
-        )
+        made = infrastructure(db, settings, places, PRINCIPAL, today, random_infrastructure)
+        counts.update(await timed("facilities and issues", made))
     return dict(counts)
 
 
