@@ -126,12 +126,18 @@ async def load_demo(
             uow = UnitOfWork(session, outbox)
             await targets.insert_many(session, [c.target for c in mine])
             at = {"posyandu_id": pid, "desa_code": desa}
-            for month_end in month_ends(months, today):
-                items = [m for c in mine if (m := monthly_measurements(c, month_end, rng))]
-                results = await record_measurements(
-                    uow, principal, at, list(enumerate(items)), today=today
-                )
-                total += sum(r.status == "created" for r in results)
+            # The year's weighings in one batch (the bulk path a posyandu's upload takes): it
+            # takes each child's in date order, as twelve monthly batches would.
+            items = [
+                m
+                for month_end in month_ends(months, today)
+                for c in mine
+                if (m := monthly_measurements(c, month_end, rng))
+            ]
+            results = await record_measurements(
+                uow, principal, at, list(enumerate(items)), today=today
+            )
+            total += sum(r.status == "created" for r in results)
             await uow.commit()
             mine_adults = [a for a in adults if a.target["posyandu_id"] == pid]
             await _load_adults(uow, principal, mine_adults, today)
@@ -143,9 +149,7 @@ async def load_demo(
     referrals = referrals_to_social(
         children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
     )
-    await timed(
-        "referrals to social", send_referrals(db, settings, "health", referrals, principal)
-    )
+    await timed("referrals to social", send_referrals(db, settings, "health", referrals, principal))
     return total
 
 
@@ -207,19 +211,18 @@ async def _load_adults(
     uow: UnitOfWork, principal: Principal, adults: list[DemoAdult], today: date
 ) -> None:
     """The adults' targets, then their screenings and pregnancies through the service layer
-    (validation, flags, events), each in its own transaction as a kader's would be."""
+    (validation, flags, events), in the posyandu's one transaction."""
     if not adults:  # an inactive posyandu
         return
     await targets.insert_many(uow.session, [a.target for a in adults])
-    await uow.commit()
     for adult in adults:
         target_id = adult.target["id"]
         for reading in adult.screenings:
             body = ScreeningIn(target_id=target_id, **reading)
             await screening.record(uow, principal, body, today)
-            await uow.commit()
         if adult.pregnancy is not None:
             await _load_pregnancy(uow, principal, target_id, adult.pregnancy, today)
+    await uow.commit()
 
 
 async def _load_pregnancy(
@@ -232,11 +235,9 @@ async def _load_pregnancy(
         gravida=plan["gravida"],
     )
     p = await pregnancy.register(uow, principal, body, today)
-    await uow.commit()
     for number, day in enumerate(plan["visits"], start=1):
         visit = AncVisitIn(visit_number=number, visited_on=day, iron_tablets=30)
         await pregnancy.record_anc_visit(uow, principal, p.id, visit, today)
-        await uow.commit()
     if plan["delivered_on"] is not None:
         place, attendants = delivery_setting(target_id)
         delivery = DeliveryIn.model_validate(
@@ -249,7 +250,6 @@ async def _load_pregnancy(
             }
         )
         await pregnancy.record_delivery(uow, principal, p.id, delivery, today)
-        await uow.commit()
 
 
 async def _main(followup: bool) -> None:

@@ -9,8 +9,9 @@ of them over the last eighteen months, one in seven twice (the later survey coun
 Unprotected sources, surface water, latrines into the open and open defecation (BABS) are more
 common in the population's lokus desa, where poverty concentrates (the same lokus desa social
 and housing draw by), and every level of both ladders is some household's. Everything is
-written through the service's own operations (validation, the derived ladder, attribution,
-outbox events), one transaction per posyandu, by a Dinas PU principal.
+written through the service's own bulk path, a survey team's batch (``ops.survey_batch``:
+each item judged by the single route's rules, the derived ladder, attribution, outbox events,
+the kept counts once per batch), one transaction per posyandu, by a Dinas PU principal.
 
     python -m simpul_public_works.demo       # reads PUBLIC_WORKS_* / SIMPUL_* like the service
 """
@@ -47,7 +48,8 @@ from simpul_public_works.app import MIGRATIONS
 from simpul_public_works.demo_infrastructure import seed_infrastructure
 from simpul_public_works.domain.ladder import SANITATION_LEVELS, WATER_LEVELS
 from simpul_public_works.models import WashSurvey
-from simpul_public_works.ops.surveys import is_kelurahan, record_survey
+from simpul_public_works.ops.survey_batch import record_batch
+from simpul_public_works.ops.surveys import is_kelurahan
 from simpul_public_works.schemas.surveys import SurveyIn
 from simpul_public_works.settings import PublicWorksSettings
 
@@ -287,10 +289,10 @@ async def load_demo(
     progress = Progress("households' water and sanitation", len(active), unit="posyandu")
     for place in active:
         chances = LOKUS_DESA if place.desa_code in lokus else OTHER_DESA
+        plans = [_plan(kk, place, chances, levels, today) for kk in by_posyandu[place.posyandu_id]]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            for kk in by_posyandu[place.posyandu_id]:
-                counts += await _household(uow, settings, kk, place, chances, levels, today)
+            counts += await _record(uow, settings, plans, today)
             await uow.commit()
         progress.advance()
     progress.done(counts["surveys"], "surveys")
@@ -302,33 +304,49 @@ async def load_demo(
     return dict(counts)
 
 
-async def _household(
-    uow: UnitOfWork,
-    settings: PublicWorksSettings,
-    kk: str,
-    place: ReplicaPosyandu,
-    chances: Chances,
-    levels: Levels,
-    today: date,
-) -> Counter[str]:
-    """A household's surveys, oldest first; counted by its latest's levels."""
+def _plan(
+    kk: str, place: ReplicaPosyandu, chances: Chances, levels: Levels, today: date
+) -> list[SurveyIn]:
+    """A household's surveys, oldest first (none: not surveyed)."""
     rng = levels.rng
     if rng.random() >= SURVEYED_SHARE:
-        return Counter({"not_surveyed": 1})
+        return []
     dates = survey_dates(today, rng)
-    for n, surveyed_on in enumerate(dates, start=1):
-        found = levels.draw(chances, latest=n == len(dates))
-        body = survey_body(kk, place, surveyed_on, found, rng)
-        _, household = await record_survey(uow, PRINCIPAL, body, settings=settings, today=today)
-    return Counter(
-        {
-            "households": 1,
-            "surveys": len(dates),
-            f"water_{household.water_level}": 1,
-            f"sanitation_{household.sanitation_level}": 1,
-            "basic_water": int(bool(household.basic_water)),
-        }
-    )
+    return [
+        survey_body(kk, place, surveyed_on, levels.draw(chances, latest=n == len(dates)), rng)
+        for n, surveyed_on in enumerate(dates, start=1)
+    ]
+
+
+async def _record(
+    uow: UnitOfWork, settings: PublicWorksSettings, plans: list[list[SurveyIn]], today: date
+) -> Counter[str]:
+    """A posyandu's surveys through the survey team's batch (``record_batch``: a No. KK once
+    a batch), the first visits in one and the second in another; counted by each household's
+    latest's levels."""
+    latest: dict[int, Any] = {}
+    for visit in range(max((len(plan) for plan in plans), default=0)):
+        mine = [(n, plan[visit]) for n, plan in enumerate(plans) if len(plan) > visit]
+        raw = [body.model_dump() for _, body in mine]
+        out = await record_batch(uow, PRINCIPAL, raw, settings=settings, today=today)
+        for (n, _), result in zip(mine, out.results, strict=True):
+            if result.status not in ("created", "recorded"):
+                raise RuntimeError(f"the demo's survey was refused: {result}")
+            latest[n] = result
+    counts: Counter[str] = Counter()
+    if skipped := sum(not plan for plan in plans):
+        counts["not_surveyed"] = skipped
+    for n, result in latest.items():
+        counts.update(
+            {
+                "households": 1,
+                "surveys": len(plans[n]),
+                f"water_{result.water_level}": 1,
+                f"sanitation_{result.sanitation_level}": 1,
+                "basic_water": int(bool(result.basic_water)),
+            }
+        )
+    return counts
 
 
 async def _main() -> None:
