@@ -114,9 +114,9 @@ class DemoRun:
     def heartbeat(self) -> None:
         moment = time.monotonic()
         busy = ", ".join(f"{s.name} {moment - s.started:.0f} s" for s in self.running)
-        waiting = ", ".join(s.name for s in self.pending)
+        waiting = f"; {len(self.pending)} to follow" if self.pending else ""
         with self.lock:
-            self.echo(f"  ... loading: {busy}" + (f"; then: {waiting}" if waiting else ""))
+            self.echo(f"  ... loading: {busy}{waiting}")
 
     def terminate(self) -> None:
         for step in self.running:
