@@ -7,14 +7,14 @@ pure); ``monthly_measurements`` turns a child's growth into a weighing through t
 own WHO tables. The posyandu come from this service's own replica (filled from the registry's
 events, i.e. the population's posyandu as the registry loaded them), so ids match whatever the
 registry issued.
-``load_demo`` writes through the service layer (``simpul_health.ops``): the measurements in a
-unit of work (validation, z-scores, episodes, outbox events), one transaction per posyandu,
-then the screenings and pregnancies, one transaction per record as a kader's would be.
-Last, health's kader refer some of the balita's households to social (DTSEN assessment, bansos),
-dated over the last two months (``devstack.population.referrals``): social's loader, which runs
-after this one, answers them. Social's referrals to health are sent by social's loader after
-this one has finished: the follow-up step (``--followup``, run by ``./simpul up --demo`` after
-every loader) answers them.
+``load_demo`` first has health's kader refer some of the balita's households to social (DTSEN
+assessment, bansos), dated over the last two months (``devstack.population.referrals``): they
+name the population's households, not what this loader writes, and social's loader, running
+beside this one, answers them once its own data is in. Then it writes through the service
+layer (``simpul_health.ops``), one transaction per posyandu: the year's measurements in one
+batch (validation, z-scores, episodes, outbox events), the screenings and pregnancies.
+Social's referrals to health are sent by social's loader: the follow-up step (``--followup``,
+run by ``./simpul up --demo`` after every loader) answers them.
 
     python -m simpul_health.demo              # reads HEALTH_* / SIMPUL_* like the service
     python -m simpul_health.demo --followup   # answers social's demo referrals
@@ -118,6 +118,12 @@ async def load_demo(
         Principal("demo", frozenset({"opd:health"}), (NATIONWIDE,)),
     )
     today = local_today(settings)
+    # The referrals first: they name the population's households, not what this loader
+    # writes, and social's loader, running beside this one, waits for them.
+    referrals = referrals_to_social(
+        children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
+    )
+    await timed("referrals to social", send_referrals(db, settings, "health", referrals, principal))
     total = 0
     progress = Progress("balita's measurements, adults' records", len(posyandu), unit="posyandu")
     for pid, desa in posyandu:
@@ -146,10 +152,6 @@ async def load_demo(
     await load_more(
         db, settings, principal, DemoPeople(posyandu, active, children, adults), today, seed
     )
-    referrals = referrals_to_social(
-        children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
-    )
-    await timed("referrals to social", send_referrals(db, settings, "health", referrals, principal))
     return total
 
 
