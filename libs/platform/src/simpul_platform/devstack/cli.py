@@ -154,15 +154,15 @@ def _service_env(
     }
 
 
-def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.Event) -> None:
+def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.Event) -> bool:
     """Every service's demo loader, side by side where ``demo_after`` allows, then the
-    follow-up steps; a stop request (Ctrl-C, SIGTERM) ends it."""
+    follow-up steps; a stop request (Ctrl-C, SIGTERM) ends it (False)."""
     print("Loading the demo data (each field's progress below) ...", flush=True)
     sizes = {
         "SIMPUL_DEMO_BALITA_PER_POSYANDU": str(size.balita_per_posyandu),
         "SIMPUL_DEMO_SCHOOL_AGE_PER_POSYANDU": str(size.school_age_per_posyandu),
     }
-    load_demo(processes, sizes, stop)
+    return load_demo(processes, sizes, stop)
 
 
 def _processes(
@@ -234,8 +234,9 @@ def up(argv: list[str] | None = None) -> int:
             processes.append(process.start())
         for process in workers:
             process.wait_healthy()
-        if args.demo:
-            _load_demo(processes, args.demo_size, stop)
+        if args.demo and not _load_demo(processes, args.demo_size, stop):
+            print("\nStopping ...", flush=True)
+            return 0
         _print_ready(broker, processes, data)
         stop.wait()
         print("\nStopping ...", flush=True)
