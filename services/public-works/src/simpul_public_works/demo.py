@@ -42,6 +42,7 @@ from simpul_platform.devstack.population import (
     settled_database,
 )
 from simpul_platform.devstack.population.progress import Progress, timed
+from simpul_platform.errors import Conflict
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 from simpul_public_works.app import MIGRATIONS
@@ -61,6 +62,7 @@ PRINCIPAL = Principal("demo-dpu", frozenset({"opd:public_works"}), ("*",))
 SURVEYED_SHARE = 0.8
 RESURVEYED_SHARE = 0.15  # of those surveyed: a second visit, months after the first
 LAST_DAYS = 540  # eighteen months
+RETRIES = 3  # a posyandu's batch sent again after another writer's household (see below)
 
 # Facilities and issues at the demo's posyandu: (db, settings, the active posyandu, the
 # principal, today, a seeded rng) -> what was written, counted.
@@ -290,10 +292,7 @@ async def load_demo(
     for place in active:
         chances = LOKUS_DESA if place.desa_code in lokus else OTHER_DESA
         plans = [_plan(kk, place, chances, levels, today) for kk in by_posyandu[place.posyandu_id]]
-        async with db.sessions() as session:
-            uow = UnitOfWork(session, outbox)
-            counts += await _record(uow, settings, plans, today)
-            await uow.commit()
+        counts += await _record_posyandu(db, outbox, settings, plans, today)
         progress.advance()
     progress.done(counts["surveys"], "surveys")
     if infrastructure is not None:
@@ -316,6 +315,32 @@ def _plan(
         survey_body(kk, place, surveyed_on, levels.draw(chances, latest=n == len(dates)), rng)
         for n, surveyed_on in enumerate(dates, start=1)
     ]
+
+
+async def _record_posyandu(
+    db: Database,
+    outbox: Outbox,
+    settings: PublicWorksSettings,
+    plans: list[list[SurveyIn]],
+    today: date,
+) -> Counter[str]:
+    """A posyandu's surveys in one transaction, sent again when the batch says another writer
+    recorded one of its households meanwhile (housing's surveys of the same households reach
+    this service's consumer while its loader runs beside this one); the second time, those
+    households are known and the survey is recorded on them."""
+    attempt = 1
+    while True:
+        async with db.sessions() as session:
+            uow = UnitOfWork(session, outbox)
+            try:
+                counts = await _record(uow, settings, plans, today)
+                await uow.commit()
+                return counts
+            except Conflict:
+                await uow.rollback()
+                if attempt == RETRIES:
+                    raise
+        attempt += 1
 
 
 async def _record(
