@@ -43,8 +43,10 @@ class Producers:
         ):
             yield cls(registry, health)
 
-    async def posyandu(self, desa: str = RAPAK_LAMBUR, status: str = "registered") -> str:
-        return await self.registry.register(desa, status=status)
+    async def posyandu(
+        self, desa: str = RAPAK_LAMBUR, status: str = "registered", posyandu_id: str | None = None
+    ) -> str:
+        return await self.registry.register(desa, status=status, posyandu_id=posyandu_id)
 
 
 @dataclass
@@ -69,9 +71,12 @@ class Education:
     def dpmd(self) -> dict[str, str]:
         return self.auth(["dpmd"], ["64.02"], sub="dpmd-kukar")
 
-    async def known_posyandu(self, desa: str = RAPAK_LAMBUR, status: str = "registered") -> str:
-        """A posyandu announced by the registry stand-in, once education's replica has it."""
-        posyandu_id = await self.producers.posyandu(desa, status)
+    async def known_posyandu(
+        self, desa: str = RAPAK_LAMBUR, status: str = "registered", posyandu_id: str | None = None
+    ) -> str:
+        """A posyandu announced by the registry stand-in (with a new id unless given), once
+        education's replica has it."""
+        posyandu_id = await self.producers.posyandu(desa, status, posyandu_id)
         await until_replicated(self.app.state.db, posyandu_id)
         return posyandu_id
 

@@ -53,6 +53,7 @@ from simpul_platform.devstack.population import (
     lokus_desa,
     settled_database,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
 from simpul_platform.errors import ProblemError
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
@@ -213,15 +214,19 @@ async def load_demo(
     lokus = lokus_desa((p.desa_code for p in posyandu), random.Random(LOKUS_SEED))
     rng, today, outbox = random.Random(STATUS_SEED), local_today(settings), Outbox(settings)
     counts: Counter[str] = Counter()
-    for posyandu_id in sorted(p.posyandu_id for p in posyandu if p.active):
+    active = sorted(p.posyandu_id for p in posyandu if p.active)
+    progress = Progress("children with their statuses", len(active), unit="posyandu")
+    for posyandu_id in active:
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             for person in by_posyandu.get(posyandu_id, []):
                 chances = LOKUS_DESA if person["desa_code"] in lokus else OTHER_DESA
                 counts += await _child(uow, settings, person, today, rng, chances)
             await uow.commit()
-    counts.update(await paud_enrolments(db, settings))
-    counts.update(await ats_cases(db, settings))
+        progress.advance()
+    progress.done(counts["children"], "children")
+    counts.update(await timed("PAUD, BKB and literacy", paud_enrolments(db, settings)))
+    counts.update(await timed("ATS cases", ats_cases(db, settings)))
     return {"children": 0, "statuses": 0, **counts}
 
 

@@ -6,7 +6,8 @@ some families of under-threes join a BKB class, and each posyandu holds a few li
 every child 7–18 out of school gets an ATS case stepped towards a planned end (``ATS_ENDS``), so
 every state of the workflow is reached. Everything goes through the service's own operations,
 one transaction per posyandu, by the demo's Dinas Pendidikan principal. The seeds are fixed, and
-the draws run in the same order on every load, so the demo's output does not change.
+the draws run in the same order on every load (children by NIK, the population's own key, never
+by the random ids the service gives them), so for the same posyandu the output does not change.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ async def paud_enrolments(db: Database, settings: EducationSettings) -> dict[str
             children = (
                 await session.exec(select(Child).where(Child.posyandu_id == posyandu_id))
             ).all()
-            for child in sorted(children, key=lambda c: c.id):
+            for child in sorted(children, key=lambda c: c.nik):
                 counts += await _paud_of(uow, settings, child, today, rng)
             counts += await _literacy(uow, posyandu_id, today, rng)
             await uow.commit()
@@ -180,7 +181,7 @@ async def ats_cases(db: Database, settings: EducationSettings) -> dict[str, int]
     rng = random.Random(ATS_SEED)
     counts: Counter[str] = Counter()
     async with db.sessions() as session:
-        query = select(Child).where(Child.status == "out_of_school").order_by(col(Child.id))
+        query = select(Child).where(Child.status == "out_of_school").order_by(col(Child.nik))
         out = [c for c in (await session.exec(query)).all() if age_years(c.birth_date, today) >= 7]
     by_posyandu: dict[str, list[str]] = {}
     for found in out:

@@ -7,14 +7,14 @@ pure); ``monthly_measurements`` turns a child's growth into a weighing through t
 own WHO tables. The posyandu come from this service's own replica (filled from the registry's
 events, i.e. the population's posyandu as the registry loaded them), so ids match whatever the
 registry issued.
-``load_demo`` writes through the service layer (``simpul_health.ops``): the measurements in a
-unit of work (validation, z-scores, episodes, outbox events), one transaction per posyandu,
-then the screenings and pregnancies, one transaction per record as a kader's would be.
-Last, health's kader refer some of the balita's households to social (DTSEN assessment, bansos),
-dated over the last two months (``devstack.population.referrals``): social's loader, which runs
-after this one, answers them. Social's referrals to health are sent by social's loader after
-this one has finished: the follow-up step (``--followup``, run by ``./simpul up --demo`` after
-every loader) answers them.
+``load_demo`` first has health's kader refer some of the balita's households to social (DTSEN
+assessment, bansos), dated over the last two months (``devstack.population.referrals``): they
+name the population's households, not what this loader writes, and social's loader, running
+beside this one, answers them once its own data is in. Then it writes through the service
+layer (``simpul_health.ops``), one transaction per posyandu: the year's measurements in one
+batch (validation, z-scores, episodes, outbox events), the screenings and pregnancies.
+Social's referrals to health are sent by social's loader: the follow-up step (``--followup``,
+run by ``./simpul up --demo`` after every loader) answers them.
 
     python -m simpul_health.demo              # reads HEALTH_* / SIMPUL_* like the service
     python -m simpul_health.demo --followup   # answers social's demo referrals
@@ -53,6 +53,7 @@ from simpul_platform.devstack.population import (
     month_ends,
     settled_database,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
 from simpul_platform.devstack.population.referrals import (
     PER_TEN_POSYANDU,
     WAIT_S,
@@ -117,31 +118,40 @@ async def load_demo(
         Principal("demo", frozenset({"opd:health"}), (NATIONWIDE,)),
     )
     today = local_today(settings)
+    # The referrals first: they name the population's households, not what this loader
+    # writes, and social's loader, running beside this one, waits for them.
+    referrals = referrals_to_social(
+        children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
+    )
+    await timed("referrals to social", send_referrals(db, settings, "health", referrals, principal))
     total = 0
+    progress = Progress("balita's measurements, adults' records", len(posyandu), unit="posyandu")
     for pid, desa in posyandu:
         mine = [c for c in children if c.target["posyandu_id"] == pid]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             await targets.insert_many(session, [c.target for c in mine])
             at = {"posyandu_id": pid, "desa_code": desa}
-            for month_end in month_ends(months, today):
-                items = [m for c in mine if (m := monthly_measurements(c, month_end, rng))]
-                results = await record_measurements(
-                    uow, principal, at, list(enumerate(items)), today=today
-                )
-                total += sum(r.status == "created" for r in results)
+            # The year's weighings in one batch (the bulk path a posyandu's upload takes): it
+            # takes each child's in date order, as twelve monthly batches would.
+            items = [
+                m
+                for month_end in month_ends(months, today)
+                for c in mine
+                if (m := monthly_measurements(c, month_end, rng))
+            ]
+            results = await record_measurements(
+                uow, principal, at, list(enumerate(items)), today=today
+            )
+            total += sum(r.status == "created" for r in results)
             await uow.commit()
             mine_adults = [a for a in adults if a.target["posyandu_id"] == pid]
             await _load_adults(uow, principal, mine_adults, today)
-    more = await load_more(
+        progress.advance()
+    progress.done(total, "measurements")
+    await load_more(
         db, settings, principal, DemoPeople(posyandu, active, children, adults), today, seed
     )
-    logger.info("demo: %s", more)
-    referrals = referrals_to_social(
-        children, {pid for pid, _ in active}, today, per_ten_posyandu=referrals_per_ten_posyandu
-    )
-    sent = await send_referrals(db, settings, "health", referrals, principal)
-    logger.info("demo: %d referrals sent to social", sent)
     return total
 
 
@@ -203,19 +213,18 @@ async def _load_adults(
     uow: UnitOfWork, principal: Principal, adults: list[DemoAdult], today: date
 ) -> None:
     """The adults' targets, then their screenings and pregnancies through the service layer
-    (validation, flags, events), each in its own transaction as a kader's would be."""
+    (validation, flags, events), in the posyandu's one transaction."""
     if not adults:  # an inactive posyandu
         return
     await targets.insert_many(uow.session, [a.target for a in adults])
-    await uow.commit()
     for adult in adults:
         target_id = adult.target["id"]
         for reading in adult.screenings:
             body = ScreeningIn(target_id=target_id, **reading)
             await screening.record(uow, principal, body, today)
-            await uow.commit()
         if adult.pregnancy is not None:
             await _load_pregnancy(uow, principal, target_id, adult.pregnancy, today)
+    await uow.commit()
 
 
 async def _load_pregnancy(
@@ -228,11 +237,9 @@ async def _load_pregnancy(
         gravida=plan["gravida"],
     )
     p = await pregnancy.register(uow, principal, body, today)
-    await uow.commit()
     for number, day in enumerate(plan["visits"], start=1):
         visit = AncVisitIn(visit_number=number, visited_on=day, iron_tablets=30)
         await pregnancy.record_anc_visit(uow, principal, p.id, visit, today)
-        await uow.commit()
     if plan["delivered_on"] is not None:
         place, attendants = delivery_setting(target_id)
         delivery = DeliveryIn.model_validate(
@@ -245,7 +252,6 @@ async def _load_pregnancy(
             }
         )
         await pregnancy.record_delivery(uow, principal, p.id, delivery, today)
-        await uow.commit()
 
 
 async def _main(followup: bool) -> None:

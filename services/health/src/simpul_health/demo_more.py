@@ -12,6 +12,7 @@ from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import DemoAdult, DemoChild
+from simpul_platform.devstack.population.progress import timed
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,9 @@ async def load_more(
 ) -> dict[str, int]:
     """Run every part's loader (each with its own random stream); records made per part."""
     return {
-        name: await loader(db, settings, principal, people, today, random.Random(f"{seed}:{name}"))
+        name: await timed(
+            name, loader(db, settings, principal, people, today, random.Random(f"{seed}:{name}"))
+        )
         for name, loader in loaders().items()
     }
 

@@ -47,6 +47,7 @@ from simpul_platform.devstack.population import (
     lokus_desa,
     settled_database,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 
@@ -229,7 +230,9 @@ async def load_demo(
     outbox, today, rng = Outbox(settings), local_today(settings), random.Random(HOUSE_SEED)
     counts: Counter[str] = Counter()
     active = [p for p in posyandu if p.active and p.posyandu_id in by_posyandu]
+    progress = Progress("houses, households and surveys", len(active), unit="posyandu")
     for place in sorted(active, key=lambda p: p.posyandu_id):
+        progress.advance()
         chances = LOKUS_DESA if place.desa_code in lokus else OTHER_DESA
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
@@ -238,7 +241,8 @@ async def load_demo(
                     uow, settings, place.posyandu_id, living, chances, today, rng
                 )
             await uow.commit()
-    counts.update(await load_cases(db, settings, lokus))
+    progress.done(counts["houses"], "houses")
+    counts.update(await timed("RTLH cases, disaster, relocation", load_cases(db, settings, lokus)))
     return dict(counts)
 
 

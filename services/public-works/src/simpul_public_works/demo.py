@@ -9,8 +9,9 @@ of them over the last eighteen months, one in seven twice (the later survey coun
 Unprotected sources, surface water, latrines into the open and open defecation (BABS) are more
 common in the population's lokus desa, where poverty concentrates (the same lokus desa social
 and housing draw by), and every level of both ladders is some household's. Everything is
-written through the service's own operations (validation, the derived ladder, attribution,
-outbox events), one transaction per posyandu, by a Dinas PU principal.
+written through the service's own bulk path, a survey team's batch (``ops.survey_batch``:
+each item judged by the single route's rules, the derived ladder, attribution, outbox events,
+the kept counts once per batch), one transaction per posyandu, by a Dinas PU principal.
 
     python -m simpul_public_works.demo       # reads PUBLIC_WORKS_* / SIMPUL_* like the service
 """
@@ -40,13 +41,16 @@ from simpul_platform.devstack.population import (
     lokus_desa,
     settled_database,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
+from simpul_platform.errors import Conflict
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 from simpul_public_works.app import MIGRATIONS
 from simpul_public_works.demo_infrastructure import seed_infrastructure
 from simpul_public_works.domain.ladder import SANITATION_LEVELS, WATER_LEVELS
 from simpul_public_works.models import WashSurvey
-from simpul_public_works.ops.surveys import is_kelurahan, record_survey
+from simpul_public_works.ops.survey_batch import record_batch
+from simpul_public_works.ops.surveys import is_kelurahan
 from simpul_public_works.schemas.surveys import SurveyIn
 from simpul_public_works.settings import PublicWorksSettings
 
@@ -58,6 +62,7 @@ PRINCIPAL = Principal("demo-dpu", frozenset({"opd:public_works"}), ("*",))
 SURVEYED_SHARE = 0.8
 RESURVEYED_SHARE = 0.15  # of those surveyed: a second visit, months after the first
 LAST_DAYS = 540  # eighteen months
+RETRIES = 3  # a posyandu's batch sent again after another writer's household (see below)
 
 # Facilities and issues at the demo's posyandu: (db, settings, the active posyandu, the
 # principal, today, a seeded rng) -> what was written, counted.
@@ -283,51 +288,90 @@ async def load_demo(
         (p for p in posyandu if p.active and p.posyandu_id in by_posyandu),
         key=lambda p: p.posyandu_id,
     )
-    for done, place in enumerate(active, start=1):
+    progress = Progress("households' water and sanitation", len(active), unit="posyandu")
+    for place in active:
         chances = LOKUS_DESA if place.desa_code in lokus else OTHER_DESA
-        async with db.sessions() as session:
-            uow = UnitOfWork(session, outbox)
-            for kk in by_posyandu[place.posyandu_id]:
-                counts += await _household(uow, settings, kk, place, chances, levels, today)
-            await uow.commit()
-        if done % 100 == 0 or done == len(active):
-            print(f"  public works demo: {done}/{len(active)} posyandu", flush=True)
+        plans = [_plan(kk, place, chances, levels, today) for kk in by_posyandu[place.posyandu_id]]
+        counts += await _record_posyandu(db, outbox, settings, plans, today)
+        progress.advance()
+    progress.done(counts["surveys"], "surveys")
     if infrastructure is not None:
         random_infrastructure = random.Random(INFRASTRUCTURE_SEED)
         places = [{"id": p.posyandu_id, "desa_code": p.desa_code} for p in active]
-        counts.update(
-            await infrastructure(db, settings, places, PRINCIPAL, today, random_infrastructure)
-        )
+        made = infrastructure(db, settings, places, PRINCIPAL, today, random_infrastructure)
+        counts.update(await timed("facilities and issues", made))
     return dict(counts)
 
 
-async def _household(
-    uow: UnitOfWork,
-    settings: PublicWorksSettings,
-    kk: str,
-    place: ReplicaPosyandu,
-    chances: Chances,
-    levels: Levels,
-    today: date,
-) -> Counter[str]:
-    """A household's surveys, oldest first; counted by its latest's levels."""
+def _plan(
+    kk: str, place: ReplicaPosyandu, chances: Chances, levels: Levels, today: date
+) -> list[SurveyIn]:
+    """A household's surveys, oldest first (none: not surveyed)."""
     rng = levels.rng
     if rng.random() >= SURVEYED_SHARE:
-        return Counter({"not_surveyed": 1})
+        return []
     dates = survey_dates(today, rng)
-    for n, surveyed_on in enumerate(dates, start=1):
-        found = levels.draw(chances, latest=n == len(dates))
-        body = survey_body(kk, place, surveyed_on, found, rng)
-        _, household = await record_survey(uow, PRINCIPAL, body, settings=settings, today=today)
-    return Counter(
-        {
-            "households": 1,
-            "surveys": len(dates),
-            f"water_{household.water_level}": 1,
-            f"sanitation_{household.sanitation_level}": 1,
-            "basic_water": int(bool(household.basic_water)),
-        }
-    )
+    return [
+        survey_body(kk, place, surveyed_on, levels.draw(chances, latest=n == len(dates)), rng)
+        for n, surveyed_on in enumerate(dates, start=1)
+    ]
+
+
+async def _record_posyandu(
+    db: Database,
+    outbox: Outbox,
+    settings: PublicWorksSettings,
+    plans: list[list[SurveyIn]],
+    today: date,
+) -> Counter[str]:
+    """A posyandu's surveys in one transaction, sent again when the batch says another writer
+    recorded one of its households meanwhile (housing's surveys of the same households reach
+    this service's consumer while its loader runs beside this one); the second time, those
+    households are known and the survey is recorded on them."""
+    attempt = 1
+    while True:
+        async with db.sessions() as session:
+            uow = UnitOfWork(session, outbox)
+            try:
+                counts = await _record(uow, settings, plans, today)
+                await uow.commit()
+                return counts
+            except Conflict:
+                await uow.rollback()
+                if attempt == RETRIES:
+                    raise
+        attempt += 1
+
+
+async def _record(
+    uow: UnitOfWork, settings: PublicWorksSettings, plans: list[list[SurveyIn]], today: date
+) -> Counter[str]:
+    """A posyandu's surveys through the survey team's batch (``record_batch``: a No. KK once
+    a batch), the first visits in one and the second in another; counted by each household's
+    latest's levels."""
+    latest: dict[int, Any] = {}
+    for visit in range(max((len(plan) for plan in plans), default=0)):
+        mine = [(n, plan[visit]) for n, plan in enumerate(plans) if len(plan) > visit]
+        raw = [body.model_dump() for _, body in mine]
+        out = await record_batch(uow, PRINCIPAL, raw, settings=settings, today=today)
+        for (n, _), result in zip(mine, out.results, strict=True):
+            if result.status not in ("created", "recorded"):
+                raise RuntimeError(f"the demo's survey was refused: {result}")
+            latest[n] = result
+    counts: Counter[str] = Counter()
+    if skipped := sum(not plan for plan in plans):
+        counts["not_surveyed"] = skipped
+    for n, result in latest.items():
+        counts.update(
+            {
+                "households": 1,
+                "surveys": len(plans[n]),
+                f"water_{result.water_level}": 1,
+                f"sanitation_{result.sanitation_level}": 1,
+                "basic_water": int(bool(result.basic_water)),
+            }
+        )
+    return counts
 
 
 async def _main() -> None:

@@ -30,6 +30,7 @@ from simpul_platform.devstack.population import (
     DemoPosyandu,
     generate_kukar,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
 from simpul_platform.migrations import upgrade
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
@@ -44,66 +45,96 @@ from simpul_registry.schemas import PersonIn, PosyanduIn, SubmitIn
 from simpul_registry.settings import RegistrySettings
 
 ACTIONS_TO = {
-    "draft": [], "submitted": [Action.submit], "verified": [Action.submit, Action.verify],
+    "draft": [],
+    "submitted": [Action.submit],
+    "verified": [Action.submit, Action.verify],
     "registered": [Action.submit, Action.verify, Action.register],
     "inactive": [Action.submit, Action.verify, Action.register, Action.deactivate],
 }
-DOCUMENTS = SubmitIn(sk_tp_number="141/SK-TP/2025", sk_tp_date=date(2025, 7, 1),
-                     sk_kepengurusan_number="141/SK-KP/2025",
-                     sk_kepengurusan_date=date(2025, 7, 2), rekap_number="REKAP/2025",
-                     rekap_date=date(2025, 7, 3))
+DOCUMENTS = SubmitIn(
+    sk_tp_number="141/SK-TP/2025",
+    sk_tp_date=date(2025, 7, 1),
+    sk_kepengurusan_number="141/SK-KP/2025",
+    sk_kepengurusan_date=date(2025, 7, 2),
+    rekap_number="REKAP/2025",
+    rekap_date=date(2025, 7, 3),
+)
 
 
 def posyandu_in(item: DemoPosyandu) -> PosyanduIn:
     """The population's posyandu as a TP PKK would send it to the API."""
-    return PosyanduIn(name=item.name, desa_code=item.desa_code, dusun=item.dusun, rt=item.rt,
-                      rw=item.rw, latitude=item.latitude, longitude=item.longitude,
-                      fields=[SpmField(f) for f in item.fields])
+    return PosyanduIn(
+        name=item.name,
+        desa_code=item.desa_code,
+        dusun=item.dusun,
+        rt=item.rt,
+        rw=item.rw,
+        latitude=item.latitude,
+        longitude=item.longitude,
+        fields=[SpmField(f) for f in item.fields],
+    )
 
 
 def person_in(person: DemoPerson) -> PersonIn:
-    return PersonIn(nik=person.nik, name=person.name,
-                    gender="P" if person.gender == "P" else "L", role=Role(person.role),
-                    field=SpmField(person.field) if person.field else None,
-                    start_date=person.start_date)
+    return PersonIn(
+        nik=person.nik,
+        name=person.name,
+        gender="P" if person.gender == "P" else "L",
+        role=Role(person.role),
+        field=SpmField(person.field) if person.field else None,
+        start_date=person.start_date,
+    )
 
 
-async def load_demo(db: Database, settings: RegistrySettings, *, seed: int = 827,
-                    count: int = KUKAR_POSYANDU, batch: int = 50, actor: str = "demo-loader",
-                    progress: bool = False) -> int:
+async def load_demo(
+    db: Database,
+    settings: RegistrySettings,
+    *,
+    seed: int = 827,
+    count: int = KUKAR_POSYANDU,
+    batch: int = 50,
+    actor: str = "demo-loader",
+    progress: bool = False,
+) -> int:
     """Write the demo into the registry's database; returns how many posyandu were created."""
     async with db.sessions() as session:
-        existing = (await session.exec(select(func.count()).select_from(Posyandu)
-                                       .where(col(Posyandu.kabupaten_code) == KUKAR))).one()
+        existing = (
+            await session.exec(
+                select(func.count())
+                .select_from(Posyandu)
+                .where(col(Posyandu.kabupaten_code) == KUKAR)
+            )
+        ).one()
     if existing:
         return 0
     items = generate_kukar(seed, count)
     outbox = Outbox(settings)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(items), unit="posyandu", desc="demo Kukar")
+    bar = Progress("posyandu with pengurus and kader", len(items)) if progress else None
     for start in range(0, len(items), batch):
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            for item in items[start:start + batch]:
+            for item in items[start : start + batch]:
                 p = await create_posyandu(uow, posyandu_in(item), actor)
                 for person in item.people:
-                    await assign_person(uow, p, person_in(person), actor,
-                                        settings.pseudonym_secret)
+                    await assign_person(uow, p, person_in(person), actor, settings.pseudonym_secret)
                 for action in ACTIONS_TO[item.status]:
                     await apply_action(
-                        uow, p, action, actor, documents=DOCUMENTS,
+                        uow,
+                        p,
+                        action,
+                        actor,
+                        documents=DOCUMENTS,
                         registration_number=item.registration_number,
-                        reason="demo" if action is Action.deactivate else None)
+                        reason="demo" if action is Action.deactivate else None,
+                    )
             await uow.commit()
         if bar is not None:
-            bar.update(min(batch, len(items) - start))
+            bar.advance(min(batch, len(items) - start))
     if bar is not None:
-        bar.close()
+        bar.done()
     await _set_kukar_targets(db, actor, items, local_today(settings).year)
-    await load_days(db, settings, actor=actor)
+    days = load_days(db, settings, actor=actor)
+    await (timed("a year of posyandu days", days) if progress else days)
     await load_roster(db, settings, actor=actor)
     return len(items)
 
@@ -117,8 +148,9 @@ async def _set_kukar_targets(
     due = date(year, 10, 31)
     async with db.transaction() as session:
         for code, target in [(KUKAR, len(items)), *sorted(per_kecamatan.items())]:
-            session.add(Target(wilayah_code=code, target=target, due_date=due, set_by=actor,
-                               set_at=now()))
+            session.add(
+                Target(wilayah_code=code, target=target, due_date=due, set_by=actor, set_at=now())
+            )
 
 
 async def _main() -> None:
@@ -133,8 +165,11 @@ async def _main() -> None:
     finally:
         await db.dispose()
     took = time.perf_counter() - started
-    print(f"demo: {created} posyandu loaded into Kutai Kartanegara in {took:.1f} s"
-          if created else "demo: Kutai Kartanegara already has posyandu; nothing loaded")
+    print(
+        f"demo: {created} posyandu loaded into Kutai Kartanegara in {took:.1f} s"
+        if created
+        else "demo: Kutai Kartanegara already has posyandu; nothing loaded"
+    )
 
 
 if __name__ == "__main__":

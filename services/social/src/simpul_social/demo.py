@@ -53,6 +53,7 @@ from simpul_platform.devstack.population import (
     lokus_desa,
     settled_database,
 )
+from simpul_platform.devstack.population.progress import Progress, timed
 from simpul_platform.devstack.population.referrals import (
     PER_TEN_POSYANDU,
     WAIT_S,
@@ -169,7 +170,9 @@ async def load_demo(
     counts = {"households": 0, "school_age_households": 0, "distributions": 0, "ppks_cases": 0}
     ppks_rng = random.Random(SEED + 105)  # its own, so the households' draws stay as they were
     older_rng = random.Random(OLDER_SEED)  # and the older children's households' own, too
+    progress = Progress("households, deciles, bansos, PPKS", len(active), unit="posyandu")
     for posyandu_id in sorted(active):
+        progress.advance()
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             place = Place(uow, settings, principal, lokus, today)
@@ -182,6 +185,7 @@ async def load_demo(
             counts["ppks_cases"] += await _ppks_cases(
                 uow, settings, principal, posyandu_id, ppks_rng
             )
+    progress.done(counts["households"], "households")
     counts |= await _referrals(
         db,
         settings,
@@ -308,10 +312,15 @@ async def _referrals(
     to_health = referrals_to_health(
         adults, children, active, today, per_ten_posyandu=per_ten_posyandu
     )
-    sent = await send_referrals(db, settings, "social", to_health, principal)
+    sent = await timed(
+        "referrals to health", send_referrals(db, settings, "social", to_health, principal)
+    )
     expected = len(referrals_to_social(children, active, today, per_ten_posyandu=per_ten_posyandu))
+    print(f"waiting for health's {expected} referrals ...", flush=True)
     await wait_for_requests(db, "health", expected, timeout_s=wait_s)
-    answered = await answer_requests(db, settings, "social", "health", principal, today)
+    answered = await timed(
+        "answers to health", answer_requests(db, settings, "social", "health", principal, today)
+    )
     return {
         "referrals_to_health": sent,
         **{f"referrals_from_health_{kind}": n for kind, n in answered.items()},

@@ -218,7 +218,7 @@ async def load_demo(
     for name, part in parts:
         started = time.monotonic()
         await part(demo)
-        print(f"  trantib demo: {name} in {time.monotonic() - started:.1f} s", flush=True)
+        print(f"{name}: in {time.monotonic() - started:.0f} s", flush=True)
     return dict(demo.counts)
 
 

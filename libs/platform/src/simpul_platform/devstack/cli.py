@@ -10,22 +10,19 @@ process (its port) and a worker process (relay and consumers, on its port + 1000
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from simpul_platform.devstack.catalogue import service_specs
+from simpul_platform.devstack.demo_loading import load_demo
 from simpul_platform.devstack.kafka import run_async
 from simpul_platform.devstack.kafka_cluster import KafkaBroker, KafkaCluster
 from simpul_platform.devstack.kafka_provision import provision
 from simpul_platform.devstack.kafka_security import service_principal
-from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.population.size import DemoSize
 from simpul_platform.devstack.ports import port_open
 from simpul_platform.devstack.project import project_root
@@ -157,37 +154,15 @@ def _service_env(
     }
 
 
-def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.Event) -> None:
-    """Run each service's demo loader in turn, then the follow-up steps of those that have one;
-    a stop request (Ctrl-C, SIGTERM) ends it."""
+def _load_demo(processes: list[ServiceProcess], size: DemoSize, stop: threading.Event) -> bool:
+    """Every service's demo loader, side by side where ``demo_after`` allows, then the
+    follow-up steps; a stop request (Ctrl-C, SIGTERM) ends it (False)."""
+    print("Loading the demo data (each field's progress below) ...", flush=True)
     sizes = {
         "SIMPUL_DEMO_BALITA_PER_POSYANDU": str(size.balita_per_posyandu),
         "SIMPUL_DEMO_SCHOOL_AGE_PER_POSYANDU": str(size.school_age_per_posyandu),
     }
-    apis = [p for p in processes if p.entry.demo and p.role != "worker"]  # once per service
-    loaders: list[tuple[ServiceProcess, list[str]]] = [(p, []) for p in apis]
-    followups = [(p, ["--followup"]) for p in apis if p.entry.demo_followup]
-    for process, args in [*loaders, *followups]:
-        if stop.is_set():
-            return
-        what = "demo follow-up" if args else "demo"
-        print(f"  loading {what} data: {process.entry.name} ...", flush=True)
-        started = time.monotonic()
-        loader = subprocess.Popen(
-            [sys.executable, "-m", str(process.entry.demo), *args],
-            env={**os.environ, **process.env, **sizes},
-            preexec_fn=die_with_parent,
-        )
-        while loader.poll() is None and not stop.wait(0.5):
-            pass
-        if loader.poll() is None:
-            loader.terminate()
-            loader.wait(timeout=30)
-            return
-        if loader.returncode != 0:
-            raise RuntimeError(f"the {process.entry.name} {what} failed ({loader.returncode})")
-        elapsed = time.monotonic() - started
-        print(f"  {process.entry.name} {what} loaded in {elapsed:.0f} s", flush=True)
+    return load_demo(processes, sizes, stop)
 
 
 def _processes(
@@ -259,8 +234,9 @@ def up(argv: list[str] | None = None) -> int:
             processes.append(process.start())
         for process in workers:
             process.wait_healthy()
-        if args.demo:
-            _load_demo(processes, args.demo_size, stop)
+        if args.demo and not _load_demo(processes, args.demo_size, stop):
+            print("\nStopping ...", flush=True)
+            return 0
         _print_ready(broker, processes, data)
         stop.wait()
         print("\nStopping ...", flush=True)

@@ -34,6 +34,9 @@ class ServiceEntry:
     # Run as `python -m <demo> --followup` once every service's demo has loaded: what a loader
     # does with what later loaders sent it (health answers social's demo referrals).
     demo_followup: bool = False
+    # The loaders this one's needs to have finished first (the start command runs the others
+    # side by side): the registry's posyandu, or what a consumer of this one's events needs.
+    demo_after: tuple[str, ...] = ()
 
     @property
     def worker_port(self) -> int:
@@ -52,7 +55,10 @@ def worker_port(port: int) -> int:
 
 def load_services(path: Path | None = None) -> list[ServiceEntry]:
     table = tomllib.loads((path or project_root() / "deploy" / "services.toml").read_text())
-    return [ServiceEntry(**values) for values in table["service"]]
+    return [
+        ServiceEntry(**{**values, "demo_after": tuple(values.get("demo_after", ()))})
+        for values in table["service"]
+    ]
 
 
 class ServiceProcess:

@@ -57,9 +57,11 @@ async def recount_days(session: Any, posyandu_id: str, start: date, end: date | 
     # Lock the days first (in day order, as every writer does), then count in a later
     # statement: under READ COMMITTED its snapshot then sees whatever a concurrent writer of
     # the same days committed before releasing them, so the last writer's count is complete.
-    await session.execute(
+    locked = await session.execute(
         select(col(PosyanduDay.id)).where(*span).order_by(col(PosyanduDay.day)).with_for_update()
     )
+    if not locked.all():  # no recorded day to recount (a new posyandu's kader, say)
+        return
     await session.execute(
         update(PosyanduDay)
         .where(*span)

@@ -1,13 +1,13 @@
 """Referrals between the demo's fields (rujukan lintas bidang, DESIGN.md "Referrals"): who is
 referred, when, and how the target answers, deterministic from a seed like the rest of the
-population. The demo loaders run in turn (``deploy/services.toml``: registry, health, social,
-each once, each after the one before has finished), and a request reaches its target only
-through Kafka, so:
+population. The demo loaders run once each, health's and social's side by side once the
+registry's has finished (``demo_after`` in ``deploy/services.toml``), and a request reaches its
+target only through Kafka, so:
 
 - **health → social**: health's loader, once its own data is in, sends ``referrals_to_social``
   (households of demo balita needing a DTSEN assessment or bansos) through the platform's
-  ``referrals.ops.request``, as health's kader would. Social's loader, which runs after it,
-  computes the same plan to know how many to expect, waits (bounded) until that many have
+  ``referrals.ops.request``, as health's kader would. Social's loader, once its own data is
+  in, computes the same plan to know how many to expect, waits (bounded) until that many have
   reached its incoming table through its consumer (``wait_for_requests``), and answers them
   with ``answer_requests``: accepted, rejected, resolved on time or late, or left requested.
 - **social → health**: social's loader sends ``referrals_to_health`` (lansia not screened,
@@ -54,7 +54,9 @@ PER_TEN_POSYANDU = 3
 TO_SOCIAL_SEED, TO_HEALTH_SEED, ANSWER_SEED = 2325, 2326, 2327
 RECENT_EVERY = 5  # one request in five from the last 3 days: not yet due
 OLDEST_DAYS = 60
-WAIT_S = 300.0  # how long a target's loader waits for its source's requests to arrive
+# How long a target's loader waits for its source's requests to arrive: the source's loader,
+# running beside it, may still be loading its own data.
+WAIT_S = 900.0
 
 Kind = Literal["requested", "accepted", "rejected", "resolved_on_time", "resolved_late"]
 # Of those past their due date: accepted and left requested are overdue.
