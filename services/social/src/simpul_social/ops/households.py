@@ -19,8 +19,8 @@ from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.uow import UnitOfWork
 from simpul_social.events import HouseholdAssessed
 from simpul_social.models import Assessment, Household, Member
-from simpul_social.ops.access import posyandu_for_write
 from simpul_social.ops import tallies
+from simpul_social.ops.access import posyandu_for_write
 from simpul_social.ops.reaction import Reaction
 from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
 from simpul_social.settings import SocialSettings
