@@ -287,7 +287,7 @@ async def kept_coverage(
     names = {code: name for code, name in await session.execute(active.order_by(col(Program.code)))}
     kept = tallies.Scope(scope.wilayah, scope.posyandu_id)
     counted = await tallies.read(session, list(names), kept, period)
-    rows = [("program", code, names[code], n, None) for code, n in counted.programs.items()]
+    rows: list[Any] = [("program", c, names[c], n, None) for c, n in counted.programs.items()]
     rows.append(("any", None, None, counted.any_program, None))
     rows.append(("poor", None, None, counted.poor, None))
     return _coverage_values(rows, period)
