@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from simpul_platform.domain import StatusHistory
 from simpul_platform.pseudonym import PseudonymColumn
+from simpul_platform.tallies import TallyColumns
 from simpul_platform.wilayah import desa_index
 
 social_registry = registry()
@@ -351,6 +352,21 @@ class DisasterProtectionHistory(StatusHistory, SocialModel, table=True):
     case_id: str = Field(foreign_key="disaster_protection_case.id", index=True, max_length=36)
     step_on: date
     codes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SocialTally(TallyColumns, SocialModel, table=True):
+    """Social's bansos coverage counts kept per posyandu and month (``ops.tallies``), dropped
+    by ``ops.tallies.invalidate``."""
+
+    __tablename__ = "social_tally"
+    __table_args__ = (
+        Index(
+            "ix_social_tally_month_desa",
+            "month",
+            "desa_code",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
 
 
 # Every person_ref / household_ref column, and the NIK / No. KK beside it where the table keeps

@@ -7,7 +7,9 @@ program, deciles 5+ and unassessed households, desa codes that share a textual p
 wilayah without lying under it, PPKS served after the period or never, priority cases
 resolved on time, on their due date, late, and open with or without being overdue. Every
 area level runs, because a kabupaten takes the scanning plans and smaller areas the probing
-ones (both shapes are also forced and compared); SQLite must give the same answers.
+ones (both shapes are also forced and compared); SQLite must give the same answers. The
+coverage kept per posyandu and month (``ops.tallies``, what /v1/indicators reads) equals the
+per-request counts in every case.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import schema_drift, upgrade
 from simpul_platform.referrals.tables import referral_metadata
-from simpul_platform.replica import replica_metadata
+from simpul_platform.replica import posyandu_replica, replica_metadata
 from simpul_platform.wilayah import under
 from simpul_social.app import MIGRATIONS
 from simpul_social.models import Household, metadata
@@ -165,6 +167,7 @@ def hand_built() -> dict[str, list[dict[str, Any]]]:
             )
         )
     return {
+        "posyandu_replica": _replica(),
         "program": programs,
         "household": households,
         "distribution": distributions,
@@ -173,6 +176,26 @@ def hand_built() -> dict[str, list[dict[str, Any]]]:
         "stunting_reaction": [_decision(n, *row) for n, row in enumerate(DECISIONS)],
         "stunting_lead": [_lead(n, *row) for n, row in enumerate(LEADS)],
     }
+
+
+def _replica() -> list[dict[str, Any]]:
+    """Each posyandu the households are at, in their desa (the kept counts sum posyandu)."""
+    at = {posyandu: desa for desa, posyandu, _ in HOUSEHOLDS.values()}
+    return [
+        {
+            "posyandu_id": posyandu,
+            "name": posyandu,
+            "desa_code": desa,
+            "kecamatan_code": desa[:8],
+            "kabupaten_code": desa[:5],
+            "status": "registered",
+            "fields": "social",
+            "last_event_at": NOW,
+            "last_event_id": f"ev-{posyandu}",
+            "updated_at": NOW,
+        }
+        for posyandu, desa in at.items()
+    ]
 
 
 def _ppks(n: int, category: str, desa: str, posyandu: str, on: date, served: Any) -> Any:
@@ -252,7 +275,8 @@ async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
     database = Database(url)
     async with database.transaction() as session:
         for table, rows in hand_built().items():
-            await session.execute(insert(metadata.tables[table]), rows)
+            target = posyandu_replica if table == "posyandu_replica" else metadata.tables[table]
+            await session.execute(insert(target), rows)
     try:
         yield database
     finally:
@@ -344,6 +368,9 @@ async def test_bansos_coverage_matches_hand_counts_in_both_shapes(db: Database) 
         assert [code for code, _, _ in answers[0]] == list(expected), (scope, label)
         assert got == expected, (scope, label)
         assert answers[1] == answers[0] == answers[2], (scope, label)
+        async with db.sessions() as session:
+            kept = await aggregates.kept_coverage(session, scope, Period.parse(label))
+        assert [(v.code, v.numerator, v.denominator) for v in kept] == answers[0], (scope, label)
 
 
 # --------------------------------------------------------------------------- PPKS

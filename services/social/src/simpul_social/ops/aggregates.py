@@ -1,10 +1,13 @@
-"""Indicators, aggregated in SQL (GROUP BY over covering indexes).
+"""Indicators: bansos coverage summed from the counts kept per posyandu and month
+(``ops.tallies``), the rest aggregated in SQL per request (GROUP BY over covering indexes).
 
-A kabupaten holds most of a social database (Kutai Kartanegara: 180,000 households, 350,000
-bansos distributions a year), so its counts read covering indexes from end to end
-(index-only scans, hash joins); a smaller area probes the households it has. Both shapes
-give the same answers. /v1/indicators is one statement: its three parts are rows of one
-shape, (kind, key, name, a, b), put together with UNION ALL.
+``coverage`` counts coverage from the rows per request: the reference the kept counts are
+tested against. A kabupaten holds most of a social database (Kutai Kartanegara: 180,000
+households, 350,000 bansos distributions a year), so its counts read covering indexes from
+end to end (index-only scans, hash joins); a smaller area probes the households it has. Both
+shapes give the same answers. Counted per request, the parts are rows of one shape, (kind,
+key, name, a, b), put together with UNION ALL: /v1/indicators reads the kept coverage, then
+one such statement for the rest.
 """
 
 from __future__ import annotations
@@ -29,9 +32,12 @@ from simpul_social.models import (
     PriorityCase,
     Program,
 )
+from simpul_social.ops import tallies
+from simpul_social.ops.tallies import PRIORITY
+
+__all__ = ["PRIORITY", "Scope", "coverage", "indicators", "kept_coverage", "ppks", "tune"]
 
 PERMENSOS = "Permensos 9/2018 (SPM bidang sosial daerah kabupaten/kota), rehabilitasi sosial "
-PRIORITY = (1, 4)
 
 # Per transaction (SET LOCAL), on PostgreSQL, for a wide scope (a kabupaten or more). asyncpg
 # prepares statements, and after five runs PostgreSQL may settle on a generic plan that sees
@@ -273,6 +279,20 @@ async def coverage(session: AsyncSession, scope: Scope, period: Period) -> list[
     return _coverage_values(await _rows(session, _coverage_rows(scope, period)), period)
 
 
+async def kept_coverage(
+    session: AsyncSession, scope: Scope, period: Period
+) -> list[IndicatorValue]:
+    """``coverage``, summed from the counts kept per posyandu and month (``ops.tallies``)."""
+    active = select(col(Program.code), col(Program.name)).where(col(Program.active))
+    names = {code: name for code, name in await session.execute(active.order_by(col(Program.code)))}
+    kept = tallies.Scope(scope.wilayah, scope.posyandu_id)
+    counted = await tallies.read(session, list(names), kept, period)
+    rows: list[Any] = [("program", c, names[c], n, None) for c, n in counted.programs.items()]
+    rows.append(("any", None, None, counted.any_program, None))
+    rows.append(("poor", None, None, counted.poor, None))
+    return _coverage_values(rows, period)
+
+
 async def ppks(session: AsyncSession, scope: Scope, period: Period) -> list[IndicatorValue]:
     """SPM sosial: PPKS identified in the period who were served outside institutions."""
     return _ppks_values(await _rows(session, _ppks_rows(scope, period)), period)
@@ -298,20 +318,16 @@ def on_time_indicator(on_time: int, opened: int, period: Period, due_days: int) 
 async def indicators(
     session: AsyncSession, scope: Scope, period: Period, due_days: int
 ) -> list[IndicatorValue]:
-    """What /v1/indicators answers (SPM sosial, bansos coverage, priority follow-up), from
-    one statement."""
+    """What /v1/indicators answers (SPM sosial, bansos coverage, priority follow-up): the
+    kept coverage, then one statement."""
+    covered = await kept_coverage(session, scope, period)  # first: filling commits
     await tune(session, scope)
-    parts = (
-        _ppks_rows(scope, period)
-        + _disaster_rows(scope, period)
-        + _coverage_rows(scope, period)
-        + _case_rows(scope, period)
-    )
+    parts = _ppks_rows(scope, period) + _disaster_rows(scope, period) + _case_rows(scope, period)
     rows = await _rows(session, parts)
     opened, on_time = next((int(a), int(b)) for kind, _, _, a, b in rows if kind == "cases")
     return [
         *_ppks_values(rows, period),
         _disaster_value(rows, period),
-        *_coverage_values(rows, period),
+        *covered,
         on_time_indicator(on_time, opened, period, due_days),
     ]

@@ -15,6 +15,7 @@ from simpul_platform.uow import UnitOfWork
 from simpul_social.domain.periods import bounds, period_type_of
 from simpul_social.events import AidDistributed
 from simpul_social.models import Distribution, Household, Program
+from simpul_social.ops import tallies
 from simpul_social.schemas.bansos import DistributionIn, ProgramIn
 from simpul_social.settings import SocialSettings
 
@@ -76,6 +77,8 @@ async def record_distribution(
     if existing is not None:
         raise _double(existing)
     start, end = bounds(body.period)
+    # Coverage counts it in every period it overlaps: those ending from its start's month on.
+    await tallies.invalidate(uow.session, household.posyandu_id, start)
     distribution = Distribution(
         id=new_id(),
         household_id=household.id,

@@ -19,6 +19,7 @@ from simpul_platform.pseudonym import household_ref, person_ref
 from simpul_platform.uow import UnitOfWork
 from simpul_social.events import HouseholdAssessed
 from simpul_social.models import Assessment, Household, Member
+from simpul_social.ops import tallies
 from simpul_social.ops.access import posyandu_for_write
 from simpul_social.ops.reaction import Reaction
 from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
@@ -102,6 +103,13 @@ def record_decile(uow: UnitOfWork, household: Household, decile: DecileIn, actor
     )
 
 
+async def assessed(uow: UnitOfWork, household: Household, decile: DecileIn, actor: str) -> None:
+    """``record_decile``, and the household's posyandu's kept coverage dropped: it counts the
+    household under its current decile in every month (``ops.tallies``)."""
+    await tallies.invalidate(uow.session, household.posyandu_id, tallies.ALL_MONTHS)
+    record_decile(uow, household, decile, actor)
+
+
 async def flush_or_conflict(uow: UnitOfWork, detail: str) -> None:
     try:
         await uow.session.flush()
@@ -149,7 +157,7 @@ async def create_household(
     uow.session.add_all(members)
     await flush_or_conflict(uow, "A member's NIK is already registered in another household.")
     if body.decile is not None:
-        record_decile(uow, household, body.decile, actor)
+        await assessed(uow, household, body.decile, actor)
     await rematch(uow, settings, household)
     return household
 
@@ -160,7 +168,7 @@ async def assess(
     """A decile assessed on a day that has come; the household's waiting leads are decided
     again with it."""
     not_in_future(body.assessed_on, local_today(settings), "body.assessed_on")
-    record_decile(uow, household, body, actor)
+    await assessed(uow, household, body, actor)
     await rematch(uow, settings, household)
 
 
