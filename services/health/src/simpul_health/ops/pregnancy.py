@@ -14,7 +14,7 @@ from simpul_health.domain.lifecycle import age_in_years
 from simpul_health.domain.pregnancy import MaternalObservation, merge_flags, risk_flags
 from simpul_health.events import DeliveryRecorded, PregnancyRiskFlagged
 from simpul_health.models import AncVisit, Pregnancy, Target
-from simpul_health.ops import area_codes, kept
+from simpul_health.ops import area_codes, kept, tally
 from simpul_health.ops.access import target_at, visible, writable_posyandu
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
 from simpul_platform.auth import Principal
@@ -73,6 +73,7 @@ async def register(
     )
     _flag(uow, p, target, risk_flags(obs), body.registered_on)
     uow.session.add(p)
+    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)
     return p
 
 
@@ -118,6 +119,7 @@ async def record_anc_visit(
     p.updated_by, p.updated_at = principal.subject, datetime.now(UTC)
     _flag(uow, p, target, flags, body.visited_on)
     uow.session.add(p)
+    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)
     return p
 
 
@@ -157,6 +159,8 @@ async def record_delivery(
             ),
             subject=p.id,
         )
+    since = min(body.delivered_on, p.estimated_delivery)  # no longer due: counted delivered
+    await tally.invalidate(uow.session, p.posyandu_id, since)
     await kept.recount(uow.session, "ibu_bersalin", p.posyandu_id, [body.delivered_on])
     return p
 

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.domain.lifecycle import life_cycle_group
 from simpul_health.models import Pregnancy, Target
-from simpul_health.ops import area_codes
+from simpul_health.ops import area_codes, tally
 from simpul_health.ops.access import writable_posyandu
 from simpul_health.schemas.targets import TargetIn
 from simpul_platform.auth import Principal
@@ -62,6 +62,7 @@ async def create_target(
         }
     )
     uow.session.add(target)
+    await tally.invalidate(uow.session, target.posyandu_id, target.birth_date)
     return target
 
 
@@ -69,6 +70,8 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None
     """Targets as complete rows, in one statement: people generated with their pseudonyms
     already derived (the demo loader), not a kader's registration (``create_target``)."""
     if rows:
+        since = min(row["birth_date"] for row in rows)
+        await tally.invalidate_many(session, {row["posyandu_id"] for row in rows}, since)
         await session.execute(insert(Target.__table__), rows)  # type: ignore[attr-defined]
 
 
