@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from health_testkit import replica_rows
 from alembic import command
+from health_testkit import replica_rows
 from sqlalchemy import insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
