@@ -71,9 +71,10 @@ async def register(
         lila_cm=body.lila_cm,
         hb_g_dl=body.hb_g_dl,
     )
+    # Before the row is staged: a statement flushes, and a refusal belongs to the commit.
+    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)
     _flag(uow, p, target, risk_flags(obs), body.registered_on)
     uow.session.add(p)
-    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)
     return p
 
 
@@ -96,6 +97,7 @@ async def record_anc_visit(
     p = await _ongoing(uow, principal, pregnancy_id, "visited_on", body.visited_on, today)
     target = await uow.session.get(Target, p.target_id)
     assert target is not None
+    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)  # before staging
     flags = risk_flags(
         MaternalObservation(
             age_years=age_in_years(target.birth_date, body.visited_on),
@@ -119,7 +121,6 @@ async def record_anc_visit(
     p.updated_by, p.updated_at = principal.subject, datetime.now(UTC)
     _flag(uow, p, target, flags, body.visited_on)
     uow.session.add(p)
-    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)
     return p
 
 

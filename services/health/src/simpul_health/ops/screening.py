@@ -86,9 +86,9 @@ async def record(
         updated_by=principal.subject,
         updated_at=now,
     )
-    uow.session.add(s)
     # The person counts where registered, wherever screened.
     await tally.invalidate(uow.session, target.posyandu_id, body.screened_on)
+    uow.session.add(s)
     uow.publish(
         ScreeningRecorded(
             screening_id=s.id,

@@ -61,8 +61,10 @@ async def create_target(
             "updated_at": now,
         }
     )
-    uow.session.add(target)
+    # Before the row is staged: a statement flushes what is staged, and a duplicate NIK must
+    # fail at the commit, where it becomes a 409.
     await tally.invalidate(uow.session, target.posyandu_id, target.birth_date)
+    uow.session.add(target)
     return target
 
 
