@@ -9,7 +9,9 @@ immunisation history each, adults with screenings, 12,000 deliveries of the year
 newborns and neonatal visits, 60,000 school-age children (education's) with about 40,000
 school screenings, 800 ODGJ berat cases with monthly services, 6,000 TB presumptives and
 10,000 people at risk of HIV. Then it counts what the write path keeps, as a bulk load must
-(``kept.rebuild``, ``balita_weighed.rebuild``), timed.
+(``kept.rebuild``, ``balita_weighed.rebuild``), timed. The counts over people kept per
+posyandu and month (``health_tally``) start empty: the first read of a month counts them (in
+the cold figures).
 
 With the app in this process (``create_app``, relay and consumers off, no broker) called over
 httpx's ASGI transport as a DPMD user of 64.02, for the year and the last full month:

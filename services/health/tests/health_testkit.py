@@ -100,3 +100,24 @@ async def start_health(
         registry.answer(app)  # a replica miss is confirmed with the stand-in, as in production
         async with running_app(app) as client:
             yield Health(settings, app, client, registry)
+
+
+def replica_rows(posyandu: dict[str, str], at: datetime) -> list[dict[str, Any]]:
+    """Replica rows of registered health posyandu (desa → id), as the registry's events leave
+    them: what a test inserting records straight into the tables puts beside them (kept
+    counts are summed over the replica's posyandu)."""
+    return [
+        {
+            "posyandu_id": posyandu_id,
+            "name": f"Posyandu {posyandu_id}",
+            "desa_code": desa,
+            "kecamatan_code": desa[:8],
+            "kabupaten_code": desa[:5],
+            "status": "registered",
+            "fields": "health",
+            "last_event_at": at,
+            "last_event_id": f"seed-{posyandu_id}",
+            "updated_at": at,
+        }
+        for desa, posyandu_id in posyandu.items()
+    ]

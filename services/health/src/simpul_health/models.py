@@ -18,6 +18,7 @@ from sqlmodel import Field
 from simpul_health.model_base import HealthModel, health_registry, metadata
 from simpul_health.models_programmes import (
     FhirExport,
+    HealthTally,
     HivRiskPerson,
     MentalHealthCase,
     MentalHealthService,
@@ -284,6 +285,7 @@ __all__ = [
     "BalitaWeighed",
     "FhirExport",
     "HealthModel",
+    "HealthTally",
     "HivRiskPerson",
     "Immunisation",
     "Measurement",

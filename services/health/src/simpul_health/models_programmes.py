@@ -9,6 +9,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
 from simpul_health.model_base import HealthModel
+from simpul_platform.tallies import TallyColumns
 
 
 class SpmKept(HealthModel, table=True):
@@ -31,6 +32,22 @@ class SpmKept(HealthModel, table=True):
     kabupaten_code: str = Field(max_length=5)
     numerator: int = 0
     denominator: int = 0
+
+
+class HealthTally(TallyColumns, HealthModel, table=True):
+    """The SPM counts over registered people (balita, pregnancies, adults' screenings) per
+    posyandu at a month's end (``simpul_platform.tallies``): dropped by the writes that change
+    them (``simpul_health.ops.tally``), counted again on read."""
+
+    __tablename__ = "health_tally"
+    __table_args__ = (
+        Index(
+            "ix_health_tally_month_desa",
+            "month",
+            "desa_code",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
+    )
 
 
 class TargetEstimate(HealthModel, table=True):

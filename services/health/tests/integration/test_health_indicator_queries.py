@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from health_testkit import replica_rows
 from sqlalchemy import func, insert, select
 
 from simpul_health.app import MIGRATIONS
@@ -26,7 +27,7 @@ from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import schema_drift, upgrade
 from simpul_platform.referrals.tables import referral_metadata
-from simpul_platform.replica import replica_metadata
+from simpul_platform.replica import posyandu_replica, replica_metadata
 
 pytestmark = pytest.mark.integration
 
@@ -326,6 +327,7 @@ SPM = [
 async def db(migrated: Database) -> Database:
     rows = hand_built()
     async with migrated.transaction() as session:
+        await session.execute(insert(posyandu_replica), replica_rows(POSYANDU, NOW))
         for table, values in (
             ("targets", rows.targets),
             ("measurements", rows.measurements),

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from alembic import command
+from health_testkit import replica_rows
 from sqlalchemy import insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +36,7 @@ from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 from simpul_platform.migrations import alembic_config, upgrade
 from simpul_platform.outbox import Outbox
+from simpul_platform.replica import posyandu_replica
 from simpul_platform.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
@@ -153,6 +155,7 @@ async def _assert_equals_scan(db: Database) -> None:
 @pytest.fixture
 async def db(migrated: Database) -> Database:
     async with migrated.transaction() as session:
+        await session.execute(insert(posyandu_replica), replica_rows(POSYANDU, NOW))
         await session.execute(insert(metadata.tables["targets"]), _targets())
     return migrated
 

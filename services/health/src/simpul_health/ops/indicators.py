@@ -24,7 +24,7 @@ from simpul_health.domain.indicators import SPM
 from simpul_health.domain.lifecycle import birth_date_bounds
 from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
 from simpul_health.models import BalitaWeighed, Measurement, Pregnancy, Screening, Target
-from simpul_health.ops import balita_weighed, kept
+from simpul_health.ops import balita_weighed, kept, tally
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.db import Database
 from simpul_platform.errors import InvalidInput
@@ -317,7 +317,8 @@ SPM_CODES = ("balita", "ibu_hamil", "usia_produktif", "usia_lanjut", "hipertensi
 
 
 def _spm_query(area: Area, period: Period) -> Select[Any]:
-    """Every SPM count in one statement (one round trip): three one-row aggregates."""
+    """The first six SPM counts in one statement, from the records: three one-row aggregates
+    (what ``ops.tally`` keeps, but the balita numerator, is counted here again)."""
     balita, anc, screened = (
         _balita(area, period),
         _pregnancies(area, period),
@@ -328,14 +329,29 @@ def _spm_query(area: Area, period: Period) -> Select[Any]:
     )
 
 
+async def spm_scanned(
+    session: AsyncSession, area: Area, period: Period
+) -> dict[str, tuple[int, int]]:
+    """The first six SPM codes' (numerator, denominator) counted from the records (for tests
+    and checks: the scans that keeping them replaces)."""
+    await _prepare(session, serial=True)
+    row = (await session.execute(_spm_query(area, period))).mappings().one()
+    return {code: (int(row[f"{code}_num"]), int(row[f"{code}_den"])) for code in SPM_CODES}
+
+
 async def spm_counts(
     session: AsyncSession, area: Area, period: Period
 ) -> dict[str, tuple[int, int]]:
     """(numerator, denominator) per SPM code, in the regulation's order; definitions in
-    domain.indicators.SPM. The first six are counted here, the others kept (``ops.kept``)."""
+    domain.indicators.SPM. The people's counts are kept per month (``ops.tally``; read first,
+    as counting a posyandu not kept yet commits), the balita weighed per period
+    (``ops.balita_weighed``), the other codes per period (``ops.kept``)."""
+    counted = await tally.read(session, period, wilayah=area.wilayah, posyandu_id=area.posyandu_id)
     await _prepare(session, serial=True)
-    row = (await session.execute(_spm_query(area, period))).mappings().one()
-    counted = {code: (int(row[f"{code}_num"]), int(row[f"{code}_den"])) for code in SPM_CODES}
+    numerator = select(func.coalesce(func.sum(W.c.children), 0)).where(
+        area.where(W), W.c.period == period.label
+    )
+    counted["balita"] = (int((await session.execute(numerator)).scalar_one()), counted["balita"][1])
     counted |= await kept.spm_counts(
         session, period, wilayah=area.wilayah, posyandu_id=area.posyandu_id
     )

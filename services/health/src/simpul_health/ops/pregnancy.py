@@ -14,7 +14,7 @@ from simpul_health.domain.lifecycle import age_in_years
 from simpul_health.domain.pregnancy import MaternalObservation, merge_flags, risk_flags
 from simpul_health.events import DeliveryRecorded, PregnancyRiskFlagged
 from simpul_health.models import AncVisit, Pregnancy, Target
-from simpul_health.ops import area_codes, kept
+from simpul_health.ops import area_codes, kept, tally
 from simpul_health.ops.access import target_at, visible, writable_posyandu
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
 from simpul_platform.auth import Principal
@@ -71,6 +71,8 @@ async def register(
         lila_cm=body.lila_cm,
         hb_g_dl=body.hb_g_dl,
     )
+    # Before the row is staged: a statement flushes, and a refusal belongs to the commit.
+    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)
     _flag(uow, p, target, risk_flags(obs), body.registered_on)
     uow.session.add(p)
     return p
@@ -95,6 +97,7 @@ async def record_anc_visit(
     p = await _ongoing(uow, principal, pregnancy_id, "visited_on", body.visited_on, today)
     target = await uow.session.get(Target, p.target_id)
     assert target is not None
+    await tally.invalidate(uow.session, p.posyandu_id, p.estimated_delivery)  # before staging
     flags = risk_flags(
         MaternalObservation(
             age_years=age_in_years(target.birth_date, body.visited_on),
@@ -157,6 +160,8 @@ async def record_delivery(
             ),
             subject=p.id,
         )
+    since = min(body.delivered_on, p.estimated_delivery)  # no longer due: counted delivered
+    await tally.invalidate(uow.session, p.posyandu_id, since)
     await kept.recount(uow.session, "ibu_bersalin", p.posyandu_id, [body.delivered_on])
     return p
 

@@ -16,7 +16,7 @@ from simpul_health.domain.screening import (
 )
 from simpul_health.events import ScreeningRecorded
 from simpul_health.models import Screening
-from simpul_health.ops import area_codes
+from simpul_health.ops import area_codes, tally
 from simpul_health.ops.access import target_at, visible
 from simpul_health.schemas.screening import FollowUpIn, ScreeningIn
 from simpul_platform.auth import Principal
@@ -86,6 +86,8 @@ async def record(
         updated_by=principal.subject,
         updated_at=now,
     )
+    # The person counts where registered, wherever screened.
+    await tally.invalidate(uow.session, target.posyandu_id, body.screened_on)
     uow.session.add(s)
     uow.publish(
         ScreeningRecorded(

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.domain.lifecycle import life_cycle_group
 from simpul_health.models import Pregnancy, Target
-from simpul_health.ops import area_codes
+from simpul_health.ops import area_codes, tally
 from simpul_health.ops.access import writable_posyandu
 from simpul_health.schemas.targets import TargetIn
 from simpul_platform.auth import Principal
@@ -61,6 +61,9 @@ async def create_target(
             "updated_at": now,
         }
     )
+    # Before the row is staged: a statement flushes what is staged, and a duplicate NIK must
+    # fail at the commit, where it becomes a 409.
+    await tally.invalidate(uow.session, target.posyandu_id, target.birth_date)
     uow.session.add(target)
     return target
 
@@ -69,6 +72,8 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, Any]]) -> None
     """Targets as complete rows, in one statement: people generated with their pseudonyms
     already derived (the demo loader), not a kader's registration (``create_target``)."""
     if rows:
+        since = min(row["birth_date"] for row in rows)
+        await tally.invalidate_many(session, {row["posyandu_id"] for row in rows}, since)
         await session.execute(insert(Target.__table__), rows)  # type: ignore[attr-defined]
 
 
