@@ -7,7 +7,7 @@ Kukar has 827 posyandu over its 237 desa; each other kabupaten/kota gets as many
 own (``bench.scale_load.build``), moved there: every wilayah code mapped to one of the
 kabupaten's desa (Kukar's desa in turn onto the kabupaten's, a desa's kecamatan and kabupaten
 from it), every id and pseudonym made the kabupaten's own (UUIDs as UUID5, hashes rehashed,
-16-digit NIK/KK with the kabupaten's digits, other references suffixed), so one database holds
+16-digit NIK/KK drawn again from a hash, other references suffixed), so one database holds
 every kabupaten without a clash; rows whose key another kabupaten's mapping already used (a
 desa's point, two Kukar desa on one) are left out. Health's kept counts are rebuilt once all
 are in.
@@ -28,8 +28,7 @@ from sqlalchemy import MetaData, UniqueConstraint
 
 from bench.bulk_load import Tables
 from bench.common import Report, bearer
-from bench.health_spm import rebuild as health_rebuild
-from bench.scale_load import FIELDS, Sizes, build, load_field
+from bench.scale_load import FIELDS, Sizes, build, keep_health, load_field
 from bench.scale_load import show as show_loaded
 from bench.scale_timing import SCORECARD_ROUTE, Partial, show, timed
 from simpul_education.models import metadata as education
@@ -67,7 +66,7 @@ class Move:
     """Kukar's rows as one other kabupaten's: wilayah codes, ids and pseudonyms mapped."""
 
     def __init__(self, target: str) -> None:
-        self.target, self.digits = target, target[3:5]
+        self.target, self.digits = target, target[3:5]  # the suffix of other references
         theirs, ours = desa_of(target), kukar_desa()
         self.desa = {d: theirs[i % len(theirs)] for i, d in enumerate(ours)}
         self.kecamatan = {d[:8]: self.desa[d][:8] for d in reversed(ours)}
@@ -94,8 +93,9 @@ class Move:
             return str(uuid.uuid5(self.namespace, value))
         if HEX_RE.match(value):
             return hashlib.sha256(f"{self.target}:{value}".encode()).hexdigest()[: len(value)]
-        if len(value) == 16 and value.isdigit():
-            return value[:2] + self.digits + value[4:]
+        if len(value) == 16 and value.isdigit():  # a NIK or No. KK: 16 digits again
+            digest = hashlib.sha256(f"{self.target}:{value}".encode()).hexdigest()
+            return f"{int(digest, 16) % 10**16:016d}"
         return f"{self.wilayah(value)}@{self.digits}"
 
     def column(self, name: str, sample: list[Any]) -> Callable[[Any], Any] | None:
@@ -175,7 +175,7 @@ async def load_others(report: Report, urls: dict[str, str], sizes: Sizes, today:
                 return moved(field, build(field, here, today), move, seen[field])
 
             show_loaded(report, await load_field(report, urls, field, tables, today, keep=False))
-    await health_rebuild(urls["health"], report, today)
+    await keep_health(urls["health"], report, today)
 
 
 async def time_scorecard(
