@@ -93,9 +93,9 @@ class Move:
             return str(uuid.uuid5(self.namespace, value))
         if HEX_RE.match(value):
             return hashlib.sha256(f"{self.target}:{value}".encode()).hexdigest()[: len(value)]
-        if len(value) == 16 and value.isdigit():  # a NIK or No. KK: 16 digits again
+        if value.isdigit():  # a NIK or No. KK: as many digits again
             digest = hashlib.sha256(f"{self.target}:{value}".encode()).hexdigest()
-            return f"{int(digest, 16) % 10**16:016d}"
+            return f"{int(digest, 16) % 10 ** len(value):0{len(value)}d}"
         return f"{self.wilayah(value)}@{self.digits}"
 
     def column(self, name: str, sample: list[Any]) -> Callable[[Any], Any] | None:
