@@ -99,7 +99,7 @@ class Scale:
         )  # fmt: skip
         show(self.report, name, f, LOCI_MS)
 
-    async def run(self, month: str, year: str, writes: int, province: bool) -> None:
+    async def run(self, month: str, year: str, writes: int) -> None:
         async with http_client(self.clients) as client:
             for period in (month, year):
                 self.report.note(f"{period}: {load_average()}")
@@ -107,23 +107,34 @@ class Scale:
                 await self.gateway(client, period)
                 await self.fields(client, SCORECARD_ROUTE, period, self.clients, FIELDS)
                 await self.loci(client, period)
-            if province:
-                for period in (month, year):
-                    await scale_province.time_scorecard(
-                        self.report, client, self.stack, period, self.requests, PROVINCE_MS,
-                        self.partial,
-                    )  # fmt: skip
             s = self.stack
             f = await write_to_scorecard(
                 client, s.url("social"), s.url("gateway"), s.databases["social"], month, writes
             )
             show(self.report, f"bansos write → scorecard {month}", f, WRITE_MS)
+
+    async def province(self, month: str, year: str) -> None:
+        async with http_client(self.clients) as client:
+            for period in (month, year):
+                self.report.note(f"{period}: {load_average()}")
+                await scale_province.time_scorecard(
+                    self.report, client, self.stack, period, self.requests, PROVINCE_MS,
+                    self.partial,
+                )  # fmt: skip
+
+    def partial_answers(self) -> None:
         missing = self.partial.total
         self.report.figure(
             "gateway answers missing a field", missing, "", target="0", met=missing == 0
         )
         for name, by_field in self.partial.seen.items():
             self.report.note(f"partial: {name}: {by_field}")
+        self.partial = Partial()  # the next part's counted afresh
+
+
+def sizes_of(report: Report, urls: dict[str, str]) -> None:
+    for field, size in asyncio.run(database_sizes(urls)).items():
+        report.figure(f"{field} database", size / 2**20, "MiB")
 
 
 def main() -> None:
@@ -134,6 +145,12 @@ def main() -> None:
     args.add_argument("--writes", type=int, default=None, help="writes timed to the scorecard")
     args.add_argument("--page-runs", type=int, default=None, help="Capaian page visits (5)")
     args.add_argument("--province", action="store_true", help="also Kaltim's 9 other kabupaten")
+    args.add_argument(
+        "--province-records",
+        type=float,
+        default=1.0,
+        help="their records per posyandu as a share of Kukar's (1: the same density)",
+    )
     options = args.parse_args()
     sizes = Sizes.of(options)
     requests = options.requests or (10 if options.quick else 30)
@@ -150,17 +167,20 @@ def main() -> None:
         started = time.perf_counter()
         asyncio.run(load_all(report, urls, sizes, TODAY))
         report.figure("loading Kukar, six fields", time.perf_counter() - started, "s")
-        if options.province:
-            started = time.perf_counter()
-            asyncio.run(scale_province.load_others(report, urls, sizes, TODAY))
-            report.figure("loading 9 more kabupaten/kota", time.perf_counter() - started, "s")
-        for field, size in asyncio.run(database_sizes(urls)).items():
-            report.figure(f"{field} database", size / 2**20, "MiB")
-        asyncio.run(Scale(report, stack, requests, options.clients).run(
-            month, year, writes, options.province
-        ))  # fmt: skip
+        sizes_of(report, urls)
+        scale = Scale(report, stack, requests, options.clients)
+        asyncio.run(scale.run(month, year, writes))
         if page_runs:
             asyncio.run(scale_page.capaian(report, stack.url("gateway"), month, page_runs))
+        scale.partial_answers()
+        if options.province:  # after Kukar's figures: they are a kabupaten's own
+            started = time.perf_counter()
+            records = options.province_records
+            asyncio.run(scale_province.load_others(report, urls, sizes, TODAY, records))
+            report.figure("loading 9 more kabupaten/kota", time.perf_counter() - started, "s")
+            sizes_of(report, urls)
+            asyncio.run(scale.province(month, year))
+            scale.partial_answers()
     report.note(f"{load_average()} at the end")
     report.summary(f"six fields on {sizes.posyandu} posyandu of {KUKAR}")
 

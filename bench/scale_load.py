@@ -73,6 +73,20 @@ class Sizes:
             ppks=max(1, round(self.ppks * f)),
         )
 
+    def thinned(self, share: float) -> Sizes:
+        """The same posyandu with ``share`` of every field's records on them."""
+        if share >= 1:
+            return self
+        return replace(
+            self,
+            balita=max(self.posyandu, round(self.balita * share)),
+            adults_per_posyandu=max(1, round(self.adults_per_posyandu * share)),
+            children=round(self.children * share),
+            houses=round(self.houses * share),
+            incidents=round(self.incidents * share),
+            ppks=max(1, round(self.ppks * share)),
+        )
+
     @classmethod
     def add_options(cls, parser: argparse.ArgumentParser) -> None:
         full = cls.full()

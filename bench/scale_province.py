@@ -98,18 +98,21 @@ class Move:
             return f"{int(digest, 16) % 10 ** len(value):0{len(value)}d}"
         return f"{self.wilayah(value)}@{self.digits}"
 
-    def column(self, name: str, sample: list[Any]) -> Callable[[Any], Any] | None:
-        """How one column's values move (None: they stay)."""
+    def column(self, name: str, sample: list[Any], refers: bool) -> Callable[[Any], Any] | None:
+        """How one column's values move (None: they stay); ``refers``: a foreign key."""
         if not any(isinstance(v, str) for v in sample):
             return None
-        if name in ("id", "nik", "kk") or name.endswith(("_id", "_ref")):
+        if refers or name in ("id", "nik", "kk") or name.endswith(("_id", "_ref")):
             return lambda v: self.ident(v) if isinstance(v, str) else v
         if any("64.02" in v for v in sample if isinstance(v, str)):
             return lambda v: self.wilayah(v) if isinstance(v, str) else v
         return None
 
-    def table(self, columns: list[str], rows: list[Any]) -> list[tuple[Any, ...]]:
-        moves = [self.column(c, [r[i] for r in rows[:200]]) for i, c in enumerate(columns)]
+    def table(self, columns: list[str], rows: list[Any], refers: set[str]) -> list[tuple[Any, ...]]:
+        moves = [
+            self.column(c, [r[i] for r in rows], c in refers) if rows else None
+            for i, c in enumerate(columns)
+        ]
         desa = columns.index("desa_code") if "desa_code" in columns else None
         parents = [(i, 8 if c == "kecamatan_code" else 5) for i, c in enumerate(columns)
                    if c in ("kecamatan_code", "kabupaten_code")]  # fmt: skip
@@ -143,8 +146,10 @@ def moved(field: str, data: Tables, move: Move, seen: dict[str, set[Any]]) -> Ta
         if table in SHARED:
             continue
         keys = _keys(METADATA[field], table, columns)
+        t = METADATA[field].tables.get(table)
+        refers = {c.name for c in t.columns if c.foreign_keys} if t is not None else set()
         kept = []
-        for row in move.table(columns, rows):
+        for row in move.table(columns, rows, refers):
             found = [  # a NULL in a unique key clashes with nothing
                 (n, key)
                 for n, key in enumerate(tuple(row[i] for i in k) for k in keys)
@@ -159,14 +164,17 @@ def moved(field: str, data: Tables, move: Move, seen: dict[str, set[Any]]) -> Ta
     return out
 
 
-async def load_others(report: Report, urls: dict[str, str], sizes: Sizes, today: date) -> None:
-    """The nine other kabupaten/kota, each at Kukar's posyandu per desa, field by field."""
+async def load_others(
+    report: Report, urls: dict[str, str], sizes: Sizes, today: date, records: float = 1.0
+) -> None:
+    """The nine other kabupaten/kota, each at Kukar's posyandu per desa, field by field;
+    ``records`` < 1: that share of Kukar's records per posyandu (a quicker load)."""
     density = sizes.posyandu / len(kukar_desa())
     seen: dict[str, dict[str, set[Any]]] = {field: {} for field in FIELDS}
     for code in kabupaten():
         if code == KUKAR:
             continue
-        here = sizes.scaled(max(1, round(density * len(desa_of(code)))))
+        here = sizes.scaled(max(1, round(density * len(desa_of(code))))).thinned(records)
         move = Move(code)
         report.note(f"{code}: {here.posyandu} posyandu over {len(desa_of(code))} desa")
         for field in FIELDS:
