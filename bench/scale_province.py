@@ -147,7 +147,11 @@ def moved(field: str, data: Tables, move: Move, seen: dict[str, set[Any]]) -> Ta
             continue
         keys = _keys(METADATA[field], table, columns)
         t = METADATA[field].tables.get(table)
-        refers = {c.name for c in t.columns if c.foreign_keys} if t is not None else set()
+        refers = {  # a reference to a shared row (a bansos program) stays
+            c.name
+            for c in (t.columns if t is not None else ())
+            if c.foreign_keys and all(k.column.table.name not in SHARED for k in c.foreign_keys)
+        }
         kept = []
         for row in move.table(columns, rows, refers):
             found = [  # a NULL in a unique key clashes with nothing
