@@ -1,275 +1,188 @@
-"""Scale: the kabupaten scorecard on 827 posyandu and 60,000 balita with 12 months of
-measurements (Kutai Kartanegara's size).
+"""Scale: all six fields at Kutai Kartanegara's size, the kabupaten scorecard and the priority
+loci, month and year, at 1 and 16 concurrent clients; a write's way to the scorecard; the
+dashboard's scorecard page in Chromium; with ``--province``, Kalimantan Timur's scorecard.
 
-How the data is loaded (fast, and still health's own rules): the posyandu are the demo
-population's 827 (``devstack.population.generate_kukar``: real Kukar desa codes; ids made here,
-since nothing calls health's write path for them); the balita are the population's
-(``devstack.population.generate_balita``, ~73 per posyandu, HAZ ~ N(−0.9, 1.1)); each month's
-weighing is ``simpul_health.demo.monthly_measurements``, and each row is computed by health's
-own domain code exactly as ``record_measurements`` does (``assess``: WHO z-scores and
-categories; ``assess_growth``: N/T against last month), then ``COPY``-ed into health's
-``targets`` and ``measurements`` tables. ``balita_weighed``, which the write path keeps, is then
-recounted from them (``simpul_health.weighed.rebuild``), followed by ``ANALYZE``. No outbox rows
-or stunting episodes are written (history, not news); the scorecard reads neither.
+The data (``bench.scale_load``): every field's own benchmark generator on the demo
+population's 827 Kukar posyandu — health's 60,000 balita with a year of monthly weighings,
+immunisations, 82,700 adults with their screenings, births, school-age children and
+programmes (``bench.health_spm_data``); education's 220,000 children 0–18 with statuses and
+ATS cases; social's ~180,000 DTSEN households with a year of bansos, priority cases and PPKS;
+housing's 180,000 houses with RTLH surveys and cases; public works' 180,000 households with
+WASH surveys and infrastructure issues; trantib's 40,000 fires and public-order reports,
+disasters and hazard zones. COPY-loaded into the running services' databases; health's kept
+counts rebuilt as after a bulk load; the other fields' kept counts fill on their first read
+(timed as "first read").
 
-Social gets the kabupaten's households, a year of bansos and the priority cases
-(``bench/scale_social.py``), so its indicators are timed at scale too.
+Then, with registry, the six fields and the gateway running, for the last full month and the
+year: each field's ``/v1/indicators`` (the gateway's fan-out, to see which field is slow) at 1
+and 16 clients, the gateway's ``/v1/scorecard?wilayah=64.02`` at 1 and 16 clients, the fields'
+by-desa routes and the gateway's ``/v1/priority-loci`` at 1 client; then a bansos write's time
+to the scorecard (``bench.scale_write``) and the Capaian page in Chromium
+(``bench.scale_page``). ``--province`` also loads Kaltim's other nine kabupaten/kota
+(``bench.scale_province``) and times ``/v1/scorecard?wilayah=64``. Every gateway answer is
+checked for every field's rows. See bench/SCALE.md for the national projection.
 
-Then, with registry, health, social and the gateway running, for the last full month and the
-year: health's and social's ``/v1/indicators?wilayah=64.02`` directly, and the gateway's
-``/v1/scorecard?wilayah=64.02``, ``--requests`` times one after another (p50/p99), plus the
-gateway scorecard under 8 concurrent clients. See bench/SCALE.md for the national projection.
-
-    uv run python -m bench.scale [--quick] [--requests 30]
+    uv run python -m bench.scale [--quick] [--province] [--requests 30] [--clients 16]
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
+import os
 import time
-import uuid
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
-import httpx
-
-from bench import scale_social
-from bench.common import (
-    DPMD,
-    KUKAR,
-    TODAY,
-    Infra,
-    Report,
-    connect,
-    ms,
-    parser,
-    quiet_kafka_logs,
+from bench import scale_page, scale_province
+from bench.common import KUKAR, TODAY, Infra, Report, parser, quiet_kafka_logs
+from bench.scale_load import FIELDS, Sizes, database_sizes, load_all
+from bench.scale_timing import (
+    LOCI_ROUTES,
+    SCORECARD_ROUTE,
+    Partial,
+    http_client,
+    load_average,
+    show,
+    timed,
 )
-from simpul_health.demo import monthly_measurements
-from simpul_health.domain.growth import PreviousWeighing, assess_growth
-from simpul_health.domain.measurement import assess
-from simpul_health.ops import balita_weighed as weighed
-from simpul_platform.devstack.population import generate_balita, generate_kukar, month_ends
-from simpul_platform.domain import RuleViolation
-from simpul_platform.testing.stack import TEST_PSEUDONYM_SECRET, Stack
+from bench.scale_write import write_to_scorecard
+from simpul_platform.testing.stack import Stack
 
-TARGET_P99_MS = 300.0
+SCORECARD_1_MS, SCORECARD_MANY_MS, LOCI_MS, PROVINCE_MS, WRITE_MS = 150, 400, 300, 1000, 2000
 
 
-def rows(
-    posyandu: int, balita: int, months: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    places = [
-        (str(uuid.UUID(int=i + 1)), p.desa_code)
-        for i, p in enumerate(generate_kukar(count=posyandu))
-    ]
-    per = -(-balita // posyandu)
-    children = generate_balita(places, per_posyandu=per, secret=TEST_PSEUDONYM_SECRET)[:balita]
-    seen, targets = set(), []
-    for child in children:  # the 4-digit NIK serial can repeat; NIK is unique in health
-        if child.target["nik"] not in seen:
-            seen.add(child.target["nik"])
-            targets.append(child)
-    rng, now, out = random.Random(2025), datetime.now(UTC), []
-    for child in targets:
-        t = child.target
-        previous: PreviousWeighing | None = None
-        for month_end in month_ends(months, TODAY):
-            m = monthly_measurements(child, month_end, rng)
-            if m is None:
-                continue
-            try:
-                a = assess(
-                    sex=t["sex"], birth_date=t["birth_date"], measured_on=m.measured_on,
-                    today=TODAY, weight_kg=m.weight_kg, height_cm=m.height_cm,
-                    position=m.measure_position, confirmed_implausible=True,
-                )  # fmt: skip
-            except RuleViolation:
-                continue
-            growth = assess_growth(m.measured_on, a.age_days, m.weight_kg, previous)
-            previous = PreviousWeighing(m.measured_on, m.weight_kg, growth.growth)
-            out.append(
-                {
-                    "id": str(uuid.uuid4()),
-                    "target_id": t["id"],
-                    "posyandu_id": t["posyandu_id"],
-                    "desa_code": t["desa_code"],
-                    "kecamatan_code": t["kecamatan_code"],
-                    "kabupaten_code": t["kabupaten_code"],
-                    "measured_on": m.measured_on,
-                    "age_days": a.age_days,
-                    "sex": t["sex"],
-                    "weight_kg": m.weight_kg,
-                    "height_cm": m.height_cm,
-                    "measure_position": a.position,
-                    "adjusted_length_cm": a.z.adjusted_length_cm,
-                    "muac_cm": None,
-                    "head_circumference_cm": None,
-                    "vitamin_a": m.vitamin_a,
-                    "supplementary_food": False,
-                    "haz": a.z.haz,
-                    "waz": a.z.waz,
-                    "whz": a.z.whz,
-                    "bmiz": a.z.bmiz,
-                    "height_for_age": a.height_for_age,
-                    "weight_for_age": a.weight_for_age,
-                    "weight_for_height": a.weight_for_height,
-                    "growth": growth.growth,
-                    "growth_faltering": growth.faltering,
-                    "confirmed_implausible": True,
-                    "created_by": "bench-scale",
-                    "created_at": now,
-                }
-            )
-    return [c.target for c in targets], out
+class Scale:
+    """The reads of one run, on one stack, printed as they come."""
 
+    def __init__(self, report: Report, stack: Stack, requests: int, clients: int) -> None:
+        self.report, self.stack = report, stack
+        self.requests, self.clients = requests, clients
+        self.many = clients * max(2, requests // 4)
+        self.partial = Partial()
 
-def social_tables(
-    targets: list[dict[str, Any]], per_balita: int, months: int
-) -> dict[str, list[dict[str, Any]]]:
-    homes = scale_social.households(targets, per_balita)
-    ends = month_ends(months, TODAY)
-    return {
-        "program": scale_social.programs(),
-        "household": homes,
-        "distribution": scale_social.distributions(homes, ends),
-        "priority_case": scale_social.priority_cases(targets, homes, ends),
-    }
-
-
-async def load(
-    stack: Stack, targets: list[dict[str, Any]], measurements: list[dict[str, Any]]
-) -> dict[str, float]:
-    async with connect(stack.databases["health"]) as conn:
-        started = time.perf_counter()
-        for table, data in (("targets", targets), ("measurements", measurements)):
-            columns = list(data[0])
-            for i in range(0, len(data), 50_000):
-                chunk = data[i : i + 50_000]
-                await conn.copy_records_to_table(
-                    table, records=[tuple(r[c] for c in columns) for r in chunk], columns=columns
-                )
-        copied = time.perf_counter() - started
-        await weighed.rebuild_database(stack.databases["health"])
-        # VACUUM too: it marks the pages all-visible, as autovacuum soon would in production,
-        # so the index-only scans the indicator queries are built on need no heap visits.
-        for table in ("targets", "measurements", "balita_weighed"):
-            await conn.execute(f"VACUUM (ANALYZE) {table}")
-        size = await conn.fetchval("SELECT pg_total_relation_size('measurements')")
-    return {"copy_s": copied, "bytes": size}
-
-
-PARTIAL: dict[str, int] = {}  # gateway scorecards whose health rows were not "ok"
-
-
-def _check(name: str, response: httpx.Response) -> None:
-    """The gateway answers 200 with a timed-out field; a fast partial answer flatters it."""
-    if "scorecard" in name:
-        rows = [r for r in response.json()["rows"] if r["field"] in ("health", "social")]
-        if any(r["status"] != "ok" for r in rows):
-            PARTIAL[name] = PARTIAL.get(name, 0) + 1
-
-
-async def timings(stack: Stack, requests: int, period: str) -> dict[str, dict[str, float]]:
-    out = {}
-    calls: dict[str, tuple[str, dict[str, str]]] = {
-        "health /v1/indicators": (f"{stack.url('health')}/v1/indicators", {}),
-        "social /v1/indicators": (f"{stack.url('social')}/v1/indicators", {}),
-        "gateway /v1/scorecard": (f"{stack.url('gateway')}/v1/scorecard", {}),
-    }
-    async with httpx.AsyncClient(timeout=120) as client:
-        for name, (url, _) in calls.items():
+    async def fields(self, client: Any, route: str, period: str, clients: int, fields: Any) -> None:
+        """Each field's own route, as the gateway calls it: its first read (which fills the
+        kept counts of a field that keeps them on read), then warm."""
+        for field in fields:
+            url = f"{self.stack.url(field)}{route}"
             params = {"wilayah": KUKAR, "period": period}
-            (await client.get(url, params=params, headers=DPMD)).raise_for_status()  # warm-up
-            latencies = []
-            for _ in range(requests):
-                started = time.perf_counter()
-                response = await client.get(url, params=params, headers=DPMD)
-                latencies.append(time.perf_counter() - started)
-                response.raise_for_status()
-                _check(f"{name} {period}", response)
-            out[name] = ms(latencies)
-        url = calls["gateway /v1/scorecard"][0]
-        latencies = []
+            requests = self.requests if clients == 1 else self.many
+            f = await timed(client, url, params, requests=requests, clients=clients)
+            if clients == 1:
+                self.report.figure(f"{field} {route} {period} first read", f["first"], "ms")
+            show(self.report, f"{field} {route} {period}, {clients} client(s)", f)
 
-        async def user() -> None:
-            for _ in range(max(2, requests // 4)):
-                started = time.perf_counter()
-                response = await client.get(
-                    url, params={"wilayah": KUKAR, "period": period}, headers=DPMD
-                )
-                latencies.append(time.perf_counter() - started)
-                response.raise_for_status()
-                _check(f"gateway scorecard, 8 clients {period}", response)
+    async def gateway(self, client: Any, period: str) -> None:
+        url = f"{self.stack.url('gateway')}/v1/scorecard"
+        params = {"wilayah": KUKAR, "period": period}
+        for clients, target in ((1, SCORECARD_1_MS), (self.clients, SCORECARD_MANY_MS)):
+            name = f"gateway scorecard {period}, {clients} client(s)"
+            requests = self.requests if clients == 1 else self.many
+            f = await timed(
+                client, url, params, requests=requests, clients=clients,
+                check=self.partial.scorecard(name),
+            )  # fmt: skip
+            show(self.report, name, f, target)
 
-        await asyncio.gather(*(user() for _ in range(8)))
-        out["gateway /v1/scorecard, 8 clients"] = ms(latencies)
-    return out
+    async def loci(self, client: Any, period: str) -> None:
+        for field, route in LOCI_ROUTES.items():
+            url = f"{self.stack.url(field)}{route}"
+            f = await timed(
+                client, url, {"wilayah": KUKAR, "period": period}, requests=self.requests
+            )
+            show(self.report, f"{field} {route} {period}, 1 client", f)
+        name = f"gateway priority loci {period}, 1 client"
+        url = f"{self.stack.url('gateway')}/v1/priority-loci"
+        f = await timed(
+            client, url, {"wilayah": KUKAR, "period": period}, requests=self.requests,
+            check=self.partial.loci(name),
+        )  # fmt: skip
+        show(self.report, name, f, LOCI_MS)
+
+    async def run(self, month: str, year: str, writes: int) -> None:
+        async with http_client(self.clients) as client:
+            for period in (month, year):
+                self.report.note(f"{period}: {load_average()}")
+                await self.fields(client, SCORECARD_ROUTE, period, 1, FIELDS)
+                await self.gateway(client, period)
+                await self.fields(client, SCORECARD_ROUTE, period, self.clients, FIELDS)
+                await self.loci(client, period)
+            s = self.stack
+            f = await write_to_scorecard(
+                client, s.url("social"), s.url("gateway"), s.databases["social"], month, writes
+            )
+            show(self.report, f"bansos write → scorecard {month}", f, WRITE_MS)
+
+    async def province(self, month: str, year: str) -> None:
+        async with http_client(self.clients) as client:
+            for period in (month, year):
+                self.report.note(f"{period}: {load_average()}")
+                await scale_province.time_scorecard(
+                    self.report, client, self.stack, period, self.requests, PROVINCE_MS,
+                    self.partial,
+                )  # fmt: skip
+
+    def partial_answers(self) -> None:
+        missing = self.partial.total
+        self.report.figure(
+            "gateway answers missing a field", missing, "", target="0", met=missing == 0
+        )
+        for name, by_field in self.partial.seen.items():
+            self.report.note(f"partial: {name}: {by_field}")
+        self.partial = Partial()  # the next part's counted afresh
+
+
+def sizes_of(report: Report, urls: dict[str, str]) -> None:
+    for field, size in asyncio.run(database_sizes(urls)).items():
+        report.figure(f"{field} database", size / 2**20, "MiB")
 
 
 def main() -> None:
     args = parser(__doc__.splitlines()[0])
-    args.add_argument("--requests", type=int, default=None, help="sequential calls (30)")
-    args.add_argument("--posyandu", type=int, default=827)
-    args.add_argument("--balita", type=int, default=60_000)
-    args.add_argument("--months", type=int, default=12)
-    args.add_argument("--households-per-balita", type=int, default=3)
+    Sizes.add_options(args)
+    args.add_argument("--requests", type=int, default=None, help="calls at 1 client (30)")
+    args.add_argument("--clients", type=int, default=16)
+    args.add_argument("--writes", type=int, default=None, help="writes timed to the scorecard")
+    args.add_argument("--page-runs", type=int, default=None, help="Capaian page visits (5)")
+    args.add_argument("--province", action="store_true", help="also Kaltim's 9 other kabupaten")
+    args.add_argument(
+        "--province-records",
+        type=float,
+        default=1.0,
+        help="their records per posyandu as a share of Kukar's (1: the same density)",
+    )
     options = args.parse_args()
-    quick = options.quick
-    posyandu, balita = (100, 7_500) if quick else (options.posyandu, options.balita)
-    requests = options.requests or (10 if quick else 30)
+    sizes = Sizes.of(options)
+    requests = options.requests or (10 if options.quick else 30)
+    writes = options.writes or (3 if options.quick else 10)
+    page_runs = options.page_runs or (2 if options.quick else 5)
     quiet_kafka_logs()
     report = Report("scale")
-    started = time.perf_counter()
-    targets, measurements = rows(posyandu, balita, options.months)
-    computed = time.perf_counter() - started
-    report.figure("balita", len(targets), "")
-    report.figure(f"measurements over {options.months} months", len(measurements), "")
-    report.figure("computed by health's domain code", len(measurements) / computed, "rows/s")
-    last_month = month_ends(1, TODAY)[0]
-    figures: dict[str, Any] = {}
+    report.note(f"{os.cpu_count()} cores, {load_average()} at the start; {sizes}")
+    month = f"{TODAY.replace(day=1) - timedelta(days=1):%Y-%m}"
+    year = f"{TODAY.replace(day=1) - timedelta(days=1):%Y}"
     with Infra() as infra:
-        stack = infra.stack("registry", "health", "social", "gateway")
-        loaded = asyncio.run(load(stack, targets, measurements))
-        report.figure("COPY into health's tables", len(measurements) / loaded["copy_s"], "rows/s")
-        report.figure("measurements table + indexes", loaded["bytes"] / 2**20, "MiB")
-        social = social_tables(targets, options.households_per_balita, options.months)
-        asyncio.run(scale_social.load(stack, social))
-        for table in ("household", "distribution", "priority_case"):
-            report.figure(f"social {table} rows", len(social[table]), "")
-        for period in (f"{last_month:%Y-%m}", f"{last_month:%Y}"):
-            figures[period] = asyncio.run(timings(stack, requests, period))
-    judged = None
-    for period, by_call in figures.items():
-        for name, f in by_call.items():
-            report.figure(f"{name} {period} p50", f["p50"], "ms")
-            is_target = name == "gateway /v1/scorecard" and len(period) == 7
-            report.figure(
-                f"{name} {period} p99",
-                f["p99"],
-                "ms",
-                target=f"<= {TARGET_P99_MS:.0f} ms" if is_target else None,
-                met=f["p99"] <= TARGET_P99_MS,
-            )
-            if is_target:
-                judged = f
-    partial = sum(PARTIAL.values())
-    report.figure(
-        "gateway scorecards without health's or social's figures",
-        partial,
-        "",
-        target="0",
-        met=partial == 0,
-    )
-    if PARTIAL:
-        report.note(f"partial answers by call: {PARTIAL}")
-    assert judged is not None
-    report.summary(
-        f"kabupaten scorecard on {posyandu} posyandu, {len(targets):,} balita, "
-        f"{len(measurements):,} measurements: p50 {judged['p50']:.0f} ms, "
-        f"p99 {judged['p99']:.0f} ms (month)"
-    )
+        stack = infra.stack("registry", *FIELDS, "gateway")
+        urls = {field: stack.databases[field] for field in FIELDS}
+        started = time.perf_counter()
+        asyncio.run(load_all(report, urls, sizes, TODAY))
+        report.figure("loading Kukar, six fields", time.perf_counter() - started, "s")
+        sizes_of(report, urls)
+        scale = Scale(report, stack, requests, options.clients)
+        asyncio.run(scale.run(month, year, writes))
+        if page_runs:
+            asyncio.run(scale_page.capaian(report, stack.url("gateway"), month, page_runs))
+        scale.partial_answers()
+        if options.province:  # after Kukar's figures: they are a kabupaten's own
+            started = time.perf_counter()
+            records = options.province_records
+            asyncio.run(scale_province.load_others(report, urls, sizes, TODAY, records))
+            report.figure("loading 9 more kabupaten/kota", time.perf_counter() - started, "s")
+            sizes_of(report, urls)
+            asyncio.run(scale.province(month, year))
+            scale.partial_answers()
+    report.note(f"{load_average()} at the end")
+    report.summary(f"six fields on {sizes.posyandu} posyandu of {KUKAR}")
 
 
 if __name__ == "__main__":

@@ -21,14 +21,14 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 # --------------------------------------------------------------------------- data
 
 
-def _targets(posyandu: int, balita: int) -> list[dict[str, Any]]:
+def _targets(posyandu: int, balita: int, end: date = END) -> list[dict[str, Any]]:
     """As bench.scale makes them: the demo balita on the registry demo's Kukar posyandu."""
     places = [
         (str(uuid.UUID(int=i + 1)), p.desa_code)
         for i, p in enumerate(generate_kukar(count=posyandu))
     ]
     per = -(-balita // posyandu)
-    children = generate_balita(places, per_posyandu=per, end=END, secret=TEST_PSEUDONYM_SECRET)
+    children = generate_balita(places, per_posyandu=per, end=end, secret=TEST_PSEUDONYM_SECRET)
     seen, out = set(), []
     for child in children[:balita]:
         if child.target["nik"] not in seen:
@@ -52,12 +52,14 @@ def _seeded_ids(tables: dict[str, list[dict[str, Any]]], rng: random.Random) -> 
             row["household_id"] = homes[row["household_id"]]
 
 
-def _ppks(places: list[tuple[str, str]], count: int, rng: random.Random) -> list[dict[str, Any]]:
+def _ppks(
+    places: list[tuple[str, str]], count: int, rng: random.Random, end: date = END
+) -> list[dict[str, Any]]:
     """PPKS identified through the year; about two in three served, some of those closed."""
     out = []
     for n in range(count):
         pid, desa = rng.choice(places)
-        identified = END - timedelta(days=rng.randint(1, 365))
+        identified = end - timedelta(days=rng.randint(1, 365))
         served = identified + timedelta(days=rng.randint(1, 40)) if rng.random() < 0.65 else None
         closed = served + timedelta(days=30) if served and rng.random() < 0.5 else None
         status = "closed" if closed else "served" if served else "identified"
@@ -84,7 +86,7 @@ def _ppks(places: list[tuple[str, str]], count: int, rng: random.Random) -> list
 
 
 def _reactions(
-    cases: list[dict[str, Any]], places: list[tuple[str, str]], rng: random.Random
+    cases: list[dict[str, Any]], places: list[tuple[str, str]], rng: random.Random, end: date = END
 ) -> Any:
     """A decision per priority case plus as many others; an open lead for one in ten others."""
     decisions, leads = [], []
@@ -92,7 +94,7 @@ def _reactions(
     rows = [("case_opened", c["posyandu_id"], c["desa_code"], c["detected_on"]) for c in cases]
     for _ in range(len(cases)):
         pid, desa = rng.choice(places)
-        rows.append((rng.choice(others), pid, desa, END - timedelta(days=rng.randint(1, 365))))
+        rows.append((rng.choice(others), pid, desa, end - timedelta(days=rng.randint(1, 365))))
     for decision, pid, desa, detected in rows:
         episode = uuid.UUID(int=rng.getrandbits(128)).hex
         decisions.append(
@@ -148,11 +150,14 @@ def _replica(places: list[tuple[str, str]]) -> list[dict[str, Any]]:
     ]
 
 
-def tables(posyandu: int, balita: int, ppks: int) -> dict[str, list[dict[str, Any]]]:
-    targets = _targets(posyandu, balita)
+def tables(
+    posyandu: int, balita: int, ppks: int, end: date = END
+) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows, in load order; the data covers the 12 months before ``end``."""
+    targets = _targets(posyandu, balita, end)
     places = sorted({(t["posyandu_id"], t["desa_code"]) for t in targets})
     homes = scale_social.households(targets, 3)
-    months = month_ends(12, END)
+    months = month_ends(12, end)
     out = {
         "program": scale_social.programs(),
         "household": homes,
@@ -161,8 +166,10 @@ def tables(posyandu: int, balita: int, ppks: int) -> dict[str, list[dict[str, An
     }
     rng = random.Random(64_02)
     _seeded_ids(out, rng)
-    out["ppks_case"] = _ppks(places, ppks, rng)
-    out["stunting_reaction"], out["stunting_lead"] = _reactions(out["priority_case"], places, rng)
+    out["ppks_case"] = _ppks(places, ppks, rng, end)
+    out["stunting_reaction"], out["stunting_lead"] = _reactions(
+        out["priority_case"], places, rng, end
+    )
     out["posyandu_replica"] = _replica(places)
     return out
 
@@ -185,5 +192,3 @@ async def load(url: str, data: dict[str, list[dict[str, Any]]]) -> None:
         await connection.close()
     sizes = ", ".join(f"{len(rows):,} {table}" for table, rows in data.items())
     print(f"loaded {sizes}; database collation {collation}")
-
-

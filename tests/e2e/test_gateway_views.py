@@ -205,6 +205,35 @@ async def test_scorecard_rows_equal_the_services_own_figures(stack, seeded):
     assert card["children"][0]["href"].startswith("/v1/scorecard?wilayah=64.02.")
 
 
+async def test_a_province_scorecard_sums_its_kabupaten_and_links_each(stack, seeded):
+    """Kalimantan Timur's scorecard: each field's figures for the province (every posyandu
+    here is in Kukar, so they are Kukar's) and its ten kabupaten/kota as links one level down;
+    a kabupaten's coordinator may not ask for the province."""
+    kaltim = bearer(["dpmd"], ["64"], "dpmd-kaltim")
+    response = await get(
+        stack, "gateway", "/v1/scorecard", headers=kaltim, wilayah="64", period=PERIOD
+    )
+    assert response.status_code == 200, response.text
+    card = response.json()
+    for field in ("health", "social"):
+        own = await get(stack, field, "/v1/indicators", headers=kaltim, wilayah="64", period=PERIOD)
+        kukar = await get(stack, field, "/v1/indicators", wilayah="64.02", period=PERIOD)
+        rows = [row["indicator"] for row in card["rows"] if row["field"] == field]
+        assert rows == own.json() == kukar.json() and rows, field
+    assert any(row["indicator"]["numerator"] for row in card["rows"] if row["field"] == "health")
+    assert card["name"] == "Kalimantan Timur"
+    kabupaten = ["64.01", "64.02", "64.03", "64.07", "64.08", "64.09", "64.11", "64.71", "64.72"]
+    assert [child["code"] for child in card["children"]] == [*kabupaten, "64.74"]
+    assert card["children"][1] == {
+        "code": "64.02",
+        "name": "Kabupaten Kutai Kartanegara",
+        "posyandu_id": None,
+        "href": f"/v1/scorecard?wilayah=64.02&period={PERIOD}",
+    }
+    refused = await get(stack, "gateway", "/v1/scorecard", wilayah="64", period=PERIOD)
+    assert refused.status_code == 403
+
+
 async def test_registration_progress_is_the_registry_answer(stack, seeded):
     through = await get(stack, "gateway", "/v1/registration-progress", wilayah="64.02")
     direct = await get(stack, "registry", "/v1/progress/64.02")
