@@ -5,7 +5,7 @@ household detected twice, a replayed event, a livable house, an unknown househol
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from simpul_housing.events import StuntingDetected
 from simpul_housing.models import StuntedHousehold
 from simpul_housing.ops.stunting_rtlh import StuntingRtlh
 from simpul_platform.events import Envelope, new_id
-from simpul_platform.testing.stunting_paths import both_paths
+from simpul_platform.testing.stunting_paths import both_paths, received
 
 pytestmark = pytest.mark.integration
 RTLH_KK, RLH_KK, UNSURVEYED_KK, UNKNOWN_KK = (
@@ -36,15 +36,7 @@ def detection(housing: Housing, kk: str | None, posyandu_id: str) -> tuple[Any, 
         desa_code=RAPAK_LAMBUR,
         measured_on=date.today(),
     )
-    event = Envelope(
-        id=new_id(),
-        type="health.stunting.detected.v1",
-        source="health",
-        time=datetime.now(UTC),
-        data=view.model_dump(mode="json"),
-        posyandu_id=posyandu_id,
-    )
-    return view, event
+    return received(view)
 
 
 async def test_a_mixed_chunk_decides_the_same_in_bulk_as_one_by_one(housing: Housing) -> None:

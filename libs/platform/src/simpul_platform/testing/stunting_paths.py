@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Table, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.db import Database
-from simpul_platform.events import Envelope
+from simpul_platform.events import Envelope, new_id
 from simpul_platform.outbox import outbox_table
 from simpul_platform.referrals import tables
 from simpul_platform.stunting import StuntingReaction
@@ -28,6 +28,19 @@ from simpul_platform.subscription import handling
 
 Run = Sequence[tuple[Any, Envelope]]
 MASKED_KEYS = {"seq", "traceparent"}
+
+
+def received(view: Any) -> tuple[Any, Envelope]:
+    """A consumer's view of ``health.stunting.detected.v1`` with its event, as received."""
+    event = Envelope(
+        id=new_id(),
+        type="health.stunting.detected.v1",
+        source="health",
+        time=datetime.now(UTC),
+        data=view.model_dump(mode="json"),
+        posyandu_id=view.posyandu_id,
+    )
+    return view, event
 
 
 async def both_paths(
