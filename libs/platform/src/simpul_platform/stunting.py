@@ -23,6 +23,10 @@ one after the other, so the second sees the first's open referral (``referral_op
 
 The referral is the field's own rule, already accepted with the decision as its case
 (``referrals.automatic``): the field's kader resolves it.
+
+A consumer's batch handler, ``on_detected_batch``, decides a run of detections in a few
+statements (``stunting_batch``) with the same rule and rows, given the field's ``judge_many``
+(a ``HouseholdReaction`` has it, reading the field's records with ``find_many``).
 """
 
 from __future__ import annotations
