@@ -23,6 +23,10 @@ one after the other, so the second sees the first's open referral (``referral_op
 
 The referral is the field's own rule, already accepted with the decision as its case
 (``referrals.automatic``): the field's kader resolves it.
+
+A consumer's batch handler, ``on_detected_batch``, decides a run of detections in a few
+statements (``stunting_batch``) with the same rule and rows, given the field's ``judge_many``
+(a ``HouseholdReaction`` has it, reading the field's records with ``find_many``).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from simpul_platform.clock import local_day, now
 from simpul_platform.events import Envelope, new_id
 from simpul_platform.outbox import Outbox
 from simpul_platform.referrals import tables
-from simpul_platform.referrals.automatic import automatic
+from simpul_platform.referrals.automatic import Automatic, automatic
 from simpul_platform.referrals.rows import due_date
 from simpul_platform.settings import ServiceSettings
 
@@ -159,9 +163,39 @@ class StuntingReaction(ABC, Generic[V]):
         decision_id, referral_id = new_id(), None
         detected_on = self.day_of(event)
         if verdict.referral is not None:
-            referral_id = await self._refer(
-                session, data, verdict.referral, decision_id, detected_on
-            )
+            opened = self.opened(data, verdict.referral, decision_id, detected_on)
+            await session.execute(insert(tables.referral), opened.row)
+            await session.execute(insert(tables.referral_history), opened.steps)
+            await self.outbox.add(session, opened.event, subject=opened.row["id"])
+            referral_id = str(opened.row["id"])
+        values = self.decision_row(data, event, verdict, decision_id, referral_id)
+        session.add(self.decisions(**values))
+
+    async def judge_many(
+        self, session: AsyncSession, run: Sequence[tuple[V, Envelope]]
+    ) -> list[Verdict]:
+        """``judge`` for a run of detections not decided yet, as if one after another in
+        order, with the facts gathered for all of them at once (the batch path; a field
+        without it subscribes ``on_detected`` alone)."""
+        raise NotImplementedError(f"{type(self).__name__} has no batch path")
+
+    async def on_detected_batch(
+        self, session: AsyncSession, run: Sequence[tuple[V, Envelope]]
+    ) -> None:
+        """``on_detected`` for a run of detections, in a few statements (stunting_batch.py)."""
+        from simpul_platform import stunting_batch  # it builds on this module
+
+        await stunting_batch.decide_run(self, session, run)
+
+    def decision_row(
+        self,
+        data: V,
+        event: Envelope,
+        verdict: Verdict,
+        decision_id: str,
+        referral_id: str | None,
+    ) -> dict[str, Any]:
+        """The decision table's row of one detection (both paths write it)."""
         values = {
             "id": decision_id,
             "event_id": event.id,
@@ -170,12 +204,12 @@ class StuntingReaction(ABC, Generic[V]):
             "household_ref": data.household_ref,
             "posyandu_id": data.posyandu_id,
             "desa_code": data.desa_code,
-            "detected_on": detected_on,
+            "detected_on": self.day_of(event),
             "decision": verdict.decision,
             "referral_id": referral_id,
             "decided_at": now(),
         }
-        session.add(self.decisions(**(values | verdict.columns)))
+        return values | verdict.columns
 
     async def referral_open(
         self,
@@ -203,16 +237,9 @@ class StuntingReaction(ABC, Generic[V]):
         )
         return bool((await session.execute(query)).scalar())
 
-    async def _refer(
-        self,
-        session: AsyncSession,
-        data: V,
-        wanted: Referral,
-        decision_id: str,
-        detected_on: date,
-    ) -> str:
+    def opened(self, data: V, wanted: Referral, decision_id: str, detected_on: date) -> Automatic:
         """Health's detection, referred to the field by its own rule and accepted with this
-        decision as its case."""
+        decision as its case: the rows and event to write (both paths write them)."""
         at: Located = data if wanted.at is None else wanted.at
         opened = automatic(
             field=self.field,
@@ -229,11 +256,7 @@ class StuntingReaction(ABC, Generic[V]):
             actor=self.actor,
             moment=now(),
         )
-        row = opened.row | {"details": wanted.details}
-        await session.execute(insert(tables.referral), row)
-        await session.execute(insert(tables.referral_history), opened.steps)
-        await self.outbox.add(session, opened.event, subject=row["id"])
-        return str(row["id"])
+        return dataclasses.replace(opened, row=opened.row | {"details": wanted.details})
 
 
 F = TypeVar("F", bound=Located)
@@ -268,6 +291,27 @@ class HouseholdReaction(StuntingReaction[V], Generic[V, F]):
     async def counts_changed(self, session: AsyncSession, posyandu: list[str], since: date) -> None:
         """Drop the kept counts a stunted household changes (none by default)."""
 
+    async def find_many(self, session: AsyncSession, household_refs: list[str]) -> dict[str, F]:
+        """``find`` for many households (sorted) at once; a field overrides it with one query."""
+        found = {ref: await self.find(session, ref) for ref in household_refs}
+        return {ref: record for ref, record in found.items() if record is not None}
+
+    async def judge_many(
+        self, session: AsyncSession, run: Sequence[tuple[V, Envelope]]
+    ) -> list[Verdict]:
+        from simpul_platform import stunting_batch  # it builds on this module
+
+        return await stunting_batch.judge_households(self, session, run)
+
+    def verdict(self, data: V, found: F | None, is_open: bool) -> Verdict:
+        """The field's rule applied, and what the decision writes (both paths)."""
+        decision = self.rule(data, found, is_open)
+        columns = self.columns(found)
+        reason = self.reasons.get(decision)
+        if reason is None:
+            return Verdict(decision, columns=columns)
+        return Verdict(decision, Referral(reason, self.details(decision, found), at=found), columns)
+
     async def judge(self, session: AsyncSession, data: V, event: Envelope) -> Verdict:
         found, is_open = None, False
         if data.household_ref is not None:
@@ -282,12 +326,7 @@ class HouseholdReaction(StuntingReaction[V], Generic[V, F]):
             found = await self.find(session, data.household_ref)
             reasons = sorted(set(self.reasons.values()))
             is_open = await self.referral_open(session, reasons, household_ref=data.household_ref)
-        decision = self.rule(data, found, is_open)
-        columns = self.columns(found)
-        reason = self.reasons.get(decision)
-        if reason is None:
-            return Verdict(decision, columns=columns)
-        return Verdict(decision, Referral(reason, self.details(decision, found), at=found), columns)
+        return self.verdict(data, found, is_open)
 
 
 async def decided(

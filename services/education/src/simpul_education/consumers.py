@@ -37,4 +37,7 @@ def stunting_paud(settings: EducationSettings) -> Consumer:
     """Health's stunting detections → a PAUD referral or a recorded decision
     (ops/stunting_paud.py)."""
     reactor = StuntingPaud(settings)
-    return Consumer(STUNTING_PAUD_CONSUMER, [Subscription(StuntingDetected, reactor.on_detected)])
+    return Consumer(
+        STUNTING_PAUD_CONSUMER,
+        [Subscription(StuntingDetected, reactor.on_detected, reactor.on_detected_batch)],
+    )

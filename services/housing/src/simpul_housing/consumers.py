@@ -46,7 +46,10 @@ def stunting_rtlh(settings: HousingSettings) -> Consumer:
     """Health's stunting detections → a referral or a recorded decision
     (ops/stunting_rtlh.py)."""
     reactor = StuntingRtlh(settings)
-    return Consumer(STUNTING_RTLH_CONSUMER, [Subscription(StuntingDetected, reactor.on_detected)])
+    return Consumer(
+        STUNTING_RTLH_CONSUMER,
+        [Subscription(StuntingDetected, reactor.on_detected, reactor.on_detected_batch)],
+    )
 
 
 def trantib_damage(settings: HousingSettings) -> Consumer:

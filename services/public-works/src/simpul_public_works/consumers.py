@@ -49,5 +49,8 @@ def reactions(settings: PublicWorksSettings) -> list[Consumer]:
     return [
         Consumer(HOUSING_SURVEYS_CONSUMER, [Subscription(HouseAssessed, housing.on_assessed)]),
         Consumer(KNOWN_HOUSEHOLDS_CONSUMER, known),
-        Consumer(STUNTING_WASH_CONSUMER, [Subscription(StuntingDetected, stunting.on_detected)]),
+        Consumer(
+            STUNTING_WASH_CONSUMER,
+            [Subscription(StuntingDetected, stunting.on_detected, stunting.on_detected_batch)],
+        ),
     ]

@@ -21,7 +21,7 @@ from simpul_housing.domain.stunting_rtlh import KAWASAN_STUNTING, REASONS, Decis
 from simpul_housing.events import StuntingDetected
 from simpul_housing.models import House, StuntedHousehold, StuntingRtlhDecision
 from simpul_housing.ops import tallies
-from simpul_housing.ops.houses import house_of
+from simpul_housing.ops.houses import house_of, houses_of
 from simpul_platform.stunting import HouseholdReaction
 
 ACTOR = "system:stunting-rtlh"
@@ -42,6 +42,9 @@ class StuntingRtlh(HouseholdReaction[StuntingDetected, House]):
 
     async def find(self, session: AsyncSession, household_ref: str) -> House | None:
         return await house_of(session, household_ref)
+
+    async def find_many(self, session: AsyncSession, household_refs: list[str]) -> dict[str, House]:
+        return await houses_of(session, household_refs)
 
     def rule(self, data: StuntingDetected, found: House | None, referral_open: bool) -> Decision:
         return decide(

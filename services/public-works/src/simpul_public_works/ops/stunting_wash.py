@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.stunting import HouseholdReaction
@@ -30,6 +30,17 @@ async def household_of(session: AsyncSession, household: str) -> Household | Non
     return (await session.exec(query)).first()
 
 
+async def households_of(session: AsyncSession, households: list[str]) -> dict[str, Household]:
+    """``household_of`` for many households at once, locked in key order."""
+    query = (
+        select(Household)
+        .where(col(Household.household_ref).in_(households))
+        .order_by(col(Household.household_ref))
+        .with_for_update()
+    )
+    return {row.household_ref: row for row in (await session.exec(query)).all()}
+
+
 class StuntingWash(HouseholdReaction[StuntingDetected, Household]):
     """The handler of the ``public-works.stunting-wash`` consumer (consumers.py): the
     household's latest survey is what public works reads; the household is the referral's
@@ -43,6 +54,11 @@ class StuntingWash(HouseholdReaction[StuntingDetected, Household]):
 
     async def find(self, session: AsyncSession, household_ref: str) -> Household | None:
         return await household_of(session, household_ref)
+
+    async def find_many(
+        self, session: AsyncSession, household_refs: list[str]
+    ) -> dict[str, Household]:
+        return await households_of(session, household_refs)
 
     def rule(
         self, data: StuntingDetected, found: Household | None, referral_open: bool
