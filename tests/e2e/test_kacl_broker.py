@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -245,7 +246,7 @@ async def test_a_topic_on_three_nodes_has_three_replicas_and_two_in_sync(
     admin = AIOKafkaAdminClient(**cluster.client_options(), request_timeout_ms=10000)
     await admin.start()
     try:
-        (described,) = await admin.describe_topics([topic])
+        described = await described_when_known(admin, topic)
         (configs,) = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
     finally:
         await admin.close()
@@ -293,3 +294,14 @@ async def test_services_as_their_own_principals_work_end_to_end(
         assert "AuthorizationFailed" not in stack.log("registry") + stack.log("health")
     finally:
         stack.stop()
+
+
+async def described_when_known(admin: AIOKafkaAdminClient, topic: str) -> Any:
+    """The topic as the cluster describes it once its partitions are in the metadata of the
+    node asked: a topic just created reaches every node's metadata a moment later."""
+    deadline = time.monotonic() + 30
+    while True:
+        (described,) = await admin.describe_topics([topic])
+        if described["partitions"] or time.monotonic() > deadline:
+            return described
+        await asyncio.sleep(0.2)
