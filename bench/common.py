@@ -27,7 +27,7 @@ from simpul_platform.devstack.kafka import KafkaBroker
 from simpul_platform.devstack.kafka_cluster import KafkaCluster
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
 from simpul_platform.settings import ServiceSettings
-from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
+from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Split, Stack
 
 KUKAR = "64.02"
 TODAY = date.today()
@@ -116,10 +116,17 @@ class Infra:
         return self.broker.bootstrap_servers
 
     def stack(
-        self, *names: str, extra_env: dict[str, str] | None = None, cluster: bool = False
+        self,
+        *names: str,
+        extra_env: dict[str, str] | None = None,
+        cluster: bool = False,
+        split: dict[str, Split] | None = None,
     ) -> Stack:
+        """``split``: the services run as API and worker processes, as deployed."""
         if not cluster:
-            return start_stack(self.bootstrap, self.postgres, names, extra_env, self.stacks)
+            return start_stack(
+                self.bootstrap, self.postgres, names, extra_env, self.stacks, split=split
+            )
         assert self.cluster is not None  # Infra(cluster=True)
         return start_stack(
             self.cluster.bootstrap_servers,
@@ -128,6 +135,7 @@ class Infra:
             extra_env,
             self.stacks,
             kafka=self.cluster,
+            split=split,
         )
 
 
@@ -163,11 +171,12 @@ def start_stack(
     registry: list[Stack] | None = None,
     *,
     kafka: KafkaCluster | None = None,
+    split: dict[str, Split] | None = None,
 ) -> Stack:
     """A Stack of real uvicorn services; registered for cleanup before it starts. ``kafka``:
     the cluster it runs on (topics replicated as the cluster says)."""
     env = {"SIMPUL_LOG_LEVEL": "WARNING", **(extra_env or {})}
-    stack = Stack(bootstrap, postgres, list(names), env, kafka=kafka)
+    stack = Stack(bootstrap, postgres, list(names), env, split, kafka=kafka)
     if registry is not None:
         registry.append(stack)
     try:

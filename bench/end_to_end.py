@@ -32,13 +32,17 @@ detections count too, e.g. public works' known households; a field done early id
 in that window, and one that did not finish has work in flight). Far
 less sensitive to other load on the machine than wall time.
 
+``--split``: health runs as deployed (issue 21's roles): an API process answering the
+requests and a worker process running its relay and consumers, so the two do not share an
+event loop. (The stack's ``url("health")`` is the API.)
+
 ``--cluster``: the same run a second time, in the same process, with fresh services on a
 three-node cluster (topics with replication 3 and min ISR 2; acks=all as always); the
 single-node stack is stopped first so both runs have the machine to themselves. Both columns
 are printed side by side: what replication costs from measurement to each reaction.
 
     uv run python -m bench.end_to_end [--quick] [--rate 200] [--seconds 20] [--batch 10]
-        [--stunted 1.0] [--cluster]
+        [--stunted 1.0] [--cluster] [--split]
 """
 
 from __future__ import annotations
@@ -81,18 +85,24 @@ from bench.seeding import (
     insert_targets,
     wait_replicas,
 )
-from simpul_platform.testing.stack import Stack
+from simpul_platform.testing.stack import Split, Stack
 
 DETECTED = "health.stunting.detected.v1"
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_s(stack: Stack, name: str) -> float:
-    """CPU seconds (user + system) the service's process has used so far."""
-    pid = stack.processes[name]._process.pid  # type: ignore[union-attr]  # bench-only peek
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    """CPU seconds (user + system) the service's processes (API and workers, when split)
+    have used so far."""
+    total = 0.0
+    for process in stack.processes.values():
+        if process.entry.name != name:
+            continue
+        pid = process._process.pid  # type: ignore[union-attr]  # bench-only peek
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    return total
 
 
 def spread(values_s: list[float]) -> dict[str, float]:
@@ -235,7 +245,13 @@ def main() -> None:
         "--stunted", type=float, default=1.0, help="share of balita stunted (1.0: every one)"
     )
     args.add_argument("--cluster", action="store_true", help="also on a 3-node cluster")
+    args.add_argument(
+        "--split",
+        action="store_true",
+        help="health as deployed: an API process and a worker (relay, consumers)",
+    )
     options = args.parse_args()
+    split = {"health": Split(apis=1, workers=1)} if options.split else None
     seconds = options.seconds or (8.0 if options.quick else 20.0)
     quiet_kafka_logs()
     report = Report("end_to_end")
@@ -243,7 +259,7 @@ def main() -> None:
     commit_times = {"track_commit_timestamp": "on"}
     with Infra(cluster=options.cluster, postgres_settings=commit_times) as infra:
         for i, on_cluster in enumerate((False, True) if options.cluster else (False,)):
-            stack = infra.stack(*SERVICES, cluster=on_cluster)
+            stack = infra.stack(*SERVICES, cluster=on_cluster, split=split)
             each = (stack, options.rate, seconds, options.batch, options.stunted, 21 + i)
             runs.append(asyncio.run(run(*each)))
             stack.stop()
