@@ -1,9 +1,7 @@
 """DPMD's views through the gateway, with registry, health, social and the gateway as real
-uvicorn processes on the real broker and PostgreSQL, seeded only through their REST APIs.
-
-The data: two posyandu in Tenggarong. At Mawar two of four balita are stunted and their
-households are poor (decile 2), so social opens priority cases from health's events; at Melati
-nobody is stunted and the households are better off.
+uvicorn processes on the real broker and PostgreSQL, seeded only through their REST APIs
+(``gateway_views_seed``: two posyandu in Tenggarong, Mawar with two stunted balita in poor
+households, Melati with none).
 """
 
 from __future__ import annotations
@@ -11,36 +9,31 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from e2e_calls import child_in_household, child_nik, eventually, post_created
+from e2e_calls import child_nik, post_created
+from gateway_views_seed import (
+    DPMD,
+    MAWAR_DESA,
+    MELATI_DESA,
+    PERIOD,
+    TIMEOUT_S,
+    TODAY,
+    bearer,
+    by_field,
+    get,
+    seed_views,
+)
 from jsonschema import Draft7Validator
 
-from simpul_platform.auth import mint_token
-from simpul_platform.settings import ServiceSettings
 from simpul_platform.testing.asyncapi_schema import asyncapi_schema
-from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
+from simpul_platform.testing.stack import Stack
 
 pytestmark = pytest.mark.e2e
-
-MAWAR_DESA, MELATI_DESA = "64.02.06.2012", "64.02.06.1002"
-TODAY = date.today()
-PERIOD = TODAY.strftime("%Y-%m")
-TIMEOUT_S = 1.0
-TOKENS = ServiceSettings(
-    environment="test", jwt_secret=TEST_JWT_SECRET, pseudonym_secret=TEST_PSEUDONYM_SECRET
-)
-
-
-def bearer(roles: list[str], wilayah: list[str], sub: str = "tester") -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(TOKENS, sub, roles, wilayah)}"}
-
-
-DPMD = bearer(["dpmd"], ["64.02"], "dpmd-kukar")
 
 
 @pytest.fixture(scope="module")
@@ -64,76 +57,8 @@ def stack(kafka_broker: Any, postgres_server: Any) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="module")
-async def seeded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
-    async with httpx.AsyncClient(timeout=30) as client:
-        posyandu = {}
-        for name, desa in (("Posyandu Mawar", MAWAR_DESA), ("Posyandu Melati", MELATI_DESA)):
-            created = await client.post(
-                f"{stack.url('registry')}/v1/posyandu",
-                headers=DPMD,
-                json={"name": name, "desa_code": desa, "fields": ["health", "social"]},
-            )
-            assert created.status_code == 201, created.text
-            posyandu[name] = created.json()["id"]
-        await client.put(
-            f"{stack.url('registry')}/v1/registration-targets/64.02",
-            headers=DPMD,
-            json={"target": 4, "due_date": "2026-12-31"},
-        )
-        opd_social = bearer(["opd:social"], ["64.02"], "dinsos-kukar")
-        opd_health = bearer(["opd:health"], ["64.02"], "dinkes-kukar")
-        children = [  # posyandu, sex, height (cm) for a 24-month-old: < 82 cm is stunted
-            ("Posyandu Mawar", "M", 78.0, 2),
-            ("Posyandu Mawar", "F", 77.0, 2),
-            ("Posyandu Mawar", "M", 88.0, 2),
-            ("Posyandu Mawar", "F", 87.0, 2),
-            ("Posyandu Melati", "M", 88.0, 8),
-            ("Posyandu Melati", "F", 86.0, 8),
-        ]
-        for serial, (name, sex, height, decile) in enumerate(children, start=1):
-            birth = TODAY - timedelta(days=740)
-            await child_in_household(
-                client,
-                (stack.url("social"), stack.url("health")),
-                (opd_social, opd_health),
-                posyandu=posyandu[name],
-                kk=f"64020601012000{serial:02d}",
-                decile=decile,
-                nik=child_nik(birth, sex, serial),
-                serial=serial,
-                sex=sex,
-                birth=birth,
-                height_cm=height,
-                measured_on=TODAY,
-            )
-        await _wait_for_priority_cases(client, stack, posyandu["Posyandu Mawar"], expected=2)
-        yield posyandu
-
-
-async def _wait_for_priority_cases(
-    client: httpx.AsyncClient, stack: Stack, posyandu_id: str, expected: int
-) -> None:
-    async def opened() -> bool | None:
-        summary = await client.get(
-            f"{stack.url('social')}/v1/summary",
-            headers=DPMD,
-            params={"posyandu_id": posyandu_id, "period": PERIOD},
-        )
-        ok = summary.status_code == 200
-        return (ok and summary.json()["priority_cases"]["open"] == expected) or None
-
-    await eventually(opened, timeout=90)
-
-
-async def get(
-    stack: Stack, service: str, path: str, headers: dict[str, str] = DPMD, **params: Any
-) -> httpx.Response:
-    async with httpx.AsyncClient(timeout=30) as client:
-        return await client.get(f"{stack.url(service)}{path}", params=params, headers=headers)
-
-
-def by_field(sections: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {section["field"]: section for section in sections}
+async def seeded(stack: Stack) -> dict[str, str]:
+    return await seed_views(stack)
 
 
 async def test_posyandu_profile_shows_every_field_and_the_open_cases(stack, seeded):
