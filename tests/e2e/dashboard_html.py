@@ -4,11 +4,14 @@ cells as text."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from html.parser import HTMLParser
 from typing import Any
 
 import httpx
+import openpyxl
 
 from simpul_platform.testing.stack import Stack
 
@@ -72,3 +75,32 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     return repr(float(value)) if isinstance(value, int | float) else str(value)
+
+
+# --- exports: a page's title lines and its table, as text ----------------------------------
+
+
+def csv_rows(content: bytes) -> tuple[list[list[str]], list[list[str]]]:
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return lines[:3], lines[5:]
+
+
+def xlsx_rows(content: bytes) -> tuple[list[list[str]], list[list[str]]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    lines = [
+        ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    return lines[:3], lines[5:]
+
+
+def figures(rows: list[list[str]]) -> list[list[Any]]:
+    """Excel keeps a number, not its text (100.0 reads back as 100): compared as numbers."""
+    return [[number(v) for v in row] for row in rows]
+
+
+def number(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text

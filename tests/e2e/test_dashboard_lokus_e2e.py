@@ -15,16 +15,13 @@ houses; BPBD's flood over Rapak Lambur hit three households.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
 import httpx
-import openpyxl
 import pytest
-from dashboard_html import Tables, signed_in
+from dashboard_html import Tables, csv_rows, figures, signed_in, xlsx_rows
 from dashboard_lokus_seed import (
     EMERGENCY_PERIOD,
     MAWAR_DESA,
@@ -256,32 +253,6 @@ async def test_the_emergencies_page_is_the_apis_fires_and_victims(stack, dpmd, s
 # --- exports ---------------------------------------------------------------------------------
 
 
-def _csv_rows(content: bytes) -> tuple[list[list[str]], list[list[str]]]:
-    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    return lines[:3], lines[5:]
-
-
-def _xlsx_rows(content: bytes) -> tuple[list[list[str]], list[list[str]]]:
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    assert sheet is not None
-    lines = [
-        ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-    ]
-    return lines[:3], lines[5:]
-
-
-def _figures(rows: list[list[str]]) -> list[list[Any]]:
-    """Excel keeps a number, not its text (100.0 reads back as 100): compared as numbers."""
-    return [[_number(v) for v in row] for row in rows]
-
-
-def _number(text: str) -> Any:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
 EXPORTS = [
     ("/dashboard/lokus", {"wilayah": TENGGARONG, "period": LOCI_PERIOD, **POVERTY_ONLY}, "loci"),
     ("/dashboard/rujukan", {"wilayah": "64.02", "table": "fields"}, "ref-fields"),
@@ -302,7 +273,7 @@ async def test_every_export_reads_back_as_the_page_shows_it(dpmd):
         page = await _tables(dpmd, path, **params)
         on_page = [list(row.values()) for row in page.tables[table]]
         assert on_page, table
-        for fmt, read in (("csv", _csv_rows), ("xlsx", _xlsx_rows)):
+        for fmt, read in (("csv", csv_rows), ("xlsx", xlsx_rows)):
             exported = await dpmd.get(f"{path}.{fmt}", params=params)
             assert exported.status_code == 200, exported.text
             heading, body = read(exported.content)
@@ -312,7 +283,7 @@ async def test_every_export_reads_back_as_the_page_shows_it(dpmd):
             if fmt == "csv":
                 assert body == on_page, (path, table, fmt)  # the page's very text
             else:
-                assert _figures(body) == _figures(on_page), (path, table, fmt)
+                assert figures(body) == figures(on_page), (path, table, fmt)
 
 
 # --- who may see what ------------------------------------------------------------------------
