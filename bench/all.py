@@ -16,12 +16,14 @@ import sys
 import time
 from pathlib import Path
 
-# (name, module, extra arguments); end_to_end twice: every measurement stunted (the stress
-# case) and the realistic ~15 % mix.
+# (name, module, extra arguments); end_to_end three times: every measurement stunted (the
+# stress case), the same with health split into its API and worker processes as deployed, and
+# the realistic ~15 % mix.
 RUNS: list[tuple[str, str, list[str]]] = [
     ("ingest", "bench.ingest", []),
     ("relay", "bench.relay", []),
     ("end_to_end", "bench.end_to_end", []),
+    ("end_to_end_split", "bench.end_to_end", ["--split"]),
     ("end_to_end_15pct", "bench.end_to_end", ["--stunted", "0.15"]),
     ("gateway", "bench.gateway", []),
     ("replica_lag", "bench.replica_lag", []),
