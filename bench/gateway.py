@@ -9,10 +9,11 @@ ANALYZE. Then ``--clients`` clients (default 8) each make ``--requests`` pairs o
 direct one and a gateway one, alternating which goes first:
 
 * through the gateway: ``GET /v1/posyandu/{id}/profile`` and ``GET /v1/scorecard?wilayah=64.02``;
-* directly: the very calls the gateway fans out to (registry posyandu + staffing, health and
-  social ``/v1/summary``; registry ``/v1/wilayah/64.02``, health and social
-  ``/v1/indicators``), issued concurrently like the gateway does, so a direct "request" lasts
-  as long as its slowest service.
+* directly: the very calls the gateway fans out to (registry posyandu, staffing, next open
+  day and calendar, health's and social's ``/v1/summary`` and their referrals of the
+  posyandu; registry ``/v1/wilayah/64.02``, health and social ``/v1/indicators``), issued
+  concurrently like the gateway does, so a direct "request" lasts as long as its slowest
+  service.
 
 Overhead = gateway p50 − direct p50 (and the same at p99). The gateway's own CPU time per
 gateway request (utime + stime from ``/proc/<pid>/stat`` around each run) is printed too: it
@@ -61,12 +62,16 @@ from bench.seeding import (
     insert_targets,
     wait_replicas,
 )
+from simpul_gateway.registry_client import LOOK_BACK
 from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.services import ServiceProcess
 from simpul_platform.testing.stack import Stack
 
 TARGET_OVERHEAD_MS = 10.0
 PERIOD = TODAY.strftime("%Y-%m")
+# The profile's days section asks the registry for the calendar up to today (no day is held in
+# this data, so it never asks for a day's kader activity).
+CALENDAR = {"from": (TODAY - LOOK_BACK).isoformat(), "to": TODAY.isoformat()}
 
 
 async def seed(stack: Stack, posyandu: int) -> list[str]:
@@ -227,7 +232,8 @@ async def get(client: httpx.AsyncClient, url: str, **params: str) -> Any:
         response = await client.get(url, params=params, headers=DPMD)
     except httpx.ReadError:  # a keep-alive connection uvicorn closed as we reused it: once more
         response = await client.get(url, params=params, headers=DPMD)
-    path = url.split("/v1/", 1)[1].split("/")[0] + ("/staffing" if url.endswith("g") else "")
+    parts = url.split("/v1/", 1)[1].split("/")  # posyandu/{id}/days → "posyandu/days"
+    path = parts[0] + (f"/{parts[2]}" if parts[0] == "posyandu" and len(parts) > 2 else "")
     UPSTREAM.setdefault(f"{SERVICES.get(url.split('//')[1].split('/')[0])} {path}", []).append(
         time.perf_counter() - started
     )
@@ -261,8 +267,12 @@ async def run(
         await asyncio.gather(
             get(client, f"{reg}/v1/posyandu/{pid}"),
             get(client, f"{reg}/v1/posyandu/{pid}/staffing"),
+            get(client, f"{reg}/v1/posyandu/{pid}/next-open-day", after=TODAY.isoformat()),
+            get(client, f"{reg}/v1/posyandu/{pid}/days", **CALENDAR),
             get(client, f"{health}/v1/summary", posyandu_id=pid, period=PERIOD),
             get(client, f"{social}/v1/summary", posyandu_id=pid, period=PERIOD),
+            get(client, f"{health}/v1/referrals/posyandu/{pid}"),
+            get(client, f"{social}/v1/referrals/posyandu/{pid}"),
         )
 
     async def scorecard_gateway(client: httpx.AsyncClient, i: int) -> None:
