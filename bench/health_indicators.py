@@ -42,6 +42,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_health.app import MIGRATIONS
 from simpul_health.ops import balita_weighed as weighed
 from simpul_health.ops import indicators as queries
+from simpul_health.ops import latest_haz
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import generate_balita
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
@@ -270,7 +271,8 @@ async def vacuum(connection: asyncpg.Connection, attempts: int = 10) -> None:
         await connection.execute("VACUUM ANALYZE")
         visible = await connection.fetchval(
             "SELECT min(relallvisible::float / greatest(relpages, 1)) FROM pg_class"
-            " WHERE relname IN ('targets', 'measurements', 'screenings', 'balita_weighed')"
+            " WHERE relname IN ('targets', 'measurements', 'screenings', 'balita_weighed',"
+            " 'latest_haz')"
         )
         if visible > 0.99:
             return
@@ -298,6 +300,7 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
             "screenings", records=screenings, columns=SCREENING_COLUMNS
         )
         await weighed.rebuild_database(url)  # as the write path keeps it (the COPYs bypass it)
+        await latest_haz.rebuild_database(url)
         await vacuum(connection)
     finally:
         await connection.close()

@@ -147,6 +147,39 @@ class BalitaWeighed(HealthModel, table=True):
     children: int
 
 
+class LatestHaz(HealthModel, table=True):
+    """Each child's latest measurement with a HAZ, per period and per kabupaten.
+
+    A row holds the z-scores of the child's latest length-measured visit in ``period`` (a
+    month, quarter or year label) among the measurements of ``kabupaten_code`` (the column an
+    area filters the measurements on), kept on write by ``simpul_health.ops.latest_haz``: the
+    stunting counts of a kabupaten or wider area read these instead of picking each child's
+    latest among a year's measurements. ``desa_code`` is that measurement's desa.
+    """
+
+    __tablename__ = "latest_haz"
+    __table_args__ = (
+        # A province's or the nation's children once each, in (child, newest first) order:
+        # DISTINCT ON reads it with no sort and no table. Byte order as ix_measurements_kab_latest.
+        Index(
+            "ix_latest_haz_period_target",
+            "period",
+            "target_id",
+            column("measured_on").desc(),
+            postgresql_ops={"target_id": "varchar_pattern_ops"},
+            postgresql_include=["kabupaten_code", "desa_code", "haz", "whz", "waz"],
+        ),
+    )
+    period: str = Field(primary_key=True, max_length=7)
+    kabupaten_code: str = Field(primary_key=True, max_length=5)
+    target_id: str = Field(primary_key=True, max_length=36)
+    measured_on: date
+    desa_code: str = Field(max_length=13)
+    haz: float
+    whz: float | None = None
+    waz: float | None = None
+
+
 class StuntingEpisode(HealthModel, table=True):
     """From the first measurement below −2 HAZ to the first one back at or above −2."""
 
@@ -288,6 +321,7 @@ __all__ = [
     "HealthTally",
     "HivRiskPerson",
     "Immunisation",
+    "LatestHaz",
     "Measurement",
     "MentalHealthCase",
     "MentalHealthService",

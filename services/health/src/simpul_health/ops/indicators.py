@@ -24,7 +24,7 @@ from simpul_health.domain.indicators import SPM
 from simpul_health.domain.lifecycle import birth_date_bounds
 from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
 from simpul_health.models import BalitaWeighed, Measurement, Pregnancy, Screening, Target
-from simpul_health.ops import balita_weighed, kept, tally
+from simpul_health.ops import balita_weighed, kept, latest_haz, tally
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.db import Database
 from simpul_platform.errors import InvalidInput
@@ -38,6 +38,7 @@ T: Table = Target.__table__  # type: ignore[attr-defined]
 P: Table = Pregnancy.__table__  # type: ignore[attr-defined]
 S: Table = Screening.__table__  # type: ignore[attr-defined]
 W: Table = BalitaWeighed.__table__  # type: ignore[attr-defined]
+L = latest_haz.L
 
 # Per transaction (SET LOCAL). The hash tables and the sort of a kabupaten month (≈ 60,000
 # children) need about 10 MB, and the default 4 MB would spill them to disk. asyncpg prepares
@@ -69,6 +70,10 @@ class Area:
             return table.c.kabupaten_code.startswith(self.wilayah + ".")
         column = ("kabupaten_code", "kecamatan_code", "desa_code")[level - 1]
         return table.c[column] == self.wilayah
+
+    @property
+    def one_kabupaten(self) -> bool:
+        return bool(self.wilayah) and not self.posyandu_id and self.wilayah.count(".") == 1
 
     @property
     def wide(self) -> bool:
@@ -147,6 +152,24 @@ async def stunting_by_desa(
     return await _stunting_rows(session, area, period, by_desa=True)
 
 
+async def stunting_scanned(
+    session: AsyncSession, area: Area, period: Period, *, by_desa: bool = False
+) -> list[dict[str, Any]]:
+    """``stunting_counts`` (one row) or ``stunting_by_desa`` counted from the measurements
+    (for tests and checks: the scan that keeping each child's latest replaces)."""
+    return await _stunting_rows(session, area, period, by_desa=by_desa, scan=True)
+
+
+def _latest(area: Area, period: Period, *, postgres: bool, scan: bool) -> Any:
+    """Each child's latest measurement with a HAZ: for a kabupaten or wider, from the rows
+    ``latest_haz`` keeps per kabupaten; for a smaller area, from its measurements."""
+    if scan or not area.wide or not latest_haz.keeps(period):
+        return _latest_measurements(area, period, postgres=postgres)
+    return latest_haz.latest(
+        area.where(L), period, one_kabupaten=area.one_kabupaten, postgres=postgres
+    )
+
+
 def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
     """Each child's latest measurement with a HAZ in the period, among the area's rows.
 
@@ -187,9 +210,9 @@ def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
 
 
 async def _stunting_rows(
-    session: AsyncSession, area: Area, period: Period, *, by_desa: bool
+    session: AsyncSession, area: Area, period: Period, *, by_desa: bool, scan: bool = False
 ) -> list[dict[str, Any]]:
-    latest = _latest_measurements(area, period, postgres=await _prepare(session))
+    latest = _latest(area, period, postgres=await _prepare(session), scan=scan)
     counts = [
         func.count().label("measured"),
         _sum(and_(latest.c.haz >= -3, latest.c.haz < -2)).label("stunted"),
