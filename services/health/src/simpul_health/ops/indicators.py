@@ -4,7 +4,9 @@ Each filter is an equality on an indexed wilayah column (desa, kecamatan, kabupa
 the posyandu, plus a date range. A kabupaten holds most of a health database (60,000 balita,
 660,000 measurements a year), so its counts are written to read covering indexes from end
 to end (index-only scans, hash joins, no per-child probes and no on-disk sort); a smaller
-area probes the few children it has. Both shapes give the same answers.
+area probes the few children it has. Both shapes give the same answers. What a kabupaten's
+count would scan is mostly kept on write instead (``tally``, ``kept``, ``balita_weighed``, and
+each child's latest HAZ in ``latest_haz``); the scans stay callable for tests and checks.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class Area:
 
     @property
     def one_kabupaten(self) -> bool:
-        return bool(self.wilayah) and not self.posyandu_id and self.wilayah.count(".") == 1
+        return not self.posyandu_id and self.wilayah is not None and self.wilayah.count(".") == 1
 
     @property
     def wide(self) -> bool:
@@ -174,10 +176,11 @@ def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
     """Each child's latest measurement with a HAZ in the period, among the area's rows.
 
     (target_id, measured_on) is unique, so "latest" has no ties. DISTINCT ON reads
-    ix_measurements_kab_latest in order for a kabupaten's year; a shorter period sorts its
-    rows. Both in byte order (``USING ~<~``, the order of the index's pattern ops): ids are
-    only compared for equality here, and a byte sort is about twice as fast as a
-    locale-aware one. Elsewhere (SQLite) a window does it.
+    ix_measurements_kab_latest in order for a kabupaten's year (the scan ``latest_haz``
+    replaces for a kabupaten or wider); a shorter period sorts its rows. Both in byte order
+    (``USING ~<~``, the order of the index's pattern ops): ids are only compared for equality
+    here, and a byte sort is about twice as fast as a locale-aware one. Elsewhere (SQLite) a
+    window does it.
     """
     where = (
         area.where(M),
