@@ -44,7 +44,12 @@ def upgrade() -> None:
         sa.Column("haz", sa.Float(), nullable=False),
         sa.Column("whz", sa.Float(), nullable=True),
         sa.Column("waz", sa.Float(), nullable=True),
-        sa.PrimaryKeyConstraint("period", "kabupaten_code", "target_id"),
+        sa.PrimaryKeyConstraint(
+            "period",
+            "kabupaten_code",
+            "target_id",
+            postgresql_include=["desa_code", "haz", "whz", "waz"],
+        ),
     )
     with op.batch_alter_table("latest_haz", schema=None) as batch_op:
         batch_op.create_index(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint, column, text
+from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint, column, text
 from sqlmodel import Field
 
 from simpul_health.model_base import HealthModel, health_registry, metadata
@@ -159,6 +159,13 @@ class LatestHaz(HealthModel, table=True):
 
     __tablename__ = "latest_haz"
     __table_args__ = (
+        # A kabupaten's children of a period from the key alone (an index-only scan).
+        PrimaryKeyConstraint(
+            "period",
+            "kabupaten_code",
+            "target_id",
+            postgresql_include=["desa_code", "haz", "whz", "waz"],
+        ),
         # A province's or the nation's children once each, in (child, newest first) order:
         # DISTINCT ON reads it with no sort and no table. Byte order as ix_measurements_kab_latest.
         Index(

@@ -162,16 +162,6 @@ async def stunting_scanned(
     return await _stunting_rows(session, area, period, by_desa=by_desa, scan=True)
 
 
-def _latest(area: Area, period: Period, *, postgres: bool, scan: bool) -> Any:
-    """Each child's latest measurement with a HAZ: for a kabupaten or wider, from the rows
-    ``latest_haz`` keeps per kabupaten; for a smaller area, from its measurements."""
-    if scan or not area.wide or not latest_haz.keeps(period):
-        return _latest_measurements(area, period, postgres=postgres)
-    return latest_haz.latest(
-        area.where(L), period, one_kabupaten=area.one_kabupaten, postgres=postgres
-    )
-
-
 def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
     """Each child's latest measurement with a HAZ in the period, among the area's rows.
 
@@ -215,7 +205,18 @@ def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
 async def _stunting_rows(
     session: AsyncSession, area: Area, period: Period, *, by_desa: bool, scan: bool = False
 ) -> list[dict[str, Any]]:
-    latest = _latest(area, period, postgres=await _prepare(session), scan=scan)
+    # A kabupaten or wider reads the rows ``latest_haz`` keeps per kabupaten (one index's
+    # rows of the period: parallel workers would cost more to start than they save); a
+    # smaller area counts from its measurements.
+    kept = not scan and area.wide and latest_haz.keeps(period)
+    postgres = await _prepare(session, serial=kept)
+    if kept:
+        where = area.where(L)
+        latest = latest_haz.latest(
+            where, period, one_kabupaten=area.one_kabupaten, postgres=postgres
+        )
+    else:
+        latest = _latest_measurements(area, period, postgres=postgres)
     counts = [
         func.count().label("measured"),
         _sum(and_(latest.c.haz >= -3, latest.c.haz < -2)).label("stunted"),
