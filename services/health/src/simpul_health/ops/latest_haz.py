@@ -23,6 +23,7 @@ the migration backfills the same way).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -54,20 +56,42 @@ L: Table = LatestHaz.__table__  # type: ignore[attr-defined]
 M: Table = Measurement.__table__  # type: ignore[attr-defined]
 KEY = ("period", "kabupaten_code", "target_id")
 KEPT = ("measured_on", "desa_code", "haz", "whz", "waz")
-# One statement's bind parameters stay under asyncpg's 32,767 (8 a row).
-CHUNK = 4000
+_REPLACE = f"SET {', '.join(f'{c} = excluded.{c}' for c in KEPT)} "
+_LATER = "WHERE excluded.measured_on > latest_haz.measured_on"
+
+
+def _array(column: str) -> str:
+    """The column's PostgreSQL type as an array, without a length."""
+    compiled = L.c[column].type.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
+    return re.sub(r"\(.*\)", "", compiled) + "[]"
+
+
+# On PostgreSQL the batch's rows go as one array per column, unnested side by side: compiled
+# once whatever the batch's size (a VALUES list of 3,000 rows is 24,000 bound parameters
+# compiled anew each time, half a second). The rows come out in the arrays' (key) order.
+FROM_ARRAYS = text(
+    f"INSERT INTO latest_haz ({', '.join((*KEY, *KEPT))}) "
+    f"SELECT * FROM unnest({', '.join(f'CAST(:{c} AS {_array(c)})' for c in (*KEY, *KEPT))}) "
+    f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE {_REPLACE}{_LATER}"
+)
+_one = sqlite.insert(L)
+ONE_ROW = _one.on_conflict_do_update(
+    index_elements=list(KEY),
+    set_={c: _one.excluded[c] for c in KEPT},
+    where=_one.excluded.measured_on > L.c.measured_on,
+)
 
 
 def latest_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The rows to offer for these measurements: per (period, kabupaten, child) the latest
     with a HAZ among them, in key order. One statement cannot touch a row twice, so a batch's
     own duplicates are settled here."""
+    rows = [r for r in rows if r["haz"] is not None]
+    labels = {d: [p.label for p in periods_of(d)] for d in {r["measured_on"] for r in rows}}
     latest: dict[tuple[str, str, str], Mapping[str, Any]] = {}
     for row in rows:
-        if row["haz"] is None:
-            continue
-        for period in periods_of(row["measured_on"]):
-            key = (period.label, row["kabupaten_code"], row["target_id"])
+        for label in labels[row["measured_on"]]:
+            key = (label, row["kabupaten_code"], row["target_id"])
             kept = latest.get(key)
             if kept is None or row["measured_on"] > kept["measured_on"]:
                 latest[key] = row
@@ -78,18 +102,16 @@ def latest_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def record(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Offer these new measurement rows (already inserted) to their periods' rows."""
+    """Offer these new measurement rows (already inserted) to their periods' rows: one
+    statement on PostgreSQL; elsewhere (SQLite, one writer at a time) one upsert a row."""
     values = latest_rows(rows)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for start in range(0, len(values), CHUNK):
-        statement = dialect.insert(L).values(values[start : start + CHUNK])
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(KEY),
-                set_={c: statement.excluded[c] for c in KEPT},
-                where=statement.excluded.measured_on > L.c.measured_on,
-            )
-        )
+    if not values:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        arrays = {c: [v[c] for v in values] for c in (*KEY, *KEPT)}
+        await session.execute(FROM_ARRAYS, arrays)
+    else:
+        await session.execute(ONE_ROW, values)
 
 
 def keeps(period: Period) -> bool:
