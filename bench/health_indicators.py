@@ -229,34 +229,12 @@ def _adults(
     return targets, screenings
 
 
-SCREENING_COLUMNS = [
-    "id",
-    "target_id",
-    "posyandu_id",
-    "desa_code",
-    "kecamatan_code",
-    "kabupaten_code",
-    "screened_on",
-    "life_cycle_group",
-    "age_years",
-    "systolic",
-    "diastolic",
-    "glucose_mg_dl",
-    "glucose_kind",
-    "hb_g_dl",
-    "weight_kg",
-    "height_cm",
-    "bmi",
-    "hypertension",
-    "diabetes",
-    "anaemia",
-    "obesity",
-    "follow_up",
-    "created_by",
-    "created_at",
-    "updated_by",
-    "updated_at",
-]
+SCREENING_COLUMNS = [  # the screenings table's columns, in the rows' order
+    "id", "target_id", "posyandu_id", "desa_code", "kecamatan_code", "kabupaten_code",
+    "screened_on", "life_cycle_group", "age_years", "systolic", "diastolic", "glucose_mg_dl",
+    "glucose_kind", "hb_g_dl", "weight_kg", "height_cm", "bmi", "hypertension", "diabetes",
+    "anaemia", "obesity", "follow_up", "created_by", "created_at", "updated_by", "updated_at",
+]  # fmt: skip
 
 
 async def vacuum(connection: asyncpg.Connection, attempts: int = 10) -> None:
@@ -270,9 +248,8 @@ async def vacuum(connection: asyncpg.Connection, attempts: int = 10) -> None:
     for _ in range(attempts):
         await connection.execute("VACUUM ANALYZE")
         visible = await connection.fetchval(
-            "SELECT min(relallvisible::float / greatest(relpages, 1)) FROM pg_class"
-            " WHERE relname IN ('targets', 'measurements', 'screenings', 'balita_weighed',"
-            " 'latest_haz')"
+            "SELECT min(relallvisible::float / greatest(relpages, 1)) FROM pg_class WHERE relname"
+            " IN ('targets', 'measurements', 'screenings', 'balita_weighed', 'latest_haz')"
         )
         if visible > 0.99:
             return
