@@ -42,6 +42,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_health.app import MIGRATIONS
 from simpul_health.ops import balita_weighed as weighed
 from simpul_health.ops import indicators as queries
+from simpul_health.ops import latest_haz
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import generate_balita
 from simpul_platform.devstack.postgres import PostgresServer, ensure_postgres_installed
@@ -228,34 +229,12 @@ def _adults(
     return targets, screenings
 
 
-SCREENING_COLUMNS = [
-    "id",
-    "target_id",
-    "posyandu_id",
-    "desa_code",
-    "kecamatan_code",
-    "kabupaten_code",
-    "screened_on",
-    "life_cycle_group",
-    "age_years",
-    "systolic",
-    "diastolic",
-    "glucose_mg_dl",
-    "glucose_kind",
-    "hb_g_dl",
-    "weight_kg",
-    "height_cm",
-    "bmi",
-    "hypertension",
-    "diabetes",
-    "anaemia",
-    "obesity",
-    "follow_up",
-    "created_by",
-    "created_at",
-    "updated_by",
-    "updated_at",
-]
+SCREENING_COLUMNS = [  # the screenings table's columns, in the rows' order
+    "id", "target_id", "posyandu_id", "desa_code", "kecamatan_code", "kabupaten_code",
+    "screened_on", "life_cycle_group", "age_years", "systolic", "diastolic", "glucose_mg_dl",
+    "glucose_kind", "hb_g_dl", "weight_kg", "height_cm", "bmi", "hypertension", "diabetes",
+    "anaemia", "obesity", "follow_up", "created_by", "created_at", "updated_by", "updated_at",
+]  # fmt: skip
 
 
 async def vacuum(connection: asyncpg.Connection, attempts: int = 10) -> None:
@@ -269,8 +248,8 @@ async def vacuum(connection: asyncpg.Connection, attempts: int = 10) -> None:
     for _ in range(attempts):
         await connection.execute("VACUUM ANALYZE")
         visible = await connection.fetchval(
-            "SELECT min(relallvisible::float / greatest(relpages, 1)) FROM pg_class"
-            " WHERE relname IN ('targets', 'measurements', 'screenings', 'balita_weighed')"
+            "SELECT min(relallvisible::float / greatest(relpages, 1)) FROM pg_class WHERE relname"
+            " IN ('targets', 'measurements', 'screenings', 'balita_weighed', 'latest_haz')"
         )
         if visible > 0.99:
             return
@@ -298,6 +277,7 @@ async def load(url: str, balita: int, adults_per_posyandu: int) -> int:
             "screenings", records=screenings, columns=SCREENING_COLUMNS
         )
         await weighed.rebuild_database(url)  # as the write path keeps it (the COPYs bypass it)
+        await latest_haz.rebuild_database(url)
         await vacuum(connection)
     finally:
         await connection.close()

@@ -9,9 +9,9 @@ immunisation history each, adults with screenings, 12,000 deliveries of the year
 newborns and neonatal visits, 60,000 school-age children (education's) with about 40,000
 school screenings, 800 ODGJ berat cases with monthly services, 6,000 TB presumptives and
 10,000 people at risk of HIV. Then it counts what the write path keeps, as a bulk load must
-(``kept.rebuild``, ``balita_weighed.rebuild``), timed. The counts over people kept per
-posyandu and month (``health_tally``) start empty: the first read of a month counts them (in
-the cold figures).
+(``kept.rebuild``, ``balita_weighed.rebuild``, ``latest_haz.rebuild``), timed. The counts over
+people kept per posyandu and month (``health_tally``) start empty: the first read of a month
+counts them (in the cold figures).
 
 With the app in this process (``create_app``, relay and consumers off, no broker) called over
 httpx's ASGI transport as a DPMD user of 64.02, for the year and the last full month:
@@ -66,7 +66,7 @@ from bench.indicator_timing import (
 )
 from simpul_health.app import MIGRATIONS, create_app
 from simpul_health.domain.immunisation import NATIONAL_SCHEDULE
-from simpul_health.ops import balita_weighed, kept
+from simpul_health.ops import balita_weighed, kept, latest_haz
 from simpul_health.ops.coverage import coverage
 from simpul_health.ops.indicators import Area, spm_counts, stunting_counts
 from simpul_health.settings import HealthSettings
@@ -108,6 +108,7 @@ async def rebuild(url: str, report: Report, today: date) -> None:
     finally:
         await db.dispose()
     await balita_weighed.rebuild_database(url)
+    await latest_haz.rebuild_database(url)
     connection = await asyncpg.connect(dsn(url))
     try:
         await connection.execute("VACUUM ANALYZE")
@@ -115,7 +116,9 @@ async def rebuild(url: str, report: Report, today: date) -> None:
     finally:
         await connection.close()
     seconds = time.perf_counter() - started
-    report.note(f"kept.rebuild + balita_weighed.rebuild: {seconds:.1f} s ({kept_rows:,} kept rows)")
+    report.note(
+        f"kept, balita_weighed and latest_haz rebuilt: {seconds:.1f} s ({kept_rows:,} kept rows)"
+    )
 
 
 async def explain(url: str, periods: tuple[str, str]) -> None:

@@ -33,7 +33,7 @@ from bench.bulk_load import Tables, copy_tables
 from bench.common import Report, connect
 from bench.education_data import ATS_SHARE
 from simpul_health.models import SpmKept
-from simpul_health.ops import balita_weighed, kept
+from simpul_health.ops import balita_weighed, kept, latest_haz
 from simpul_health.ops.kept_codes import COUNTERS, posyandu_with_records
 from simpul_platform.db import Database
 
@@ -187,10 +187,11 @@ async def keep_health(url: str, report: Report, today: date, workers: int = 3) -
     """What health's write path keeps, counted as after a bulk load, then ``VACUUM ANALYZE``:
     ``spm_kept`` by health's own ``kept.recount_many`` over ``workers`` connections (chunks
     of posyandu, each its own transaction: what ``kept.rebuild`` does in one), then
-    ``balita_weighed.rebuild_database``. ``spm_kept`` is counted for the periods the
-    benchmark reads only (the last full month, its quarter, its year): a recount is one
-    statement per code, posyandu and period, and every month of the year would be five times
-    as many; the other months' rows would only make the table bigger."""
+    ``balita_weighed.rebuild_database`` and ``latest_haz.rebuild_database``. ``spm_kept`` is
+    counted for the periods the benchmark reads only (the last full month, its quarter, its
+    year): a recount is one statement per code, posyandu and period, and every month of the
+    year would be five times as many; the other months' rows would only make the table
+    bigger."""
     started = time.perf_counter()
     day = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     db = Database(url, workers)
@@ -208,12 +209,15 @@ async def keep_health(url: str, report: Report, today: date, workers: int = 3) -
         await db.dispose()
     counted = time.perf_counter()
     await balita_weighed.rebuild_database(url)
+    weighed = time.perf_counter()
+    await latest_haz.rebuild_database(url)
     async with connect(url) as conn:
         await conn.execute("VACUUM ANALYZE")
         rows = await conn.fetchval("SELECT count(*) FROM spm_kept")
     report.note(
         f"health kept counts: spm_kept {counted - started:.0f} s ({rows:,} rows, {day:%Y-%m} "
-        f"and its quarter and year), balita_weighed {time.perf_counter() - counted:.0f} s"
+        f"and its quarter and year), balita_weighed {weighed - counted:.0f} s, "
+        f"latest_haz {time.perf_counter() - weighed:.0f} s"
     )
 
 

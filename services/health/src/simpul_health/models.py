@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint, column, text
+from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint, column, text
 from sqlmodel import Field
 
 from simpul_health.model_base import HealthModel, health_registry, metadata
@@ -145,6 +145,46 @@ class BalitaWeighed(HealthModel, table=True):
     kecamatan_code: str = Field(max_length=8)
     kabupaten_code: str = Field(max_length=5)
     children: int
+
+
+class LatestHaz(HealthModel, table=True):
+    """Each child's latest measurement with a HAZ, per period and per kabupaten.
+
+    A row holds the z-scores of the child's latest length-measured visit in ``period`` (a
+    month, quarter or year label) among the measurements of ``kabupaten_code`` (the column an
+    area filters the measurements on), kept on write by ``simpul_health.ops.latest_haz``: the
+    stunting counts of a kabupaten or wider area read these instead of picking each child's
+    latest among a year's measurements. ``desa_code`` is that measurement's desa.
+    """
+
+    __tablename__ = "latest_haz"
+    __table_args__ = (
+        # A kabupaten's children of a period from the key alone (an index-only scan).
+        PrimaryKeyConstraint(
+            "period",
+            "kabupaten_code",
+            "target_id",
+            postgresql_include=["desa_code", "haz", "whz", "waz"],
+        ),
+        # A province's or the nation's children once each, in (child, newest first) order:
+        # DISTINCT ON reads it with no sort and no table. Byte order as ix_measurements_kab_latest.
+        Index(
+            "ix_latest_haz_period_target",
+            "period",
+            "target_id",
+            column("measured_on").desc(),
+            postgresql_ops={"target_id": "varchar_pattern_ops"},
+            postgresql_include=["kabupaten_code", "desa_code", "haz", "whz", "waz"],
+        ),
+    )
+    period: str = Field(primary_key=True, max_length=7)
+    kabupaten_code: str = Field(primary_key=True, max_length=5)
+    target_id: str = Field(primary_key=True, max_length=36)
+    measured_on: date
+    desa_code: str = Field(max_length=13)
+    haz: float
+    whz: float | None = None
+    waz: float | None = None
 
 
 class StuntingEpisode(HealthModel, table=True):
@@ -288,6 +328,7 @@ __all__ = [
     "HealthTally",
     "HivRiskPerson",
     "Immunisation",
+    "LatestHaz",
     "Measurement",
     "MentalHealthCase",
     "MentalHealthService",

@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 
 from simpul_health.app import MIGRATIONS
 from simpul_health.models import metadata
-from simpul_health.ops import area_codes
+from simpul_health.ops import area_codes, latest_haz
 from simpul_health.ops import balita_weighed as weighed
 from simpul_health.ops import indicators as queries
 from simpul_platform.db import Database
@@ -336,6 +336,7 @@ async def db(migrated: Database) -> Database:
         ):
             await session.execute(insert(metadata.tables[table]), values)
         await weighed.rebuild(session)  # as the write path would have kept it
+        await latest_haz.rebuild(session)
     return migrated
 
 

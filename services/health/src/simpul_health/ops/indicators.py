@@ -4,7 +4,9 @@ Each filter is an equality on an indexed wilayah column (desa, kecamatan, kabupa
 the posyandu, plus a date range. A kabupaten holds most of a health database (60,000 balita,
 660,000 measurements a year), so its counts are written to read covering indexes from end
 to end (index-only scans, hash joins, no per-child probes and no on-disk sort); a smaller
-area probes the few children it has. Both shapes give the same answers.
+area probes the few children it has. Both shapes give the same answers. What a kabupaten's
+count would scan is mostly kept on write instead (``tally``, ``kept``, ``balita_weighed``, and
+each child's latest HAZ in ``latest_haz``); the scans stay callable for tests and checks.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from simpul_health.domain.indicators import SPM
 from simpul_health.domain.lifecycle import birth_date_bounds
 from simpul_health.domain.pregnancy import ANC_STANDARD_VISITS
 from simpul_health.models import BalitaWeighed, Measurement, Pregnancy, Screening, Target
-from simpul_health.ops import balita_weighed, kept, tally
+from simpul_health.ops import balita_weighed, kept, latest_haz, tally
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.db import Database
 from simpul_platform.errors import InvalidInput
@@ -38,6 +40,7 @@ T: Table = Target.__table__  # type: ignore[attr-defined]
 P: Table = Pregnancy.__table__  # type: ignore[attr-defined]
 S: Table = Screening.__table__  # type: ignore[attr-defined]
 W: Table = BalitaWeighed.__table__  # type: ignore[attr-defined]
+L = latest_haz.L
 
 # Per transaction (SET LOCAL). The hash tables and the sort of a kabupaten month (≈ 60,000
 # children) need about 10 MB, and the default 4 MB would spill them to disk. asyncpg prepares
@@ -69,6 +72,10 @@ class Area:
             return table.c.kabupaten_code.startswith(self.wilayah + ".")
         column = ("kabupaten_code", "kecamatan_code", "desa_code")[level - 1]
         return table.c[column] == self.wilayah
+
+    @property
+    def one_kabupaten(self) -> bool:
+        return not self.posyandu_id and self.wilayah is not None and self.wilayah.count(".") == 1
 
     @property
     def wide(self) -> bool:
@@ -147,14 +154,23 @@ async def stunting_by_desa(
     return await _stunting_rows(session, area, period, by_desa=True)
 
 
+async def stunting_scanned(
+    session: AsyncSession, area: Area, period: Period, *, by_desa: bool = False
+) -> list[dict[str, Any]]:
+    """``stunting_counts`` (one row) or ``stunting_by_desa`` counted from the measurements
+    (for tests and checks: the scan that keeping each child's latest replaces)."""
+    return await _stunting_rows(session, area, period, by_desa=by_desa, scan=True)
+
+
 def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
     """Each child's latest measurement with a HAZ in the period, among the area's rows.
 
     (target_id, measured_on) is unique, so "latest" has no ties. DISTINCT ON reads
-    ix_measurements_kab_latest in order for a kabupaten's year; a shorter period sorts its
-    rows. Both in byte order (``USING ~<~``, the order of the index's pattern ops): ids are
-    only compared for equality here, and a byte sort is about twice as fast as a
-    locale-aware one. Elsewhere (SQLite) a window does it.
+    ix_measurements_kab_latest in order for a kabupaten's year (the scan ``latest_haz``
+    replaces for a kabupaten or wider); a shorter period sorts its rows. Both in byte order
+    (``USING ~<~``, the order of the index's pattern ops): ids are only compared for equality
+    here, and a byte sort is about twice as fast as a locale-aware one. Elsewhere (SQLite) a
+    window does it.
     """
     where = (
         area.where(M),
@@ -187,9 +203,20 @@ def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
 
 
 async def _stunting_rows(
-    session: AsyncSession, area: Area, period: Period, *, by_desa: bool
+    session: AsyncSession, area: Area, period: Period, *, by_desa: bool, scan: bool = False
 ) -> list[dict[str, Any]]:
-    latest = _latest_measurements(area, period, postgres=await _prepare(session))
+    # A kabupaten or wider reads the rows ``latest_haz`` keeps per kabupaten (one index's
+    # rows of the period: parallel workers would cost more to start than they save); a
+    # smaller area counts from its measurements.
+    kept = not scan and area.wide and latest_haz.keeps(period)
+    postgres = await _prepare(session, serial=kept)
+    if kept:
+        where = area.where(L)
+        latest = latest_haz.latest(
+            where, period, one_kabupaten=area.one_kabupaten, postgres=postgres
+        )
+    else:
+        latest = _latest_measurements(area, period, postgres=postgres)
     counts = [
         func.count().label("measured"),
         _sum(and_(latest.c.haz >= -3, latest.c.haz < -2)).label("stunted"),

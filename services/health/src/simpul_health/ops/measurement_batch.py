@@ -33,7 +33,7 @@ from simpul_health.events import (
     child_measured_data,
 )
 from simpul_health.models import Measurement, StuntingEpisode, Target
-from simpul_health.ops import area_codes, balita_weighed
+from simpul_health.ops import area_codes, balita_weighed, latest_haz
 from simpul_health.schemas.measurements import BulkItemResult, ItemError, MeasurementIn
 from simpul_platform.auth import Principal
 from simpul_platform.db import bulk_insert
@@ -168,6 +168,7 @@ async def record_measurements(
         results.append(_record_one(batch, state, index, item, a))
     await bulk_insert(uow.session, M, batch.rows)  # COPY on PostgreSQL
     await balita_weighed.record(uow.session, batch.rows, {t: s.target for t, s in states.items()})
+    await latest_haz.record(uow.session, batch.rows)
     await bulk_insert(uow.session, E, batch.new_episodes)
     if batch.changed:
         await uow.session.execute(update(StuntingEpisode), list(batch.changed.values()))
