@@ -212,18 +212,19 @@ async def answer_referrals(
 async def _load_adults(
     uow: UnitOfWork, principal: Principal, adults: list[DemoAdult], today: date
 ) -> None:
-    """The adults' targets, then their screenings and pregnancies through the service layer
-    (validation, flags, events), in the posyandu's one transaction."""
+    """The adults' targets, then their screenings (the posyandu's in one batch) and
+    pregnancies through the service layer (validation, flags, events), in the posyandu's one
+    transaction."""
     if not adults:  # an inactive posyandu
         return
     await targets.insert_many(uow.session, [a.target for a in adults])
+    readings = [
+        ScreeningIn(target_id=a.target["id"], **reading) for a in adults for reading in a.screenings
+    ]
+    await screening.record_many(uow, principal, readings, today)
     for adult in adults:
-        target_id = adult.target["id"]
-        for reading in adult.screenings:
-            body = ScreeningIn(target_id=target_id, **reading)
-            await screening.record(uow, principal, body, today)
         if adult.pregnancy is not None:
-            await _load_pregnancy(uow, principal, target_id, adult.pregnancy, today)
+            await _load_pregnancy(uow, principal, adult.target["id"], adult.pregnancy, today)
     await uow.commit()
 
 
