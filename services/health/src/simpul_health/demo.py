@@ -35,7 +35,7 @@ from simpul_health.demo_births import delivery_setting
 from simpul_health.demo_more import DemoPeople, load_more
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
-from simpul_health.ops import pregnancy, screening, targets
+from simpul_health.ops import kept, pregnancy, screening, targets
 from simpul_health.ops.measurement_batch import record_measurements
 from simpul_health.schemas.measurements import MeasurementIn
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
@@ -222,9 +222,10 @@ async def _load_adults(
         ScreeningIn(target_id=a.target["id"], **reading) for a in adults for reading in a.screenings
     ]
     await screening.record_many(uow, principal, readings, today)
-    for adult in adults:
-        if adult.pregnancy is not None:
-            await _load_pregnancy(uow, principal, adult.target["id"], adult.pregnancy, today)
+    async with kept.deferred(uow.session):  # each period counted once, not once a delivery
+        for adult in adults:
+            if adult.pregnancy is not None:
+                await _load_pregnancy(uow, principal, adult.target["id"], adult.pregnancy, today)
     await uow.commit()
 
 
