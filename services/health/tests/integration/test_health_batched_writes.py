@@ -1,6 +1,7 @@
 """The demo's batched writes over the real stack: ``screening.record_many`` stages what
 ``screening.record`` stages for each reading (rows, flags, events) and refuses what it refuses;
-``kept.deferred`` leaves the kept counts a write path would have left, counted once."""
+``kept.deferred`` leaves the kept counts a write path would have left, counted once;
+``tallies.deferred`` drops the kept tallies a write path drops, once, on leaving."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from sqlalchemy import func, select
 
 from simpul_health.domain.indicators import periods_of
 from simpul_health.models import Screening, SpmKept
-from simpul_health.ops import kept, mental_health, screening
+from simpul_health.ops import kept, mental_health, screening, tally
 from simpul_health.schemas.mental_health import MentalHealthCaseIn, MentalHealthServiceIn
 from simpul_health.schemas.screening import ScreeningIn
+from simpul_platform import tallies
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.domain import RuleViolation
 from simpul_platform.indicators import Period
@@ -112,3 +114,35 @@ async def test_deferred_recounts_leave_the_counts_a_full_count_gives(health):
             counted = await kept.count(session, row.code, row.posyandu_id, Period.parse(row.period))
             assert (row.numerator, row.denominator) == counted, row.period
         assert any(r.numerator for r in rows)
+
+
+async def test_deferred_invalidations_drop_the_tallies_once_on_leaving(health):
+    posyandu = await health.posyandu()
+    person = (await health.target(posyandu, ADULT, "F", serial=5, kk=None))["id"]
+    db, outbox = health.app.state.db, Outbox(health.settings)
+    last_month = TODAY.replace(day=1) - timedelta(days=1)
+    dpmd = health.auth(["dpmd"], ["64.02"], sub="dpmd")
+    for period in (f"{last_month:%Y-%m}", f"{TODAY:%Y-%m}"):  # the reads keep both months
+        answer = await health.client.get(
+            "/v1/indicators", params={"period": period, "wilayah": "64.02"}, headers=dpmd
+        )
+        assert answer.status_code == 200, answer.text
+
+    mine = select(tally.TALLY.c.month).where(tally.TALLY.c.posyandu_id == posyandu)
+
+    async def months() -> list[date]:
+        async with db.sessions() as session:
+            return list((await session.execute(mine)).scalars())
+
+    rows = await months()
+    kept_months = set(rows)
+    assert {last_month.replace(day=1), TODAY.replace(day=1)} <= kept_months
+    async with db.sessions() as session:
+        uow = UnitOfWork(session, outbox)
+        async with tallies.deferred(session):
+            for day in (TODAY, TODAY.replace(day=1)):
+                body = ScreeningIn(target_id=person, screened_on=day, systolic=120, diastolic=80)
+                await screening.record(uow, OPD, body, TODAY)
+            assert len((await session.execute(mine)).all()) == len(rows)  # not yet dropped
+        await uow.commit()
+    assert set(await months()) == {m for m in kept_months if m < TODAY.replace(day=1)}

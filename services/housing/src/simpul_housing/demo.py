@@ -37,6 +37,7 @@ from simpul_housing.ops.survey_batch import record_batch
 from simpul_housing.schemas.assessments import SurveyIn
 from simpul_housing.schemas.houses import HouseholdIn, HouseIn
 from simpul_housing.settings import HousingSettings
+from simpul_platform import tallies
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -241,7 +242,8 @@ async def load_demo(
         ]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            counts += await _houses(uow, settings, plans, today)
+            async with tallies.deferred(session):  # its counts dropped once, not per record
+                counts += await _houses(uow, settings, plans, today)
             await uow.commit()
     progress.done(counts["houses"], "houses")
     counts.update(await timed("RTLH cases, disaster, relocation", load_cases(db, settings, lokus)))

@@ -38,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from simpul_platform import tallies
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -178,8 +179,9 @@ async def load_demo(
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             place = Place(uow, settings, principal, lokus, today, seen)
-            theirs = await _households(place, balita.get(posyandu_id, []), rng)
-            olders = await _households(place, school_age.get(posyandu_id, []), older_rng)
+            async with tallies.deferred(session):  # its counts dropped once, not per record
+                theirs = await _households(place, balita.get(posyandu_id, []), rng)
+                olders = await _households(place, school_age.get(posyandu_id, []), older_rng)
             await uow.commit()
             for key in ("households", "distributions"):
                 counts[key] += theirs[key] + olders[key]
@@ -229,7 +231,7 @@ async def _households(place: Place, people: list[Person], rng: random.Random) ->
     (``create_households``). ``rng`` is drawn in the same order for the same people, so a plan
     stays as it was when another is added: a household the service would refuse (``place.seen``
     foresees it) draws no bansos."""
-    plans: list[tuple[HouseholdIn, bool, list[Aid]]] = []
+    plans: list[tuple[HouseholdIn, bool, list[dict[str, Any]]]] = []  # the aid: DistributionIn
     for person, stunted in people:
         decile = decile_for(rng, lokus=person["desa_code"] in place.lokus, stunted=stunted)
         body = _household_body(place, person, decile, rng)
@@ -276,8 +278,7 @@ def _household_body(
 
 
 def _taken(place: Place, body: HouseholdIn) -> bool:
-    """Whether social registers the household: its body passes the checks and its No. KK is
-    not yet registered (``place.seen``: every No. KK the demo has registered)."""
+    """Whether social registers it: its body passes, its No. KK is not in ``place.seen``."""
     try:
         check_household(body, place.today)
         for member in body.members:
@@ -290,10 +291,7 @@ def _taken(place: Place, body: HouseholdIn) -> bool:
     return True
 
 
-Aid = dict[str, Any]  # a DistributionIn but its household
-
-
-def _aid(place: Place, rng: random.Random) -> list[Aid]:
+def _aid(place: Place, rng: random.Random) -> list[dict[str, Any]]:
     """A poor household's bansos this month or quarter, program by program (``AID``)."""
     given = []
     for code, chance, amount, goods in AID:
