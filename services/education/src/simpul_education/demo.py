@@ -217,7 +217,7 @@ async def load_demo(
     active = sorted(p.posyandu_id for p in posyandu if p.active)
     progress = Progress("children with their statuses", len(active), unit="posyandu")
     for posyandu_id in active:
-        plans = [
+        plans: list[Plan] = [
             (child_in(person), statuses_for(person, today, rng, _chances(person, lokus)))
             for person in by_posyandu.get(posyandu_id, [])
         ]

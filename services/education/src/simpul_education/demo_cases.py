@@ -39,6 +39,7 @@ from simpul_education.schemas.ats import ClassifyIn, CloseIn, EnrollIn, ReferIn,
 from simpul_education.schemas.literacy import LiteracySessionIn, ParticipantsIn
 from simpul_education.schemas.paud import BkbMembershipIn, PaudEnrolmentIn
 from simpul_education.settings import EducationSettings
+from simpul_platform import replica, tallies
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -92,9 +93,10 @@ async def paud_enrolments(db: Database, settings: EducationSettings) -> dict[str
             children = (
                 await session.exec(select(Child).where(Child.posyandu_id == posyandu_id))
             ).all()
-            for child in sorted(children, key=lambda c: c.nik):
-                counts += await _paud_of(uow, settings, child, today, rng)
-            counts += await _literacy(uow, posyandu_id, today, rng)
+            async with replica.cached(session), tallies.deferred(session):  # once, not per record
+                for child in sorted(children, key=lambda c: c.nik):
+                    counts += await _paud_of(uow, settings, child, today, rng)
+                counts += await _literacy(uow, posyandu_id, today, rng)
             await uow.commit()
     return dict(counts)
 

@@ -41,7 +41,7 @@ from simpul_health.schemas.measurements import MeasurementIn
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
 from simpul_health.schemas.screening import ScreeningIn
 from simpul_health.settings import HealthSettings
-from simpul_platform import tallies
+from simpul_platform import replica, tallies
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -223,8 +223,9 @@ async def _load_adults(
         ScreeningIn(target_id=a.target["id"], **reading) for a in adults for reading in a.screenings
     ]
     await screening.record_many(uow, principal, readings, today)
-    # Each period counted once and the tallies dropped once, not once a record.
-    async with kept.deferred(uow.session), tallies.deferred(uow.session):
+    # Each period counted once, the tallies dropped once, the posyandu read once: not per record.
+    session = uow.session
+    async with kept.deferred(session), tallies.deferred(session), replica.cached(session):
         for adult in adults:
             if adult.pregnancy is not None:
                 await _load_pregnancy(uow, principal, adult.target["id"], adult.pregnancy, today)

@@ -22,6 +22,7 @@ from simpul_health.models import Target
 from simpul_health.ops import kept, school_screening, targets
 from simpul_health.schemas.school_screening import SchoolScreeningIn
 from simpul_health.settings import HealthSettings
+from simpul_platform import replica
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import DemoSize, demo_school_age
@@ -102,7 +103,7 @@ async def load_school(
             known = set(taken.scalars())
             new = [r for r in rows if r["nik"] not in known]  # a NIK another slice holds
             await targets.insert_many(session, new)
-            async with kept.deferred(session):  # each period counted once, not once a record
+            async with kept.deferred(session), replica.cached(session):  # once, not per record
                 for row in new:
                     if rng.random() < SCREENED_SHARE:
                         body = screening_of(row, today, rng)

@@ -248,8 +248,8 @@ async def _households(place: Place, people: list[Person], rng: random.Random) ->
         if isinstance(household, Household):
             counts["households"] += 1
             for given in aid:
-                body = DistributionIn(household_id=household.id, **given)
-                await record_distribution(place.uow, place.settings, body, household, "demo")
+                bansos = DistributionIn(household_id=household.id, **given)
+                await record_distribution(place.uow, place.settings, bansos, household, "demo")
                 counts["distributions"] += 1
     return counts
 

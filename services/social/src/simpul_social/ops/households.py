@@ -154,7 +154,7 @@ def check_household(body: HouseholdIn, today: date) -> None:
 def new_household(
     settings: SocialSettings,
     body: HouseholdIn,
-    posyandu: Mapping[str, Any],
+    posyandu: Mapping[Any, Any],
     actor: str,
     today: date,
 ) -> tuple[Household, list[Member]]:
