@@ -34,7 +34,7 @@ from simpul_education.ops.ats import (
 )
 from simpul_education.ops.ats_reads import last_schooling
 from simpul_education.ops.literacy import create_session
-from simpul_education.ops.paud import enrol, join_bkb, record_attendance
+from simpul_education.ops.paud import enrol, join_bkb, record_attendances
 from simpul_education.schemas.ats import ClassifyIn, CloseIn, EnrollIn, ReferIn, ResiduIn, VerifyIn
 from simpul_education.schemas.literacy import LiteracySessionIn, ParticipantsIn
 from simpul_education.schemas.paud import BkbMembershipIn, PaudEnrolmentIn
@@ -139,9 +139,11 @@ async def _enrol(
     )
     enrolment, _, _ = await enrol(uow, PRINCIPAL, body, today=today)
     last_month = today.month if on.year == today.year else 12
-    for month in range(on.month, last_month + 1):
-        mark = "attended" if rng.random() < ATTENDED_SHARE else "not_attended"
-        await record_attendance(uow, PRINCIPAL, enrolment, month, mark, today=today)
+    given = [
+        (month, "attended" if rng.random() < ATTENDED_SHARE else "not_attended")
+        for month in range(on.month, last_month + 1)
+    ]
+    await record_attendances(uow, PRINCIPAL, enrolment, given, today=today)
     return Counter({"paud_enrolments": 1, "attendance_marks": last_month - on.month + 1})
 
 
