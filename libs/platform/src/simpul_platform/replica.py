@@ -13,7 +13,8 @@ harmless. Payloads are parsed tolerantly (unknown fields ignored).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -160,8 +161,22 @@ def posyandu_replica_consumer(name: str) -> Consumer:
     return Consumer(name, [Subscription(view, upsert_posyandu) for view in POSYANDU_EVENTS])
 
 
+@asynccontextmanager
+async def cached(session: AsyncSession) -> AsyncIterator[None]:
+    """Inside, each posyandu's replica row is read once (a loader writing many records of a
+    posyandu in one transaction, each of which checks the posyandu)."""
+    session.info[CACHE] = {}
+    try:
+        yield
+    finally:
+        del session.info[CACHE]
+
+
 async def get_posyandu(session: AsyncSession, posyandu_id: str) -> RowMapping | None:
-    """The replica row of a posyandu, or None."""
+    """The replica row of a posyandu, or None; inside ``cached``, read once."""
+    cache: dict[str, RowMapping | None] | None = session.info.get(CACHE)
+    if cache is not None and posyandu_id in cache:
+        return cache[posyandu_id]
     row = (
         (
             await session.execute(
@@ -171,9 +186,12 @@ async def get_posyandu(session: AsyncSession, posyandu_id: str) -> RowMapping | 
         .mappings()
         .first()
     )
+    if cache is not None and row is not None:
+        cache[posyandu_id] = row
     return row
 
 
+CACHE = "simpul_platform.replica.cached"  # a session's replica rows read (``cached``)
 UNKNOWN_POSYANDU = "unknown_posyandu"
 # Not known here yet and not confirmable now: a client retries after Retry-After.
 POSYANDU_UNCONFIRMED = "posyandu_unconfirmed"

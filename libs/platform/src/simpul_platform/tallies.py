@@ -36,7 +36,8 @@ touching several posyandu invalidates them in one call, up front (sorted order a
 from __future__ import annotations
 
 import calendar
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -74,6 +75,9 @@ class TallyColumns(SQLModel):
     desa_code: str = Field(max_length=13)  # the posyandu's, from the replica
     numerator: int
     denominator: int
+
+
+DEFERRED = "simpul_platform.tallies.deferred"  # a session's pending invalidations
 
 
 @dataclass(frozen=True)
@@ -161,13 +165,37 @@ async def lock(
     )
 
 
+@asynccontextmanager
+async def deferred(session: AsyncSession) -> AsyncIterator[None]:
+    """The invalidations asked for inside made on leaving: per tally table and posyandu once,
+    from the earliest month asked (a loader writing many records of a posyandu in one
+    transaction). Nothing inside may read the tallies; on an error nothing is dropped."""
+    pending: dict[tuple[int, str], tuple[Kept, date]] = {}
+    session.info[DEFERRED] = pending
+    try:
+        yield
+    finally:
+        del session.info[DEFERRED]
+    grouped: dict[tuple[int, date], tuple[Kept, list[str]]] = {}
+    for (_, posyandu_id), (kept, since) in sorted(pending.items()):
+        grouped.setdefault((id(kept), month_of(since)), (kept, []))[1].append(posyandu_id)
+    for (_, month), (kept, ids) in grouped.items():
+        await invalidate_many(session, kept, ids, month)
+
+
 async def invalidate_many(
     session: AsyncSession, kept: Kept, posyandu_ids: Iterable[str], since: date
 ) -> None:
     """Drop the posyandu's counts of the months from ``since``'s on, in the caller's
-    transaction (one lock statement, one DELETE)."""
+    transaction (one lock statement, one DELETE); inside ``deferred``, on leaving it."""
     ids = sorted(set(posyandu_ids))
     if not ids:
+        return
+    pending = session.info.get(DEFERRED)
+    if pending is not None:
+        for posyandu_id in ids:
+            _, before = pending.get((id(kept), posyandu_id), (kept, since))
+            pending[(id(kept), posyandu_id)] = (kept, min(before, since))
         return
     table = kept.table
     await lock(session, kept.lock_class, ids)

@@ -18,7 +18,8 @@ ATS case for each child 7–18 out of school, in every state of the workflow, so
 the desa's verification and some verified with an economic problem (referred to social): those
 in ``simpul_education.demo_cases``.
 Everything is written through the service's own operations (validation, attribution, outbox
-events), one transaction per posyandu, by a Dinas Pendidikan principal.
+events; a posyandu's children in one batch, ``ops.children_batch``), one transaction per
+posyandu, by a Dinas Pendidikan principal.
 
     python -m simpul_education.demo            # reads EDUCATION_* / SIMPUL_* like the service
 """
@@ -40,7 +41,7 @@ from simpul_education.demo_cases import PRINCIPAL, SEED, ats_cases, paud_enrolme
 from simpul_education.domain.children import age_years
 from simpul_education.domain.status import Source, Status
 from simpul_education.models import Child
-from simpul_education.ops.children import create_child, record_status
+from simpul_education.ops.children_batch import Plan, register_children
 from simpul_education.schemas.children import ChildIn, StatusIn
 from simpul_education.settings import EducationSettings
 from simpul_platform.clock import local_today
@@ -54,7 +55,6 @@ from simpul_platform.devstack.population import (
     settled_database,
 )
 from simpul_platform.devstack.population.progress import Progress, timed
-from simpul_platform.errors import ProblemError
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 
@@ -217,11 +217,13 @@ async def load_demo(
     active = sorted(p.posyandu_id for p in posyandu if p.active)
     progress = Progress("children with their statuses", len(active), unit="posyandu")
     for posyandu_id in active:
+        plans: list[Plan] = [
+            (child_in(person), statuses_for(person, today, rng, _chances(person, lokus)))
+            for person in by_posyandu.get(posyandu_id, [])
+        ]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            for person in by_posyandu.get(posyandu_id, []):
-                chances = LOKUS_DESA if person["desa_code"] in lokus else OTHER_DESA
-                counts += await _child(uow, settings, person, today, rng, chances)
+            counts += await _children(uow, settings, plans, today)
             await uow.commit()
         progress.advance()
     progress.done(counts["children"], "children")
@@ -230,25 +232,24 @@ async def load_demo(
     return {"children": 0, "statuses": 0, **counts}
 
 
-async def _child(
-    uow: UnitOfWork,
-    settings: EducationSettings,
-    person: dict[str, Any],
-    today: date,
-    rng: random.Random,
-    chances: Chances,
+def _chances(person: dict[str, Any], lokus: set[str]) -> Chances:
+    return LOKUS_DESA if person["desa_code"] in lokus else OTHER_DESA
+
+
+async def _children(
+    uow: UnitOfWork, settings: EducationSettings, plans: list[Plan], today: date
 ) -> Counter[str]:
-    """One child registered and given its statuses, in the posyandu's transaction."""
-    plan = statuses_for(person, today, rng, chances)
-    try:
-        child = await create_child(
-            uow, PRINCIPAL, child_in(person), secret=settings.pseudonym_secret, today=today
-        )
-    except ProblemError:  # a population NIK the service refuses: the demo goes on without it
-        return Counter()
-    for status in plan:
-        await record_status(uow, PRINCIPAL, child, status, today=today)
-    return Counter({"children": 1, "statuses": len(plan)})
+    """A posyandu's children registered with their statuses in one batch, in its transaction;
+    a population NIK the service refuses is left out (the demo goes on without it)."""
+    results = await register_children(
+        uow, PRINCIPAL, plans, secret=settings.pseudonym_secret, today=today
+    )
+    made = [
+        len(statuses)
+        for (_, statuses), r in zip(plans, results, strict=True)
+        if isinstance(r, Child)
+    ]
+    return Counter({"children": len(made), "statuses": sum(made)})
 
 
 async def _main() -> None:

@@ -34,11 +34,12 @@ from simpul_education.ops.ats import (
 )
 from simpul_education.ops.ats_reads import last_schooling
 from simpul_education.ops.literacy import create_session
-from simpul_education.ops.paud import enrol, join_bkb, record_attendance
+from simpul_education.ops.paud import enrol, join_bkb, record_attendances
 from simpul_education.schemas.ats import ClassifyIn, CloseIn, EnrollIn, ReferIn, ResiduIn, VerifyIn
 from simpul_education.schemas.literacy import LiteracySessionIn, ParticipantsIn
 from simpul_education.schemas.paud import BkbMembershipIn, PaudEnrolmentIn
 from simpul_education.settings import EducationSettings
+from simpul_platform import replica, tallies
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -92,9 +93,10 @@ async def paud_enrolments(db: Database, settings: EducationSettings) -> dict[str
             children = (
                 await session.exec(select(Child).where(Child.posyandu_id == posyandu_id))
             ).all()
-            for child in sorted(children, key=lambda c: c.nik):
-                counts += await _paud_of(uow, settings, child, today, rng)
-            counts += await _literacy(uow, posyandu_id, today, rng)
+            async with replica.cached(session), tallies.deferred(session):  # once, not per record
+                for child in sorted(children, key=lambda c: c.nik):
+                    counts += await _paud_of(uow, settings, child, today, rng)
+                counts += await _literacy(uow, posyandu_id, today, rng)
             await uow.commit()
     return dict(counts)
 
@@ -137,9 +139,11 @@ async def _enrol(
     )
     enrolment, _, _ = await enrol(uow, PRINCIPAL, body, today=today)
     last_month = today.month if on.year == today.year else 12
-    for month in range(on.month, last_month + 1):
-        mark = "attended" if rng.random() < ATTENDED_SHARE else "not_attended"
-        await record_attendance(uow, PRINCIPAL, enrolment, month, mark, today=today)
+    given = [
+        (month, "attended" if rng.random() < ATTENDED_SHARE else "not_attended")
+        for month in range(on.month, last_month + 1)
+    ]
+    await record_attendances(uow, PRINCIPAL, enrolment, given, today=today)
     return Counter({"paud_enrolments": 1, "attendance_marks": last_month - on.month + 1})
 
 

@@ -35,12 +35,13 @@ from simpul_health.demo_births import delivery_setting
 from simpul_health.demo_more import DemoPeople, load_more
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
-from simpul_health.ops import pregnancy, screening, targets
+from simpul_health.ops import kept, pregnancy, screening, targets
 from simpul_health.ops.measurement_batch import record_measurements
 from simpul_health.schemas.measurements import MeasurementIn
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn
 from simpul_health.schemas.screening import ScreeningIn
 from simpul_health.settings import HealthSettings
+from simpul_platform import replica, tallies
 from simpul_platform.auth import NATIONWIDE, Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -212,18 +213,22 @@ async def answer_referrals(
 async def _load_adults(
     uow: UnitOfWork, principal: Principal, adults: list[DemoAdult], today: date
 ) -> None:
-    """The adults' targets, then their screenings and pregnancies through the service layer
-    (validation, flags, events), in the posyandu's one transaction."""
+    """The adults' targets, then their screenings (the posyandu's in one batch) and
+    pregnancies through the service layer (validation, flags, events), in the posyandu's one
+    transaction."""
     if not adults:  # an inactive posyandu
         return
     await targets.insert_many(uow.session, [a.target for a in adults])
-    for adult in adults:
-        target_id = adult.target["id"]
-        for reading in adult.screenings:
-            body = ScreeningIn(target_id=target_id, **reading)
-            await screening.record(uow, principal, body, today)
-        if adult.pregnancy is not None:
-            await _load_pregnancy(uow, principal, target_id, adult.pregnancy, today)
+    readings = [
+        ScreeningIn(target_id=a.target["id"], **reading) for a in adults for reading in a.screenings
+    ]
+    await screening.record_many(uow, principal, readings, today)
+    # Each period counted once, the tallies dropped once, the posyandu read once: not per record.
+    session = uow.session
+    async with kept.deferred(session), tallies.deferred(session), replica.cached(session):
+        for adult in adults:
+            if adult.pregnancy is not None:
+                await _load_pregnancy(uow, principal, adult.target["id"], adult.pregnancy, today)
     await uow.commit()
 
 

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from simpul_health.models import Pregnancy
-from simpul_health.ops import newborns
+from simpul_health.ops import kept, newborns
 from simpul_health.schemas.newborns import NeonatalVisitIn, NewbornIn
 from simpul_health.settings import HealthSettings
+from simpul_platform import replica
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.outbox import Outbox
@@ -69,9 +70,10 @@ async def load_births(
                 )
             ).scalars()
             uow = UnitOfWork(session, outbox)
-            for p in list(births):
-                assert p.delivered_on is not None
-                made += await _newborn(uow, principal, p, settings.zone, now, rng)
+            async with kept.deferred(session), replica.cached(session):  # once, not per record
+                for p in list(births):
+                    assert p.delivered_on is not None
+                    made += await _newborn(uow, principal, p, settings.zone, now, rng)
             await uow.commit()
     return made
 

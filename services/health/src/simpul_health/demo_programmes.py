@@ -12,11 +12,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from simpul_health.demo_more import DemoPeople
-from simpul_health.ops import hiv, mental_health, tb
+from simpul_health.ops import hiv, kept, mental_health, tb
 from simpul_health.schemas.hiv import HivAtRiskIn, HivTestIn
 from simpul_health.schemas.mental_health import MentalHealthCaseIn, MentalHealthServiceIn
 from simpul_health.schemas.tb import TbExaminationIn, TbPresumptiveIn
 from simpul_health.settings import HealthSettings
+from simpul_platform import replica
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import DemoAdult
@@ -45,7 +46,8 @@ async def load_programmes(
         adults = [a for a in people.adults if a.target["posyandu_id"] == pid]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            made += await _posyandu(uow, principal, adults, today, rng)
+            async with kept.deferred(session), replica.cached(session):  # once, not per record
+                made += await _posyandu(uow, principal, adults, today, rng)
             await uow.commit()
     return made
 

@@ -19,9 +19,10 @@ from simpul_health.demo_more import DemoPeople
 from simpul_health.domain.lifecycle import age_in_years
 from simpul_health.domain.school import MAX_AGE, MIN_AGE, school_year_start
 from simpul_health.models import Target
-from simpul_health.ops import school_screening, targets
+from simpul_health.ops import kept, school_screening, targets
 from simpul_health.schemas.school_screening import SchoolScreeningIn
 from simpul_health.settings import HealthSettings
+from simpul_platform import replica
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.devstack.population import DemoSize, demo_school_age
@@ -102,10 +103,11 @@ async def load_school(
             known = set(taken.scalars())
             new = [r for r in rows if r["nik"] not in known]  # a NIK another slice holds
             await targets.insert_many(session, new)
-            for row in new:
-                if rng.random() < SCREENED_SHARE:
-                    body = screening_of(row, today, rng)
-                    await school_screening.record(uow, principal, body, today)
-                    made += 1
+            async with kept.deferred(session), replica.cached(session):  # once, not per record
+                for row in new:
+                    if rng.random() < SCREENED_SHARE:
+                        body = screening_of(row, today, rng)
+                        await school_screening.record(uow, principal, body, today)
+                        made += 1
             await uow.commit()
     return made

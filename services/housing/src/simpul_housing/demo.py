@@ -9,8 +9,9 @@ by two households. Houses are surveyed by a kader over the last eighteen months,
 of them; RTLH is more common in the population's lokus desa, where poverty concentrates (the
 same lokus desa social's deciles are drawn by). The RTLH pipeline in every state, a demo
 disaster and a relocation programme are in ``simpul_housing.demo_cases``. Everything is written
-through the service's own operations (validation, attribution, outbox events), one transaction
-per posyandu, by a Dinas Perkim principal.
+through the service's own operations (validation, attribution, outbox events; a posyandu's
+surveyed houses through the survey team's batch, ``ops.survey_batch``), one transaction per
+posyandu, by a Dinas Perkim principal.
 
     python -m simpul_housing.demo            # reads HOUSING_* / SIMPUL_* like the service
     python -m simpul_housing.demo --followup # trantib's banjir: SK Bupati, handling (demo_trantib)
@@ -31,11 +32,12 @@ from sqlalchemy import func, select
 
 from simpul_housing.app import MIGRATIONS
 from simpul_housing.models import House
-from simpul_housing.ops.assessments import record_assessment
 from simpul_housing.ops.houses import create_house
+from simpul_housing.ops.survey_batch import record_batch
 from simpul_housing.schemas.assessments import SurveyIn
 from simpul_housing.schemas.houses import HouseholdIn, HouseIn
 from simpul_housing.settings import HousingSettings
+from simpul_platform import tallies
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -234,39 +236,63 @@ async def load_demo(
     for place in sorted(active, key=lambda p: p.posyandu_id):
         progress.advance()
         chances = LOKUS_DESA if place.desa_code in lokus else OTHER_DESA
+        plans = [
+            _plan(place.posyandu_id, living, chances, today, rng)
+            for living in houses_of(by_posyandu[place.posyandu_id], rng)
+        ]
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            for living in houses_of(by_posyandu[place.posyandu_id], rng):
-                counts += await _house(
-                    uow, settings, place.posyandu_id, living, chances, today, rng
-                )
+            async with tallies.deferred(session):  # its counts dropped once, not per record
+                counts += await _houses(uow, settings, plans, today)
             await uow.commit()
     progress.done(counts["houses"], "houses")
     counts.update(await timed("RTLH cases, disaster, relocation", load_cases(db, settings, lokus)))
     return dict(counts)
 
 
-async def _house(
-    uow: UnitOfWork,
-    settings: HousingSettings,
-    posyandu_id: str,
-    living: list[Family],
-    chances: Chances,
-    today: date,
-    rng: random.Random,
-) -> Counter[str]:
+def _plan(
+    posyandu_id: str, living: list[Family], chances: Chances, today: date, rng: random.Random
+) -> tuple[HouseIn, SurveyIn | None]:
+    """A house and, for three in four, its survey."""
     body = house_body(posyandu_id, living, rng)
-    house, _ = await create_house(uow, PRINCIPAL, body, secret=settings.pseudonym_secret)
-    counts = Counter({"houses": 1, "households": len(living)})
     if rng.random() >= SURVEYED_SHARE:
-        return counts
+        return body, None
     grade = quality(rng, chances)
     surveyed_on = today - timedelta(days=rng.randint(1, 540))
-    survey = survey_body(body.occupants or 1, grade, surveyed_on, rng)
-    row = await record_assessment(uow, PRINCIPAL, house, survey, settings=settings, today=today)
-    counts["surveyed"] += 1
-    counts["rtlh_pupr"] += row.rtlh_pupr
-    counts["rtlh_rutilahu"] += row.rtlh_rutilahu
+    return body, survey_body(body.occupants or 1, grade, surveyed_on, rng)
+
+
+async def _houses(
+    uow: UnitOfWork,
+    settings: HousingSettings,
+    plans: list[tuple[HouseIn, SurveyIn | None]],
+    today: date,
+) -> Counter[str]:
+    """A posyandu's houses: those not surveyed one by one (``create_house``), the surveyed
+    ones with their surveys in one survey team's batch (``record_batch``)."""
+    counts: Counter[str] = Counter()
+    for body, survey in plans:
+        counts.update({"houses": 1, "households": len(body.households)})
+        if survey is None:
+            await create_house(uow, PRINCIPAL, body, secret=settings.pseudonym_secret)
+    raw = [
+        {"house": body.model_dump(), "survey": survey.model_dump()}
+        for body, survey in plans
+        if survey is not None
+    ]
+    if not raw:
+        return counts
+    out = await record_batch(uow, PRINCIPAL, raw, settings=settings, today=today)
+    for result in out.results:
+        if result.status != "created":
+            raise RuntimeError(f"the demo's survey was refused: {result}")
+        counts.update(
+            {
+                "surveyed": 1,
+                "rtlh_pupr": int(bool(result.rtlh_pupr)),
+                "rtlh_rutilahu": int(bool(result.rtlh_rutilahu)),
+            }
+        )
     return counts
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform import replica, tallies
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
 from simpul_platform.outbox import Outbox
@@ -69,7 +70,8 @@ async def seed_infrastructure(
                 continue
             uow = UnitOfWork(session, outbox)
             place = _centre(row, rng)
-            await _posyandu(_Desa(uow, settings, principal, str(row["id"]), place, today, rng))
+            async with replica.cached(session), tallies.deferred(session):  # once, not per record
+                await _posyandu(_Desa(uow, settings, principal, str(row["id"]), place, today, rng))
             await _count(session, str(row["id"]), counts)
             await uow.commit()
     return counts

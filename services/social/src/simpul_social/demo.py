@@ -38,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from simpul_platform import tallies
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
 from simpul_platform.db import Database
@@ -73,7 +74,8 @@ from simpul_social.domain.ppks import PPKS_CATEGORIES
 from simpul_social.models import Household, Program
 from simpul_social.ops import ppks
 from simpul_social.ops.bansos import create_program, record_distribution
-from simpul_social.ops.households import create_household
+from simpul_social.ops.households import check_household, check_member
+from simpul_social.ops.households_batch import create_households
 from simpul_social.schemas.bansos import DistributionIn, ProgramIn
 from simpul_social.schemas.households import DecileIn, HouseholdIn, MemberIn
 from simpul_social.schemas.ppks import AssessIn, CloseIn, PpksCaseIn, ServeIn
@@ -171,13 +173,15 @@ async def load_demo(
     ppks_rng = random.Random(SEED + 105)  # its own, so the households' draws stay as they were
     older_rng = random.Random(OLDER_SEED)  # and the older children's households' own, too
     progress = Progress("households, deciles, bansos, PPKS", len(active), unit="posyandu")
+    seen: set[str] = set()  # none before: the demo loads into a social without households
     for posyandu_id in sorted(active):
         progress.advance()
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            place = Place(uow, settings, principal, lokus, today)
-            theirs = await _households(place, balita.get(posyandu_id, []), rng)
-            olders = await _households(place, school_age.get(posyandu_id, []), older_rng)
+            place = Place(uow, settings, principal, lokus, today, seen)
+            async with tallies.deferred(session):  # its counts dropped once, not per record
+                theirs = await _households(place, balita.get(posyandu_id, []), rng)
+                olders = await _households(place, school_age.get(posyandu_id, []), older_rng)
             await uow.commit()
             for key in ("households", "distributions"):
                 counts[key] += theirs[key] + olders[key]
@@ -218,30 +222,43 @@ class Place:
     principal: Principal
     lokus: set[str]
     today: date
+    seen: set[str]  # the No. KK registered so far
 
 
 async def _households(place: Place, people: list[Person], rng: random.Random) -> Counter[str]:
     """A household for each (person, stunted): their No. KK with them as its member, a DTSEN
-    decile for most, and for deciles 1–4 some bansos. ``rng`` is drawn in the same order for the
-    same people, so a plan stays as it was when another is added."""
-    counts: Counter[str] = Counter()
+    decile for most, and for deciles 1–4 some bansos; the posyandu's in one batch
+    (``create_households``). ``rng`` is drawn in the same order for the same people, so a plan
+    stays as it was when another is added: a household the service would refuse (``place.seen``
+    foresees it) draws no bansos."""
+    plans: list[tuple[HouseholdIn, bool, list[dict[str, Any]]]] = []  # the aid: DistributionIn
     for person, stunted in people:
         decile = decile_for(rng, lokus=person["desa_code"] in place.lokus, stunted=stunted)
-        household = await _household(place, person, decile, rng)
-        if household is None:
-            continue
-        counts["households"] += 1
-        if decile is not None and decile <= 4:
-            counts["distributions"] += await _aid(place, household, rng)
+        body = _household_body(place, person, decile, rng)
+        taken = _taken(place, body)
+        poor = taken and decile is not None and decile <= 4
+        plans.append((body, taken, _aid(place, rng) if poor else []))
+    made = await create_households(
+        place.uow, place.settings, [body for body, _, _ in plans], place.principal
+    )
+    counts: Counter[str] = Counter()
+    for (_, taken, aid), household in zip(plans, made, strict=True):
+        if isinstance(household, Household) != taken:
+            raise RuntimeError(f"the demo foresaw its household wrongly: {household}")
+        if isinstance(household, Household):
+            counts["households"] += 1
+            for given in aid:
+                bansos = DistributionIn(household_id=household.id, **given)
+                await record_distribution(place.uow, place.settings, bansos, household, "demo")
+                counts["distributions"] += 1
     return counts
 
 
-async def _household(
+def _household_body(
     place: Place, person: dict[str, Any], decile: int | None, rng: random.Random
-) -> Household | None:
-    """The person's household through social's own operation (None: refused), assessed 90 days
-    ago when a decile is given."""
-    body = HouseholdIn(
+) -> HouseholdIn:
+    """The person's household, assessed 90 days ago when a decile is given."""
+    return HouseholdIn(
         kk=person["kk"],
         posyandu_id=person["posyandu_id"],
         address=f"RT {rng.randint(1, 20)}",
@@ -258,35 +275,39 @@ async def _household(
         if decile
         else None,
     )
+
+
+def _taken(place: Place, body: HouseholdIn) -> bool:
+    """Whether social registers it: its body passes, its No. KK is not in ``place.seen``."""
     try:
-        return await create_household(place.uow, place.settings, body, place.principal)
+        check_household(body, place.today)
+        for member in body.members:
+            check_member(member, place.today, "body.members")
     except ProblemError:
-        return None
+        return False
+    if body.kk in place.seen:
+        return False
+    place.seen.add(body.kk)
+    return True
 
 
-async def _aid(place: Place, household: Household, rng: random.Random) -> int:
+def _aid(place: Place, rng: random.Random) -> list[dict[str, Any]]:
     """A poor household's bansos this month or quarter, program by program (``AID``)."""
-    given = 0
+    given = []
     for code, chance, amount, goods in AID:
         if rng.random() >= chance:
             continue
         period_type: PeriodType = "quarter" if code == "PKH" else "month"
         day = place.today - timedelta(days=rng.randint(0, 20))
-        await record_distribution(
-            place.uow,
-            place.settings,
-            DistributionIn(
-                household_id=household.id,
-                program_code=code,
-                period=label_of(period_type, day),
-                amount_idr=amount,
-                goods=goods,
-                distributed_on=day,
-            ),
-            household,
-            "demo",
+        given.append(
+            {
+                "program_code": code,
+                "period": label_of(period_type, day),
+                "amount_idr": amount,
+                "goods": goods,
+                "distributed_on": day,
+            }
         )
-        given += 1
     return given
 
 

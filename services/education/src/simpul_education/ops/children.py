@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy.engine import RowMapping
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,6 +40,19 @@ async def create_child(
             f"This NIK is already known as child {existing.id}.", existing_child_id=existing.id
         )
     await invalidate(uow.session, body.posyandu_id, body.birth_date)  # it counts from birth
+    return stage_child(uow, principal, body, posyandu, secret=secret, today=today)
+
+
+def stage_child(
+    uow: UnitOfWork,
+    principal: Principal,
+    body: ChildIn,
+    posyandu: RowMapping,
+    *,
+    secret: str,
+    today: date,
+) -> Child:
+    """The checked child's row staged and announced (its kept counts already invalidated)."""
     actor, moment = principal.subject, now()
     child = Child(
         id=new_id(),
@@ -73,10 +87,23 @@ async def record_status(
     """A status on a day that has come, not before the last one: kept in the history, made
     the child's current status, and announced. The child's posyandu must still be active and
     in the caller's wilayah."""
-    jenjang = check_entry(StatusEntry(body.status, body.kelas, body.unit_name, body.npsn))
-    check_status_date(body.on, today, child.birth_date, child.status_on)
+    jenjang = check_status(body, child.birth_date, child.status_on, today)
     await posyandu_for_write(uow.session, child.posyandu_id, principal, field="posyandu_id")
     await invalidate(uow.session, child.posyandu_id, body.on)  # its months from then on
+    return stage_status(uow, principal, child, body, jenjang)
+
+
+def check_status(body: StatusIn, birth_date: date, last_on: date | None, today: date) -> str | None:
+    """The status's jenjang, once its entry and date are allowed."""
+    jenjang = check_entry(StatusEntry(body.status, body.kelas, body.unit_name, body.npsn))
+    check_status_date(body.on, today, birth_date, last_on)
+    return jenjang
+
+
+def stage_status(
+    uow: UnitOfWork, principal: Principal, child: Child, body: StatusIn, jenjang: str | None
+) -> ChildStatus:
+    """The checked status staged as the child's current one and announced."""
     actor, moment = principal.subject, now()
     row = ChildStatus(
         id=new_id(),

@@ -179,6 +179,40 @@ async def record_attendance(
     return row
 
 
+async def record_attendances(
+    uow: UnitOfWork,
+    principal: Principal,
+    enrolment: PaudEnrolment,
+    given: Sequence[tuple[int, str]],
+    *,
+    today: date,
+) -> None:
+    """``record_attendance`` for several months (month, mark) of one enrolment: one read of
+    its marks, one check of its posyandu."""
+    for month, _ in given:
+        check_attendance_month(enrolment.year, month, enrolment.enrolled_on, today)
+    await posyandu_for_write(
+        uow.session, enrolment.posyandu_id, principal, field="path.enrolment_id"
+    )
+    actor, moment = principal.subject, now()
+    query = select(PaudAttendance).where(PaudAttendance.enrolment_id == enrolment.id)
+    rows = {row.month: row for row in (await uow.session.exec(query)).all()}
+    for month, mark in given:
+        if month in rows:  # a correction replaces the earlier mark
+            row = rows[month]
+            row.mark, row.recorded_by, row.recorded_at = mark, actor, moment
+        else:
+            rows[month] = PaudAttendance(
+                enrolment_id=enrolment.id,
+                month=month,
+                mark=mark,
+                recorded_by=actor,
+                recorded_at=moment,
+            )
+    enrolment.updated_by, enrolment.updated_at = actor, moment
+    uow.session.add_all([*rows.values(), enrolment])
+
+
 async def marks(session: AsyncSession, enrolment_ids: Sequence[str]) -> dict[str, dict[int, str]]:
     """Each enrolment's marks by month."""
     found: dict[str, dict[int, str]] = {i: {} for i in enrolment_ids}

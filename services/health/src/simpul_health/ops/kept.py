@@ -22,7 +22,8 @@ load that bypassed the write path).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
@@ -42,6 +43,7 @@ K: Table = SpmKept.__table__  # type: ignore[attr-defined]
 E: Table = TargetEstimate.__table__  # type: ignore[attr-defined]
 LOCK_CLASS = 0x4B50  # the first key of health's kept-count locks (the second: the posyandu's)
 KEY = ("code", "posyandu_id", "period")
+DEFERRED = "simpul_health.kept.deferred"  # the session's pending recounts (``deferred``)
 
 # (posyandu id, period) → a statement answering one row (numerator, denominator)
 Counter = Callable[[str, Period], Any]
@@ -54,8 +56,28 @@ async def recount(session: AsyncSession, code: str, posyandu_id: str, days: Iter
     await recount_many(session, {code: {posyandu_id: days}})
 
 
+@asynccontextmanager
+async def deferred(session: AsyncSession) -> AsyncIterator[None]:
+    """The recounts asked for inside made once, on leaving (a loader writing many records of a
+    posyandu in one transaction: each period counted once, not once per record). Nothing
+    inside may read the kept counts; on an error nothing is counted."""
+    pending: dict[str, dict[str, set[date]]] = {}
+    session.info[DEFERRED] = pending
+    try:
+        yield
+    finally:
+        del session.info[DEFERRED]
+    await recount_many(session, pending)
+
+
 async def recount_many(session: AsyncSession, changes: Changes) -> None:
     """``recount`` for several codes and posyandu: every posyandu's lock first, in one order."""
+    pending = session.info.get(DEFERRED)
+    if pending is not None:  # inside ``deferred``
+        for code, by_posyandu in changes.items():
+            for posyandu_id, days in by_posyandu.items():
+                pending.setdefault(code, {}).setdefault(posyandu_id, set()).update(days)
+        return
     posyandu = sorted({p for by_posyandu in changes.values() for p in by_posyandu})
     if not posyandu:
         return

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import lokal
 from sqlalchemy.exc import IntegrityError
@@ -123,17 +124,43 @@ async def create_household(
 ) -> Household:
     posyandu = await posyandu_for_write(uow.session, body.posyandu_id, principal)
     today = local_today(settings)
-    if body.decile is not None:
-        not_in_future(body.decile.assessed_on, today, "body.decile.assessed_on")
-    if len({m.nik for m in body.members}) != len(body.members):
-        raise InvalidInput.field("body.members", "duplicate_nik", "A NIK appears twice.")
+    check_household(body, today)
     existing = (await uow.session.exec(select(Household).where(Household.kk == body.kk))).first()
     if existing is not None:
         raise Conflict(
             f"No. KK is already registered as household {existing.id}.",
             existing_household_id=existing.id,
         )
-    actor, moment = principal.subject, now()
+    household, members = new_household(settings, body, posyandu, principal.subject, today)
+    uow.session.add(household)
+    await flush_or_conflict(uow, "No. KK is already registered (concurrently).")
+    uow.session.add_all(members)
+    await flush_or_conflict(uow, "A member's NIK is already registered in another household.")
+    if body.decile is not None:
+        await assessed(uow, household, body.decile, principal.subject)
+    await rematch(uow, settings, household)
+    return household
+
+
+def check_household(body: HouseholdIn, today: date) -> None:
+    """A decile assessed on a day that has come, each member's NIK once (the members' own
+    checks come with their rows, ``new_household``)."""
+    if body.decile is not None:
+        not_in_future(body.decile.assessed_on, today, "body.decile.assessed_on")
+    if len({m.nik for m in body.members}) != len(body.members):
+        raise InvalidInput.field("body.members", "duplicate_nik", "A NIK appears twice.")
+
+
+def new_household(
+    settings: SocialSettings,
+    body: HouseholdIn,
+    posyandu: Mapping[Any, Any],
+    actor: str,
+    today: date,
+) -> tuple[Household, list[Member]]:
+    """The household's row and its members' (not staged); a member's NIK that does not agree
+    with it is refused here (``check_member``)."""
+    moment = now()
     household = Household(
         id=new_id(),
         kk=body.kk,
@@ -148,18 +175,11 @@ async def create_household(
         updated_by=actor,
         updated_at=moment,
     )
-    uow.session.add(household)
     members = [
         _member(settings, household.id, m, actor, today, f"body.members[{i}]")
         for i, m in enumerate(body.members)
     ]
-    await flush_or_conflict(uow, "No. KK is already registered (concurrently).")
-    uow.session.add_all(members)
-    await flush_or_conflict(uow, "A member's NIK is already registered in another household.")
-    if body.decile is not None:
-        await assessed(uow, household, body.decile, actor)
-    await rematch(uow, settings, household)
-    return household
+    return household, members
 
 
 async def assess(
