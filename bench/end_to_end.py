@@ -16,13 +16,14 @@ that share of the measurements is a detection, and only those are timed.
 Load is open-loop: a bulk request of ``--batch`` items every batch/rate seconds, sent on
 schedule whether or not earlier ones have been answered (at most 64 in flight).
 
-Clock: both timestamps are this machine's wall clock (CLOCK_REALTIME, UTC). Start = when the
-client received health's 2xx for the request holding the measurement (the commit happened just
-before it, so the figure slightly *under*states by the response's trip back). End = the commit
-time of the transaction that wrote the field's reaction row (``pg_xact_commit_timestamp``;
-the database server runs with ``track_commit_timestamp = on``). Matched by measurement id
+Clock: both timestamps are commit times on the one database server (``pg_xact_commit_timestamp``;
+it runs with ``track_commit_timestamp = on``). Start = the commit of the transaction that
+stored the measurement in health (its row's ``xmin``); end = the commit of the transaction
+that wrote the field's reaction row. (The client's 2xx is not the start: when health's API is
+busy, the answer can leave it seconds after the commit, and reactions would seem to come
+before their cause; that lag is printed on its own, as commit → 2xx.) Matched by measurement id
 (social's ``detection_measurement_id``; the decision tables' ``event_id`` through health's
-outbox). Each field's latency is split into 2xx → health's outbox row marked sent (the relay's
+outbox). Each field's latency is split into commit → health's outbox row marked sent (the relay's
 part, shared) and sent → committed (the field's consumer).
 
 CPU: each service process's own CPU time (user + system, from ``/proc``) from the first
@@ -168,6 +169,13 @@ async def detections(stack: Stack) -> dict[str, tuple[str, datetime | None]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
+async def measurement_commits(stack: Stack) -> dict[str, datetime]:
+    """When each measurement's transaction committed in health: measurement id → time."""
+    async with connect(stack.databases["health"]) as health:
+        rows = await health.fetch("SELECT id, pg_xact_commit_timestamp(xmin) FROM measurements")
+    return {r[0]: r[1] for r in rows if r[1] is not None}
+
+
 async def reactions(
     stack: Stack, expected: int, deadline: float
 ) -> tuple[dict[str, Reactions], dict[str, tuple[str, datetime | None]]]:
@@ -201,6 +209,8 @@ async def run(
             if item.get("measurement_id"):
                 answered[item["measurement_id"]] = at
     seen, detected = await reactions(stack, expected, deadline)
+    stored = await measurement_commits(stack)
+    start = {m: stored[m] for m in answered if m in stored}
     cpu = {name: cpu_s(stack, name) - before for name, before in cpu_before.items()}
     sent = {m: at for m, at in detected.values() if at is not None}
     fields = {}
@@ -212,7 +222,7 @@ async def run(
             "chunk": spread(spans),
             "chunk_per_row": spread(per_row),
             "latency": spread(
-                [(committed[m] - answered[m]).total_seconds() for m in committed if m in answered]
+                [(committed[m] - start[m]).total_seconds() for m in committed if m in start]
             ),
             "consume": spread(
                 [(committed[m] - sent[m]).total_seconds() for m in committed if m in sent]
@@ -221,9 +231,10 @@ async def run(
             "referred": seen[field.name].referred,
             "decisions": Counter(seen[field.name].decisions.values()),
             "cpu_ms": cpu[field.service] * 1000 / max(len(committed), 1),
-            "negative": sum(committed[m] < answered[m] for m in committed if m in answered),
+            "before_2xx": sum(committed[m] < answered[m] for m in committed if m in answered),
         }
-    relay = [(sent[m] - answered[m]).total_seconds() for m in answered if m in sent]
+    relay = [(sent[m] - start[m]).total_seconds() for m in start if m in sent]
+    answer_lag = [(answered[m] - start[m]).total_seconds() for m in start]
     return {
         "offered": sum(len(items) for _, items in requests) / sent_s,
         "measurements": len(answered),
@@ -231,6 +242,7 @@ async def run(
         "expected": expected,
         "post": spread(ingest.latencies),
         "relay": spread(relay),
+        "answer_lag": spread(answer_lag),
         "health_cpu_ms": cpu["health"] * 1000 / max(len(answered), 1),
         "fields": fields,
     }
