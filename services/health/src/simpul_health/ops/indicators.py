@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select, true
-from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.sql.expression import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.domain.indicators import SPM
@@ -163,43 +160,16 @@ async def stunting_scanned(
 
 
 def _latest_measurements(area: Area, period: Period, *, postgres: bool) -> Any:
-    """Each child's latest measurement with a HAZ in the period, among the area's rows.
-
-    (target_id, measured_on) is unique, so "latest" has no ties. DISTINCT ON reads
-    ix_measurements_kab_latest in order for a kabupaten's year (the scan ``latest_haz``
-    replaces for a kabupaten or wider); a shorter period sorts its rows. Both in byte order
-    (``USING ~<~``, the order of the index's pattern ops): ids are only compared for equality
-    here, and a byte sort is about twice as fast as a locale-aware one. Elsewhere (SQLite) a
-    window does it.
-    """
+    """Each child's latest measurement with a HAZ in the period, among the area's rows
+    (``latest_haz.each_childs_latest``). The DISTINCT ON reads ix_measurements_kab_latest in
+    order for a kabupaten's year (the scan ``latest_haz`` replaces for a kabupaten or wider);
+    a shorter period sorts its rows."""
     where = (
         area.where(M),
         M.c.measured_on.between(period.start, period.end),
         M.c.haz.is_not(None),
     )
-    columns = (M.c.desa_code, M.c.haz, M.c.whz, M.c.waz)
-    if postgres:
-        in_byte_order: UnaryExpression[str] = UnaryExpression(
-            M.c.target_id, modifier=custom_op("USING ~<~")
-        )
-        return (
-            select(*columns)
-            .where(*where)
-            .ext(distinct_on(M.c.target_id))
-            .order_by(in_byte_order, M.c.measured_on.desc())
-            .subquery()
-        )
-    ranked = (
-        select(
-            *columns,
-            func.row_number()
-            .over(partition_by=M.c.target_id, order_by=M.c.measured_on.desc())
-            .label("rn"),
-        )
-        .where(*where)
-        .subquery()
-    )
-    return select(*(ranked.c[c.name] for c in columns)).where(ranked.c.rn == 1).subquery()
+    return latest_haz.each_childs_latest(M, where, postgres=postgres)
 
 
 async def _stunting_rows(
