@@ -140,6 +140,15 @@ def _json(value: Any, null: str | None) -> str | None:
     return null if value is None else to_json(value).decode()
 
 
+def array_type(table: Table, column: str) -> str:
+    """The column's PostgreSQL type as an array, without a length (an explicit cast to
+    VARCHAR(n) would cut a longer value where the column refuses it): the cast of a parameter
+    holding one array per column, for statements that unnest a batch's rows side by side."""
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    compiled = table.c[column].type.compile(dialect=dialect)
+    return re.sub(r"\(.*\)", "", compiled) + "[]"
+
+
 @dataclass(frozen=True)
 class ArrayUpdate:
     """Rows of ``table`` given new ``columns``: on PostgreSQL one UPDATE from arrays unnested
@@ -173,11 +182,7 @@ class ArrayUpdate:
         return text(sql).bindparams(*typed)
 
     def _array_type(self, column: str) -> str:
-        """The column's PostgreSQL type as an array, without a length (an explicit cast to
-        VARCHAR(n) would cut a longer value where the column refuses it)."""
-        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-        compiled = self.table.c[column].type.compile(dialect=dialect)
-        return re.sub(r"\(.*\)", "", compiled) + "[]"
+        return array_type(self.table, column)
 
     async def run(self, session: AsyncSession, changes: Sequence[Mapping[str, Any]]) -> None:
         if not changes:

@@ -23,7 +23,6 @@ the migration backfills the same way).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -40,7 +39,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -49,6 +48,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_health.domain.indicators import periods_of
 from simpul_health.models import LatestHaz, Measurement
 from simpul_health.ops.balita_weighed import periods_of_years
+from simpul_platform.batches.rows import array_type
 from simpul_platform.db import Database
 from simpul_platform.indicators import Period
 
@@ -60,18 +60,13 @@ _REPLACE = f"SET {', '.join(f'{c} = excluded.{c}' for c in KEPT)} "
 _LATER = "WHERE excluded.measured_on > latest_haz.measured_on"
 
 
-def _array(column: str) -> str:
-    """The column's PostgreSQL type as an array, without a length."""
-    compiled = L.c[column].type.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
-    return re.sub(r"\(.*\)", "", compiled) + "[]"
-
-
 # On PostgreSQL the batch's rows go as one array per column, unnested side by side: compiled
 # once whatever the batch's size (a VALUES list of 3,000 rows is 24,000 bound parameters
 # compiled anew each time, half a second). The rows come out in the arrays' (key) order.
+_ARRAYS = ", ".join(f"CAST(:{c} AS {array_type(L, c)})" for c in (*KEY, *KEPT))
 FROM_ARRAYS = text(
     f"INSERT INTO latest_haz ({', '.join((*KEY, *KEPT))}) "
-    f"SELECT * FROM unnest({', '.join(f'CAST(:{c} AS {_array(c)})' for c in (*KEY, *KEPT))}) "
+    f"SELECT * FROM unnest({_ARRAYS}) "
     f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE {_REPLACE}{_LATER}"
 )
 _one = sqlite.insert(L)
