@@ -204,6 +204,22 @@ async def test_poison_in_the_middle_is_dead_lettered_and_its_neighbours_apply_on
     assert await scenario.committed_offset() == len(records)
 
 
+async def test_another_consumers_events_are_passed_over_unread(scenario):
+    # Its type is in the header; its body is not even JSON, and it is no one's poison here.
+    elsewhere = (b"pos-1", b"\xff not json", [("ce_id", b"x-1"), ("ce_type", b"toy.other.v1")])
+    records = [note("n1"), elsewhere, note("n2")]
+    await scenario.publish(records)
+
+    runner = await scenario.consume(audited(apply_note), lambda r: r.handled >= 2)
+
+    assert await scenario.effects() == {"n1": 1, "n2": 1}
+    assert (runner.handled, runner.duplicates, runner.dead_lettered) == (2, 0, 0)
+    async with scenario.db.sessions() as session:
+        types = (await session.execute(select(inbox_table.c.event_type))).scalars().all()
+    assert types == [NoteCreated.event_type] * 2  # nothing claimed for the other type
+    assert await scenario.committed_offset() == len(records)
+
+
 @pytest.mark.parametrize(
     "error",
     [RuntimeError("flaky once"), OperationalError("SELECT 1", None, ConnectionError("gone"))],
