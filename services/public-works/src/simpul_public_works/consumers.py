@@ -42,9 +42,19 @@ def reactions(settings: PublicWorksSettings) -> list[Consumer]:
     housing = HousingSurveys(settings)
     stunting = StuntingWash(settings)
     known: list[Subscription[Any]] = [
-        Subscription(HouseAssessed, known_households.on_house_assessed),
-        Subscription(HouseholdAssessed, known_households.on_household_assessed),
-        Subscription(StuntingDetected, known_households.on_stunting_detected),
+        Subscription(
+            HouseAssessed, known_households.on_house_assessed, known_households.on_houses_assessed
+        ),
+        Subscription(
+            HouseholdAssessed,
+            known_households.on_household_assessed,
+            known_households.on_households_assessed,
+        ),
+        Subscription(
+            StuntingDetected,
+            known_households.on_stunting_detected,
+            known_households.on_stunting_detections,
+        ),
     ]
     return [
         Consumer(HOUSING_SURVEYS_CONSUMER, [Subscription(HouseAssessed, housing.on_assessed)]),
