@@ -9,7 +9,7 @@ its topics again from the start).
 from __future__ import annotations
 
 from simpul_health.events import EducationChildRegistered, EducationChildStatusChanged
-from simpul_health.ops.school_children import on_registered, on_status_changed
+from simpul_health.ops import school_children
 from simpul_health.settings import HealthSettings
 from simpul_platform.consumer import Consumer, Subscription
 from simpul_platform.referrals.consumer import referral_consumer
@@ -35,7 +35,15 @@ def education_children() -> Consumer:
     return Consumer(
         EDUCATION_CHILDREN_CONSUMER,
         [
-            Subscription(EducationChildRegistered, on_registered),
-            Subscription(EducationChildStatusChanged, on_status_changed),
+            Subscription(
+                EducationChildRegistered,
+                school_children.on_registered,
+                school_children.on_registered_many,
+            ),
+            Subscription(
+                EducationChildStatusChanged,
+                school_children.on_status_changed,
+                school_children.on_status_changed_many,
+            ),
         ],
     )

@@ -12,16 +12,19 @@ read time: age, not a write, brings a child in or out of it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Table, and_, exists, func, literal, or_, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_health.domain.school import age_window, birth_month_of
 from simpul_health.events import EducationChildRegistered, EducationChildStatusChanged
 from simpul_health.models import SchoolAgeChild, SchoolScreening
 from simpul_health.ops import area_codes, kept
+from simpul_platform.consumer import Received
 from simpul_platform.events import Envelope
 from simpul_platform.indicators import Period
 from simpul_platform.replica import posyandu_replica
@@ -109,33 +112,30 @@ async def _recount(session: AsyncSession, by_posyandu: dict[str, set[date]]) -> 
     await kept.recount_many(session, {CODE: {p: d for p, d in wanted.items() if p in known}})
 
 
-async def _screening_days(session: AsyncSession, person_ref: str) -> set[date]:
-    days = await session.execute(select(S.c.screened_on).where(S.c.person_ref == person_ref))
-    return set(days.scalars())
+async def _screening_days(session: AsyncSession, people: set[str]) -> dict[str, set[date]]:
+    days: dict[str, set[date]] = defaultdict(set)
+    rows = await session.execute(
+        select(S.c.person_ref, S.c.screened_on).where(S.c.person_ref.in_(sorted(people)))
+    )
+    for person, day in rows:
+        days[person].add(day)
+    return days
 
 
 # --------------------------------------------------------------------------- education's events
 
 
-async def on_registered(
-    session: AsyncSession, child: EducationChildRegistered, event: Envelope
-) -> None:
-    """A child education registered: inserted, or its place and birth year updated when this
-    event is newer than what the row holds."""
+def _registered(child: EducationChildRegistered, event: Envelope) -> Change:
     values = {
         "person_ref": child.person_ref,
         "posyandu_id": child.posyandu_id,
         **area_codes(child.desa_code),
         "birth_year": child.birth_year,
     }
-    await _apply(session, child.child_id, values, event)
+    return Change(child.child_id, values, event)
 
 
-async def on_status_changed(
-    session: AsyncSession, change: EducationChildStatusChanged, event: Envelope
-) -> None:
-    """A child's status on a date: its place now, its status and its birth month (from its age
-    in months on that date)."""
+def _status_changed(change: EducationChildStatusChanged, event: Envelope) -> Change:
     birth_month = birth_month_of(change.age_months, change.on)
     values = {
         "person_ref": change.person_ref,
@@ -144,41 +144,91 @@ async def on_status_changed(
         "status": change.status,
         "birth_month": birth_month,
     }
-    await _apply(session, change.child_id, values, event, birth_year=birth_month.year)
+    return Change(change.child_id, values, event, birth_month.year)
 
 
-async def _apply(
-    session: AsyncSession,
-    child_id: str,
-    values: dict[str, Any],
-    event: Envelope,
-    *,
-    birth_year: int | None = None,
+async def on_registered(
+    session: AsyncSession, child: EducationChildRegistered, event: Envelope
 ) -> None:
-    """Apply an event's values to the child's row unless the row already holds a newer event
-    (education's events may arrive out of order; the inbox drops a redelivered one), then
-    recount what the change moves: the child's screenings at its old and new posyandu."""
-    row = await session.get(SchoolAgeChild, child_id, with_for_update=True)
-    if row is not None and _aware(event.time) < _aware(row.as_of):
-        return
-    before = None if row is None else (row.posyandu_id, row.birth_year, row.birth_month)
-    if row is None:
-        row = SchoolAgeChild(
-            child_id=child_id,
-            **{"birth_year": birth_year, **values},
-            as_of=event.time,
-            last_event_id=event.id,
-        )
-    else:
-        row.sqlmodel_update({**values, "as_of": event.time, "last_event_id": event.id})
-    session.add(row)
-    after = (row.posyandu_id, row.birth_year, row.birth_month)
-    if before == after:
+    """A child education registered: inserted, or its place and birth year updated when this
+    event is newer than what the row holds."""
+    await apply(session, [_registered(child, event)])
+
+
+async def on_registered_many(
+    session: AsyncSession, run: Sequence[Received[EducationChildRegistered]]
+) -> None:
+    await apply(session, [_registered(child, event) for child, event in run])
+
+
+async def on_status_changed(
+    session: AsyncSession, change: EducationChildStatusChanged, event: Envelope
+) -> None:
+    """A child's status on a date: its place now, its status and its birth month (from its age
+    in months on that date)."""
+    await apply(session, [_status_changed(change, event)])
+
+
+async def on_status_changed_many(
+    session: AsyncSession, run: Sequence[Received[EducationChildStatusChanged]]
+) -> None:
+    await apply(session, [_status_changed(change, event) for change, event in run])
+
+
+class Change(NamedTuple):
+    """One event's values for a child's row (``birth_year`` only where the event implies it)."""
+
+    child_id: str
+    values: dict[str, Any]
+    event: Envelope
+    birth_year: int | None = None
+
+
+async def apply(session: AsyncSession, changes: Sequence[Change]) -> None:
+    """Apply each event's values to its child's row unless the row already holds a newer event
+    (education's events may arrive out of order; the inbox drops a redelivered one), in order,
+    then recount what the changes moved: the children's screenings at their old and new
+    posyandu. One event's changes or a consumer chunk's run of them: the rows are read and
+    locked in one statement (in key order) and the recounts made once, after the last change,
+    which is what recounting after each change leaves."""
+    ids = sorted({change.child_id for change in changes})
+    query = (
+        select(SchoolAgeChild)
+        .where(col(SchoolAgeChild.child_id).in_(ids))
+        .order_by(col(SchoolAgeChild.child_id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    rows = {row.child_id: row for row in (await session.execute(query)).scalars()}
+    changed: dict[str, SchoolAgeChild] = {}
+    moved: set[tuple[str, str]] = set()  # (person, posyandu) whose counts move
+    for child_id, values, event, birth_year in changes:
+        row = rows.get(child_id)
+        if row is not None and _aware(event.time) < _aware(row.as_of):
+            continue
+        before = None if row is None else (row.posyandu_id, row.birth_year, row.birth_month)
+        stamp: dict[str, Any] = {"as_of": event.time, "last_event_id": event.id}
+        if row is None:
+            row = rows[child_id] = SchoolAgeChild(
+                child_id=child_id, **{"birth_year": birth_year, **values}, **stamp
+            )
+        else:
+            row.sqlmodel_update({**values, **stamp})
+        changed[child_id] = row
+        after = (row.posyandu_id, row.birth_year, row.birth_month)
+        if before != after:
+            moved |= {(row.person_ref, after[0])} | (
+                {(row.person_ref, before[0])} if before else set()
+            )
+    session.add_all(changed.values())
+    if not moved:
         return
     await session.flush()
-    days = await _screening_days(session, row.person_ref)
-    moved = {after[0]: days} | ({before[0]: days} if before else {})
-    await _recount(session, moved)
+    days = await _screening_days(session, {person for person, _ in moved})
+    by_posyandu: dict[str, set[date]] = defaultdict(set)
+    for person, posyandu_id in moved:
+        by_posyandu[posyandu_id] |= days.get(person, set())
+    await _recount(session, by_posyandu)
 
 
 def _aware(moment: datetime) -> datetime:
