@@ -4,15 +4,18 @@ it — the latest assessment by date wins; of one date, the later event.
 
 A service declares ``class HouseholdDecile(HouseholdDecileColumns, <its base>, table=True)``
 with ``__tablename__ = "household_decile"``, a consumer view of the event with the fields of
-``AssessedDecile``, and calls ``keep_latest`` from its handler.
+``AssessedDecile``, and calls ``keep_latest`` from its handler (``keep_latest_many`` from its
+batch handler: a consumer chunk's run of assessments in one read).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import select
+from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import now
@@ -61,22 +64,46 @@ async def keep_latest(
     Redelivery is harmless twice over: the consumer's inbox skips an event applied before,
     and an older assessment arriving late changes nothing. The row is locked while it is
     compared, so two assessments of one household applied at once keep the later."""
-    row = await session.get(model, assessed.household_ref, with_for_update=True)
-    if row is not None and row.assessed_on > assessed.assessed_on:
-        return False
-    before = None if row is None else row.decile
-    values: dict[str, Any] = {
-        "decile": assessed.decile,
-        "source": assessed.source,
-        "assessed_on": assessed.assessed_on,
-        "posyandu_id": assessed.posyandu_id,
-        "desa_code": assessed.desa_code,
-        "last_event_id": event_id,
-        "updated_at": now(),
-    }
-    if row is None:
-        row = model(household_ref=assessed.household_ref, **values)
-    else:
-        row.sqlmodel_update(values)
-    session.add(row)
-    return before != assessed.decile
+    changed = await keep_latest_many(session, model, [(assessed, event_id)])
+    return assessed.household_ref in changed
+
+
+async def keep_latest_many(
+    session: AsyncSession, model: type[D], run: Sequence[tuple[AssessedDecile, str]]
+) -> set[str]:
+    """``keep_latest`` for a consumer chunk's run of assessments, applied in order: the rows
+    read and locked in one statement (in key order), decided in memory; the households whose
+    decile any of them changed."""
+    key = col(model.household_ref)
+    refs = sorted({assessed.household_ref for assessed, _ in run})
+    query = (
+        select(model)
+        .where(key.in_(refs))
+        .order_by(key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    rows = {row.household_ref: row for row in (await session.execute(query)).scalars()}
+    changed: set[str] = set()
+    for assessed, event_id in run:
+        ref, row = assessed.household_ref, rows.get(assessed.household_ref)
+        if row is not None and row.assessed_on > assessed.assessed_on:
+            continue
+        before = None if row is None else row.decile
+        values: dict[str, Any] = {
+            "decile": assessed.decile,
+            "source": assessed.source,
+            "assessed_on": assessed.assessed_on,
+            "posyandu_id": assessed.posyandu_id,
+            "desa_code": assessed.desa_code,
+            "last_event_id": event_id,
+            "updated_at": now(),
+        }
+        if row is None:
+            row = rows[ref] = model(household_ref=ref, **values)
+        else:
+            row.sqlmodel_update(values)
+        session.add(row)
+        if before != assessed.decile:
+            changed.add(ref)
+    return changed

@@ -10,7 +10,7 @@ consume its topics again from the start).
 from __future__ import annotations
 
 from simpul_education.events import HouseholdAssessed, StuntingDetected
-from simpul_education.ops.deciles import record_assessment
+from simpul_education.ops.deciles import record_assessment, record_assessments
 from simpul_education.ops.stunting_paud import StuntingPaud
 from simpul_education.settings import EducationSettings
 from simpul_platform.consumer import Consumer, Subscription
@@ -29,7 +29,10 @@ def consumers(settings: EducationSettings) -> list[Consumer]:
         posyandu_replica_consumer(REPLICA_CONSUMER),
         referral_consumer(REFERRAL_CONSUMER, "education", settings),
         stunting_paud(settings),
-        Consumer(DECILE_CONSUMER, [Subscription(HouseholdAssessed, record_assessment)]),
+        Consumer(
+            DECILE_CONSUMER,
+            [Subscription(HouseholdAssessed, record_assessment, record_assessments)],
+        ),
     ]
 
 

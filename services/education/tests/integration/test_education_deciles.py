@@ -5,16 +5,20 @@ nothing, and the PAUD equity indicator follows (its kept counts dropped on every
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from education_testkit import RAPAK_LAMBUR, Education
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from simpul_education.events import HouseholdAssessed
 from simpul_education.models import HouseholdDecile
+from simpul_education.ops.deciles import record_assessment, record_assessments
+from simpul_education.ops.tallies import invalidate_many
+from simpul_platform.consumer import Received
 from simpul_platform.db import Database
+from simpul_platform.events import Envelope, new_id
 from simpul_platform.inbox import inbox_table
 from simpul_platform.pseudonym import household_ref
 from simpul_platform.settings import ServiceSettings
@@ -41,6 +45,11 @@ def assessed(education: Education, kk: str, posyandu_id: str, decile: int, on: s
         source="dtsen",
         assessed_on=date.fromisoformat(on),
     )
+
+
+def envelope_of(view: HouseholdAssessed) -> Envelope:
+    data = view.model_dump(mode="json")
+    return Envelope(new_id(), view.event_type, "/simpul/social", datetime.now(UTC), data)
 
 
 async def decile_of(db: Database, kk_ref: str) -> tuple[int, date] | None:
@@ -105,3 +114,54 @@ async def test_deciles_replicate_once_and_the_equity_ratio_follows(
         assert (await session.execute(applied)).scalar_one() == 1
     last = await equity(education, posyandu_id)  # 2 of 3 poor ÷ 1 of 1 rich
     assert (last["numerator"], last["denominator"], last["percent"]) == (6667, 10000, 66.67)
+
+
+async def test_a_chunks_run_of_assessments_keeps_what_one_by_one_keeps(
+    education: Education,
+) -> None:
+    posyandu_id = await education.known_posyandu()
+    for kk, nik in ((POOR, "6402060101200001"), (RICH, "6402060303200003")):
+        child = await education.child(posyandu_id, nik, kk=kk)
+        recorded = await education.client.post(
+            f"/v1/children/{child['id']}/status",
+            headers=education.opd,
+            json={
+                "status": "paud",
+                "unit_name": "TK Melati",
+                "on": "2025-07-01",
+                "source": "kader_census",
+            },
+        )
+        assert recorded.status_code == 201, recorded.text
+    run = [
+        assessed(education, POOR, posyandu_id, 5, "2025-05-01"),
+        assessed(education, POOR, posyandu_id, 2, "2025-06-01"),  # later: kept
+        assessed(education, POOR, posyandu_id, 9, "2025-01-01"),  # older: nothing
+        assessed(education, RICH, posyandu_id, 1, "2025-06-01"),
+        assessed(education, RICH, posyandu_id, 10, "2025-06-01"),  # same date, later event
+    ]
+    received = [Received(view, envelope_of(view)) for view in run]
+    db: Database = education.app.state.db
+
+    async def kept_after(apply: Callable[[], Any]) -> tuple[Any, ...]:
+        async with db.sessions() as session, session.begin():
+            await session.execute(delete(HouseholdDecile))
+            await invalidate_many(session, [posyandu_id], date.min)
+        await equity(education, posyandu_id)  # counted and kept before the run
+        await apply()
+        rows = [await decile_of(db, view.household_ref) for view in (run[0], run[3])]
+        value = await equity(education, posyandu_id)  # recounted: its kept rows were dropped
+        return (*rows, value["numerator"], value["denominator"])
+
+    async def one_by_one() -> None:
+        for view, event in received:
+            async with db.sessions() as session, session.begin():
+                await record_assessment(session, view, event)
+
+    async def in_one_run() -> None:
+        async with db.sessions() as session, session.begin():
+            await record_assessments(session, received)
+
+    expected = ((2, date(2025, 6, 1)), (10, date(2025, 6, 1)), 10000, 10000)
+    assert await kept_after(one_by_one) == expected  # the poor child in PAUD ÷ the rich one
+    assert await kept_after(in_one_run) == expected

@@ -16,7 +16,7 @@ from simpul_housing.events import (
     HouseholdAssessed,
     StuntingDetected,
 )
-from simpul_housing.ops.deciles import record_assessment
+from simpul_housing.ops.deciles import record_assessment, record_assessments
 from simpul_housing.ops.stunting_rtlh import StuntingRtlh
 from simpul_housing.ops.trantib_damage import TrantibDamage
 from simpul_housing.settings import HousingSettings
@@ -37,7 +37,10 @@ def consumers(settings: HousingSettings) -> list[Consumer]:
         posyandu_replica_consumer(REPLICA_CONSUMER),
         referral_consumer(REFERRAL_CONSUMER, "housing", settings),
         stunting_rtlh(settings),
-        Consumer(DECILE_CONSUMER, [Subscription(HouseholdAssessed, record_assessment)]),
+        Consumer(
+            DECILE_CONSUMER,
+            [Subscription(HouseholdAssessed, record_assessment, record_assessments)],
+        ),
         trantib_damage(settings),
     ]
 
