@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Collection, Sequence
 from typing import Any, Literal
 
@@ -80,6 +81,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("simpul.consumer")
+IDLE_COMMIT_S = 1.0
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -111,6 +113,33 @@ def _next_offsets(records: Sequence[ConsumerRecord[Any, Any]]) -> dict[TopicPart
     for record in records:  # in offset order per partition: the last one wins
         offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
     return offsets
+
+
+class _Offsets:
+    """The offsets passed and not committed yet. A chunk that claimed, skipped or
+    dead-lettered a record is committed at once; one of other consumers' events only (most
+    chunks, when events arrive a few at a time) waits up to ``IDLE_COMMIT_S`` for the next
+    commit: re-reading those after a restart changes nothing, and an offset commit per poll
+    was most of what a caught-up consumer cost the broker and itself."""
+
+    def __init__(self) -> None:
+        self.pending: dict[TopicPartition, int] = {}
+        self.since = time.monotonic()
+
+    def passed(self, chunk: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.update(_next_offsets(chunk))
+
+    def due(self) -> bool:
+        return bool(self.pending) and time.monotonic() - self.since >= IDLE_COMMIT_S
+
+    def take(self, assigned: Collection[TopicPartition]) -> dict[TopicPartition, int]:
+        """The pending offsets of the partitions still assigned (a rebalance may have moved
+        one: its new owner reads on from the last commit), and none pending after."""
+        taken = {tp: offset for tp, offset in self.pending.items() if tp in assigned}
+        self.pending = {}
+        return taken
 
 
 class _ChunkFailed(Exception):
@@ -186,6 +215,7 @@ class ConsumerRunner:
             await kafka.start()
             await dead_letters.start()
             self._kafka = kafka
+            offsets = _Offsets()
             while True:
                 batch = await kafka.getmany(timeout_ms=500)
                 # Partitions one after another, each in offset order: chunks may span
@@ -193,10 +223,15 @@ class ConsumerRunner:
                 records = [record for part in batch.values() for record in part]
                 for start in range(0, len(records), self.batch_size):
                     chunk = records[start : start + self.batch_size]
+                    outcomes = self._outcome_count()
                     await self._process_chunk(chunk, dead_letters)
-                    if self.settings.fault_hold_offset_commit_s:
-                        await asyncio.sleep(self.settings.fault_hold_offset_commit_s)
-                    await self._commit(kafka, _next_offsets(chunk))
+                    offsets.passed(chunk)
+                    if self._outcome_count() != outcomes or offsets.due():
+                        if self.settings.fault_hold_offset_commit_s:
+                            await asyncio.sleep(self.settings.fault_hold_offset_commit_s)
+                        await self._commit(kafka, offsets.take(kafka.assignment()))
+                if offsets.due():
+                    await self._commit(kafka, offsets.take(kafka.assignment()))
                 self.lag = await self._metrics.observe_lag(kafka)
                 await self._metrics.observe_dead_letters(kafka, dead_letters)
         finally:
@@ -206,7 +241,12 @@ class ConsumerRunner:
             await stop_within(kafka.stop(), f"consumer {self.consumer.name}")
             await stop_within(dead_letters.stop(), f"dead-letter producer of {self.consumer.name}")
 
+    def _outcome_count(self) -> int:
+        return self.handled + self.duplicates + self.dead_lettered
+
     async def _commit(self, kafka: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        if not offsets:
+            return
         try:
             await kafka.commit(offsets)  # every partition of the chunk in one request
         except CommitFailedError:

@@ -19,7 +19,14 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, sele
 from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from simpul_platform.consumer import BatchHandler, Consumer, ConsumerRunner, Received, Subscription
+from simpul_platform.consumer import (
+    IDLE_COMMIT_S,
+    BatchHandler,
+    Consumer,
+    ConsumerRunner,
+    Received,
+    Subscription,
+)
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope, TolerantPayload
 from simpul_platform.inbox import inbox_table
@@ -107,6 +114,7 @@ class Scenario:
         *,
         batch: BatchHandler[NoteView] | None = None,
         other: Handler | None = None,
+        linger: float = 0.5,
     ) -> Any:
         subscriptions = [Subscription(NoteView, handler, batch)]
         subscriptions += [Subscription(OtherView, other)] if other else []
@@ -118,7 +126,7 @@ class Scenario:
                 if done(runner):
                     break
                 await asyncio.sleep(0.1)
-            await asyncio.sleep(0.5)  # anything further it would (wrongly) apply
+            await asyncio.sleep(linger)  # anything further it would (wrongly) apply
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -206,11 +214,17 @@ async def test_poison_in_the_middle_is_dead_lettered_and_its_neighbours_apply_on
 
 async def test_another_consumers_events_are_passed_over_unread(scenario):
     # Its type is in the header; its body is not even JSON, and it is no one's poison here.
-    elsewhere = (b"pos-1", b"\xff not json", [("ce_id", b"x-1"), ("ce_type", b"toy.other.v1")])
-    records = [note("n1"), elsewhere, note("n2")]
+    def elsewhere(n: int) -> tuple[bytes, bytes, list[Any]]:
+        headers = [("ce_id", f"x-{n}".encode()), ("ce_type", b"toy.other.v1")]
+        return (b"pos-1", b"\xff not json", headers)
+
+    records = [note("n1"), elsewhere(1), note("n2"), elsewhere(2), elsewhere(3)]
     await scenario.publish(records)
 
-    runner = await scenario.consume(audited(apply_note), lambda r: r.handled >= 2)
+    # The trailing two change nothing: their offsets are committed within IDLE_COMMIT_S.
+    runner = await scenario.consume(
+        audited(apply_note), lambda r: r.handled >= 2, linger=IDLE_COMMIT_S + 1.5
+    )
 
     assert await scenario.effects() == {"n1": 1, "n2": 1}
     assert (runner.handled, runner.duplicates, runner.dead_lettered) == (2, 0, 0)
