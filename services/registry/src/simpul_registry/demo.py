@@ -39,7 +39,7 @@ from simpul_registry.domain.fields import Role, SpmField
 from simpul_registry.domain.lifecycle import Action
 from simpul_registry.models import Posyandu, Target
 from simpul_registry.ops.lifecycle import apply_action
-from simpul_registry.ops.people import assign_person
+from simpul_registry.ops.people import assign_people
 from simpul_registry.ops.posyandu import create_posyandu
 from simpul_registry.schemas import PersonIn, PosyanduIn, SubmitIn
 from simpul_registry.settings import RegistrySettings
@@ -115,8 +115,8 @@ async def load_demo(
             uow = UnitOfWork(session, outbox)
             for item in items[start : start + batch]:
                 p = await create_posyandu(uow, posyandu_in(item), actor)
-                for person in item.people:
-                    await assign_person(uow, p, person_in(person), actor, settings.pseudonym_secret)
+                people = [person_in(person) for person in item.people]
+                await assign_people(uow, p, people, actor, settings.pseudonym_secret)
                 for action in ACTIONS_TO[item.status]:
                     await apply_action(
                         uow,

@@ -7,9 +7,15 @@ from typing import Any
 import pytest
 from registry_testkit import DOCUMENTS, Registry
 
+from simpul_platform.errors import Conflict
+from simpul_platform.outbox import Outbox
 from simpul_platform.pseudonym import person_ref
 from simpul_platform.testing.kafka_reader import read_envelopes
+from simpul_platform.uow import UnitOfWork
 from simpul_registry.events import TOPIC
+from simpul_registry.models import Person, Posyandu
+from simpul_registry.ops.people import assign_people, people_of
+from simpul_registry.schemas import PersonIn
 
 pytestmark = pytest.mark.integration
 WOMAN_NIK = "6402065708850002"  # born 17-08-1985, day + 40
@@ -93,3 +99,37 @@ async def test_people_nik_rules_staffing_and_events(relayed_registry: Registry,
     raw = repr([(e.data, e.subject, e.extra) for e in events])
     for secret_text in (WOMAN_NIK, MAN_NIK, "Siti", "Budi", "Aminah"):
         assert secret_text not in raw
+
+
+async def test_people_assigned_together_are_checked_against_one_another(
+    registry: Registry,
+) -> None:
+    p = await registry.create(fields=["health", "education"])
+    db = registry.app.state.db
+    secret = registry.settings.pseudonym_secret
+
+    async def assign(*people: dict[str, Any]) -> list[Person]:
+        async with db.sessions() as session:
+            uow = UnitOfWork(session, Outbox(registry.settings))
+            posyandu = await session.get(Posyandu, p["id"])
+            assert posyandu is not None
+            body = [PersonIn.model_validate(x) for x in people]
+            assigned = await assign_people(uow, posyandu, body, "tester", secret)
+            await uow.commit()
+            return assigned
+
+    heads = (person(MAN_NIK, "Budi", "ketua_bidang", "education"),
+             person("6402061708850003", "Joko", "ketua_bidang", "education"))
+    with pytest.raises(Conflict, match="already has an active ketua_bidang"):
+        await assign(*heads)
+    twice = (person(WOMAN_NIK, "Siti", "kader", "health", gender="P"),
+             person(WOMAN_NIK, "Siti", "kader", "education", gender="P"))
+    with pytest.raises(Conflict, match="already holds an open role"):
+        await assign(*twice)
+    released = person("6402061708850003", "Joko", "ketua_bidang", "education",
+                      end_date="2025-06-30")
+    done = await assign(released, heads[0], twice[0])  # a released head is no open role
+    assert [(x.role, x.nik) for x in done] == [
+        ("ketua_bidang", "6402061708850003"), ("ketua_bidang", MAN_NIK), ("kader", WOMAN_NIK)]
+    async with db.sessions() as session:
+        assert len(await people_of(session, p["id"])) == 3  # the refused batches wrote nothing

@@ -43,7 +43,39 @@ async def assign_person(
 ) -> Person:
     """Validate the NIK (+40 day for women), the role's field, and who already holds it.
     ``today`` defaults to the deployment's date."""
-    facts = check_nik(data.nik, today=today or clock.local_today(uow.outbox.settings))
+    (person,) = await assign_people(uow, p, [data], actor, secret, today)
+    return person
+
+
+async def assign_people(
+    uow: UnitOfWork, p: Posyandu, people: list[PersonIn], actor: str, secret: str,
+    today: date | None = None,
+) -> list[Person]:
+    """``assign_person`` for each of ``people`` in turn, each checked against the posyandu's
+    open roles and the ones assigned before it: the roles read once, the kader's days
+    recounted once over all their spans (a posyandu's pengurus and kader set up at once)."""
+    today = today or clock.local_today(uow.outbox.settings)
+    current = [x for x in await people_of(uow.session, p.id) if x.end_date is None]
+    assigned = [_assigned(p, data, current, actor, secret, today) for data in people]
+    uow.session.add_all(assigned)
+    kader = [person for person in assigned if person.role == Role.kader.value]
+    if kader:  # expected on the days recorded in their spans
+        ends = [person.end_date for person in kader]
+        end = None if None in ends else max(e for e in ends if e is not None)
+        await recount_days(uow.session, p.id, min(x.start_date for x in kader), end)
+    for person in assigned:
+        _publish(uow, p, person, KaderAssigned(
+            posyandu_id=p.id, person_ref=person.person_ref, role=person.role,
+            field=person.field, start_date=person.start_date))
+    return assigned
+
+
+def _assigned(
+    p: Posyandu, data: PersonIn, current: list[Person], actor: str, secret: str, today: date
+) -> Person:
+    """The person ``data`` makes, once it passes the checks against ``current`` (the open
+    roles, which it joins when it is open too)."""
+    facts = check_nik(data.nik, today=today)
     check_gender(facts, data.gender)
     check_role_field(data.role, data.field)
     field = data.field.value if data.field else None
@@ -52,7 +84,6 @@ async def assign_person(
                                  f"This posyandu does not run the {field} field.")
     if data.end_date is not None and data.end_date < data.start_date:
         raise InvalidInput.field("end_date", "before_start", "end_date is before start_date.")
-    current = [x for x in await people_of(uow.session, p.id) if x.end_date is None]
     if any(x.nik == facts.nik for x in current):
         raise Conflict("This person already holds an open role at this posyandu.")
     if data.role in SINGLE_HOLDER_ROLES and any(
@@ -68,12 +99,8 @@ async def assign_person(
         start_date=data.start_date, end_date=data.end_date, created_by=actor, created_at=at,
         updated_by=actor, updated_at=at,
     )
-    uow.session.add(person)
-    if person.role == Role.kader.value:  # expected on the days recorded in their span
-        await recount_days(uow.session, p.id, person.start_date, person.end_date)
-    _publish(uow, p, person, KaderAssigned(
-        posyandu_id=p.id, person_ref=person.person_ref, role=person.role, field=field,
-        start_date=person.start_date))
+    if person.end_date is None:
+        current.append(person)
     return person
 
 
