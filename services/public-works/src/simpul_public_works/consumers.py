@@ -57,7 +57,10 @@ def reactions(settings: PublicWorksSettings) -> list[Consumer]:
         ),
     ]
     return [
-        Consumer(HOUSING_SURVEYS_CONSUMER, [Subscription(HouseAssessed, housing.on_assessed)]),
+        Consumer(
+            HOUSING_SURVEYS_CONSUMER,
+            [Subscription(HouseAssessed, housing.on_assessed, housing.on_assessed_batch)],
+        ),
         Consumer(KNOWN_HOUSEHOLDS_CONSUMER, known),
         Consumer(
             STUNTING_WASH_CONSUMER,

@@ -24,12 +24,15 @@ gets them as a survey of source ``housing``, so a family is not surveyed twice f
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform.clock import local_day, now
+from simpul_platform.consumer import Received
 from simpul_platform.events import Envelope, new_id
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
@@ -130,20 +133,42 @@ class HousingSurveys:
     async def on_assessed(
         self, session: AsyncSession, data: HouseAssessed, event: Envelope
     ) -> None:
+        await self._apply(session, [Received(data, event)])
+
+    async def on_assessed_batch(
+        self, session: AsyncSession, run: Sequence[Received[HouseAssessed]]
+    ) -> None:
+        """A consumer chunk's run of surveys, as if one after another: in parts where no
+        household is named twice (a household's second survey sees its first one's effects),
+        each part's households and replays read in one statement each."""
+        for part in _parts(run):
+            await self._apply(session, part)
+
+    async def _apply(self, session: AsyncSession, part: Sequence[Received[HouseAssessed]]) -> None:
+        """Record the part's surveys (no household twice in it) and their effects."""
         uow = HandlerWork(session, self.outbox)
-        refs = sorted(set(data.household_refs))
-        if not refs:  # a house no household was found living in: no one to record it for
+        # A house no household was found living in: no one to record it for.
+        named = [(data, event, sorted(set(data.household_refs))) for data, event in part]
+        named = [(data, event, refs) for data, event, refs in named if refs]
+        if not named:
             return
-        households = await households_by_ref(session, refs, data)
-        done = await recorded(session, [h.id for h in households.values()], data.assessment_id)
-        surveyed: list[RecordedSurvey] = []
-        for ref, occupants in zip(refs, shares(data.occupants, len(refs)), strict=True):
-            household = households[ref]
-            if household.id not in done:
-                row = await self._record(uow, household, data, occupants)
-                latest = household.latest_survey_id == row.id
-                surveyed.append(as_recorded(row, household, latest=latest))
-        await after_surveys(uow, surveyed, local_day(self.settings, event.time))
+        households = await households_by_ref(session, [(data, refs) for data, _, refs in named])
+        done = await recorded(
+            session,
+            [household.id for household in households.values()],
+            [data.assessment_id for data, _, _ in named],
+        )
+        surveyed: dict[date, list[RecordedSurvey]] = defaultdict(list)
+        for data, event, refs in named:
+            for ref, occupants in zip(refs, shares(data.occupants, len(refs)), strict=True):
+                household = households[ref]
+                if (household.id, data.assessment_id) not in done:
+                    row = await self._record(uow, household, data, occupants)
+                    latest = household.latest_survey_id == row.id
+                    day = local_day(self.settings, event.time)
+                    surveyed[day].append(as_recorded(row, household, latest=latest))
+        for day in sorted(surveyed):  # households differ: each is answered as on its own
+            await after_surveys(uow, surveyed[day], day)
         await uow.stage()
 
     async def _record(
@@ -192,11 +217,26 @@ async def _latest_wins(session: AsyncSession, household: Household, data: HouseA
     return latest is not None and latest.source == SOURCE
 
 
+def _parts(run: Sequence[Received[HouseAssessed]]) -> list[list[Received[HouseAssessed]]]:
+    """The run cut before each survey naming a household an earlier one in its part names."""
+    parts: list[list[Received[HouseAssessed]]] = []
+    named: set[str] = set()
+    for received in run:
+        refs = set(received.view.household_refs)
+        if not parts or refs & named:
+            parts.append([])
+            named = set()
+        parts[-1].append(received)
+        named |= refs
+    return parts
+
+
 async def households_by_ref(
-    session: AsyncSession, refs: Sequence[str], data: HouseAssessed
+    session: AsyncSession, houses: Sequence[tuple[HouseAssessed, list[str]]]
 ) -> dict[str, Household]:
-    """The households by pseudonym, locked; one not known yet recorded by pseudonym alone at
-    the house's posyandu."""
+    """The households the houses name, by pseudonym, locked; one not known yet recorded by
+    pseudonym alone at the posyandu of the first house naming it."""
+    refs = sorted({ref for _, named in houses for ref in named})
     query = (
         select(Household)
         .where(col(Household.household_ref).in_(refs))
@@ -205,28 +245,31 @@ async def households_by_ref(
     )
     found = {h.household_ref: h for h in (await session.exec(query)).all()}
     moment = now()
-    for ref in refs:
-        if ref not in found:
-            found[ref] = Household(
-                id=new_id(),
-                kk=None,
-                household_ref=ref,
-                posyandu_id=data.posyandu_id,
-                desa_code=data.desa_code,
-                created_by=ACTOR,
-                created_at=moment,
-                updated_by=ACTOR,
-                updated_at=moment,
-            )
-            session.add(found[ref])
+    for data, named in houses:
+        for ref in named:
+            if ref not in found:
+                found[ref] = Household(
+                    id=new_id(),
+                    kk=None,
+                    household_ref=ref,
+                    posyandu_id=data.posyandu_id,
+                    desa_code=data.desa_code,
+                    created_by=ACTOR,
+                    created_at=moment,
+                    updated_by=ACTOR,
+                    updated_at=moment,
+                )
+                session.add(found[ref])
     await session.flush()  # the households before their surveys (their foreign key)
     return found
 
 
-async def recorded(session: AsyncSession, household_ids: list[str], assessment_id: str) -> set[str]:
-    """The households that already have this assessment as a survey (a replay)."""
-    query = select(col(WashSurvey.household_id)).where(
+async def recorded(
+    session: AsyncSession, household_ids: list[str], assessment_ids: list[str]
+) -> set[tuple[str, str]]:
+    """(household, assessment) of the households' surveys from these assessments (replays)."""
+    query = select(col(WashSurvey.household_id), col(WashSurvey.source_ref)).where(
         col(WashSurvey.household_id).in_(household_ids),
-        WashSurvey.source_ref == assessment_id,
+        col(WashSurvey.source_ref).in_(sorted(set(assessment_ids))),
     )
-    return set((await session.exec(query)).all())
+    return {(str(household), str(ref)) for household, ref in (await session.exec(query)).all()}
