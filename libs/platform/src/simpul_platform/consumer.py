@@ -209,6 +209,8 @@ class ConsumerRunner:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=max(self.batch_size, 200),
+            fetch_max_wait_ms=self.settings.consumer_fetch_wait_ms,
+            fetch_min_bytes=self.settings.consumer_fetch_min_bytes,
         )
         dead_letters = idempotent_producer(self.settings)
         try:
