@@ -209,8 +209,6 @@ class ConsumerRunner:
             auto_offset_reset="earliest",
             isolation_level="read_committed",
             max_poll_records=max(self.batch_size, 200),
-            fetch_max_wait_ms=self.settings.consumer_fetch_wait_ms,
-            fetch_min_bytes=self.settings.consumer_fetch_min_bytes,
         )
         dead_letters = idempotent_producer(self.settings)
         try:
@@ -219,10 +217,7 @@ class ConsumerRunner:
             self._kafka = kafka
             offsets = _Offsets()
             while True:
-                batch = await kafka.getmany(timeout_ms=500)
-                # Partitions one after another, each in offset order: chunks may span
-                # partitions (bigger transactions when load is spread), order is kept per key.
-                records = [record for part in batch.values() for record in part]
+                records = await self._poll(kafka)
                 for start in range(0, len(records), self.batch_size):
                     chunk = records[start : start + self.batch_size]
                     outcomes = self._outcome_count()
@@ -242,6 +237,20 @@ class ConsumerRunner:
             self._metrics.stopped()
             await stop_within(kafka.stop(), f"consumer {self.consumer.name}")
             await stop_within(dead_letters.stop(), f"dead-letter producer of {self.consumer.name}")
+
+    async def _poll(self, kafka: AIOKafkaConsumer) -> list[ConsumerRecord[Any, Any]]:
+        """The next records: a poll's, and when it brought fewer than a chunk, what arrives
+        within ``consumer_linger_ms`` after it. Partitions one after another, each in offset
+        order (a later poll's records of a partition after the earlier's): chunks may span
+        partitions (bigger transactions when load is spread), order is kept per key."""
+        batch = await kafka.getmany(timeout_ms=500)
+        records = [record for part in batch.values() for record in part]
+        linger = self.settings.consumer_linger_ms
+        if records and len(records) < self.batch_size and linger:
+            await asyncio.sleep(linger / 1000)
+            more = await kafka.getmany(timeout_ms=0, max_records=self.batch_size - len(records))
+            records += [record for part in more.values() for record in part]
+        return records
 
     def _outcome_count(self) -> int:
         return self.handled + self.duplicates + self.dead_lettered

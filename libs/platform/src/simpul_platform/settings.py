@@ -87,11 +87,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=3, ge=1)
     # Records a consumer applies in one database transaction (1: one transaction per record).
     consumer_batch_size: int = Field(default=200, ge=1)
-    # How long the broker may hold a consumer's fetch for more records, and how many bytes end
-    # the wait sooner: events arriving a few at a time then come a chunk at a time (one
-    # transaction, one offset commit) for at most this much latency per hop.
-    consumer_fetch_wait_ms: int = Field(default=50, ge=0, le=500)
-    consumer_fetch_min_bytes: int = Field(default=64 * 1024, ge=1)
+    # How long a consumer whose poll brought fewer records than a chunk waits for more before
+    # applying them: events arriving a few at a time then come a chunk at a time (one
+    # transaction, one offset commit), for at most this much latency per hop. An idle consumer
+    # does not wait (the broker holds its empty fetches as before).
+    consumer_linger_ms: int = Field(default=50, ge=0, le=1000)
     # Fault injection, test environment only: a consumer waits this long between committing a
     # chunk's effects and committing its offsets, so a fault test can kill it in that window.
     fault_hold_offset_commit_s: float = Field(default=0.0, ge=0)

@@ -191,6 +191,8 @@ def _unscreened(adult: DemoAdult, today: date) -> bool:
     return all(s["screened_on"] < today - timedelta(days=182) for s in adult.screenings)
 
 
+SEND_BATCH = 200
+
 # --- the source -------------------------------------------------------------------------
 
 
@@ -201,13 +203,16 @@ async def send_referrals(
     bodies: Sequence[ReferralIn],
     principal: Principal,
 ) -> int:
-    """Send each as a kader would, one transaction each (checked against the target's catalogue,
-    one open per need, announced by the outbox)."""
+    """Send them as a posyandu's batch would (``request_many``: each checked against the
+    target's catalogue, one open per need, announced by the outbox), ``SEND_BATCH`` a
+    transaction: one commit each was a wait for the database beside every other loader."""
     outbox = Outbox(settings)
-    for body in bodies:
+    for start in range(0, len(bodies), SEND_BATCH):
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
-            await ops.request(uow, settings, field, body, principal)
+            await ops.request_many(
+                uow, settings, field, bodies[start : start + SEND_BATCH], principal
+            )
             await uow.commit()
     return len(bodies)
 
