@@ -113,6 +113,7 @@ async def load_demo(
             logger.info("demo data already present")
             return 0
     posyandu, active, children, adults = await _people(db, settings, per_posyandu, seed)
+    people = DemoPeople(posyandu, active, children, adults)
     rng = random.Random(seed)
     outbox, principal = (
         Outbox(settings),
@@ -128,7 +129,7 @@ async def load_demo(
     total = 0
     progress = Progress("balita's measurements, adults' records", len(posyandu), unit="posyandu")
     for pid, desa in posyandu:
-        mine = [c for c in children if c.target["posyandu_id"] == pid]
+        mine = people.children_at(pid)
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             await targets.insert_many(session, [c.target for c in mine])
@@ -146,13 +147,11 @@ async def load_demo(
             )
             total += sum(r.status == "created" for r in results)
             await uow.commit()
-            mine_adults = [a for a in adults if a.target["posyandu_id"] == pid]
+            mine_adults = people.adults_at(pid)
             await _load_adults(uow, principal, mine_adults, today)
         progress.advance()
     progress.done(total, "measurements")
-    await load_more(
-        db, settings, principal, DemoPeople(posyandu, active, children, adults), today, seed
-    )
+    await load_more(db, settings, principal, people, today, seed)
     return total
 
 

@@ -47,7 +47,7 @@ async def load_immunisations(
     active = dict(people.active)
     total = 0
     for posyandu_id, desa_code in sorted(active.items()):
-        mine = [c.target for c in people.children if c.target["posyandu_id"] == posyandu_id]
+        mine = [c.target for c in people.children_at(posyandu_id)]
         stamp = {"created_by": principal.subject, "created_at": now()}
         at = {"posyandu_id": posyandu_id, "desa_code": desa_code, **stamp}
         rows = [

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from typing import TypeVar
 
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
@@ -23,6 +26,31 @@ class DemoPeople:
     active: list[tuple[str, str]]
     children: list[DemoChild]
     adults: list[DemoAdult]
+
+    def children_at(self, posyandu_id: str) -> list[DemoChild]:
+        return self._children_by_posyandu.get(posyandu_id, [])
+
+    def adults_at(self, posyandu_id: str) -> list[DemoAdult]:
+        return self._adults_by_posyandu.get(posyandu_id, [])
+
+    @cached_property
+    def _children_by_posyandu(self) -> dict[str, list[DemoChild]]:
+        return _by_posyandu(self.children)
+
+    @cached_property
+    def _adults_by_posyandu(self) -> dict[str, list[DemoAdult]]:
+        return _by_posyandu(self.adults)
+
+
+P = TypeVar("P", DemoChild, DemoAdult)
+
+
+def _by_posyandu(people: list[P]) -> dict[str, list[P]]:
+    """Each posyandu's people, in their order (not a scan of everyone per posyandu)."""
+    grouped: dict[str, list[P]] = defaultdict(list)
+    for person in people:
+        grouped[person.target["posyandu_id"]].append(person)
+    return grouped
 
 
 Loader = Callable[

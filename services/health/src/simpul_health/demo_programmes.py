@@ -43,7 +43,7 @@ async def load_programmes(
     for pid, _ in people.active:
         if rng.random() >= SHARE_OF_POSYANDU:
             continue
-        adults = [a for a in people.adults if a.target["posyandu_id"] == pid]
+        adults = people.adults_at(pid)
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
             async with kept.deferred(session), replica.cached(session):  # once, not per record
