@@ -26,12 +26,13 @@ dead-lettering: that would lose nothing but still stop the effect. Counters and 
 only for committed outcomes.
 
 A consumer may also give an event type a batch handler: the records of a chunk it newly
-claimed, one run of consecutive events of that type at a time, so it can read the facts for
-all of them in one query and write with multi-row INSERTs. Runs keep the chunk's order (a
-run ends at an event of another handled type). The per-record handler stays the reference:
-if a batch handler raises, the chunk rolls back and is applied again record by record, which
-finds and splits out a poison record as above. So a batch handler must give exactly the
-effects its per-record handler would, applied in order.
+claimed, one run of consecutive events of that type at a time (or of the types that share
+the handler: a producer's "registered" and "changed" events of one thing alternate), so it
+can read the facts for all of them in one query and write with multi-row INSERTs. Runs keep
+the chunk's order (a run ends at an event of a type handled otherwise). The per-record
+handler stays the reference: if a batch handler raises, the chunk rolls back and is applied
+again record by record, which finds and splits out a poison record as above. So a batch
+handler must give exactly the effects its per-record handler would, applied in order.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -151,13 +152,15 @@ class _ChunkFailed(Exception):
         self.index, self.error, self.in_batch = index, error, in_batch
 
 
-def _runs(envelopes: Sequence[Envelope], batched: Collection[str]) -> list[list[int]]:
+def _runs(envelopes: Sequence[Envelope], batched: Mapping[str, object]) -> list[list[int]]:
     """Indexes of ``envelopes`` grouped as they are applied, in order: a run of consecutive
-    events of a type with a batch handler together, every other event alone."""
+    events whose types share a batch handler (``batched``: by type) together, every other
+    event alone."""
     runs: list[list[int]] = []
     for i, envelope in enumerate(envelopes):
         previous = envelopes[runs[-1][-1]] if runs else None
-        if previous is not None and envelope.type in batched and previous.type == envelope.type:
+        handler = batched.get(envelope.type)
+        if previous is not None and handler is not None and batched.get(previous.type) == handler:
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -362,7 +365,7 @@ class ConsumerRunner:
                     if outcome == "handled" and envelope is not None
                 ]
                 positions, work = [i for i, _ in handled], [envelope for _, envelope in handled]
-                for run in _runs(work, self.consumer.batched if batched else ()):
+                for run in _runs(work, self.consumer.batched if batched else {}):
                     received: list[Received[Any]] = []
                     for i in run:  # a view that does not fit is that record's own failure
                         failed_at = positions[i]

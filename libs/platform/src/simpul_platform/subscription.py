@@ -82,7 +82,10 @@ class Consumer:
                 raise ValueError(f"{name} subscribes to {event_type} twice")
             self.by_type[event_type] = subscription
         self.topics = list(dict.fromkeys(s.view.topic for s in self.subscriptions))
-        self.batched = frozenset(t for t, s in self.by_type.items() if s.batch_handler)
+        # Each batched type's handler: consecutive events of types sharing one form one run.
+        self.batched: dict[str, object] = {
+            t: s.batch_handler for t, s in self.by_type.items() if s.batch_handler
+        }
 
     def __repr__(self) -> str:
         return f"Consumer({self.name!r}, {sorted(self.by_type)})"

@@ -114,10 +114,11 @@ class Scenario:
         *,
         batch: BatchHandler[NoteView] | None = None,
         other: Handler | None = None,
+        other_batch: BatchHandler[NoteView] | None = None,
         linger: float = 0.5,
     ) -> Any:
         subscriptions = [Subscription(NoteView, handler, batch)]
-        subscriptions += [Subscription(OtherView, other)] if other else []
+        subscriptions += [Subscription(OtherView, other, other_batch)] if other else []
         consumer = Consumer("toy.batches", subscriptions)
         runner = ConsumerRunner(consumer, self.db, self.settings)
         task = asyncio.create_task(runner.run())
@@ -315,6 +316,24 @@ async def test_a_batch_handler_gets_each_run_of_its_type_in_order(scenario):
     assert await scenario.committed_offset() == len(records)
 
 
+async def test_types_sharing_a_batch_handler_form_one_run(scenario):
+    batches = Batches()
+    records = [note("n1"), other("o1"), note("n2"), other("o2")]  # alternating, as produced
+    await scenario.publish(records)
+
+    runner = await scenario.consume(
+        batches.single,
+        lambda r: r.handled >= len(records),
+        batch=batches.batch,
+        other=batches.single,
+        other_batch=batches.batch,
+    )
+
+    assert batches.runs == [["n1", "o1", "n2", "o2"]] and batches.singles == []
+    assert await scenario.effects() == {"n1": 1, "o1": 1, "n2": 1, "o2": 1}
+    assert (runner.handled, runner.dead_lettered) == (4, 0)
+
+
 async def test_a_failing_batch_falls_back_to_record_by_record(scenario):
     batches = Batches()
     records = [note("n1"), note("n2"), note("bad", "poison"), note("n3"), note("n4")]
@@ -371,4 +390,4 @@ def test_a_subscription_names_its_event_once():
     with pytest.raises(ValueError, match=r"subscribes to toy\.note\.created\.v1 twice"):
         Consumer("toy", [Subscription(NoteView, noop), Subscription(NoteView, noop)])
     consumer = Consumer("toy", [Subscription(NoteView, noop), Subscription(OtherView, noop)])
-    assert consumer.topics == [TOPIC] and consumer.batched == frozenset()
+    assert consumer.topics == [TOPIC] and consumer.batched == {}

@@ -38,12 +38,12 @@ def education_children() -> Consumer:
             Subscription(
                 EducationChildRegistered,
                 school_children.on_registered,
-                school_children.on_registered_many,
+                school_children.on_children,
             ),
             Subscription(
                 EducationChildStatusChanged,
                 school_children.on_status_changed,
-                school_children.on_status_changed_many,
+                school_children.on_children,
             ),
         ],
     )

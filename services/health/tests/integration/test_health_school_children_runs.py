@@ -26,10 +26,6 @@ ONE_BY_ONE: dict[type[TolerantPayload], Callable[..., Awaitable[None]]] = {
     EducationChildRegistered: school_children.on_registered,
     EducationChildStatusChanged: school_children.on_status_changed,
 }
-IN_RUNS: dict[type[TolerantPayload], Callable[..., Awaitable[None]]] = {
-    EducationChildRegistered: school_children.on_registered_many,
-    EducationChildStatusChanged: school_children.on_status_changed_many,
-}
 
 
 def sent(view: TolerantPayload, at: datetime) -> Received[Any]:
@@ -100,7 +96,6 @@ async def test_a_chunk_in_runs_leaves_what_its_events_leave_one_by_one(health: H
         registered(three, "c" * 64, mawar, DESA),  # never screened: nothing to recount
         moved(two, people[1], melati, OTHER_DESA, hours=48),
     ]
-    runs = [chunk[0:2], chunk[2:4], chunk[4:5], chunk[5:6]]  # as the runner groups them
 
     await cleared(health)
     for view, event in chunk:
@@ -111,8 +106,7 @@ async def test_a_chunk_in_runs_leaves_what_its_events_leave_one_by_one(health: H
 
     await cleared(health)
     async with health.app.state.db.sessions() as session, session.begin():
-        for run in runs:
-            await IN_RUNS[type(run[0].view)](session, run)
+        await school_children.on_children(session, chunk)  # both types: one run
     in_runs = await state(health)
     await kept_rows_match_a_recount(health)
 

@@ -42,19 +42,8 @@ def reactions(settings: PublicWorksSettings) -> list[Consumer]:
     housing = HousingSurveys(settings)
     stunting = StuntingWash(settings)
     known: list[Subscription[Any]] = [
-        Subscription(
-            HouseAssessed, known_households.on_house_assessed, known_households.on_houses_assessed
-        ),
-        Subscription(
-            HouseholdAssessed,
-            known_households.on_household_assessed,
-            known_households.on_households_assessed,
-        ),
-        Subscription(
-            StuntingDetected,
-            known_households.on_stunting_detected,
-            known_households.on_stunting_detections,
-        ),
+        Subscription(view, known_households.on_event, known_households.on_events)
+        for view in (HouseAssessed, HouseholdAssessed, StuntingDetected)
     ]
     return [
         Consumer(

@@ -5,7 +5,6 @@ the kept counts dropped from the earliest month any event changes."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,16 +24,6 @@ KK_A, KK_B, KK_C, KK_D, KK_E = (f"640206123456000{n}" for n in range(1, 6))
 MONTHS = [date(2026, month, 1) for month in range(1, 7)]
 KNOWN: Any = KnownHousehold.__table__  # type: ignore[attr-defined]
 TALLY: Any = PublicWorksTally.__table__  # type: ignore[attr-defined]
-ONE_BY_ONE: dict[type[TolerantPayload], Callable[..., Awaitable[None]]] = {
-    HouseholdAssessed: known.on_household_assessed,
-    StuntingDetected: known.on_stunting_detected,
-    HouseAssessed: known.on_house_assessed,
-}
-IN_RUNS: dict[type[TolerantPayload], Callable[..., Awaitable[None]]] = {
-    HouseholdAssessed: known.on_households_assessed,
-    StuntingDetected: known.on_stunting_detections,
-    HouseAssessed: known.on_houses_assessed,
-}
 
 
 def event(view: TolerantPayload) -> Received[Any]:
@@ -142,17 +131,6 @@ async def state(db: Database) -> tuple[dict[str, tuple[Any, ...]], list[date]]:
         return found, list(months)
 
 
-def runs(events: Sequence[Received[Any]]) -> list[list[Received[Any]]]:
-    """Consecutive events of one type together, as the consumer runner groups them."""
-    grouped: list[list[Received[Any]]] = []
-    for received in events:
-        if grouped and type(grouped[-1][-1].view) is type(received.view):
-            grouped[-1].append(received)
-        else:
-            grouped.append([received])
-    return grouped
-
-
 async def test_a_chunk_in_runs_knows_what_its_events_know_one_by_one(
     public_works: PublicWorks,
 ) -> None:
@@ -163,13 +141,12 @@ async def test_a_chunk_in_runs_knows_what_its_events_know_one_by_one(
     await prepared(db, pw, posyandu)
     for view, envelope in events:
         async with db.sessions() as session, session.begin():
-            await ONE_BY_ONE[type(view)](session, view, envelope)
+            await known.on_event(session, view, envelope)
     one_by_one = await state(db)
 
     await prepared(db, pw, posyandu)
-    async with db.sessions() as session, session.begin():  # one chunk: one transaction
-        for run in runs(events):
-            await IN_RUNS[type(run[0].view)](session, run)
+    async with db.sessions() as session, session.begin():  # one chunk: one run, one transaction
+        await known.on_events(session, events)
     in_runs = await state(db)
 
     assert in_runs == one_by_one

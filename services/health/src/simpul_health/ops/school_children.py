@@ -155,12 +155,6 @@ async def on_registered(
     await apply(session, [_registered(child, event)])
 
 
-async def on_registered_many(
-    session: AsyncSession, run: Sequence[Received[EducationChildRegistered]]
-) -> None:
-    await apply(session, [_registered(child, event) for child, event in run])
-
-
 async def on_status_changed(
     session: AsyncSession, change: EducationChildStatusChanged, event: Envelope
 ) -> None:
@@ -169,10 +163,21 @@ async def on_status_changed(
     await apply(session, [_status_changed(change, event)])
 
 
-async def on_status_changed_many(
-    session: AsyncSession, run: Sequence[Received[EducationChildStatusChanged]]
+async def on_children(
+    session: AsyncSession,
+    run: Sequence[Received[EducationChildRegistered | EducationChildStatusChanged]],
 ) -> None:
-    await apply(session, [_status_changed(change, event) for change, event in run])
+    """A consumer chunk's run of both event types (education announces a child's registration
+    and its first status one after the other), applied as one."""
+    await apply(
+        session,
+        [
+            _registered(view, event)
+            if isinstance(view, EducationChildRegistered)
+            else _status_changed(view, event)
+            for view, event in run
+        ],
+    )
 
 
 class Change(NamedTuple):

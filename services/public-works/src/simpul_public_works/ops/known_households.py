@@ -133,33 +133,22 @@ def _from_detection(data: StuntingDetected, event: Envelope) -> list[Known]:
     ]
 
 
-async def on_house_assessed(session: AsyncSession, data: HouseAssessed, event: Envelope) -> None:
-    await know(session, _from_house(data, event))
+FieldEvent = HouseAssessed | HouseholdAssessed | StuntingDetected
 
 
-async def on_houses_assessed(session: AsyncSession, run: Sequence[Received[HouseAssessed]]) -> None:
-    await know(session, [fact for data, event in run for fact in _from_house(data, event)])
+def _facts(data: FieldEvent, event: Envelope) -> list[Known]:
+    if isinstance(data, HouseAssessed):
+        return _from_house(data, event)
+    if isinstance(data, HouseholdAssessed):
+        return _from_household(data, event)
+    return _from_detection(data, event)
 
 
-async def on_household_assessed(
-    session: AsyncSession, data: HouseholdAssessed, event: Envelope
-) -> None:
-    await know(session, _from_household(data, event))
+async def on_event(session: AsyncSession, data: FieldEvent, event: Envelope) -> None:
+    """One event of any of the three fields."""
+    await know(session, _facts(data, event))
 
 
-async def on_households_assessed(
-    session: AsyncSession, run: Sequence[Received[HouseholdAssessed]]
-) -> None:
-    await know(session, [fact for data, event in run for fact in _from_household(data, event)])
-
-
-async def on_stunting_detected(
-    session: AsyncSession, data: StuntingDetected, event: Envelope
-) -> None:
-    await know(session, _from_detection(data, event))
-
-
-async def on_stunting_detections(
-    session: AsyncSession, run: Sequence[Received[StuntingDetected]]
-) -> None:
-    await know(session, [fact for data, event in run for fact in _from_detection(data, event)])
+async def on_events(session: AsyncSession, run: Sequence[Received[FieldEvent]]) -> None:
+    """A consumer chunk's run of them, the three types mixed, applied as one."""
+    await know(session, [fact for data, event in run for fact in _facts(data, event)])
