@@ -107,6 +107,16 @@ async def test_the_gateway_counts_overdue_referrals_per_opd_as_counted_by_hand(
     ]  # fmt: skip
     for target, rid, action, headers, body in answers:
         await step(client, stack, target, rid, action, headers, **body)
+    # Each source's copy hears the answers by events: the profile below reads both sides.
+    for name, status in (
+        ("accepted_overdue", "accepted"),
+        ("on_time", "resolved"),
+        ("late", "resolved"),
+        ("rejected", "rejected"),
+    ):
+        await reaches(client, stack, "health", to_social[name], OPD_HEALTH, status)
+    for name in ("on_time", "late"):
+        await reaches(client, stack, "social", to_health[name], OPD_SOCIAL, "resolved")
 
     # By hand, per target OPD.
     expected = {
@@ -204,16 +214,8 @@ async def test_the_gateway_counts_overdue_referrals_per_opd_as_counted_by_hand(
         ]
         assert (indicator["numerator"], indicator["denominator"]) == share, field
 
-    # Health's copies of the referrals social owns have heard every answer: with social down,
-    # the profile still lists each open referral once, from health's side.
-    for name, status in (
-        ("accepted_overdue", "accepted"),
-        ("on_time", "resolved"),
-        ("late", "resolved"),
-        ("rejected", "rejected"),
-    ):
-        await reaches(client, stack, "health", to_social[name], OPD_HEALTH, status)
-
+    # Health's copies of the referrals social owns heard every answer (above): with social
+    # down, the profile still lists each open referral once, from health's side.
     stack.processes["social"].stop()
     try:
         without = await client.get(
