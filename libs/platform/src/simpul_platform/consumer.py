@@ -39,17 +39,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import inbox, metrics, tracing
 from simpul_platform.consumer_metrics import ConsumerMetrics
+from simpul_platform.consumer_records import (
+    IDLE_COMMIT_S,
+    ChunkFailed,
+    Offsets,
+    declared_type,
+    is_transient,
+    parse,
+    runs,
+)
 from simpul_platform.db import Database
 from simpul_platform.events import Envelope
 from simpul_platform.kafka import (
@@ -71,6 +78,7 @@ from simpul_platform.subscription import (
 )
 
 __all__ = [
+    "IDLE_COMMIT_S",
     "BatchHandler",
     "Consumer",
     "ConsumerRunner",
@@ -82,89 +90,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("simpul.consumer")
-IDLE_COMMIT_S = 1.0
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError | ConnectionError | OSError | asyncio.TimeoutError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 Outcome = Literal["handled", "duplicate", "ignored"]
-
-
-def _declared_type(record: ConsumerRecord[Any, Any]) -> str | None:
-    """The record's ``ce_type`` header, read without parsing the record (None: absent)."""
-    for name, raw in record.headers:
-        if name == "ce_type":
-            return bytes(raw).decode(errors="replace")
-    return None
-
-
-def _parse(record: ConsumerRecord[Any, Any]) -> Envelope:
-    try:
-        return Envelope.from_kafka(record.key, record.value, list(record.headers))
-    except Exception as exc:
-        raise PoisonMessage(f"unreadable record: {exc}") from exc
-
-
-def _next_offsets(records: Sequence[ConsumerRecord[Any, Any]]) -> dict[TopicPartition, int]:
-    offsets: dict[TopicPartition, int] = {}
-    for record in records:  # in offset order per partition: the last one wins
-        offsets[TopicPartition(record.topic, record.partition)] = record.offset + 1
-    return offsets
-
-
-class _Offsets:
-    """The offsets passed and not committed yet. A chunk that claimed, skipped or
-    dead-lettered a record is committed at once; one of other consumers' events only (most
-    chunks, when events arrive a few at a time) waits up to ``IDLE_COMMIT_S`` for the next
-    commit: re-reading those after a restart changes nothing, and an offset commit per poll
-    was most of what a caught-up consumer cost the broker and itself."""
-
-    def __init__(self) -> None:
-        self.pending: dict[TopicPartition, int] = {}
-        self.since = time.monotonic()
-
-    def passed(self, chunk: Sequence[ConsumerRecord[Any, Any]]) -> None:
-        if not self.pending:
-            self.since = time.monotonic()
-        self.pending.update(_next_offsets(chunk))
-
-    def due(self) -> bool:
-        return bool(self.pending) and time.monotonic() - self.since >= IDLE_COMMIT_S
-
-    def take(self, assigned: Collection[TopicPartition]) -> dict[TopicPartition, int]:
-        """The pending offsets of the partitions still assigned (a rebalance may have moved
-        one: its new owner reads on from the last commit), and none pending after."""
-        taken = {tp: offset for tp, offset in self.pending.items() if tp in assigned}
-        self.pending = {}
-        return taken
-
-
-class _ChunkFailed(Exception):
-    """A chunk rolled back; ``index`` is the record that raised (None: none of them did, but
-    the session, the inbox claim, the commit or a batch handler: ``in_batch``)."""
-
-    def __init__(self, index: int | None, error: Exception, *, in_batch: bool = False) -> None:
-        super().__init__(str(error))
-        self.index, self.error, self.in_batch = index, error, in_batch
-
-
-def _runs(envelopes: Sequence[Envelope], batched: Mapping[str, object]) -> list[list[int]]:
-    """Indexes of ``envelopes`` grouped as they are applied, in order: a run of consecutive
-    events whose types share a batch handler (``batched``: by type) together, every other
-    event alone."""
-    runs: list[list[int]] = []
-    for i, envelope in enumerate(envelopes):
-        previous = envelopes[runs[-1][-1]] if runs else None
-        handler = batched.get(envelope.type)
-        if previous is not None and handler is not None and batched.get(previous.type) == handler:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return runs
 
 
 class ConsumerRunner:
@@ -218,7 +146,7 @@ class ConsumerRunner:
             await kafka.start()
             await dead_letters.start()
             self._kafka = kafka
-            offsets = _Offsets()
+            offsets = Offsets()
             while True:
                 records = await self._poll(kafka)
                 for start in range(0, len(records), self.batch_size):
@@ -287,9 +215,9 @@ class ConsumerRunner:
             try:
                 self._count(await self._transaction(records, batched=batched))
                 return
-            except _ChunkFailed as failed:
+            except ChunkFailed as failed:
                 index = failed.index
-                if failed.in_batch and not _is_transient(failed.error):
+                if failed.in_batch and not is_transient(failed.error):
                     # Which record the batch failed on is unknown: record by record finds it.
                     logger.warning(
                         "batch handler failed; applying the chunk record by record",
@@ -297,7 +225,7 @@ class ConsumerRunner:
                     )
                     await self._process_chunk(records, dead_letters, batched=False)
                     return
-                if index is None or _is_transient(failed.error):
+                if index is None or is_transient(failed.error):
                     for record in records:  # the one-record path waits outages out
                         await self._process(record, dead_letters)
                     return
@@ -316,7 +244,7 @@ class ConsumerRunner:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if _is_transient(exc) and not isinstance(exc, PoisonMessage):
+                if is_transient(exc) and not isinstance(exc, PoisonMessage):
                     logger.warning("transient failure; retrying", extra={"error": str(exc)})
                     await asyncio.sleep(1.0)
                     continue
@@ -333,7 +261,7 @@ class ConsumerRunner:
         """One record in its own transaction, with its per-record handler."""
         try:
             self._count(await self._transaction([record], batched=False))
-        except _ChunkFailed as failed:  # retries and dead letters judge the record's own error
+        except ChunkFailed as failed:  # retries and dead letters judge the record's own error
             raise failed.error from failed.error.__cause__
 
     async def _transaction(
@@ -342,7 +270,7 @@ class ConsumerRunner:
         """Claim the records' inbox rows and run their handlers in one transaction, in order
         (runs of one type together through its batch handler when ``batched``).
 
-        Raises _ChunkFailed, after the rollback, naming the record that failed."""
+        Raises ChunkFailed, after the rollback, naming the record that failed."""
         failed_at: int | None = None  # None: not any one record's fault (the claim, the commit)
         in_batch = False
         try:
@@ -365,7 +293,7 @@ class ConsumerRunner:
                     if outcome == "handled" and envelope is not None
                 ]
                 positions, work = [i for i, _ in handled], [envelope for _, envelope in handled]
-                for run in _runs(work, self.consumer.batched if batched else {}):
+                for run in runs(work, self.consumer.batched if batched else {}):
                     received: list[Received[Any]] = []
                     for i in run:  # a view that does not fit is that record's own failure
                         failed_at = positions[i]
@@ -381,16 +309,16 @@ class ConsumerRunner:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            raise _ChunkFailed(failed_at, exc, in_batch=in_batch) from exc
+            raise ChunkFailed(failed_at, exc, in_batch=in_batch) from exc
 
     def _read(self, record: ConsumerRecord[Any, Any]) -> Envelope | None:
         """The record's envelope, or None for a type this consumer does not read: most of the
         records on a topic are other consumers' business, and parsing one costs more than
         everything else the runner does with it."""
-        declared = _declared_type(record)
+        declared = declared_type(record)
         if declared is not None and declared not in self.consumer.by_type:
             return None
-        return _parse(record)
+        return parse(record)
 
     def _outcomes(self, envelopes: Sequence[Envelope | None], claimed: set[str]) -> list[Outcome]:
         """What each record will be: handled (newly claimed), a duplicate, or ignored."""
