@@ -1,7 +1,8 @@
 """What public works consumes: posyandu identity from the registry, referrals (requests other
 fields address to public works, answers to the ones it sent), housing's house surveys (their
 water and latrine facts as public works' surveys), the households other fields know (survey
-coverage's denominator) and health's stunting detections (a referral or a recorded decision).
+coverage's denominator) and health's stunting detections (a referral or a recorded decision,
+and the household known).
 
 Each consumer's name is its Kafka group id and its inbox key: never rename one (it would
 consume its topics again from the start).
@@ -41,9 +42,11 @@ def reactions(settings: PublicWorksSettings) -> list[Consumer]:
     ops/known_households.py, ops/stunting_wash.py)."""
     housing = HousingSurveys(settings)
     stunting = StuntingWash(settings)
+    # Health's detections make a household known too, in the stunting-wash consumer's
+    # transaction (ops/stunting_wash.py): this group no longer reads health's topic.
     known: list[Subscription[Any]] = [
         Subscription(view, known_households.on_event, known_households.on_events)
-        for view in (HouseAssessed, HouseholdAssessed, StuntingDetected)
+        for view in (HouseAssessed, HouseholdAssessed)
     ]
     return [
         Consumer(

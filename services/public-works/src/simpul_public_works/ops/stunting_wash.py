@@ -7,19 +7,27 @@ The referral is public works' own rule, already accepted with the decision as it
 kader surveys the household (the survey resolves a survey task, ``ops.survey_followup``) or
 the works resolve the prioritised one. It is opened at the household's posyandu when public
 works knows the household (where its kader surveyed it), else at the child's.
+
+The detection also makes its household known (``ops.known_households``, survey coverage's
+denominator), in the same transaction: one consumer of health's detections, not two. (Two
+consumers of the same stream in one database doubled its transactions; the reaction's
+latency at 200 detections a second was twice the other fields'.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from simpul_platform.events import Envelope
 from simpul_platform.stunting import HouseholdReaction
 from simpul_public_works.domain.stunting_wash import REASONS, Decision, decide
 from simpul_public_works.events import StuntingDetected
 from simpul_public_works.models import Household, StuntedHousehold, StuntingWashDecision
+from simpul_public_works.ops import known_households
 
 ACTOR = "system:stunting-wash"
 
@@ -51,6 +59,20 @@ class StuntingWash(HouseholdReaction[StuntingDetected, Household]):
     decisions = StuntingWashDecision
     stunted = StuntedHousehold
     reasons = REASONS
+
+    async def on_detected(
+        self, session: AsyncSession, data: StuntingDetected, event: Envelope
+    ) -> None:
+        """The reaction (decided once), then the household known from the detection."""
+        await super().on_detected(session, data, event)
+        await known_households.on_event(session, data, event)
+
+    async def on_detected_batch(
+        self, session: AsyncSession, run: Sequence[tuple[StuntingDetected, Envelope]]
+    ) -> None:
+        """``on_detected`` for a consumer chunk's run of detections."""
+        await super().on_detected_batch(session, run)
+        await known_households.on_events(session, run)
 
     async def find(self, session: AsyncSession, household_ref: str) -> Household | None:
         return await household_of(session, household_ref)
