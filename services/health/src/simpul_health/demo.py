@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from simpul_health.demo_births import delivery_setting
-from simpul_health.demo_more import DemoPeople, load_more
+from simpul_health.demo_more import DemoPeople, load_more, with_targets
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
 from simpul_health.ops import kept, pregnancy, screening, targets
@@ -218,6 +218,7 @@ async def _load_adults(
     if not adults:  # an inactive posyandu
         return
     await targets.insert_many(uow.session, [a.target for a in adults])
+    await with_targets(uow.session, [a.target["id"] for a in adults if a.pregnancy is not None])
     readings = [
         ScreeningIn(target_id=a.target["id"], **reading) for a in adults for reading in a.screenings
     ]

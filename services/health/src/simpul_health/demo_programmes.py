@@ -11,7 +11,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from simpul_health.demo_more import DemoPeople
+from simpul_health.demo_more import DemoPeople, with_targets
 from simpul_health.ops import hiv, kept, mental_health, tb
 from simpul_health.schemas.hiv import HivAtRiskIn, HivTestIn
 from simpul_health.schemas.mental_health import MentalHealthCaseIn, MentalHealthServiceIn
@@ -46,6 +46,7 @@ async def load_programmes(
         adults = people.adults_at(pid)
         async with db.sessions() as session:
             uow = UnitOfWork(session, outbox)
+            await with_targets(session, [a.target["id"] for a in adults])
             async with kept.deferred(session), replica.cached(session):  # once, not per record
                 made += await _posyandu(uow, principal, adults, today, rng)
             await uow.commit()

@@ -1,10 +1,10 @@
 """The demo's school screenings (usia pendidikan dasar): a few of education's school-age
 children at each active posyandu (``demo_school_age``: the same people, so the same
 ``person_ref``, as education's demo loads and announces) become health's sasaran, and most of
-them are screened in the current school year through the service layer. The indicator's
-denominator comes from education's events; its numerator is these screenings, counted at the
-posyandu education places each child (on the screening's write, or when education's event
-arrives later)."""
+them are screened in the current school year through the service layer, a posyandu's at once
+(``school_screening.record_many``). The indicator's denominator comes from education's events;
+its numerator is these screenings, counted at the posyandu education places each child (on
+the screening's write, or when education's event arrives later)."""
 
 from __future__ import annotations
 
@@ -103,11 +103,9 @@ async def load_school(
             known = set(taken.scalars())
             new = [r for r in rows if r["nik"] not in known]  # a NIK another slice holds
             await targets.insert_many(session, new)
+            bodies = [screening_of(r, today, rng) for r in new if rng.random() < SCREENED_SHARE]
             async with kept.deferred(session), replica.cached(session):  # once, not per record
-                for row in new:
-                    if rng.random() < SCREENED_SHARE:
-                        body = screening_of(row, today, rng)
-                        await school_screening.record(uow, principal, body, today)
-                        made += 1
+                await school_screening.record_many(uow, principal, bodies, today)
+            made += len(bodies)
             await uow.commit()
     return made

@@ -4,6 +4,8 @@ usia pendidikan dasar numerator where education places the child."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +24,7 @@ from simpul_health.domain.school import (
 )
 from simpul_health.domain.screening import bmi, check_blood_pressure
 from simpul_health.events import SchoolScreeningRecorded
-from simpul_health.models import SchoolScreening
+from simpul_health.models import SchoolScreening, Target
 from simpul_health.ops import area_codes
 from simpul_health.ops.access import target_at
 from simpul_health.ops.school_children import recount_people
@@ -62,16 +64,49 @@ async def record(
     uow: UnitOfWork, principal: Principal, body: SchoolScreeningIn, today: date
 ) -> SchoolScreening:
     """Stage a child's school screening, announce it, and recount the child's numerator."""
+    return (await record_many(uow, principal, [body], today))[0]
+
+
+async def record_many(
+    uow: UnitOfWork, principal: Principal, bodies: Sequence[SchoolScreeningIn], today: date
+) -> list[SchoolScreening]:
+    """``record`` for several screenings in the caller's transaction (a school's day, or a
+    loader's posyandu): each checked as alone, in order, the one before it counting for the
+    school year; the children read once, their locks taken and the numerators recounted once.
+    The first refused raises, and the caller's transaction writes nothing."""
     session = uow.session
-    target, posyandu = await target_at(
-        session, principal, body.target_id, body.posyandu_id, in_body=True
-    )
-    check(body, target.birth_date, today)
-    await locks.hold(session, LOCK_CLASS, [target.id])  # two at once: the second sees the first
-    await _first_of_school_year(session, target.id, body.screened_on)
+    ids = sorted({body.target_id for body in bodies})
+    # One read puts the children in the session, so each body's target_at finds its own there.
+    await session.execute(select(Target).where(col(Target.id).in_(ids)))
+    found = [
+        await target_at(session, principal, body.target_id, body.posyandu_id, in_body=True)
+        for body in bodies
+    ]
+    for body, (target, _) in zip(bodies, found, strict=True):
+        check(body, target.birth_date, today)
+    await locks.hold(session, LOCK_CLASS, ids)  # two at once: the second sees the first
+    taken = await _screened(session, ids, [body.screened_on for body in bodies])
+    made = []
+    for body, (target, posyandu) in zip(bodies, found, strict=True):
+        _first_of_school_year(taken, target.id, body.screened_on)
+        s = _screening(principal, body, target, posyandu)
+        taken[target.id].append((s.id, s.screened_on))
+        session.add(s)
+        uow.publish(_recorded(s, body), subject=s.id)
+        made.append(s)
+    await session.flush()
+    changes: dict[str, set[date]] = defaultdict(set)
+    for s in made:
+        changes[s.person_ref].add(s.screened_on)
+    await recount_people(session, changes)
+    return made
+
+
+def _screening(
+    principal: Principal, body: SchoolScreeningIn, target: Target, posyandu: Any
+) -> SchoolScreening:
     values = body.model_dump(exclude={"target_id", "posyandu_id", "findings"})
-    now = datetime.now(UTC)
-    s = SchoolScreening(
+    return SchoolScreening(
         id=new_id(),
         target_id=target.id,
         person_ref=target.person_ref,
@@ -81,39 +116,58 @@ async def record(
         findings=",".join(dict.fromkeys(body.findings)),
         to_standard=to_standard(values),
         created_by=principal.subject,
-        created_at=now,
+        created_at=datetime.now(UTC),
     )
-    session.add(s)
-    uow.publish(
-        SchoolScreeningRecorded(
-            screening_id=s.id,
-            person_ref=s.person_ref,
-            posyandu_id=s.posyandu_id,
-            desa_code=s.desa_code,
-            screened_on=s.screened_on,
-            jenjang=body.jenjang,
-            kelas=s.kelas,
-            to_standard=s.to_standard,
-            follow_up=s.follow_up,
-        ),
-        subject=s.id,
-    )
-    await session.flush()
-    await recount_people(session, {s.person_ref: {s.screened_on}})
-    return s
 
 
-async def _first_of_school_year(session: AsyncSession, target_id: str, day: date) -> None:
+def _recorded(s: SchoolScreening, body: SchoolScreeningIn) -> SchoolScreeningRecorded:
+    return SchoolScreeningRecorded(
+        screening_id=s.id,
+        person_ref=s.person_ref,
+        posyandu_id=s.posyandu_id,
+        desa_code=s.desa_code,
+        screened_on=s.screened_on,
+        jenjang=body.jenjang,
+        kelas=s.kelas,
+        to_standard=s.to_standard,
+        follow_up=s.follow_up,
+    )
+
+
+def _school_year(day: date) -> tuple[date, date]:
     start = school_year_start(day)
-    end = start.replace(year=start.year + 1) - timedelta(days=1)
-    found = (
-        await session.execute(
-            select(col(SchoolScreening.id), col(SchoolScreening.screened_on)).where(
-                col(SchoolScreening.target_id) == target_id,
-                col(SchoolScreening.screened_on).between(start, end),
-            )
+    return start, start.replace(year=start.year + 1) - timedelta(days=1)
+
+
+async def _screened(
+    session: AsyncSession, target_ids: list[str], days: list[date]
+) -> dict[str, list[tuple[str, date]]]:
+    """The children's screenings (id, day) in the school years of ``days``."""
+    years = {_school_year(day) for day in days}
+    first, last = min(start for start, _ in years), max(end for _, end in years)
+    rows = await session.execute(
+        select(
+            col(SchoolScreening.target_id),
+            col(SchoolScreening.id),
+            col(SchoolScreening.screened_on),
         )
-    ).first()
+        .where(
+            col(SchoolScreening.target_id).in_(target_ids),
+            col(SchoolScreening.screened_on).between(first, last),
+        )
+        .order_by(col(SchoolScreening.screened_on))
+    )
+    taken: dict[str, list[tuple[str, date]]] = defaultdict(list)
+    for target_id, screening_id, day in rows:
+        taken[target_id].append((screening_id, day))
+    return taken
+
+
+def _first_of_school_year(
+    taken: dict[str, list[tuple[str, date]]], target_id: str, day: date
+) -> None:
+    start, end = _school_year(day)
+    found = next(((i, on) for i, on in taken[target_id] if start <= on <= end), None)
     if found:
         raise Conflict(
             f"The child was screened in school year {school_year_label(day)} already "
