@@ -77,6 +77,7 @@ async def test_a_posyandu_at_once_leaves_what_one_at_a_time_leaves(health: Healt
     await kept_rows_match_a_recount(health)
 
     await cleared(health)
+    await record(health, [])  # a posyandu with no one screened: nothing, and no error
     await record(health, bodies)
     at_once = await written(health)
     await kept_rows_match_a_recount(health)

@@ -74,6 +74,8 @@ async def record_many(
     loader's posyandu): each checked as alone, in order, the one before it counting for the
     school year; the children read once, their locks taken and the numerators recounted once.
     The first refused raises, and the caller's transaction writes nothing."""
+    if not bodies:
+        return []
     session = uow.session
     ids = sorted({body.target_id for body in bodies})
     # One read puts the children in the session, so each body's target_at finds its own there.
