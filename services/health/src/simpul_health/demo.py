@@ -32,10 +32,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from simpul_health.demo_births import delivery_setting
-from simpul_health.demo_more import DemoPeople, load_more, with_targets
+from simpul_health.demo_more import DemoPeople, load_more
 from simpul_health.domain.zscores import value_at_z
 from simpul_health.models import Target
 from simpul_health.ops import kept, pregnancy, screening, targets
+from simpul_health.ops.access import with_targets
 from simpul_health.ops.measurement_batch import record_measurements
 from simpul_health.schemas.measurements import MeasurementIn
 from simpul_health.schemas.pregnancy import AncVisitIn, DeliveryIn, PregnancyIn

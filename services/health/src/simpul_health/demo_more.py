@@ -11,10 +11,6 @@ from datetime import date
 from functools import cached_property
 from typing import TypeVar
 
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from simpul_health.models import Target
 from simpul_health.settings import HealthSettings
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
@@ -55,13 +51,6 @@ def _by_posyandu(people: list[P]) -> dict[str, list[P]]:
     for person in people:
         grouped[person.target["posyandu_id"]].append(person)
     return grouped
-
-
-async def with_targets(session: AsyncSession, target_ids: list[str]) -> None:
-    """Read the targets into the session in one statement: the service layer's lookup of each
-    record's target (``access.visible``) then finds it there instead of reading it again."""
-    if target_ids:
-        await session.execute(select(Target).where(col(Target.id).in_(target_ids)))
 
 
 Loader = Callable[

@@ -11,8 +11,9 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from simpul_health.demo_more import DemoPeople, with_targets
+from simpul_health.demo_more import DemoPeople
 from simpul_health.ops import hiv, kept, mental_health, tb
+from simpul_health.ops.access import with_targets
 from simpul_health.schemas.hiv import HivAtRiskIn, HivTestIn
 from simpul_health.schemas.mental_health import MentalHealthCaseIn, MentalHealthServiceIn
 from simpul_health.schemas.tb import TbExaminationIn, TbPresumptiveIn

@@ -26,7 +26,7 @@ from simpul_health.domain.screening import bmi, check_blood_pressure
 from simpul_health.events import SchoolScreeningRecorded
 from simpul_health.models import SchoolScreening, Target
 from simpul_health.ops import area_codes
-from simpul_health.ops.access import target_at
+from simpul_health.ops.access import target_at, with_targets
 from simpul_health.ops.school_children import recount_people
 from simpul_health.schemas.school_screening import SchoolScreeningIn
 from simpul_platform import locks
@@ -78,8 +78,7 @@ async def record_many(
         return []
     session = uow.session
     ids = sorted({body.target_id for body in bodies})
-    # One read puts the children in the session, so each body's target_at finds its own there.
-    await session.execute(select(Target).where(col(Target.id).in_(ids)))
+    await with_targets(session, ids)  # each body's target_at then finds its own in the session
     found = [
         await target_at(session, principal, body.target_id, body.posyandu_id, in_body=True)
         for body in bodies
