@@ -139,7 +139,7 @@ class BrokerAway:
 
 
 class Acknowledging:
-    """A producer that the broker acknowledges at once."""
+    """A producer that the broker acknowledges at once (the batch interface the relay uses)."""
 
     def __init__(self) -> None:
         self.sent: list[bytes] = []
@@ -150,8 +150,17 @@ class Acknowledging:
     async def stop(self) -> None:
         return None
 
-    async def send(self, topic: str, value: bytes, key: Any, headers: Any) -> asyncio.Future[int]:
+    async def partitions_for(self, topic: str) -> set[int]:
+        return {0}
+
+    def create_batch(self) -> Acknowledging:
+        return self
+
+    def append(self, *, timestamp: Any, key: Any, value: bytes, headers: Any) -> bool:
         self.sent.append(value)
+        return True
+
+    async def send_batch(self, batch: Any, topic: str, *, partition: int) -> asyncio.Future[int]:
         acked: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         acked.set_result(len(self.sent))
         return acked
@@ -192,6 +201,7 @@ async def test_the_relay_counts_rows_and_times_rounds_and_the_backlog_empties(
     relay = OutboxRelay(database, config, producer_factory=lambda: producer)  # type: ignore[arg-type,return-value]
     assert await relay.backlog() == (5, pytest.approx(30, abs=10))
     assert await relay.publish_pending() == 5
+    assert len(producer.sent) == 5
     assert await relay.publish_pending() == 0  # an empty round is not timed
     seen = scrape()
     assert seen.value("simpul_outbox_published_total", service=config.service_name) == 5

@@ -8,10 +8,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaTimeoutError
+from sqlalchemy import func, select
 
 from simpul_platform.auth import mint_token
 from simpul_platform.db import Database
-from simpul_platform.outbox import Outbox
+from simpul_platform.events import Envelope
+from simpul_platform.kafka import idempotent_producer
+from simpul_platform.outbox import Outbox, outbox_table
 from simpul_platform.relay import OutboxRelay
 from simpul_platform.testing.asgi import running_app
 from simpul_platform.testing.kafka_reader import read_envelopes, read_topic
@@ -192,7 +197,8 @@ async def test_two_relays_share_the_outbox_without_duplicates_or_reordering(
         for relay in relays:
             await relay._close_producer()
         await db.dispose()
-    assert all(r.published_total > 0 for r in relays), "both replicas should have worked"
+    # Which replica publishes what is a race (one may pipeline the whole outbox while the
+    # other finds every key held); that a replica passes over held keys is tested below.
     assert sum(r.published_total for r in relays) == 300
     events = await read_envelopes(
         settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=300
@@ -202,6 +208,147 @@ async def test_two_relays_share_the_outbox_without_duplicates_or_reordering(
     for key in keys:  # per posyandu, the order of writing is the order on the topic
         per_key = [int(e.data["note_id"]) for e in events if e.posyandu_id == key]
         assert per_key == sorted(per_key)
+
+
+async def add_notes(db: Database, outbox: Outbox, count: int, keys: list[str]) -> None:
+    """Notes 0 .. count-1 in one transaction, their posyandu ids round the ``keys``."""
+    async with db.transaction() as session:
+        for n in range(count):
+            note_created = NoteCreated(note_id=str(n), text="x")
+            await outbox.add(session, note_created, posyandu_id=keys[n % len(keys)])
+
+
+def in_order_per_key(events: list[Envelope]) -> bool:
+    keys = {e.posyandu_id for e in events}
+    per_key = [[int(e.data["note_id"]) for e in events if e.posyandu_id == k] for k in keys]
+    return all(numbers == sorted(numbers) for numbers in per_key)
+
+
+async def test_a_relay_passes_over_a_key_whose_older_row_another_replica_holds(
+    make_settings, postgres_url
+):
+    settings = make_settings(ToySettings, database_url=postgres_url, relay_batch_size=40)
+    db = Database(postgres_url)
+    await db.create_all()
+    outbox = Outbox(settings)
+    keys = [f"pos-{i}" for i in range(5)]
+    await add_notes(db, outbox, 100, keys)
+    relay = OutboxRelay(db, settings)
+    topic = settings.topic(TOPIC)
+    try:
+        async with db.transaction() as other:  # another replica's claim: pos-0's oldest row
+            await other.execute(
+                select(outbox_table.c.seq)
+                .where(outbox_table.c.event_key == "pos-0")
+                .order_by(outbox_table.c.seq)
+                .limit(1)
+                .with_for_update()
+            )
+            while await relay.publish_pending():
+                pass
+            events = await read_envelopes(settings.kafka_bootstrap_servers, topic, expected=80)
+            assert {e.posyandu_id for e in events} == set(keys[1:])
+            assert await relay.pending_count() == 20
+        while await relay.publish_pending():  # the other replica let go without sending
+            pass
+    finally:
+        await relay._close_producer()
+        await db.dispose()
+    events = await read_envelopes(settings.kafka_bootstrap_servers, topic, expected=100)
+    assert sorted(int(e.data["note_id"]) for e in events) == list(range(100))
+    assert in_order_per_key(events)
+
+
+async def test_a_backlog_goes_out_several_batches_a_call_each_in_its_own_transaction(
+    make_settings, postgres_url
+):
+    settings = make_settings(ToySettings, database_url=postgres_url, relay_batch_size=25)
+    db = Database(postgres_url)
+    await db.create_all()
+    outbox = Outbox(settings)
+    await add_notes(db, outbox, 200, [f"pos-{i}" for i in range(7)])
+    relay = OutboxRelay(db, settings)
+    try:
+        first = await relay.publish_pending()
+        assert first > settings.relay_batch_size  # the next batch claimed while one is sent
+        while await relay.publish_pending():
+            pass
+        async with db.sessions() as session:
+            marked = (
+                await session.execute(
+                    select(outbox_table.c.attempts, func.count())
+                    .where(outbox_table.c.sent_at.is_not(None))
+                    .group_by(outbox_table.c.attempts)
+                )
+            ).all()
+    finally:
+        await relay._close_producer()
+        await db.dispose()
+    assert marked == [(1, 200)]
+    events = await read_envelopes(
+        settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=200
+    )
+    assert sorted(int(e.data["note_id"]) for e in events) == list(range(200))
+    assert in_order_per_key(events)
+
+
+async def test_a_batch_the_broker_refuses_stops_the_pipeline_behind_it(make_settings, postgres_url):
+    # One partition: each batch of ten is one record batch, and the topic's order is total.
+    settings = make_settings(
+        ToySettings, database_url=postgres_url, relay_batch_size=10, kafka_topic_partitions=1
+    )
+    db = Database(postgres_url)
+    await db.create_all()
+    outbox = Outbox(settings)
+    await add_notes(db, outbox, 30, ["pos-1", "pos-2"])
+    failing = OutboxRelay(db, settings, lambda: refusing_the_second_batch(settings))
+    try:
+        with pytest.raises(RuntimeError, match="10 events not acknowledged: KafkaTimeoutError"):
+            await failing.publish_pending()
+    finally:
+        await failing._close_producer()
+    async with db.sessions() as session:
+        rows = (
+            await session.execute(
+                select(
+                    outbox_table.c.sent_at.is_not(None),
+                    outbox_table.c.attempts,
+                    outbox_table.c.last_error.is_not(None),
+                ).order_by(outbox_table.c.seq)
+            )
+        ).all()
+    # Sent; refused and counted; claimed behind the refusal, let go untouched.
+    assert rows == [(True, 1, False)] * 10 + [(False, 1, True)] * 10 + [(False, 0, False)] * 10
+    relay = OutboxRelay(db, settings)
+    try:
+        while await relay.publish_pending():
+            pass
+    finally:
+        await relay._close_producer()
+        await db.dispose()
+    events = await read_envelopes(
+        settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=30
+    )
+    assert [int(e.data["note_id"]) for e in events] == list(range(30))
+
+
+def refusing_the_second_batch(settings: ToySettings) -> AIOKafkaProducer:
+    """The platform's producer, but its second record batch comes back refused."""
+    producer = idempotent_producer(settings)
+    send_batch = producer.send_batch
+    calls = 0
+
+    async def refuse_second(batch: Any, topic: str, *, partition: int) -> asyncio.Future[Any]:
+        nonlocal calls
+        calls += 1
+        if calls != 2:
+            return await send_batch(batch, topic, partition=partition)
+        refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        refused.set_exception(KafkaTimeoutError())
+        return refused
+
+    producer.send_batch = refuse_second  # type: ignore[method-assign]
+    return producer
 
 
 async def test_outbox_relay_and_consumer_work_on_sqlite(make_settings, sqlite_url):

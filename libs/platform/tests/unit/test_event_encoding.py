@@ -1,22 +1,24 @@
 """CloudEvents binary-mode records written without the SDK's to_binary: the same headers as
 the SDK writes, read back by the SDK's from_binary, and the relay's records of outbox rows
-equal to the envelopes' own."""
+equal to the envelopes' own, on the partition the producer would have picked."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aiokafka.partitioner import DefaultPartitioner
 from cloudevents.core.bindings.kafka import to_binary
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from pydantic_core import to_json
 
 from simpul_platform.events import JSON, Envelope
-from simpul_platform.relay import _record
+from simpul_platform.relay import _record, key_partition
 
 pytestmark = pytest.mark.unit
 
@@ -96,3 +98,11 @@ def test_the_relay_sends_an_outbox_row_as_its_envelope_with_the_stored_json_as_i
     assert (key, value, headers) == envelope.to_kafka()
     assert value == stored.encode()
     assert Envelope.from_kafka(key, value, headers) == envelope
+
+
+def test_the_relay_puts_a_key_on_the_partition_the_default_partitioner_picks():
+    keys = [str(uuid.UUID(int=i * 7919)).encode() for i in range(500)] + [b"", b"x", b"64.02"]
+    for partitions in (1, 3, 12):
+        every = list(range(partitions))
+        for key in keys:
+            assert key_partition(key, partitions) == DefaultPartitioner()(key, every, every)
