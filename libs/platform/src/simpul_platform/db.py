@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import MetaData, Table, event, insert, text
@@ -115,7 +116,12 @@ async def bulk_insert(
     }
     names = columns + list(defaults)
     fill = tuple(defaults.values())
-    records = [tuple(row[name] for name in columns) + fill for row in rows]
+    values_of = itemgetter(*columns)  # a tuple of a row's values, in C
+    records = (
+        [values_of(row) + fill for row in rows]
+        if len(columns) > 1
+        else [(values_of(row), *fill) for row in rows]
+    )
     # asyncpg encodes plain types itself; a TypeDecorator's own conversion (UTCDateTime
     # refusing naive datetimes, say) must still run.
     decorated = [

@@ -140,13 +140,17 @@ def _json(value: Any, null: str | None) -> str | None:
     return null if value is None else to_json(value).decode()
 
 
-def array_type(table: Table, column: str) -> str:
-    """The column's PostgreSQL type as an array, without a length (an explicit cast to
-    VARCHAR(n) would cut a longer value where the column refuses it): the cast of a parameter
-    holding one array per column, for statements that unnest a batch's rows side by side."""
+def column_type(table: Table, column: str) -> str:
+    """The column's PostgreSQL type without a length (an explicit cast to VARCHAR(n) would cut
+    a longer value where the column refuses it): for a record definition of a batch's rows."""
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    compiled = table.c[column].type.compile(dialect=dialect)
-    return re.sub(r"\(.*\)", "", compiled) + "[]"
+    return re.sub(r"\(.*\)", "", table.c[column].type.compile(dialect=dialect))
+
+
+def array_type(table: Table, column: str) -> str:
+    """The column's PostgreSQL type as an array, without a length: the cast of a parameter
+    holding one array per column, for statements that unnest a batch's rows side by side."""
+    return column_type(table, column) + "[]"
 
 
 @dataclass(frozen=True)
