@@ -334,21 +334,9 @@ class OutboxRelay:
 
     async def _mark(self, session: AsyncSession, sent: list[int], failed: dict[int, str]) -> None:
         if sent:
-            # One array parameter on PostgreSQL instead of an IN list of a batch's size, which
-            # SQLAlchemy renders anew on every call. The range keeps the plan on the primary
-            # key: without it, a young table's plan (no statistics yet) was a scan of every row
-            # against every element, some 100 µs a row on a busy outbox.
-            among = (
-                and_(
-                    outbox_table.c.seq.between(min(sent), max(sent)),
-                    outbox_table.c.seq == any_(_seqs(sent)),
-                )
-                if self.db.is_postgres
-                else outbox_table.c.seq.in_(sent)
-            )
             await session.execute(
                 update(outbox_table)
-                .where(among)
+                .where(_among_seqs(sent, postgres=self.db.is_postgres))
                 .values(sent_at=datetime.now(UTC), attempts=outbox_table.c.attempts + 1)
             )
         for seq, error in failed.items():
@@ -536,6 +524,18 @@ def _record(
     )
     key = row.event_key.encode() if row.event_key else None
     return key, row.data.encode(), headers
+
+
+def _among_seqs(seqs: Sequence[int], *, postgres: bool) -> ColumnElement[bool]:
+    """The outbox rows of these seqs. On PostgreSQL one array parameter instead of an IN list
+    of a batch's size, which SQLAlchemy renders anew on every call; the range keeps the plan
+    on the primary key (without it, a young table's plan, before its statistics, scanned
+    every row against every element: some 100 µs a row on a busy outbox)."""
+    if not postgres:
+        return outbox_table.c.seq.in_(seqs)
+    return and_(
+        outbox_table.c.seq.between(min(seqs), max(seqs)), outbox_table.c.seq == any_(_seqs(seqs))
+    )
 
 
 def _seqs(seqs: Iterable[int]) -> ColumnElement[Any]:
