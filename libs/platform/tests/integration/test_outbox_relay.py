@@ -174,17 +174,8 @@ async def test_two_relays_share_the_outbox_without_duplicates_or_reordering(
     make_settings, postgres_url
 ):
     settings = make_settings(ToySettings, database_url=postgres_url, relay_batch_size=40)
-    db = Database(postgres_url)
-    await db.create_all()
-    outbox = Outbox(settings)
     keys = [f"pos-{i}" for i in range(5)]
-    for chunk in range(10):
-        async with db.transaction() as session:
-            for i in range(30):
-                n = chunk * 30 + i
-                await outbox.add(
-                    session, NoteCreated(note_id=str(n), text="x"), posyandu_id=keys[n % 5]
-                )
+    db = await database_with_notes(settings, postgres_url, 300, keys, per_commit=30)
     relays = [OutboxRelay(db, settings), OutboxRelay(db, settings)]
 
     async def drain(relay: OutboxRelay) -> None:
@@ -203,22 +194,29 @@ async def test_two_relays_share_the_outbox_without_duplicates_or_reordering(
     events = await read_envelopes(
         settings.kafka_bootstrap_servers, settings.topic(TOPIC), expected=300
     )
-    numbers = [int(e.data["note_id"]) for e in events]
-    assert sorted(numbers) == list(range(300))
-    for key in keys:  # per posyandu, the order of writing is the order on the topic
-        per_key = [int(e.data["note_id"]) for e in events if e.posyandu_id == key]
-        assert per_key == sorted(per_key)
+    assert sorted(int(e.data["note_id"]) for e in events) == list(range(300))
+    assert in_order_per_key(events)
 
 
-async def add_notes(db: Database, outbox: Outbox, count: int, keys: list[str]) -> None:
-    """Notes 0 .. count-1 in one transaction, their posyandu ids round the ``keys``."""
-    async with db.transaction() as session:
-        for n in range(count):
-            note_created = NoteCreated(note_id=str(n), text="x")
-            await outbox.add(session, note_created, posyandu_id=keys[n % len(keys)])
+async def database_with_notes(
+    settings: ToySettings, url: str, count: int, keys: list[str], per_commit: int | None = None
+) -> Database:
+    """A database whose outbox holds notes 0 .. count-1, ``per_commit`` a transaction (all in
+    one by default), their posyandu ids round the ``keys``."""
+    db = Database(url)
+    await db.create_all()
+    outbox = Outbox(settings)
+    step = per_commit or count
+    for first in range(0, count, step):
+        async with db.transaction() as session:
+            for n in range(first, min(first + step, count)):
+                note_created = NoteCreated(note_id=str(n), text="x")
+                await outbox.add(session, note_created, posyandu_id=keys[n % len(keys)])
+    return db
 
 
 def in_order_per_key(events: list[Envelope]) -> bool:
+    """Per posyandu, the order of writing is the order on the topic."""
     keys = {e.posyandu_id for e in events}
     per_key = [[int(e.data["note_id"]) for e in events if e.posyandu_id == k] for k in keys]
     return all(numbers == sorted(numbers) for numbers in per_key)
@@ -228,11 +226,8 @@ async def test_a_relay_passes_over_a_key_whose_older_row_another_replica_holds(
     make_settings, postgres_url
 ):
     settings = make_settings(ToySettings, database_url=postgres_url, relay_batch_size=40)
-    db = Database(postgres_url)
-    await db.create_all()
-    outbox = Outbox(settings)
     keys = [f"pos-{i}" for i in range(5)]
-    await add_notes(db, outbox, 100, keys)
+    db = await database_with_notes(settings, postgres_url, 100, keys)
     relay = OutboxRelay(db, settings)
     topic = settings.topic(TOPIC)
     try:
@@ -263,10 +258,7 @@ async def test_a_backlog_goes_out_several_batches_a_call_each_in_its_own_transac
     make_settings, postgres_url
 ):
     settings = make_settings(ToySettings, database_url=postgres_url, relay_batch_size=25)
-    db = Database(postgres_url)
-    await db.create_all()
-    outbox = Outbox(settings)
-    await add_notes(db, outbox, 200, [f"pos-{i}" for i in range(7)])
+    db = await database_with_notes(settings, postgres_url, 200, [f"pos-{i}" for i in range(7)])
     relay = OutboxRelay(db, settings)
     try:
         first = await relay.publish_pending()
@@ -297,10 +289,7 @@ async def test_a_batch_the_broker_refuses_stops_the_pipeline_behind_it(make_sett
     settings = make_settings(
         ToySettings, database_url=postgres_url, relay_batch_size=10, kafka_topic_partitions=1
     )
-    db = Database(postgres_url)
-    await db.create_all()
-    outbox = Outbox(settings)
-    await add_notes(db, outbox, 30, ["pos-1", "pos-2"])
+    db = await database_with_notes(settings, postgres_url, 30, ["pos-1", "pos-2"])
     failing = OutboxRelay(db, settings, lambda: refusing_the_second_batch(settings))
     try:
         with pytest.raises(RuntimeError, match="10 events not acknowledged: KafkaTimeoutError"):
