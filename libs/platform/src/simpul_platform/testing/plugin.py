@@ -31,6 +31,7 @@ from simpul_platform.testing.kafka_reader import register_connection
 from simpul_platform.testing.stack import TEST_JWT_SECRET, TEST_PSEUDONYM_SECRET, Stack
 
 S = TypeVar("S", bound=ServiceSettings)
+RESTART_TIMEOUT_S = 180.0
 
 
 class Broker:
@@ -59,7 +60,9 @@ class Broker:
         self._require_managed().kill()
 
     def start(self) -> None:
-        self._require_managed().start()
+        # A restart after a kill recovers every partition's log first: late in a tier the
+        # broker holds thousands of them, beside the other tier's load (once over 90 s).
+        self._require_managed().start(RESTART_TIMEOUT_S)
 
     def _require_managed(self) -> KafkaCluster:
         if self.managed is None:
