@@ -9,20 +9,13 @@ sent twice after a crash between the ack and the commit is harmless.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import murmur2
-from aiokafka.producer.message_accumulator import BatchBuilder
-from opentelemetry.trace import Span, SpanKind, StatusCode
-from opentelemetry.util.types import AttributeValue
 from sqlalchemy import (
     BigInteger,
     String,
@@ -41,14 +34,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from simpul_platform import metrics, tracing
 from simpul_platform.db import Database
-from simpul_platform.events import (
-    EXTENSION_POSYANDU,
-    EXTENSION_TRACEPARENT,
-    EXTENSION_WILAYAH,
-    binary_headers,
-)
 from simpul_platform.kafka import ensure_topics, idempotent_producer, stop_within
 from simpul_platform.outbox import outbox_table
+from simpul_platform.relay_rounds import (
+    Claim,
+    Pending,
+    abandon,
+    end_producer_spans,
+)
 from simpul_platform.settings import ServiceSettings
 
 logger = logging.getLogger("simpul.relay")
@@ -114,7 +107,7 @@ class OutboxRelay:
         producer = await self._ensure_producer()
         mine: set[int] = set()  # rows our open transactions hold: not "held elsewhere"
         claim = await self._claim_batch(producer, mine)
-        upcoming: asyncio.Task[_Claim | None] | None = None
+        upcoming: asyncio.Task[Claim | None] | None = None
         marking: asyncio.Task[None] | None = None
         published = 0
         until = time.monotonic() + PIPELINE_SECONDS
@@ -139,10 +132,10 @@ class OutboxRelay:
             if marking is not None:
                 await marking
         finally:
-            await _abandon(claim, upcoming, marking)
+            await abandon(claim, upcoming, marking)
         return published
 
-    def _pipelined(self, claim: _Claim, until: float) -> bool:
+    def _pipelined(self, claim: Claim, until: float) -> bool:
         """Whether to claim another batch while this one is sent: on PostgreSQL (SQLite has
         one writer), after a full batch (a short one drained the outbox), in time."""
         full = len(claim.rows) == self.settings.relay_batch_size
@@ -150,17 +143,17 @@ class OutboxRelay:
 
     async def _claim_batch(
         self, producer: AIOKafkaProducer, mine: set[int], after: int | None = None
-    ) -> _Claim | None:
+    ) -> Claim | None:
         """A transaction holding the next batch of unsent rows (past ``after``), with its
         Kafka record batches built, or None (closed) when none."""
         session = self.db.sessions()
-        claim = _Claim(session, [], [], [], time.perf_counter())
+        claim = Claim(session, [], [], [], time.perf_counter())
         try:
             await session.begin()
             claim.rows = await self._claim(session, mine, after)
             await self._build(producer, claim)
         except BaseException as exc:
-            _end_producer_spans(claim.spans, exc)
+            end_producer_spans(claim.spans, exc)
             await session.close()
             raise
         if not claim.rows:
@@ -169,7 +162,7 @@ class OutboxRelay:
         mine.update(row.seq for row in claim.rows)
         return claim
 
-    async def _build(self, producer: AIOKafkaProducer, claim: _Claim) -> None:
+    async def _build(self, producer: AIOKafkaProducer, claim: Claim) -> None:
         """The claim's rows as record batches, one run per topic partition in the rows' order,
         each row under a PRODUCER span that its record's traceparent names.
 
@@ -179,28 +172,10 @@ class OutboxRelay:
         topics = {row.topic for row in claim.rows}
         await self._ensure_topics(topics)
         partitions = {topic: len(await producer.partitions_for(topic)) for topic in topics}
-        tracer = self._tracing
-        filling: dict[tuple[str, int], _Parcel] = {}
-        for row in claim.rows:
-            # The span is the row's child; the record carries the span's own context, so the
-            # consumer's span is its child (tracing.py).
-            span = tracer.start(
-                f"publish {row.topic}",
-                tracing.parse_traceparent(row.traceparent),
-                kind=SpanKind.PRODUCER,
-                attributes=_producer_attributes(row) if tracer.recording else None,
-            )
-            claim.spans.append(span)
-            key, value, headers = _record(row, tracing.format_traceparent(span.get_span_context()))
-            where = (row.topic, _partition(key, partitions[row.topic]))
-            parcel = filling.get(where)
-            if parcel is None or not parcel.add(row.seq, key, value, headers):
-                parcel = filling[where] = _Parcel(*where, producer.create_batch())
-                claim.parcels.append(parcel)
-                parcel.add(row.seq, key, value, headers)  # a batch always takes its first
+        claim.build(producer.create_batch, partitions, self._tracing)
 
     async def _finish(
-        self, claim: _Claim, sent: list[int], failed: dict[int, str], mine: set[int]
+        self, claim: Claim, sent: list[int], failed: dict[int, str], mine: set[int]
     ) -> None:
         """Mark the batch's rows and commit its transaction."""
         try:
@@ -306,7 +281,7 @@ class OutboxRelay:
         return [row for row in rows if row.event_key not in blocked]
 
     async def _send(
-        self, producer: AIOKafkaProducer, claim: _Claim
+        self, producer: AIOKafkaProducer, claim: Claim
     ) -> tuple[list[int], dict[int, str]]:
         """Send the claim's record batches in order; the rows acknowledged, and the failed ones
         with their error."""
@@ -320,7 +295,7 @@ class OutboxRelay:
                 asyncio.gather(*futures, return_exceptions=True), timeout=timeout
             )
         except BaseException as exc:
-            _end_producer_spans(claim.spans, exc)
+            end_producer_spans(claim.spans, exc)
             raise
         sent: list[int] = []
         failed: dict[int, str] = {}
@@ -329,7 +304,7 @@ class OutboxRelay:
                 failed.update(dict.fromkeys(parcel.seqs, f"{type(result).__name__}: {result}"))
             else:
                 sent.extend(parcel.seqs)
-        _end_producer_spans(claim.spans, None, failed, claim.rows)
+        end_producer_spans(claim.spans, None, failed, claim.rows)
         return sent, failed
 
     async def _mark(self, session: AsyncSession, sent: list[int], failed: dict[int, str]) -> None:
@@ -389,141 +364,6 @@ class OutboxRelay:
                     and_(outbox_table.c.sent_at.is_not(None), outbox_table.c.sent_at < cutoff)
                 )
             )
-
-
-class Pending(NamedTuple):
-    """An unsent outbox row, as the relay reads it: a plain tuple, since the send loop reads
-    each row's fields several times and a SQLAlchemy row's attributes cost ten times more."""
-
-    seq: int
-    event_id: str
-    topic: str
-    event_key: str | None
-    event_type: str
-    source: str
-    subject: str | None
-    occurred_at: datetime
-    wilayah: str | None
-    traceparent: str | None
-    data: str
-
-
-@dataclass
-class _Parcel:
-    """One Kafka record batch of a claim: its topic partition, and the rows it carries."""
-
-    topic: str
-    partition: int
-    builder: BatchBuilder
-    seqs: list[int] = field(default_factory=list)
-
-    def add(
-        self, seq: int, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
-    ) -> bool:
-        """Whether the row's record fitted (an empty batch takes any)."""
-        if self.builder.append(timestamp=None, key=key, value=value, headers=headers) is None:
-            return False
-        self.seqs.append(seq)
-        return True
-
-
-@dataclass
-class _Claim:
-    """A batch of outbox rows, the open transaction that holds their locks, and the record
-    batches and spans that will publish them."""
-
-    session: AsyncSession
-    rows: list[Pending]
-    parcels: list[_Parcel]
-    spans: list[Span]
-    started: float
-
-
-async def _abandon(
-    claim: _Claim | None,
-    upcoming: asyncio.Task[_Claim | None] | None,
-    marking: asyncio.Task[None] | None,
-) -> None:
-    """After a failure: roll back the batches not sent (their rows stay pending) and let a
-    mark under way end; a batch sent but not marked goes again, which consumers absorb."""
-    if upcoming is not None:
-        upcoming.cancel()
-        claimed = (await asyncio.gather(upcoming, return_exceptions=True))[0]
-        if isinstance(claimed, _Claim):
-            _end_producer_spans(claimed.spans, RuntimeError("not sent: a batch before it failed"))
-            await claimed.session.close()
-    if claim is not None:
-        await claim.session.close()
-    if marking is not None:
-        await asyncio.gather(marking, return_exceptions=True)
-
-
-@functools.lru_cache(maxsize=65536)
-def key_partition(key: bytes, partitions: int) -> int:
-    """The partition aiokafka's default partitioner gives ``key`` (murmur2, as Java's client
-    does), worked out once per key: the relay's keys are posyandu ids, a few thousand, and
-    hashing each record in pure Python was a fifth of the relay's CPU."""
-    hashed: int = murmur2(key)
-    return (hashed & 0x7FFFFFFF) % partitions
-
-
-def _partition(key: bytes | None, partitions: int) -> int:
-    """A keyed record's partition; any for one without a key, as the default partitioner."""
-    return random.randrange(partitions) if key is None else key_partition(key, partitions)
-
-
-def _producer_attributes(row: Pending) -> dict[str, AttributeValue]:
-    return tracing.attributes_of(
-        {
-            "messaging.system": "kafka",
-            "messaging.operation.type": "send",
-            "messaging.destination.name": row.topic,
-            "messaging.message.id": row.event_id,
-            "messaging.kafka.message.key": row.event_key,
-            "cloudevents.event_type": row.event_type,
-        }
-    )
-
-
-def _end_producer_spans(
-    spans: Sequence[Span],
-    error: BaseException | None,
-    failed: Mapping[int, str] | None = None,
-    rows: Sequence[Pending] = (),
-) -> None:
-    """End a claim's spans: all in error, or those of the ``failed`` rows."""
-    for i, span in enumerate(spans):
-        if span.is_recording():
-            if error is not None:
-                span.set_status(StatusCode.ERROR, f"{type(error).__name__}: {error}")
-            elif failed and rows[i].seq in failed:
-                span.set_status(StatusCode.ERROR, failed[rows[i].seq])
-        span.end()
-
-
-def _record(
-    row: Pending, traceparent: str | None
-) -> tuple[bytes | None, bytes, list[tuple[str, bytes]]]:
-    """An outbox row as its Kafka record (key, value, headers), with the traceparent of the
-    span that publishes it. The row's data is already the event's JSON, so it goes out as
-    stored: no parse and re-encode per event."""
-    occurred = row.occurred_at
-    if occurred.tzinfo is None:  # SQLite returns naive datetimes
-        occurred = occurred.replace(tzinfo=UTC)
-    headers = binary_headers(
-        id=row.event_id,
-        type=row.event_type,
-        source=row.source,
-        time=occurred,
-        subject=row.subject,
-        extensions={
-            EXTENSION_POSYANDU: row.event_key,
-            EXTENSION_WILAYAH: row.wilayah,
-            EXTENSION_TRACEPARENT: traceparent,
-        },
-    )
-    key = row.event_key.encode() if row.event_key else None
-    return key, row.data.encode(), headers
 
 
 def _among_seqs(seqs: Sequence[int], *, postgres: bool) -> ColumnElement[bool]:

@@ -18,7 +18,7 @@ from cloudevents.core.v1.event import CloudEvent
 from pydantic_core import to_json
 
 from simpul_platform.events import JSON, Envelope
-from simpul_platform.relay import _record, key_partition
+from simpul_platform.relay_rounds import key_partition, record
 
 pytestmark = pytest.mark.unit
 
@@ -94,7 +94,7 @@ def test_the_relay_sends_an_outbox_row_as_its_envelope_with_the_stored_json_as_i
         data=stored,
     )
     # The relay's PRODUCER span gives the record its traceparent; the same one here.
-    key, value, headers = _record(row, envelope.traceparent)  # type: ignore[arg-type]
+    key, value, headers = record(row, envelope.traceparent)  # type: ignore[arg-type]
     assert (key, value, headers) == envelope.to_kafka()
     assert value == stored.encode()
     assert Envelope.from_kafka(key, value, headers) == envelope

@@ -50,8 +50,13 @@ def test_a_request_is_checked_against_its_target_s_catalogue() -> None:
         SOCIAL, "bansos_need", person=False, household=True, details={"program": "pkh"}
     )
     assert reason.code == "bansos_need"
-    check_request(HEALTH, "pregnancy_without_anc", person=True, household=False,
-                  details={"gestational_weeks": 14})
+    check_request(
+        HEALTH,
+        "pregnancy_without_anc",
+        person=True,
+        household=False,
+        details={"gestational_weeks": 14},
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,16 +67,51 @@ def test_a_request_is_checked_against_its_target_s_catalogue() -> None:
         (SOCIAL, "dtsen_assessment", True, False, {}, "subject", "subject_required"),
         (HEALTH, "lansia_not_screened", False, True, {}, "subject", "subject_required"),
         (SOCIAL, "ppks_case", False, False, {}, "subject", "subject_required"),
-        (SOCIAL, "bansos_need", False, True, {"programme": "pkh"}, "details.programme",
-         "unknown_detail"),
-        (SOCIAL, "bansos_need", False, True, {"program": "zakat"}, "details.program",
-         "unknown_code"),
-        (HEALTH, "pregnancy_without_anc", True, False, {"gestational_weeks": 60},
-         "details.gestational_weeks", "range"),
-        (HEALTH, "pregnancy_without_anc", True, False, {"gestational_weeks": "14"},
-         "details.gestational_weeks", "int_type"),
-        (HEALTH, "child_not_weighed", True, False, {"last_weighed_on": "14/03/2026"},
-         "details.last_weighed_on", "date_format"),
+        (
+            SOCIAL,
+            "bansos_need",
+            False,
+            True,
+            {"programme": "pkh"},
+            "details.programme",
+            "unknown_detail",
+        ),
+        (
+            SOCIAL,
+            "bansos_need",
+            False,
+            True,
+            {"program": "zakat"},
+            "details.program",
+            "unknown_code",
+        ),
+        (
+            HEALTH,
+            "pregnancy_without_anc",
+            True,
+            False,
+            {"gestational_weeks": 60},
+            "details.gestational_weeks",
+            "range",
+        ),
+        (
+            HEALTH,
+            "pregnancy_without_anc",
+            True,
+            False,
+            {"gestational_weeks": "14"},
+            "details.gestational_weeks",
+            "int_type",
+        ),
+        (
+            HEALTH,
+            "child_not_weighed",
+            True,
+            False,
+            {"last_weighed_on": "14/03/2026"},
+            "details.last_weighed_on",
+            "date_format",
+        ),
     ],
 )
 def test_a_bad_request_names_the_field_and_the_rule(

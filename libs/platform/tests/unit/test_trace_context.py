@@ -19,7 +19,7 @@ from simpul_platform import context, tracing
 from simpul_platform.events import Envelope, EventPayload
 from simpul_platform.http import RequestContextMiddleware
 from simpul_platform.outbox import Outbox
-from simpul_platform.relay import _record
+from simpul_platform.relay_rounds import record
 from simpul_platform.settings import ServiceSettings
 from simpul_platform.subscription import handling
 from simpul_platform.uow import UnitOfWork
@@ -159,7 +159,7 @@ def test_the_kafka_record_carries_the_producer_spans_traceparent_not_the_rows():
         data='{"text":"x"}',
     )
     producer = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
-    _, _, headers = _record(row, producer)  # type: ignore[arg-type]
+    _, _, headers = record(row, producer)  # type: ignore[arg-type]
     assert dict(headers)["ce_traceparent"] == producer.encode()
 
 

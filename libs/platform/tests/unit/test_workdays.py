@@ -45,7 +45,7 @@ def test_the_deployment_sets_the_calendar(monkeypatch: pytest.MonkeyPatch) -> No
 def test_a_due_date_late_in_december_reads_next_year_s_holidays() -> None:
     # Wednesday 30 Dec 2026: 1 Jan 2027 (New Year) is skipped when the data has 2027.
     due = due_after(ServiceSettings(), date(2026, 12, 30), 2)
-    expected = date(2027, 1, 4) if date(2027, 1, 1) in national_holidays([2027]) else date(
-        2027, 1, 1
+    expected = (
+        date(2027, 1, 4) if date(2027, 1, 1) in national_holidays([2027]) else date(2027, 1, 1)
     )
     assert due == expected
