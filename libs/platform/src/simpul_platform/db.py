@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table, event, insert, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
@@ -71,14 +71,24 @@ class Database:
 
 
 def _create_engine(url: str, dialect: str, pool_size: int, echo: bool) -> AsyncEngine:
-    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
     if dialect == "postgresql":
-        options.update(pool_size=pool_size, max_overflow=pool_size)
-        engine = create_async_engine(url, **options)
+        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+        event.listen(engine.sync_engine, "checkout", _replace_closed)
     else:
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _replace_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Replace, at checkout, a pooled connection the server has closed: after a restart, a
+    failover or a terminated backend the server's goodbye reaches the socket and asyncpg
+    marks the connection closed, so the pool connects afresh instead of failing the first
+    transaction. ``pool_pre_ping`` did the same with three round trips on every checkout
+    (BEGIN, a statement, ROLLBACK); this looks at the socket's state. A connection that died
+    without a word fails its first statement, and SQLAlchemy then empties the pool."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,11 +1,14 @@
-"""A service whose database goes away answers 503 (never 500) and recovers when it returns."""
+"""A service whose database goes away answers 503 (never 500) and recovers when it returns;
+connections the server closed are replaced, not failed."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from simpul_platform.auth import mint_token
@@ -46,6 +49,39 @@ async def test_database_outage_is_a_503_problem_and_the_service_recovers(make_se
                 "/v1/notes", json=NOTE, headers={**headers, "Idempotency-Key": "k-1"}
             )
             assert again.status_code == 201
+    finally:
+        server.stop()
+        shutil.rmtree(base_dir, ignore_errors=True)
+
+
+async def test_connections_the_server_closed_are_replaced_not_failed(make_settings):
+    """Pooled connections whose backends the server ended (a restart, a failover, an
+    administrator's pg_terminate_backend) are replaced at checkout: the next writes succeed."""
+    base_dir = Path(tempfile.mkdtemp(prefix="simpul-pg-closed-", dir="/tmp"))
+    server = PostgresServer(base_dir=base_dir, port=free_port()).start()
+    try:
+        url = server.create_database("closed")
+        settings = make_settings(
+            ToySettings, database_url=url, consumers_enabled=False, relay_enabled=False
+        )
+        token = mint_token(settings, "opd-toy", ["opd:toy"], ["64"])
+        headers = {"Authorization": f"Bearer {token}"}
+        async with running_app(create_app(settings, with_consumer=False)) as client:
+            first = [client.post("/v1/notes", json=NOTE, headers=headers) for _ in range(4)]
+            assert [r.status_code for r in await asyncio.gather(*first)] == [201] * 4
+            admin = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+            try:
+                ended = await admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = 'closed' AND pid <> pg_backend_pid()"
+                )
+                assert ended >= 1
+                await asyncio.sleep(0.2)  # the goodbye reaches the pooled sockets
+                after = [client.post("/v1/notes", json=NOTE, headers=headers) for _ in range(4)]
+                assert [r.status_code for r in await asyncio.gather(*after)] == [201] * 4
+                assert await admin.fetchval("SELECT count(*) FROM notes") == 8
+            finally:
+                await admin.close()
     finally:
         server.stop()
         shutil.rmtree(base_dir, ignore_errors=True)
