@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession as SAAsyncSession
 from simpul_platform import context
 from simpul_platform.db import bulk_insert, platform_metadata
 from simpul_platform.events import Envelope, EventPayload, new_id
-from simpul_platform.outbox_signal import notify_on_insert
 from simpul_platform.settings import ServiceSettings
 
 outbox_table = Table(
@@ -57,7 +56,6 @@ Index(
     postgresql_where=outbox_table.c.sent_at.is_(None),
     sqlite_where=outbox_table.c.sent_at.is_(None),
 )
-notify_on_insert(outbox_table)
 
 
 class Outbox:

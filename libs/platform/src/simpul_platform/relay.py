@@ -11,17 +11,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import (
+    BigInteger,
+    String,
     and_,
+    any_,
+    bindparam,
+    cast,
     delete,
     func,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -29,14 +36,11 @@ from simpul_platform import metrics, tracing
 from simpul_platform.db import Database
 from simpul_platform.kafka import ensure_topics, idempotent_producer, stop_within
 from simpul_platform.outbox import outbox_table
-from simpul_platform.outbox_signal import CommitSignal
 from simpul_platform.relay_rounds import (
     Claim,
     Pending,
     abandon,
-    among_seqs,
     end_producer_spans,
-    seqs_array,
 )
 from simpul_platform.settings import ServiceSettings
 
@@ -58,7 +62,6 @@ class OutboxRelay:
         self.settings = settings
         self._producer_factory = producer_factory or (lambda: idempotent_producer(settings))
         self._producer: AIOKafkaProducer | None = None
-        self._signal = CommitSignal(db)
         self._known_topics: set[str] = set()
         self._last_purge = 0.0
         self._last_backlog = -float("inf")
@@ -77,11 +80,10 @@ class OutboxRelay:
             while True:
                 try:
                     await self._observe_backlog()
-                    began = time.monotonic()
                     published = await self.publish_pending()
                     backoff = self.settings.relay_poll_interval_s
                     if published < self.settings.relay_batch_size:
-                        await self._idle(began)
+                        await asyncio.sleep(self.settings.relay_poll_interval_s)
                     await self._purge_sent()
                 except asyncio.CancelledError:
                     raise
@@ -90,26 +92,7 @@ class OutboxRelay:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, self.settings.relay_max_backoff_s)
         finally:
-            await self._signal.close()
             await self._close_producer()
-
-    async def _idle(self, began: float) -> None:
-        """After a short round, wait for rows: on PostgreSQL until a commit that wrote some is
-        heard (``outbox_signal``; a poll every ``relay_listen_poll_s`` as a safety net), and no
-        sooner than ``relay_poll_interval_s`` after the last round began, so commits close
-        together go out in one round (a round per commit cost the end-to-end bench more CPU
-        than its wait saved); elsewhere, or while it cannot listen, a poll."""
-        try:
-            listening = await self._signal.listen()
-        except Exception as exc:  # the database away: the round will say so; poll meanwhile
-            logger.debug("outbox relay cannot listen", extra={"error": repr(exc)})
-            listening = False
-        if not listening:
-            await asyncio.sleep(self.settings.relay_poll_interval_s)
-            return
-        await self._signal.wait(self.settings.relay_listen_poll_s)
-        spacing = began + self.settings.relay_poll_interval_s - time.monotonic()
-        await asyncio.sleep(max(0.0, spacing))
 
     async def publish_pending(self) -> int:
         """Publish pending rows; returns how many the broker acknowledged.
@@ -282,7 +265,7 @@ class OutboxRelay:
         # NOT IN a subquery is hashed once; "<> ALL (array)" is too while PostgreSQL plans each
         # call afresh, but its generic plan, from the sixth call on, compared every candidate
         # with every element: some 50 ms a claim of 2,000.
-        ours_or_in_flight = select(func.unnest(seqs_array([*ours, *mine])))
+        ours_or_in_flight = select(func.unnest(_seqs([*ours, *mine])))
         held = await session.execute(
             select(outbox_table.c.event_key)
             .where(
@@ -328,7 +311,7 @@ class OutboxRelay:
         if sent:
             await session.execute(
                 update(outbox_table)
-                .where(among_seqs(sent, postgres=self.db.is_postgres))
+                .where(_among_seqs(sent, postgres=self.db.is_postgres))
                 .values(sent_at=datetime.now(UTC), attempts=outbox_table.c.attempts + 1)
             )
         for seq, error in failed.items():
@@ -381,3 +364,23 @@ class OutboxRelay:
                     and_(outbox_table.c.sent_at.is_not(None), outbox_table.c.sent_at < cutoff)
                 )
             )
+
+
+def _among_seqs(seqs: Sequence[int], *, postgres: bool) -> ColumnElement[bool]:
+    """The outbox rows of these seqs. On PostgreSQL one array parameter instead of an IN list
+    of a batch's size, which SQLAlchemy renders anew on every call; the range keeps the plan
+    on the primary key (without it, a young table's plan, before its statistics, scanned
+    every row against every element: some 100 µs a row on a busy outbox)."""
+    if not postgres:
+        return outbox_table.c.seq.in_(seqs)
+    return and_(
+        outbox_table.c.seq.between(min(seqs), max(seqs)), outbox_table.c.seq == any_(_seqs(seqs))
+    )
+
+
+def _seqs(seqs: Iterable[int]) -> ColumnElement[Any]:
+    """A PostgreSQL bigint[] of outbox seqs (for ``= ANY``, ``unnest``): one bind, whatever its
+    length, sent as its text form and cast, since asyncpg encoding a list checks every
+    element's type through the ABCs, some microseconds each, thousands a round."""
+    text = "{" + ",".join(map(str, seqs)) + "}"
+    return cast(bindparam(None, text, type_=String()), ARRAY(BigInteger()))

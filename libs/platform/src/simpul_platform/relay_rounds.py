@@ -6,19 +6,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from aiokafka.partitioner import murmur2
 from aiokafka.producer.message_accumulator import BatchBuilder
 from opentelemetry.trace import Span, SpanKind, StatusCode
 from opentelemetry.util.types import AttributeValue
-from sqlalchemy import BigInteger, String, and_, any_, bindparam, cast
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from simpul_platform import tracing
 from simpul_platform.events import (
@@ -27,7 +24,6 @@ from simpul_platform.events import (
     EXTENSION_WILAYAH,
     binary_headers,
 )
-from simpul_platform.outbox import outbox_table
 from simpul_platform.tracing import Tracing
 
 
@@ -189,24 +185,3 @@ def record(
     )
     key = row.event_key.encode() if row.event_key else None
     return key, row.data.encode(), headers
-
-
-def among_seqs(seqs: Sequence[int], *, postgres: bool) -> ColumnElement[bool]:
-    """The outbox rows of these seqs. On PostgreSQL one array parameter instead of an IN list
-    of a batch's size, which SQLAlchemy renders anew on every call; the range keeps the plan
-    on the primary key (without it, a young table's plan, before its statistics, scanned
-    every row against every element: some 100 µs a row on a busy outbox)."""
-    if not postgres:
-        return outbox_table.c.seq.in_(seqs)
-    return and_(
-        outbox_table.c.seq.between(min(seqs), max(seqs)),
-        outbox_table.c.seq == any_(seqs_array(seqs)),
-    )
-
-
-def seqs_array(seqs: Iterable[int]) -> ColumnElement[Any]:
-    """A PostgreSQL bigint[] of outbox seqs (for ``= ANY``, ``unnest``): one bind, whatever its
-    length, sent as its text form and cast, since asyncpg encoding a list checks every
-    element's type through the ABCs, some microseconds each, thousands a round."""
-    text = "{" + ",".join(map(str, seqs)) + "}"
-    return cast(bindparam(None, text, type_=String()), ARRAY(BigInteger()))

@@ -77,8 +77,6 @@ class ServiceSettings(BaseSettings):
     # 2,000 took the relay from ~50 % to ~60 % of a raw producer's rate).
     relay_batch_size: int = Field(default=2000, ge=1)
     relay_poll_interval_s: float = Field(default=0.1, gt=0)
-    # On PostgreSQL the relay hears commits (outbox_signal); it looks unasked this often.
-    relay_listen_poll_s: float = Field(default=1.0, gt=0)
     relay_max_backoff_s: float = Field(default=10.0, gt=0)
     relay_retention_hours: float = Field(default=72.0, gt=0)
     # How often the relay counts its backlog and a consumer reads its dead-letter topic's end

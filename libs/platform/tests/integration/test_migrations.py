@@ -25,9 +25,6 @@ from toy_service import MIGRATIONS, ToySettings, create_app
 
 pytestmark = pytest.mark.integration
 EXPECTED = {"outbox", "inbox", "idempotency_keys", "notes", "note_effects", "alembic_version"}
-# Each branch at its head, once: the toy's own and the platform's (which has moved past the
-# revision the toy's first one depends on).
-HEADS = ["839a64545a40", "platform_0002"]
 
 
 @pytest.mark.parametrize("backend", ["postgres", "sqlite"])
@@ -49,7 +46,7 @@ async def test_service_start_migrates_to_head(backend, make_settings, request):
     finally:
         await db.dispose()
     assert tables == EXPECTED
-    assert sorted(head for (head,) in heads) == HEADS
+    assert len(heads) == 1
 
 
 # Each replica imports everything first, says so, and waits for the word to go, so the
@@ -93,7 +90,7 @@ async def test_replicas_starting_together_migrate_once(postgres_url):
     finally:
         await db.dispose()
     assert tables == EXPECTED
-    assert sorted(head for (head,) in heads) == HEADS
+    assert len(heads) == 1
 
 
 NEW_ENV = """from simpul_platform.migrations import run_env
@@ -162,8 +159,8 @@ NEXT_PLATFORM_REVISION = """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "platform_0003"
-down_revision = "platform_0002"
+revision = "platform_0002"
+down_revision = "platform_0001"
 branch_labels = None
 depends_on = None
 
@@ -185,7 +182,7 @@ async def test_a_platform_revision_reaches_a_service_database_already_migrated(
     await upgrade(MIGRATIONS, postgres_url)
     revisions = tmp_path / "revisions"
     shutil.copytree(platform_migrations.REVISIONS, revisions)
-    (revisions / "platform" / "platform_0003_inbox_index.py").write_text(NEXT_PLATFORM_REVISION)
+    (revisions / "platform" / "platform_0002_inbox_index.py").write_text(NEXT_PLATFORM_REVISION)
     monkeypatch.setattr(platform_migrations, "REVISIONS", revisions)
     await upgrade(MIGRATIONS, postgres_url)
     await upgrade(MIGRATIONS, postgres_url)  # and only once
@@ -196,7 +193,7 @@ async def test_a_platform_revision_reaches_a_service_database_already_migrated(
             heads = (
                 await connection.execute(text("SELECT version_num FROM alembic_version"))
             ).scalars()
-            assert {"839a64545a40", "platform_0003"} == set(heads)
+            assert {"839a64545a40", "platform_0002"} == set(heads)
     finally:
         await db.dispose()
     assert [index["name"] for index in indexes] == ["ix_inbox_processed_at"]
