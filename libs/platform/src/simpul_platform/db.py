@@ -23,6 +23,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import tracing
+from simpul_platform.sqlite_batch import batch_connect
 
 platform_metadata = MetaData()
 # PostgreSQL's LIMIT/OFFSET are bigints: a larger offset is a 500 from the database, so list
@@ -39,10 +40,14 @@ warnings.filterwarnings(
 class Database:
     """One service's database: an engine, a session factory, and what dialect it speaks."""
 
-    def __init__(self, url: str, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, pool_size: int = 10, echo: bool = False, *, batch: bool = False
+    ) -> None:
+        """``batch``: a process that only waits for its own statements (a demo loader); on
+        SQLite they then run on the event loop's thread (``sqlite_batch``)."""
         self.url = url
         self.dialect = make_url(url).get_backend_name()
-        self.engine: AsyncEngine = _create_engine(url, self.dialect, pool_size, echo)
+        self.engine: AsyncEngine = _create_engine(url, self.dialect, pool_size, echo, batch)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property
@@ -70,12 +75,15 @@ class Database:
         await self.engine.dispose()
 
 
-def _create_engine(url: str, dialect: str, pool_size: int, echo: bool) -> AsyncEngine:
+def _create_engine(url: str, dialect: str, pool_size: int, echo: bool, batch: bool) -> AsyncEngine:
     if dialect == "postgresql":
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
         event.listen(engine.sync_engine, "checkout", _replace_closed)
     else:
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        connect_args: dict[str, Any] = {"timeout": 30}
+        if batch:
+            connect_args["async_creator_fn"] = batch_connect
+        engine = create_async_engine(url, echo=echo, connect_args=connect_args)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 

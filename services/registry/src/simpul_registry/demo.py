@@ -158,7 +158,7 @@ async def _main() -> None:
 
     settings = RegistrySettings()
     await upgrade(MIGRATIONS, settings.resolved_database_url)
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, batch=True)
     started = time.perf_counter()
     try:
         created = await load_demo(db, settings, progress=True)

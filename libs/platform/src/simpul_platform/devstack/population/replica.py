@@ -44,7 +44,7 @@ async def settled_database(settings: ServiceSettings, migrations: Path) -> Datab
     """A field service's database for its demo loader: migrated, and its replica settled (every
     posyandu the registry's demo announced), so every loader sees the same list. The caller
     disposes of it."""
-    db = Database(settings.resolved_database_url, settings.database_pool_size)
+    db = Database(settings.resolved_database_url, settings.database_pool_size, batch=True)
     await upgrade(migrations, db.url)
     await wait_until_settled(db)
     return db
