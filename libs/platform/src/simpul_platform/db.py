@@ -23,7 +23,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from simpul_platform import tracing
-from simpul_platform.sqlite_batch import batch_connect
+from simpul_platform.sqlite_driver import batch_connect, service_connect
 
 platform_metadata = MetaData()
 # PostgreSQL's LIMIT/OFFSET are bigints: a larger offset is a 500 from the database, so list
@@ -44,7 +44,7 @@ class Database:
         self, url: str, pool_size: int = 10, echo: bool = False, *, batch: bool = False
     ) -> None:
         """``batch``: a process that only waits for its own statements (a demo loader); on
-        SQLite they then run on the event loop's thread (``sqlite_batch``)."""
+        SQLite they then run on the event loop's thread (``sqlite_driver``)."""
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         self.engine: AsyncEngine = _create_engine(url, self.dialect, pool_size, echo, batch)
@@ -80,10 +80,10 @@ def _create_engine(url: str, dialect: str, pool_size: int, echo: bool, batch: bo
         engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
         event.listen(engine.sync_engine, "checkout", _replace_closed)
     else:
-        connect_args: dict[str, Any] = {"timeout": 30}
-        if batch:
-            connect_args["async_creator_fn"] = batch_connect
-        engine = create_async_engine(url, echo=echo, connect_args=connect_args)
+        connect = batch_connect if batch else service_connect
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30, "async_creator_fn": connect}
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
