@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+import httpx
+from sqlalchemy import func, select
 
+from simpul_platform.auth import mint_token
 from simpul_platform.db import Database
 from simpul_platform.devstack.population.posyandu import KUKAR
 from simpul_platform.migrations import upgrade
@@ -46,5 +50,41 @@ async def settled_database(settings: ServiceSettings, migrations: Path) -> Datab
     disposes of it."""
     db = Database(settings.resolved_database_url, settings.database_pool_size, batch=True)
     await upgrade(migrations, db.url)
-    await wait_until_settled(db)
+    expected = await registry_kukar_count(settings)
+    if expected is None:
+        await wait_until_settled(db)  # no registry to ask: until the replica stops growing
+    else:
+        await _wait_for(db, expected)
     return db
+
+
+async def registry_kukar_count(settings: ServiceSettings) -> int | None:
+    """How many Kukar posyandu the registry holds (its list's total, asked as DPMD of Kukar
+    with the development secret), or None when there is no registry to ask or it refuses."""
+    if not settings.registry_url:
+        return None
+    token = mint_token(settings, "demo-loader", ["dpmd"], [KUKAR])
+    try:
+        async with httpx.AsyncClient(base_url=settings.registry_url, timeout=30) as client:
+            response = await client.get(
+                "/v1/posyandu",
+                params={"wilayah": KUKAR, "page_size": 1},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+    except httpx.HTTPError:
+        return None
+    return int(response.json()["total"]) if response.status_code == 200 else None
+
+
+async def _wait_for(db: Database, expected: int, *, timeout_s: float = 600.0) -> None:
+    """Until the replica holds the ``expected`` Kukar posyandu (the registry's relay and this
+    service's replica consumer bring them in)."""
+    query = select(func.count()).where(posyandu_replica.c.kabupaten_code == KUKAR)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        async with db.sessions() as session:
+            if (await session.execute(query)).scalar_one() >= expected:
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the posyandu replica did not reach the registry's {expected}")
+        await asyncio.sleep(0.2)
