@@ -5,6 +5,7 @@ rest and fails the start."""
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 import threading
@@ -22,9 +23,10 @@ pytestmark = pytest.mark.unit
 # (the second after a pause, so side-by-side loaders overlap), or fails when told to.
 LOADER = """
 import os, sys, time
-name = os.environ["DEMO_NAME"] + (" follow-up" if "--followup" in sys.argv else "")
+name = os.environ["DEMO_NAME"] + "".join(
+    " follow-up" if a == "--followup" else " " + a[2:] for a in sys.argv[1:])
 log = open(os.environ["DEMO_LOG"], "a")
-log.write(f"start {name}\\n"); log.flush()
+log.write(f"start {name}\\n"); log.write(f"nice {name} {os.nice(0)}\\n"); log.flush()
 print(f"{name}: 1/2 posyandu", flush=True)
 time.sleep(float(os.environ.get("DEMO_SLEEP", "0.3")))
 if os.environ.get("DEMO_FAIL") == name:
@@ -37,18 +39,19 @@ log.write(f"end {name}\\n")
 def _processes(tmp_path: Path, fail: str = "", only: tuple[str, ...] = ()) -> list[ServiceProcess]:
     (tmp_path / "fake_demo.py").write_text(textwrap.dedent(LOADER))
     table = [
-        ("registry", (), False),
-        ("health", ("registry",), True),
-        ("social", ("registry",), True),
-        ("trantib", ("registry", "social"), False),
+        ("registry", (), False, ("days",), 0),
+        ("health", ("registry",), True, (), 0),
+        ("social", ("registry",), True, (), 2),
+        ("trantib", ("registry", "social"), False, (), 0),
     ]
     processes = []
-    for name, after, followup in table:
+    for name, after, followup, then, nice in table:
         if only and name not in only:
             continue
         entry = ServiceEntry(name=name, app="x:y", port=1, env_prefix=name.upper(),
                              database=name, demo="fake_demo", demo_followup=followup,
-                             demo_after=after)  # fmt: skip
+                             demo_after=after, demo_then=then,
+                             demo_nice=nice)  # fmt: skip
         env = {"DEMO_NAME": name, "DEMO_LOG": str(tmp_path / "log"), "DEMO_FAIL": fail,
                "PYTHONPATH": f"{tmp_path}:{':'.join(sys.path)}"}  # fmt: skip
         processes.append(ServiceProcess(entry, env, tmp_path))
@@ -60,17 +63,28 @@ def test_the_plan_runs_fields_side_by_side_after_the_registry_and_followups_last
 ) -> None:
     lines: list[str] = []
     assert load_demo(_processes(tmp_path), {}, threading.Event(), lines.append)
-    order = (tmp_path / "log").read_text().split("\n")
-    # The registry alone first; health and social side by side (both start before either
-    # ends); trantib after social; the follow-ups once every loader has ended.
+    log = (tmp_path / "log").read_text().split("\n")
+    order = [line for line in log if not line.startswith("nice ")]
+    # Each at its priority: social's loader and the registry's later part lower, not their
+    # follow-ups.
+    ours = os.nice(0)
+    niceness = dict(line.rsplit(" ", 1) for line in log if line.startswith("nice "))
+    assert {name: int(n) - ours for name, n in niceness.items()} == {
+        "nice registry": 0, "nice registry days": demo_loading.PART_NICE, "nice health": 0,
+        "nice social": 2, "nice trantib": 0, "nice health follow-up": 0,
+        "nice social follow-up": 0,
+    }  # fmt: skip
+    # The registry alone first; its days, health and social side by side (all start before
+    # any ends); trantib after social; the follow-ups once every loader has ended.
     assert order[:2] == ["start registry", "end registry"]
-    assert set(order[2:4]) == {"start health", "start social"}
+    assert set(order[2:5]) == {"start registry days", "start health", "start social"}
     assert order.index("start trantib") > order.index("end social")
-    last_loader = max(order.index(f"end {n}") for n in ("health", "social", "trantib"))
+    loaders = ("registry days", "health", "social", "trantib")
+    last_loader = max(order.index(f"end {n}") for n in loaders)
     assert min(order.index(f"start {n} follow-up") for n in ("health", "social")) > last_loader
     # Each field's lines, prefixed with it: started, its own progress, done with seconds.
     width = len("health follow-up")
-    for name in ("registry", "health", "social", "trantib", "health follow-up"):
+    for name in ("registry", "registry days", "health", "social", "trantib", "health follow-up"):
         mine = [line for line in lines if line.startswith(f"  {name:<{width}} | ")]
         said = [line.split(" | ", 1)[1] for line in mine]
         assert said[0] == "loading ..."

@@ -9,11 +9,13 @@ and needs no running server. Loading is skipped when the kabupaten already has p
 running it twice is harmless.
 
     python -m simpul_registry.demo          # reads REGISTRY_* / SIMPUL_* like the service
+    python -m simpul_registry.demo --days   # then the year of posyandu days and the roster
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections import Counter
 from datetime import date
@@ -97,6 +99,25 @@ async def load_demo(
     progress: bool = False,
 ) -> int:
     """Write the demo into the registry's database; returns how many posyandu were created."""
+    created = await load_posyandu(
+        db, settings, seed=seed, count=count, batch=batch, actor=actor, progress=progress
+    )
+    await load_year(db, settings, actor=actor, progress=progress)
+    return created
+
+
+async def load_posyandu(
+    db: Database,
+    settings: RegistrySettings,
+    *,
+    seed: int = 827,
+    count: int = KUKAR_POSYANDU,
+    batch: int = 50,
+    actor: str = "demo-loader",
+    progress: bool = False,
+) -> int:
+    """The posyandu with their people and statuses, and DPMD's targets: what every field's
+    loader needs (in its replica) before it starts."""
     async with db.sessions() as session:
         existing = (
             await session.exec(
@@ -133,10 +154,17 @@ async def load_demo(
     if bar is not None:
         bar.done()
     await _set_kukar_targets(db, actor, items, local_today(settings).year)
+    return len(items)
+
+
+async def load_year(
+    db: Database, settings: RegistrySettings, *, actor: str = "demo-loader", progress: bool = False
+) -> None:
+    """A year of posyandu days and last month's kader roster: no field's loader needs them, so
+    ``./simpul up --demo`` runs this part (``--days``) beside theirs."""
     days = load_days(db, settings, actor=actor)
     await (timed("a year of posyandu days", days) if progress else days)
     await load_roster(db, settings, actor=actor)
-    return len(items)
 
 
 async def _set_kukar_targets(
@@ -161,7 +189,10 @@ async def _main() -> None:
     db = Database(settings.resolved_database_url, batch=True)
     started = time.perf_counter()
     try:
-        created = await load_demo(db, settings, progress=True)
+        if "--days" in sys.argv[1:]:
+            await load_year(db, settings, progress=True)
+            return
+        created = await load_posyandu(db, settings, progress=True)
     finally:
         await db.dispose()
     took = time.perf_counter() - started

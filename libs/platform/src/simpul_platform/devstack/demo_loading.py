@@ -3,7 +3,10 @@
 A loader starts once those it needs have finished (``demo_after`` in ``deploy/services.toml``:
 every field needs the registry's posyandu in its replica; social answers the referrals health's
 loader sends; trantib's fires and banjir name the houses, children and households the others
-loaded), and the follow-up steps (``demo_followup``) once every loader has finished. Each
+loaded), a loader's later parts (``demo_then``) once its first has finished, side by side with
+the others, and the follow-up steps (``demo_followup``) once every loader has finished. A
+loader with ``demo_nice`` and every later part run at a lower priority, so the longest loader
+(health's), on which the start waits, gets the cores first. Each
 loader's lines are printed prefixed with its field, with a line when it starts and when it is
 done (seconds), and every ``HEARTBEAT_S`` which are still running.
 """
@@ -17,11 +20,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from simpul_platform.devstack.lifetime import die_with_parent
 from simpul_platform.devstack.services import ServiceProcess
 
 HEARTBEAT_S = 20.0
+PART_NICE = 3  # a later part: what no other loader waits for
 Echo = Callable[[str], None]
 
 
@@ -37,19 +42,38 @@ class DemoStep:
     process: ServiceProcess
     args: list[str]
     after: frozenset[str]
+    nice: int = 0  # added to the loader's niceness (a lower priority)
     started: float = 0.0
     child: subprocess.Popen[str] | None = field(default=None, repr=False)
     reader: threading.Thread | None = field(default=None, repr=False)
 
 
+def _child_setup(nice: int) -> None:
+    """A loader's ``preexec_fn``: ended with its parent, at its priority."""
+    die_with_parent()
+    if nice:
+        os.nice(nice)
+
+
 def demo_plan(processes: list[ServiceProcess]) -> list[DemoStep]:
-    """The loaders of the running services (once per service, never a worker) and their
-    follow-ups; a ``demo_after`` naming a service not started is dropped."""
+    """The loaders of the running services (once per service, never a worker), their later
+    parts and their follow-ups; a ``demo_after`` naming a service not started is dropped."""
     apis = [p for p in processes if p.entry.demo and p.role != "worker"]
     names = {p.entry.name for p in apis}
     loaders = [
-        DemoStep(p.entry.name, p, [], frozenset(n for n in p.entry.demo_after if n in names))
+        DemoStep(
+            p.entry.name,
+            p,
+            [],
+            frozenset(n for n in p.entry.demo_after if n in names),
+            p.entry.demo_nice,
+        )
         for p in apis
+    ]
+    loaders += [
+        DemoStep(f"{p.entry.name} {part}", p, [f"--{part}"], frozenset({p.entry.name}), PART_NICE)
+        for p in apis
+        for part in p.entry.demo_then
     ]
     every = frozenset(step.name for step in loaders)
     followups = [
@@ -87,7 +111,7 @@ class DemoRun:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
-                preexec_fn=die_with_parent,
+                preexec_fn=partial(_child_setup, step.nice),
             )
             step.reader = threading.Thread(target=self._relay, args=(step,), daemon=True)
             step.reader.start()

@@ -37,6 +37,13 @@ class ServiceEntry:
     # The loaders this one's needs to have finished first (the start command runs the others
     # side by side): the registry's posyandu, or what a consumer of this one's events needs.
     demo_after: tuple[str, ...] = ()
+    # Later parts of this service's loader, each run as `python -m <demo> --<part>` once its
+    # first part has finished, side by side with the other loaders: what the others do not
+    # need (the registry's year of posyandu days; the fields need only its posyandu).
+    demo_then: tuple[str, ...] = ()
+    # Added to its loader's niceness: a loader shorter than the longest (health's) yields the
+    # cores to it, which otherwise finishes last, by itself, while the start waits for it.
+    demo_nice: int = 0
 
     @property
     def worker_port(self) -> int:
@@ -56,7 +63,13 @@ def worker_port(port: int) -> int:
 def load_services(path: Path | None = None) -> list[ServiceEntry]:
     table = tomllib.loads((path or project_root() / "deploy" / "services.toml").read_text())
     return [
-        ServiceEntry(**{**values, "demo_after": tuple(values.get("demo_after", ()))})
+        ServiceEntry(
+            **{
+                **values,
+                "demo_after": tuple(values.get("demo_after", ())),
+                "demo_then": tuple(values.get("demo_then", ())),
+            }
+        )
         for values in table["service"]
     ]
 
