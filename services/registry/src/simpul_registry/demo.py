@@ -92,16 +92,13 @@ async def load_demo(
     db: Database,
     settings: RegistrySettings,
     *,
-    seed: int = 827,
-    count: int = KUKAR_POSYANDU,
-    batch: int = 50,
     actor: str = "demo-loader",
     progress: bool = False,
+    **sizes: int,
 ) -> int:
-    """Write the demo into the registry's database; returns how many posyandu were created."""
-    created = await load_posyandu(
-        db, settings, seed=seed, count=count, batch=batch, actor=actor, progress=progress
-    )
+    """Write the demo into the registry's database (``sizes``: ``load_posyandu``'s seed,
+    count and batch); returns how many posyandu were created."""
+    created = await load_posyandu(db, settings, actor=actor, progress=progress, **sizes)
     await load_year(db, settings, actor=actor, progress=progress)
     return created
 
