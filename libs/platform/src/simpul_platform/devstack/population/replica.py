@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from simpul_platform.auth import mint_token
 from simpul_platform.db import Database
@@ -50,7 +50,7 @@ async def settled_database(settings: ServiceSettings, migrations: Path) -> Datab
     disposes of it."""
     db = Database(settings.resolved_database_url, settings.database_pool_size, batch=True)
     await upgrade(migrations, db.url)
-    expected = await registry_kukar_count(settings)
+    expected = await registry_kukar_versions(settings)
     if expected is None:
         await wait_until_settled(db)  # no registry to ask: until the replica stops growing
     else:
@@ -58,33 +58,45 @@ async def settled_database(settings: ServiceSettings, migrations: Path) -> Datab
     return db
 
 
-async def registry_kukar_count(settings: ServiceSettings) -> int | None:
-    """How many Kukar posyandu the registry holds (its list's total, asked as DPMD of Kukar
-    with the development secret), or None when there is no registry to ask or it refuses."""
+async def registry_kukar_versions(settings: ServiceSettings) -> dict[str, int] | None:
+    """Each Kukar posyandu's version at the registry (its list, asked as DPMD of Kukar with
+    the development secret), or None when there is no registry to ask or it refuses."""
     if not settings.registry_url:
         return None
     token = mint_token(settings, "demo-loader", ["dpmd"], [KUKAR])
+    versions: dict[str, int] = {}
     try:
         async with httpx.AsyncClient(base_url=settings.registry_url, timeout=30) as client:
-            response = await client.get(
-                "/v1/posyandu",
-                params={"wilayah": KUKAR, "page_size": 1},
-                headers={"Authorization": f"Bearer {token}"},
-            )
+            for page in range(1, 10_000):
+                response = await client.get(
+                    "/v1/posyandu",
+                    params={"wilayah": KUKAR, "page": page, "page_size": 500},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                if response.status_code != 200:
+                    return None
+                items = response.json()["items"]
+                versions.update((item["id"], int(item["version"])) for item in items)
+                if len(items) < 500:
+                    break
     except httpx.HTTPError:
         return None
-    return int(response.json()["total"]) if response.status_code == 200 else None
+    return versions
 
 
-async def _wait_for(db: Database, expected: int, *, timeout_s: float = 600.0) -> None:
-    """Until the replica holds the ``expected`` Kukar posyandu (the registry's relay and this
-    service's replica consumer bring them in)."""
-    query = select(func.count()).where(posyandu_replica.c.kabupaten_code == KUKAR)
+async def _wait_for(db: Database, expected: dict[str, int], *, timeout_s: float = 600.0) -> None:
+    """Until the replica holds every one of the registry's Kukar posyandu at its version
+    (created, then submitted, verified, registered: a status change is an event of its own,
+    so a replica that has them all may still have some at an earlier status)."""
+    query = select(posyandu_replica.c.posyandu_id, posyandu_replica.c.version).where(
+        posyandu_replica.c.kabupaten_code == KUKAR
+    )
     deadline = time.monotonic() + timeout_s
     while True:
         async with db.sessions() as session:
-            if (await session.execute(query)).scalar_one() >= expected:
-                return
+            held = dict((await session.execute(query)).tuples().all())
+        if all((held.get(pid) or 0) >= version for pid, version in expected.items()):
+            return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the posyandu replica did not reach the registry's {expected}")
+            raise TimeoutError("the posyandu replica did not reach the registry's posyandu")
         await asyncio.sleep(0.2)
