@@ -9,7 +9,7 @@ run adds nothing.
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from simpul_platform import replica, tallies
 from simpul_platform.auth import Principal
 from simpul_platform.db import Database
+from simpul_platform.geo import distance_m
 from simpul_platform.outbox import Outbox
 from simpul_platform.uow import UnitOfWork
 from simpul_public_works.models import (
@@ -61,6 +62,7 @@ async def seed_infrastructure(
     chosen = [p for p in posyandu if rng.random() < SHARE] or list(posyandu[:1])
     counts: Counter[str] = Counter()
     outbox = Outbox(settings)
+    centres: dict[str, list[tuple[float, float]]] = defaultdict(list)  # by desa
     for row in chosen:
         async with db.sessions() as session:
             taken = select(InfrastructureIssue.id).where(
@@ -69,7 +71,7 @@ async def seed_infrastructure(
             if (await session.exec(taken)).first() is not None:
                 continue
             uow = UnitOfWork(session, outbox)
-            place = _centre(row, rng)
+            place = _centre(row, rng, centres[str(row["desa_code"])], settings)
             async with replica.cached(session), tallies.deferred(session):  # once, not per record
                 await _posyandu(_Desa(uow, settings, principal, str(row["id"]), place, today, rng))
             await _count(session, str(row["id"]), counts)
@@ -191,9 +193,23 @@ async def _count(session: AsyncSession, posyandu_id: str, counts: Counter[str]) 
     counts["facilities_repaired"] += len((await session.exec(repairs)).all())
 
 
-def _centre(row: Mapping[str, Any], rng: random.Random) -> tuple[float, float]:
-    """The posyandu's own place when the replica has one, else a point near Kukar's middle."""
+def _centre(
+    row: Mapping[str, Any],
+    rng: random.Random,
+    taken: list[tuple[float, float]],
+    settings: PublicWorksSettings,
+) -> tuple[float, float]:
+    """The posyandu's own place when the replica has one, else a point near Kukar's middle
+    farther than the duplicate radius from the other posyandu of its desa placed so far
+    (``taken``, to which it is added): every posyandu gets the same issues at the same offsets
+    from its point, and two points that close would make one's reports duplicates of the
+    other's, refused their next steps."""
     latitude, longitude = row.get("latitude"), row.get("longitude")
     if isinstance(latitude, float) and isinstance(longitude, float):
         return latitude, longitude
-    return KUKAR[0] + rng.uniform(-0.3, 0.3), KUKAR[1] + rng.uniform(-0.3, 0.3)
+    while True:
+        place = KUKAR[0] + rng.uniform(-0.3, 0.3), KUKAR[1] + rng.uniform(-0.3, 0.3)
+        radius = settings.issue_duplicate_radius_m
+        if all(distance_m(*place, *other) > radius for other in taken):
+            taken.append(place)
+            return place

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from simpul_platform.auth import Principal
 from simpul_platform.clock import local_today
+from simpul_platform.geo import distance_m
 from simpul_public_works.demo_infrastructure import seed_infrastructure
 from simpul_public_works.domain.issues import is_overdue
 from simpul_public_works.models import InfrastructureIssue, PublicFacility, PublicFacilityHistory
@@ -64,3 +65,40 @@ async def test_the_demo_has_issues_in_every_state(public_works: PublicWorks) -> 
         "public_works.facility.recorded.v1",
         "public_works.facility.status_changed.v1",
     }
+
+
+class Crowded(random.Random):
+    """Chooses every posyandu and draws Kukar's middle for the first two points."""
+
+    uniforms = 0
+
+    def random(self) -> float:
+        return 0.0
+
+    def uniform(self, a: float, b: float) -> float:
+        self.uniforms += 1
+        return (a + b) / 2 if self.uniforms <= 4 else super().uniform(a, b)
+
+
+async def test_two_posyandu_of_a_desa_drawn_at_one_point_are_placed_apart(
+    public_works: PublicWorks,
+) -> None:
+    """The second posyandu's point is drawn again: had it stayed, each of its reports would
+    be a duplicate of the first's, and the demo's triage of one refused."""
+    pw = public_works
+    posyandu = [{"id": await pw.known_posyandu(MANGKURAWANG), "desa_code": MANGKURAWANG}]
+    posyandu.append({"id": await pw.known_posyandu(MANGKURAWANG), "desa_code": MANGKURAWANG})
+    principal = Principal("demo-loader", frozenset({"opd:public_works"}), ("64.02",))
+    today = local_today(pw.settings)
+    counts = await seed_infrastructure(
+        pw.app.state.db, pw.settings, posyandu, principal, today, Crowded(3)
+    )
+    assert counts["facilities"] == 6 and counts["issue_duplicates"] == 2  # each its own road
+    async with pw.app.state.db.sessions() as session:
+        query = select(InfrastructureIssue).where(InfrastructureIssue.kind == "drainase")
+        drains = list((await session.execute(query)).scalars())
+    assert len(drains) == 2 and all(d.duplicate_of is None for d in drains)
+    apart = distance_m(
+        drains[0].latitude, drains[0].longitude, drains[1].latitude, drains[1].longitude
+    )
+    assert apart > pw.settings.issue_duplicate_radius_m
