@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,7 +60,18 @@ def ready(offset: int, period: str) -> dict[str, int] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The timed start; its data directory (~600 MB) is removed after a success unless it was
+    ``--keep``'s, and kept after a failure, for a look at what the loaders left."""
     data = Path(args.keep or tempfile.mkdtemp(prefix="simpul-demo-start-"))
+    timed = _timed(args, data)
+    if timed == 0 and not args.keep:
+        shutil.rmtree(data, ignore_errors=True)
+    elif timed != 0:
+        print(f"the data directory is kept: {data}", file=sys.stderr)
+    return timed
+
+
+def _timed(args: argparse.Namespace, data: Path) -> int:
     command = [sys.executable, "-m", "simpul_platform.devstack.cli", "up", "--demo",
                "--data-dir", str(data), "--kafka-port", str(args.kafka_port),
                "--port-offset", str(args.offset)]  # fmt: skip
